@@ -1,0 +1,58 @@
+"""Shared fixtures: no test may reach the network, except loopback servers it starts."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHARED_ARTICLES = Path(__file__).resolve().parents[1].parent / "shared" / "articles"
+NTB_ARTICLE = SHARED_ARTICLES / "ntb-2022-01-kazakhstan-coup-claim.nb.txt"
+
+
+def _is_loopback(address: Any) -> bool:
+    if isinstance(address, tuple) and address:
+        host = address[0]
+    else:
+        return True  # Unix sockets never leave the machine.
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail loudly on any connection that is not to this machine's loopback."""
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def guarded(sock: socket.socket, address: Any) -> Any:
+        if not _is_loopback(address):
+            msg = f"tests must not reach the network (tried {address!r})"
+            raise RuntimeError(msg)
+        return real_connect(sock, address)
+
+    def guarded_ex(sock: socket.socket, address: Any) -> Any:
+        if not _is_loopback(address):
+            msg = f"tests must not reach the network (tried {address!r})"
+            raise RuntimeError(msg)
+        return real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
+    yield
+
+
+@pytest.fixture
+def ntb_article() -> Path:
+    """The real Norwegian article in ../shared/articles/."""
+    if not NTB_ARTICLE.exists():
+        pytest.skip(f"the shared article folder is absent ({SHARED_ARTICLES})")
+    return NTB_ARTICLE
