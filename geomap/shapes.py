@@ -1,0 +1,134 @@
+"""Country outlines: Natural Earth admin-0 polygons keyed by ISO 3166-1 alpha-2.
+
+The data file ``countries.fgb`` (FlatGeobuf, EPSG:4326, columns ``iso``,
+``name``) is built by ``scripts/build_country_shapes.py``; its provenance is in
+``gazetteer/SHAPES.md``.  It is read once per process and kept in memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+
+import geopandas
+import pyogrio
+import shapely
+
+__all__ = ["country_shape", "country_shapes", "representative_point"]
+
+DATA_FILE = "countries.fgb"
+
+
+def _gazetteer_file(name: str) -> Path:
+    """Locate a file of the gazetteer folder, installed or in a source checkout.
+
+    Parameters
+    ----------
+    name
+        File name inside the gazetteer folder.
+
+    Returns
+    -------
+    Path
+        ``geomap/_data/gazetteer/<name>`` in an installed wheel, else
+        ``<repo>/gazetteer/<name>`` in a source checkout.
+
+    Raises
+    ------
+    FileNotFoundError
+        If neither location holds the file.
+    """
+    package = Path(__file__).resolve().parent
+    candidates = (package / "_data" / "gazetteer" / name, package.parent / "gazetteer" / name)
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    tried = ", ".join(str(c) for c in candidates)
+    msg = f"gazetteer file {name!r} not found (looked in {tried})"
+    raise FileNotFoundError(msg)
+
+
+@functools.cache
+def country_shapes() -> geopandas.GeoDataFrame:
+    """All country outlines, loaded once and cached.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per country, sorted by ISO code, with columns ``iso``
+        (ISO 3166-1 alpha-2, upper case), ``name`` (English) and ``geometry``
+        (valid ``MultiPolygon``, longitude/latitude) in EPSG:4326.  The frame is
+        shared between callers: copy it before modifying it.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the data file is missing.
+    """
+    frame = pyogrio.read_dataframe(_gazetteer_file(DATA_FILE))
+    return frame[["iso", "name", "geometry"]]
+
+
+@functools.cache
+def _shapes_by_iso() -> dict[str, shapely.Geometry]:
+    """Map of upper-case ISO alpha-2 code to geometry."""
+    frame = country_shapes()
+    return dict(zip(frame["iso"], frame.geometry, strict=True))
+
+
+def _normalise(iso: str) -> str:
+    """Upper-case, trimmed ISO code."""
+    return iso.strip().upper()
+
+
+def country_shape(iso: str) -> shapely.Geometry | None:
+    """The outline of one country.
+
+    Parameters
+    ----------
+    iso
+        ISO 3166-1 alpha-2 code, any case (``"KZ"``, ``"kz"``).  ``"XK"`` is Kosovo.
+
+    Returns
+    -------
+    shapely.Geometry or None
+        A valid ``MultiPolygon`` in longitude/latitude, or None if the code is
+        unknown or has no outline of its own (e.g. ``"GF"``: French Guiana is
+        part of France's outline in Natural Earth).
+    """
+    return _shapes_by_iso().get(_normalise(iso))
+
+
+@functools.cache
+def _representative_point(iso: str) -> tuple[float, float] | None:
+    """Cached worker of :func:`representative_point` (``iso`` already normalised)."""
+    geometry = country_shape(iso)
+    if geometry is None or geometry.is_empty:
+        return None
+    # The largest part by approximate true area, so that France's point lies in
+    # metropolitan France and Norway's on the mainland, not on an island.
+    largest = max(shapely.get_parts(geometry), key=_approximate_area)
+    point = largest.representative_point()
+    return (float(point.y), float(point.x))
+
+
+def _approximate_area(polygon: shapely.Geometry) -> float:
+    """Area in square degrees, scaled by the cosine of the centroid's latitude."""
+    return float(polygon.area) * math.cos(math.radians(polygon.centroid.y))
+
+
+def representative_point(iso: str) -> tuple[float, float] | None:
+    """A point guaranteed to lie inside a country (in its largest part).
+
+    Parameters
+    ----------
+    iso
+        ISO 3166-1 alpha-2 code, any case.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(lat, lon)`` in degrees, or None if the country is unknown.
+    """
+    return _representative_point(_normalise(iso))
