@@ -82,9 +82,9 @@ class Entry:
     city_rowid: int | None = None
 
 
-def default_index_path() -> Path:
-    """Where the built index lives: ``$GEOMAP_CACHE_DIR`` or the user cache folder."""
-    root = os.environ.get("GEOMAP_CACHE_DIR") or platformdirs.user_cache_dir("geomap")
+def default_index_path(cache_dir: Path | None = None) -> Path:
+    """Where the built index lives: in ``cache_dir``, ``$GEOMAP_CACHE_DIR`` or the user cache."""
+    root = cache_dir or os.environ.get("GEOMAP_CACHE_DIR") or platformdirs.user_cache_dir("geomap")
     return Path(root) / f"gazetteer-v{FORMAT_VERSION}.sqlite"
 
 
@@ -573,7 +573,7 @@ def _add_regions(builder: _Builder) -> None:
         if town and airport["subd"]:
             subdivisions[airport["country"]].setdefault(_region_stem(airport["subd"]), town)
     catalogs = _region_catalogs()
-    curated = _curated_region_stems()
+    curated, bare = _curated_region_names()
     for region in pycountry.subdivisions:
         if region.parent_code is not None or "city" in region.type.lower():
             continue
@@ -601,8 +601,8 @@ def _add_regions(builder: _Builder) -> None:
         names = {region.name} | {catalog.gettext(region.name) for catalog in catalogs}
         for name in names:
             builder.add_name(name, rowid, PRIMARY if name == region.name else 0)
-        for stem in curated.get(region.code, ()):
-            builder.add_name(stem, rowid, CURATED)
+        for name in bare.get(region.code, ()):
+            builder.add_name(name, rowid, CURATED)
         for stem in stems | {_region_stem(name) for name in names}:
             if stem:
                 for word in REGION_WORDS:
@@ -622,12 +622,19 @@ def _admin1_for(
     return None
 
 
-def _curated_region_stems() -> dict[str, set[str]]:
+def _curated_region_names() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Region stems (for type-word forms) and bare names from ``names.tsv``, by ISO code."""
     stems: dict[str, set[str]] = defaultdict(set)
+    bare: dict[str, set[str]] = defaultdict(set)
     for fields in _read_tsv(data_dir("gazetteer") / "names.tsv"):
-        if fields[2].startswith("iso3166-2:"):
-            stems[fields[2].split(":", 1)[1]].add(fold(fields[0]))
-    return stems
+        name, place_id = fields[0], fields[2]
+        if place_id.startswith("iso3166-2:"):
+            code = place_id.split(":", 1)[1]
+            stem = name.removesuffix("{region}").strip()
+            stems[code].add(fold(stem))
+            if stem == name:
+                bare[code].add(name)
+    return stems, bare
 
 
 def _add_airports(builder: _Builder) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from geopy.exc import GeocoderServiceError, GeopyError
+from geopy.exc import GeocoderNotFound, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
@@ -418,7 +418,7 @@ def get_geocoder(name: str = "offline", **options: Any) -> OfflineGazetteer | Ca
         return OfflineGazetteer(**options)
     try:
         service = get_geocoder_for_service(name)
-    except GeocoderServiceError:
+    except GeocoderNotFound:
         msg = f"unknown geocoder {name!r}; use one of: {', '.join(service_names())}"
         raise UsageError(msg) from None
     cache_dir = Path(options.pop("cache_dir", default_index_path().parent))

@@ -1,0 +1,244 @@
+"""The ``geomap`` command line: a thin layer that parses options, calls the library, prints.
+
+Exit codes: 0 success; 1 a runtime failure (unreadable source, damaged store, failed write);
+2 a usage error (bad option value, unknown geocoder, bad layer file); 3 (``geocode``,
+``parse``) some inputs gave no result, while the others were printed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.exceptions import Abort, Exit, TyperException
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from geomap.errors import GeomapError, UsageError
+from geomap.settings import Settings
+
+app = typer.Typer(
+    name="geomap",
+    help="Turn news articles about unrest into mapped, sourced events.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+gazetteer_app = typer.Typer(help="Build and inspect the offline gazetteer index.", no_args_is_help=True)
+app.add_typer(gazetteer_app, name="gazetteer")
+
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, soft_wrap=True)
+EXIT_RUNTIME, EXIT_USAGE, EXIT_PARTIAL = 1, 2, 3
+
+
+class _State:
+    debug = False
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show progress logs.")] = False,
+) -> None:
+    _State.debug = debug
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+    )
+
+
+def _open_gazetteer(settings: Settings) -> Any:
+    from geomap.gazetteer import Gazetteer, default_index_path, fingerprint
+
+    path = _index_path(settings)
+    if path.exists() and Gazetteer(path).info().get("fingerprint") == fingerprint():
+        return Gazetteer(path)
+    err.print(f"Building the gazetteer index once (at {path}) ...")
+    with _progress() as bar:
+        task = bar.add_task("gazetteer", total=6)
+
+        def report(step: str, done: int, total: int) -> None:
+            bar.update(task, description=f"gazetteer: {step}", completed=done, total=total)
+
+        return Gazetteer.open(path, progress=report)
+    _ = default_index_path
+
+
+def _index_path(settings: Settings) -> Path:
+    from geomap.gazetteer import default_index_path
+
+    return default_index_path(settings.cache_dir)
+
+
+# -- gazetteer -----------------------------------------------------------------------------
+
+
+@gazetteer_app.command("build")
+def gazetteer_build() -> None:
+    """Build the offline gazetteer index now (it is also built on first use)."""
+    from geomap.gazetteer import build
+
+    settings = Settings.load()
+    path = _index_path(settings)
+    with _progress() as bar:
+        task = bar.add_task("gazetteer", total=6)
+        build(path, progress=lambda step, done, total: bar.update(task, description=f"gazetteer: {step}", completed=done, total=total))
+    out.print(f"Built {path}")
+
+
+@gazetteer_app.command("info")
+def gazetteer_info(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the index: places per kind, names, size, sources and location."""
+    info = _open_gazetteer(Settings.load()).info()
+    if as_json:
+        out.print_json(data=info)
+        return
+    table = Table(title="geomap gazetteer", show_header=False)
+    table.add_row("location", info["path"])
+    table.add_row("size", f"{info['size_bytes'] / 1e6:.1f} MB")
+    for kind, count in sorted(info["places"].items()):
+        table.add_row(f"{kind} entries", f"{count:,}")
+    table.add_row("names", f"{info['names']:,}")
+    for package, version in info["sources"].items():
+        table.add_row(f"source: {package}", version)
+    table.add_row("build time", f"{info['built_seconds']:.1f} s")
+    out.print(table)
+
+
+# -- geocode -------------------------------------------------------------------------------
+
+
+@app.command("geocode")
+def geocode(
+    queries: Annotated[list[str], typer.Argument(help="Place names, feature phrases or 'name, qualifier'.")],
+    country: Annotated[str | None, typer.Option("--country", help="Keep only places in these ISO countries (comma-separated).")] = None,
+    feature: Annotated[str | None, typer.Option("--feature", help="Prefer this kind of place, e.g. airport.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="Results per query.")] = 1,
+    service: Annotated[str, typer.Option("--service", help="offline (default) or a geopy service name.")] = "offline",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one element per query.")] = False,
+) -> None:
+    """Geocode place names offline (or with a geopy service).
+
+    Exit codes: 0 every query found a place; 3 some query found none (its row says so,
+    its JSON element is null); 2 a usage error; 1 a runtime failure.
+    """
+    from geomap.geocode import get_geocoder, place_of
+
+    settings = Settings.load(geocoder=service)
+    if feature is not None and feature not in {"airport", "city", "country", "region"}:
+        msg = f"--feature {feature!r} is not one of airport, city, country, region"
+        raise UsageError(msg)
+    geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
+    options: dict[str, Any] = {"exactly_one": limit == 1}
+    if country:
+        options["country_codes"] = [c.strip().upper() for c in country.split(",") if c.strip()]
+    if settings.geocoder == "offline":
+        options |= {"feature": feature, "limit": limit}
+    results: list[Any] = []
+    for query in queries:
+        answer = geocoder.geocode(query, **options) if query.strip() else None
+        locations = [] if answer is None else answer if isinstance(answer, list) else [answer]
+        places = [place_of(loc, service=settings.geocoder) for loc in locations[:limit]]
+        results.append((query, places))
+    _print_geocoded(results, limit=limit, as_json=as_json)
+    if any(not places for _, places in results):
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _geocoder_options(settings: Settings) -> dict[str, Any]:
+    if settings.geocoder == "offline":
+        if settings.cache_dir is None:
+            return {}
+        return {"index_path": _index_path(settings)}
+    return {"cache_dir": settings.cache_dir} if settings.cache_dir else {}
+
+
+def _place_json(query: str, place: Any) -> dict[str, Any]:
+    return {
+        "query": query,
+        "place_id": place.place_id,
+        "name": place.name,
+        "kind": place.kind,
+        "country_code": place.country_code,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+        "score": place.score,
+    }
+
+
+def _print_geocoded(results: list[tuple[str, list[Any]]], *, limit: int, as_json: bool) -> None:
+    if as_json:
+        data: list[Any] = []
+        for query, places in results:
+            items = [_place_json(query, p) for p in places]
+            data.append((items or None) if limit > 1 else (items[0] if items else None))
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table("query", "name", "kind", "country", "lat", "lon", "place id", "score")
+    for query, places in results:
+        shown = _printable(query)
+        if not places:
+            table.add_row(shown, "[red]not found[/red]", "", "", "", "", "", "")
+        for place in places:
+            table.add_row(
+                shown, place.name, place.kind, place.country_code or "", f"{place.latitude:.4f}",
+                f"{place.longitude:.4f}", place.place_id, f"{place.score:.2f}",
+            )
+    out.print(table)
+
+
+def _printable(text: str, width: int = 60) -> str:
+    """A query as one safe, short line (no control characters, no rich markup)."""
+    from rich.markup import escape
+
+    cleaned = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+    return escape(cleaned if len(cleaned) <= width else cleaned[: width - 1] + "\N{HORIZONTAL ELLIPSIS}")
+
+
+# -- entry point ---------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user mistakes print one line, never a traceback (unless ``--debug``)."""
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        code = app(args=args, prog_name="geomap", standalone_mode=False)
+    except Exit as exc:
+        sys.exit(exc.exit_code)
+    except Abort:
+        err.print("[red]error:[/red] interrupted; outputs and store are as they were before this run")
+        sys.exit(130)
+    except TyperException as exc:  # click's usage errors, vendored by typer
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            out.print(ctx.get_help(), highlight=False)
+            sys.exit(0)
+        command = ctx.command_path.replace("geomap", "", 1).strip() if ctx else ""
+        hint = f" (see 'geomap {command} --help')".replace("  ", " ")
+        err.print(f"[red]error:[/red] {_printable(exc.format_message(), 300)}{hint}", highlight=False)
+        sys.exit(exc.exit_code if exc.exit_code != 1 else EXIT_USAGE)
+    except GeomapError as exc:
+        if debug:
+            raise
+        code = EXIT_USAGE if isinstance(exc, UsageError) else EXIT_RUNTIME
+        err.print(f"[red]error:[/red] {_printable(str(exc), 500)}", highlight=False)
+        sys.exit(code)
+    except KeyboardInterrupt:
+        err.print("[red]error:[/red] interrupted; outputs and store are as they were before this run")
+        sys.exit(130)
+    if isinstance(code, int) and code:
+        sys.exit(code)
