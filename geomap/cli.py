@@ -59,7 +59,7 @@ def _progress() -> Progress:
 
 
 def _open_gazetteer(settings: Settings) -> Any:
-    from geomap.gazetteer import Gazetteer, default_index_path, fingerprint
+    from geomap.gazetteer import Gazetteer, fingerprint
 
     path = _index_path(settings)
     if path.exists() and Gazetteer(path).info().get("fingerprint") == fingerprint():
@@ -72,7 +72,6 @@ def _open_gazetteer(settings: Settings) -> Any:
             bar.update(task, description=f"gazetteer: {step}", completed=done, total=total)
 
         return Gazetteer.open(path, progress=report)
-    _ = default_index_path
 
 
 def _index_path(settings: Settings) -> Path:
@@ -242,3 +241,78 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+# -- parse ---------------------------------------------------------------------------------
+
+
+@app.command("parse")
+def parse_command(
+    sources: Annotated[list[str], typer.Argument(help="Files, folders, globs, URLs, or - for stdin.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per article.")] = False,
+    date: Annotated[str | None, typer.Option("--date", help="Publication date, YYYY-MM or YYYY-MM-DD.")] = None,
+    language: Annotated[str | None, typer.Option("--language", help="Force the language (nb, en, ru …).")] = None,
+    geocoder_name: Annotated[str | None, typer.Option("--geocoder", help="offline (default) or a geopy service.")] = None,
+    max_bytes: Annotated[int | None, typer.Option("--max-bytes", help="Refuse larger sources.")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds per URL request.")] = None,
+) -> None:
+    """Read articles and print the places and events they report.
+
+    Exit codes: 0 every source was read; 3 some source failed (one line each on stderr),
+    the others were printed; 2 a usage error.
+    """
+    from geomap.geocode import get_geocoder
+    from geomap.ingest import IngestOptions, expand_sources
+    from geomap.pipeline import parse_many
+    from geomap.records import PubDate
+    from geomap.serialize import parsed_to_json
+
+    settings = Settings.load(geocoder=geocoder_name, max_bytes=max_bytes, timeout=timeout)
+    try:
+        published = PubDate.parse(date) if date else None
+    except ValueError as exc:
+        raise UsageError(f"--date {date!r}: {exc}") from None
+    options = IngestOptions(timeout=settings.timeout, max_bytes=settings.max_bytes, date=published, language=language)
+    _open_gazetteer(settings)
+    geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
+    failed = False
+    found: list[str] = []
+    for source in sources:
+        try:
+            found += expand_sources([source])
+        except GeomapError as exc:
+            err.print(f"[red]error:[/red] {_printable(str(exc), 500)}", highlight=False)
+            failed = True
+    for result in parse_many(found, geocoder=geocoder, options=options):
+        if isinstance(result, GeomapError):
+            err.print(f"[red]error:[/red] {_printable(str(result), 500)}", highlight=False)
+            failed = True
+        elif as_json:
+            sys.stdout.write(json.dumps(parsed_to_json(result), ensure_ascii=False) + "\n")
+        else:
+            _print_parsed(result)
+    if failed:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _print_parsed(parsed: Any) -> None:
+    article = parsed.article
+    out.print(f"[bold]{_printable(article.title or article.source, 100)}[/bold]  ({article.language}, {article.published or 'no date'}, id {article.id})")
+    places = Table("place", "kind", "country", "mentions", "place id")
+    counts: dict[str, tuple[Any, int]] = {}
+    for mention in parsed.mentions:
+        place, seen = counts.get(mention.place.place_id, (mention.place, 0))
+        counts[mention.place.place_id] = (place, seen + 1)
+    for place, seen in counts.values():
+        places.add_row(place.name, place.kind, place.country_code or "", str(seen), place.place_id)
+    out.print(places)
+    events = Table("event", "where", "date", "figures", "actor")
+    for event in parsed.events:
+        figures = ", ".join(f"{k} {getattr(event, k)}" for k in _COUNT_FIELDS if getattr(event, k) is not None)
+        events.add_row(f"{event.event_type} / {event.sub_event_type}", event.place.name, str(event.date or ""), figures or event.notes, event.actor1)
+    out.print(events)
+    for mention in parsed.unresolved:
+        err.print(f"not found: {_printable(mention.surface)} at {mention.start}")
+
+
+_COUNT_FIELDS = ("fatalities", "injured", "arrested", "troops", "military_vehicles", "buildings_damaged", "vehicles_damaged", "crowd_size")

@@ -14,6 +14,7 @@ import logging
 import math
 import sqlite3
 import threading
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -37,7 +38,7 @@ from geomap.gazetteer import (
     Gazetteer,
     default_index_path,
 )
-from geomap.records import Place
+from geomap.records import Mention, Place
 from geomap.textnorm import base_forms, fold
 
 log = logging.getLogger(__name__)
@@ -429,3 +430,43 @@ def get_geocoder(name: str = "offline", **options: Any) -> OfflineGazetteer | Ca
     return CachedGeocoder(
         name, service(**options), cache_path=cache_dir / "online-geocoder-cache.sqlite", fallback=fallback, **limits
     )
+
+
+# -- mentions in context -------------------------------------------------------------------
+
+
+def resolve_mentions(
+    mentions: Sequence[Mention], *, geocoder: OfflineGazetteer | CachedGeocoder
+) -> list[Mention]:
+    """Each mention with its place, ranked with the article as context.
+
+    A first pass finds the countries the article is about (named countries count twice,
+    the countries of named towns once); the second ranks every name with them as focus.
+    A name nothing fits keeps ``place=None`` and never hides the others.
+    """
+    if isinstance(geocoder, CachedGeocoder):
+        return [_resolve_online(m, geocoder) for m in mentions]
+    first = {(m.key, m.feature): geocoder.search(m.key, feature=m.feature) for m in mentions}
+    weights: Counter[str] = Counter()
+    for mention in mentions:
+        places = first[(mention.key, mention.feature)]
+        if places and places[0].country_code:
+            weights[places[0].country_code] += 2 if places[0].kind == COUNTRY else 1
+    focus = tuple(code for code, _ in weights.most_common(3))
+    second: dict[tuple[str, str | None], Place | None] = {}
+    for key, feature in first:
+        places = geocoder.search(key, feature=feature, focus=focus)
+        second[(key, feature)] = places[0] if places else None
+    resolved = [replace(m, place=second[(m.key, m.feature)]) for m in mentions]
+    for mention in resolved:
+        if mention.place is None:
+            log.info("no place found for %r at %d", mention.surface, mention.start)
+    return resolved
+
+
+def _resolve_online(mention: Mention, geocoder: CachedGeocoder) -> Mention:
+    answer = geocoder.geocode(mention.surface, exactly_one=True)
+    location = answer[0] if isinstance(answer, list) and answer else answer
+    if not isinstance(location, Location):
+        return mention
+    return replace(mention, place=place_of(location, service=geocoder.service))

@@ -12,6 +12,7 @@ because later stages point into it with character offsets.
 
 from __future__ import annotations
 
+import calendar
 import codecs
 import datetime as dt
 import email.message
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, BinaryIO, Protocol
 
+from geomap import __version__
 from geomap.errors import SourceError, UsageError
 from geomap.records import MONTH, Article, PubDate
 
@@ -53,9 +55,10 @@ _HTML_START = re.compile(rb"\A\s*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE)
 _HTML_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.IGNORECASE)
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SCHEME = re.compile(r"\A([A-Za-z][A-Za-z0-9+.-]*)://")
+#: ``date YYYY-MM[-DD]`` opening the first non-empty line, alone or followed by the title.
 _DATE_LINE = re.compile(
-    r"\A(?:[^\S\n]*\n)*[^\S\n]*date(?:[^\S\n]*:[^\S\n]*|[^\S\n]+)"
-    r"(\d{4}-\d{2}(?:-\d{2})?)[^\S\n]*(?:\n|\Z)",
+    r"\A(?:[^\S\n]*\n)*[^\S\n]*date(?:[^\S\n]*:[^\S\n]*|[^\S\n]+)(\d{4}-\d{2}(?:-\d{2})?)"
+    r"(?:[^\S\n]*(?:\n|\Z)|[^\S\n]+(?=\S))",
     re.IGNORECASE,
 )
 _LEADING_BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")
@@ -81,7 +84,7 @@ _MIN_HTML_WORDS = 5
 _LANGUAGE_SAMPLE = 10_000
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 50
-_USER_AGENT = "geomap (news article ingest)"
+_USER_AGENT = f"geomap/{__version__} (news article ingest)"
 _ACCEPT = "text/html, application/xhtml+xml, text/plain;q=0.9"
 
 
@@ -157,6 +160,9 @@ def expand_sources(sources: Iterable[str]) -> list[str]:
 
 
 def _expand_one(source: str) -> list[str]:
+    if not source.strip():
+        msg = "an empty name was given as a source; pass a file, folder, glob, URL or -"
+        raise SourceError(msg)
     if source == "-" or _is_url(source):
         return [source]
     path = Path(source)
@@ -300,10 +306,11 @@ def _size(count: int) -> str:
 
 def _fetch(url: str, options: IngestOptions) -> tuple[bytes, str | None]:
     """Download ``url`` within the options' limits; return its body and Content-Type."""
-    request = urllib.request.Request(url, headers={"User-Agent": _USER_AGENT, "Accept": _ACCEPT})
     opener = urllib.request.build_opener(_LimitedRedirects(url, options.max_redirects))
+    headers = {"User-Agent": _USER_AGENT, "Accept": _ACCEPT}
     deadline = time.monotonic() + options.timeout
     try:
+        request = urllib.request.Request(url, headers=headers)
         with opener.open(request, timeout=options.timeout) as response:
             _check_response(url, response.headers, options.max_bytes)
             data = _read_limited(response, options.max_bytes, deadline)
@@ -321,6 +328,9 @@ def _fetch(url: str, options: IngestOptions) -> tuple[bytes, str | None]:
         raise SourceError(msg) from None
     except TimeoutError:
         raise _timed_out(url, options.timeout) from None
+    except (ValueError, http.client.InvalidURL) as err:
+        msg = f"{url} is not a valid URL ({err}); check the address"
+        raise SourceError(msg) from None
     except (OSError, http.client.HTTPException) as err:
         msg = f"{url} broke off while answering ({err}); try again later"
         raise SourceError(msg) from None
@@ -342,12 +352,16 @@ def _check_response(url: str, headers: email.message.Message, limit: int) -> Non
         raise _too_big(url, limit)
 
 
-def _read_limited(stream: IO[bytes], limit: int, deadline: float) -> bytes:
-    """Read up to ``limit + 1`` bytes, raising ``TimeoutError`` once ``deadline`` passes."""
+def _read_limited(response: http.client.HTTPResponse, limit: int, deadline: float) -> bytes:
+    """Read up to ``limit + 1`` bytes, raising ``TimeoutError`` once ``deadline`` passes.
+
+    ``read1`` returns whatever one read from the socket brings, so a server that sends a
+    byte at a time cannot hold the reader past the deadline.
+    """
     chunks: list[bytes] = []
     total = 0
     while total <= limit:
-        chunk = stream.read(min(_CHUNK, limit + 1 - total))
+        chunk = response.read1(min(_CHUNK, limit + 1 - total))
         if not chunk:
             break
         chunks.append(chunk)
@@ -492,38 +506,39 @@ def _html_meta_charset(data: bytes) -> str | None:
 def _decode(data: bytes, *, source: str, charset: str | None) -> str:
     """Decode ``data``: BOM, then the declared charset, then UTF-8, then detection."""
     name = _display(source)
+    binary = f"{name} looks like a binary file, not an article; pass a text or HTML file"
     if not data.strip():
         msg = f"{name} is empty; pass a file that holds an article"
         raise SourceError(msg)
-    bom_encoding = next((encoding for bom, encoding in _BOMS if data.startswith(bom)), None)
-    if bom_encoding is not None:
-        text = data.decode(bom_encoding, errors="replace")
-        binary = _looks_binary(text[:_BINARY_SAMPLE].encode("utf-8", errors="replace"))
-    else:
-        binary = _looks_binary(data)
-    if binary:
-        msg = f"{name} looks like a binary file, not an article; pass a text or HTML file"
-        raise SourceError(msg)
-    if bom_encoding is None:
-        text = (
-            _decode_declared(data, charset)
-            or _decode_utf8(data)
-            or _decode_detected(data)
-            or _decode_fallback(data, name)
-        )
+    text = _decode_bom(data)
+    if text is None:
+        text = _decode_declared(data, charset)
+    if text is None:
+        if _looks_binary(data):
+            raise SourceError(binary)
+        text = _decode_utf8(data) or _decode_detected(data) or _decode_fallback(data, name)
+    if _looks_binary(text[:_BINARY_SAMPLE].encode("utf-8", errors="replace"), signatures=False):
+        raise SourceError(binary)
     if not text.strip():
         msg = f"{name} is empty; pass a file that holds an article"
         raise SourceError(msg)
     return text
 
 
-def _looks_binary(data: bytes) -> bool:
+def _looks_binary(data: bytes, *, signatures: bool = True) -> bool:
     """Whether bytes look like a binary file: a known signature, NUL bytes, many controls."""
     sample = data[:_BINARY_SAMPLE]
-    if sample.startswith(_BINARY_SIGNATURES) or b"\x00" in sample:
+    if (signatures and sample.startswith(_BINARY_SIGNATURES)) or b"\x00" in sample:
         return True
     controls = len(sample) - len(sample.translate(None, delete=_CONTROL_BYTES))
     return controls > len(sample) * _MAX_CONTROL_SHARE
+
+
+def _decode_bom(data: bytes) -> str | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace")
+    return None
 
 
 def _decode_declared(data: bytes, charset: str | None) -> str | None:
@@ -538,7 +553,7 @@ def _decode_declared(data: bytes, charset: str | None) -> str | None:
         encoding = "cp1252"  # As browsers do: Latin-1 labels mean Windows-1252.
     try:
         return data.decode(encoding)
-    except UnicodeDecodeError:
+    except (UnicodeDecodeError, LookupError):  # LookupError: not a text encoding (base64)
         logger.warning("the bytes do not fit the declared charset %s; detecting instead", charset)
         return None
 
@@ -651,9 +666,9 @@ def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | N
 def _html_date(found: str | None, *, html: str, today: dt.date) -> PubDate | None:
     """The publication date trafilatura found, with the precision the page supports.
 
-    htmldate completes a month-only date (``2021-05``) with today's day of the month, so a
-    date whose day is today's and that the page never writes out in full is kept to the
-    month.
+    htmldate completes a month-only date (``2021-05``) with today's day of the month (the
+    month's last day when it is shorter), so a date on that day which the page never writes
+    out in full is kept to the month.
     """
     if not found:
         return None
@@ -662,7 +677,8 @@ def _html_date(found: str | None, *, html: str, today: dt.date) -> PubDate | Non
     except ValueError:
         logger.debug("unreadable date %r from the page metadata", found)
         return None
-    if date.day == today.day and not any(
+    filled_in_day = min(today.day, calendar.monthrange(date.year, date.month)[1])
+    if date.day == filled_in_day and not any(
         form in html for form in (f"{date:%Y-%m-%d}", f"{date:%Y/%m/%d}", f"{date:%Y%m%d}")
     ):
         return PubDate(date.replace(day=1), precision=MONTH)

@@ -120,6 +120,7 @@ class EventFact:
     vehicles_damaged: int | None = None
     crowd_size: int | None = None
     qualifiers: tuple[tuple[str, str], ...] = ()
+    notes: str = ""
     layer: str = "incidents"
     confidence: float = 0.5
 

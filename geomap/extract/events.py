@@ -1,0 +1,342 @@
+"""Events and flows of an article, from its sentences and its geocoded mentions.
+
+Per sentence: counts grouped by what they report (violence, arrests, property, deployment,
+crowd), facility control (an airport occupied, retaken, reopened), the actors named, the date.
+Each event is placed where the sentence says it happened; a sentence that names no place
+inherits the article's focus place, with a lower confidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+from geomap.extract import lexicon
+from geomap.extract.counts import Count, find_counts
+from geomap.extract.text import Sentence, Token
+from geomap.records import DAY, MONTH, Article, EventFact, Flow, Mention, Place
+
+_GROUPS: dict[str, tuple[str, ...]] = {
+    "violence": ("fatalities", "injured"),
+    "arrests": ("arrested",),
+    "property": ("buildings_damaged", "vehicles_damaged"),
+    "deployment": ("troops", "military_vehicles"),
+    "crowd": ("crowd_size",),
+}
+_GEO_PRECISION = {"airport": 1, "city": 1, "region": 3, "country": 3}
+
+
+def extract_events(
+    article: Article, sentences: Sequence[Sentence], mentions: Sequence[Mention]
+) -> tuple[list[EventFact], list[Flow]]:
+    """The events and flows the article reports."""
+    placed = [m for m in mentions if m.place is not None]
+    focus = _focus(placed)
+    unrest = _unrest_type(sentences)
+    members: dict[str, list[Place]] = {}
+    events: list[EventFact] = []
+    for index, sentence in enumerate(sentences):
+        here = [m for m in placed if sentence.start <= m.start < sentence.end]
+        orgs = _organisations(article.text, sentence)
+        if orgs and len([m for m in here if m.place and m.place.kind == "country"]) >= 3:
+            members.setdefault(orgs[0], _enumeration(here))
+        date, precision = _date(sentence, article)
+        context = _Context(article, sentence, here, focus, date, precision, unrest, orgs, sentences[index - 1] if index else None)
+        events += _count_events(context, language=article.language)
+        events += _control_events(context)
+    events = _merge_deployments(_dedupe(events))
+    return events, _flows(events, members)
+
+
+class _Context:
+    def __init__(
+        self,
+        article: Article,
+        sentence: Sentence,
+        here: list[Mention],
+        focus: Place | None,
+        date: dt.date | None,
+        precision: int,
+        unrest: tuple[str, str],
+        orgs: list[str],
+        previous: Sentence | None,
+    ) -> None:
+        self.article, self.sentence, self.here, self.focus = article, sentence, here, focus
+        self.date, self.precision, self.unrest, self.orgs, self.previous = date, precision, unrest, orgs, previous
+        self.keys = {t.key for t in sentence.tokens}
+
+    @property
+    def evidence(self) -> str:
+        return self.article.text[self.sentence.start : self.sentence.end]
+
+
+def _focus(placed: Sequence[Mention]) -> Place | None:
+    """The place the article is about: its most named country, else its most named place."""
+    countries = Counter(m.place.place_id for m in placed if m.place and m.place.kind == "country")
+    common = countries.most_common(1) or Counter(m.place.place_id for m in placed if m.place).most_common(1)
+    if not common:
+        return None
+    return next(m.place for m in placed if m.place and m.place.place_id == common[0][0])
+
+
+def _unrest_type(sentences: Sequence[Sentence]) -> tuple[str, str]:
+    keys = {t.key for s in sentences for t in s.tokens}
+    if keys & lexicon.RIOT_WORDS:
+        return "Riots", "Violent demonstration"
+    if keys & lexicon.PROTEST_WORDS:
+        return "Protests", "Protest with intervention"
+    return "Violence against civilians", "Attack"
+
+
+def _organisations(text: str, sentence: Sentence) -> list[str]:
+    found = []
+    for token in sentence.tokens:
+        name = lexicon.ORGANISATIONS.get(token.surface)
+        if name and name not in found:
+            found.append(name)
+    return found
+
+
+def _enumeration(here: Sequence[Mention]) -> list[Place]:
+    """The countries a sentence lists, in order, once each."""
+    seen: dict[str, Place] = {}
+    for mention in here:
+        if mention.place and mention.place.kind == "country":
+            seen.setdefault(mention.place.place_id, mention.place)
+    return list(seen.values())
+
+
+def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
+    """A weekday or a day-and-month in the sentence, resolved against publication."""
+    published = article.published
+    tokens = sentence.tokens
+    for index, token in enumerate(tokens):
+        month = lexicon.MONTHS.get(token.key)
+        if month and index and tokens[index - 1].is_number and published:
+            day = int(tokens[index - 1].surface) if tokens[index - 1].surface.isdigit() else 0
+            if 1 <= day <= 31:
+                try:
+                    return dt.date(published.date.year, month, day), DAY
+                except ValueError:
+                    pass
+        weekday = lexicon.WEEKDAYS.get(token.key)
+        if weekday is not None and published and published.precision == DAY:
+            back = (published.date.weekday() - weekday) % 7
+            return published.date - dt.timedelta(days=back), DAY
+    if published is None:
+        return None, MONTH
+    if published.precision == DAY:
+        return published.date, DAY
+    return published.date.replace(day=1), MONTH
+
+
+def _actors(context: _Context) -> list[str]:
+    found: list[str] = []
+    for token in context.sentence.tokens:
+        actor = lexicon.ACTORS.get(token.key)
+        if actor and actor not in found:
+            found.append(actor)
+    return found
+
+
+def _where(context: _Context, *, prefer: str | None = None) -> tuple[Place | None, int, float]:
+    """The place of an event in this sentence: (place, geo_precision, confidence)."""
+    here = context.here
+    if prefer:
+        facility = [m for m in here if m.place and m.place.kind == prefer]
+        if facility:
+            return facility[0].place, 1, 0.8
+    if here:
+        tokens = context.sentence.tokens
+        def located(mention: Mention) -> bool:
+            before = [t for t in tokens if t.end <= mention.start]
+            return bool(before) and before[-1].key in lexicon.LOCATIVE
+        chosen = next((m for m in here if located(m)), here[0])
+        assert chosen.place is not None
+        return chosen.place, _GEO_PRECISION.get(chosen.place.kind, 2), 0.8
+    if context.focus is not None:
+        return context.focus, 3, 0.5
+    return None, 3, 0.0
+
+
+def _event(context: _Context, place: Place, precision: int, confidence: float, **fields: object) -> EventFact:
+    sentence = context.sentence
+    event = EventFact(
+        article_id=context.article.id,
+        place=place,
+        geo_precision=precision,
+        evidence=context.evidence,
+        evidence_start=sentence.start,
+        evidence_end=sentence.end,
+        date=context.date,
+        time_precision=context.precision,
+        confidence=confidence,
+        **fields,  # type: ignore[arg-type]
+    )
+    return event
+
+
+def _count_events(context: _Context, *, language: str) -> list[EventFact]:
+    counts = find_counts(context.sentence, language)
+    if not counts:
+        return []
+    actors = _actors(context)
+    events = []
+    for group, kinds in _GROUPS.items():
+        chosen = [c for c in counts if c.kind in kinds]
+        if not chosen:
+            continue
+        values = _values(chosen)
+        if group == "deployment":
+            place, precision, confidence = _destination(context)
+            kind = ("Strategic developments", "Other", "deployments")
+            actor = context.orgs[0] if context.orgs else (actors[0] if actors else "")
+        else:
+            place, precision, confidence = _where(context)
+            kind = {
+                "violence": (*context.unrest, "incidents"),
+                "arrests": ("Strategic developments", "Arrests", "incidents"),
+                "property": ("Strategic developments", "Looting/property destruction", "incidents"),
+                "crowd": ("Protests", "Peaceful protest", "incidents"),
+            }[group]
+            actor = actors[0] if actors else ""
+        if place is None:
+            continue
+        event_type, sub_event_type, layer = kind
+        events.append(
+            _event(
+                context, place, precision, confidence,
+                event_type=event_type, sub_event_type=sub_event_type, disorder_type=_disorder(event_type),
+                actor1=actor, actor2=actors[1] if len(actors) > 1 else "", layer=layer,
+                qualifiers=tuple((c.kind, c.qualifier) for c in chosen if c.qualifier), **values,
+            )
+        )
+    return events
+
+
+def _values(counts: Sequence[Count]) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for count in counts:
+        values.setdefault(count.kind, count.value)
+    return values
+
+
+def _disorder(event_type: str) -> str:
+    if event_type in ("Protests", "Riots"):
+        return "Demonstrations"
+    if event_type == "Strategic developments":
+        return "Strategic developments"
+    return "Political violence"
+
+
+def _destination(context: _Context) -> tuple[Place | None, int, float]:
+    """Where a contingent goes: a place after *til*/*to*/*в*, else the article's focus."""
+    tokens = context.sentence.tokens
+    for mention in context.here:
+        before = [t for t in tokens if t.end <= mention.start]
+        if before and before[-1].key in lexicon.DESTINATION and mention.place:
+            return mention.place, _GEO_PRECISION.get(mention.place.kind, 2), 0.8
+    if context.focus is not None:
+        return context.focus, 3, 0.6
+    return None, 3, 0.0
+
+
+def _control_events(context: _Context) -> list[EventFact]:
+    """An airport occupied, retaken or reopened."""
+    facility = [m for m in context.here if m.place and m.place.kind == "airport"]
+    if not facility:
+        return []
+    place = facility[0].place
+    assert place is not None
+    events: list[EventFact] = []
+    seen: set[str] = set()
+    tokens = context.sentence.tokens
+    previous_orgs = _organisations(context.article.text, context.previous) if context.previous else []
+    orgs = context.orgs or previous_orgs
+    for index, token in enumerate(tokens):
+        what = lexicon.CONTROL_WORDS.get(token.key)
+        if what is None or what in seen:
+            continue
+        seen.add(what)
+        actor = _nearest_actor(tokens, index)
+        events.append(
+            _event(
+                context, place, 1, 0.7,
+                event_type="Strategic developments",
+                sub_event_type="Other" if what == "reopened" else "Non-violent transfer of territory",
+                disorder_type="Strategic developments", actor1=actor,
+                assoc_actor_1=orgs[0] if orgs and actor == "Military forces" else "",
+                layer="infrastructure", notes=f"{place.kind} {what}",
+            )
+        )
+    return events
+
+
+def _nearest_actor(tokens: Sequence[Token], index: int) -> str:
+    best: tuple[int, str] | None = None
+    for position, token in enumerate(tokens):
+        actor = lexicon.ACTORS.get(token.key)
+        if actor and (best is None or abs(position - index) < best[0]):
+            best = (abs(position - index), actor)
+    return best[1] if best else ""
+
+
+def _dedupe(events: list[EventFact]) -> list[EventFact]:
+    """The same figures at the same place, repeated later in the article, count once."""
+    seen: set[tuple[object, ...]] = set()
+    kept = []
+    for event in events:
+        key = (event.place.place_id, event.sub_event_type, event.fatalities, event.injured, event.arrested,
+               event.troops, event.military_vehicles, event.buildings_damaged, event.vehicles_damaged, event.actor1 if event.layer == "infrastructure" else "")
+        if key not in seen:
+            seen.add(key)
+            kept.append(event)
+    return kept
+
+
+def _merge_deployments(events: list[EventFact]) -> list[EventFact]:
+    """Deployments of one actor to one place are one event, with every figure the text gives."""
+    merged: dict[tuple[str, str], EventFact] = {}
+    others = []
+    for event in events:
+        if event.layer != "deployments":
+            others.append(event)
+            continue
+        key = (event.actor1, event.place.place_id)
+        if key in merged:
+            first = merged[key]
+            merged[key] = replace(first, troops=first.troops or event.troops,
+                                  military_vehicles=first.military_vehicles or event.military_vehicles)
+        else:
+            merged[key] = event
+    return sorted([*others, *merged.values()], key=lambda e: e.evidence_start)
+
+
+def _flows(events: Sequence[EventFact], members: dict[str, list[Place]]) -> list[Flow]:
+    """From each state the text names as a member or sender to the contingent's destination."""
+    flows = []
+    for event in events:
+        if event.layer != "deployments":
+            continue
+        for origin in members.get(event.actor1, []):
+            if origin.place_id == event.place.place_id:
+                continue
+            flows.append(
+                Flow(
+                    article_id=event.article_id, actor=event.actor1, origin=origin, destination=event.place,
+                    evidence=event.evidence, evidence_start=event.evidence_start, evidence_end=event.evidence_end,
+                    date=event.date, time_precision=event.time_precision,
+                )
+            )
+    return flows
+
+
+def event_id(event: EventFact) -> str:
+    """A stable id: country code and a hash of article, kind, place and sentence."""
+    digest = hashlib.sha256(
+        f"{event.article_id}|{event.sub_event_type}|{event.layer}|{event.place.place_id}|{event.evidence_start}|{event.actor1}".encode()
+    ).hexdigest()[:10]
+    return f"{event.place.country_code or 'XX'}{digest}"
