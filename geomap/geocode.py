@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from geopy.exc import GeocoderNotFound, GeopyError
 from geopy.extra.rate_limiter import RateLimiter
@@ -95,7 +95,11 @@ def place_of(location: Location, *, service: str) -> Place:
             score=float(raw.get("score") or 0.0),
             source=str(raw.get("source") or service),
         )
-    ident = raw.get("osm_id") or raw.get("place_id") or f"{location.latitude:.5f},{location.longitude:.5f}"
+    ident = (
+        raw.get("osm_id")
+        or raw.get("place_id")
+        or f"{location.latitude:.5f},{location.longitude:.5f}"
+    )
     return Place(
         place_id=f"{service}:{ident}",
         name=str(location.address),
@@ -122,7 +126,10 @@ def score_entry(entry: Entry, *, exact: bool, feature: str | None, context: Cont
     if place.country_code in context.focus:
         score += 3.0 if place.country_code == context.focus[0] else 1.5
     for qualifier in context.qualifiers:
-        if place.country_code == qualifier.place.country_code and place.place_id != qualifier.place.place_id:
+        if (
+            place.country_code == qualifier.place.country_code
+            and place.place_id != qualifier.place.place_id
+        ):
             score += 4.0
             if qualifier.place.kind == REGION and place.admin1 == qualifier.place.admin1:
                 score += 4.0
@@ -130,7 +137,10 @@ def score_entry(entry: Entry, *, exact: bool, feature: str | None, context: Cont
 
 
 def rank(
-    candidates: Iterable[tuple[Entry, bool]], *, feature: str | None = None, context: Context = Context()
+    candidates: Iterable[tuple[Entry, bool]],
+    *,
+    feature: str | None = None,
+    context: Context = Context(),
 ) -> list[Place]:
     """Order candidates (entry, exact-name match) best first, with softmax scores."""
     scored: dict[str, tuple[float, Entry]] = {}
@@ -146,7 +156,9 @@ def rank(
     return [to_place(entry, score=math.exp(value - top) / total) for value, entry in ordered]
 
 
-def feature_split(tokens: Sequence[str], patterns: Iterable[FeaturePattern]) -> tuple[str, Sequence[str]] | None:
+def feature_split(
+    tokens: Sequence[str], patterns: Iterable[FeaturePattern]
+) -> tuple[str, Sequence[str]] | None:
     """If the folded words are a feature phrase (*flyplassen i almaty*), its feature and place words."""
     for pattern in patterns:
         before, after = len(pattern.before), len(pattern.after)
@@ -170,7 +182,7 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         An already opened :class:`~geomap.gazetteer.Gazetteer` to share.
     """
 
-    _shared: dict[Path, Gazetteer] = {}
+    _shared: ClassVar[dict[Path, Gazetteer]] = {}
     _lock = threading.Lock()
 
     def __init__(
@@ -260,7 +272,9 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
             return split[0]
         return None
 
-    def _candidates(self, key: str, *, feature: str | None = None) -> tuple[list[Entry], list[bool]]:
+    def _candidates(
+        self, key: str, *, feature: str | None = None
+    ) -> tuple[list[Entry], list[bool]]:
         """Entries for a key, its inflection bases and, for feature phrases, the named place."""
         if not key:
             return [], []
@@ -276,7 +290,10 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         for candidate in keys:
             for entry in found.get(candidate, ()):
                 entries.append(entry)
-                exact.append(candidate in (key, keys[0]) or (split is not None and candidate == " ".join(split[1])))
+                exact.append(
+                    candidate in (key, keys[0])
+                    or (split is not None and candidate == " ".join(split[1]))
+                )
         return entries, exact
 
     def _with_feature(self, places: list[Place], feature: str | None) -> list[Place]:
@@ -359,14 +376,21 @@ class CachedGeocoder:
         """Geocode through the cache, the service, then the fallback."""
         offline_only = {"feature", "focus", "limit"}
         online = {k: v for k, v in options.items() if k not in offline_only and v is not None}
-        key = hashlib.sha256(json.dumps([self.service, query, online], sort_keys=True, default=str).encode()).hexdigest()
+        key = hashlib.sha256(
+            json.dumps([self.service, query, online], sort_keys=True, default=str).encode()
+        ).hexdigest()
         cached = self._cache_get(key)
         if cached is not None:
             return _location_from_json(cached)
         try:
             answer = self._limited(query, **online)
         except GeopyError as exc:
-            log.warning("%s failed for %r (%s); answering from the offline gazetteer", self.service, query, exc)
+            log.warning(
+                "%s failed for %r (%s); answering from the offline gazetteer",
+                self.service,
+                query,
+                exc,
+            )
             return self.fallback.geocode(query, **options)
         self._cache_put(key, _location_to_json(answer))
         return answer
@@ -384,7 +408,11 @@ class CachedGeocoder:
 
 def _location_to_json(answer: Location | list[Location] | None) -> str:
     def one(location: Location) -> dict[str, Any]:
-        return {"address": location.address, "point": [location.latitude, location.longitude], "raw": location.raw}
+        return {
+            "address": location.address,
+            "point": [location.latitude, location.longitude],
+            "raw": location.raw,
+        }
 
     if answer is None:
         return "null"
@@ -425,10 +453,18 @@ def get_geocoder(name: str = "offline", **options: Any) -> OfflineGazetteer | Ca
     cache_dir = Path(options.pop("cache_dir", default_index_path().parent))
     cache_dir.mkdir(parents=True, exist_ok=True)
     fallback = OfflineGazetteer(index_path=options.pop("index_path", None))
-    limits = {k: options.pop(k) for k in ("min_delay_seconds", "max_retries", "error_wait_seconds") if k in options}
+    limits = {
+        k: options.pop(k)
+        for k in ("min_delay_seconds", "max_retries", "error_wait_seconds")
+        if k in options
+    }
     options.setdefault("user_agent", "geomap (https://pypi.org/project/geomap)")
     return CachedGeocoder(
-        name, service(**options), cache_path=cache_dir / "online-geocoder-cache.sqlite", fallback=fallback, **limits
+        name,
+        service(**options),
+        cache_path=cache_dir / "online-geocoder-cache.sqlite",
+        fallback=fallback,
+        **limits,
     )
 
 

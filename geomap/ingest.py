@@ -396,7 +396,7 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
         self.limit = limit
         self.followed = 0
 
-    def redirect_request(  # noqa: PLR0917 (urllib's signature)
+    def redirect_request(
         self,
         req: urllib.request.Request,
         fp: IO[bytes],

@@ -16,9 +16,13 @@ from geomap.records import Article, ParsedArticle
 log = logging.getLogger(__name__)
 
 
-def parse_article(article: Article, *, geocoder: OfflineGazetteer | CachedGeocoder) -> ParsedArticle:
+def parse_article(
+    article: Article, *, geocoder: OfflineGazetteer | CachedGeocoder
+) -> ParsedArticle:
     """Mentions, events and flows of one article already read."""
-    gazetteer = geocoder.fallback.gazetteer if isinstance(geocoder, CachedGeocoder) else geocoder.gazetteer
+    gazetteer = (
+        geocoder.fallback.gazetteer if isinstance(geocoder, CachedGeocoder) else geocoder.gazetteer
+    )
     split = sentences(article.text)
     spotted = spot(article.id, article.text, split, language=article.language, gazetteer=gazetteer)
     mentions = resolve_mentions(spotted, geocoder=geocoder)
@@ -59,6 +63,6 @@ def parse_many(
         try:
             results.append(parse(source, geocoder=geocoder, options=options))
         except GeomapError as exc:
-            log.warning("%s", exc)
+            log.info("skipped: %s", exc)
             results.append(exc)
     return results

@@ -30,7 +30,11 @@ def number_value(surface: str, language: str) -> int | None:
     grouped = surface.replace("\u00a0", " ").replace("\u202f", " ")
     thousands = "," if language in lexicon.COMMA_THOUSANDS else "."
     parts = grouped.replace(" ", thousands).split(thousands)
-    if len(parts) > 1 and all(len(p) == 3 and p.isdigit() for p in parts[1:]) and parts[0].isdigit():
+    if (
+        len(parts) > 1
+        and all(len(p) == 3 and p.isdigit() for p in parts[1:])
+        and parts[0].isdigit()
+    ):
         return int("".join(parts))
     if grouped.isdigit():
         return int(grouped)
@@ -42,7 +46,7 @@ def find_counts(sentence: Sentence, language: str) -> list[Count]:
     tokens = sentence.tokens
     damage = any(t.key in lexicon.DAMAGE_VERBS for t in tokens)
     found = []
-    for index, token in enumerate(tokens):
+    for index in range(len(tokens)):
         value, width = _value_at(tokens, index, language)
         if value is None or value <= 0:
             continue
@@ -77,7 +81,11 @@ def _value_at(tokens: Sequence[Token], index: int, language: str) -> tuple[int |
 def _looks_like_year(tokens: Sequence[Token], index: int) -> bool:
     before = tokens[index - 1].key if index else ""
     after = tokens[index + 1].key if index + 1 < len(tokens) else ""
-    return before in lexicon.MONTHS or before in {"i", "in", "в", "im", "en", "year", "aret", "году"} or after in {"года", "году", "г"}
+    return (
+        before in lexicon.MONTHS
+        or before in {"i", "in", "в", "im", "en", "year", "aret", "году"}
+        or after in {"года", "году", "г"}
+    )
 
 
 def _kind(tokens: Sequence[Token], index: int, width: int, damage: bool) -> str | None:

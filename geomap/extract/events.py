@@ -44,7 +44,17 @@ def extract_events(
         if orgs and len([m for m in here if m.place and m.place.kind == "country"]) >= 3:
             members.setdefault(orgs[0], _enumeration(here))
         date, precision = _date(sentence, article)
-        context = _Context(article, sentence, here, focus, date, precision, unrest, orgs, sentences[index - 1] if index else None)
+        context = _Context(
+            article,
+            sentence,
+            here,
+            focus,
+            date,
+            precision,
+            unrest,
+            orgs,
+            sentences[index - 1] if index else None,
+        )
         events += _count_events(context, language=article.language)
         events += _control_events(context)
     events = _merge_deployments(_dedupe(events))
@@ -65,7 +75,13 @@ class _Context:
         previous: Sentence | None,
     ) -> None:
         self.article, self.sentence, self.here, self.focus = article, sentence, here, focus
-        self.date, self.precision, self.unrest, self.orgs, self.previous = date, precision, unrest, orgs, previous
+        self.date, self.precision, self.unrest, self.orgs, self.previous = (
+            date,
+            precision,
+            unrest,
+            orgs,
+            previous,
+        )
         self.keys = {t.key for t in sentence.tokens}
 
     @property
@@ -76,7 +92,9 @@ class _Context:
 def _focus(placed: Sequence[Mention]) -> Place | None:
     """The place the article is about: its most named country, else its most named place."""
     countries = Counter(m.place.place_id for m in placed if m.place and m.place.kind == "country")
-    common = countries.most_common(1) or Counter(m.place.place_id for m in placed if m.place).most_common(1)
+    common = countries.most_common(1) or Counter(
+        m.place.place_id for m in placed if m.place
+    ).most_common(1)
     if not common:
         return None
     return next(m.place for m in placed if m.place and m.place.place_id == common[0][0])
@@ -151,9 +169,11 @@ def _where(context: _Context, *, prefer: str | None = None) -> tuple[Place | Non
             return facility[0].place, 1, 0.8
     if here:
         tokens = context.sentence.tokens
+
         def located(mention: Mention) -> bool:
             before = [t for t in tokens if t.end <= mention.start]
             return bool(before) and before[-1].key in lexicon.LOCATIVE
+
         chosen = next((m for m in here if located(m)), here[0])
         assert chosen.place is not None
         return chosen.place, _GEO_PRECISION.get(chosen.place.kind, 2), 0.8
@@ -162,7 +182,9 @@ def _where(context: _Context, *, prefer: str | None = None) -> tuple[Place | Non
     return None, 3, 0.0
 
 
-def _event(context: _Context, place: Place, precision: int, confidence: float, **fields: object) -> EventFact:
+def _event(
+    context: _Context, place: Place, precision: int, confidence: float, **fields: object
+) -> EventFact:
     sentence = context.sentence
     event = EventFact(
         article_id=context.article.id,
@@ -208,10 +230,18 @@ def _count_events(context: _Context, *, language: str) -> list[EventFact]:
         event_type, sub_event_type, layer = kind
         events.append(
             _event(
-                context, place, precision, confidence,
-                event_type=event_type, sub_event_type=sub_event_type, disorder_type=_disorder(event_type),
-                actor1=actor, actor2=actors[1] if len(actors) > 1 else "", layer=layer,
-                qualifiers=tuple((c.kind, c.qualifier) for c in chosen if c.qualifier), **values,
+                context,
+                place,
+                precision,
+                confidence,
+                event_type=event_type,
+                sub_event_type=sub_event_type,
+                disorder_type=_disorder(event_type),
+                actor1=actor,
+                actor2=actors[1] if len(actors) > 1 else "",
+                layer=layer,
+                qualifiers=tuple((c.kind, c.qualifier) for c in chosen if c.qualifier),
+                **values,
             )
         )
     return events
@@ -254,7 +284,9 @@ def _control_events(context: _Context) -> list[EventFact]:
     events: list[EventFact] = []
     seen: set[str] = set()
     tokens = context.sentence.tokens
-    previous_orgs = _organisations(context.article.text, context.previous) if context.previous else []
+    previous_orgs = (
+        _organisations(context.article.text, context.previous) if context.previous else []
+    )
     orgs = context.orgs or previous_orgs
     for index, token in enumerate(tokens):
         what = lexicon.CONTROL_WORDS.get(token.key)
@@ -264,12 +296,19 @@ def _control_events(context: _Context) -> list[EventFact]:
         actor = _nearest_actor(tokens, index)
         events.append(
             _event(
-                context, place, 1, 0.7,
+                context,
+                place,
+                1,
+                0.7,
                 event_type="Strategic developments",
-                sub_event_type="Other" if what == "reopened" else "Non-violent transfer of territory",
-                disorder_type="Strategic developments", actor1=actor,
+                sub_event_type="Other"
+                if what == "reopened"
+                else "Non-violent transfer of territory",
+                disorder_type="Strategic developments",
+                actor1=actor,
                 assoc_actor_1=orgs[0] if orgs and actor == "Military forces" else "",
-                layer="infrastructure", notes=f"{place.kind} {what}",
+                layer="infrastructure",
+                notes=f"{place.kind} {what}",
             )
         )
     return events
@@ -289,8 +328,18 @@ def _dedupe(events: list[EventFact]) -> list[EventFact]:
     seen: set[tuple[object, ...]] = set()
     kept = []
     for event in events:
-        key = (event.place.place_id, event.sub_event_type, event.fatalities, event.injured, event.arrested,
-               event.troops, event.military_vehicles, event.buildings_damaged, event.vehicles_damaged, event.actor1 if event.layer == "infrastructure" else "")
+        key = (
+            event.place.place_id,
+            event.sub_event_type,
+            event.fatalities,
+            event.injured,
+            event.arrested,
+            event.troops,
+            event.military_vehicles,
+            event.buildings_damaged,
+            event.vehicles_damaged,
+            event.actor1 if event.layer == "infrastructure" else "",
+        )
         if key not in seen:
             seen.add(key)
             kept.append(event)
@@ -308,8 +357,11 @@ def _merge_deployments(events: list[EventFact]) -> list[EventFact]:
         key = (event.actor1, event.place.place_id)
         if key in merged:
             first = merged[key]
-            merged[key] = replace(first, troops=first.troops or event.troops,
-                                  military_vehicles=first.military_vehicles or event.military_vehicles)
+            merged[key] = replace(
+                first,
+                troops=first.troops or event.troops,
+                military_vehicles=first.military_vehicles or event.military_vehicles,
+            )
         else:
             merged[key] = event
     return sorted([*others, *merged.values()], key=lambda e: e.evidence_start)
@@ -326,9 +378,15 @@ def _flows(events: Sequence[EventFact], members: dict[str, list[Place]]) -> list
                 continue
             flows.append(
                 Flow(
-                    article_id=event.article_id, actor=event.actor1, origin=origin, destination=event.place,
-                    evidence=event.evidence, evidence_start=event.evidence_start, evidence_end=event.evidence_end,
-                    date=event.date, time_precision=event.time_precision,
+                    article_id=event.article_id,
+                    actor=event.actor1,
+                    origin=origin,
+                    destination=event.place,
+                    evidence=event.evidence,
+                    evidence_start=event.evidence_start,
+                    evidence_end=event.evidence_end,
+                    date=event.date,
+                    time_precision=event.time_precision,
                 )
             )
     return flows

@@ -31,7 +31,9 @@ COUNT_NOUNS: dict[str, str] = {
     ),
 }
 #: A vehicle noun after one of these words counts military vehicles.
-MILITARY = frozenset("militaere military armoured armored военной бронетехники militarfahrzeuge militaires".split())
+MILITARY = frozenset(
+    "militaere military armoured armored военной бронетехники militarfahrzeuge militaires".split()
+)
 MILITARY_VEHICLE_NOUNS = frozenset(
     "kjoretoy kjoretoyer vehicles techniki техники единиц бронетехники fahrzeuge vehicules".split()
 )
@@ -139,19 +141,56 @@ QUALIFIERS: dict[tuple[str, ...], str] = {
 }
 
 NUMBER_WORDS: dict[str, int] = {
-    **dict(zip("en ett to tre fire fem seks sju syv atte ni ti elleve tolv".split(), [1, 1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12], strict=True)),
-    **dict(zip("one two three four five six seven eight nine ten eleven twelve twenty fifty".split(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 50], strict=True)),
-    **dict(zip("один два три четыре пять шесть семь восемь девять десять двадцать".split(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20], strict=True)),
+    **dict(
+        zip(
+            "en ett to tre fire fem seks sju syv atte ni ti elleve tolv".split(),
+            [1, 1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12],
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "one two three four five six seven eight nine ten eleven twelve twenty fifty".split(),
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 50],
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "один два три четыре пять шесть семь восемь девять десять двадцать".split(),
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20],
+            strict=True,
+        )
+    ),
     **dict(zip("двое трое четверо пятеро".split(), [2, 3, 4, 5], strict=True)),
-    **dict(zip("eins zwei drei vier funf sechs sieben acht neun zehn zwanzig".split(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20], strict=True)),
-    **dict(zip("deux trois quatre cinq six sept huit neuf dix vingt".split(), [2, 3, 4, 5, 6, 7, 8, 9, 10, 20], strict=True)),
+    **dict(
+        zip(
+            "eins zwei drei vier funf sechs sieben acht neun zehn zwanzig".split(),
+            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20],
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "deux trois quatre cinq six sept huit neuf dix vingt".split(),
+            [2, 3, 4, 5, 6, 7, 8, 9, 10, 20],
+            strict=True,
+        )
+    ),
     **dict(zip("tva fyra sex atta tio".split(), [2, 4, 6, 8, 10], strict=True)),
-    "dozens": 24, "dusinvis": 24, "dutzende": 24,
+    "dozens": 24,
+    "dusinvis": 24,
+    "dutzende": 24,
 }
 MULTIPLIERS: dict[str, int] = {
     **dict.fromkeys("hundre hundred hundreds hundert cent cents hundra сотни".split(), 100),
-    **dict.fromkeys("tusen thousand thousands tausend mille tusentals тысяч тысячи тысяча тыс".split(), 1000),
-    **dict.fromkeys("million millioner millions millionen миллион миллиона миллионов miljoner".split(), 1_000_000),
+    **dict.fromkeys(
+        "tusen thousand thousands tausend mille tusentals тысяч тысячи тысяча тыс".split(), 1000
+    ),
+    **dict.fromkeys(
+        "million millioner millions millionen миллион миллиона миллионов miljoner".split(),
+        1_000_000,
+    ),
 }
 #: A number followed by one of these is an age, a share or a time, not a count.
 NOT_A_COUNT = frozenset(
@@ -163,15 +202,55 @@ NOT_A_COUNT = frozenset(
 COMMA_THOUSANDS = frozenset({"en"})
 
 WEEKDAYS: dict[str, int] = {
-    **dict(zip("mandag tirsdag onsdag torsdag fredag lordag sondag".split(), range(7), strict=True)),
-    **dict(zip("mandagen tirsdagen onsdagen torsdagen fredagen lordagen sondagen".split(), range(7), strict=True)),
-    **dict(zip("monday tuesday wednesday thursday friday saturday sunday".split(), range(7), strict=True)),
-    **dict(zip("понедельник вторник среду четверг пятницу субботу воскресенье".split(), range(7), strict=True)),
-    **dict(zip("понедельника вторника среды четверга пятницы субботы воскресенья".split(), range(7), strict=True)),
-    **dict(zip("montag dienstag mittwoch donnerstag freitag samstag sonntag".split(), range(7), strict=True)),
-    **dict(zip("lundi mardi mercredi jeudi vendredi samedi dimanche".split(), range(7), strict=True)),
+    **dict(
+        zip("mandag tirsdag onsdag torsdag fredag lordag sondag".split(), range(7), strict=True)
+    ),
+    **dict(
+        zip(
+            "mandagen tirsdagen onsdagen torsdagen fredagen lordagen sondagen".split(),
+            range(7),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "monday tuesday wednesday thursday friday saturday sunday".split(),
+            range(7),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "понедельник вторник среду четверг пятницу субботу воскресенье".split(),
+            range(7),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "понедельника вторника среды четверга пятницы субботы воскресенья".split(),
+            range(7),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            "montag dienstag mittwoch donnerstag freitag samstag sonntag".split(),
+            range(7),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip("lundi mardi mercredi jeudi vendredi samedi dimanche".split(), range(7), strict=True)
+    ),
     **dict(zip("mandag tisdag onsdag torsdag fredag lordag sondag".split(), range(7), strict=True)),
-    **dict(zip("mandagen tisdagen onsdagen torsdagen fredagen lordagen sondagen".split(), range(7), strict=True)),
+    **dict(
+        zip(
+            "mandagen tisdagen onsdagen torsdagen fredagen lordagen sondagen".split(),
+            range(7),
+            strict=True,
+        )
+    ),
     **dict(zip("måndag måndagen".split(), (0, 0), strict=True)),
 }
 MONTHS: dict[str, int] = {}
@@ -188,12 +267,30 @@ for _names in (
 
 # Actors: folded word → actor name (ACLED style).
 ACTORS: dict[str, str] = {
-    **dict.fromkeys("sikkerhetsstyrker sikkerhetsstyrkene security силовики sicherheitskrafte forces".split(), "Security forces"),
-    **dict.fromkeys("politi politiet police полиция полиции полицейские polizei gendarmes polisen".split(), "Police forces"),
-    **dict.fromkeys("demonstranter demonstrantene demonstranter protesters demonstrators протестующие протестующих демонстранты demonstranten manifestants demonstranterna".split(), "Protesters"),
-    **dict.fromkeys("opprorere militante rioters militants мародеры боевики погромщики randalierer emeutiers".split(), "Rioters"),
-    **dict.fromkeys("soldater soldatene soldiers troops военные военнослужащие солдаты soldaten soldats soldaterna".split(), "Military forces"),
-    **dict.fromkeys("myndighetene authorities government власти правительство behorden autorites myndigheterna".split(), "Government"),
+    **dict.fromkeys(
+        "sikkerhetsstyrker sikkerhetsstyrkene security силовики sicherheitskrafte forces".split(),
+        "Security forces",
+    ),
+    **dict.fromkeys(
+        "politi politiet police полиция полиции полицейские polizei gendarmes polisen".split(),
+        "Police forces",
+    ),
+    **dict.fromkeys(
+        "demonstranter demonstrantene demonstranter protesters demonstrators протестующие протестующих демонстранты demonstranten manifestants demonstranterna".split(),
+        "Protesters",
+    ),
+    **dict.fromkeys(
+        "opprorere militante rioters militants мародеры боевики погромщики randalierer emeutiers".split(),
+        "Rioters",
+    ),
+    **dict.fromkeys(
+        "soldater soldatene soldiers troops военные военнослужащие солдаты soldaten soldats soldaterna".split(),
+        "Military forces",
+    ),
+    **dict.fromkeys(
+        "myndighetene authorities government власти правительство behorden autorites myndigheterna".split(),
+        "Government",
+    ),
 }
 #: Alliances and organisations, matched on the surface form (case kept).
 ORGANISATIONS: dict[str, str] = {

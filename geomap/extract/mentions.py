@@ -17,7 +17,16 @@ from functools import lru_cache
 
 from geomap.extract import lexicon
 from geomap.extract.text import Sentence, Token
-from geomap.gazetteer import AIRPORT, COUNTRY, CURATED, PRIMARY, REGION, Entry, FeaturePattern, Gazetteer
+from geomap.gazetteer import (
+    AIRPORT,
+    COUNTRY,
+    CURATED,
+    PRIMARY,
+    REGION,
+    Entry,
+    FeaturePattern,
+    Gazetteer,
+)
 from geomap.records import Mention
 from geomap.textnorm import base_forms, fold
 
@@ -112,7 +121,12 @@ def _strength(entries: Sequence[Entry]) -> float:
 
 
 def _is_place(
-    text: str, sentence: Sentence, candidate: _Candidate, entries: list[Entry], exact: bool, language: str
+    text: str,
+    sentence: Sentence,
+    candidate: _Candidate,
+    entries: list[Entry],
+    exact: bool,
+    language: str,
 ) -> bool:
     tokens = sentence.tokens
     first, last = tokens[candidate.first], tokens[candidate.last]
@@ -127,7 +141,9 @@ def _is_place(
         return False
     if candidate.first == candidate.last and strength < math.log10(_STRONG_POPULATION):
         common = _zipf(first.key, language)
-        at_start = candidate.first == 0 or text[tokens[candidate.first - 1].end : first.start].strip() in {"«", "\"", "–", "-", "—"}
+        at_start = candidate.first == 0 or text[
+            tokens[candidate.first - 1].end : first.start
+        ].strip() in {"«", '"', "–", "-", "—"}
         if common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1):
             return False
     _ = last
@@ -162,7 +178,11 @@ def _zipf(word: str, language: str) -> float:
 
 
 def _mention(
-    article_id: str, text: str, sentence: Sentence, candidate: _Candidate, features: Sequence[FeaturePattern]
+    article_id: str,
+    text: str,
+    sentence: Sentence,
+    candidate: _Candidate,
+    features: Sequence[FeaturePattern],
 ) -> Mention:
     """The mention, widened to a feature phrase around it when there is one."""
     tokens = sentence.tokens
@@ -188,11 +208,17 @@ def _facility_words(
     found = []
     for index, token in enumerate(sentence.tokens):
         feature = lexicon.FACILITY_WORDS.get(token.key)
-        if feature is None or index in taken or any(m.start <= token.start < m.end for m in earlier):
+        if (
+            feature is None
+            or index in taken
+            or any(m.start <= token.start < m.end for m in earlier)
+        ):
             continue
         if token.key == "airport" and (index == 0 or sentence.tokens[index - 1].key != "the"):
             continue
         recent = [m for m in earlier if m.feature is None and sentence.start - m.end < 600]
         if recent:
-            found.append(Mention(article_id, token.start, token.end, token.surface, recent[-1].key, feature))
+            found.append(
+                Mention(article_id, token.start, token.end, token.surface, recent[-1].key, feature)
+            )
     return found

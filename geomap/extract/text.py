@@ -11,7 +11,7 @@ _TOKEN = re.compile(
     r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?|[^\W\d_]+", re.UNICODE
 )
 _BREAK = re.compile(r"(?<=[.!?…])[»”\"')]*\s+|\n")
-_OPENERS = "«“\"„–—-( "
+_OPENERS = '«“"„–—-( '
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,8 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     the language and is decided later.
     """
     return tuple(
-        Token(m.start(), m.end(), m.group(), fold(m.group())) for m in _TOKEN.finditer(text, start, len(text) if end is None else end)
+        Token(m.start(), m.end(), m.group(), fold(m.group()))
+        for m in _TOKEN.finditer(text, start, len(text) if end is None else end)
     )
 
 
