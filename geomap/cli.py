@@ -66,10 +66,10 @@ def _progress() -> Progress:
 
 
 def _open_gazetteer(settings: Settings) -> Any:
-    from geomap.gazetteer import Gazetteer, fingerprint
+    from geomap.gazetteer import Gazetteer, fingerprint, stored_fingerprint
 
     path = _index_path(settings)
-    if path.exists() and Gazetteer(path).info().get("fingerprint") == fingerprint():
+    if stored_fingerprint(path) == fingerprint():
         return Gazetteer(path)
     err.print(f"Building the gazetteer index once (at {path}) ...")
     with _progress() as bar:
@@ -352,6 +352,8 @@ def parse_command(
 
 
 def _print_parsed(parsed: Any) -> None:
+    from geomap.serialize import COUNT_COLUMNS
+
     article = parsed.article
     title = _printable(article.title or article.source, 100)
     about = f"{article.language}, {article.published or 'no date'}, id {article.id}"
@@ -367,7 +369,7 @@ def _print_parsed(parsed: Any) -> None:
     events = Table("event", "where", "date", "figures", "actor")
     for event in parsed.events:
         figures = ", ".join(
-            f"{k} {getattr(event, k)}" for k in _COUNT_FIELDS if getattr(event, k) is not None
+            f"{k} {getattr(event, k)}" for k in COUNT_COLUMNS if getattr(event, k) is not None
         )
         events.add_row(
             f"{event.event_type} / {event.sub_event_type}",
@@ -379,15 +381,3 @@ def _print_parsed(parsed: Any) -> None:
     out.print(events)
     for mention in parsed.unresolved:
         err.print(f"not found: {_printable(mention.surface)} at {mention.start}")
-
-
-_COUNT_FIELDS = (
-    "fatalities",
-    "injured",
-    "arrested",
-    "troops",
-    "military_vehicles",
-    "buildings_damaged",
-    "vehicles_damaged",
-    "crowd_size",
-)

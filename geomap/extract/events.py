@@ -40,7 +40,7 @@ def extract_events(
     events: list[EventFact] = []
     for index, sentence in enumerate(sentences):
         here = [m for m in placed if sentence.start <= m.start < sentence.end]
-        orgs = _organisations(article.text, sentence)
+        orgs = _organisations(sentence)
         if orgs and len([m for m in here if m.place and m.place.kind == "country"]) >= 3:
             members.setdefault(orgs[0], _enumeration(here))
         date, precision = _date(sentence, article)
@@ -109,7 +109,7 @@ def _unrest_type(sentences: Sequence[Sentence]) -> tuple[str, str]:
     return "Violence against civilians", "Attack"
 
 
-def _organisations(text: str, sentence: Sentence) -> list[str]:
+def _organisations(sentence: Sentence) -> list[str]:
     found = []
     for token in sentence.tokens:
         name = lexicon.ORGANISATIONS.get(token.surface)
@@ -284,9 +284,7 @@ def _control_events(context: _Context) -> list[EventFact]:
     events: list[EventFact] = []
     seen: set[str] = set()
     tokens = context.sentence.tokens
-    previous_orgs = (
-        _organisations(context.article.text, context.previous) if context.previous else []
-    )
+    previous_orgs = _organisations(context.previous) if context.previous else []
     orgs = context.orgs or previous_orgs
     for index, token in enumerate(tokens):
         what = lexicon.CONTROL_WORDS.get(token.key)

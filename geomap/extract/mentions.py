@@ -129,7 +129,7 @@ def _is_place(
     language: str,
 ) -> bool:
     tokens = sentence.tokens
-    first, last = tokens[candidate.first], tokens[candidate.last]
+    first = tokens[candidate.first]
     strength = _strength(entries)
     if not exact:
         strength -= 0.5
@@ -146,7 +146,6 @@ def _is_place(
         ].strip() in {"«", '"', "–", "-", "—"}
         if common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1):
             return False
-    _ = last
     return True
 
 
