@@ -317,17 +317,14 @@ def parse_command(
     from geomap.geocode import get_geocoder
     from geomap.ingest import IngestOptions, expand_sources
     from geomap.pipeline import parse_many
-    from geomap.records import PubDate
     from geomap.serialize import parsed_to_json
 
     settings = Settings.load(geocoder=geocoder_name, max_bytes=max_bytes, timeout=timeout)
-    try:
-        published = PubDate.parse(date) if date else None
-    except ValueError as exc:
-        msg = f"--date {date!r}: {exc}"
-        raise UsageError(msg) from None
     options = IngestOptions(
-        timeout=settings.timeout, max_bytes=settings.max_bytes, date=published, language=language
+        timeout=settings.timeout,
+        max_bytes=settings.max_bytes,
+        date=_publication_date(date),
+        language=language,
     )
     _open_gazetteer(settings)
     geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
@@ -337,11 +334,11 @@ def parse_command(
         try:
             found += expand_sources([source])
         except GeomapError as exc:
-            err.print(f"[red]error:[/red] {_printable(str(exc), 500)}", highlight=False)
+            _print_error(exc)
             failed = True
     for result in parse_many(found, geocoder=geocoder, options=options):
         if isinstance(result, GeomapError):
-            err.print(f"[red]error:[/red] {_printable(str(result), 500)}", highlight=False)
+            _print_error(result)
             failed = True
         elif as_json:
             sys.stdout.write(json.dumps(parsed_to_json(result), ensure_ascii=False) + "\n")
@@ -381,3 +378,222 @@ def _print_parsed(parsed: Any) -> None:
     out.print(events)
     for mention in parsed.unresolved:
         err.print(f"not found: {_printable(mention.surface)} at {mention.start}")
+
+
+# -- build, render, export, open ----------------------------------------------------------
+
+_OutOption = Annotated[
+    Path | None, typer.Option("--out", help="Output folder (default out/).", show_default=False)
+]
+_StoreOption = Annotated[
+    Path | None,
+    typer.Option("--store", help="GeoPackage store (default OUT/geomap.gpkg).", show_default=False),
+]
+_LayersOption = Annotated[
+    Path | None,
+    typer.Option("--layers", help="Folder of layer *.toml files (default: the shipped ones)."),
+]
+_SelfContainedOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--self-contained/--online-assets",
+        help="Inline Leaflet and draw no tiles, so the map opens with no network.",
+        show_default=False,
+    ),
+]
+
+
+@app.command("build")
+def build_command(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files, folders, globs, URLs or -; none: the bundled example."),
+    ] = None,
+    out_dir: _OutOption = None,
+    store_path: _StoreOption = None,
+    layers_dir: _LayersOption = None,
+    self_contained: _SelfContainedOption = None,
+    geocoder_name: Annotated[
+        str | None, typer.Option("--geocoder", help="offline (default) or a geopy service.")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="Publication date, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option("--language", help="Force the language (nb, en, ru …).")
+    ] = None,
+    open_map: Annotated[bool, typer.Option("--open", help="Open the map when done.")] = False,
+) -> None:
+    """Add articles to the store and regenerate map.html, events.geojson, flows.geojson and
+    events.csv.
+
+    Exit codes: 0 done; 3 some source failed (one line each), the others were stored;
+    1 the store or an output could not be written (both left as they were); 2 a usage error.
+    """
+    from geomap.geocode import get_geocoder
+    from geomap.ingest import IngestOptions, expand_sources
+    from geomap.layers import load_layers
+    from geomap.pipeline import build
+
+    settings = Settings.load(
+        out_dir=out_dir,
+        store=store_path,
+        layers_dir=layers_dir,
+        geocoder=geocoder_name,
+        self_contained=self_contained,
+    )
+    specs = load_layers(settings.layers_dir)
+    options = IngestOptions(
+        timeout=settings.timeout,
+        max_bytes=settings.max_bytes,
+        date=_publication_date(date),
+        language=language,
+    )
+    failed = False
+    found: list[str] = []
+    for source in sources or [str(_bundled_example())]:
+        try:
+            found += expand_sources([source])
+        except GeomapError as exc:
+            _print_error(exc)
+            failed = True
+    _open_gazetteer(settings)
+    geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
+    with _progress() as bar:
+        task = bar.add_task("articles", total=len(found))
+        report = build(
+            found,
+            settings=settings,
+            geocoder=geocoder,
+            options=options,
+            specs=specs,
+            progress=lambda _source: bar.advance(task),
+        )
+    for _source, message in report.failures:
+        err.print(f"[red]error:[/red] {_printable(message, 500)}", highlight=False)
+    failed = failed or bool(report.failures)
+    _print_report(report)
+    if open_map:
+        _open_in_browser(settings.out_dir / "map.html")
+    if failed:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+@app.command("render")
+def render_command(
+    out_dir: _OutOption = None,
+    store_path: _StoreOption = None,
+    layers_dir: _LayersOption = None,
+    self_contained: _SelfContainedOption = None,
+) -> None:
+    """Regenerate the map and exports from the store alone (after editing layers/*.toml)."""
+    from geomap.layers import load_layers
+    from geomap.pipeline import render
+
+    settings = Settings.load(
+        out_dir=out_dir, store=store_path, layers_dir=layers_dir, self_contained=self_contained
+    )
+    _print_report(render(settings=settings, specs=load_layers(settings.layers_dir)))
+
+
+@app.command("export")
+def export_command(
+    format_: Annotated[
+        str, typer.Option("--format", help="geojson, csv or gpkg.", case_sensitive=False)
+    ] = "geojson",
+    target: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+    layer: Annotated[str, typer.Option("--layer", help="events or flows.")] = "events",
+    store_path: _StoreOption = None,
+) -> None:
+    """Export the store's events or flows as GeoJSON (RFC 7946), CSV (ACLED column order) or
+    a GeoPackage copy."""
+    from geomap import store
+    from geomap.atomic import replacing, write_bytes
+    from geomap.export import FORMATS, csv_text, geojson_text
+
+    format_ = format_.lower()
+    if format_ not in FORMATS:
+        msg = f"--format {format_!r} is not known; use one of {', '.join(FORMATS)}"
+        raise UsageError(msg)
+    if layer not in {"events", "flows"}:
+        msg = f"--layer {layer!r} is not known; use events or flows"
+        raise UsageError(msg)
+    settings = Settings.load(store=store_path)
+    if not settings.store_path.is_file():
+        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
+        raise GeomapError(msg)
+    if format_ == "gpkg":
+        if target is None:
+            msg = "--format gpkg needs --out FILE.gpkg (a GeoPackage is not text)"
+            raise UsageError(msg)
+        store.read(settings.store_path)  # refuse to copy a damaged store
+        with replacing(target) as temp:
+            temp.write_bytes(settings.store_path.read_bytes())
+        err.print(f"wrote {target}")
+        return
+    contents = store.read(settings.store_path)
+    frame = contents.events if layer == "events" else contents.flows
+    key = "event_id_cnty" if layer == "events" else "flow_id"
+    text = geojson_text(frame, id_column=key) if format_ == "geojson" else csv_text(frame)
+    if target is None:
+        sys.stdout.write(text)
+        return
+    write_bytes(target, text.encode("utf-8"))
+    err.print(f"wrote {target}")
+
+
+@app.command("open")
+def open_command(out_dir: _OutOption = None) -> None:
+    """Open the map (OUT/map.html) in the default browser."""
+    path = Settings.load(out_dir=out_dir).out_dir / "map.html"
+    if not path.is_file():
+        msg = f"no map at {path}; run 'geomap build' first"
+        raise GeomapError(msg)
+    _open_in_browser(path)
+
+
+def _publication_date(date: str | None) -> Any:
+    from geomap.records import PubDate
+
+    try:
+        return PubDate.parse(date) if date else None
+    except ValueError as exc:
+        msg = f"--date {date!r}: {exc}"
+        raise UsageError(msg) from None
+
+
+def _bundled_example() -> Path:
+    from geomap._paths import data_dir
+
+    return data_dir("examples") / "kazakhstan-2022-01.en.txt"
+
+
+def _print_error(exc: Exception) -> None:
+    err.print(f"[red]error:[/red] {_printable(str(exc), 500)}", highlight=False)
+
+
+def _print_report(report: Any) -> None:
+    table = Table(title="geomap", show_header=False)
+    if report.added or report.replaced or report.unchanged:
+        table.add_row(
+            "articles read",
+            f"{len(report.added)} new, {len(report.replaced)} replaced, "
+            f"{len(report.unchanged)} already stored",
+        )
+    table.add_row("articles in store", f"{report.articles:,}")
+    table.add_row("places", f"{report.places:,}")
+    for title, rows in report.layer_rows:
+        table.add_row(f"layer: {_printable(title)}", f"{rows:,}")
+    for path in report.outputs:
+        state = "written" if path in report.written else "unchanged"
+        table.add_row(str(path), state)
+    out.print(table)
+
+
+def _open_in_browser(path: Path) -> None:
+    import webbrowser
+
+    if not webbrowser.open(path.resolve().as_uri()):
+        err.print(f"no browser found; open {path} yourself")

@@ -1,17 +1,30 @@
-"""Compose the stages: ingest → extract → geocode → events (→ join → store → render)."""
+"""Compose the stages: ingest → extract → geocode → join → store → render/export."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from geomap.errors import GeomapError
+import pandas as pd
+
+from geomap import store
+from geomap.atomic import locked, write_text
+from geomap.errors import GeomapError, OutputError, StoreError
+from geomap.export import csv_text, geojson_text
 from geomap.extract.events import extract_events
 from geomap.extract.mentions import spot
 from geomap.extract.text import sentences
 from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder, resolve_mentions
 from geomap.ingest import IngestOptions, load
+from geomap.layers import LayerSpec
 from geomap.records import Article, ParsedArticle
+from geomap.render import MapOptions, render_map
+from geomap.settings import Settings
+from geomap.store import StoreContents
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +68,7 @@ def parse(
 
 
 def parse_many(
-    sources: list[str], *, geocoder: OfflineGazetteer | CachedGeocoder, options: IngestOptions
+    sources: Sequence[str], *, geocoder: OfflineGazetteer | CachedGeocoder, options: IngestOptions
 ) -> list[ParsedArticle | GeomapError]:
     """Parse each source; a failure is returned in its place and never stops the others."""
     results: list[ParsedArticle | GeomapError] = []
@@ -66,3 +79,155 @@ def parse_many(
             log.info("skipped: %s", exc)
             results.append(exc)
     return results
+
+
+# -- build: parse → join → store → render/export --------------------------------------------
+
+MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE = (
+    "map.html",
+    "events.geojson",
+    "flows.geojson",
+    "events.csv",
+)
+LOCK_FILE = ".geomap.lock"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build or render did: articles read, failed and stored, rows per layer, files."""
+
+    failures: tuple[tuple[str, str], ...] = ()
+    added: tuple[str, ...] = ()
+    replaced: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    articles: int = 0
+    places: int = 0
+    layer_rows: tuple[tuple[str, int], ...] = ()
+    written: tuple[Path, ...] = ()
+    outputs: tuple[Path, ...] = ()
+
+
+def build(
+    sources: Sequence[str],
+    *,
+    settings: Settings,
+    geocoder: OfflineGazetteer | CachedGeocoder,
+    options: IngestOptions,
+    specs: Sequence[LayerSpec],
+    progress: Callable[[str], None] | None = None,
+) -> BuildReport:
+    """Read the sources into the store and regenerate the map and exports.
+
+    A source that cannot be read is reported in ``failures`` and never stops the others.
+    The store and each output are replaced atomically, under a lock on the output folder.
+
+    Raises
+    ------
+    GeomapError
+        When the store is damaged, the lock cannot be taken or an output cannot be written;
+        the store and outputs are then as they were.
+    """
+    parsed: list[ParsedArticle] = []
+    failures: list[tuple[str, str]] = []
+    for source, result in zip(
+        sources, parse_many(sources, geocoder=geocoder, options=options), strict=True
+    ):
+        if isinstance(result, GeomapError):
+            failures.append((source, str(result)))
+        else:
+            parsed.append(result)
+        if progress:
+            progress(source)
+    with _run_lock(settings):
+        merged = store.merge(store.read(settings.store_path), parsed)
+        outputs = _outputs(merged.contents, specs=specs, settings=settings)
+        if merged.changed:
+            store.write(settings.store_path, merged.contents)
+        written = _write_outputs(outputs)
+    return replace(
+        _summary(merged.contents, specs, written, outputs),
+        failures=tuple(failures),
+        added=merged.added,
+        replaced=merged.replaced,
+        unchanged=merged.unchanged,
+    )
+
+
+def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
+    """Regenerate the map and exports from the store alone.
+
+    Raises
+    ------
+    GeomapError
+        When the store is missing or damaged, or an output cannot be written.
+    """
+    if not settings.store_path.is_file():
+        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
+        raise StoreError(msg)
+    with _run_lock(settings):
+        contents = store.read(settings.store_path)
+        outputs = _outputs(contents, specs=specs, settings=settings)
+        written = _write_outputs(outputs)
+    return _summary(contents, specs, written, outputs)
+
+
+def _outputs(
+    contents: StoreContents, *, specs: Sequence[LayerSpec], settings: Settings
+) -> dict[Path, str]:
+    folder = settings.out_dir
+    map_options = MapOptions(title="geomap", self_contained=settings.self_contained)
+    return {
+        folder / MAP_FILE: render_map(contents.events, contents.flows, specs, options=map_options),
+        folder / EVENTS_FILE: geojson_text(contents.events, id_column="event_id_cnty"),
+        folder / FLOWS_FILE: geojson_text(contents.flows, id_column="flow_id"),
+        folder / CSV_FILE: csv_text(contents.events),
+    }
+
+
+def _write_outputs(outputs: dict[Path, str]) -> tuple[Path, ...]:
+    return tuple(path for path, text in outputs.items() if write_text(path, text))
+
+
+@contextlib.contextmanager
+def _run_lock(settings: Settings) -> Iterator[None]:
+    folder = settings.out_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        msg = f"cannot create the output folder {folder}: {exc.strerror}; choose another --out"
+        raise OutputError(msg) from exc
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(locked(folder / LOCK_FILE))
+        store_folder = settings.store_path.parent.resolve()
+        if store_folder != folder.resolve():
+            stack.enter_context(locked(store_folder / LOCK_FILE))
+        yield
+
+
+def _summary(
+    contents: StoreContents,
+    specs: Sequence[LayerSpec],
+    written: tuple[Path, ...],
+    outputs: dict[Path, str],
+) -> BuildReport:
+    frames = {"events": contents.events, "flows": contents.flows}
+    layer_rows: list[tuple[str, int]] = []
+    for spec in specs:
+        frame = frames[spec.source]
+        mask = pd.Series(True, index=frame.index)
+        for column, allowed in spec.where:
+            mask &= frame[column].isin(list(allowed))
+        if spec.split_by is None:
+            layer_rows.append((spec.title, int(mask.sum())))
+            continue
+        counts = frame[mask][spec.split_by].value_counts().sort_index()
+        placeholder = "{" + spec.split_by + "}"
+        layer_rows += [(spec.title.replace(placeholder, str(v)), int(n)) for v, n in counts.items()]
+    places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
+    return BuildReport(
+        articles=len(contents.articles),
+        places=len(places),
+        layer_rows=tuple(layer_rows),
+        written=written,
+        outputs=tuple(outputs),
+    )

@@ -83,6 +83,8 @@ def flow_row(flow: Flow) -> dict[str, Any]:
         "destination": flow.destination.name,
         "troops": flow.troops,
         "military_vehicles": flow.military_vehicles,
+        "event_date": flow.date.isoformat() if flow.date else None,
+        "time_precision": flow.time_precision,
         "article_id": flow.article_id,
         "evidence": flow.evidence,
         "evidence_start": flow.evidence_start,

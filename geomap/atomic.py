@@ -1,0 +1,135 @@
+"""Atomic file writes and the run lock: a failed or killed run never leaves half a file.
+
+Every output is written to a temporary file in the target's own folder, flushed to disk and
+renamed over the target, so readers see the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from geomap.errors import OutputError, StoreError
+
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it over ``path`` if the block succeeds.
+
+    Raises
+    ------
+    OutputError
+        When the folder is missing or not writable, or the disk is full.
+    """
+    folder = path.parent
+    if not folder.is_dir():
+        msg = f"cannot write {path}: the folder {folder} does not exist; create it or choose --out"
+        raise OutputError(msg)
+    try:
+        handle, name = tempfile.mkstemp(
+            dir=folder, prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}"
+        )
+    except OSError as exc:
+        msg = f"cannot write in {folder}: {exc.strerror}; check its permissions or choose --out"
+        raise OutputError(msg) from exc
+    os.close(handle)
+    temp = Path(name)
+    try:
+        yield temp
+        os.chmod(temp, _mode_for(path))
+        _fsync(temp)
+        os.replace(temp, path)
+    except OSError as exc:
+        msg = f"cannot write {path}: {exc.strerror or exc}; nothing was changed"
+        raise OutputError(msg) from exc
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def write_bytes(path: Path, data: bytes) -> bool:
+    """Write ``data`` to ``path`` atomically, unless the file already holds exactly that.
+
+    Returns
+    -------
+    bool
+        Whether the file was (re)written.
+    """
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    with replacing(path) as temp:
+        temp.write_bytes(data)
+    return True
+
+
+def write_text(path: Path, text: str) -> bool:
+    """:func:`write_bytes` for UTF-8 text."""
+    return write_bytes(path, text.encode("utf-8"))
+
+
+def _mode_for(path: Path) -> int:
+    """The target's permissions if it exists, else what a plain ``open`` would give."""
+    try:
+        return path.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
+
+
+@contextlib.contextmanager
+def locked(path: Path, *, wait: float = 60.0) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (a lock file) for the block.
+
+    Another geomap run on the same store or output folder waits up to ``wait`` seconds and
+    then gives up with a clear message. The lock is released by the kernel when the process
+    ends, so a killed run never leaves a stale lock behind.
+
+    Raises
+    ------
+    StoreError
+        When the lock cannot be taken in time or the lock file cannot be created.
+    """
+    try:
+        handle = path.open("a+")
+    except OSError as exc:
+        msg = f"cannot create the lock file {path}: {exc.strerror}; check the folder's permissions"
+        raise StoreError(msg) from exc
+    with handle:
+        deadline = time.monotonic() + wait
+        announced = False
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    msg = (
+                        f"another geomap run holds {path} (waited {wait:g} s); "
+                        "try again when it has finished"
+                    )
+                    raise StoreError(msg) from None
+                if not announced:
+                    log.warning("another geomap run holds %s; waiting for it", path)
+                    announced = True
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,241 @@
+"""Layer specs: ``layers/*.toml`` parsed into validated frozen :class:`LayerSpec` records.
+
+A layer says which rows it shows (``source`` and ``where``), how it draws them (``draw``:
+points, country shapes or flow lines), its style (a colour, colours per value of a column,
+a radius from the first count present), its popup and tooltip fields, when it clusters, and
+whether it is shown by default. Adding a layer for a new conflict needs no Python.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from geomap import join
+from geomap._paths import data_dir
+from geomap.errors import LayerSpecError
+
+DRAWS = ("points", "shapes", "flows")
+SOURCES = ("events", "flows")
+_DEFAULT_COLOUR = "#555555"
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_ID = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+_KEYS = frozenset(
+    {"id", "title", "order", "source", "draw", "show", "cluster_over", "where", "style", "popup"}
+    | {"tooltip", "split_by"}
+)
+_STYLE_KEYS = frozenset({"color", "color_by", "colors", "radius_by", "radius", "weight"})
+_COLUMNS = {"events": join.EVENT_COLUMNS, "flows": join.FLOW_COLUMNS}
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """How a layer's features look; colours are ``#rrggbb``."""
+
+    color: str = _DEFAULT_COLOUR
+    color_by: str | None = None
+    colors: tuple[tuple[str, str], ...] = ()
+    radius_by: tuple[str, ...] = ()
+    radius: tuple[float, float] = (6.0, 6.0)
+    weight: float = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class LayerSpec:
+    """One map layer, read from a TOML file.
+
+    ``title`` may hold ``{value}`` placeholders of the ``split_by`` column (*{actor}
+    deployment*): one layer is then drawn per distinct value.
+    """
+
+    id: str
+    title: str
+    source: str = "events"
+    draw: str = "points"
+    order: int = 100
+    show: bool = True
+    cluster_over: int = 0
+    where: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    style: Style = field(default_factory=Style)
+    popup: tuple[str, ...] = ()
+    tooltip: tuple[str, ...] = ()
+    split_by: str | None = None
+    path: str = ""
+
+
+def default_layers_dir() -> Path:
+    """The ``layers/`` folder shipped with geomap."""
+    return data_dir("layers")
+
+
+def load_layers(folder: Path | None = None) -> tuple[LayerSpec, ...]:
+    """Every ``*.toml`` spec in ``folder`` (default: the shipped ones), sorted by ``order``.
+
+    Raises
+    ------
+    LayerSpecError
+        When the folder has no spec, or a spec is malformed (the message names the file,
+        the key and what is allowed).
+    """
+    folder = folder or default_layers_dir()
+    if not folder.is_dir():
+        msg = f"the layers folder {folder} does not exist; pass --layers with a folder of *.toml"
+        raise LayerSpecError(msg)
+    specs = [parse_layer(path) for path in sorted(folder.glob("*.toml"))]
+    if not specs:
+        msg = f"the layers folder {folder} has no *.toml layer file; add one or pass --layers"
+        raise LayerSpecError(msg)
+    ids = [spec.id for spec in specs]
+    duplicate = next((i for i in ids if ids.count(i) > 1), None)
+    if duplicate:
+        msg = f"two layer files in {folder} have the id {duplicate!r}; give each its own id"
+        raise LayerSpecError(msg)
+    return tuple(sorted(specs, key=lambda spec: (spec.order, spec.id)))
+
+
+def parse_layer(path: Path) -> LayerSpec:
+    """Read and validate one layer file.
+
+    Raises
+    ------
+    LayerSpecError
+        When the file is not valid TOML or a value is not allowed.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        msg = f"layer file {path}: {exc}; fix the file or remove it"
+        raise LayerSpecError(msg) from exc
+    return _spec(data, str(path), default_id=path.stem)
+
+
+def _spec(data: dict[str, Any], where: str, *, default_id: str) -> LayerSpec:
+    check = _Checker(where)
+    check.keys(data, _KEYS, "")
+    source = check.choice(data.get("source", "events"), SOURCES, "source")
+    columns = _COLUMNS[source]
+    draw = check.choice(data.get("draw", "points"), DRAWS, "draw")
+    if (draw == "flows") != (source == "flows"):
+        check.fail("draw", "draw = 'flows' goes with source = 'flows' and only with it")
+    spec_id = check.text(data.get("id", default_id), "id")
+    if not _ID.match(spec_id):
+        check.fail("id", "use lower-case letters, digits, '-' or '_', starting with a letter")
+    split_by = data.get("split_by")
+    if split_by is not None:
+        check.column(split_by, columns, "split_by")
+    title = check.text(data.get("title", spec_id), "title")
+    return LayerSpec(
+        id=spec_id,
+        title=title,
+        source=source,
+        draw=draw,
+        order=check.integer(data.get("order", 100), "order"),
+        show=check.boolean(data.get("show", True), "show"),
+        cluster_over=check.integer(data.get("cluster_over", 0), "cluster_over"),
+        where=_where(check, data.get("where", {}), columns),
+        style=_style(check, data.get("style", {}), columns),
+        popup=check.columns(data.get("popup", []), columns, "popup"),
+        tooltip=check.columns(data.get("tooltip", []), columns, "tooltip"),
+        split_by=split_by,
+        path=where,
+    )
+
+
+def _where(
+    check: _Checker, table: Any, columns: tuple[str, ...]
+) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    if not isinstance(table, dict):
+        check.fail("where", "write a table such as [where] layer = ['incidents']")
+    result = []
+    for column, values in sorted(table.items()):
+        check.column(column, columns, f"where.{column}")
+        allowed = values if isinstance(values, list) else [values]
+        if not allowed or not all(isinstance(v, str | int) for v in allowed):
+            check.fail(f"where.{column}", "give a list of strings or integers")
+        result.append((column, tuple(allowed)))
+    return tuple(result)
+
+
+def _style(check: _Checker, table: Any, columns: tuple[str, ...]) -> Style:
+    if not isinstance(table, dict):
+        check.fail("style", "write a table such as [style] color = '#c0392b'")
+    check.keys(table, _STYLE_KEYS, "style.")
+    colors = table.get("colors", {})
+    if not isinstance(colors, dict):
+        check.fail("style.colors", "write a table of value = '#rrggbb'")
+    color_by = table.get("color_by")
+    if color_by is not None:
+        check.column(color_by, columns, "style.color_by")
+    radius = table.get("radius", [6, 6])
+    if (
+        not isinstance(radius, list)
+        or len(radius) != 2
+        or not all(isinstance(r, int | float) and 0 < r <= 100 for r in radius)
+        or radius[0] > radius[1]
+    ):
+        check.fail("style.radius", "give [smallest, largest] in pixels, e.g. [6, 24]")
+    return Style(
+        color=check.colour(table.get("color", _DEFAULT_COLOUR), "style.color"),
+        color_by=color_by,
+        colors=tuple(
+            (str(value), check.colour(colour, f"style.colors.{value}"))
+            for value, colour in sorted(colors.items())
+        ),
+        radius_by=check.columns(table.get("radius_by", []), columns, "style.radius_by"),
+        radius=(float(radius[0]), float(radius[1])),
+        weight=float(check.integer(table.get("weight", 2), "style.weight")),
+    )
+
+
+class _Checker:
+    """Validation steps that raise one clear :class:`LayerSpecError` naming file and key."""
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+
+    def fail(self, key: str, fix: str) -> Any:
+        msg = f"layer file {self.where}: bad {key!r}: {fix}"
+        raise LayerSpecError(msg)
+
+    def keys(self, table: dict[str, Any], allowed: frozenset[str], prefix: str) -> None:
+        unknown = sorted(set(table) - allowed)
+        if unknown:
+            self.fail(prefix + unknown[0], f"unknown key; allowed: {', '.join(sorted(allowed))}")
+
+    def text(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, "give a non-empty string")
+        return str(value)
+
+    def integer(self, value: Any, key: str) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            self.fail(key, "give a whole number ≥ 0")
+        return int(value)
+
+    def boolean(self, value: Any, key: str) -> bool:
+        if not isinstance(value, bool):
+            self.fail(key, "give true or false")
+        return bool(value)
+
+    def choice(self, value: Any, allowed: tuple[str, ...], key: str) -> str:
+        if value not in allowed:
+            self.fail(key, f"one of {', '.join(allowed)}")
+        return str(value)
+
+    def colour(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not _COLOUR.match(value):
+            self.fail(key, "give a colour as '#rrggbb'")
+        return str(value)
+
+    def column(self, value: Any, columns: tuple[str, ...], key: str) -> str:
+        if value not in columns:
+            self.fail(key, f"{value!r} is not a column; known: {', '.join(columns)}")
+        return str(value)
+
+    def columns(self, values: Any, columns: tuple[str, ...], key: str) -> tuple[str, ...]:
+        if not isinstance(values, list):
+            self.fail(key, "give a list of column names")
+        return tuple(self.column(value, columns, key) for value in values)

@@ -1,0 +1,617 @@
+"""Render the layered Folium map from the event and flow frames and the layer specs.
+
+The map is drawn from data: each layer's rows become one compact JSON payload that the page's
+runtime (``_static/geomap.js``) turns into canvas circle markers, outlines and flow lines, with
+popups and tooltips built from the data with ``textContent``. Article text is therefore never
+spliced into script or template source: folium's ``Popup``/``Tooltip`` (JavaScript template
+literals), ``GeoJsonPopup`` (property values as HTML) and Jinja (``{{ ... }}`` in data) never
+see it. Element ids are numbered in tree order, so the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import folium
+import geopandas
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, Figure
+
+from geomap.layers import LayerSpec
+from geomap.shapes import country_shapes
+
+#: Labels of the columns shown in popups.
+LABELS = {
+    "event_type": "Event type",
+    "sub_event_type": "Sub-event type",
+    "event_date": "Date",
+    "location": "Location",
+    "actor1": "Actor 1",
+    "assoc_actor_1": "Associated actor",
+    "actor2": "Actor 2",
+    "fatalities": "Killed",
+    "injured": "Injured",
+    "arrested": "Detained",
+    "troops": "Troops",
+    "military_vehicles": "Military vehicles",
+    "buildings_damaged": "Buildings attacked",
+    "vehicles_damaged": "Vehicles attacked",
+    "crowd_size": "Crowd",
+    "notes": "Notes",
+    "source": "Source",
+    "actor": "Actor",
+    "origin": "From",
+    "destination": "To",
+    "country": "Country",
+    "evidence": "Evidence",
+}
+_COUNTS = frozenset(
+    {
+        "fatalities",
+        "injured",
+        "arrested",
+        "troops",
+        "military_vehicles",
+        "buildings_damaged",
+        "vehicles_damaged",
+        "crowd_size",
+    }
+)
+_JS_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_JS_UNSAFE = re.compile("[<>&\u2028\u2029]")
+_WORLD = ((-60.0, -170.0), (75.0, 170.0))
+_DateIndex = dict[tuple[str, int], int]
+
+
+@dataclass(frozen=True, slots=True)
+class MapOptions:
+    """How the page is put together.
+
+    ``self_contained`` inlines Leaflet, its plugins and their images from the XStatic
+    packages and drops the tile layer, so the map opens with no network at all.
+    """
+
+    title: str = "geomap"
+    self_contained: bool = False
+
+
+def render_map(
+    events: geopandas.GeoDataFrame,
+    flows: geopandas.GeoDataFrame,
+    specs: Sequence[LayerSpec],
+    *,
+    options: MapOptions | None = None,
+) -> str:
+    """The map page as HTML text: one overlay per layer spec (and split value)."""
+    options = options or MapOptions()
+    labels = _date_labels(events, flows)
+    dates = {key: i for i, (key, _label) in enumerate(labels)}
+    drawn = [
+        (spec, layer)
+        for spec in specs
+        for layer in _layers_of(spec, events=events, flows=flows, dates=dates)
+    ]
+    legend = _legend(drawn)
+    layers = [layer for _spec, layer in drawn]
+    figure = Figure(title=safe_title(options.title))
+    fmap = _base_map(options)
+    figure.add_child(fmap)
+    outline = folium.FeatureGroup(name="Country outlines", overlay=True, control=True)
+    fmap.add_child(outline)
+    groups = []
+    for layer in layers:
+        group = folium.FeatureGroup(name=safe_title(layer.pop("title")), show=layer.pop("show"))
+        fmap.add_child(group)
+        groups.append(group)
+    payload = {
+        "labels": LABELS,
+        "dates": [label for _key, label in labels],
+        "layers": layers,
+        "outline": _outline_geometry(),
+        "legend": legend,
+    }
+    clustered = any(layer["cluster"] for layer in layers)
+    fmap.add_child(_Runtime(options=options, clustered=clustered))
+    fmap.add_child(_Data(payload, groups=groups, outline=outline))
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.fit_bounds(_bounds(layers))
+    _number_elements(figure)
+    return figure.render()
+
+
+def js_literal(data: Any) -> str:
+    """JSON that is safe inside ``<script>``: no ``</script>``, ``<!--`` or line separators."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _JS_UNSAFE.sub(lambda match: _JS_ESCAPES[match.group()], text)
+
+
+def display_value(row: dict[str, Any], field: str) -> str | None:
+    """A cell as a person reads it: counts with separators and qualifier, dates by precision."""
+    value = row.get(field)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    if field in _COUNTS:
+        qualifier = _qualifiers(row).get(field, "")
+        return f"{qualifier} {int(value):,}".strip()
+    if field == "event_date":
+        return _date_label(str(value), row.get("time_precision"))
+    return str(value)
+
+
+def radius_for(value: float | None, *, smallest: float, largest: float) -> float:
+    """Marker radius in pixels: grows with the logarithm of the count, up to 100,000."""
+    if value is None or value <= 0:
+        return smallest
+    share = min(1.0, math.log10(1 + value) / 5)
+    return round(smallest + (largest - smallest) * share, 1)
+
+
+def _layers_of(
+    spec: LayerSpec,
+    *,
+    events: geopandas.GeoDataFrame,
+    flows: geopandas.GeoDataFrame,
+    dates: _DateIndex,
+) -> Iterable[dict[str, Any]]:
+    frame = _select(flows if spec.source == "flows" else events, spec)
+    if frame.empty:
+        return
+    values = sorted(frame[spec.split_by].dropna().unique()) if spec.split_by else [None]
+    for value in values:
+        rows = frame if value is None else frame[frame[spec.split_by] == value]
+        title = spec.title.replace("{" + (spec.split_by or "") + "}", str(value or ""))
+        layer: dict[str, Any] = {
+            "title": title,
+            "show": spec.show,
+            "id": spec.id if value is None else f"{spec.id}:{value}",
+            "kind": spec.draw,
+            "cluster": bool(spec.cluster_over) and len(rows) > spec.cluster_over,
+            "fields": list(spec.popup),
+            "weight": spec.style.weight,
+            "radius": list(spec.style.radius),
+        }
+        if spec.draw == "points":
+            layer |= _points(rows, spec, dates)
+        elif spec.draw == "shapes":
+            layer |= _shapes(rows, spec, dates)
+        else:
+            deployments = events[
+                (events["actor1"] == value) & events["layer"].isin(_where_layer(spec))
+            ]
+            layer |= _flows(rows, deployments, spec, dates)
+        yield layer
+
+
+def _select(frame: pd.DataFrame, spec: LayerSpec) -> pd.DataFrame:
+    mask = np.ones(len(frame), dtype=bool)
+    for column, allowed in spec.where:
+        mask &= frame[column].isin(list(allowed)).to_numpy()
+    return frame[mask]
+
+
+def _where_layer(spec: LayerSpec) -> list[Any]:
+    return next((list(values) for column, values in spec.where if column == "layer"), [spec.id])
+
+
+def _points(rows: pd.DataFrame, spec: LayerSpec, dates: _DateIndex) -> dict[str, Any]:
+    records = rows.drop(columns="geometry").to_dict("records")
+    palette, colour_index = _palette(spec, records)
+    style = spec.style
+    return {
+        "ids": [r["event_id_cnty"] for r in records],
+        "lat": [round(float(r["latitude"]), 6) for r in records],
+        "lon": [round(float(r["longitude"]), 6) for r in records],
+        "palette": palette,
+        "color": colour_index,
+        "radius": [
+            radius_for(
+                _first_count(r, style.radius_by), smallest=style.radius[0], largest=style.radius[1]
+            )
+            for r in records
+        ],
+        "dates": [_date_index(r, dates) for r in records],
+        "rows": [[display_value(r, f) for f in spec.popup] for r in records],
+        "tips": [_tooltip(r, spec.tooltip) for r in records],
+    }
+
+
+def _shapes(rows: pd.DataFrame, spec: LayerSpec, dates: _DateIndex) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ids": [],
+        "shapes": [],
+        "palette": [spec.style.color],
+        "dates": [],
+        "rows": [],
+        "tips": [],
+    }
+    for place_id, group in rows.groupby("place_id", sort=True):
+        records = group.drop(columns="geometry").to_dict("records")
+        geometry = shapely.simplify(group.geometry.iloc[0], 0.01, preserve_topology=True)
+        result["ids"].append(str(place_id))
+        result["shapes"].append(_geojson_geometry(geometry, digits=4))
+        result["dates"].append(min(_date_index(r, dates) for r in records))
+        result["rows"].append(
+            [[list(spec.popup), [display_value(r, f) for f in spec.popup]] for r in records]
+        )
+        result["tips"].append(_country_tip(records, spec))
+    return result
+
+
+def _flows(
+    rows: pd.DataFrame,
+    deployments: pd.DataFrame,
+    spec: LayerSpec,
+    dates: _DateIndex,
+) -> dict[str, Any]:
+    records = rows.drop(columns="geometry").to_dict("records")
+    lines = [
+        [[round(y, 5), round(x, 5)] for x, y in shapely.get_coordinates(geometry).tolist()]
+        for geometry in rows.geometry
+    ]
+    contingents = _contingents(deployments)
+    ends: dict[tuple[str, str], dict[str, Any]] = {}
+    for record, line in zip(records, lines, strict=True):
+        contingent = contingents.get((record["article_id"], record["destination_place_id"]), {})
+        for key in ("troops", "military_vehicles"):
+            if record.get(key) is None and contingent.get(key) is not None:
+                record[key] = contingent[key]
+                record.setdefault("_qualified", set()).add(key)
+        date = _date_index(record, dates)
+        for role, name, point in (
+            ("origin", record["origin"], line[0]),
+            ("destination", record["destination"], line[-1]),
+        ):
+            end = ends.setdefault(
+                (role, name),
+                {"role": role, "lat": point[0], "lon": point[1], "label": name, "date": date},
+            )
+            end["date"] = -1 if min(end["date"], date) < 0 else min(end["date"], date)
+            if role == "destination":
+                end["label"] = _destination_label(name, record)
+    return {
+        "ids": [r["flow_id"] for r in records],
+        "lines": lines,
+        "ends": [ends[key] for key in sorted(ends)],
+        "palette": [spec.style.color],
+        "dates": [_date_index(r, dates) for r in records],
+        "rows": [[_flow_value(r, f) for f in spec.popup] for r in records],
+        "tips": [_tooltip(r, spec.tooltip, joiner=" → ") for r in records],
+    }
+
+
+def _contingents(deployments: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    result: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in deployments.drop(columns="geometry").to_dict("records"):
+        entry = result.setdefault((record["article_id"], record["place_id"]), {})
+        for key in ("troops", "military_vehicles"):
+            if record.get(key) is not None and record[key] is not pd.NA:
+                entry[key] = max(int(record[key]), entry.get(key, 0))
+    return result
+
+
+def _flow_value(record: dict[str, Any], field: str) -> str | None:
+    value = display_value(record, field)
+    if value is not None and field in record.get("_qualified", ()):
+        return f"{value} (whole contingent)"
+    return value
+
+
+def _destination_label(name: str, record: dict[str, Any]) -> str:
+    parts = [
+        f"{int(record[key]):,} {word}"
+        for key, word in (("troops", "troops"), ("military_vehicles", "military vehicles"))
+        if record.get(key) is not None and record[key] is not pd.NA
+    ]
+    return f"{name}: {', '.join(parts)}" if parts else name
+
+
+def _palette(spec: LayerSpec, records: list[dict[str, Any]]) -> tuple[list[str], list[int]]:
+    colours = dict(spec.style.colors)
+    palette = [spec.style.color, *sorted(set(colours.values()))]
+    index = {colour: i for i, colour in enumerate(palette)}
+    if spec.style.color_by is None:
+        return palette, [0] * len(records)
+    by = spec.style.color_by
+    return palette, [index[colours.get(str(r.get(by)), spec.style.color)] for r in records]
+
+
+def _legend(drawn: list[tuple[LayerSpec, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One legend section per drawn layer: its colours by value, or its one symbol."""
+    legend = []
+    for spec, layer in drawn:
+        title = layer["title"]
+        if layer["kind"] == "flows":
+            entries = [
+                [title, spec.style.color, "line"],
+                ["sending or member state", spec.style.color, "origin"],
+                ["destination and contingent", spec.style.color, "point"],
+            ]
+        elif layer["kind"] == "points" and spec.style.color_by:
+            used = set(layer["color"])
+            entries = [
+                [value, colour, "point"]
+                for value, colour in spec.style.colors
+                if layer["palette"].index(colour) in used
+            ]
+            if 0 in used:
+                entries.append(["other", spec.style.color, "point"])
+        else:
+            entries = [[title, spec.style.color, "shape" if layer["kind"] == "shapes" else "point"]]
+        legend.append({"title": title if len(entries) > 1 else "", "entries": entries})
+    return legend
+
+
+def _first_count(record: dict[str, Any], columns: Sequence[str]) -> float | None:
+    for column in columns:
+        value = record.get(column)
+        if value is not None and value is not pd.NA:
+            return float(value)
+    return None
+
+
+def _tooltip(record: dict[str, Any], fields: Sequence[str], *, joiner: str = " · ") -> str:
+    values = [display_value(record, f) for f in fields]
+    return joiner.join(v for v in values if v)
+
+
+def _country_tip(records: list[dict[str, Any]], spec: LayerSpec) -> str:
+    name = str(records[0].get("location") or records[0].get("country") or "")
+    highest = []
+    for column in ("fatalities", "injured", "arrested", "buildings_damaged", "vehicles_damaged"):
+        values = [
+            int(r[column]) for r in records if r.get(column) is not None and r[column] is not pd.NA
+        ]
+        if values:
+            highest.append(f"{LABELS[column].lower()} {max(values):,}")
+    suffix = f" (highest reported: {', '.join(highest)})" if highest else ""
+    return f"{name}: {len(records)} figure{'s' if len(records) != 1 else ''}{suffix}"
+
+
+def _qualifiers(row: dict[str, Any]) -> dict[str, str]:
+    raw = row.get("qualifiers")
+    if not raw or not isinstance(raw, str):
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
+
+
+def _date_label(date: str, precision: Any) -> str:
+    if precision is not None and precision is not pd.NA and int(precision) == 3:
+        return date[:7]
+    if precision is not None and precision is not pd.NA and int(precision) == 2:
+        return f"week of {date}"
+    return date
+
+
+def _date_labels(events: pd.DataFrame, flows: pd.DataFrame) -> list[tuple[tuple[str, int], str]]:
+    keys = set()
+    for frame in (events, flows):
+        for date, precision in zip(frame["event_date"], frame["time_precision"], strict=True):
+            if isinstance(date, str) and date:
+                keys.add((date, int(precision) if precision is not pd.NA else 1))
+    return [(key, _date_label(*key)) for key in sorted(keys)]
+
+
+def _date_index(record: dict[str, Any], dates: _DateIndex) -> int:
+    date = record.get("event_date")
+    if not isinstance(date, str) or not date:
+        return -1
+    precision = record.get("time_precision")
+    key = (date, int(precision) if precision is not None and precision is not pd.NA else 1)
+    return dates.get(key, -1)
+
+
+def _bounds(layers: list[dict[str, Any]]) -> list[list[float]]:
+    lats: list[float] = []
+    lons: list[float] = []
+    for layer in layers:
+        if layer["kind"] == "points":
+            lats += layer["lat"]
+            lons += layer["lon"]
+        elif layer["kind"] == "flows":
+            lats += [end["lat"] for end in layer["ends"]]
+            lons += [end["lon"] for end in layer["ends"]]
+        else:
+            for shape in layer["shapes"]:
+                minx, miny, maxx, maxy = shapely.bounds(shapely.geometry.shape(shape)).tolist()
+                lats += [miny, maxy]
+                lons += [minx, maxx]
+    if not lats:
+        return [list(corner) for corner in _WORLD]
+    return [[min(lats), min(lons)], [max(lats), max(lons)]]
+
+
+def _geojson_geometry(geometry: shapely.Geometry, *, digits: int) -> dict[str, Any]:
+    rounded = shapely.set_precision(geometry, 10.0**-digits)
+    return json.loads(shapely.to_geojson(rounded))  # type: ignore[no-any-return]
+
+
+def _outline_geometry() -> dict[str, Any]:
+    shapes = country_shapes()
+    merged = shapely.GeometryCollection(
+        [shapely.simplify(g, 0.05, preserve_topology=True) for g in shapes.geometry]
+    )
+    return _geojson_geometry(merged, digits=2)
+
+
+def _base_map(options: MapOptions) -> folium.Map:
+    fmap = folium.Map(
+        location=(30, 40),
+        zoom_start=3,
+        tiles=None if options.self_contained else "OpenStreetMap",
+        prefer_canvas=True,
+        control_scale=True,
+    )
+    fmap.default_js = [] if options.self_contained else [_cdn(folium.Map.default_js, "leaflet")]
+    fmap.default_css = (
+        [] if options.self_contained else [_cdn(folium.Map.default_css, "leaflet_css")]
+    )
+    return fmap
+
+
+def _cdn(links: Sequence[tuple[str, str]], name: str) -> tuple[str, str]:
+    return next(link for link in links if link[0] == name)
+
+
+class _Raw(Element):
+    """Text placed in the page as it is: never parsed as a Jinja template."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class _PagePart(Element):
+    """Code for the page's ``header`` or ``script`` section, rendered without Jinja.
+
+    branca re-parses a ``MacroElement``'s output as a template, which would evaluate any
+    ``{{ ... }}`` in the data it carries; these parts bypass that.
+    """
+
+    section = "script"
+
+    def code(self) -> str:
+        raise NotImplementedError
+
+    def render(self, **kwargs: Any) -> str:
+        root = self.get_root()
+        if not isinstance(root, Figure):
+            msg = "a map part can only be rendered inside a Figure"
+            raise TypeError(msg)
+        getattr(root, self.section).add_child(_Raw(self.code()), name=self.get_name())
+        return ""
+
+
+class _Runtime(_PagePart):
+    """geomap's CSS and JavaScript, and Leaflet itself when the map is self-contained."""
+
+    section = "header"
+
+    def __init__(self, *, options: MapOptions, clustered: bool) -> None:
+        super().__init__()
+        self._name = "GeomapRuntime"
+        self.options = options
+        self.clustered = clustered
+
+    def code(self) -> str:
+        styles, scripts, links = [], [], []
+        if self.options.self_contained:
+            styles.append(_leaflet_css())
+            scripts.append(_xstatic_text("leaflet", "leaflet.js"))
+            if self.clustered:
+                styles.append(_xstatic_text("leaflet_markercluster", "MarkerCluster.css"))
+                styles.append(_xstatic_text("leaflet_markercluster", "MarkerCluster.Default.css"))
+                scripts.append(_xstatic_text("leaflet_markercluster", "leaflet.markercluster.js"))
+            styles.append(".leaflet-container { background: #dbe9f4; }")
+        elif self.clustered:
+            from folium.plugins import MarkerCluster
+
+            links += [
+                f'<link rel="stylesheet" href="{html.escape(url)}"/>'
+                for _n, url in MarkerCluster.default_css
+            ]
+            links += [
+                f'<script src="{html.escape(url)}"></script>'
+                for _n, url in MarkerCluster.default_js
+            ]
+        styles.append(_static_text("geomap.css"))
+        scripts.append(_static_text("geomap.js"))
+        return "\n".join(
+            links
+            + [f"<style>{_no_closing_tag(css, 'style')}</style>" for css in styles]
+            + [f"<script>{_no_closing_tag(code, 'script')}</script>" for code in scripts]
+        )
+
+
+class _Data(_PagePart):
+    """The layers' data and the call that draws them into their feature groups."""
+
+    def __init__(
+        self, payload: dict[str, Any], *, groups: list[folium.FeatureGroup], outline: Element
+    ) -> None:
+        super().__init__()
+        self._name = "GeomapData"
+        self.groups = groups
+        self.outline = outline
+        self.outline_js = js_literal(payload.pop("outline"))
+        for index, layer in enumerate(payload["layers"]):
+            layer["group"] = index
+        self.payload_js = js_literal(payload)
+
+    def code(self) -> str:
+        groups = ",".join(f"{i}:{group.get_name()}" for i, group in enumerate(self.groups))
+        fmap = self._parent.get_name() if self._parent is not None else "map"
+        return (
+            f"{self.outline.get_name()}.addLayer(L.geoJSON({self.outline_js}, {_OUTLINE_STYLE}));\n"
+            f"geomapRender({fmap}, {{{groups}}}, {self.payload_js});"
+        )
+
+
+_OUTLINE_STYLE = (
+    '{interactive: false, style: {color: "#8a8a8a", weight: 1, fillColor: "#f2efe9", '
+    "fillOpacity: 0.6}}"
+)
+
+
+def safe_title(title: str) -> str:
+    """A layer or page title for places that insert it as HTML after Jinja re-parses it."""
+    return html.escape(title).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def _number_elements(root: Element) -> None:
+    """Give every element an id from its place in the tree, not a random one."""
+    counter = 0
+    stack = [root]
+    while stack:
+        element = stack.pop(0)
+        element._id = f"{counter:04x}"
+        counter += 1
+        stack.extend(element._children.values())
+
+
+def _static_text(name: str) -> str:
+    return resources.files("geomap").joinpath("_static", name).read_text(encoding="utf-8")
+
+
+def _xstatic_text(package: str, name: str) -> str:
+    module = __import__(f"xstatic.pkg.{package}", fromlist=["BASE_DIR"])
+    return (Path(module.BASE_DIR) / name).read_text(encoding="utf-8")
+
+
+def _leaflet_css() -> str:
+    """Leaflet's CSS with its images inlined as data URIs."""
+    module = __import__("xstatic.pkg.leaflet", fromlist=["BASE_DIR"])
+    base = Path(module.BASE_DIR)
+
+    def inline(match: re.Match[str]) -> str:
+        data = base64.b64encode((base / match.group(1)).read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    return re.sub(r"url\((images/[\w.-]+\.png)\)", inline, _xstatic_text("leaflet", "leaflet.css"))
+
+
+def _no_closing_tag(code: str, tag: str) -> str:
+    return re.sub(f"</({tag})", r"<\\/\1", code, flags=re.IGNORECASE)
