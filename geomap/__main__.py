@@ -1,5 +1,10 @@
 """``python -m geomap`` runs the CLI."""
 
-from geomap.cli import main
+import sys
+
+try:
+    from geomap.cli import main
+except KeyboardInterrupt:  # interrupted while starting: nothing was touched yet
+    sys.exit(130)
 
 main()

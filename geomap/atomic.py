@@ -11,6 +11,7 @@ import errno
 import fcntl
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from pathlib import Path
 from geomap.errors import OutputError, StoreError
 
 log = logging.getLogger(__name__)
+_TEMP_NAME = re.compile(r"^\.[^/]+\.[a-z0-9_]{8}\.tmp(\.[A-Za-z0-9-]+)?$")
 
 
 @contextlib.contextmanager
@@ -53,6 +55,17 @@ def replacing(path: Path) -> Iterator[Path]:
         raise OutputError(msg) from exc
     finally:
         temp.unlink(missing_ok=True)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Delete the temporary files of runs that were killed before they could clean up.
+
+    Call it only while holding the folder's lock, so no live run's file is touched.
+    """
+    for leftover in folder.glob(".*.tmp*"):
+        if _TEMP_NAME.match(leftover.name):
+            log.info("removing %s, left by an interrupted run", leftover)
+            leftover.unlink(missing_ok=True)
 
 
 def write_bytes(path: Path, data: bytes) -> bool:

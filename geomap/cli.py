@@ -36,7 +36,7 @@ app.add_typer(gazetteer_app, name="gazetteer")
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
-EXIT_RUNTIME, EXIT_USAGE, EXIT_PARTIAL = 1, 2, 3
+EXIT_RUNTIME, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 
 class _State:
@@ -251,11 +251,8 @@ def main(argv: list[str] | None = None) -> None:
         code = app(args=args, prog_name="geomap", standalone_mode=False)
     except Exit as exc:
         sys.exit(exc.exit_code)
-    except Abort:
-        err.print(
-            "[red]error:[/red] interrupted; outputs and store are as they were before this run"
-        )
-        sys.exit(130)
+    except (Abort, KeyboardInterrupt):
+        _interrupted()
     except TyperException as exc:  # click's usage errors, vendored by typer
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
@@ -273,13 +270,15 @@ def main(argv: list[str] | None = None) -> None:
         code = EXIT_USAGE if isinstance(exc, UsageError) else EXIT_RUNTIME
         err.print(f"[red]error:[/red] {_printable(str(exc), 500)}", highlight=False)
         sys.exit(code)
-    except KeyboardInterrupt:
-        err.print(
-            "[red]error:[/red] interrupted; outputs and store are as they were before this run"
-        )
-        sys.exit(130)
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into this code without a word
+        _interrupted()
     if isinstance(code, int) and code:
         sys.exit(code)
+
+
+def _interrupted() -> None:
+    err.print("[red]error:[/red] interrupted; each output and the store is whole, old or new")
+    sys.exit(EXIT_INTERRUPTED)
 
 
 # -- parse ---------------------------------------------------------------------------------

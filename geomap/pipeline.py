@@ -12,7 +12,7 @@ from typing import Any
 import pandas as pd
 
 from geomap import store
-from geomap.atomic import locked, write_text
+from geomap.atomic import locked, remove_leftovers, write_text
 from geomap.errors import GeomapError, OutputError, StoreError
 from geomap.export import csv_text, geojson_text
 from geomap.extract.events import extract_events
@@ -190,17 +190,19 @@ def _write_outputs(outputs: dict[Path, str]) -> tuple[Path, ...]:
 
 @contextlib.contextmanager
 def _run_lock(settings: Settings) -> Iterator[None]:
+    """Serialise runs on the same output folder and store; clear what killed runs left."""
     folder = settings.out_dir
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)
     except OSError as exc:
         msg = f"cannot create the output folder {folder}: {exc.strerror}; choose another --out"
         raise OutputError(msg) from exc
     with contextlib.ExitStack() as stack:
-        stack.enter_context(locked(folder / LOCK_FILE))
-        store_folder = settings.store_path.parent.resolve()
-        if store_folder != folder.resolve():
-            stack.enter_context(locked(store_folder / LOCK_FILE))
+        folders = dict.fromkeys([folder.resolve(), settings.store_path.parent.resolve()])
+        for each in folders:
+            stack.enter_context(locked(each / LOCK_FILE, wait=settings.lock_wait))
+        for each in folders:
+            remove_leftovers(each)
         yield
 
 

@@ -33,6 +33,7 @@ class Settings:
     timeout: float = 10.0
     max_bytes: int = 8 * 1024 * 1024
     self_contained: bool = False
+    lock_wait: float = 60.0
 
     @property
     def store_path(self) -> Path:
@@ -56,8 +57,8 @@ class Settings:
         for item in fields(cls):
             if item.name in values:
                 settings = replace(settings, **{item.name: _coerce(item.name, values[item.name])})
-        if settings.timeout <= 0 or settings.max_bytes <= 0:
-            msg = "timeout and max_bytes must be positive"
+        if settings.timeout <= 0 or settings.max_bytes <= 0 or settings.lock_wait < 0:
+            msg = "timeout and max_bytes must be positive, lock_wait zero or more"
             raise UsageError(msg)
         return settings
 
