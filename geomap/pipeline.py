@@ -7,24 +7,21 @@ import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
-from geomap import store
 from geomap.atomic import locked, remove_leftovers, write_text
 from geomap.errors import GeomapError, OutputError, StoreError
-from geomap.export import csv_text, geojson_text
 from geomap.extract.events import extract_events
 from geomap.extract.mentions import spot
 from geomap.extract.text import sentences
 from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder, resolve_mentions
 from geomap.ingest import IngestOptions, load
-from geomap.layers import LayerSpec
 from geomap.records import Article, ParsedArticle
-from geomap.render import MapOptions, render_map
 from geomap.settings import Settings
-from geomap.store import StoreContents
+
+if TYPE_CHECKING:  # the build stages import GeoPandas and Folium: only when building
+    from geomap.layers import LayerSpec
+    from geomap.store import StoreContents
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +124,8 @@ def build(
         When the store is damaged, the lock cannot be taken or an output cannot be written;
         the store and outputs are then as they were.
     """
+    from geomap import store
+
     parsed: list[ParsedArticle] = []
     failures: list[tuple[str, str]] = []
     for source, result in zip(
@@ -161,6 +160,8 @@ def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
     GeomapError
         When the store is missing or damaged, or an output cannot be written.
     """
+    from geomap import store
+
     if not settings.store_path.is_file():
         msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
         raise StoreError(msg)
@@ -174,6 +175,9 @@ def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
 def _outputs(
     contents: StoreContents, *, specs: Sequence[LayerSpec], settings: Settings
 ) -> dict[Path, str]:
+    from geomap.export import csv_text, geojson_text
+    from geomap.render import MapOptions, render_map
+
     folder = settings.out_dir
     map_options = MapOptions(title="geomap", self_contained=settings.self_contained)
     return {
@@ -212,6 +216,8 @@ def _summary(
     written: tuple[Path, ...],
     outputs: dict[Path, str],
 ) -> BuildReport:
+    import pandas as pd
+
     frames = {"events": contents.events, "flows": contents.flows}
     layer_rows: list[tuple[str, int]] = []
     for spec in specs:
