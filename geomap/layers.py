@@ -90,15 +90,17 @@ def load_layers(folder: Path | None = None) -> tuple[LayerSpec, ...]:
     if not specs:
         msg = f"the layers folder {folder} has no *.toml layer file; add one or pass --layers"
         raise LayerSpecError(msg)
-    seen: dict[str, str] = {}
-    for spec in specs:
-        if spec.id in seen:
-            msg = (
-                f"layer file {spec.path}: bad 'id': {spec.id!r} is also the id of "
-                f"{seen[spec.id]}; give each layer its own id"
-            )
-            raise LayerSpecError(msg)
-        seen[spec.id] = spec.path
+    for key in ("id", "title"):
+        seen: dict[str, str] = {}
+        for spec in specs:
+            value = getattr(spec, key)
+            if value in seen:
+                msg = (
+                    f"layer file {spec.path}: bad {key!r}: {value!r} is also the {key} of "
+                    f"{seen[value]}; give each layer its own {key}"
+                )
+                raise LayerSpecError(msg)
+            seen[value] = spec.path
     return tuple(sorted(specs, key=lambda spec: (spec.order, spec.id)))
 
 

@@ -167,6 +167,17 @@ def test_two_files_with_one_id_are_both_named(tmp_path: Path) -> None:
     assert "'id'" in message and "'strikes'" in message
 
 
+def test_two_layers_with_one_title_are_refused_as_the_control_would_show_one(
+    tmp_path: Path,
+) -> None:
+    folder = write_layers(tmp_path / "layers", first='title = "Strikes"\n', second=GOOD)
+    with pytest.raises(LayerSpecError) as caught:
+        load_layers(folder)
+    message = str(caught.value)
+    assert str(folder / "first.toml") in message and str(folder / "second.toml") in message
+    assert "'title'" in message
+
+
 def test_an_id_taken_from_a_bad_file_name_says_so(tmp_path: Path) -> None:
     folder = write_layers(tmp_path / "layers", **{"My Strikes": 'title = "S"\n'})
     with pytest.raises(LayerSpecError, match="file name gives 'My Strikes'"):
