@@ -116,11 +116,12 @@ def read(path: Path) -> StoreContents:
         msg = f"the store path {path} is not a file; pass --store with a .gpkg file path"
         raise StoreError(msg)
     try:
-        names = {str(row[0]) for row in pyogrio.list_layers(path)}
-        missing = [name for name in LAYERS if name not in names]
-        if not missing:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
+        with warnings.catch_warnings():
+            # GDAL's warnings (e.g. "bad application_id" on a damaged file) are not for users.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            names = {str(row[0]) for row in pyogrio.list_layers(path)}
+            missing = [name for name in LAYERS if name not in names]
+            if not missing:
                 events = pyogrio.read_dataframe(path, layer="events")
                 flows = pyogrio.read_dataframe(path, layer="flows")
                 articles = pyogrio.read_dataframe(path, layer="articles", read_geometry=False)

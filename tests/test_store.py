@@ -233,6 +233,10 @@ def _empty(path: Path) -> None:
     path.write_bytes(b"")
 
 
+def _sqlite_header_only(path: Path) -> None:
+    path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+
+
 def _foreign_geopackage(path: Path) -> None:
     import geopandas
     import shapely
@@ -254,8 +258,22 @@ def _foreign_layers_with_our_names(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "damage",
-    [_truncated, _text, _empty, _foreign_geopackage, _foreign_layers_with_our_names],
-    ids=["truncated", "text-file", "empty-file", "other-geopackage", "foreign-layers"],
+    [
+        _truncated,
+        _text,
+        _empty,
+        _sqlite_header_only,
+        _foreign_geopackage,
+        _foreign_layers_with_our_names,
+    ],
+    ids=[
+        "truncated",
+        "text-file",
+        "empty-file",
+        "sqlite-header",
+        "other-geopackage",
+        "foreign-layers",
+    ],
 )
 def test_a_damaged_store_is_refused_in_one_line_and_left_untouched(
     gpkg: Path, damage: object
