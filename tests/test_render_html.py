@@ -222,6 +222,19 @@ def test_a_self_contained_map_loads_nothing_from_the_network(page: str) -> None:
     assert "L.map(" in page and "geomapRender" in page  # Leaflet and the runtime are inlined
 
 
+def test_many_incidents_cluster_with_the_plugin_inlined(frames: tuple[Any, Any]) -> None:
+    events, flows = frames
+    city = events[events["place_id"] == "geonames:1526384"]
+    many = city.loc[city.index.repeat(400)].reset_index(drop=True)
+    many["event_id_cnty"] = [f"KZ{i:010d}" for i in range(len(many))]
+    page = render_map(many, flows, load_layers(), options=MapOptions(self_contained=True))
+    _raw, data = payload(page)
+    incidents = next(layer for layer in data["layers"] if layer["id"] == "incidents")
+    assert incidents["cluster"] is True
+    assert "Leaflet.markercluster" in page  # the plugin itself, inlined
+    assert not re.search(r"<(script|link)[^>]*\s(src|href)=[\"']?(https?:)?//", page)
+
+
 def test_an_online_map_has_osm_tiles_and_the_country_outlines(online_page: str) -> None:
     assert "tile.openstreetmap.org" in online_page
     assert '"Country outlines"' in online_page
