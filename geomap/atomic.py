@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from geomap.errors import OutputError, StoreError
+from geomap.errors import GeomapError, OutputError, StoreError
 
 log = logging.getLogger(__name__)
 _TEMP_NAME = re.compile(r"^\.[^/]+\.[a-z0-9_]{8}\.tmp(\.[A-Za-z0-9-]+)?$")
@@ -50,6 +50,8 @@ def replacing(path: Path) -> Iterator[Path]:
         os.chmod(temp, _mode_for(path))
         _fsync(temp)
         os.replace(temp, path)
+    except GeomapError:
+        raise  # already one clear message (a StoreError is also an OSError)
     except OSError as exc:
         msg = f"cannot write {path}: {exc.strerror or exc}; nothing was changed"
         raise OutputError(msg) from exc

@@ -8,6 +8,7 @@ origin → destination lines. Everything here is pure: records in, frames out.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,7 @@ import shapely
 
 from geomap.records import ParsedArticle
 from geomap.serialize import COUNT_COLUMNS, event_row, flow_row
-from geomap.shapes import country_shape
+from geomap.shapes import country_shape, country_shapes
 
 CRS = "EPSG:4326"
 
@@ -81,6 +82,7 @@ _INT_COLUMNS = (
     "geo_precision",
     "evidence_start",
     "evidence_end",
+    "characters",
 )
 
 
@@ -102,7 +104,7 @@ def events_frame(parsed: Iterable[ParsedArticle]) -> geopandas.GeoDataFrame:
         for event in item.events
     ]
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
-    geometry = points(frame["latitude"].to_numpy(), frame["longitude"].to_numpy())
+    geometry = points(frame["latitude"].to_numpy(float), frame["longitude"].to_numpy(float))
     for index, row in enumerate(rows):
         shape = _country_geometry(row)
         if shape is not None:
@@ -173,7 +175,16 @@ def conform(
 
 def _event_record(row: dict[str, Any]) -> dict[str, Any]:
     row["qualifiers"] = json.dumps(row["qualifiers"], sort_keys=True, ensure_ascii=False)
+    # ACLED names the country on every row, not only on country-level ones, and one country
+    # always by the same name (Natural Earth's), so a column filter finds all its rows.
+    row["country"] = _country_names().get(str(row["iso"] or "").upper(), row["country"])
     return row
+
+
+@functools.cache
+def _country_names() -> dict[str, str]:
+    shapes = country_shapes()
+    return dict(zip(shapes["iso"], shapes["name"], strict=True))
 
 
 def _country_geometry(row: dict[str, Any]) -> shapely.Geometry | None:

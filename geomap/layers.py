@@ -17,6 +17,7 @@ from typing import Any
 from geomap import join
 from geomap._paths import data_dir
 from geomap.errors import LayerSpecError
+from geomap.serialize import COUNT_COLUMNS
 
 DRAWS = ("points", "shapes", "flows")
 SOURCES = ("events", "flows")
@@ -29,6 +30,7 @@ _KEYS = frozenset(
 )
 _STYLE_KEYS = frozenset({"color", "color_by", "colors", "radius_by", "radius", "weight"})
 _COLUMNS = {"events": join.EVENT_COLUMNS, "flows": join.FLOW_COLUMNS}
+_PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,11 +90,17 @@ def load_layers(folder: Path | None = None) -> tuple[LayerSpec, ...]:
     if not specs:
         msg = f"the layers folder {folder} has no *.toml layer file; add one or pass --layers"
         raise LayerSpecError(msg)
-    ids = [spec.id for spec in specs]
-    duplicate = next((i for i in ids if ids.count(i) > 1), None)
-    if duplicate:
-        msg = f"two layer files in {folder} have the id {duplicate!r}; give each its own id"
-        raise LayerSpecError(msg)
+    for key in ("id", "title"):
+        seen: dict[str, str] = {}
+        for spec in specs:
+            value = getattr(spec, key)
+            if value in seen:
+                msg = (
+                    f"layer file {spec.path}: bad {key!r}: {value!r} is also the {key} of "
+                    f"{seen[value]}; give each layer its own {key}"
+                )
+                raise LayerSpecError(msg)
+            seen[value] = spec.path
     return tuple(sorted(specs, key=lambda spec: (spec.order, spec.id)))
 
 
@@ -122,11 +130,15 @@ def _spec(data: dict[str, Any], where: str, *, default_id: str) -> LayerSpec:
         check.fail("draw", "draw = 'flows' goes with source = 'flows' and only with it")
     spec_id = check.text(data.get("id", default_id), "id")
     if not _ID.match(spec_id):
-        check.fail("id", "use lower-case letters, digits, '-' or '_', starting with a letter")
+        given = "" if "id" in data else f" (the file name gives {spec_id!r}; or set id = '...')"
+        check.fail(
+            "id", f"use lower-case letters, digits, '-' or '_', starting with a letter{given}"
+        )
     split_by = data.get("split_by")
     if split_by is not None:
         check.column(split_by, columns, "split_by")
     title = check.text(data.get("title", spec_id), "title")
+    _check_placeholders(check, title, split_by)
     return LayerSpec(
         id=spec_id,
         title=title,
@@ -142,6 +154,19 @@ def _spec(data: dict[str, Any], where: str, *, default_id: str) -> LayerSpec:
         split_by=split_by,
         path=where,
     )
+
+
+def _check_placeholders(check: _Checker, title: str, split_by: str | None) -> None:
+    """Check that ``{column}`` in a title is the ``split_by`` column, and that it is there.
+
+    Without the placeholder every split layer would get the same title, and the layer control
+    would show only one of them.
+    """
+    for name in sorted(set(_PLACEHOLDER.findall(title)) - {split_by}):
+        fix = f"split_by = '{name}' to draw one layer per {name}" if name else "a column name"
+        check.fail("title", f"the placeholder {{{name}}} needs {fix}")
+    if split_by is not None and "{" + split_by + "}" not in title:
+        check.fail("title", f"put {{{split_by}}} in the title, e.g. '{{{split_by}}} deployment'")
 
 
 def _where(
@@ -184,10 +209,19 @@ def _style(check: _Checker, table: Any, columns: tuple[str, ...]) -> Style:
             (str(value), check.colour(colour, f"style.colors.{value}"))
             for value, colour in sorted(colors.items())
         ),
-        radius_by=check.columns(table.get("radius_by", []), columns, "style.radius_by"),
+        radius_by=_radius_by(check, table.get("radius_by", []), columns),
         radius=(float(radius[0]), float(radius[1])),
         weight=float(check.integer(table.get("weight", 2), "style.weight")),
     )
+
+
+def _radius_by(check: _Checker, values: Any, columns: tuple[str, ...]) -> tuple[str, ...]:
+    chosen = check.columns(values, columns, "style.radius_by")
+    counts = [c for c in columns if c in COUNT_COLUMNS]
+    for column in chosen:
+        if column not in counts:
+            check.fail("style.radius_by", f"{column!r} is not a count; use {', '.join(counts)}")
+    return chosen
 
 
 class _Checker:

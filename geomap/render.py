@@ -131,7 +131,7 @@ def render_map(
     fmap.add_child(_Runtime(options=options, clustered=clustered))
     fmap.add_child(_Data(payload, groups=groups, outline=outline))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.fit_bounds(_bounds(layers))
+    fmap.fit_bounds(_bounds(layers), max_zoom=12)
     _number_elements(figure)
     return figure.render()
 

@@ -112,21 +112,33 @@ def read(path: Path) -> StoreContents:
     """
     if not path.exists():
         return StoreContents.empty()
+    if not path.is_file():
+        msg = f"the store path {path} is not a file; pass --store with a .gpkg file path"
+        raise StoreError(msg)
     try:
-        names = {str(row[0]) for row in pyogrio.list_layers(path)}
-        missing = [name for name in LAYERS if name not in names]
-        if missing:
-            msg = f"{path} is a GeoPackage without geomap's layer {missing[0]!r}"
-            raise StoreError(msg + _HINT)
         with warnings.catch_warnings():
+            # GDAL's warnings (e.g. "bad application_id" on a damaged file) are not for users.
             warnings.simplefilter("ignore", RuntimeWarning)
-            events = pyogrio.read_dataframe(path, layer="events")
-            flows = pyogrio.read_dataframe(path, layer="flows")
-            articles = pyogrio.read_dataframe(path, layer="articles", read_geometry=False)
+            names = {str(row[0]) for row in pyogrio.list_layers(path)}
+            missing = [name for name in LAYERS if name not in names]
+            if not missing:
+                events = pyogrio.read_dataframe(path, layer="events")
+                flows = pyogrio.read_dataframe(path, layer="flows")
+                articles = pyogrio.read_dataframe(path, layer="articles", read_geometry=False)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, OSError) as exc:
-        reason = str(exc).split(";")[0]
-        msg = f"cannot read the store {path}: {reason}{_HINT}"
+        msg = f"cannot read the store {path}: {_reason(exc, path)}{_HINT}"
         raise StoreError(msg) from exc
+    if missing:
+        msg = f"{path} is a GeoPackage without geomap's layer {missing[0]!r}{_HINT}"
+        raise StoreError(msg)
+    for name, frame, key in (
+        ("events", events, "event_id_cnty"),
+        ("flows", flows, "flow_id"),
+        ("articles", articles, "article_id"),
+    ):
+        if key not in frame.columns or "article_id" not in frame.columns:
+            msg = f"{path} has a layer {name!r} that geomap did not write (no {key!r}){_HINT}"
+            raise StoreError(msg)
     return StoreContents(
         events=join.conform(events, join.EVENT_COLUMNS, key="event_id_cnty"),
         flows=join.conform(flows, join.FLOW_COLUMNS, key="flow_id"),
@@ -156,6 +168,18 @@ def write(path: Path, contents: StoreContents) -> None:
 
 
 _HINT = "; move it away or pass --store with another path (geomap never overwrites it)"
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """GDAL's complaint as a short phrase, without the SQL or the path it quotes."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    text = text.rsplit(" failed: ", 1)[-1].replace(f"'{path}' ", "").replace(f"{path} ", "")
+    text = text.split(";")[0].rstrip(".").strip()
+    if "not recognized as" in text:
+        return "it is not a GeoPackage"
+    if "malformed" in text or "not a database" in text:
+        return f"it is damaged or truncated ({text})"
+    return text
 
 
 def _write_layers(path: Path, contents: StoreContents) -> None:
