@@ -9,6 +9,7 @@ store as it was, and a store whose content did not change is not rewritten at al
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ def merge(current: StoreContents, incoming: Sequence[ParsedArticle]) -> MergeRes
     """Add articles to the contents: new ones added, edited ones replaced, known ones kept."""
     known_ids = set(current.articles["article_id"])
     by_source = {
-        source: article_id
+        _same_source(source): article_id
         for source, article_id in zip(
             current.articles["source"], current.articles["article_id"], strict=True
         )
@@ -84,7 +85,7 @@ def merge(current: StoreContents, incoming: Sequence[ParsedArticle]) -> MergeRes
             unchanged.append(article.source)
             continue
         fresh[article.id] = item
-        previous = by_source.get(article.source)
+        previous = by_source.get(_same_source(article.source))
         if previous is not None:
             stale.add(previous)
             replaced.append(article.source)
@@ -99,6 +100,11 @@ def merge(current: StoreContents, incoming: Sequence[ParsedArticle]) -> MergeRes
         articles=_concat(_without(current.articles, stale), new.articles, key="article_id"),
     )
     return MergeResult(contents, tuple(added), tuple(replaced), tuple(unchanged))
+
+
+def _same_source(source: str) -> str:
+    """The form under which two spellings of one file (``a.txt``, ``./a.txt``) compare equal."""
+    return source if "://" in source else os.path.normpath(source)
 
 
 def read(path: Path) -> StoreContents:

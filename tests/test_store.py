@@ -389,3 +389,12 @@ def test_new_files_get_the_usual_permissions(tmp_path: Path) -> None:
     finally:
         os.umask(umask)
     assert (tmp_path / "events.geojson").stat().st_mode & 0o777 == 0o644
+
+
+def test_an_edited_article_named_another_way_still_replaces_its_rows() -> None:
+    old = ParsedArticle(Article("old", "news/a.txt", None, None, "en", "first"))
+    new = ParsedArticle(Article("new", "./news//a.txt", None, None, "en", "second"))
+    first = store.merge(StoreContents.empty(), [old])
+    second = store.merge(first.contents, [new])
+    assert second.replaced == ("./news//a.txt",)
+    assert list(second.contents.articles["article_id"]) == ["new"]
