@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import gettext
 import hashlib
 import importlib.metadata
@@ -34,7 +35,7 @@ import platformdirs
 from geomap._paths import data_dir
 from geomap.errors import GazetteerError
 from geomap.records import Place
-from geomap.textnorm import fold
+from geomap.textnorm import FOLD_VERSION, fold
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ REGION_WORDS = (
     "крае",
 )
 _GRID = 1.0  # degrees per reverse-geocoding cell
+_MMAP_BYTES = 512 * 2**20  # map the index into memory: lookups without a read() call
 
 Progress = Callable[[str, int, int], None]
 
@@ -89,8 +91,12 @@ def default_index_path(cache_dir: Path | None = None) -> Path:
 
 
 def fingerprint() -> str:
-    """Hash of everything the index is built from: package versions, curated files, format."""
-    digest = hashlib.sha256(FORMAT_VERSION.encode())
+    """Hash of everything the index is built from: package versions, curated files, format.
+
+    The format covers the schema (:data:`FORMAT_VERSION`) and the folding of keys
+    (:data:`geomap.textnorm.FOLD_VERSION`).
+    """
+    digest = hashlib.sha256(f"{FORMAT_VERSION}/{FOLD_VERSION}".encode())
     for name in _PACKAGES:
         digest.update(f"{name}={importlib.metadata.version(name)}".encode())
     for name in _CURATED:
@@ -108,6 +114,7 @@ class Gazetteer:
         self.path = path
         self._local = threading.local()
         self._features: tuple[FeaturePattern, ...] | None = None
+        self._phrases: FeaturePhrases | None = None
 
     # -- opening -------------------------------------------------------------------------
 
@@ -131,7 +138,12 @@ class Gazetteer:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
             try:
-                db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+                # immutable: no locking and no change check before every statement. Safe
+                # because the index is never changed in place: build() writes a new file and
+                # renames it over the old one, which open connections keep reading.
+                uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+                db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+                db.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}")
             except sqlite3.Error as exc:
                 msg = f"cannot open the gazetteer index {self.path}: {exc}; run 'geomap gazetteer build'"
                 raise GazetteerError(msg) from exc
@@ -146,20 +158,25 @@ class Gazetteer:
 
     def lookup_many(self, keys: Iterable[str]) -> dict[str, list[Entry]]:
         """Entries for many keys in few queries; keys without an entry are left out."""
+        return {
+            key: [entry_of_row(row, flags) for flags, row in rows]
+            for key, rows in self.lookup_rows(keys).items()
+        }
+
+    def lookup_rows(self, keys: Iterable[str]) -> dict[str, list[tuple[int, Row]]]:
+        """Like :meth:`lookup_many`, as (flags, place row) pairs: no objects built per row."""
         unique = list(dict.fromkeys(k for k in keys if k))
-        found: dict[str, list[Entry]] = defaultdict(list)
+        found: dict[str, list[tuple[int, Row]]] = {}
         db = self._db()
-        for chunk_start in range(0, len(unique), 500):
-            chunk = unique[chunk_start : chunk_start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows = db.execute(
-                f"SELECT n.key, n.flags, {_PLACE_COLUMNS} FROM name n "
-                f"JOIN place p ON p.rowid = n.place WHERE n.key IN ({marks})",
-                chunk,
-            )
-            for key, flags, *place in rows:
-                found[key].append(_entry(place, flags))
-        return dict(found)
+        for chunk_start in range(0, len(unique), _CHUNK):
+            chunk = unique[chunk_start : chunk_start + _CHUNK]
+            for row in db.execute(_lookup_sql(len(chunk)), chunk):
+                pair = (row[1], row[2:])
+                if row[0] in found:
+                    found[row[0]].append(pair)
+                else:
+                    found[row[0]] = [pair]
+        return found
 
     def get(self, place_id: str) -> Entry | None:
         """The entry with this ``place_id`` (``geonames:1526384``, ``iata:ALA`` …)."""
@@ -168,15 +185,29 @@ class Gazetteer:
             .execute(f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.place_id = ?", (place_id,))
             .fetchone()
         )
-        return _entry(row, PRIMARY) if row else None
+        return entry_of_row(row, PRIMARY) if row else None
 
     def airports_of(self, city: Entry) -> list[Entry]:
         """Airports that serve ``city``, the largest first."""
-        rows = self._db().execute(
-            f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.city = ? ORDER BY p.population DESC",
-            (city.rowid,),
-        )
-        return [_entry(row, PRIMARY) for row in rows]
+        return self.airports_serving([city.rowid]).get(city.rowid, [])
+
+    def airports_serving(self, city_rowids: Iterable[int]) -> dict[int, list[Entry]]:
+        """Airports by the row id of the town they serve, largest first (towns without one: absent)."""
+        unique = list(dict.fromkeys(city_rowids))
+        found: dict[int, list[Entry]] = {}
+        db = self._db()
+        for chunk_start in range(0, len(unique), _CHUNK):
+            chunk = unique[chunk_start : chunk_start + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            rows = db.execute(
+                f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.city IN ({marks}) "
+                "ORDER BY p.population DESC, p.rowid",
+                chunk,
+            )
+            for row in rows:
+                entry = entry_of_row(row, PRIMARY)
+                found.setdefault(row[COL_CITY], []).append(entry)
+        return found
 
     def nearest(self, latitude: float, longitude: float) -> Entry | None:
         """The populated place nearest to a point (cities only)."""
@@ -199,7 +230,7 @@ class Gazetteer:
                 if best is None or distance < best[0]:
                     best = (distance, row)
             if best is not None:
-                return _entry(best[1], PRIMARY)
+                return entry_of_row(best[1], PRIMARY)
         return None
 
     def features(self) -> tuple[FeaturePattern, ...]:
@@ -207,6 +238,12 @@ class Gazetteer:
         if self._features is None:
             self._features = tuple(read_features(data_dir("gazetteer") / "features.tsv"))
         return self._features
+
+    def feature_phrases(self) -> FeaturePhrases:
+        """The feature phrases indexed for splitting whole queries, built once."""
+        if self._phrases is None:
+            self._phrases = FeaturePhrases.of(self.features())
+        return self._phrases
 
     def info(self) -> dict[str, Any]:
         """Counts per kind, names, size on disk, sources and location."""
@@ -224,26 +261,69 @@ class Gazetteer:
         }
 
 
+#: A place as the index stores it: the columns of ``_PLACE_COLUMNS``, at these positions.
+Row = tuple[Any, ...]
+(
+    COL_ROWID,
+    COL_PLACE_ID,
+    COL_NAME,
+    COL_KIND,
+    COL_CC,
+    COL_LAT,
+    COL_LON,
+    COL_POPULATION,
+    COL_ADMIN1,
+    COL_SOURCE,
+    COL_CITY,
+) = range(11)
+
 _PLACE_COLUMNS = (
     "p.rowid, p.place_id, p.name, p.kind, p.cc, p.lat, p.lon, p.population, p.admin1, "
     "p.source, p.city"
 )
 
 
-def _entry(row: Sequence[Any], flags: int) -> Entry:
-    rowid, place_id, name, kind, cc, lat, lon, population, admin1, source, city = row
-    place = Place(
-        place_id=place_id,
-        name=name,
-        kind=kind,
-        country_code=cc,
-        latitude=lat,
-        longitude=lon,
-        population=population,
-        admin1=admin1,
-        source=source,
+_CHUNK = 500  # keys per query, well under SQLite's limit on parameters
+
+
+@functools.cache
+def _lookup_sql(count: int) -> str:
+    marks = ",".join("?" * count)
+    return (
+        f"SELECT n.key, n.flags, {_PLACE_COLUMNS} FROM name n "
+        f"JOIN place p ON p.rowid = n.place WHERE n.key IN ({marks})"
     )
-    return Entry(rowid=rowid, place=place, flags=flags, city_rowid=city)
+
+
+def entry_of_row(row: Sequence[Any], flags: int) -> Entry:
+    """The :class:`Entry` of a place row named with ``flags``."""
+    return Entry(
+        rowid=row[COL_ROWID], place=place_of_row(row), flags=flags, city_rowid=row[COL_CITY]
+    )
+
+
+def place_of_row(row: Sequence[Any], *, score: float = 0.0) -> Place:
+    """The :class:`Place` of a place row."""
+    _, place_id, name, kind, cc, lat, lon, population, admin1, source, _ = row
+    return Place(place_id, name, kind, cc, lat, lon, population, admin1, score, source)
+
+
+def row_of(entry: Entry) -> Row:
+    """The place row of an entry (the inverse of building an entry from a row)."""
+    p = entry.place
+    return (
+        entry.rowid,
+        p.place_id,
+        p.name,
+        p.kind,
+        p.country_code,
+        p.latitude,
+        p.longitude,
+        p.population,
+        p.admin1,
+        p.source,
+        entry.city_rowid,
+    )
 
 
 def _cell(lat_cell: int, lon_cell: int) -> int:
@@ -281,6 +361,62 @@ class FeaturePattern:
     after: tuple[frozenset[str], ...]
     language: str
     feature: str
+
+    def match(self, tokens: Sequence[str]) -> tuple[str, ...] | None:
+        """The place words when ``tokens`` are this phrase around at least one word."""
+        before, after = len(self.before), len(self.after)
+        end = len(tokens) - after
+        if end <= before:
+            return None
+        for i in range(before):
+            if tokens[i] not in self.before[i]:
+                return None
+        for i in range(after):
+            if tokens[end + i] not in self.after[i]:
+                return None
+        return tuple(tokens[before:end])
+
+
+@dataclass(frozen=True, slots=True)
+class FeaturePhrases:
+    """Feature patterns indexed by their first word (or, without one, their last word).
+
+    Splitting a query then tries only the few patterns its first and last words can start
+    or end, in the order of ``features.tsv``.
+    """
+
+    by_first: dict[str, tuple[tuple[int, FeaturePattern], ...]]
+    by_last: dict[str, tuple[tuple[int, FeaturePattern], ...]]
+
+    @classmethod
+    def of(cls, patterns: Iterable[FeaturePattern]) -> FeaturePhrases:
+        """Index ``patterns``; one with no words around the place is never a phrase."""
+        by_first: dict[str, list[tuple[int, FeaturePattern]]] = defaultdict(list)
+        by_last: dict[str, list[tuple[int, FeaturePattern]]] = defaultdict(list)
+        for order, pattern in enumerate(patterns):
+            if pattern.before:
+                for word in pattern.before[0]:
+                    by_first[word].append((order, pattern))
+            elif pattern.after:
+                for word in pattern.after[-1]:
+                    by_last[word].append((order, pattern))
+        return cls(
+            {word: tuple(found) for word, found in by_first.items()},
+            {word: tuple(found) for word, found in by_last.items()},
+        )
+
+    def split(self, tokens: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
+        """If the folded words are a phrase (*flyplassen i almaty*), its feature and place words."""
+        if not tokens:
+            return None
+        first = self.by_first.get(tokens[0], ())
+        last = self.by_last.get(tokens[-1], ())
+        candidates = sorted(first + last) if first and last else first or last
+        for _, pattern in candidates:
+            place = pattern.match(tokens)
+            if place is not None:
+                return pattern.feature, place
+        return None
 
 
 def read_features(path: Path) -> Iterator[FeaturePattern]:

@@ -25,18 +25,29 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
+from geopy.point import Point
 
 from geomap.errors import UsageError
 from geomap.gazetteer import (
     AIRPORT,
+    COL_ADMIN1,
+    COL_CC,
+    COL_KIND,
+    COL_PLACE_ID,
+    COL_POPULATION,
+    COL_ROWID,
     COUNTRY,
     CURATED,
     PRIMARY,
     REGION,
     Entry,
-    FeaturePattern,
+    FeaturePhrases,
     Gazetteer,
+    Row,
     default_index_path,
+    entry_of_row,
+    place_of_row,
+    row_of,
 )
 from geomap.records import Mention, Place
 from geomap.textnorm import base_forms, fold
@@ -61,7 +72,19 @@ class Context:
 
 def to_place(entry: Entry, *, score: float) -> Place:
     """The entry's place with its score filled in."""
-    return replace(entry.place, score=round(score, 4))
+    p = entry.place
+    return Place(
+        p.place_id,
+        p.name,
+        p.kind,
+        p.country_code,
+        p.latitude,
+        p.longitude,
+        p.population,
+        p.admin1,
+        round(score, 4),
+        p.source,
+    )
 
 
 def location_of(place: Place) -> Location:
@@ -76,7 +99,7 @@ def location_of(place: Place) -> Location:
         "score": place.score,
         "source": place.source,
     }
-    return Location(place.name, (place.latitude, place.longitude), raw)
+    return Location(place.name, Point(place.latitude, place.longitude), raw)
 
 
 def place_of(location: Location, *, service: str) -> Place:
@@ -113,25 +136,27 @@ def place_of(location: Location, *, service: str) -> Place:
 
 def score_entry(entry: Entry, *, exact: bool, feature: str | None, context: Context) -> float:
     """The ranking score of one candidate: kind and size prior, name quality, context."""
-    place = entry.place
-    score = _KIND_PRIOR.get(place.kind, math.log10(place.population + 1))
-    if entry.flags & PRIMARY:
+    return _score(entry.flags, row_of(entry), exact=exact, feature=feature, context=context)
+
+
+def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: Context) -> float:
+    kind, country_code = row[COL_KIND], row[COL_CC]
+    score = _KIND_PRIOR.get(kind) or math.log10(row[COL_POPULATION] + 1)
+    if flags & PRIMARY:
         score += 1.0
-    if entry.flags & CURATED:
+    if flags & CURATED:
         score += 1.0
     if not exact:
         score -= 1.0
-    if feature and place.kind == feature:
+    if feature and kind == feature:
         score += 10.0
-    if place.country_code in context.focus:
-        score += 3.0 if place.country_code == context.focus[0] else 1.5
+    if country_code in context.focus:
+        score += 3.0 if country_code == context.focus[0] else 1.5
     for qualifier in context.qualifiers:
-        if (
-            place.country_code == qualifier.place.country_code
-            and place.place_id != qualifier.place.place_id
-        ):
+        other = qualifier.place
+        if country_code == other.country_code and row[COL_PLACE_ID] != other.place_id:
             score += 4.0
-            if qualifier.place.kind == REGION and place.admin1 == qualifier.place.admin1:
+            if other.kind == REGION and row[COL_ADMIN1] == other.admin1:
                 score += 4.0
     return score
 
@@ -143,32 +168,79 @@ def rank(
     context: Context = Context(),
 ) -> list[Place]:
     """Order candidates (entry, exact-name match) best first, with softmax scores."""
-    scored: dict[str, tuple[float, Entry]] = {}
-    for entry, exact in candidates:
-        value = score_entry(entry, exact=exact, feature=feature, context=context)
-        if value > scored.get(entry.place.place_id, (-math.inf, entry))[0]:
-            scored[entry.place.place_id] = (value, entry)
-    ordered = sorted(scored.values(), key=lambda item: (-item[0], item[1].place.place_id))
-    if not ordered:
+    rows = ((entry.flags, row_of(entry), exact) for entry, exact in candidates)
+    return _places(_ranked(rows, feature=feature, context=context))
+
+
+#: A candidate as ranking sees it: name flags, place row, exact-name match.
+Candidate = tuple[int, Row, bool]
+
+
+def _ranked(
+    candidates: Iterable[Candidate], *, feature: str | None, context: Context
+) -> list[tuple[float, Row]]:
+    """(score, row) for each place once, at its best score, best first."""
+    best: dict[int, tuple[float, Row]] = {}
+    for flags, row, exact in candidates:
+        value = _score(flags, row, exact=exact, feature=feature, context=context)
+        rowid = row[COL_ROWID]
+        if rowid not in best or value > best[rowid][0]:
+            best[rowid] = (value, row)
+    return sorted(best.values(), key=lambda item: (-item[0], item[1][COL_PLACE_ID]))
+
+
+def _places(ranked: list[tuple[float, Row]], limit: int | None = None) -> list[Place]:
+    """The first ``limit`` (default all) ranked places, scored by a softmax over all of them."""
+    if not ranked:
         return []
-    top = ordered[0][0]
-    total = sum(math.exp(value - top) for value, _ in ordered)
-    return [to_place(entry, score=math.exp(value - top) / total) for value, entry in ordered]
+    top = ranked[0][0]
+    weights = [math.exp(value - top) for value, _ in ranked]
+    total = sum(weights)
+    return [
+        place_of_row(row, score=round(weight / total, 4))
+        for weight, (_, row) in zip(weights[:limit], ranked[:limit], strict=True)
+    ]
 
 
-def feature_split(
-    tokens: Sequence[str], patterns: Iterable[FeaturePattern]
-) -> tuple[str, Sequence[str]] | None:
-    """If the folded words are a feature phrase (*flyplassen i almaty*), its feature and place words."""
-    for pattern in patterns:
-        before, after = len(pattern.before), len(pattern.after)
-        if len(tokens) <= before + after:
-            continue
-        if all(tokens[i] in pattern.before[i] for i in range(before)) and all(
-            tokens[len(tokens) - after + i] in pattern.after[i] for i in range(after)
-        ):
-            return pattern.feature, tokens[before : len(tokens) - after]
-    return None
+@dataclass(frozen=True, slots=True)
+class QueryKeys:
+    """The keys one name is looked up by, each marked exact (the name itself) or not.
+
+    ``forms`` lists the folded name, then the forms it may be inflected from; for a feature
+    phrase (*flyplassen i Almaty*) then the place words and their forms, with ``feature``
+    the facility the phrase points to.
+    """
+
+    key: str
+    forms: tuple[tuple[str, bool], ...]
+    feature: str | None = None
+
+    @classmethod
+    def of(cls, key: str, phrases: FeaturePhrases) -> QueryKeys:
+        """The keys of the folded name ``key``."""
+        forms = {key: True}
+        for base in base_forms(key):
+            forms.setdefault(base, False)
+        split = phrases.split(key.split())
+        if split is None:
+            return cls(key, tuple(forms.items()))
+        place_key = " ".join(split[1])
+        forms[place_key] = True
+        for base in base_forms(place_key):
+            forms.setdefault(base, False)
+        return cls(key, tuple(forms.items()), split[0])
+
+    def candidates(self, found: dict[str, list[tuple[int, Row]]]) -> list[Candidate]:
+        """Every (flags, row, exact) the forms name, in the order of the forms."""
+        return [
+            (flags, row, exact) for form, exact in self.forms for flags, row in found.get(form, ())
+        ]
+
+    def context_entries(self, found: dict[str, list[tuple[int, Row]]]) -> list[Entry]:
+        """The entries a qualifier names: exact ones, else those of its inflection bases."""
+        candidates = self.candidates(found)
+        chosen = [c for c in candidates if c[2]] or candidates
+        return [entry_of_row(row, flags) for flags, row, _ in chosen]
 
 
 class OfflineGazetteer(Geocoder):  # type: ignore[misc]
@@ -238,12 +310,18 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         timeout
             Accepted for geopy compatibility; the offline gazetteer never waits.
         """
-        places = self.search(query, country_codes=country_codes, feature=feature, focus=focus)
+        places = self._search(
+            query,
+            country_codes=country_codes,
+            feature=feature,
+            focus=focus,
+            limit=1 if exactly_one else limit,
+        )
         if not places:
             return None
         if exactly_one:
             return location_of(places[0])
-        return [location_of(place) for place in places[: limit or len(places)]]
+        return [location_of(place) for place in places]
 
     def search(
         self,
@@ -253,58 +331,59 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         feature: str | None = None,
         focus: Sequence[str] = (),
     ) -> list[Place]:
-        """Ranked places for ``query``, best first (the core of :meth:`geocode`)."""
+        """Ranked places for ``query``, best first (the core of :meth:`geocode`).
+
+        Scores add up to 1 over the places returned, also after a country filter.
+        """
+        return self._search(query, country_codes=country_codes, feature=feature, focus=focus)
+
+    def _search(
+        self,
+        query: str,
+        *,
+        country_codes: str | Sequence[str] | None,
+        feature: str | None,
+        focus: Sequence[str],
+        limit: int | None = None,
+    ) -> list[Place]:
+        """:meth:`search`, building only the first ``limit`` places (all scored)."""
         if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:
             return []
         head, *rest = query.split(",")
-        qualifiers = tuple(e for part in rest for e in self._candidates(fold(part))[0])
-        context = Context(focus=tuple(c.upper() for c in focus), qualifiers=qualifiers)
-        key = fold(head)
-        candidates, hinted = self._candidates(key, feature=feature)
-        places = rank(zip(candidates, hinted, strict=True), feature=feature, context=context)
-        places = self._with_feature(places, feature or self._feature_of(key))
+        phrases = self.gazetteer.feature_phrases()
+        name = QueryKeys.of(fold(head), phrases)
+        if not name.key:
+            return []
+        qualifiers = [QueryKeys.of(key, phrases) for key in map(fold, rest) if key]
+        found = self.gazetteer.lookup_rows(
+            form for keys in (name, *qualifiers) for form, _ in keys.forms
+        )
+        context = Context(
+            focus=tuple(c.upper() for c in focus),
+            qualifiers=tuple(e for keys in qualifiers for e in keys.context_entries(found)),
+        )
         wanted = _country_filter(country_codes)
-        return [p for p in places if wanted is None or p.country_code in wanted]
+        candidates = name.candidates(found)
+        if wanted is not None:
+            candidates = [c for c in candidates if c[1][COL_CC] in wanted]
+        feature = feature or name.feature
+        ranked = _ranked(candidates, feature=feature, context=context)
+        if feature == AIRPORT and ranked and ranked[0][1][COL_KIND] != AIRPORT:
+            places = self._airport_of_best(ranked)
+        else:
+            places = _places(ranked, limit)
+        if wanted is not None and any(p.country_code not in wanted for p in places):
+            places = _renormalised([p for p in places if p.country_code in wanted])
+        return places
 
-    def _feature_of(self, key: str) -> str | None:
-        split = feature_split(key.split(), self.gazetteer.features())
-        if split and not self.gazetteer.lookup(key):
-            return split[0]
-        return None
-
-    def _candidates(
-        self, key: str, *, feature: str | None = None
-    ) -> tuple[list[Entry], list[bool]]:
-        """Entries for a key, its inflection bases and, for feature phrases, the named place."""
-        if not key:
-            return [], []
-        keys = [key, *base_forms(key)]
-        split = feature_split(key.split(), self.gazetteer.features())
-        if split:
-            place_key = " ".join(split[1])
-            keys += [place_key, *base_forms(place_key)]
-        found = self.gazetteer.lookup_many(keys)
-        if key in found:
-            keys = [key]
-        entries, exact = [], []
-        for candidate in keys:
-            for entry in found.get(candidate, ()):
-                entries.append(entry)
-                exact.append(
-                    candidate in (key, keys[0])
-                    or (split is not None and candidate == " ".join(split[1]))
-                )
-        return entries, exact
-
-    def _with_feature(self, places: list[Place], feature: str | None) -> list[Place]:
-        """For a feature hint, the facility serving the best place that has one."""
-        if feature != AIRPORT or not places or places[0].kind == AIRPORT:
-            return places
-        for place in places:
-            entry = self.gazetteer.get(place.place_id)
-            airports = self.gazetteer.airports_of(entry) if entry else []
-            if airports:
-                return [to_place(airports[0], score=place.score)]
+    def _airport_of_best(self, ranked: list[tuple[float, Row]]) -> list[Place]:
+        """The main airport serving the best-ranked place that has one, with that place's score."""
+        served = self.gazetteer.airports_serving(row[COL_ROWID] for _, row in ranked)
+        if not served:
+            return []
+        for place, (_, row) in zip(_places(ranked), ranked, strict=True):
+            if row[COL_ROWID] in served:
+                return [to_place(served[row[COL_ROWID]][0], score=place.score)]
         return []
 
     def reverse(
@@ -317,6 +396,14 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
             return None
         location = location_of(to_place(entry, score=1.0))
         return location if exactly_one else [location]
+
+
+def _renormalised(places: list[Place]) -> list[Place]:
+    """The places with their scores scaled to add up to 1 again."""
+    total = sum(p.score for p in places)
+    if total <= 0:
+        return places
+    return [replace(p, score=round(p.score / total, 4)) for p in places]
 
 
 def _country_filter(country_codes: str | Sequence[str] | None) -> set[str] | None:

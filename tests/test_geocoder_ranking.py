@@ -50,29 +50,11 @@ def best(geocoder: OfflineGazetteer, query: str, **options: object) -> Place:
         ("Georgia", "GE"),
         ("России", "RU"),
         ("Sveriges", "SE"),
-        pytest.param(
-            "Norges",
-            "NO",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="an exact alternate name of Norges-la-Ville (FR, 863 people) drops the "
-                "genitive base 'norge' (OfflineGazetteer._candidates: if key in found)",
-            ),
-        ),
-        pytest.param(
-            "Россией",
-            "RU",
-            marks=pytest.mark.xfail(
-                strict=True, reason="fold() maps 'й' to 'и'; -ией never matches"
-            ),
-        ),
-        pytest.param(
-            "Китае",
-            "CN",
-            marks=pytest.mark.xfail(
-                strict=True, reason="fold() maps 'й' to 'и'; base 'китай' unseen"
-            ),
-        ),
+        ("Norges", "NO"),  # also an alternate name of Norges-la-Ville, a French village
+        ("Россией", "RU"),
+        ("Китае", "CN"),
+        ("l'Ouzbékistan", "UZ"),
+        ("d’Ouzbékistan", "UZ"),
     ],
 )
 def test_country_names_in_any_language_and_case_give_the_country(
@@ -215,14 +197,8 @@ def test_almaty_oblast_is_placed_nearer_its_centre_than_almaty_city(gazetteer: G
         "airport in Almaty",
         "Flughafen Almaty",
         "Almaty's airport",
-        pytest.param(
-            "aéroport d'Almaty",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="fold() deletes the apostrophe ('dalmaty'), so 'aéroport de|d {place}' "
-                "in features.tsv cannot match the elided form",
-            ),
-        ),
+        "aéroport d'Almaty",
+        "aéroport international d’Almaty",
     ],
 )
 def test_airport_phrases_give_the_airport_of_the_city(
@@ -251,6 +227,23 @@ def test_scores_are_probabilities_best_first(geocoder: OfflineGazetteer) -> None
     assert scores == sorted(scores, reverse=True)
     assert all(0 < s <= 1 for s in scores)
     assert sum(scores) == pytest.approx(1, abs=0.01)
+
+
+@pytest.mark.parametrize("codes", ["US", ["us", "CA"]])
+def test_scores_add_up_to_one_after_a_country_filter(
+    geocoder: OfflineGazetteer, codes: str | list[str]
+) -> None:
+    scores = [p.score for p in geocoder.search("Paris", country_codes=codes)]
+    assert len(scores) > 1
+    assert sum(scores) == pytest.approx(1, abs=0.01)
+
+
+@pytest.mark.parametrize("query", ["Paris", "Paris, Texas", "Norges", "flyplassen i Almaty"])
+def test_the_single_answer_is_the_first_of_the_list(geocoder: OfflineGazetteer, query: str) -> None:
+    single = geocoder.geocode(query)
+    assert single is not None
+    first = geocoder.search(query)[0]
+    assert (single.raw["place_id"], single.raw["score"]) == (first.place_id, first.score)
 
 
 def test_limit_caps_the_list_and_keeps_the_order(geocoder: OfflineGazetteer) -> None:
