@@ -133,34 +133,22 @@ def test_georgia_the_us_state_is_a_lower_candidate(geocoder: OfflineGazetteer) -
     assert "iso3166-2:US-GA" in ids
 
 
-_MISPLACED = "the region's GeoNames admin1 is taken from a same-named town or a fuzzy airport match"
-
 #: Kazakh regions and the coordinates of their administrative centres.
 KAZAKH_REGION_CENTRES = [
-    pytest.param(
-        "KZ-10", 50.41, 80.25, id="Abay", marks=pytest.mark.xfail(strict=True, reason=_MISPLACED)
-    ),
+    pytest.param("KZ-10", 50.41, 80.25, id="Abay"),
     pytest.param("KZ-11", 53.28, 69.39, id="Akmola"),
     pytest.param("KZ-15", 50.28, 57.21, id="Aktobe"),
     pytest.param("KZ-19", 43.87, 77.06, id="Almaty"),
     pytest.param("KZ-23", 47.10, 51.88, id="Atyrau"),
     pytest.param("KZ-27", 51.23, 51.37, id="West Kazakhstan"),
     pytest.param("KZ-31", 42.90, 71.37, id="Zhambyl"),
-    pytest.param(
-        "KZ-33", 45.02, 78.37, id="Zhetisu", marks=pytest.mark.xfail(strict=True, reason="left out")
-    ),
+    pytest.param("KZ-33", 45.02, 78.37, id="Zhetisu"),
     pytest.param("KZ-35", 49.80, 73.10, id="Karaganda"),
     pytest.param("KZ-39", 53.21, 63.62, id="Kostanay"),
     pytest.param("KZ-43", 44.85, 65.51, id="Kyzylorda"),
     pytest.param("KZ-47", 43.65, 51.17, id="Mangystau"),
     pytest.param("KZ-55", 52.28, 76.97, id="Pavlodar"),
-    pytest.param(
-        "KZ-59",
-        54.87,
-        69.15,
-        id="North Kazakhstan",
-        marks=pytest.mark.xfail(strict=True, reason=_MISPLACED),
-    ),
+    pytest.param("KZ-59", 54.87, 69.15, id="North Kazakhstan"),
     pytest.param("KZ-61", 43.30, 68.25, id="Turkistan"),
     pytest.param("KZ-62", 47.79, 67.71, id="Ulytau"),
     pytest.param("KZ-63", 49.95, 82.61, id="East Kazakhstan"),
@@ -177,12 +165,27 @@ def test_kazakh_regions_lie_near_their_administrative_centres(
     assert distance < 300
 
 
-@pytest.mark.xfail(strict=True, reason=_MISPLACED + " (Almaty city, KZ-75, is not in the oblast)")
 def test_almaty_oblast_is_placed_nearer_its_centre_than_almaty_city(gazetteer: Gazetteer) -> None:
     region = gazetteer.get("iso3166-2:KZ-19")
     assert region is not None
     point = region.place.latitude, region.place.longitude
     assert haversine_km(*point, 43.87, 77.06) < haversine_km(*point, 43.25, 76.91)
+
+
+def test_no_two_kazakh_regions_share_a_point(gazetteer: Gazetteer) -> None:
+    points = []
+    for param in KAZAKH_REGION_CENTRES:
+        entry = gazetteer.get(f"iso3166-2:{param.values[0]}")
+        assert entry is not None
+        points.append((entry.place.latitude, entry.place.longitude))
+    assert len(set(points)) == len(points)
+
+
+def test_a_region_qualifier_picks_the_town_in_that_region(geocoder: OfflineGazetteer) -> None:
+    # Two towns named Abay: the larger in Karaganda region, the other in Turkistan region.
+    place = best(geocoder, "Abay, Turkistan Region")
+    assert place.kind == "city"
+    assert haversine_km(place.latitude, place.longitude, 43.30, 68.25) < 400
 
 
 # -- airports ------------------------------------------------------------------------------
