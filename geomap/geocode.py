@@ -8,19 +8,32 @@ limiter and an on-disk cache, falling back to the offline gazetteer when the ser
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import math
 import sqlite3
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from geopy.exc import GeocoderNotFound, GeopyError
+from geopy.adapters import BaseAdapter, RequestsAdapter, URLLibAdapter
+from geopy.exc import (
+    GeocoderAuthenticationFailure,
+    GeocoderInsufficientPrivileges,
+    GeocoderNotFound,
+    GeocoderParseError,
+    GeocoderQueryError,
+    GeocoderQuotaExceeded,
+    GeocoderRateLimited,
+    GeocoderServiceError,
+    GeopyError,
+)
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
@@ -428,11 +441,22 @@ def _coordinates(query: Any) -> tuple[float, float]:
 # -- online services -----------------------------------------------------------------------
 
 
+#: What a malformed answer raises while geopy parses it (caught after ``GeopyError``, which
+#: some of these also are).
+_UNREADABLE = (ValueError, KeyError, TypeError, IndexError, AttributeError)
+#: Service errors that asking again cannot mend.
+_FINAL = (GeocoderQueryError, GeocoderAuthenticationFailure, GeocoderInsufficientPrivileges)
+
+
 class CachedGeocoder:
     """An online geopy service behind a rate limiter and an on-disk cache.
 
-    Failed requests are never cached; after the limiter's retries the offline gazetteer
-    answers instead, with a warning in the log.
+    Transient failures (time-outs, 429, 5xx, unreadable answers) are retried at most
+    ``max_retries`` times, after ``error_wait_seconds``, then twice as long each time (or what
+    the service's Retry-After asks, up to ``max_wait_seconds``). This is the only layer of
+    retries: :func:`get_geocoder` turns off those of geopy's HTTP adapter. Then the offline
+    gazetteer answers instead, with a warning in the log. Only good answers are cached:
+    never a failure, and never a location at (0, 0) or off the globe.
     """
 
     def __init__(
@@ -445,16 +469,22 @@ class CachedGeocoder:
         min_delay_seconds: float = 1.0,
         max_retries: int = 2,
         error_wait_seconds: float = 2.0,
+        max_wait_seconds: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.service = service
         self.geocoder = geocoder
         self.fallback = fallback
         self.cache_path = cache_path
+        self.max_retries = max_retries
+        self.error_wait_seconds = error_wait_seconds
+        self.max_wait_seconds = max_wait_seconds
+        self._sleep = sleep
         self._limited = RateLimiter(
-            geocoder.geocode,
+            self._call,
             min_delay_seconds=min_delay_seconds,
-            max_retries=max_retries,
-            error_wait_seconds=error_wait_seconds,
+            max_retries=0,
+            error_wait_seconds=min_delay_seconds,
             swallow_exceptions=False,
         )
         self._lock = threading.Lock()
@@ -463,34 +493,134 @@ class CachedGeocoder:
         """Geocode through the cache, the service, then the fallback."""
         offline_only = {"feature", "focus", "limit"}
         online = {k: v for k, v in options.items() if k not in offline_only and v is not None}
-        key = hashlib.sha256(
-            json.dumps([self.service, query, online], sort_keys=True, default=str).encode()
-        ).hexdigest()
-        cached = self._cache_get(key)
+        return self._answer(
+            "geocode",
+            query,
+            online,
+            key=[self.service, query, online],
+            fallback=lambda: self.fallback.geocode(query, **options),
+        )
+
+    def reverse(
+        self, query: Any, *, exactly_one: bool = True, **options: Any
+    ) -> Location | list[Location] | None:
+        """The place at ``(latitude, longitude)``: from the cache, the service or the fallback."""
+        point = _coordinates(query)
+        online = {k: v for k, v in options.items() if v is not None}
+        online["exactly_one"] = exactly_one
+        return self._answer(
+            "reverse",
+            point,
+            online,
+            key=["reverse", self.service, list(point), online],
+            fallback=lambda: self.fallback.reverse(point, exactly_one=exactly_one),
+        )
+
+    def _answer(
+        self,
+        method: str,
+        query: Any,
+        options: dict[str, Any],
+        *,
+        key: list[Any],
+        fallback: Callable[[], Location | list[Location] | None],
+    ) -> Location | list[Location] | None:
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+        cached = self._cache_get(digest)
         if cached is not None:
-            return _location_from_json(cached)
+            try:
+                return _usable(_location_from_json(cached))
+            except (GeopyError, *_UNREADABLE) as exc:
+                log.info("ignoring an unreadable cache entry for %r (%s)", query, exc)
         try:
-            answer = self._limited(query, **online)
-        except GeopyError as exc:
+            answer = _usable(self._asked(method, query, options))
+        except (GeopyError, *_UNREADABLE) as exc:
             log.warning(
                 "%s failed for %r (%s); answering from the offline gazetteer",
                 self.service,
                 query,
                 exc,
             )
-            return self.fallback.geocode(query, **options)
-        self._cache_put(key, _location_to_json(answer))
+            return fallback()
+        self._cache_put(digest, _location_to_json(answer))
         return answer
 
+    def _call(self, method: str, query: Any, **options: Any) -> Any:
+        return getattr(self.geocoder, method)(query, **options)
+
+    def _asked(self, method: str, query: Any, options: dict[str, Any]) -> Any:
+        """The service's answer, asked again after a wait on transient failures."""
+        attempt = 0
+        while True:
+            try:
+                return self._limited(method, query, **options)
+            except GeopyError as exc:
+                error: GeopyError = exc
+            except _UNREADABLE as exc:
+                error = GeocoderParseError(f"unreadable answer: {exc!r}")
+            wait = self._wait_before_retry(error, attempt)
+            if wait is None:
+                raise error
+            log.info("%s failed for %r (%s); retrying in %.1f s", self.service, query, error, wait)
+            self._sleep(wait)
+            attempt += 1
+
+    def _wait_before_retry(self, error: GeopyError, attempt: int) -> float | None:
+        """Seconds to wait before asking again, or ``None`` to give up."""
+        if attempt >= self.max_retries or not isinstance(error, GeocoderServiceError):
+            return None
+        if isinstance(error, _FINAL) or (
+            isinstance(error, GeocoderQuotaExceeded) and not isinstance(error, GeocoderRateLimited)
+        ):
+            return None
+        wait = min(self.error_wait_seconds * 2.0**attempt, self.max_wait_seconds)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            if retry_after > self.max_wait_seconds:
+                return None
+            wait = max(wait, float(retry_after))
+        return wait
+
     def _cache_get(self, key: str) -> str | None:
-        with self._lock, sqlite3.connect(self.cache_path) as db:
+        with self._lock, contextlib.closing(sqlite3.connect(self.cache_path)) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS answer (key TEXT PRIMARY KEY, value TEXT)")
             row = db.execute("SELECT value FROM answer WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
 
     def _cache_put(self, key: str, value: str) -> None:
-        with self._lock, sqlite3.connect(self.cache_path) as db:
+        with self._lock, contextlib.closing(sqlite3.connect(self.cache_path)) as db, db:
+            db.execute("CREATE TABLE IF NOT EXISTS answer (key TEXT PRIMARY KEY, value TEXT)")
             db.execute("INSERT OR REPLACE INTO answer VALUES (?, ?)", (key, value))
+
+
+def _usable(answer: Any) -> Location | list[Location] | None:
+    """The answer without its locations at (0, 0) or off the globe.
+
+    Raises
+    ------
+    GeocoderParseError
+        When the answer holds no location, or none that is usable.
+    """
+    if answer is None:
+        return None
+    locations = answer if isinstance(answer, list) else [answer]
+    kept = [loc for loc in locations if isinstance(loc, Location) and _on_the_globe(loc)]
+    if not kept:
+        msg = f"no usable location in the answer ({len(locations)} given)"
+        raise GeocoderParseError(msg)
+    return kept if isinstance(answer, list) else kept[0]
+
+
+def _on_the_globe(location: Location) -> bool:
+    """A real point: finite, within WGS 84, and not the (0, 0) of a missing coordinate."""
+    lat, lon = location.latitude, location.longitude
+    return (
+        math.isfinite(lat)
+        and math.isfinite(lon)
+        and -90 <= lat <= 90
+        and -180 <= lon <= 180
+        and (lat, lon) != (0.0, 0.0)
+    )
 
 
 def _location_to_json(answer: Location | list[Location] | None) -> str:
@@ -542,10 +672,11 @@ def get_geocoder(name: str = "offline", **options: Any) -> OfflineGazetteer | Ca
     fallback = OfflineGazetteer(index_path=options.pop("index_path", None))
     limits = {
         k: options.pop(k)
-        for k in ("min_delay_seconds", "max_retries", "error_wait_seconds")
+        for k in ("min_delay_seconds", "max_retries", "error_wait_seconds", "max_wait_seconds")
         if k in options
     }
     options.setdefault("user_agent", "geomap (https://pypi.org/project/geomap)")
+    options.setdefault("adapter_factory", _single_try_adapter)
     return CachedGeocoder(
         name,
         service(**options),
@@ -553,6 +684,17 @@ def get_geocoder(name: str = "offline", **options: Any) -> OfflineGazetteer | Ca
         fallback=fallback,
         **limits,
     )
+
+
+def _single_try_adapter(*, proxies: Any, ssl_context: Any) -> BaseAdapter:
+    """geopy's default HTTP adapter without retries of its own: CachedGeocoder retries.
+
+    geopy's ``RequestsAdapter`` retries a timed-out request twice by itself, which multiplied
+    every retry of ours by three.
+    """
+    if RequestsAdapter.is_available:
+        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+    return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
 
 
 # -- mentions in context -------------------------------------------------------------------
