@@ -210,28 +210,27 @@ class Gazetteer:
         return found
 
     def nearest(self, latitude: float, longitude: float) -> Entry | None:
-        """The populated place nearest to a point (cities only)."""
+        """The populated place nearest to a point (cities only), across the antimeridian too.
+
+        Searches squares of grid cells around the point, each twice as wide as the last,
+        until the best town found is nearer than anything outside the square can be. A square
+        that reaches a pole takes every longitude: round a pole, all meridians are near.
+        """
         cell_lat, cell_lon = math.floor(latitude / _GRID), math.floor(longitude / _GRID)
-        best: tuple[float, Any] | None = None
         db = self._db()
-        for reach in (1, 3, 10):
-            cells = [
-                _cell(cell_lat + dy, cell_lon + dx)
-                for dy in range(-reach, reach + 1)
-                for dx in range(-reach, reach + 1)
-            ]
-            marks = ",".join("?" * len(cells))
-            rows = db.execute(
-                f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.cell IN ({marks})",
-                cells,
-            )
-            for row in rows:
-                distance = haversine_km(latitude, longitude, row[5], row[6])
+        best: tuple[float, int] | None = None
+        for reach in _REACHES:
+            sql, params = _cells_sql(cell_lat, cell_lon, reach)
+            for rowid, lat, lon in db.execute(sql, params):
+                distance = haversine_km(latitude, longitude, lat, lon)
                 if best is None or distance < best[0]:
-                    best = (distance, row)
-            if best is not None:
-                return entry_of_row(best[1], PRIMARY)
-        return None
+                    best = (distance, rowid)
+            if best is not None and best[0] <= _searched_km(latitude, cell_lat, reach):
+                break
+        if best is None:
+            return None
+        row = db.execute(f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.rowid = ?", (best[1],))
+        return entry_of_row(row.fetchone(), PRIMARY)
 
     def features(self) -> tuple[FeaturePattern, ...]:
         """The feature phrases of ``gazetteer/features.tsv``, parsed once."""
@@ -332,6 +331,55 @@ def _cell(lat_cell: int, lon_cell: int) -> int:
 
 
 _LON_CELLS = round(360 / _GRID)
+_LAT_CELLS = round(180 / _GRID)
+_EARTH_KM = 6371.0088
+#: Half-widths, in cells, of the squares :meth:`Gazetteer.nearest` searches; the last
+#: covers the globe.
+_REACHES = (1, 2, 4, 8, 16, 32, 64, 128, _LON_CELLS)
+
+
+def _cells_sql(cell_lat: int, cell_lon: int, reach: int) -> tuple[str, list[int]]:
+    """SQL for the towns in the cells within ``reach`` of a cell: a cell range per row."""
+    south, north = cell_lat - reach, cell_lat + reach
+    if _all_longitudes(cell_lat, reach) and south <= -_LAT_CELLS // 2 and north >= _LAT_CELLS // 2:
+        return "SELECT p.rowid, p.lat, p.lon FROM place p WHERE p.cell IS NOT NULL", []
+    ranges: list[int] = []
+    for lat_cell in range(max(south, -_LAT_CELLS // 2), min(north, _LAT_CELLS // 2 - 1) + 1):
+        if _all_longitudes(cell_lat, reach):
+            spans = [(-_LON_CELLS // 2, _LON_CELLS // 2 - 1)]
+        else:
+            west, east = _wrapped(cell_lon - reach), _wrapped(cell_lon + reach)
+            if west <= east:
+                spans = [(west, east)]
+            else:
+                spans = [(west, _LON_CELLS // 2 - 1), (-_LON_CELLS // 2, east)]
+        for west, east in spans:
+            ranges += [_cell(lat_cell, west), _cell(lat_cell, east)]
+    where = " OR ".join(["p.cell BETWEEN ? AND ?"] * (len(ranges) // 2)) or "0"
+    return f"SELECT p.rowid, p.lat, p.lon FROM place p WHERE {where}", ranges
+
+
+def _all_longitudes(cell_lat: int, reach: int) -> bool:
+    """Whether the square of ``reach`` around a cell spans the globe or reaches a pole."""
+    return (
+        2 * reach + 1 >= _LON_CELLS
+        or cell_lat - reach <= -_LAT_CELLS // 2
+        or cell_lat + reach >= _LAT_CELLS // 2 - 1
+    )
+
+
+def _searched_km(latitude: float, cell_lat: int, reach: int) -> float:
+    """How far from the point every town outside the searched square is, at least."""
+    south, north = (cell_lat - reach) * _GRID, (cell_lat + reach + 1) * _GRID
+    gaps = [latitude - south if south > -90 else 180.0, north - latitude if north < 90 else 180.0]
+    by_latitude = math.radians(min(gaps)) * _EARTH_KM
+    if _all_longitudes(cell_lat, reach):
+        return by_latitude
+    # Leaving the lune between the meridians reach cells east and west crosses one of them;
+    # a meridian Δλ away is asin(cos φ · sin Δλ) away on the sphere.
+    step = math.radians(min(reach * _GRID, 90.0))
+    by_longitude = math.asin(math.cos(math.radians(latitude)) * math.sin(step)) * _EARTH_KM
+    return min(by_latitude, by_longitude)
 
 
 def _wrapped(lon_cell: int) -> int:
