@@ -145,5 +145,5 @@ def test_the_data_file_is_located_through_data_dir(
 ) -> None:
     assert shapes._gazetteer_file(shapes.DATA_FILE) == data_dir("gazetteer") / shapes.DATA_FILE
     monkeypatch.setattr(shapes, "data_dir", lambda name: tmp_path / name)
-    with pytest.raises(FileNotFoundError, match="countries.fgb"):
+    with pytest.raises(FileNotFoundError, match=r"countries\.fgb"):
         shapes._gazetteer_file(shapes.DATA_FILE)
