@@ -328,7 +328,7 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
             country_codes=country_codes,
             feature=feature,
             focus=focus,
-            limit=1 if exactly_one else limit,
+            limit=1 if exactly_one else limit or None,
         )
         if not places:
             return None

@@ -261,6 +261,13 @@ def test_limit_caps_the_list_and_keeps_the_order(geocoder: OfflineGazetteer) -> 
     ]
 
 
+@pytest.mark.parametrize("limit", [None, 0])
+def test_no_limit_gives_every_place(geocoder: OfflineGazetteer, limit: int | None) -> None:
+    locations = geocoder.geocode("Paris", exactly_one=False, limit=limit)
+    assert isinstance(locations, list)
+    assert len(locations) == len(geocoder.search("Paris")) > 3
+
+
 @pytest.mark.parametrize("query", ["xqzvbnm", "", "   ", ",", "a" * 100_000, "\x00\x1b\x07"])
 def test_nothing_matches_gives_none(geocoder: OfflineGazetteer, query: str) -> None:
     assert geocoder.geocode(query) is None
