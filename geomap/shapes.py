@@ -2,7 +2,8 @@
 
 The data file ``countries.fgb`` (FlatGeobuf, EPSG:4326, columns ``iso``,
 ``name``) is built by ``scripts/build_country_shapes.py``; its provenance is in
-``gazetteer/SHAPES.md``.  It is read once per process and kept in memory.
+``gazetteer/SHAPES.md``. It is found like every shipped data file, through
+:func:`geomap._paths.data_dir`, read once per process and kept in memory.
 """
 
 from __future__ import annotations
@@ -15,38 +16,26 @@ import geopandas
 import pyogrio
 import shapely
 
+from geomap._paths import data_dir
+
 __all__ = ["country_shape", "country_shapes", "representative_point"]
 
 DATA_FILE = "countries.fgb"
 
 
 def _gazetteer_file(name: str) -> Path:
-    """Locate a file of the gazetteer folder, installed or in a source checkout.
-
-    Parameters
-    ----------
-    name
-        File name inside the gazetteer folder.
-
-    Returns
-    -------
-    Path
-        ``geomap/_data/gazetteer/<name>`` in an installed wheel, else
-        ``<repo>/gazetteer/<name>`` in a source checkout.
+    """A file of the gazetteer folder (:func:`geomap._paths.data_dir`).
 
     Raises
     ------
     FileNotFoundError
-        If neither location holds the file.
+        If the folder has no such file.
     """
-    package = Path(__file__).resolve().parent
-    candidates = (package / "_data" / "gazetteer" / name, package.parent / "gazetteer" / name)
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    tried = ", ".join(str(c) for c in candidates)
-    msg = f"gazetteer file {name!r} not found (looked in {tried})"
-    raise FileNotFoundError(msg)
+    path = data_dir("gazetteer") / name
+    if not path.is_file():
+        msg = f"gazetteer file {name!r} not found in {path.parent}"
+        raise FileNotFoundError(msg)
+    return path
 
 
 @functools.cache

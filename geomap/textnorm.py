@@ -2,7 +2,12 @@
 
 A name and every way of writing it fold to one *key*: case, accents and punctuation are
 ignored, so ``Alma-Ata``, ``alma ata`` and ``ALMA ATA`` share the key ``alma ata``. Letters
-that Unicode does not decompose (``ø``, ``æ``, ``ß``, ``ł``, ``ı``) are spelled out.
+that Unicode does not decompose (``ø``, ``æ``, ``ß``, ``ł``, ``ı``) are spelled out. An
+apostrophe joins a word (``Almaty's`` → ``almatys``) except after a French or Italian elided
+article (``d'Almaty`` → ``d almaty``), which :func:`base_forms` can then drop.
+
+The gazetteer index stores folded keys: change :data:`FOLD_VERSION` with any change to
+:func:`fold`, so that built indexes are rebuilt.
 """
 
 from __future__ import annotations
@@ -36,6 +41,14 @@ _SPELLED = str.maketrans(
 )
 _NON_WORD = re.compile(r"[\W_]+")
 
+#: Part of the gazetteer index fingerprint: change it whenever :func:`fold` changes.
+FOLD_VERSION = "2"
+
+#: Elided articles and prepositions (French, Italian, Catalan) that an apostrophe joins to the
+#: next word: *d'Almaty*, *l'Ouzbékistan*, *dell'Aquila*.
+ELIDED = ("d", "l", "qu", "dell", "dall", "nell", "sull", "all")
+_ELISION = re.compile(rf"(?<!\w)({'|'.join(ELIDED)})['’](?=\w)", re.IGNORECASE)
+
 
 def fold(name: str) -> str:
     """Return the lookup key of ``name``.
@@ -49,13 +62,18 @@ def fold(name: str) -> str:
     >>> fold("Алматы")
     'алматы'
     """
+    if "'" in name or "’" in name:
+        name = _ELISION.sub(r"\1 ", name)
+    if name.isascii():  # the common case: nothing to decompose
+        return _NON_WORD.sub(" ", name.translate(_SPELLED).lower()).strip()
     decomposed = unicodedata.normalize("NFKD", name.translate(_SPELLED))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _NON_WORD.sub(" ", stripped.casefold()).strip()
 
 
-#: Russian case endings and the nominative endings they may come from, longest first.
-_RU_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+#: Russian case endings and the nominative endings they may come from, longest first, as
+#: written. Compared after folding (:data:`_RU_ENDINGS`), where ``й`` has become ``и``.
+RU_ENDINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ией", ("ия",)),
     ("ии", ("ия", "ий")),
     ("ию", ("ия",)),
@@ -76,13 +94,45 @@ _CYRILLIC = re.compile(r"[а-я]")
 _MIN_STEM = 3
 
 
-def base_forms(key: str) -> Iterator[str]:
-    """Yield forms ``key`` may be inflected from, most likely first (not ``key`` itself).
+def _folded_endings() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """:data:`RU_ENDINGS` folded like the keys they are compared with, no-op bases dropped."""
+    table = []
+    for ending, bases in RU_ENDINGS:
+        folded = fold(ending)
+        kept = tuple(b for b in dict.fromkeys(fold(base) for base in bases) if b != folded)
+        table.append((folded, kept))
+    return tuple(sorted(table, key=lambda row: -len(row[0])))
 
-    Only the last word is inflected: genitive ``-s`` of the Scandinavian languages and
-    English (``almatys`` from *Almatys*, *Almaty's*), and the Russian case endings
-    (``казахстане`` → ``казахстан``, ``россии`` → ``россия``).
+
+_RU_ENDINGS = _folded_endings()
+_ELIDED_WORDS = frozenset(ELIDED)
+
+
+def base_forms(key: str) -> Iterator[str]:
+    """Yield forms ``key`` may come from, most likely first (never ``key`` itself).
+
+    A leading elided article goes (``d almaty`` → ``almaty``, from *d'Almaty*). Then only the
+    last word is inflected: genitive ``-s`` of the Scandinavian languages and English
+    (``almatys`` from *Almatys*, *Almaty's*), and the Russian case endings
+    (``казахстане`` → ``казахстан``, ``россии`` → ``россия``, ``китае`` → ``китаи``, the
+    folded *Китай*).
     """
+    seen = {key}
+    for form in _forms(key):
+        if form not in seen:
+            seen.add(form)
+            yield form
+
+
+def _forms(key: str) -> Iterator[str]:
+    first, space, bare = key.partition(" ")
+    if space and bare and first in _ELIDED_WORDS:
+        yield bare
+        yield from _inflection_bases(bare)
+    yield from _inflection_bases(key)
+
+
+def _inflection_bases(key: str) -> Iterator[str]:
     head, _, last = key.rpartition(" ")
     prefix = f"{head} " if head else ""
     if _CYRILLIC.search(last):

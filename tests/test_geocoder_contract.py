@@ -8,14 +8,17 @@ pointed at a fake Nominatim on 127.0.0.1 that answers like the real one (``/sear
 from __future__ import annotations
 
 import json
+import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import geopandas
+import numpy as np
 import pytest
 from geopandas.testing import assert_geodataframe_equal
 from geopy.extra.rate_limiter import RateLimiter
@@ -237,20 +240,7 @@ def test_works_in_geopandas_geocode(backend: OfflineGazetteer | CachedGeocoder) 
     assert unknown.is_empty
 
 
-@pytest.mark.parametrize(
-    "backend",
-    [
-        "offline",
-        pytest.param(
-            "nominatim",
-            marks=pytest.mark.xfail(
-                strict=True, raises=AttributeError, reason="CachedGeocoder has no reverse()"
-            ),
-        ),
-    ],
-    indirect=True,
-)
-def test_reverse_gives_the_nearest_place(backend: Any) -> None:
+def test_reverse_gives_the_nearest_place(backend: OfflineGazetteer | CachedGeocoder) -> None:
     location = backend.reverse((43.25, 76.91))
     assert isinstance(location, Location)
     assert haversine_km(location.latitude, location.longitude, 43.25, 76.91) < 25
@@ -297,6 +287,43 @@ def test_reverse_exactly_one_false_gives_a_list(gazetteer: Gazetteer) -> None:
     locations = OfflineGazetteer(gazetteer=gazetteer).reverse((43.25, 76.91), exactly_one=False)
     assert isinstance(locations, list)
     assert [loc.raw["place_id"] for loc in locations] == [ALMATY]
+
+
+@pytest.fixture(scope="module")
+def towns(gazetteer: Gazetteer) -> tuple[np.ndarray, np.ndarray]:
+    """Row ids and (lat, lon) in radians of every town, for brute-force nearest searches."""
+    with closing(sqlite3.connect(gazetteer.path)) as db:
+        rows = np.array(
+            db.execute("SELECT rowid, lat, lon FROM place WHERE cell IS NOT NULL").fetchall()
+        )
+    return rows[:, 0].astype(int), np.radians(rows[:, 1:])
+
+
+@pytest.mark.parametrize(
+    "point",
+    [
+        (63.06, -179.9),  # Chukotka: the nearest town is across the antimeridian
+        (-16.5, -179.9),  # Fiji, likewise
+        (-17.0, 179.99),
+        (78.5, 30.0),  # Barents Sea: a wide search, nearest to the north-west
+        (89.9, 0.0),
+        (-90.0, -180.0),
+        (0.0, -140.0),  # mid-Pacific
+        (43.25, 76.91),
+    ],
+)
+def test_reverse_finds_what_a_brute_force_search_finds(
+    gazetteer: Gazetteer, towns: tuple[np.ndarray, np.ndarray], point: tuple[float, float]
+) -> None:
+    rowids, radians = towns
+    lat, lon = np.radians(point)
+    half = (
+        np.sin((radians[:, 0] - lat) / 2) ** 2
+        + np.cos(lat) * np.cos(radians[:, 0]) * np.sin((radians[:, 1] - lon) / 2) ** 2
+    )
+    nearest = gazetteer.nearest(*point)
+    assert nearest is not None
+    assert nearest.rowid == rowids[int(np.argmin(half))]
 
 
 def test_reverse_rejects_points_outside_wgs84(gazetteer: Gazetteer) -> None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from geomap._paths import data_dir
 from geomap.gazetteer import Gazetteer, default_index_path, haversine_km
 from geomap.geocode import OfflineGazetteer
 from geomap.records import Place
@@ -50,29 +53,11 @@ def best(geocoder: OfflineGazetteer, query: str, **options: object) -> Place:
         ("Georgia", "GE"),
         ("России", "RU"),
         ("Sveriges", "SE"),
-        pytest.param(
-            "Norges",
-            "NO",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="an exact alternate name of Norges-la-Ville (FR, 863 people) drops the "
-                "genitive base 'norge' (OfflineGazetteer._candidates: if key in found)",
-            ),
-        ),
-        pytest.param(
-            "Россией",
-            "RU",
-            marks=pytest.mark.xfail(
-                strict=True, reason="fold() maps 'й' to 'и'; -ией never matches"
-            ),
-        ),
-        pytest.param(
-            "Китае",
-            "CN",
-            marks=pytest.mark.xfail(
-                strict=True, reason="fold() maps 'й' to 'и'; base 'китай' unseen"
-            ),
-        ),
+        ("Norges", "NO"),  # also an alternate name of Norges-la-Ville, a French village
+        ("Россией", "RU"),
+        ("Китае", "CN"),
+        ("l'Ouzbékistan", "UZ"),
+        ("d’Ouzbékistan", "UZ"),
     ],
 )
 def test_country_names_in_any_language_and_case_give_the_country(
@@ -151,34 +136,22 @@ def test_georgia_the_us_state_is_a_lower_candidate(geocoder: OfflineGazetteer) -
     assert "iso3166-2:US-GA" in ids
 
 
-_MISPLACED = "the region's GeoNames admin1 is taken from a same-named town or a fuzzy airport match"
-
 #: Kazakh regions and the coordinates of their administrative centres.
 KAZAKH_REGION_CENTRES = [
-    pytest.param(
-        "KZ-10", 50.41, 80.25, id="Abay", marks=pytest.mark.xfail(strict=True, reason=_MISPLACED)
-    ),
+    pytest.param("KZ-10", 50.41, 80.25, id="Abay"),
     pytest.param("KZ-11", 53.28, 69.39, id="Akmola"),
     pytest.param("KZ-15", 50.28, 57.21, id="Aktobe"),
     pytest.param("KZ-19", 43.87, 77.06, id="Almaty"),
     pytest.param("KZ-23", 47.10, 51.88, id="Atyrau"),
     pytest.param("KZ-27", 51.23, 51.37, id="West Kazakhstan"),
     pytest.param("KZ-31", 42.90, 71.37, id="Zhambyl"),
-    pytest.param(
-        "KZ-33", 45.02, 78.37, id="Zhetisu", marks=pytest.mark.xfail(strict=True, reason="left out")
-    ),
+    pytest.param("KZ-33", 45.02, 78.37, id="Zhetisu"),
     pytest.param("KZ-35", 49.80, 73.10, id="Karaganda"),
     pytest.param("KZ-39", 53.21, 63.62, id="Kostanay"),
     pytest.param("KZ-43", 44.85, 65.51, id="Kyzylorda"),
     pytest.param("KZ-47", 43.65, 51.17, id="Mangystau"),
     pytest.param("KZ-55", 52.28, 76.97, id="Pavlodar"),
-    pytest.param(
-        "KZ-59",
-        54.87,
-        69.15,
-        id="North Kazakhstan",
-        marks=pytest.mark.xfail(strict=True, reason=_MISPLACED),
-    ),
+    pytest.param("KZ-59", 54.87, 69.15, id="North Kazakhstan"),
     pytest.param("KZ-61", 43.30, 68.25, id="Turkistan"),
     pytest.param("KZ-62", 47.79, 67.71, id="Ulytau"),
     pytest.param("KZ-63", 49.95, 82.61, id="East Kazakhstan"),
@@ -195,12 +168,27 @@ def test_kazakh_regions_lie_near_their_administrative_centres(
     assert distance < 300
 
 
-@pytest.mark.xfail(strict=True, reason=_MISPLACED + " (Almaty city, KZ-75, is not in the oblast)")
 def test_almaty_oblast_is_placed_nearer_its_centre_than_almaty_city(gazetteer: Gazetteer) -> None:
     region = gazetteer.get("iso3166-2:KZ-19")
     assert region is not None
     point = region.place.latitude, region.place.longitude
     assert haversine_km(*point, 43.87, 77.06) < haversine_km(*point, 43.25, 76.91)
+
+
+def test_no_two_kazakh_regions_share_a_point(gazetteer: Gazetteer) -> None:
+    points = []
+    for param in KAZAKH_REGION_CENTRES:
+        entry = gazetteer.get(f"iso3166-2:{param.values[0]}")
+        assert entry is not None
+        points.append((entry.place.latitude, entry.place.longitude))
+    assert len(set(points)) == len(points)
+
+
+def test_a_region_qualifier_picks_the_town_in_that_region(geocoder: OfflineGazetteer) -> None:
+    # Two towns named Abay: the larger in Karaganda region, the other in Turkistan region.
+    place = best(geocoder, "Abay, Turkistan Region")
+    assert place.kind == "city"
+    assert haversine_km(place.latitude, place.longitude, 43.30, 68.25) < 400
 
 
 # -- airports ------------------------------------------------------------------------------
@@ -215,14 +203,8 @@ def test_almaty_oblast_is_placed_nearer_its_centre_than_almaty_city(gazetteer: G
         "airport in Almaty",
         "Flughafen Almaty",
         "Almaty's airport",
-        pytest.param(
-            "aéroport d'Almaty",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="fold() deletes the apostrophe ('dalmaty'), so 'aéroport de|d {place}' "
-                "in features.tsv cannot match the elided form",
-            ),
-        ),
+        "aéroport d'Almaty",
+        "aéroport international d’Almaty",
     ],
 )
 def test_airport_phrases_give_the_airport_of_the_city(
@@ -253,6 +235,23 @@ def test_scores_are_probabilities_best_first(geocoder: OfflineGazetteer) -> None
     assert sum(scores) == pytest.approx(1, abs=0.01)
 
 
+@pytest.mark.parametrize("codes", ["US", ["us", "CA"]])
+def test_scores_add_up_to_one_after_a_country_filter(
+    geocoder: OfflineGazetteer, codes: str | list[str]
+) -> None:
+    scores = [p.score for p in geocoder.search("Paris", country_codes=codes)]
+    assert len(scores) > 1
+    assert sum(scores) == pytest.approx(1, abs=0.01)
+
+
+@pytest.mark.parametrize("query", ["Paris", "Paris, Texas", "Norges", "flyplassen i Almaty"])
+def test_the_single_answer_is_the_first_of_the_list(geocoder: OfflineGazetteer, query: str) -> None:
+    single = geocoder.geocode(query)
+    assert single is not None
+    first = geocoder.search(query)[0]
+    assert (single.raw["place_id"], single.raw["score"]) == (first.place_id, first.score)
+
+
 def test_limit_caps_the_list_and_keeps_the_order(geocoder: OfflineGazetteer) -> None:
     locations = geocoder.geocode("Paris", exactly_one=False, limit=3)
     assert isinstance(locations, list)
@@ -262,7 +261,31 @@ def test_limit_caps_the_list_and_keeps_the_order(geocoder: OfflineGazetteer) -> 
     ]
 
 
+@pytest.mark.parametrize("limit", [None, 0])
+def test_no_limit_gives_every_place(geocoder: OfflineGazetteer, limit: int | None) -> None:
+    locations = geocoder.geocode("Paris", exactly_one=False, limit=limit)
+    assert isinstance(locations, list)
+    assert len(locations) == len(geocoder.search("Paris")) > 3
+
+
 @pytest.mark.parametrize("query", ["xqzvbnm", "", "   ", ",", "a" * 100_000, "\x00\x1b\x07"])
 def test_nothing_matches_gives_none(geocoder: OfflineGazetteer, query: str) -> None:
     assert geocoder.geocode(query) is None
     assert geocoder.geocode(query, exactly_one=False) is None
+
+
+# -- curated data ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["names.tsv", "features.tsv"])
+def test_every_curated_line_names_a_source_the_readme_describes(name: str) -> None:
+    folder = data_dir("gazetteer")
+    described = set(re.findall(r"^\| `([A-Z]+)` \|", (folder / "README.md").read_text(), re.M))
+    lines = [
+        line.split("\t")
+        for line in (folder / name).read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines
+    assert {len(fields) for fields in lines} == {4}
+    assert {fields[3] for fields in lines} <= described

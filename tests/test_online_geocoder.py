@@ -1,7 +1,8 @@
 """An online service behind CachedGeocoder: bounded retries, offline fallback, cache.
 
 The service is a fake Nominatim on 127.0.0.1 that can be told to fail: status 429 or 500,
-answer too slowly, or send garbage.
+answer too slowly, send garbage, JSON of the wrong shape or a place at (0, 0). The retry
+policy itself is checked against a scripted stand-in for a geopy geocoder, without waiting.
 """
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from geopy.exc import (
+    GeocoderAuthenticationFailure,
+    GeocoderQueryError,
+    GeocoderRateLimited,
+    GeocoderTimedOut,
+    GeocoderUnavailable,
+)
 from geopy.location import Location
 
 from geomap.errors import UsageError
 from geomap.gazetteer import Gazetteer, default_index_path
-from geomap.geocode import CachedGeocoder, get_geocoder
+from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder
 
 ALMATY_OSM = {
     "place_id": 39900,
@@ -35,8 +43,6 @@ ALMATY_OSM = {
 MAX_RETRIES = 1
 TIMEOUT = 0.25
 SLOW_SECONDS = 3 * TIMEOUT
-#: geopy's requests adapter itself tries a timed-out request 3 times (urllib3 max_retries=2).
-ADAPTER_TRIES = 3
 
 
 class FakeNominatim(ThreadingHTTPServer):
@@ -72,6 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = {
             "garbage": b"<html><body>Bad gateway</body></html>",
             "wrong shape": b'[{"lat": "north", "lon": "east"}]',
+            "null island": json.dumps([ALMATY_OSM | {"lat": "0", "lon": "0"}]).encode(),
         }.get(mode, json.dumps([ALMATY_OSM]).encode())
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -130,7 +137,7 @@ def from_gazetteer(location: Any) -> bool:
     return isinstance(location, Location) and location.raw.get("place_id") == "geonames:1526384"
 
 
-FAILURES = ["429", "500", "slow", "garbage"]
+FAILURES = ["429", "500", "slow", "garbage", "wrong shape", "null island"]
 
 
 @pytest.mark.parametrize("mode", FAILURES)
@@ -144,28 +151,13 @@ def test_a_failing_service_is_retried_then_the_gazetteer_answers_with_a_warning(
     with caplog.at_level(logging.WARNING, logger="geomap.geocode"):
         location = geocoder.geocode("Almaty")
     assert from_gazetteer(location)
-    assert 0 < server.hits <= (MAX_RETRIES + 1) * ADAPTER_TRIES
+    assert 0 < server.hits <= MAX_RETRIES + 1
     warnings = [r for r in caplog.records if r.name == "geomap.geocode"]
     assert [r.levelno for r in warnings] == [logging.WARNING]
     assert "offline gazetteer" in warnings[0].getMessage()
 
 
-@pytest.mark.parametrize(
-    "mode",
-    [
-        "429",
-        "500",
-        "garbage",
-        pytest.param(
-            "slow",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="geopy's RequestsAdapter retries read timeouts twice more on its own, "
-                "so each of the max_retries + 1 tries is 3 requests",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("mode", ["429", "500", "garbage", "slow", "wrong shape"])
 def test_a_failing_service_is_asked_max_retries_plus_one_times(
     server: FakeNominatim, geocoder: CachedGeocoder, mode: str
 ) -> None:
@@ -224,18 +216,125 @@ def test_the_fallback_keeps_the_country_filter(
     assert location.raw["country_code"] == "US"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="CachedGeocoder.geocode catches only GeopyError; a parse ValueError escapes",
-)
-def test_json_of_the_wrong_shape_falls_back_too(
+def test_a_place_at_null_island_is_not_asked_again(
     server: FakeNominatim, geocoder: CachedGeocoder
 ) -> None:
-    server.mode = "wrong shape"
+    server.mode = "null island"
     assert from_gazetteer(geocoder.geocode("Almaty"))
+    assert server.hits == 1
 
 
 def test_an_unknown_service_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="nosuch"):
         get_geocoder("nosuch", cache_dir=tmp_path)
+
+
+# -- the retry policy, against a scripted geocoder -------------------------------------------
+
+
+class Scripted:
+    """Stands in for a geopy geocoder: each call takes the next answer (raised if an error)."""
+
+    def __init__(self, *answers: Any) -> None:
+        self.answers = list(answers)
+        self.calls = 0
+
+    def _next(self) -> Any:
+        self.calls += 1
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def geocode(self, query: str, **_options: Any) -> Any:
+        return self._next()
+
+    def reverse(self, query: Any, **_options: Any) -> Any:
+        return self._next()
+
+
+SERVICE_ALMATY = Location("Almaty, Kazakhstan", (43.2364, 76.9457), {"osm_id": 3990})
+
+
+def scripted(
+    tmp_path: Path, index_path: Path, service: Scripted, **limits: Any
+) -> tuple[CachedGeocoder, list[float]]:
+    waits: list[float] = []
+    geocoder = CachedGeocoder(
+        "scripted",
+        service,  # type: ignore[arg-type]
+        cache_path=tmp_path / "cache.sqlite",
+        fallback=OfflineGazetteer(index_path=index_path),
+        min_delay_seconds=0,
+        sleep=waits.append,
+        **limits,
+    )
+    return geocoder, waits
+
+
+def test_waits_double_between_retries(tmp_path: Path, index_path: Path) -> None:
+    service = Scripted(GeocoderUnavailable("down"))
+    geocoder, waits = scripted(tmp_path, index_path, service, max_retries=3, error_wait_seconds=0.5)
+    assert from_gazetteer(geocoder.geocode("Almaty"))
+    assert waits == [0.5, 1.0, 2.0]
+    assert service.calls == 4
+
+
+def test_waits_are_capped(tmp_path: Path, index_path: Path) -> None:
+    service = Scripted(GeocoderTimedOut("slow"))
+    geocoder, waits = scripted(
+        tmp_path, index_path, service, max_retries=4, error_wait_seconds=1, max_wait_seconds=3
+    )
+    geocoder.geocode("Almaty")
+    assert waits == [1, 2, 3, 3]
+
+
+def test_retry_after_is_honoured_up_to_the_cap(tmp_path: Path, index_path: Path) -> None:
+    service = Scripted(GeocoderRateLimited("slow down", retry_after=5), SERVICE_ALMATY)
+    geocoder, waits = scripted(tmp_path, index_path, service, max_retries=2)
+    assert geocoder.geocode("Almaty") is SERVICE_ALMATY
+    assert waits == [5]
+
+
+def test_a_retry_after_beyond_the_cap_falls_back_at_once(tmp_path: Path, index_path: Path) -> None:
+    service = Scripted(GeocoderRateLimited("come back tomorrow", retry_after=86_400))
+    geocoder, waits = scripted(tmp_path, index_path, service, max_retries=2)
+    assert from_gazetteer(geocoder.geocode("Almaty"))
+    assert (waits, service.calls) == ([], 1)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [GeocoderQueryError("bad query"), GeocoderAuthenticationFailure("bad key")],
+    ids=["query", "authentication"],
+)
+def test_errors_that_asking_again_cannot_mend_are_not_retried(
+    tmp_path: Path, index_path: Path, error: Exception
+) -> None:
+    service = Scripted(error)
+    geocoder, waits = scripted(tmp_path, index_path, service, max_retries=2)
+    assert from_gazetteer(geocoder.geocode("Almaty"))
+    assert (waits, service.calls) == ([], 1)
+
+
+def test_locations_at_null_island_are_dropped_from_a_list(tmp_path: Path, index_path: Path) -> None:
+    null_island = Location("Nowhere", (0.0, 0.0), {})
+    service = Scripted([null_island, SERVICE_ALMATY])
+    geocoder, _waits = scripted(tmp_path, index_path, service)
+    assert geocoder.geocode("Almaty", exactly_one=False) == [SERVICE_ALMATY]
+    assert geocoder.geocode("Almaty", exactly_one=False) == [SERVICE_ALMATY]
+    assert service.calls == 1
+
+
+def test_reverse_is_cached(tmp_path: Path, index_path: Path) -> None:
+    service = Scripted(SERVICE_ALMATY)
+    geocoder, _waits = scripted(tmp_path, index_path, service)
+    first, second = geocoder.reverse((43.25, 76.91)), geocoder.reverse("43.25, 76.91")
+    assert first == second == SERVICE_ALMATY
+    assert service.calls == 1
+
+
+def test_reverse_falls_back_to_the_nearest_town(tmp_path: Path, index_path: Path) -> None:
+    service = Scripted(GeocoderUnavailable("down"))
+    geocoder, _waits = scripted(tmp_path, index_path, service, max_retries=0)
+    assert from_gazetteer(geocoder.reverse((43.25, 76.91)))

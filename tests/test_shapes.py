@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import shapely
 from shapely.geometry import Point
 
+from geomap import shapes
+from geomap._paths import data_dir
 from geomap.shapes import country_shape, country_shapes, representative_point
 
 KEY_COUNTRIES = ("KZ", "RU", "BY", "FR", "NO", "US")
@@ -134,3 +138,12 @@ def test_every_country_has_a_representative_point_inside() -> None:
     assert all(p is not None for p in points)
     lonlat = shapely.points([(p[1], p[0]) for p in points if p is not None])
     assert shapely.contains(frame.geometry.to_numpy(), lonlat).all()
+
+
+def test_the_data_file_is_located_through_data_dir(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert shapes._gazetteer_file(shapes.DATA_FILE) == data_dir("gazetteer") / shapes.DATA_FILE
+    monkeypatch.setattr(shapes, "data_dir", lambda name: tmp_path / name)
+    with pytest.raises(FileNotFoundError, match=r"countries\.fgb"):
+        shapes._gazetteer_file(shapes.DATA_FILE)
