@@ -102,9 +102,11 @@ def events_frame(parsed: Iterable[ParsedArticle]) -> geopandas.GeoDataFrame:
         for event in item.events
     ]
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
-    geometry = [
-        _country_geometry(row) or shapely.Point(row["longitude"], row["latitude"]) for row in rows
-    ]
+    geometry = points(frame["latitude"].to_numpy(), frame["longitude"].to_numpy())
+    for index, row in enumerate(rows):
+        shape = _country_geometry(row)
+        if shape is not None:
+            geometry[index] = shape
     return _finish(frame, geometry, EVENT_COLUMNS, key="event_id_cnty")
 
 
@@ -196,25 +198,23 @@ def _flow_id(row: dict[str, Any]) -> str:
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
+        values = frame[column]
         if column in _INT_COLUMNS:
-            frame[column] = pd.array(
-                [None if _missing(v) else int(v) for v in frame[column]], dtype="Int64"
-            )
+            frame[column] = pd.to_numeric(values, errors="coerce").astype("Int64")
         elif column in {"latitude", "longitude", "confidence"}:
-            frame[column] = frame[column].astype("float64")
+            frame[column] = pd.to_numeric(values, errors="coerce").astype("float64")
         elif column != "geometry":
-            frame[column] = pd.array(
-                [None if _missing(v) else str(v) for v in frame[column]], dtype=object
-            )
+            text = values.astype(object)
+            frame[column] = text.where(text.notna(), None).map(_text, na_action="ignore")
     return frame
 
 
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
 
 
 def _finish(
-    frame: pd.DataFrame, geometry: Sequence[Any], columns: Sequence[str], *, key: str
+    frame: pd.DataFrame, geometry: Sequence[Any] | np.ndarray, columns: Sequence[str], *, key: str
 ) -> geopandas.GeoDataFrame:
     result = geopandas.GeoDataFrame(
         _typed(frame[list(columns)].copy()),

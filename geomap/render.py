@@ -211,25 +211,67 @@ def _where_layer(spec: LayerSpec) -> list[Any]:
 
 
 def _points(rows: pd.DataFrame, spec: LayerSpec, dates: _DateIndex) -> dict[str, Any]:
-    records = rows.drop(columns="geometry").to_dict("records")
-    palette, colour_index = _palette(spec, records)
     style = spec.style
+    palette, colour_index = _palette(spec, rows)
+    sizes = _first_counts(rows, style.radius_by)
     return {
-        "ids": [r["event_id_cnty"] for r in records],
-        "lat": [round(float(r["latitude"]), 6) for r in records],
-        "lon": [round(float(r["longitude"]), 6) for r in records],
+        "ids": rows["event_id_cnty"].tolist(),
+        "lat": rows["latitude"].round(5).tolist(),
+        "lon": rows["longitude"].round(5).tolist(),
         "palette": palette,
         "color": colour_index,
-        "radius": [
-            radius_for(
-                _first_count(r, style.radius_by), smallest=style.radius[0], largest=style.radius[1]
-            )
-            for r in records
-        ],
-        "dates": [_date_index(r, dates) for r in records],
-        "rows": [[display_value(r, f) for f in spec.popup] for r in records],
-        "tips": [_tooltip(r, spec.tooltip) for r in records],
+        "radius": [radius_for(v, smallest=style.radius[0], largest=style.radius[1]) for v in sizes],
+        "dates": _date_indexes(rows, dates),
+        "tipFields": list(spec.tooltip),
+        "joiner": " · ",
+        "columns": {
+            field: _encoded(_display_column(rows, field))
+            for field in dict.fromkeys([*spec.popup, *spec.tooltip])
+        },
     }
+
+
+def _display_column(rows: pd.DataFrame, field: str) -> list[str | None]:
+    """:func:`display_value` for a whole column at once."""
+    if field in _COUNTS:
+        qualifiers = _qualifier_column(rows, field)
+        return [
+            None if _absent(value) else f"{qualifier} {int(value):,}".strip()
+            for value, qualifier in zip(rows[field].tolist(), qualifiers, strict=True)
+        ]
+    if field == "event_date":
+        return [
+            None if _absent(date) else _date_label(str(date), precision)
+            for date, precision in zip(
+                rows["event_date"].tolist(), rows["time_precision"].tolist(), strict=True
+            )
+        ]
+    return [None if _absent(v) or v == "" else str(v) for v in rows[field].tolist()]
+
+
+def _qualifier_column(rows: pd.DataFrame, field: str) -> list[str]:
+    if "qualifiers" not in rows.columns:
+        return [""] * len(rows)
+    parsed: dict[Any, dict[str, str]] = {}
+    result = []
+    for raw in rows["qualifiers"].tolist():
+        if raw not in parsed:
+            parsed[raw] = _qualifiers({"qualifiers": raw})
+        result.append(parsed[raw].get(field, ""))
+    return result
+
+
+def _encoded(values: list[str | None]) -> list[str | None] | dict[str, list[Any]]:
+    """A column as it travels to the page: repeated values as a table and indexes."""
+    table: dict[str | None, int] = {}
+    indexes = [table.setdefault(value, len(table)) for value in values]
+    if len(table) * 2 > len(values):
+        return values
+    return {"values": list(table), "index": indexes}
+
+
+def _absent(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def _shapes(rows: pd.DataFrame, spec: LayerSpec, dates: _DateIndex) -> dict[str, Any]:
@@ -291,8 +333,12 @@ def _flows(
         "ends": [ends[key] for key in sorted(ends)],
         "palette": [spec.style.color],
         "dates": [_date_index(r, dates) for r in records],
-        "rows": [[_flow_value(r, f) for f in spec.popup] for r in records],
-        "tips": [_tooltip(r, spec.tooltip, joiner=" → ") for r in records],
+        "tipFields": list(spec.tooltip),
+        "joiner": " → ",
+        "columns": {
+            field: _encoded([_flow_value(r, field) for r in records])
+            for field in dict.fromkeys([*spec.popup, *spec.tooltip])
+        },
     }
 
 
@@ -322,14 +368,13 @@ def _destination_label(name: str, record: dict[str, Any]) -> str:
     return f"{name}: {', '.join(parts)}" if parts else name
 
 
-def _palette(spec: LayerSpec, records: list[dict[str, Any]]) -> tuple[list[str], list[int]]:
+def _palette(spec: LayerSpec, rows: pd.DataFrame) -> tuple[list[str], list[int]]:
     colours = dict(spec.style.colors)
     palette = [spec.style.color, *sorted(set(colours.values()))]
-    index = {colour: i for i, colour in enumerate(palette)}
     if spec.style.color_by is None:
-        return palette, [0] * len(records)
-    by = spec.style.color_by
-    return palette, [index[colours.get(str(r.get(by)), spec.style.color)] for r in records]
+        return palette, [0] * len(rows)
+    index = {value: palette.index(colour) for value, colour in colours.items()}
+    return palette, [index.get(str(v), 0) for v in rows[spec.style.color_by].tolist()]
 
 
 def _legend(drawn: list[tuple[LayerSpec, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -358,17 +403,14 @@ def _legend(drawn: list[tuple[LayerSpec, dict[str, Any]]]) -> list[dict[str, Any
     return legend
 
 
-def _first_count(record: dict[str, Any], columns: Sequence[str]) -> float | None:
-    for column in columns:
-        value = record.get(column)
-        if value is not None and value is not pd.NA:
-            return float(value)
-    return None
-
-
-def _tooltip(record: dict[str, Any], fields: Sequence[str], *, joiner: str = " · ") -> str:
-    values = [display_value(record, f) for f in fields]
-    return joiner.join(v for v in values if v)
+def _first_counts(rows: pd.DataFrame, columns: Sequence[str]) -> list[float | None]:
+    """Per row, the first of ``columns`` that has a value."""
+    result: list[float | None] = [None] * len(rows)
+    for column in reversed(columns):
+        for i, value in enumerate(rows[column].tolist()):
+            if not _absent(value):
+                result[i] = float(value)
+    return result
 
 
 def _country_tip(records: list[dict[str, Any]], spec: LayerSpec) -> str:
@@ -410,6 +452,13 @@ def _date_labels(events: pd.DataFrame, flows: pd.DataFrame) -> list[tuple[tuple[
             if isinstance(date, str) and date:
                 keys.add((date, int(precision) if precision is not pd.NA else 1))
     return [(key, _date_label(*key)) for key in sorted(keys)]
+
+
+def _date_indexes(rows: pd.DataFrame, dates: _DateIndex) -> list[int]:
+    return [
+        _date_index({"event_date": d, "time_precision": p}, dates)
+        for d, p in zip(rows["event_date"].tolist(), rows["time_precision"].tolist(), strict=True)
+    ]
 
 
 def _date_index(record: dict[str, Any], dates: _DateIndex) -> int:

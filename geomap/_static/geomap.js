@@ -7,6 +7,8 @@
 
 function geomapRender(map, groups, data) {
   var all = [];
+  // Country shapes lie under lines and markers, so a marker inside a country stays clickable.
+  map.createPane("geomapShapes").style.zIndex = 350;
   var tip = L.tooltip({ direction: "top", offset: [0, -6] });
 
   function text(tag, value, className) {
@@ -46,6 +48,33 @@ function geomapRender(map, groups, data) {
     return box;
   }
 
+  function cell(layer, field, index) {
+    var column = layer.columns[field];
+    return column.index ? column.values[column.index[index]] : column[index];
+  }
+
+  function rowValues(layer, fields, index) {
+    return fields.map(function (field) { return cell(layer, field, index); });
+  }
+
+  function tipText(layer, index) {
+    if (layer.kind === "shapes") return layer.tips[index];
+    return rowValues(layer, layer.tipFields, index).filter(Boolean).join(layer.joiner);
+  }
+
+  // Every event of the layer at the clicked point, so stacked markers hide nothing.
+  function pointPopup(layer, index) {
+    var here = [];
+    for (var j = 0; j < layer.lat.length; j++) {
+      if (layer.lat[j] === layer.lat[index] && layer.lon[j] === layer.lon[index]) here.push(j);
+    }
+    if (here.length === 1) return popupNode(layer.fields, rowValues(layer, layer.fields, index));
+    var title = here.length + " events here";
+    return sectionsNode(title, here.map(function (j) {
+      return [layer.fields, rowValues(layer, layer.fields, j)];
+    }));
+  }
+
   function sectionsNode(title, sections) {
     var box = document.createElement("div");
     box.className = "geomap-popup";
@@ -62,13 +91,14 @@ function geomapRender(map, groups, data) {
       if (index === undefined) return;
       var node = layer.kind === "shapes"
         ? sectionsNode(layer.tips[index], layer.rows[index])
-        : popupNode(layer.fields, layer.rows[index]);
-      L.popup({ maxWidth: 360 }).setLatLng(event.latlng).setContent(node).openOn(map);
+        : layer.kind === "points" ? pointPopup(layer, index)
+        : popupNode(layer.fields, rowValues(layer, layer.fields, index));
+      L.popup({ maxWidth: 360, maxHeight: 420 }).setLatLng(event.latlng).setContent(node).openOn(map);
     });
     container.on("mouseover", function (event) {
       var index = event.layer.options.geomapIndex;
       if (index === undefined) return;
-      tip.setLatLng(event.latlng).setContent(text("span", layer.tips[index])).addTo(map);
+      tip.setLatLng(event.latlng).setContent(text("span", tipText(layer, index))).addTo(map);
     });
     container.on("mouseout", function () {
       tip.remove();
@@ -93,6 +123,7 @@ function geomapRender(map, groups, data) {
     return layer.shapes.map(function (shape, i) {
       return L.geoJSON(shape, {
         style: { color: layer.palette[0], weight: layer.weight, fillOpacity: 0.15 },
+        pane: "geomapShapes",
         geomapIndex: i,
         geomapId: layer.ids[i],
       });
