@@ -467,7 +467,10 @@ function geomapRender(map, groups, data) {
         entry.lowest = lowest;
         resolve();
       }
-      step();
+      // Let the page paint what it has (outlines, other layers, controls) first.
+      requestAnimationFrame(function () {
+        setTimeout(step, 0);
+      });
     });
   }
 
