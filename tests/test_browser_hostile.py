@@ -59,7 +59,10 @@ Across Kazakhstan at least 160 people were killed {{ 7*7 }} <script>alert(1)</sc
 ${alert(1)}.
 The CSTO, an alliance of Russia, Belarus and Armenia, sent 2,030 soldiers ${alert(1)} \
 {{ 7*7 }} to Kazakhstan.
+In Semey at least 4 people were killed after a post saying {{ 7*7 }}.
 """
+#: A sentence of the article that ends in characters set apart by a space.
+SPACED_END = "In Semey at least 4 people were killed after a post saying {{ 7*7 }}."
 TRAPS = """
 (() => {
   window.__fired = [];
@@ -253,3 +256,15 @@ def test_every_tooltip_shows_its_text_literally(
             assert events[item["id"]]["location"] in text
         if item["id"] in flows:
             assert f"{flows[item['id']]['origin']} → {flows[item['id']]['destination']}" in text
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="extract/text.py _trim_end stops at the first space after the last word token, so "
+    "the evidence loses ' }}.' (also a French ' »'); the popup shows a cut sentence",
+)
+def test_a_popup_shows_the_whole_sentence_even_when_it_ends_apart_from_its_last_word(
+    opened_everything: list[dict[str, Any]],
+) -> None:
+    shown = [squashed(p["text"]) for item in opened_everything for p in item["popups"]]
+    assert any(SPACED_END in text for text in shown)
