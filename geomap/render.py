@@ -127,8 +127,7 @@ def render_map(
         "outline": _outline_geometry(),
         "legend": legend,
     }
-    clustered = any(layer["cluster"] for layer in layers)
-    fmap.add_child(_Runtime(options=options, clustered=clustered))
+    fmap.add_child(_Runtime(options=options))
     fmap.add_child(_Data(payload, groups=groups, outline=outline))
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds(_bounds(layers), max_zoom=12)
@@ -559,38 +558,21 @@ class _Runtime(_PagePart):
 
     section = "header"
 
-    def __init__(self, *, options: MapOptions, clustered: bool) -> None:
+    def __init__(self, *, options: MapOptions) -> None:
         super().__init__()
         self._name = "GeomapRuntime"
         self.options = options
-        self.clustered = clustered
 
     def code(self) -> str:
-        styles, scripts, links = [], [], []
+        styles, scripts = [], []
         if self.options.self_contained:
             styles.append(_leaflet_css())
             scripts.append(_xstatic_text("leaflet", "leaflet.js"))
-            if self.clustered:
-                styles.append(_xstatic_text("leaflet_markercluster", "MarkerCluster.css"))
-                styles.append(_xstatic_text("leaflet_markercluster", "MarkerCluster.Default.css"))
-                scripts.append(_xstatic_text("leaflet_markercluster", "leaflet.markercluster.js"))
             styles.append(".leaflet-container { background: #dbe9f4; }")
-        elif self.clustered:
-            from folium.plugins import MarkerCluster
-
-            links += [
-                f'<link rel="stylesheet" href="{html.escape(url)}"/>'
-                for _n, url in MarkerCluster.default_css
-            ]
-            links += [
-                f'<script src="{html.escape(url)}"></script>'
-                for _n, url in MarkerCluster.default_js
-            ]
         styles.append(_static_text("geomap.css"))
         scripts.append(_static_text("geomap.js"))
         return "\n".join(
-            links
-            + [f"<style>{_no_closing_tag(css, 'style')}</style>" for css in styles]
+            [f"<style>{_no_closing_tag(css, 'style')}</style>" for css in styles]
             + [f"<script>{_no_closing_tag(code, 'script')}</script>" for code in scripts]
         )
 
