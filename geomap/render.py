@@ -592,12 +592,22 @@ class _Data(_PagePart):
             layer["group"] = index
         self.payload_js = js_literal(payload)
 
+    def render(self, **kwargs: Any) -> str:
+        # The payload is data, not script: a JSON element the runtime parses, which the
+        # browser reads faster than the same object as a script literal.
+        data = f'<script type="application/json" id="{self.get_name()}">{self.payload_js}</script>'
+        root = self.get_root()
+        if isinstance(root, Figure):
+            root.html.add_child(_Raw(data), name=self.get_name())
+        return super().render(**kwargs)
+
     def code(self) -> str:
         groups = ",".join(f"{i}:{group.get_name()}" for i, group in enumerate(self.groups))
         fmap = self._parent.get_name() if self._parent is not None else "map"
+        payload = f'JSON.parse(document.getElementById("{self.get_name()}").textContent)'
         return (
             f"{self.outline.get_name()}.addLayer(L.geoJSON({self.outline_js}, {_OUTLINE_STYLE}));\n"
-            f"geomapRender({fmap}, {{{groups}}}, {self.payload_js});"
+            f"geomapRender({fmap}, {{{groups}}}, {payload});"
         )
 
 

@@ -93,13 +93,14 @@ def online_page(frames: tuple[Any, Any]) -> str:
     return render_map(*frames, load_layers())
 
 
-_CALL = re.compile(r"^geomapRender\((\w+), \{([^}]*)\}, (.*)\);$", re.MULTILINE)
+_DATA = re.compile(r'<script type="application/json" id="(\w+)">(.*?)</script>', re.DOTALL)
 
 
 def payload(page: str) -> tuple[str, dict[str, Any]]:
     """The data the page's runtime draws from: its raw text and its value."""
-    (match,) = _CALL.finditer(page)
-    return match.group(3), json.loads(match.group(3))
+    (match,) = _DATA.finditer(page)
+    assert f'JSON.parse(document.getElementById("{match.group(1)}").textContent)' in page
+    return match.group(2), json.loads(match.group(2))
 
 
 def outside_payload(page: str) -> str:
@@ -174,8 +175,8 @@ def test_no_script_is_closed_by_data(page: str) -> None:
     parser.feed(page)
     parser.close()
     raw, _data = payload(page)
-    (holder,) = [s for s in parser.scripts if "geomapRender(map_" in s]
-    assert raw in holder  # the payload ends inside the script that holds it
+    (holder,) = [s for s in parser.scripts if raw in s]
+    assert holder == raw  # the payload is the whole of the element that holds it
     assert page.lower().count("</script") == len(parser.scripts)
     assert not any(s.lstrip().startswith("alert(") for s in parser.scripts)
 
