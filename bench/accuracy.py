@@ -1,9 +1,9 @@
 """Accuracy of geomap on the evaluation set in ``bench/eval``, with ``geotext`` as a peer.
 
-Run from the checkout::
+Run from the checkout's root, as a module so that the checkout's ``geomap`` is imported::
 
-    /work/venv/bin/python bench/accuracy.py            # the tables
-    /work/venv/bin/python bench/accuracy.py --details  # and every miss and false alarm
+    python -m bench.accuracy            # the tables
+    python -m bench.accuracy --details  # and every miss and false alarm
 
 Each text goes through :func:`geomap.pipeline.parse_article` as a user's file would (language
 detected, publication date from the annotation). Per language and overall it prints:
