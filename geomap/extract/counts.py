@@ -44,29 +44,33 @@ def number_value(surface: str, language: str) -> int | None:
 def find_counts(sentence: Sentence, language: str) -> list[Count]:
     """Every count the sentence gives, with the kind of thing counted."""
     tokens = sentence.tokens
+    words = lexicon.number_words(language)
     damage = any(t.key in lexicon.DAMAGE_VERBS for t in tokens)
     found = []
     for index in range(len(tokens)):
-        value, width = _value_at(tokens, index, language)
+        value, width = _value_at(tokens, index, language, words)
         if value is None or value <= 0:
             continue
-        if index > 0 and tokens[index - 1].key in lexicon.NUMBER_WORDS | lexicon.MULTIPLIERS.keys():
+        previous = tokens[index - 1].key if index else ""
+        if previous in words or previous in lexicon.MULTIPLIERS:
             continue  # inside a spelled-out number already read
         if index + width < len(tokens) and tokens[index + width].key in lexicon.NOT_A_COUNT:
             continue
-        kind = _kind(tokens, index, width, damage)
+        kind = _kind(tokens, index, width, damage=damage, words=words)
         if kind is not None:
             found.append(Count(kind, value, _qualifier(tokens, index), index))
     return found
 
 
-def _value_at(tokens: Sequence[Token], index: int, language: str) -> tuple[int | None, int]:
+def _value_at(
+    tokens: Sequence[Token], index: int, language: str, words: dict[str, int]
+) -> tuple[int | None, int]:
     """The number starting at ``index`` and how many tokens it spans (``8 tusen``: 2)."""
     token = tokens[index]
     if token.is_number:
         value = number_value(token.surface, language)
     else:
-        value = lexicon.NUMBER_WORDS.get(token.key)
+        value = words.get(token.key)
     if value is None:
         return None, 1
     width = 1
@@ -88,7 +92,9 @@ def _looks_like_year(tokens: Sequence[Token], index: int) -> bool:
     )
 
 
-def _kind(tokens: Sequence[Token], index: int, width: int, damage: bool) -> str | None:
+def _kind(
+    tokens: Sequence[Token], index: int, width: int, *, damage: bool, words: dict[str, int]
+) -> str | None:
     """What a number counts: the noun after it, else a verb near it."""
     after = index + width
     noun = tokens[after].key if after < len(tokens) else ""
@@ -97,12 +103,14 @@ def _kind(tokens: Sequence[Token], index: int, width: int, damage: bool) -> str 
         return "military_vehicles"
     if noun in lexicon.MILITARY_VEHICLE_NOUNS and nxt in lexicon.MILITARY:
         return "military_vehicles"
+    if _is_modifier(noun) and nxt in lexicon.COUNT_NOUNS:
+        noun = nxt  # *40 police cars*, *12 bank buildings*
     kind = lexicon.COUNT_NOUNS.get(noun)
     if kind in ("buildings_damaged", "vehicles_damaged"):
         return kind if damage else None
     if kind is not None:
         return kind
-    verb = _verb_near(tokens, index, after)
+    verb = _verb_near(tokens, index, after, words)
     if verb is not None:
         return verb
     if lexicon.COUNT_VERBS.get(noun) == "crowd_size":
@@ -110,11 +118,26 @@ def _kind(tokens: Sequence[Token], index: int, width: int, damage: bool) -> str 
     return None
 
 
-def _verb_near(tokens: Sequence[Token], index: int, after: int) -> str | None:
+def _is_modifier(key: str) -> bool:
+    """A word that may stand between a number and the noun it counts."""
+    return (
+        bool(key)
+        and key not in lexicon.COUNT_NOUNS
+        and key not in lexicon.COUNT_VERBS
+        and key not in lexicon.NOT_A_COUNT
+        and key not in lexicon.PEOPLE
+        and key not in lexicon.MILITARY
+        and not key[0].isdigit()
+    )
+
+
+def _verb_near(
+    tokens: Sequence[Token], index: int, after: int, words: dict[str, int]
+) -> str | None:
     """The count verb after the number (before the next number), else just before it."""
     for position in range(after, min(after + _SCAN, len(tokens))):
         token = tokens[position]
-        if token.is_number or token.key in lexicon.NUMBER_WORDS:
+        if token.is_number or token.key in words:
             break
         kind = lexicon.COUNT_VERBS.get(token.key)
         if kind is not None and kind != "crowd_size":

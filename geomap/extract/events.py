@@ -12,9 +12,10 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from geomap.extract import lexicon
+from geomap.extract.actors import actor_words
 from geomap.extract.counts import Count, find_counts
 from geomap.extract.text import Sentence, Token
 from geomap.records import DAY, MONTH, Article, EventFact, Flow, Mention, Place
@@ -38,55 +39,74 @@ def extract_events(
     unrest = _unrest_type(sentences)
     members: dict[str, list[Place]] = {}
     events: list[EventFact] = []
-    for index, sentence in enumerate(sentences):
-        here = [m for m in placed if sentence.start <= m.start < sentence.end]
-        orgs = _organisations(sentence)
-        if orgs and len([m for m in here if m.place and m.place.kind == "country"]) >= 3:
+    last_named: str | None = None  # the organisation named last, for *the alliance*
+    deploying: str | None = None  # the organisation last said to send forces
+    previous: list[Mention] = []
+    previous_orgs: list[str] = []
+    position = 0
+    for sentence in sentences:
+        here, position = _mentions_in(placed, sentence, position)
+        named = _organisations(sentence)
+        orgs = named or _referred_organisation(sentence, last_named)
+        if orgs and sum(m.place.kind == "country" for m in here if m.place) >= 3:
             members.setdefault(orgs[0], _enumeration(here))
+        if orgs and any(t.key in lexicon.DEPLOY_VERBS for t in sentence.tokens):
+            deploying = orgs[0]
         date, precision = _date(sentence, article)
         context = _Context(
-            article,
-            sentence,
-            here,
-            focus,
-            date,
-            precision,
-            unrest,
-            orgs,
-            sentences[index - 1] if index else None,
+            article=article,
+            sentence=sentence,
+            here=here,
+            focus=focus,
+            date=date,
+            precision=precision,
+            unrest=unrest,
+            orgs=orgs,
+            deploying=deploying,
+            previous=previous,
+            previous_orgs=previous_orgs,
         )
         events += _count_events(context, language=article.language)
         events += _control_events(context)
+        last_named = named[-1] if named else last_named
+        previous, previous_orgs = here, orgs
     events = _merge_deployments(_dedupe(events))
     return events, _flows(events, members)
 
 
+@dataclass(frozen=True, slots=True)
 class _Context:
-    def __init__(
-        self,
-        article: Article,
-        sentence: Sentence,
-        here: list[Mention],
-        focus: Place | None,
-        date: dt.date | None,
-        precision: int,
-        unrest: tuple[str, str],
-        orgs: list[str],
-        previous: Sentence | None,
-    ) -> None:
-        self.article, self.sentence, self.here, self.focus = article, sentence, here, focus
-        self.date, self.precision, self.unrest, self.orgs, self.previous = (
-            date,
-            precision,
-            unrest,
-            orgs,
-            previous,
-        )
-        self.keys = {t.key for t in sentence.tokens}
+    """What one sentence's events are read with."""
+
+    article: Article
+    sentence: Sentence
+    here: list[Mention]  # the sentence's placed mentions
+    focus: Place | None
+    date: dt.date | None
+    precision: int
+    unrest: tuple[str, str]
+    orgs: list[str]  # organisations named or referred to in the sentence
+    deploying: str | None  # the organisation last said to send forces
+    previous: list[Mention]  # the previous sentence's placed mentions
+    previous_orgs: list[str]
 
     @property
     def evidence(self) -> str:
         return self.article.text[self.sentence.start : self.sentence.end]
+
+
+def _mentions_in(
+    placed: Sequence[Mention], sentence: Sentence, position: int
+) -> tuple[list[Mention], int]:
+    """The mentions inside the sentence, scanning the sorted mentions from ``position``."""
+    while position < len(placed) and placed[position].start < sentence.start:
+        position += 1
+    here = []
+    end = position
+    while end < len(placed) and placed[end].start < sentence.end:
+        here.append(placed[end])
+        end += 1
+    return here, end
 
 
 def _focus(placed: Sequence[Mention]) -> Place | None:
@@ -116,6 +136,13 @@ def _organisations(sentence: Sentence) -> list[str]:
         if name and name not in found:
             found.append(name)
     return found
+
+
+def _referred_organisation(sentence: Sentence, last_named: str | None) -> list[str]:
+    """*The alliance*, *alliansen*, *блок*: the organisation named last, if any."""
+    if last_named and any(t.key in lexicon.ALLIANCE_WORDS for t in sentence.tokens):
+        return [last_named]
+    return []
 
 
 def _enumeration(here: Sequence[Mention]) -> list[Place]:
@@ -153,9 +180,8 @@ def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
 
 def _actors(context: _Context) -> list[str]:
     found: list[str] = []
-    for token in context.sentence.tokens:
-        actor = lexicon.ACTORS.get(token.key)
-        if actor and actor not in found:
+    for _, actor in actor_words(context.sentence.tokens):
+        if actor not in found:
             found.append(actor)
     return found
 
@@ -215,7 +241,7 @@ def _count_events(context: _Context, *, language: str) -> list[EventFact]:
         if group == "deployment":
             place, precision, confidence = _destination(context)
             kind = ("Strategic developments", "Other", "deployments")
-            actor = context.orgs[0] if context.orgs else (actors[0] if actors else "")
+            actor = _deployment_actor(context, actors)
         else:
             place, precision, confidence = _where(context)
             kind = {
@@ -247,6 +273,16 @@ def _count_events(context: _Context, *, language: str) -> list[EventFact]:
     return events
 
 
+def _deployment_actor(context: _Context, actors: Sequence[str]) -> str:
+    """Who sends a contingent: an organisation the sentence names or refers to, else the one
+    an earlier sentence said was sending forces, else the first actor word."""
+    if context.orgs:
+        return context.orgs[0]
+    if context.deploying:
+        return context.deploying
+    return actors[0] if actors else ""
+
+
 def _values(counts: Sequence[Count]) -> dict[str, int]:
     values: dict[str, int] = {}
     for count in counts:
@@ -276,28 +312,20 @@ def _destination(context: _Context) -> tuple[Place | None, int, float]:
 
 def _control_events(context: _Context) -> list[EventFact]:
     """An airport occupied, retaken or reopened."""
-    facility = [m for m in context.here if m.place and m.place.kind == "airport"]
-    if not facility:
+    place, confidence = _facility(context)
+    if place is None:
         return []
-    place = facility[0].place
-    assert place is not None
-    events: list[EventFact] = []
-    seen: set[str] = set()
     tokens = context.sentence.tokens
-    previous_orgs = _organisations(context.previous) if context.previous else []
-    orgs = context.orgs or previous_orgs
-    for index, token in enumerate(tokens):
-        what = lexicon.CONTROL_WORDS.get(token.key)
-        if what is None or what in seen:
-            continue
-        seen.add(what)
-        actor = _nearest_actor(tokens, index)
+    orgs = context.orgs or context.previous_orgs
+    events: list[EventFact] = []
+    for index, what in _control_changes(tokens):
+        actor = "" if what == "reopened" else _nearest_actor(tokens, index)
         events.append(
             _event(
                 context,
                 place,
                 1,
-                0.7,
+                confidence,
                 event_type="Strategic developments",
                 sub_event_type="Other"
                 if what == "reopened"
@@ -312,13 +340,40 @@ def _control_events(context: _Context) -> list[EventFact]:
     return events
 
 
+def _facility(context: _Context) -> tuple[Place | None, float]:
+    """The airport of the sentence, else, when it names no place, that of the sentence
+    before (*… took it back*, *flights resumed*)."""
+    for mentions, confidence in ((context.here, 0.7), (context.previous, 0.5)):
+        facility = [m.place for m in mentions if m.place and m.place.kind == "airport"]
+        if facility:
+            return facility[0], confidence
+        if context.here:
+            break
+    return None, 0.0
+
+
+def _control_changes(tokens: Sequence[Token]) -> list[tuple[int, str]]:
+    """Changes of control a sentence reports, each once, with the index of its word."""
+    found: dict[str, int] = {}
+    keys = [t.key for t in tokens]
+    again = any(key in lexicon.AGAIN_WORDS for key in keys)
+    for index, key in enumerate(keys):
+        what = lexicon.CONTROL_WORDS.get(key)
+        if what is None and key in lexicon.BACK_WORDS:
+            taken = any(k in lexicon.TAKE_VERBS for k in keys[max(0, index - 3) : index])
+            what = "retaken" if taken else None
+        if what is None and again and key in lexicon.FLIGHT_WORDS:
+            what = "reopened"
+        if what is not None:
+            found.setdefault(what, index)
+    return sorted(((index, what) for what, index in found.items()), key=lambda item: item[0])
+
+
 def _nearest_actor(tokens: Sequence[Token], index: int) -> str:
-    best: tuple[int, str] | None = None
-    for position, token in enumerate(tokens):
-        actor = lexicon.ACTORS.get(token.key)
-        if actor and (best is None or abs(position - index) < best[0]):
-            best = (abs(position - index), actor)
-    return best[1] if best else ""
+    found = actor_words(tokens)
+    if not found:
+        return ""
+    return min(found, key=lambda item: abs(item[0] - index))[1]
 
 
 def _dedupe(events: list[EventFact]) -> list[EventFact]:

@@ -34,8 +34,13 @@ log = logging.getLogger(__name__)
 
 MAX_WORDS = 4
 _JOINERS = frozenset({" ", "-", "‐", "–", "'", "’", " - "})
+_APOSTROPHES = frozenset({"'", "’"})
 _STRONG_POPULATION = 100_000
+#: A capital inside a sentence marks a proper name (outside German): a town of 10,000 is
+#: then sure enough even if its name is also a common word.
+_PROPER_NAME_BAR = 4.0
 _COMMON_ZIPF = 3.3
+_FACILITY_REACH = 600  # characters back to the place a bare *the airport* belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,12 +86,18 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
         if token.is_number or not _may_start_name(token):
             continue
         for last in range(first, min(first + MAX_WORDS, len(tokens))):
-            if last > first and text[tokens[last - 1].end : tokens[last].start] not in _JOINERS:
+            if last > first and not _joined(text, tokens[last - 1], tokens[last]):
                 break
             if tokens[last].is_number:
                 break
             found.append(_Candidate(first, last, fold(text[token.start : tokens[last].end])))
     return found
+
+
+def _joined(text: str, left: Token, right: Token) -> bool:
+    """Whether two words may belong to one name: not across an English possessive ``'s``."""
+    gap = text[left.end : right.start]
+    return gap in _JOINERS and not (gap in _APOSTROPHES and right.key == "s")
 
 
 def _may_start_name(token: Token) -> bool:
@@ -137,20 +148,25 @@ def _is_place(
         return strength == math.inf  # acronyms: only curated names such as USA
     if candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.PERSON_TITLES:
         return False
-    if _in_name_chain(text, tokens, candidate) and strength != math.inf:
+    if exact and _in_name_chain(text, tokens, candidate) and not _title_case(sentence):
         return False
-    if candidate.first == candidate.last and strength < math.log10(_STRONG_POPULATION):
-        common = _zipf(first.key, language)
+    if candidate.first == candidate.last:
         at_start = candidate.first == 0 or text[
             tokens[candidate.first - 1].end : first.start
         ].strip() in {"«", '"', "–", "-", "—"}
-        if common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1):
-            return False
+        deliberate = not at_start and language not in lexicon.NOUN_CAPITALS
+        bar = _PROPER_NAME_BAR if deliberate else math.log10(_STRONG_POPULATION)
+        if strength < bar:
+            common = _zipf(first.key, language)
+            if common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1):
+                return False
     return True
 
 
 def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) -> bool:
-    """A place word joined to other capitalised words that are no place: a person's name."""
+    """A place word joined by a space to a capitalised word that is no title: part of a
+    larger proper name (*Vladimir Putin*, *Jordan Bardella*, *New York Times*, *Central Asian*).
+    """
     after = candidate.last + 1
     if after < len(tokens):
         following = tokens[after]
@@ -164,6 +180,13 @@ def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) ->
         if gap == " " and previous.is_capitalised and not previous.surface.isupper():
             return previous.key not in lexicon.PERSON_TITLES
     return False
+
+
+def _title_case(sentence: Sentence) -> bool:
+    """A headline in title case (*Protests Spread Across Kazakhstan*), where capitals say
+    little: every word longer than four letters is capitalised, and there are three or more."""
+    words = [t for t in sentence.tokens if not t.is_number and len(t.surface) > 4]
+    return len(words) >= 3 and all(t.is_capitalised for t in words)
 
 
 @lru_cache(maxsize=65536)
@@ -215,7 +238,11 @@ def _facility_words(
             continue
         if token.key == "airport" and (index == 0 or sentence.tokens[index - 1].key != "the"):
             continue
-        recent = [m for m in earlier if m.feature is None and sentence.start - m.end < 600]
+        recent = [
+            m
+            for m in earlier
+            if m.feature in (None, feature) and sentence.start - m.end < _FACILITY_REACH
+        ]
         if recent:
             found.append(
                 Mention(article_id, token.start, token.end, token.surface, recent[-1].key, feature)
