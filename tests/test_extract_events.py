@@ -39,7 +39,11 @@ ALLIANCE_EN = (
 
 def test_the_alliance_in_a_later_sentence_is_the_organisation_named_before(parse: Parse) -> None:
     (deployment,) = _deployments(parse(ALLIANCE_EN, "en"))
-    assert (deployment.actor1, deployment.troops, deployment.military_vehicles) == ("NATO", 1200, 80)
+    assert (deployment.actor1, deployment.troops, deployment.military_vehicles) == (
+        "NATO",
+        1200,
+        80,
+    )
     assert deployment.place.place_id == "iso3166:EE"
 
 

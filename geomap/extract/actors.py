@@ -24,7 +24,7 @@ def actor_words(tokens: Sequence[Token]) -> list[tuple[int, str]]:
         if (
             actor is not None
             and not _is_source(keys, index, width)
-            and not _is_modifier(keys, index + width)
+            and not _is_modifier(keys, index, index + width)
         ):
             found.append((index, actor))
         index += width
@@ -48,6 +48,10 @@ def _is_source(keys: Sequence[str], index: int, width: int) -> bool:
     return any(key in lexicon.SAY_VERBS for key in after)
 
 
-def _is_modifier(keys: Sequence[str], following: int) -> bool:
-    """*police cars*, *police stations*: the actor word qualifies a counted thing."""
-    return following < len(keys) and keys[following] in lexicon.COUNT_NOUNS
+def _is_modifier(keys: Sequence[str], index: int, following: int) -> bool:
+    """*police cars*, *government buildings*: the actor word qualifies a counted thing."""
+    return (
+        keys[index] in lexicon.ATTRIBUTIVE_ACTORS
+        and following < len(keys)
+        and keys[following] in lexicon.COUNT_NOUNS
+    )

@@ -228,7 +228,7 @@ def _event(
 
 
 def _count_events(context: _Context, *, language: str) -> list[EventFact]:
-    counts = find_counts(context.sentence, language)
+    counts = find_counts(context.sentence, language, text=context.article.text)
     if not counts:
         return []
     actors = _actors(context)
@@ -237,40 +237,87 @@ def _count_events(context: _Context, *, language: str) -> list[EventFact]:
         chosen = [c for c in counts if c.kind in kinds]
         if not chosen:
             continue
-        values = _values(chosen)
         if group == "deployment":
-            place, precision, confidence = _destination(context)
-            kind = ("Strategic developments", "Other", "deployments")
-            actor = _deployment_actor(context, actors)
+            batches: list[tuple[list[Count], Mention | None]] = [(chosen, None)]
+        else:
+            batches = _by_place(context, chosen)
+        for batch, anchor in batches:
+            events += _group_event(context, group, batch, anchor, actors)
+    return events
+
+
+def _group_event(
+    context: _Context,
+    group: str,
+    counts: list[Count],
+    anchor: Mention | None,
+    actors: Sequence[str],
+) -> list[EventFact]:
+    """The event of one group of counts (violence, arrests …) at one place."""
+    if group == "deployment":
+        place, precision, confidence = _destination(context)
+        kind = ("Strategic developments", "Other", "deployments")
+        actor = _deployment_actor(context, actors)
+    else:
+        if anchor is not None and anchor.place is not None:
+            place, confidence = anchor.place, 0.8
+            precision = _GEO_PRECISION.get(anchor.place.kind, 2)
         else:
             place, precision, confidence = _where(context)
-            kind = {
-                "violence": (*context.unrest, "incidents"),
-                "arrests": ("Strategic developments", "Arrests", "incidents"),
-                "property": ("Strategic developments", "Looting/property destruction", "incidents"),
-                "crowd": ("Protests", "Peaceful protest", "incidents"),
-            }[group]
-            actor = actors[0] if actors else ""
-        if place is None:
-            continue
-        event_type, sub_event_type, layer = kind
-        events.append(
-            _event(
-                context,
-                place,
-                precision,
-                confidence,
-                event_type=event_type,
-                sub_event_type=sub_event_type,
-                disorder_type=_disorder(event_type),
-                actor1=actor,
-                actor2=actors[1] if len(actors) > 1 else "",
-                layer=layer,
-                qualifiers=tuple((c.kind, c.qualifier) for c in chosen if c.qualifier),
-                **values,
-            )
+        kind = {
+            "violence": (*context.unrest, "incidents"),
+            "arrests": ("Strategic developments", "Arrests", "incidents"),
+            "property": ("Strategic developments", "Looting/property destruction", "incidents"),
+            "crowd": ("Protests", "Peaceful protest", "incidents"),
+        }[group]
+        actor = actors[0] if actors else ""
+    if place is None:
+        return []
+    event_type, sub_event_type, layer = kind
+    return [
+        _event(
+            context,
+            place,
+            precision,
+            confidence,
+            event_type=event_type,
+            sub_event_type=sub_event_type,
+            disorder_type=_disorder(event_type),
+            actor1=actor,
+            actor2=actors[1] if len(actors) > 1 else "",
+            layer=layer,
+            qualifiers=tuple((c.kind, c.qualifier) for c in counts if c.qualifier),
+            **_values(counts),
         )
-    return events
+    ]
+
+
+def _by_place(context: _Context, counts: list[Count]) -> list[tuple[list[Count], Mention | None]]:
+    """Counts of one group, split by place when a kind repeats at different places
+    (*2 000 in Yekaterinburg, 5 000 in Novosibirsk*); each batch with the place named
+    before its counts, if any."""
+    kinds = [c.kind for c in counts]
+    if len(set(kinds)) == len(kinds):
+        return [(counts, None)]
+    batches: dict[str, tuple[list[Count], Mention | None]] = {}
+    for count in counts:
+        anchor = _located_before(context, context.sentence.tokens[count.token].start)
+        key = anchor.place.place_id if anchor and anchor.place else ""
+        batches.setdefault(key, ([], anchor))[0].append(count)
+    return list(batches.values())
+
+
+def _located_before(context: _Context, position: int) -> Mention | None:
+    """The last mention before ``position`` that follows a locative (*in*, *i*, *в*)."""
+    tokens = context.sentence.tokens
+    found = None
+    for mention in context.here:
+        if mention.end > position:
+            break
+        before = [t for t in tokens if t.end <= mention.start]
+        if before and before[-1].key in lexicon.LOCATIVE:
+            found = mention
+    return found
 
 
 def _deployment_actor(context: _Context, actors: Sequence[str]) -> str:

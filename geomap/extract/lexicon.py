@@ -15,24 +15,25 @@ COUNT_NOUNS: dict[str, str] = {
     **dict.fromkeys(
         "soldater soldat soldiers soldier troops tropper militaere servicemen fredsbevarere "
         "peacekeepers военнослужащих военнослужащие военных солдат миротворцев soldaten "
-        "soldats militaires trupper".split(),
+        "soldats militaires trupper gendarmes".split(),
         "troops",
     ),
     **dict.fromkeys(
         "shopping centres centers malls торговых центров kjopesentre kjopesenter banklokaler butikker butikk bankbygninger bygninger bygg buildings building "
         "shops stores banks offices зданий здания магазинов банков офисов gebaude geschafte "
-        "batiments commerces magasins byggnader butiker".split(),
+        "batiments commerces magasins byggnader butiker stations supermarkets".split(),
         "buildings_damaged",
     ),
     **dict.fromkeys(
         "biler bil politibiler cars car vehicles автомобилей автомобиля машин машины autos "
-        "fahrzeuge voitures vehicules bilar fordon".split(),
+        "fahrzeuge voitures vehicules bilar fordon polisfordon polisbilar".split(),
         "vehicles_damaged",
     ),
 }
 #: A vehicle noun after one of these words counts military vehicles.
 MILITARY = frozenset(
-    "militaere military armoured armored военной бронетехники militarfahrzeuge militaires".split()
+    "militaere military armoured armored военной военных бронетехники техники "
+    "militarfahrzeuge militaires militara pansrade".split()
 )
 MILITARY_VEHICLE_NOUNS = frozenset(
     "kjoretoy kjoretoyer vehicles techniki техники единиц бронетехники fahrzeuge vehicules".split()
@@ -41,39 +42,63 @@ MILITARY_VEHICLE_NOUNS = frozenset(
 # What happened to them, from a verb near the number.
 COUNT_VERBS: dict[str, str] = {
     **dict.fromkeys(
-        "livet drept drepte omkommet omkom dode dod killed dead died perished погибли погиб погибших "
-        "убиты убито убитых погибло getotet tot tote starben tues morts dodade doda dodades".split(),
+        # nb/da
+        "livet drept drepte omkommet omkom dode dod dodd draept "
+        # en
+        "killed killing dead died perished "
+        # ru
+        "погибли погиб погибла погибло погибших убиты убито убит убитых жизнь жизни "
+        # de
+        "getotet tot tote toten starben leben "
+        # fr
+        "tue tues tuee tuees morts mort decedes "
+        # sv
+        "dodade doda dodades dodats omkom dog".split(),
         "fatalities",
     ),
     **dict.fromkeys(
-        "ранения skadet skadd skadde saret injured wounded hurt ранены ранено раненых пострадали "
-        "пострадавших verletzt verletzte verwundet blesses skadades skadade".split(),
+        "skadet skadd skadde saret sarede "
+        "injured wounded hurt "
+        "ранения ранены ранено раненых ранен пострадали пострадавших пострадал травмы травм "
+        "verletzt verletzte verletzten verwundet "
+        "blesses blesse blessees "
+        "skadades skadade skadats".split(),
         "injured",
     ),
     **dict.fromkeys(
-        "forvaring pagrepet pagrepne arrestert arresterte anholdt anholdte fengslet detained arrested held "
-        "задержаны задержано задержанных арестованы арестовано festgenommen verhaftet "
-        "interpelles arretes detenus gripna gripits greps anhallna".split(),
+        "forvaring pagrep pagrepet pagrepne arrestert arresterte arrestasjon anholdt anholdte "
+        "fengslet innbrakt "
+        "detained arrested arrest arrests held custody "
+        "задержаны задержано задержанных задержали задержала задержал задержании задержания "
+        "задержан арестованы арестовано арестовали "
+        "festgenommen festnahmen fest verhaftet gewahrsam "
+        "interpelles interpellees interpelle arretes arretees arrete detenus garde "
+        "grep greps gripits gripna gripna anhallna anholls".split(),
         "arrested",
     ),
     **dict.fromkeys(
-        "demonstranter demonstrerte protesterte protesters demonstrators protested marched "
-        "протестующих демонстрантов вышли demonstranten demonstrierten manifestants "
-        "manifesterent demonstranter".split(),
+        "demonstranter demonstrerte protesterte deltok samlet "
+        "protesters demonstrators protested marched rallied gathered joined "
+        "протестующих демонстрантов вышли собрал собрали собралось участвовали "
+        "demonstranten demonstrierten zogen "
+        "manifestants manifesterent reuni defile "
+        "demonstrerade deltog samlades".split(),
         "crowd_size",
     ),
 }
 DAMAGE_VERBS = frozenset(
-    "нападениям поджогам подверглись fyr brent angrepet angrepne plyndret patent brent odelagt attacked looted burned torched destroyed "
-    "set vandalised vandalized damaged разграблены сожжены подожжены разгромлены повреждены "
+    "fyr brann brent angrepet angrepne plyndret patent odelagt knust vandalisert "
+    "attacked looted burned burnt torched destroyed set vandalised vandalized damaged smashed "
+    "нападениям поджогам подверглись разграблены сожжены подожжены разгромлены повреждены "
     "атакованы разграбили подожгли сожгли разгромили атаковали повредили уничтожили "
-    "angegriffen geplundert zerstort beschadigt pilles incendies detruits attaques "
-    "plundrade brandes forstordes".split()
+    "angegriffen geplundert zerstort beschadigt brannten plunderten "
+    "pilles pillees incendies incendiees detruits detruites attaques saccages "
+    "plundrade brandes forstordes brann vandaliserades".split()
 )
 DEPLOY_VERBS = frozenset(
     "прибыли arrived sendt sendte sender sendes utplassert deployed sent dispatched sends deploy направила "
     "направили направлены направит ввела введены отправила entsandt entsandte schickte "
-    "envoye envoyes deploye skickade skickat".split()
+    "envoye envoyes deploye envoie envoient skickade skickat".split()
 )
 FORCE_NOUNS = frozenset(
     "styrker styrke tropper soldater forces force troops contingent peacekeepers силы контингент "
@@ -245,8 +270,13 @@ MULTIPLIERS: dict[str, int] = {
 #: A number followed by one of these is an age, a share or a time, not a count.
 NOT_A_COUNT = frozenset(
     "ar aar years year prosent percent % процентов процента лет года год jahre jahren prozent "
-    "ans pourcent procent timer hours часов stunden heures minutter minutes минут".split()
+    "ans pourcent procent timer hours часов часа stunden heures minutter minutes минут "
+    "dager dogn days day weeks uker maneder months дня дней суток недели недель месяцев "
+    "tage tagen wochen monate jours semaines mois dagar veckor manader "
+    "kroner kr dollars euro euros рублей тенге km kilometer kilometres метров".split()
 )
+#: A word before a number that denies it (*no one was injured*).
+NEGATIONS = frozenset("no ingen ikke not kein keine aucun ни".split())
 
 # Languages whose thousands separator is "." or a space (and decimal ","), versus ",".
 COMMA_THOUSANDS = frozenset({"en"})
@@ -343,6 +373,8 @@ ACTORS: dict[str, str] = {
         "Government",
     ),
 }
+#: Actor words that also qualify a noun (*police cars*, *government buildings*).
+ATTRIBUTIVE_ACTORS = frozenset("police army military government security".split())
 #: Two-word actors, checked before single words.
 ACTOR_PHRASES: dict[tuple[str, ...], str] = {
     ("security", "forces"): "Security forces",
