@@ -39,8 +39,15 @@ from geomap.records import MONTH, Article, PubDate
 
 logger = logging.getLogger(__name__)
 
-#: File name endings a folder is searched for.
+#: File name endings a folder is searched for (any case).
 ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
+#: Project documents a folder may hold next to its articles; skipped in folders when the
+#: file name up to its first ``.`` is one of these, in any case (``README.md``,
+#: ``readme.nb.txt``, ``LICENSE.txt``, ``CHANGELOG.md``).
+NOT_ARTICLES = (
+    "README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGELOG", "CHANGES", "HISTORY",
+    "CONTRIBUTING", "AUTHORS", "CODE_OF_CONDUCT", "SECURITY", "TODO",
+)  # fmt: skip
 #: Content types a URL may answer with.
 ARTICLE_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 #: Languages :func:`detect_language` chooses from (py3langid codes; ``no`` is reported as ``nb``).
@@ -143,9 +150,14 @@ _DEFAULT_OPTIONS = IngestOptions()
 def expand_sources(sources: Iterable[str]) -> list[str]:
     """Turn what the user named into single sources, in order and without repeats.
 
-    ``-`` (stdin) and http(s) URLs pass through, a folder becomes its article files
-    (:data:`ARTICLE_SUFFIXES`, searched recursively, hidden ones skipped, sorted), a glob
+    ``-`` (stdin) and http(s) URLs pass through, a folder becomes its article files, a glob
     pattern becomes the files it matches (sorted), and an existing file stays.
+
+    A folder is searched recursively and sorted; it gives the files whose names end in
+    :data:`ARTICLE_SUFFIXES` (``.txt``, ``.text``, ``.md``, ``.html``, ``.htm``, in any case),
+    except hidden files and folders (a name starting with ``.``) and project documents such
+    as ``README.md`` or ``LICENSE.txt`` (:data:`NOT_ARTICLES`). A file named directly, or
+    matched by a glob, is always read, whatever its name.
 
     Raises
     ------
@@ -182,6 +194,7 @@ def _folder_articles(folder: Path) -> list[str]:
         path
         for path in folder.rglob("*")
         if path.suffix.lower() in ARTICLE_SUFFIXES
+        and not _is_project_document(path.name)
         and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
@@ -190,6 +203,11 @@ def _folder_articles(folder: Path) -> list[str]:
         msg = f"{folder}: folder holds no article files ({kinds}); put articles there or name them"
         raise SourceError(msg)
     return [str(path) for path in found]
+
+
+def _is_project_document(name: str) -> bool:
+    """``README.md``, ``LICENSE.txt``, ``changelog.md``: see :data:`NOT_ARTICLES`."""
+    return name.split(".", 1)[0].upper() in NOT_ARTICLES
 
 
 def _glob_files(pattern: str) -> list[str]:
