@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import contextlib
 import datetime as dt
 import email.message
 import functools
@@ -28,10 +29,11 @@ import time
 import unicodedata
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO, Protocol
+from typing import IO, Any, BinaryIO, Protocol
 
 from geomap import __version__
 from geomap.errors import SourceError, UsageError
@@ -85,6 +87,8 @@ _TEXT_CONTROLS = b"\t\n\v\f\r\x1b"
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
 _BINARY_SAMPLE = 8192
 _MAX_CONTROL_SHARE = 0.1
+_STRAY_BYTES = 3  # unreadable bytes any text may have replaced
+_MAX_UNREADABLE_SHARE = 0.01  # and per character of a longer one
 #: Legacy encodings preferred when charset-normalizer ranks several equally.
 _PREFERRED_ENCODINGS = ("cp1252", "cp1251", "koi8_r", "cp1250", "iso8859_15", "koi8_u")
 _MIN_HTML_WORDS = 5
@@ -530,11 +534,13 @@ def _decode(data: bytes, *, source: str, charset: str | None) -> str:
         raise SourceError(msg)
     text = _decode_bom(data)
     if text is None:
+        text = _decode_utf16_without_bom(data)
+    if text is None:
         text = _decode_declared(data, charset)
     if text is None:
         if _looks_binary(data):
             raise SourceError(binary)
-        text = _decode_utf8(data) or _decode_detected(data) or _decode_fallback(data, name)
+        text = _decode_utf8(data, name) or _decode_detected(data) or _decode_fallback(data, name)
     if _looks_binary(text[:_BINARY_SAMPLE].encode("utf-8", errors="replace"), signatures=False):
         raise SourceError(binary)
     if not text.strip():
@@ -576,8 +582,33 @@ def _decode_declared(data: bytes, charset: str | None) -> str | None:
         return None
 
 
-def _decode_utf8(data: bytes) -> str | None:
-    """Decode UTF-8, replacing a few bad bytes when the rest is clearly UTF-8."""
+def _decode_utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a byte order mark: every other byte is the high byte of one
+    script (``00`` for ASCII, ``04`` for Cyrillic), and some of them are ``00``."""
+    sample = data[:_BINARY_SAMPLE]
+    if len(data) % 2 or len(sample) < 8:
+        return None
+    for encoding, high in (("utf-16-le", 1), ("utf-16-be", 0)):
+        highs = Counter(sample[high::2])
+        if highs[0] and sum(n for _, n in highs.most_common(3)) >= 0.9 * len(sample) / 2:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if not _looks_binary(text[:_BINARY_SAMPLE].encode("utf-8"), signatures=False):
+                logger.debug("decoded as %s without a byte order mark", encoding)
+                return text
+    return None
+
+
+def _decode_utf8(data: bytes, name: str) -> str | None:
+    """Decode UTF-8; with a few stray bytes replaced when the rest is clearly UTF-8.
+
+    Raises
+    ------
+    SourceError
+        When the bytes are clearly UTF-8 but too many are not (mixed or broken encodings).
+    """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -585,10 +616,21 @@ def _decode_utf8(data: bytes) -> str | None:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     good = sum(1 for char in text if ord(char) > 127) - bad
-    if good > bad:
-        logger.warning("replaced %d bytes that are not valid UTF-8", bad)
-        return text
-    return None
+    if good < bad:
+        return None  # a legacy encoding, most likely
+    return _with_replacements(text, bad, name)
+
+
+def _with_replacements(text: str, bad: int, name: str) -> str:
+    """``text`` with ``bad`` characters replaced, when they are few enough to be stray bytes."""
+    if bad > max(_STRAY_BYTES, _MAX_UNREADABLE_SHARE * len(text)):
+        msg = (
+            f"{name}: {bad} byte sequences fit no text encoding (mixed or broken encodings); "
+            "save the article as UTF-8 and try again"
+        )
+        raise SourceError(msg)
+    logger.warning("%s: replaced %d bytes that are not valid UTF-8", name, bad)
+    return text
 
 
 def _decode_detected(data: bytes) -> str | None:
@@ -614,8 +656,9 @@ def _decode_detected(data: bytes) -> str | None:
 
 
 def _decode_fallback(data: bytes, name: str) -> str:
-    logger.warning("%s: encoding not recognised; decoding as UTF-8 with replacements", name)
-    return data.decode("utf-8", errors="replace")
+    """UTF-8 with replacements when only a few bytes are unreadable; else an error."""
+    text = data.decode("utf-8", errors="replace")
+    return _with_replacements(text, text.count("\ufffd"), name)
 
 
 def _normalise(text: str) -> str:
@@ -655,12 +698,26 @@ def _first_line(text: str) -> str | None:
 
 def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | None]:
     """Main text, title and date of an HTML page, found by trafilatura (no network)."""
-    import trafilatura
-
     today = dt.date.today()
     if "html" not in html[:50].lower():
         html = f"<html><body>{html}</body></html>"  # trafilatura rejects bare fragments.
-    document = trafilatura.bare_extraction(
+    with _quiet_loggers("trafilatura", "htmldate", "courlan"):
+        document = _extract(html, source=source, today=today)
+    body = getattr(document, "text", None) or ""
+    text = _normalise(body).strip()
+    if len(text.split()) < _MIN_HTML_WORDS:
+        msg = f"{_display(source)} has no article text; pass the article's own page, not an index"
+        raise SourceError(msg)
+    title = _normalise(getattr(document, "title", None) or "").strip() or None
+    published = _html_date(getattr(document, "date", None), html=html, today=today)
+    return text, title, published
+
+
+def _extract(html: str, *, source: str, today: dt.date) -> Any:
+    """trafilatura's reading of a page: main text, title and date, without any network."""
+    import trafilatura
+
+    return trafilatura.bare_extraction(
         html,
         url=source if _is_url(source) else None,
         with_metadata=True,
@@ -671,14 +728,21 @@ def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | N
             "max_date": today.isoformat(),
         },
     )
-    body = getattr(document, "text", None) or ""
-    text = _normalise(body).strip()
-    if len(text.split()) < _MIN_HTML_WORDS:
-        msg = f"{_display(source)} has no article text; pass the article's own page, not an index"
-        raise SourceError(msg)
-    title = _normalise(getattr(document, "title", None) or "").strip() or None
-    published = _html_date(getattr(document, "date", None), html=html, today=today)
-    return text, title, published
+
+
+@contextlib.contextmanager
+def _quiet_loggers(*names: str) -> Iterator[None]:
+    """Keep a library's warnings about a page (*discarding data*) off the user's screen:
+    geomap reports the outcome itself, in one line."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [log.level for log in loggers]
+    for log in loggers:
+        log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for log, level in zip(loggers, levels, strict=True):
+            log.setLevel(level)
 
 
 def _html_date(found: str | None, *, html: str, today: dt.date) -> PubDate | None:
