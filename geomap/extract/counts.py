@@ -34,11 +34,11 @@ def number_value(surface: str, language: str) -> int | None:
     parts = grouped.replace(" ", thousands).split(thousands)
     if (
         len(parts) > 1
-        and all(len(p) == 3 and p.isdigit() for p in parts[1:])
-        and parts[0].isdigit()
+        and all(len(p) == 3 and p.isdecimal() for p in parts[1:])
+        and parts[0].isdecimal()
     ):
         return int("".join(parts))
-    if grouped.isdigit():
+    if grouped.isdecimal():
         return int(grouped)
     return None
 
@@ -211,7 +211,7 @@ def _is_modifier(key: str) -> bool:
         and key not in lexicon.NOT_A_COUNT
         and key not in lexicon.PEOPLE
         and key not in lexicon.MILITARY
-        and not key[0].isdigit()
+        and not key[0].isdecimal()
     )
 
 

@@ -161,7 +161,7 @@ def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
     for index, token in enumerate(tokens):
         month = lexicon.MONTHS.get(token.key)
         if month and index and tokens[index - 1].is_number and published:
-            day = int(tokens[index - 1].surface) if tokens[index - 1].surface.isdigit() else 0
+            day = int(tokens[index - 1].surface) if tokens[index - 1].surface.isdecimal() else 0
             if 1 <= day <= 31:
                 try:
                     return dt.date(published.date.year, month, day), DAY

@@ -25,8 +25,8 @@ class Token:
 
     @property
     def is_number(self) -> bool:
-        """True for digit tokens (``2.030``, ``1,500``)."""
-        return self.surface[0].isdigit()
+        """True for digit tokens (``2.030``, ``1,500``), not for ``²``."""
+        return self.surface[0].isdecimal()
 
     @property
     def is_capitalised(self) -> bool:
