@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from geomap.extract import lexicon
 from geomap.extract.text import Token
 
+_ACTOR_KEYS = frozenset(lexicon.ACTORS) | {phrase[0] for phrase in lexicon.ACTOR_PHRASES}
 _SAY_REACH = 2  # words after the actor in which a saying verb makes it the source
 
 
@@ -18,6 +19,8 @@ def actor_words(tokens: Sequence[Token]) -> list[tuple[int, str]]:
     """Each actor the words name, as (index of its first word, ACLED-style actor)."""
     keys = [t.key for t in tokens]
     found: list[tuple[int, str]] = []
+    if _ACTOR_KEYS.isdisjoint(keys):
+        return found
     index = 0
     while index < len(keys):
         actor, width = _actor_at(keys, index)

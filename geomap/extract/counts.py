@@ -46,9 +46,12 @@ def number_value(surface: str, language: str) -> int | None:
 def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
     """Every count the sentence of ``text`` gives, with the kind of thing counted."""
     tokens = sentence.tokens
+    words = lexicon.number_words(language)
+    if not sentence.has_number and sentence.keys.isdisjoint(words):
+        return []
     reader = _Reader(
         tokens,
-        lexicon.number_words(language),
+        words,
         _clauses(text, tokens),
         any(t.key in lexicon.DAMAGE_VERBS for t in tokens),
     )

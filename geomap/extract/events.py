@@ -19,6 +19,7 @@ from geomap.extract.actors import actor_words
 from geomap.extract.counts import Count, find_counts
 from geomap.extract.text import Sentence, Token
 from geomap.records import DAY, MONTH, Article, EventFact, Flow, Mention, Place
+from geomap.textnorm import fold
 
 _GROUPS: dict[str, tuple[str, ...]] = {
     "violence": ("fatalities", "injured"),
@@ -27,6 +28,11 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "deployment": ("troops", "military_vehicles"),
     "crowd": ("crowd_size",),
 }
+_ORGANISATION_KEYS = frozenset(
+    key for name in lexicon.ORGANISATIONS for key in (fold(name), fold(name) + "s")
+)
+_DATE_WORDS = frozenset(lexicon.MONTHS) | frozenset(lexicon.WEEKDAYS)
+_CONTROL_KEYS = frozenset(lexicon.CONTROL_WORDS) | lexicon.BACK_WORDS | lexicon.FLIGHT_WORDS
 _GEO_PRECISION = {"airport": 1, "city": 1, "region": 3, "country": 3}
 
 
@@ -50,7 +56,7 @@ def extract_events(
         orgs = named or _referred_organisation(sentence, last_named)
         if orgs and sum(m.place.kind == "country" for m in here if m.place) >= 3:
             members.setdefault(orgs[0], _enumeration(here))
-        if orgs and any(t.key in lexicon.DEPLOY_VERBS for t in sentence.tokens):
+        if orgs and not sentence.keys.isdisjoint(lexicon.DEPLOY_VERBS):
             deploying = orgs[0]
         date, precision = _date(sentence, article)
         context = _Context(
@@ -130,9 +136,15 @@ def _unrest_type(sentences: Sequence[Sentence]) -> tuple[str, str]:
 
 
 def _organisations(sentence: Sentence) -> list[str]:
+    """The organisations a sentence names (*CSTO*, *ОДКБ*, *CSTOs*), in order, once each."""
+    if sentence.keys.isdisjoint(_ORGANISATION_KEYS):
+        return []
     found = []
     for token in sentence.tokens:
-        name = lexicon.ORGANISATIONS.get(token.surface)
+        surface = token.surface
+        name = lexicon.ORGANISATIONS.get(surface)
+        if name is None and surface.endswith("s") and surface[:-1].isupper():
+            name = lexicon.ORGANISATIONS.get(surface[:-1])  # a genitive: CSTOs
         if name and name not in found:
             found.append(name)
     return found
@@ -140,7 +152,7 @@ def _organisations(sentence: Sentence) -> list[str]:
 
 def _referred_organisation(sentence: Sentence, last_named: str | None) -> list[str]:
     """*The alliance*, *alliansen*, *блок*: the organisation named last, if any."""
-    if last_named and any(t.key in lexicon.ALLIANCE_WORDS for t in sentence.tokens):
+    if last_named and not sentence.keys.isdisjoint(lexicon.ALLIANCE_WORDS):
         return [last_named]
     return []
 
@@ -157,7 +169,7 @@ def _enumeration(here: Sequence[Mention]) -> list[Place]:
 def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
     """A weekday or a day-and-month in the sentence, resolved against publication."""
     published = article.published
-    tokens = sentence.tokens
+    tokens = sentence.tokens if not sentence.keys.isdisjoint(_DATE_WORDS) else ()
     for index, token in enumerate(tokens):
         month = lexicon.MONTHS.get(token.key)
         if month and index and tokens[index - 1].is_number and published:
@@ -359,6 +371,8 @@ def _destination(context: _Context) -> tuple[Place | None, int, float]:
 
 def _control_events(context: _Context) -> list[EventFact]:
     """An airport occupied, retaken or reopened."""
+    if context.sentence.keys.isdisjoint(_CONTROL_KEYS):
+        return []
     place, confidence = _facility(context)
     if place is None:
         return []

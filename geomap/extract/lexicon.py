@@ -455,6 +455,13 @@ PERSON_TITLES = frozenset(
     "ministre chef statsministern presidenten ministern".split()
 )
 
+#: Lower-case words inside place names (*Sistan og Baluchistan*, *Rio de Janeiro*,
+#: *Frankfurt am Main*, *Bosnia and Herzegovina*).
+NAME_PARTICLES = frozenset(
+    "og and of de del della la le les du des di da do dos das am an der im upon on en et y "
+    "i и на sur".split()
+)
+
 #: Languages that capitalise every noun, where a capital inside a sentence says little.
 NOUN_CAPITALS = frozenset({"de", "lb"})
 
