@@ -92,7 +92,7 @@ _MAX_UNREADABLE_SHARE = 0.01  # and per character of a longer one
 #: Legacy encodings preferred when charset-normalizer ranks several equally.
 _PREFERRED_ENCODINGS = ("cp1252", "cp1251", "koi8_r", "cp1250", "iso8859_15", "koi8_u")
 _MIN_HTML_WORDS = 5
-_LANGUAGE_SAMPLE = 10_000
+_LANGUAGE_SAMPLE = 2_000  # characters: enough to tell the language; cost grows with length
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 50
 _USER_AGENT = f"geomap/{__version__} (news article ingest)"
@@ -586,7 +586,7 @@ def _decode_utf16_without_bom(data: bytes) -> str | None:
     """UTF-16 saved without a byte order mark: every other byte is the high byte of one
     script (``00`` for ASCII, ``04`` for Cyrillic), and some of them are ``00``."""
     sample = data[:_BINARY_SAMPLE]
-    if len(data) % 2 or len(sample) < 8:
+    if len(data) % 2 or len(sample) < 8 or b"\x00" not in sample:
         return None
     for encoding, high in (("utf-16-le", 1), ("utf-16-be", 0)):
         highs = Counter(sample[high::2])
