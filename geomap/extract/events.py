@@ -50,6 +50,7 @@ def extract_events(
     previous: list[Mention] = []
     previous_orgs: list[str] = []
     position = 0
+    words = lexicon.number_words(article.language)
     for sentence in sentences:
         here, position = _mentions_in(placed, sentence, position)
         named = _organisations(sentence)
@@ -58,26 +59,33 @@ def extract_events(
             members.setdefault(orgs[0], _enumeration(here))
         if orgs and not sentence.keys.isdisjoint(lexicon.DEPLOY_VERBS):
             deploying = orgs[0]
-        date, precision = _date(sentence, article)
-        context = _Context(
-            article=article,
-            sentence=sentence,
-            here=here,
-            focus=focus,
-            date=date,
-            precision=precision,
-            unrest=unrest,
-            orgs=orgs,
-            deploying=deploying,
-            previous=previous,
-            previous_orgs=previous_orgs,
-        )
-        events += _count_events(context, language=article.language)
-        events += _control_events(context)
+        if _may_report(sentence, words):
+            date, precision = _date(sentence, article)
+            context = _Context(
+                article=article,
+                sentence=sentence,
+                here=here,
+                focus=focus,
+                date=date,
+                precision=precision,
+                unrest=unrest,
+                orgs=orgs,
+                deploying=deploying,
+                previous=previous,
+                previous_orgs=previous_orgs,
+            )
+            events += _count_events(context, language=article.language)
+            events += _control_events(context)
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
     events = _merge_deployments(_dedupe(events))
     return events, _flows(events, members)
+
+
+def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
+    """Whether a sentence may give an event: it has a number or a word of control."""
+    keys = sentence.keys
+    return sentence.has_number or not (keys.isdisjoint(words) and keys.isdisjoint(_CONTROL_KEYS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +135,7 @@ def _focus(placed: Sequence[Mention]) -> Place | None:
 
 
 def _unrest_type(sentences: Sequence[Sentence]) -> tuple[str, str]:
-    keys = {t.key for s in sentences for t in s.tokens}
+    keys = frozenset[str]().union(*(s.keys for s in sentences))
     if keys & lexicon.RIOT_WORDS:
         return "Riots", "Violent demonstration"
     if keys & lexicon.PROTEST_WORDS:
