@@ -16,6 +16,7 @@ _TOKEN = re.compile(
 )
 _BREAK = re.compile(r"(?<=[.!?…])[»”\"')]*\s+|\n")
 _OPENERS = '«“"„–—-( '
+_CLOSERS = "»”\"')"
 
 
 class Token(NamedTuple):
@@ -77,35 +78,48 @@ def _fold_word(word: str) -> str:
 
 
 def sentences(text: str) -> list[Sentence]:
-    """Split ``text`` into sentences and heading lines, each with its tokens."""
+    """Split ``text`` into sentences and heading lines, each with its tokens.
+
+    A sentence's span runs from its first character that is not a space to its last one
+    before the break, so it keeps its opening dash or quote and whatever ends it apart from
+    its last word (``… terroristes ».``, ``… {{ 7*7 }}.``).
+    """
     tokens = tokenize(text)  # no token crosses a boundary: they hold no space after . ! ?
     found: list[Sentence] = []
     first = 0
-    for boundary in [*_breaks(text), None]:
-        stop = boundary[0] if boundary else len(text)
+    position = 0
+    for stop, resume in [*_breaks(text), (len(text), len(text))]:
         last = first
         while last < len(tokens) and tokens[last].start < stop:
             last += 1
         if last > first:
-            end = _trim_end(text, tokens[last - 1].end, stop)
-            found.append(Sentence.of(tokens[first].start, end, tokens[first:last]))
-        first = last
+            start = _skip_spaces(text, position, tokens[first].start)
+            end = _trim_spaces(text, tokens[last - 1].end, stop)
+            found.append(Sentence.of(start, end, tokens[first:last]))
+        first, position = last, resume
     return found
 
 
 def _breaks(text: str) -> list[tuple[int, int]]:
-    """Sentence boundaries: a line break, or final punctuation before a capital or a digit."""
+    """Sentence boundaries as (end of a sentence, start of the next): a line break, or final
+    punctuation and its closing quotes before a capital or a digit."""
     found = []
     for match in _BREAK.finditer(text):
         following = text[match.end() : match.end() + 4].lstrip(_OPENERS)[:1]
         if match.group() == "\n" or following.isupper() or following.isdigit():
-            found.append((match.start(), match.end()))
+            closing = len(match.group()) - len(match.group().lstrip(_CLOSERS))
+            found.append((match.start() + closing, match.end()))
     return found
 
 
-def _trim_end(text: str, last_token_end: int, stop: int) -> int:
-    """Keep the closing punctuation of a sentence in its span."""
-    end = last_token_end
-    while end < stop and not text[end].isspace():
-        end += 1
-    return end
+def _skip_spaces(text: str, position: int, limit: int) -> int:
+    while position < limit and text[position].isspace():
+        position += 1
+    return position
+
+
+def _trim_spaces(text: str, last_token_end: int, stop: int) -> int:
+    """The end of a sentence: ``stop`` without the spaces before it, never before its last word."""
+    while stop > last_token_end and text[stop - 1].isspace():
+        stop -= 1
+    return stop
