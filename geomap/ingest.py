@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import codecs
+import contextlib
 import datetime as dt
 import email.message
 import functools
@@ -28,10 +29,11 @@ import time
 import unicodedata
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, BinaryIO, Protocol
+from typing import IO, Any, BinaryIO, Protocol
 
 from geomap import __version__
 from geomap.errors import SourceError, UsageError
@@ -39,8 +41,15 @@ from geomap.records import MONTH, Article, PubDate
 
 logger = logging.getLogger(__name__)
 
-#: File name endings a folder is searched for.
+#: File name endings a folder is searched for (any case).
 ARTICLE_SUFFIXES = (".txt", ".text", ".md", ".html", ".htm")
+#: Project documents a folder may hold next to its articles; skipped in folders when the
+#: file name up to its first ``.`` is one of these, in any case (``README.md``,
+#: ``readme.nb.txt``, ``LICENSE.txt``, ``CHANGELOG.md``).
+NOT_ARTICLES = (
+    "README", "LICENSE", "LICENCE", "COPYING", "NOTICE", "CHANGELOG", "CHANGES", "HISTORY",
+    "CONTRIBUTING", "AUTHORS", "CODE_OF_CONDUCT", "SECURITY", "TODO",
+)  # fmt: skip
 #: Content types a URL may answer with.
 ARTICLE_CONTENT_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 #: Languages :func:`detect_language` chooses from (py3langid codes; ``no`` is reported as ``nb``).
@@ -78,10 +87,12 @@ _TEXT_CONTROLS = b"\t\n\v\f\r\x1b"
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
 _BINARY_SAMPLE = 8192
 _MAX_CONTROL_SHARE = 0.1
+_STRAY_BYTES = 3  # unreadable bytes any text may have replaced
+_MAX_UNREADABLE_SHARE = 0.01  # and per character of a longer one
 #: Legacy encodings preferred when charset-normalizer ranks several equally.
 _PREFERRED_ENCODINGS = ("cp1252", "cp1251", "koi8_r", "cp1250", "iso8859_15", "koi8_u")
 _MIN_HTML_WORDS = 5
-_LANGUAGE_SAMPLE = 10_000
+_LANGUAGE_SAMPLE = 2_000  # characters: enough to tell the language; cost grows with length
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 50
 _USER_AGENT = f"geomap/{__version__} (news article ingest)"
@@ -143,9 +154,14 @@ _DEFAULT_OPTIONS = IngestOptions()
 def expand_sources(sources: Iterable[str]) -> list[str]:
     """Turn what the user named into single sources, in order and without repeats.
 
-    ``-`` (stdin) and http(s) URLs pass through, a folder becomes its article files
-    (:data:`ARTICLE_SUFFIXES`, searched recursively, hidden ones skipped, sorted), a glob
+    ``-`` (stdin) and http(s) URLs pass through, a folder becomes its article files, a glob
     pattern becomes the files it matches (sorted), and an existing file stays.
+
+    A folder is searched recursively and sorted; it gives the files whose names end in
+    :data:`ARTICLE_SUFFIXES` (``.txt``, ``.text``, ``.md``, ``.html``, ``.htm``, in any case),
+    except hidden files and folders (a name starting with ``.``) and project documents such
+    as ``README.md`` or ``LICENSE.txt`` (:data:`NOT_ARTICLES`). A file named directly, or
+    matched by a glob, is always read, whatever its name.
 
     Raises
     ------
@@ -182,6 +198,7 @@ def _folder_articles(folder: Path) -> list[str]:
         path
         for path in folder.rglob("*")
         if path.suffix.lower() in ARTICLE_SUFFIXES
+        and not _is_project_document(path.name)
         and path.is_file()
         and not any(part.startswith(".") for part in path.relative_to(folder).parts)
     )
@@ -190,6 +207,11 @@ def _folder_articles(folder: Path) -> list[str]:
         msg = f"{folder}: folder holds no article files ({kinds}); put articles there or name them"
         raise SourceError(msg)
     return [str(path) for path in found]
+
+
+def _is_project_document(name: str) -> bool:
+    """``README.md``, ``LICENSE.txt``, ``changelog.md``: see :data:`NOT_ARTICLES`."""
+    return name.split(".", 1)[0].upper() in NOT_ARTICLES
 
 
 def _glob_files(pattern: str) -> list[str]:
@@ -512,11 +534,13 @@ def _decode(data: bytes, *, source: str, charset: str | None) -> str:
         raise SourceError(msg)
     text = _decode_bom(data)
     if text is None:
+        text = _decode_utf16_without_bom(data)
+    if text is None:
         text = _decode_declared(data, charset)
     if text is None:
         if _looks_binary(data):
             raise SourceError(binary)
-        text = _decode_utf8(data) or _decode_detected(data) or _decode_fallback(data, name)
+        text = _decode_utf8(data, name) or _decode_detected(data) or _decode_fallback(data, name)
     if _looks_binary(text[:_BINARY_SAMPLE].encode("utf-8", errors="replace"), signatures=False):
         raise SourceError(binary)
     if not text.strip():
@@ -558,8 +582,33 @@ def _decode_declared(data: bytes, charset: str | None) -> str | None:
         return None
 
 
-def _decode_utf8(data: bytes) -> str | None:
-    """Decode UTF-8, replacing a few bad bytes when the rest is clearly UTF-8."""
+def _decode_utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 saved without a byte order mark: every other byte is the high byte of one
+    script (``00`` for ASCII, ``04`` for Cyrillic), and some of them are ``00``."""
+    sample = data[:_BINARY_SAMPLE]
+    if len(data) % 2 or len(sample) < 8 or b"\x00" not in sample:
+        return None
+    for encoding, high in (("utf-16-le", 1), ("utf-16-be", 0)):
+        highs = Counter(sample[high::2])
+        if highs[0] and sum(n for _, n in highs.most_common(3)) >= 0.9 * len(sample) / 2:
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if not _looks_binary(text[:_BINARY_SAMPLE].encode("utf-8"), signatures=False):
+                logger.debug("decoded as %s without a byte order mark", encoding)
+                return text
+    return None
+
+
+def _decode_utf8(data: bytes, name: str) -> str | None:
+    """Decode UTF-8; with a few stray bytes replaced when the rest is clearly UTF-8.
+
+    Raises
+    ------
+    SourceError
+        When the bytes are clearly UTF-8 but too many are not (mixed or broken encodings).
+    """
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -567,10 +616,21 @@ def _decode_utf8(data: bytes) -> str | None:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd")
     good = sum(1 for char in text if ord(char) > 127) - bad
-    if good > bad:
-        logger.warning("replaced %d bytes that are not valid UTF-8", bad)
-        return text
-    return None
+    if good < bad:
+        return None  # a legacy encoding, most likely
+    return _with_replacements(text, bad, name)
+
+
+def _with_replacements(text: str, bad: int, name: str) -> str:
+    """``text`` with ``bad`` characters replaced, when they are few enough to be stray bytes."""
+    if bad > max(_STRAY_BYTES, _MAX_UNREADABLE_SHARE * len(text)):
+        msg = (
+            f"{name}: {bad} byte sequences fit no text encoding (mixed or broken encodings); "
+            "save the article as UTF-8 and try again"
+        )
+        raise SourceError(msg)
+    logger.warning("%s: replaced %d bytes that are not valid UTF-8", name, bad)
+    return text
 
 
 def _decode_detected(data: bytes) -> str | None:
@@ -596,8 +656,9 @@ def _decode_detected(data: bytes) -> str | None:
 
 
 def _decode_fallback(data: bytes, name: str) -> str:
-    logger.warning("%s: encoding not recognised; decoding as UTF-8 with replacements", name)
-    return data.decode("utf-8", errors="replace")
+    """UTF-8 with replacements when only a few bytes are unreadable; else an error."""
+    text = data.decode("utf-8", errors="replace")
+    return _with_replacements(text, text.count("\ufffd"), name)
 
 
 def _normalise(text: str) -> str:
@@ -637,12 +698,26 @@ def _first_line(text: str) -> str | None:
 
 def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | None]:
     """Main text, title and date of an HTML page, found by trafilatura (no network)."""
-    import trafilatura
-
     today = dt.date.today()
     if "html" not in html[:50].lower():
         html = f"<html><body>{html}</body></html>"  # trafilatura rejects bare fragments.
-    document = trafilatura.bare_extraction(
+    with _quiet_loggers("trafilatura", "htmldate", "courlan"):
+        document = _extract(html, source=source, today=today)
+    body = getattr(document, "text", None) or ""
+    text = _normalise(body).strip()
+    if len(text.split()) < _MIN_HTML_WORDS:
+        msg = f"{_display(source)} has no article text; pass the article's own page, not an index"
+        raise SourceError(msg)
+    title = _normalise(getattr(document, "title", None) or "").strip() or None
+    published = _html_date(getattr(document, "date", None), html=html, today=today)
+    return text, title, published
+
+
+def _extract(html: str, *, source: str, today: dt.date) -> Any:
+    """trafilatura's reading of a page: main text, title and date, without any network."""
+    import trafilatura
+
+    return trafilatura.bare_extraction(
         html,
         url=source if _is_url(source) else None,
         with_metadata=True,
@@ -653,14 +728,21 @@ def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | N
             "max_date": today.isoformat(),
         },
     )
-    body = getattr(document, "text", None) or ""
-    text = _normalise(body).strip()
-    if len(text.split()) < _MIN_HTML_WORDS:
-        msg = f"{_display(source)} has no article text; pass the article's own page, not an index"
-        raise SourceError(msg)
-    title = _normalise(getattr(document, "title", None) or "").strip() or None
-    published = _html_date(getattr(document, "date", None), html=html, today=today)
-    return text, title, published
+
+
+@contextlib.contextmanager
+def _quiet_loggers(*names: str) -> Iterator[None]:
+    """Keep a library's warnings about a page (*discarding data*) off the user's screen:
+    geomap reports the outcome itself, in one line."""
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [log.level for log in loggers]
+    for log in loggers:
+        log.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for log, level in zip(loggers, levels, strict=True):
+            log.setLevel(level)
 
 
 def _html_date(found: str | None, *, html: str, today: dt.date) -> PubDate | None:

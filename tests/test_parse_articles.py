@@ -13,6 +13,7 @@ from geomap.pipeline import parse
 from geomap.records import ParsedArticle
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+MOSCOW = "geonames:524901"
 KAZAKHSTAN_PLACES = {
     "iso3166:KZ",
     "geonames:1526384",
@@ -91,8 +92,26 @@ def test_ntb_article_gives_counts_deployment_and_airport(ntb_article: Path) -> N
 )
 def test_own_words_articles_give_the_same_facts(name: str) -> None:
     parsed = parse(str(EXAMPLES / name))
-    assert {m.place.place_id for m in parsed.mentions if m.place} >= KAZAKHSTAN_PLACES
+    places = {m.place.place_id for m in parsed.mentions if m.place}
+    assert places >= KAZAKHSTAN_PLACES
+    assert places <= KAZAKHSTAN_PLACES | {MOSCOW}  # Moscow is named; "Central Asian" is no place
     _assert_kazakhstan_facts(parsed)
+
+
+@pytest.mark.parametrize(
+    "name", ["kazakhstan-2022-01.nb.txt", "kazakhstan-2022-01.en.txt", "kazakhstan-2022-01.ru.txt"]
+)
+def test_own_words_articles_give_the_deployment_by_its_alliance_and_member_flows(
+    name: str,
+) -> None:
+    parsed = parse(str(EXAMPLES / name))
+    (deployment,) = [e for e in parsed.events if e.layer == "deployments"]
+    assert deployment.actor1 == "CSTO"  # the counted sentence says only "the alliance" or less
+    origins = {f.origin.place_id for f in parsed.flows}
+    assert origins == KAZAKHSTAN_PLACES - {"iso3166:KZ", "geonames:1526384", "iata:ALA"}
+    assert all(f.troops is None for f in parsed.flows)  # no invented contingents
+    airport = {e.notes for e in parsed.events if e.place.place_id == "iata:ALA"}
+    assert airport >= {"airport occupied", "airport retaken", "airport reopened"}
 
 
 @pytest.fixture

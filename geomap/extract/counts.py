@@ -9,6 +9,8 @@ from geomap.extract import lexicon
 from geomap.extract.text import Sentence, Token
 
 _SCAN = 10  # words to look at after a number for what it counts
+_BACK = 8  # and before it
+_MILITARY_VEHICLES = "\x00military vehicles"  # no word folds to this
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,41 +34,55 @@ def number_value(surface: str, language: str) -> int | None:
     parts = grouped.replace(" ", thousands).split(thousands)
     if (
         len(parts) > 1
-        and all(len(p) == 3 and p.isdigit() for p in parts[1:])
-        and parts[0].isdigit()
+        and all(len(p) == 3 and p.isdecimal() for p in parts[1:])
+        and parts[0].isdecimal()
     ):
         return int("".join(parts))
-    if grouped.isdigit():
+    if grouped.isdecimal():
         return int(grouped)
     return None
 
 
-def find_counts(sentence: Sentence, language: str) -> list[Count]:
-    """Every count the sentence gives, with the kind of thing counted."""
+def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
+    """Every count the sentence of ``text`` gives, with the kind of thing counted."""
     tokens = sentence.tokens
-    damage = any(t.key in lexicon.DAMAGE_VERBS for t in tokens)
-    found = []
+    words = lexicon.number_words(language)
+    if not sentence.has_number and sentence.keys.isdisjoint(words):
+        return []
+    reader = _Reader(
+        tokens,
+        words,
+        _clauses(text, tokens),
+        any(t.key in lexicon.DAMAGE_VERBS for t in tokens),
+    )
+    found: list[Count] = []
     for index in range(len(tokens)):
-        value, width = _value_at(tokens, index, language)
+        value, width = _value_at(tokens, index, language, reader.words)
         if value is None or value <= 0:
             continue
-        if index > 0 and tokens[index - 1].key in lexicon.NUMBER_WORDS | lexicon.MULTIPLIERS.keys():
+        previous = tokens[index - 1].key if index else ""
+        if previous in reader.words or previous in lexicon.MULTIPLIERS:
             continue  # inside a spelled-out number already read
-        if index + width < len(tokens) and tokens[index + width].key in lexicon.NOT_A_COUNT:
+        if previous in lexicon.NEGATIONS:
+            continue  # *no one*
+        after = index + width
+        if after < len(tokens) and tokens[after].key in lexicon.NOT_A_COUNT:
             continue
-        kind = _kind(tokens, index, width, damage)
+        kind = reader.kind(index, after) or _elided(tokens, after, found)
         if kind is not None:
             found.append(Count(kind, value, _qualifier(tokens, index), index))
     return found
 
 
-def _value_at(tokens: Sequence[Token], index: int, language: str) -> tuple[int | None, int]:
+def _value_at(
+    tokens: Sequence[Token], index: int, language: str, words: dict[str, int]
+) -> tuple[int | None, int]:
     """The number starting at ``index`` and how many tokens it spans (``8 tusen``: 2)."""
     token = tokens[index]
     if token.is_number:
         value = number_value(token.surface, language)
     else:
-        value = lexicon.NUMBER_WORDS.get(token.key)
+        value = words.get(token.key)
     if value is None:
         return None, 1
     width = 1
@@ -88,45 +104,118 @@ def _looks_like_year(tokens: Sequence[Token], index: int) -> bool:
     )
 
 
-def _kind(tokens: Sequence[Token], index: int, width: int, damage: bool) -> str | None:
-    """What a number counts: the noun after it, else a verb near it."""
-    after = index + width
+_CLAUSE_BREAKS = frozenset(",;:—–()")
+
+
+def _clauses(text: str, tokens: Sequence[Token]) -> list[int]:
+    """A clause number per token: punctuation (``,`` ``;`` ``—`` …) between words starts a new one."""
+    numbers = []
+    clause = 0
+    for index, token in enumerate(tokens):
+        if index and _CLAUSE_BREAKS.intersection(text[tokens[index - 1].end : token.start]):
+            clause += 1
+        numbers.append(clause)
+    return numbers
+
+
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """What a sentence's numbers are read with."""
+
+    tokens: Sequence[Token]
+    words: dict[str, int]  # the language's number words
+    clauses: list[int]
+    damage: bool  # a damage verb somewhere in the sentence
+
+    def kind(self, index: int, after: int) -> str | None:
+        """What the number at ``index`` (its words end before ``after``) counts."""
+        noun = self._counted_noun(after)
+        if noun == _MILITARY_VEHICLES:
+            return "military_vehicles"
+        kind = lexicon.COUNT_NOUNS.get(noun) if noun else None
+        if kind in ("buildings_damaged", "vehicles_damaged"):
+            return kind if self.damage else None
+        verb = self._verb(index, after, same_clause=True)
+        if kind == "troops":
+            return verb or kind  # *5 soldiers were killed*
+        if verb is None:
+            verb = self._verb(index, after, same_clause=False)
+        if verb is not None:
+            return verb
+        if lexicon.COUNT_VERBS.get(noun or "") == "crowd_size" or self._crowd(index, after):
+            return "crowd_size"
+        return None
+
+    def _counted_noun(self, after: int) -> str | None:
+        """The key of the noun after the number, past one modifier (*40 police cars*);
+        :data:`_MILITARY_VEHICLES` for military vehicles (*250 военной техники*)."""
+        tokens = self.tokens
+        noun = tokens[after].key if after < len(tokens) else ""
+        nxt = tokens[after + 1].key if after + 1 < len(tokens) else ""
+        if (noun in lexicon.MILITARY and nxt in lexicon.MILITARY_VEHICLE_NOUNS) or (
+            noun in lexicon.MILITARY_VEHICLE_NOUNS and nxt in lexicon.MILITARY
+        ):
+            return _MILITARY_VEHICLES
+        if _is_modifier(noun) and nxt in lexicon.COUNT_NOUNS:
+            return nxt
+        return noun or None
+
+    def _verb(self, index: int, after: int, *, same_clause: bool) -> str | None:
+        """A casualty or arrest word after the number (up to the next number), else before."""
+        for position in self._around(index, after, same_clause=same_clause):
+            kind = lexicon.COUNT_VERBS.get(self.tokens[position].key)
+            if kind is not None and kind != "crowd_size":
+                return kind
+        return None
+
+    def _crowd(self, index: int, after: int) -> bool:
+        """A word of gathering in the number's clause (*вышли*, *demonstrierten*)."""
+        return any(
+            lexicon.COUNT_VERBS.get(self.tokens[p].key) == "crowd_size"
+            for p in self._around(index, after, same_clause=True)
+        )
+
+    def _around(self, index: int, after: int, *, same_clause: bool) -> list[int]:
+        """Word positions after the number, then before it, nearest first; a number (or a
+        clause break, when asked) ends each side."""
+        positions = []
+        clause = self.clauses[index]
+        for side in (
+            range(after, min(after + _SCAN, len(self.tokens))),
+            range(index - 1, max(index - _BACK, -1), -1),
+        ):
+            for position in side:
+                token = self.tokens[position]
+                if token.is_number or token.key in self.words:
+                    break
+                if same_clause and self.clauses[position] != clause:
+                    break
+                positions.append(position)
+        return positions
+
+
+def _elided(tokens: Sequence[Token], after: int, found: Sequence[Count]) -> str | None:
+    """*… 2 000 человек, в Новосибирске — более 5 тысяч*: a bare number after a count of the
+    same sentence counts the same thing."""
+    if not found:
+        return None
     noun = tokens[after].key if after < len(tokens) else ""
-    nxt = tokens[after + 1].key if after + 1 < len(tokens) else ""
-    if noun in lexicon.MILITARY and nxt in lexicon.MILITARY_VEHICLE_NOUNS:
-        return "military_vehicles"
-    if noun in lexicon.MILITARY_VEHICLE_NOUNS and nxt in lexicon.MILITARY:
-        return "military_vehicles"
-    kind = lexicon.COUNT_NOUNS.get(noun)
-    if kind in ("buildings_damaged", "vehicles_damaged"):
-        return kind if damage else None
-    if kind is not None:
-        return kind
-    verb = _verb_near(tokens, index, after)
-    if verb is not None:
-        return verb
-    if lexicon.COUNT_VERBS.get(noun) == "crowd_size":
-        return "crowd_size"
-    return None
+    if noun and noun not in lexicon.PEOPLE:
+        return None
+    return found[-1].kind
 
 
-def _verb_near(tokens: Sequence[Token], index: int, after: int) -> str | None:
-    """The count verb after the number (before the next number), else just before it."""
-    for position in range(after, min(after + _SCAN, len(tokens))):
-        token = tokens[position]
-        if token.is_number or token.key in lexicon.NUMBER_WORDS:
-            break
-        kind = lexicon.COUNT_VERBS.get(token.key)
-        if kind is not None and kind != "crowd_size":
-            return kind
-    for position in range(index - 1, max(index - 6, -1), -1):
-        token = tokens[position]
-        if token.is_number:
-            break
-        kind = lexicon.COUNT_VERBS.get(token.key)
-        if kind is not None and kind != "crowd_size":
-            return kind
-    return None
+def _is_modifier(key: str) -> bool:
+    """A word that may stand between a number and the noun it counts."""
+    return (
+        bool(key)
+        and key not in lexicon.COUNT_NOUNS
+        and key not in lexicon.COUNT_VERBS
+        and key not in lexicon.NOT_A_COUNT
+        and key not in lexicon.PEOPLE
+        and key not in lexicon.MILITARY
+        and not key[0].isdecimal()
+    )
 
 
 def _qualifier(tokens: Sequence[Token], index: int) -> str:

@@ -12,12 +12,14 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from geomap.extract import lexicon
+from geomap.extract.actors import actor_words
 from geomap.extract.counts import Count, find_counts
 from geomap.extract.text import Sentence, Token
 from geomap.records import DAY, MONTH, Article, EventFact, Flow, Mention, Place
+from geomap.textnorm import fold
 
 _GROUPS: dict[str, tuple[str, ...]] = {
     "violence": ("fatalities", "injured"),
@@ -26,6 +28,11 @@ _GROUPS: dict[str, tuple[str, ...]] = {
     "deployment": ("troops", "military_vehicles"),
     "crowd": ("crowd_size",),
 }
+_ORGANISATION_KEYS = frozenset(
+    key for name in lexicon.ORGANISATIONS for key in (fold(name), fold(name) + "s")
+)
+_DATE_WORDS = frozenset(lexicon.MONTHS) | frozenset(lexicon.WEEKDAYS)
+_CONTROL_KEYS = frozenset(lexicon.CONTROL_WORDS) | lexicon.BACK_WORDS | lexicon.FLIGHT_WORDS
 _GEO_PRECISION = {"airport": 1, "city": 1, "region": 3, "country": 3}
 
 
@@ -38,55 +45,82 @@ def extract_events(
     unrest = _unrest_type(sentences)
     members: dict[str, list[Place]] = {}
     events: list[EventFact] = []
-    for index, sentence in enumerate(sentences):
-        here = [m for m in placed if sentence.start <= m.start < sentence.end]
-        orgs = _organisations(sentence)
-        if orgs and len([m for m in here if m.place and m.place.kind == "country"]) >= 3:
+    last_named: str | None = None  # the organisation named last, for *the alliance*
+    deploying: str | None = None  # the organisation last said to send forces
+    previous: list[Mention] = []
+    previous_orgs: list[str] = []
+    position = 0
+    words = lexicon.number_words(article.language)
+    for sentence in sentences:
+        here, position = _mentions_in(placed, sentence, position)
+        named = _organisations(sentence)
+        orgs = named or _referred_organisation(sentence, last_named)
+        if orgs and sum(m.place.kind == "country" for m in here if m.place) >= 3:
             members.setdefault(orgs[0], _enumeration(here))
-        date, precision = _date(sentence, article)
-        context = _Context(
-            article,
-            sentence,
-            here,
-            focus,
-            date,
-            precision,
-            unrest,
-            orgs,
-            sentences[index - 1] if index else None,
-        )
-        events += _count_events(context, language=article.language)
-        events += _control_events(context)
+        if orgs and not sentence.keys.isdisjoint(lexicon.DEPLOY_VERBS):
+            deploying = orgs[0]
+        if _may_report(sentence, words):
+            date, precision = _date(sentence, article)
+            context = _Context(
+                article=article,
+                sentence=sentence,
+                here=here,
+                focus=focus,
+                date=date,
+                precision=precision,
+                unrest=unrest,
+                orgs=orgs,
+                deploying=deploying,
+                previous=previous,
+                previous_orgs=previous_orgs,
+            )
+            events += _count_events(context, language=article.language)
+            events += _control_events(context)
+        last_named = named[-1] if named else last_named
+        previous, previous_orgs = here, orgs
     events = _merge_deployments(_dedupe(events))
     return events, _flows(events, members)
 
 
+def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
+    """Whether a sentence may give an event: it has a number or a word of control."""
+    keys = sentence.keys
+    return sentence.has_number or not (keys.isdisjoint(words) and keys.isdisjoint(_CONTROL_KEYS))
+
+
+@dataclass(frozen=True, slots=True)
 class _Context:
-    def __init__(
-        self,
-        article: Article,
-        sentence: Sentence,
-        here: list[Mention],
-        focus: Place | None,
-        date: dt.date | None,
-        precision: int,
-        unrest: tuple[str, str],
-        orgs: list[str],
-        previous: Sentence | None,
-    ) -> None:
-        self.article, self.sentence, self.here, self.focus = article, sentence, here, focus
-        self.date, self.precision, self.unrest, self.orgs, self.previous = (
-            date,
-            precision,
-            unrest,
-            orgs,
-            previous,
-        )
-        self.keys = {t.key for t in sentence.tokens}
+    """What one sentence's events are read with."""
+
+    article: Article
+    sentence: Sentence
+    here: list[Mention]  # the sentence's placed mentions
+    focus: Place | None
+    date: dt.date | None
+    precision: int
+    unrest: tuple[str, str]
+    orgs: list[str]  # organisations named or referred to in the sentence
+    deploying: str | None  # the organisation last said to send forces
+    previous: list[Mention]  # the previous sentence's placed mentions
+    previous_orgs: list[str]
 
     @property
     def evidence(self) -> str:
         return self.article.text[self.sentence.start : self.sentence.end]
+
+
+def _mentions_in(
+    placed: Sequence[Mention], sentence: Sentence, position: int
+) -> tuple[list[Mention], int]:
+    """The mentions inside the sentence, scanning the sorted mentions from ``position``."""
+    while position < len(placed) and placed[position].start < sentence.start:
+        position += 1
+    here = []
+    end = position
+    while end < len(placed) and placed[end].start < sentence.end:
+        here.append(placed[end])
+        end += 1
+    return here, end
 
 
 def _focus(placed: Sequence[Mention]) -> Place | None:
@@ -101,7 +135,7 @@ def _focus(placed: Sequence[Mention]) -> Place | None:
 
 
 def _unrest_type(sentences: Sequence[Sentence]) -> tuple[str, str]:
-    keys = {t.key for s in sentences for t in s.tokens}
+    keys = frozenset[str]().union(*(s.keys for s in sentences))
     if keys & lexicon.RIOT_WORDS:
         return "Riots", "Violent demonstration"
     if keys & lexicon.PROTEST_WORDS:
@@ -110,12 +144,25 @@ def _unrest_type(sentences: Sequence[Sentence]) -> tuple[str, str]:
 
 
 def _organisations(sentence: Sentence) -> list[str]:
+    """The organisations a sentence names (*CSTO*, *ОДКБ*, *CSTOs*), in order, once each."""
+    if sentence.keys.isdisjoint(_ORGANISATION_KEYS):
+        return []
     found = []
     for token in sentence.tokens:
-        name = lexicon.ORGANISATIONS.get(token.surface)
+        surface = token.surface
+        name = lexicon.ORGANISATIONS.get(surface)
+        if name is None and surface.endswith("s") and surface[:-1].isupper():
+            name = lexicon.ORGANISATIONS.get(surface[:-1])  # a genitive: CSTOs
         if name and name not in found:
             found.append(name)
     return found
+
+
+def _referred_organisation(sentence: Sentence, last_named: str | None) -> list[str]:
+    """*The alliance*, *alliansen*, *блок*: the organisation named last, if any."""
+    if last_named and not sentence.keys.isdisjoint(lexicon.ALLIANCE_WORDS):
+        return [last_named]
+    return []
 
 
 def _enumeration(here: Sequence[Mention]) -> list[Place]:
@@ -130,11 +177,11 @@ def _enumeration(here: Sequence[Mention]) -> list[Place]:
 def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
     """A weekday or a day-and-month in the sentence, resolved against publication."""
     published = article.published
-    tokens = sentence.tokens
+    tokens = sentence.tokens if not sentence.keys.isdisjoint(_DATE_WORDS) else ()
     for index, token in enumerate(tokens):
         month = lexicon.MONTHS.get(token.key)
         if month and index and tokens[index - 1].is_number and published:
-            day = int(tokens[index - 1].surface) if tokens[index - 1].surface.isdigit() else 0
+            day = int(tokens[index - 1].surface) if tokens[index - 1].surface.isdecimal() else 0
             if 1 <= day <= 31:
                 try:
                     return dt.date(published.date.year, month, day), DAY
@@ -153,9 +200,8 @@ def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
 
 def _actors(context: _Context) -> list[str]:
     found: list[str] = []
-    for token in context.sentence.tokens:
-        actor = lexicon.ACTORS.get(token.key)
-        if actor and actor not in found:
+    for _, actor in actor_words(context.sentence.tokens):
+        if actor not in found:
             found.append(actor)
     return found
 
@@ -202,7 +248,7 @@ def _event(
 
 
 def _count_events(context: _Context, *, language: str) -> list[EventFact]:
-    counts = find_counts(context.sentence, language)
+    counts = find_counts(context.sentence, language, text=context.article.text)
     if not counts:
         return []
     actors = _actors(context)
@@ -211,40 +257,97 @@ def _count_events(context: _Context, *, language: str) -> list[EventFact]:
         chosen = [c for c in counts if c.kind in kinds]
         if not chosen:
             continue
-        values = _values(chosen)
         if group == "deployment":
-            place, precision, confidence = _destination(context)
-            kind = ("Strategic developments", "Other", "deployments")
-            actor = context.orgs[0] if context.orgs else (actors[0] if actors else "")
+            batches: list[tuple[list[Count], Mention | None]] = [(chosen, None)]
+        else:
+            batches = _by_place(context, chosen)
+        for batch, anchor in batches:
+            events += _group_event(context, group, batch, anchor, actors)
+    return events
+
+
+def _group_event(
+    context: _Context,
+    group: str,
+    counts: list[Count],
+    anchor: Mention | None,
+    actors: Sequence[str],
+) -> list[EventFact]:
+    """The event of one group of counts (violence, arrests …) at one place."""
+    if group == "deployment":
+        place, precision, confidence = _destination(context)
+        kind = ("Strategic developments", "Other", "deployments")
+        actor = _deployment_actor(context, actors)
+    else:
+        if anchor is not None and anchor.place is not None:
+            place, confidence = anchor.place, 0.8
+            precision = _GEO_PRECISION.get(anchor.place.kind, 2)
         else:
             place, precision, confidence = _where(context)
-            kind = {
-                "violence": (*context.unrest, "incidents"),
-                "arrests": ("Strategic developments", "Arrests", "incidents"),
-                "property": ("Strategic developments", "Looting/property destruction", "incidents"),
-                "crowd": ("Protests", "Peaceful protest", "incidents"),
-            }[group]
-            actor = actors[0] if actors else ""
-        if place is None:
-            continue
-        event_type, sub_event_type, layer = kind
-        events.append(
-            _event(
-                context,
-                place,
-                precision,
-                confidence,
-                event_type=event_type,
-                sub_event_type=sub_event_type,
-                disorder_type=_disorder(event_type),
-                actor1=actor,
-                actor2=actors[1] if len(actors) > 1 else "",
-                layer=layer,
-                qualifiers=tuple((c.kind, c.qualifier) for c in chosen if c.qualifier),
-                **values,
-            )
+        kind = {
+            "violence": (*context.unrest, "incidents"),
+            "arrests": ("Strategic developments", "Arrests", "incidents"),
+            "property": ("Strategic developments", "Looting/property destruction", "incidents"),
+            "crowd": ("Protests", "Peaceful protest", "incidents"),
+        }[group]
+        actor = actors[0] if actors else ""
+    if place is None:
+        return []
+    event_type, sub_event_type, layer = kind
+    return [
+        _event(
+            context,
+            place,
+            precision,
+            confidence,
+            event_type=event_type,
+            sub_event_type=sub_event_type,
+            disorder_type=_disorder(event_type),
+            actor1=actor,
+            actor2=actors[1] if len(actors) > 1 else "",
+            layer=layer,
+            qualifiers=tuple((c.kind, c.qualifier) for c in counts if c.qualifier),
+            **_values(counts),
         )
-    return events
+    ]
+
+
+def _by_place(context: _Context, counts: list[Count]) -> list[tuple[list[Count], Mention | None]]:
+    """Counts of one group, split by place when a kind repeats at different places
+    (*2 000 in Yekaterinburg, 5 000 in Novosibirsk*); each batch with the place named
+    before its counts, if any."""
+    kinds = [c.kind for c in counts]
+    if len(set(kinds)) == len(kinds):
+        return [(counts, None)]
+    batches: dict[str, tuple[list[Count], Mention | None]] = {}
+    for count in counts:
+        anchor = _located_before(context, context.sentence.tokens[count.token].start)
+        key = anchor.place.place_id if anchor and anchor.place else ""
+        batches.setdefault(key, ([], anchor))[0].append(count)
+    return list(batches.values())
+
+
+def _located_before(context: _Context, position: int) -> Mention | None:
+    """The last mention before ``position`` that follows a locative (*in*, *i*, *в*)."""
+    tokens = context.sentence.tokens
+    found = None
+    for mention in context.here:
+        if mention.end > position:
+            break
+        before = [t for t in tokens if t.end <= mention.start]
+        if before and before[-1].key in lexicon.LOCATIVE:
+            found = mention
+    return found
+
+
+def _deployment_actor(context: _Context, actors: Sequence[str]) -> str:
+    """Who sends a contingent: an organisation the sentence names or refers to, else the one
+    an earlier sentence said was sending forces, else the first actor word."""
+    if context.orgs:
+        return context.orgs[0]
+    if context.deploying:
+        return context.deploying
+    return actors[0] if actors else ""
 
 
 def _values(counts: Sequence[Count]) -> dict[str, int]:
@@ -276,28 +379,22 @@ def _destination(context: _Context) -> tuple[Place | None, int, float]:
 
 def _control_events(context: _Context) -> list[EventFact]:
     """An airport occupied, retaken or reopened."""
-    facility = [m for m in context.here if m.place and m.place.kind == "airport"]
-    if not facility:
+    if context.sentence.keys.isdisjoint(_CONTROL_KEYS):
         return []
-    place = facility[0].place
-    assert place is not None
-    events: list[EventFact] = []
-    seen: set[str] = set()
+    place, confidence = _facility(context)
+    if place is None:
+        return []
     tokens = context.sentence.tokens
-    previous_orgs = _organisations(context.previous) if context.previous else []
-    orgs = context.orgs or previous_orgs
-    for index, token in enumerate(tokens):
-        what = lexicon.CONTROL_WORDS.get(token.key)
-        if what is None or what in seen:
-            continue
-        seen.add(what)
-        actor = _nearest_actor(tokens, index)
+    orgs = context.orgs or context.previous_orgs
+    events: list[EventFact] = []
+    for index, what in _control_changes(tokens):
+        actor = "" if what == "reopened" else _nearest_actor(tokens, index)
         events.append(
             _event(
                 context,
                 place,
                 1,
-                0.7,
+                confidence,
                 event_type="Strategic developments",
                 sub_event_type="Other"
                 if what == "reopened"
@@ -312,13 +409,40 @@ def _control_events(context: _Context) -> list[EventFact]:
     return events
 
 
+def _facility(context: _Context) -> tuple[Place | None, float]:
+    """The airport of the sentence, else, when it names no place, that of the sentence
+    before (*… took it back*, *flights resumed*)."""
+    for mentions, confidence in ((context.here, 0.7), (context.previous, 0.5)):
+        facility = [m.place for m in mentions if m.place and m.place.kind == "airport"]
+        if facility:
+            return facility[0], confidence
+        if context.here:
+            break
+    return None, 0.0
+
+
+def _control_changes(tokens: Sequence[Token]) -> list[tuple[int, str]]:
+    """Changes of control a sentence reports, each once, with the index of its word."""
+    found: dict[str, int] = {}
+    keys = [t.key for t in tokens]
+    again = any(key in lexicon.AGAIN_WORDS for key in keys)
+    for index, key in enumerate(keys):
+        what = lexicon.CONTROL_WORDS.get(key)
+        if what is None and key in lexicon.BACK_WORDS:
+            taken = any(k in lexicon.TAKE_VERBS for k in keys[max(0, index - 3) : index])
+            what = "retaken" if taken else None
+        if what is None and again and key in lexicon.FLIGHT_WORDS:
+            what = "reopened"
+        if what is not None:
+            found.setdefault(what, index)
+    return sorted(((index, what) for what, index in found.items()), key=lambda item: item[0])
+
+
 def _nearest_actor(tokens: Sequence[Token], index: int) -> str:
-    best: tuple[int, str] | None = None
-    for position, token in enumerate(tokens):
-        actor = lexicon.ACTORS.get(token.key)
-        if actor and (best is None or abs(position - index) < best[0]):
-            best = (abs(position - index), actor)
-    return best[1] if best else ""
+    found = actor_words(tokens)
+    if not found:
+        return ""
+    return min(found, key=lambda item: abs(item[0] - index))[1]
 
 
 def _dedupe(events: list[EventFact]) -> list[EventFact]:

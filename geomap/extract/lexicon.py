@@ -15,24 +15,25 @@ COUNT_NOUNS: dict[str, str] = {
     **dict.fromkeys(
         "soldater soldat soldiers soldier troops tropper militaere servicemen fredsbevarere "
         "peacekeepers военнослужащих военнослужащие военных солдат миротворцев soldaten "
-        "soldats militaires trupper".split(),
+        "soldats militaires trupper gendarmes".split(),
         "troops",
     ),
     **dict.fromkeys(
         "shopping centres centers malls торговых центров kjopesentre kjopesenter banklokaler butikker butikk bankbygninger bygninger bygg buildings building "
         "shops stores banks offices зданий здания магазинов банков офисов gebaude geschafte "
-        "batiments commerces magasins byggnader butiker".split(),
+        "batiments commerces magasins byggnader butiker stations supermarkets".split(),
         "buildings_damaged",
     ),
     **dict.fromkeys(
         "biler bil politibiler cars car vehicles автомобилей автомобиля машин машины autos "
-        "fahrzeuge voitures vehicules bilar fordon".split(),
+        "fahrzeuge voitures vehicules bilar fordon polisfordon polisbilar".split(),
         "vehicles_damaged",
     ),
 }
 #: A vehicle noun after one of these words counts military vehicles.
 MILITARY = frozenset(
-    "militaere military armoured armored военной бронетехники militarfahrzeuge militaires".split()
+    "militaere military armoured armored военной военных бронетехники техники "
+    "militarfahrzeuge militaires militara pansrade".split()
 )
 MILITARY_VEHICLE_NOUNS = frozenset(
     "kjoretoy kjoretoyer vehicles techniki техники единиц бронетехники fahrzeuge vehicules".split()
@@ -41,38 +42,63 @@ MILITARY_VEHICLE_NOUNS = frozenset(
 # What happened to them, from a verb near the number.
 COUNT_VERBS: dict[str, str] = {
     **dict.fromkeys(
-        "livet drept drepte omkommet omkom dode dod killed dead died perished погибли погиб погибших "
-        "убиты убито убитых погибло getotet tot tote starben tues morts dodade doda dodades".split(),
+        # nb/da
+        "livet drept drepte omkommet omkom dode dod dodd draept "
+        # en
+        "killed killing dead died perished "
+        # ru
+        "погибли погиб погибла погибло погибших убиты убито убит убитых жизнь жизни "
+        # de
+        "getotet tot tote toten starben leben "
+        # fr
+        "tue tues tuee tuees morts mort decedes "
+        # sv
+        "dodade doda dodades dodats omkom dog".split(),
         "fatalities",
     ),
     **dict.fromkeys(
-        "ранения skadet skadd skadde saret injured wounded hurt ранены ранено раненых пострадали "
-        "пострадавших verletzt verletzte verwundet blesses skadades skadade".split(),
+        "skadet skadd skadde saret sarede "
+        "injured wounded hurt "
+        "ранения ранены ранено раненых ранен пострадали пострадавших пострадал травмы травм "
+        "verletzt verletzte verletzten verwundet "
+        "blesses blesse blessees "
+        "skadades skadade skadats".split(),
         "injured",
     ),
     **dict.fromkeys(
-        "forvaring pagrepet pagrepne arrestert arresterte anholdt anholdte fengslet detained arrested held "
-        "задержаны задержано задержанных арестованы арестовано festgenommen verhaftet "
-        "interpelles arretes detenus gripna gripits greps anhallna".split(),
+        "forvaring pagrep pagrepet pagrepne arrestert arresterte arrestasjon anholdt anholdte "
+        "fengslet innbrakt "
+        "detained arrested arrest arrests held custody "
+        "задержаны задержано задержанных задержали задержала задержал задержании задержания "
+        "задержан арестованы арестовано арестовали "
+        "festgenommen festnahmen fest verhaftet gewahrsam "
+        "interpelles interpellees interpelle arretes arretees arrete detenus garde "
+        "grep greps gripits gripna gripna anhallna anholls".split(),
         "arrested",
     ),
     **dict.fromkeys(
-        "demonstranter demonstrerte protesterte protesters demonstrators protested marched "
-        "протестующих демонстрантов вышли demonstranten demonstrierten manifestants "
-        "manifesterent demonstranter".split(),
+        "demonstranter demonstrerte protesterte deltok samlet "
+        "protesters demonstrators protested marched rallied gathered joined "
+        "протестующих демонстрантов вышли собрал собрали собралось участвовали "
+        "demonstranten demonstrierten zogen "
+        "manifestants manifesterent reuni defile "
+        "demonstrerade deltog samlades".split(),
         "crowd_size",
     ),
 }
 DAMAGE_VERBS = frozenset(
-    "нападениям поджогам подверглись fyr brent angrepet angrepne plyndret patent brent odelagt attacked looted burned torched destroyed "
-    "set vandalised vandalized damaged разграблены сожжены подожжены разгромлены повреждены "
-    "атакованы angegriffen geplundert zerstort beschadigt pilles incendies detruits attaques "
-    "plundrade brandes forstordes".split()
+    "fyr brann brent angrepet angrepne plyndret patent odelagt knust vandalisert "
+    "attacked looted burned burnt torched destroyed set vandalised vandalized damaged smashed "
+    "нападениям поджогам подверглись разграблены сожжены подожжены разгромлены повреждены "
+    "атакованы разграбили подожгли сожгли разгромили атаковали повредили уничтожили "
+    "angegriffen geplundert zerstort beschadigt brannten plunderten "
+    "pilles pillees incendies incendiees detruits detruites attaques saccages "
+    "plundrade brandes forstordes brann vandaliserades".split()
 )
 DEPLOY_VERBS = frozenset(
     "прибыли arrived sendt sendte sender sendes utplassert deployed sent dispatched sends deploy направила "
     "направили направлены направит ввела введены отправила entsandt entsandte schickte "
-    "envoye envoyes deploye skickade skickat".split()
+    "envoye envoyes deploye envoie envoient skickade skickat".split()
 )
 FORCE_NOUNS = frozenset(
     "styrker styrke tropper soldater forces force troops contingent peacekeepers силы контингент "
@@ -97,6 +123,19 @@ CONTROL_WORDS: dict[str, str] = {
         "reopened",
     ),
 }
+
+#: *took it back*: a taking verb up to three words before one of the ``BACK_WORDS``.
+TAKE_VERBS = frozenset(
+    "tok tatt tar took taken take takes взяли взял взята взят nahmen nahm genommen "
+    "reprirent tog tagit".split()
+)
+BACK_WORDS = frozenset("tilbake back tillbaka zuruck обратно".split())
+#: *flights again*: flights resumed, though the sentence has no resuming verb.
+FLIGHT_WORDS = frozenset(
+    "flyavganger flyavgangene flytrafikken flyvninger flights flight рейсы рейсов "
+    "авиасообщение fluge flugverkehr vols flyg flygtrafiken flygningar".split()
+)
+AGAIN_WORDS = frozenset("igjen again вновь снова wieder nouveau igen".split())
 
 # Qualifiers before a number.
 QUALIFIERS: dict[tuple[str, ...], str] = {
@@ -140,48 +179,84 @@ QUALIFIERS: dict[tuple[str, ...], str] = {
     ("ungefar",): "about",
 }
 
-NUMBER_WORDS: dict[str, int] = {
-    **dict(
-        zip(
-            "en ett to tre fire fem seks sju syv atte ni ti elleve tolv".split(),
-            [1, 1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12],
-            strict=True,
-        )
-    ),
-    **dict(
-        zip(
-            "one two three four five six seven eight nine ten eleven twelve twenty fifty".split(),
-            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 20, 50],
-            strict=True,
-        )
-    ),
-    **dict(
-        zip(
-            "один два три четыре пять шесть семь восемь девять десять двадцать".split(),
-            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20],
-            strict=True,
-        )
-    ),
-    **dict(zip("двое трое четверо пятеро".split(), [2, 3, 4, 5], strict=True)),
-    **dict(
-        zip(
-            "eins zwei drei vier funf sechs sieben acht neun zehn zwanzig".split(),
-            [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20],
-            strict=True,
-        )
-    ),
-    **dict(
-        zip(
-            "deux trois quatre cinq six sept huit neuf dix vingt".split(),
-            [2, 3, 4, 5, 6, 7, 8, 9, 10, 20],
-            strict=True,
-        )
-    ),
-    **dict(zip("tva fyra sex atta tio".split(), [2, 4, 6, 8, 10], strict=True)),
-    "dozens": 24,
-    "dusinvis": 24,
-    "dutzende": 24,
+
+def _numbers(words: str, values: list[int]) -> dict[str, int]:
+    return dict(zip(words.split(), values, strict=True))
+
+
+_TEENS_TENS = [13, 14, 15, 16, 17, 18, 19, 20, 30, 40, 50, 60, 70, 80, 90]
+#: Spelled-out numbers per language (articles such as *en*, *a*, *un*, *ein* are left out:
+#: they are rarely a count). Languages without a table read digits only.
+NUMBER_WORDS: dict[str, dict[str, int]] = {
+    "nb": {
+        **_numbers(
+            "ett to tre fire fem seks sju syv atte ni ti elleve tolv",
+            [1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10, 11, 12],
+        ),
+        **_numbers(
+            "tretten fjorten femten seksten sytten atten nitten tjue tretti forti femti seksti sytti atti nitti",
+            _TEENS_TENS,
+        ),
+        **_numbers("tyve tredve forty", [20, 30, 40]),
+    },
+    "en": {
+        **_numbers(
+            "one two three four five six seven eight nine ten eleven twelve", list(range(1, 13))
+        ),
+        **_numbers(
+            "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety",
+            _TEENS_TENS,
+        ),
+    },
+    "ru": {
+        **_numbers("один одна одно одного одному одном одной", [1] * 7),
+        **_numbers(
+            "два две двух трех четырех пяти шести семи восьми девяти десяти",
+            [2, 2, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+        ),
+        **_numbers(
+            "три четыре пять шесть семь восемь девять десять одиннадцать двенадцать",
+            list(range(3, 13)),
+        ),
+        **_numbers(
+            "тринадцать четырнадцать пятнадцать шестнадцать семнадцать восемнадцать девятнадцать двадцать тридцать сорок пятьдесят шестьдесят семьдесят восемьдесят девяносто",
+            _TEENS_TENS,
+        ),
+        **_numbers("двое трое четверо пятеро шестеро семеро сто", [2, 3, 4, 5, 6, 7, 100]),
+    },
+    "de": {
+        **_numbers(
+            "eins zwei drei vier funf sechs sieben acht neun zehn elf zwolf", list(range(1, 13))
+        ),
+        **_numbers(
+            "dreizehn vierzehn funfzehn sechzehn siebzehn achtzehn neunzehn zwanzig dreissig vierzig funfzig sechzig siebzig achtzig neunzig",
+            _TEENS_TENS,
+        ),
+    },
+    "sv": {
+        **_numbers("tva tre fyra fem sex sju atta nio tio elva tolv", list(range(2, 13))),
+        **_numbers(
+            "tretton fjorton femton sexton sjutton arton nitton tjugo trettio fyrtio femtio sextio sjuttio attio nittio",
+            _TEENS_TENS,
+        ),
+    },
+    "fr": {
+        **_numbers("deux trois quatre cinq six sept huit neuf dix onze douze", list(range(2, 13))),
+        **_numbers(
+            "treize quatorze quinze seize dix-sept dix-huit dix-neuf vingt trente quarante cinquante soixante soixante-dix quatre-vingt quatre-vingt-dix",
+            _TEENS_TENS,
+        ),
+    },
 }
+#: Languages that read another's number words.
+NUMBER_LANGUAGE = {"nn": "nb", "no": "nb", "da": "nb"}
+
+
+def number_words(language: str) -> dict[str, int]:
+    """The spelled-out numbers of ``language`` (empty when it has no table)."""
+    return NUMBER_WORDS.get(NUMBER_LANGUAGE.get(language, language), {})
+
+
 MULTIPLIERS: dict[str, int] = {
     **dict.fromkeys("hundre hundred hundreds hundert cent cents hundra сотни".split(), 100),
     **dict.fromkeys(
@@ -195,8 +270,13 @@ MULTIPLIERS: dict[str, int] = {
 #: A number followed by one of these is an age, a share or a time, not a count.
 NOT_A_COUNT = frozenset(
     "ar aar years year prosent percent % процентов процента лет года год jahre jahren prozent "
-    "ans pourcent procent timer hours часов stunden heures minutter minutes минут".split()
+    "ans pourcent procent timer hours часов часа stunden heures minutter minutes минут "
+    "dager dogn days day weeks uker maneder months дня дней суток недели недель месяцев "
+    "tage tagen wochen monate jours semaines mois dagar veckor manader "
+    "kroner kr dollars euro euros рублей тенге km kilometer kilometres метров".split()
 )
+#: A word before a number that denies it (*no one was injured*).
+NEGATIONS = frozenset("no ingen ikke not kein keine aucun ни".split())
 
 # Languages whose thousands separator is "." or a space (and decimal ","), versus ",".
 COMMA_THOUSANDS = frozenset({"en"})
@@ -268,7 +348,8 @@ for _names in (
 # Actors: folded word → actor name (ACLED style).
 ACTORS: dict[str, str] = {
     **dict.fromkeys(
-        "sikkerhetsstyrker sikkerhetsstyrkene security силовики sicherheitskrafte forces".split(),
+        "sikkerhetsstyrker sikkerhetsstyrkene силовики силовиков силовых sicherheitskrafte "
+        "sakerhetsstyrkor sakerhetsstyrkorna".split(),
         "Security forces",
     ),
     **dict.fromkeys(
@@ -292,6 +373,44 @@ ACTORS: dict[str, str] = {
         "Government",
     ),
 }
+#: Actor words that also qualify a noun (*police cars*, *government buildings*).
+ATTRIBUTIVE_ACTORS = frozenset("police army military government security".split())
+#: Two-word actors, checked before single words.
+ACTOR_PHRASES: dict[tuple[str, ...], str] = {
+    ("security", "forces"): "Security forces",
+    ("forces", "de"): "Security forces",  # forces de l'ordre, forces de sécurité
+    ("riot", "police"): "Police forces",
+    ("armed", "forces"): "Military forces",
+    ("interior", "ministry"): "Government",
+    ("силы", "безопасности"): "Security forces",
+}
+#: Words that introduce the source of a statement (*according to*), not an actor.
+SOURCE_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "according to",
+        "ifolge",
+        "iflg",
+        "по данным",
+        "по словам",
+        "по информации",
+        "nach angaben",
+        "laut",
+        "selon",
+        "d apres",
+        "enligt",
+    )
+)
+#: Articles that may stand between a source phrase and its noun (*according to the police*).
+DETERMINERS = frozenset("the der die des la le les l den det de".split())
+#: Verbs of saying after an actor word: the actor is the source (*officials said*).
+SAY_VERBS = frozenset(
+    "said say says reported reports told announced stated sa sier opplyser oppgir meldte "
+    "melder opplyste uttalte сообщили сообщила сообщил сообщает заявили заявила заявил "
+    "sagte sagten teilte teilten meldete erklarte indique annonce declare sade "
+    "uppgav uppger meddelade rapporterade".split()
+)
+
 #: Alliances and organisations, matched on the surface form (case kept).
 ORGANISATIONS: dict[str, str] = {
     "CSTO": "CSTO",
@@ -307,6 +426,14 @@ ORGANISATIONS: dict[str, str] = {
     "EU": "European Union",
     "ЕС": "European Union",
 }
+
+#: Words that refer back to an organisation named earlier (*the alliance*, *блок*).
+ALLIANCE_WORDS = frozenset(
+    "alliance alliansen allianse alliansens militaeralliansen militaerallianse organisasjonen "
+    "bloc blokken blocket alliansen alliansens союз союза союзу союзом блок блока блоку "
+    "союзники союзников альянс альянса организация организации bundnis bundnisses allianz "
+    "allies allierte allierade verbundeten".split()
+)
 
 # Protest and riot words, for the event type of a sentence.
 PROTEST_WORDS = frozenset(
@@ -327,6 +454,16 @@ PERSON_TITLES = frozenset(
     "президент премьер министр глава лидер генерал präsident prasident kanzler bundeskanzler "
     "ministre chef statsministern presidenten ministern".split()
 )
+
+#: Lower-case words inside place names (*Sistan og Baluchistan*, *Rio de Janeiro*,
+#: *Frankfurt am Main*, *Bosnia and Herzegovina*).
+NAME_PARTICLES = frozenset(
+    "og and of de del della la le les du des di da do dos das am an der im upon on en et y "
+    "i и на sur".split()
+)
+
+#: Languages that capitalise every noun, where a capital inside a sentence says little.
+NOUN_CAPITALS = frozenset({"de", "lb"})
 
 #: Bare facility words that point to the facility of a place just named (*flyplassen*).
 FACILITY_WORDS: dict[str, str] = dict.fromkeys(
@@ -350,7 +487,15 @@ def _refold() -> None:
         if name.startswith("_") or name == "ORGANISATIONS":
             continue
         if isinstance(table, frozenset):
-            module[name] = frozenset(fold(word) for word in table)
+            module[name] = frozenset(
+                tuple(fold(w) for w in word) if isinstance(word, tuple) else fold(word)
+                for word in table
+            )
+        elif name == "NUMBER_WORDS":
+            module[name] = {
+                language: {fold(word): value for word, value in words.items()}
+                for language, words in table.items()
+            }
         elif isinstance(table, dict):
             module[name] = {
                 (tuple(fold(w) for w in key) if isinstance(key, tuple) else fold(key)): value

@@ -28,14 +28,19 @@ from geomap.gazetteer import (
     Gazetteer,
 )
 from geomap.records import Mention
-from geomap.textnorm import base_forms, fold
+from geomap.textnorm import base_forms
 
 log = logging.getLogger(__name__)
 
 MAX_WORDS = 4
 _JOINERS = frozenset({" ", "-", "‐", "–", "'", "’", " - "})
+_APOSTROPHES = frozenset({"'", "’"})
 _STRONG_POPULATION = 100_000
+#: A capital inside a sentence marks a proper name (outside German): a town of 10,000 is
+#: then sure enough even if its name is also a common word.
+_PROPER_NAME_BAR = 4.0
 _COMMON_ZIPF = 3.3
+_FACILITY_REACH = 600  # characters back to the place a bare *the airport* belongs to
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +62,7 @@ def spot(
     per_sentence = [_candidates(text, s) for s in sentences]
     keys = {form for cands in per_sentence for c in cands for form in (c.key, *base_forms(c.key))}
     found = gazetteer.lookup_many(keys)
-    features = gazetteer.features()
+    features = _feature_index(gazetteer.features())
     mentions: list[Mention] = []
     for sentence, candidates in zip(sentences, per_sentence, strict=True):
         taken: set[int] = set()
@@ -75,24 +80,37 @@ def spot(
 
 
 def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
+    """Runs of up to :data:`MAX_WORDS` words that may be a name: a capitalised first word,
+    then words joined by a space, a hyphen or an apostrophe, each capitalised or a name
+    particle (*Sistan og Baluchistan*, *Rio de Janeiro*); a run never ends on a particle."""
     tokens = sentence.tokens
     found = []
     for first, token in enumerate(tokens):
-        if token.is_number or not _may_start_name(token):
-            continue
-        for last in range(first, min(first + MAX_WORDS, len(tokens))):
-            if last > first and text[tokens[last - 1].end : tokens[last].start] not in _JOINERS:
+        initial = token.surface[0]
+        if initial.islower() or not initial.isalpha():
+            continue  # a name starts with a capital, or a letter of a script without case
+        parts = [token.key]
+        found.append(_Candidate(first, first, token.key))
+        for last in range(first + 1, min(first + MAX_WORDS, len(tokens))):
+            word = tokens[last]
+            gap = text[tokens[last - 1].end : word.start]
+            if word.is_number or not _joined(gap, word):
                 break
-            if tokens[last].is_number:
+            particle = word.key in lexicon.NAME_PARTICLES and word.surface[0].islower()
+            if word.surface[0].islower() and not particle and gap != "-":
                 break
-            found.append(_Candidate(first, last, fold(text[token.start : tokens[last].end])))
+            if gap in _APOSTROPHES:
+                parts[-1] += word.key
+            else:
+                parts.append(word.key)
+            if not particle:
+                found.append(_Candidate(first, last, " ".join(p for p in parts if p)))
     return found
 
 
-def _may_start_name(token: Token) -> bool:
-    """Capitalised, or in a script without capitals."""
-    first = token.surface[0]
-    return first.isupper() or (first.isalpha() and not first.islower())
+def _joined(gap: str, right: Token) -> bool:
+    """Whether a word may continue a name after ``gap``: not across an English ``'s``."""
+    return gap in _JOINERS and not (gap in _APOSTROPHES and right.key == "s")
 
 
 def _entries(key: str, found: dict[str, list[Entry]]) -> tuple[list[Entry], bool]:
@@ -137,20 +155,25 @@ def _is_place(
         return strength == math.inf  # acronyms: only curated names such as USA
     if candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.PERSON_TITLES:
         return False
-    if _in_name_chain(text, tokens, candidate) and strength != math.inf:
+    if exact and _in_name_chain(text, tokens, candidate) and not _title_case(sentence):
         return False
-    if candidate.first == candidate.last and strength < math.log10(_STRONG_POPULATION):
-        common = _zipf(first.key, language)
+    if candidate.first == candidate.last:
         at_start = candidate.first == 0 or text[
             tokens[candidate.first - 1].end : first.start
         ].strip() in {"«", '"', "–", "-", "—"}
-        if common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1):
-            return False
+        deliberate = not at_start and language not in lexicon.NOUN_CAPITALS
+        bar = _PROPER_NAME_BAR if deliberate else math.log10(_STRONG_POPULATION)
+        if strength < bar:
+            common = _zipf(first.key, language)
+            if common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1):
+                return False
     return True
 
 
 def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) -> bool:
-    """A place word joined to other capitalised words that are no place: a person's name."""
+    """A place word joined by a space to a capitalised word that is no title: part of a
+    larger proper name (*Vladimir Putin*, *Jordan Bardella*, *New York Times*, *Central Asian*).
+    """
     after = candidate.last + 1
     if after < len(tokens):
         following = tokens[after]
@@ -164,6 +187,13 @@ def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) ->
         if gap == " " and previous.is_capitalised and not previous.surface.isupper():
             return previous.key not in lexicon.PERSON_TITLES
     return False
+
+
+def _title_case(sentence: Sentence) -> bool:
+    """A headline in title case (*Protests Spread Across Kazakhstan*), where capitals say
+    little: every word longer than four letters is capitalised, and there are three or more."""
+    words = [t for t in sentence.tokens if not t.is_number and len(t.surface) > 4]
+    return len(words) >= 3 and all(t.is_capitalised for t in words)
 
 
 @lru_cache(maxsize=65536)
@@ -181,13 +211,14 @@ def _mention(
     text: str,
     sentence: Sentence,
     candidate: _Candidate,
-    features: Sequence[FeaturePattern],
+    features: _FeatureIndex,
 ) -> Mention:
     """The mention, widened to a feature phrase around it when there is one."""
     tokens = sentence.tokens
     start, end = tokens[candidate.first].start, tokens[candidate.last].end
-    key, feature = candidate.key, None
-    for pattern in features:
+    before_word = tokens[candidate.first - 1].key if candidate.first else ""
+    after_word = tokens[candidate.last + 1].key if candidate.last + 1 < len(tokens) else ""
+    for pattern in (*features.near.get(before_word, ()), *features.far.get(after_word, ())):
         before, after = len(pattern.before), len(pattern.after)
         first, last = candidate.first - before, candidate.last + after
         if first < 0 or last >= len(tokens):
@@ -195,16 +226,43 @@ def _mention(
         if all(tokens[first + i].key in pattern.before[i] for i in range(before)) and all(
             tokens[candidate.last + 1 + i].key in pattern.after[i] for i in range(after)
         ):
-            start, end, feature = tokens[first].start, tokens[last].end, pattern.feature
-            break
-    return Mention(article_id, start, end, text[start:end], key, feature)
+            start, end = tokens[first].start, tokens[last].end
+            return Mention(article_id, start, end, text[start:end], candidate.key, pattern.feature)
+    return Mention(article_id, start, end, text[start:end], candidate.key)
+
+
+@dataclass(frozen=True, slots=True)
+class _FeatureIndex:
+    """Feature phrases by the word right before their place (*i* in *flyplassen i X*), and,
+    for those with no word before, by the word right after (*lufthavn* in *X lufthavn*)."""
+
+    near: dict[str, tuple[FeaturePattern, ...]]
+    far: dict[str, tuple[FeaturePattern, ...]]
+
+
+@lru_cache(maxsize=4)
+def _feature_index(features: tuple[FeaturePattern, ...]) -> _FeatureIndex:
+    near: dict[str, list[FeaturePattern]] = {}
+    far: dict[str, list[FeaturePattern]] = {}
+    for pattern in features:
+        if pattern.before:
+            for word in pattern.before[-1]:
+                near.setdefault(word, []).append(pattern)
+        elif pattern.after:
+            for word in pattern.after[0]:
+                far.setdefault(word, []).append(pattern)
+    return _FeatureIndex(
+        {w: tuple(p) for w, p in near.items()}, {w: tuple(p) for w, p in far.items()}
+    )
 
 
 def _facility_words(
     article_id: str, text: str, sentence: Sentence, taken: set[int], earlier: Sequence[Mention]
 ) -> list[Mention]:
     """*Flyplassen*, *the airport*: the facility of the city named just before, if any."""
-    found = []
+    found: list[Mention] = []
+    if sentence.keys.isdisjoint(lexicon.FACILITY_WORDS):
+        return found
     for index, token in enumerate(sentence.tokens):
         feature = lexicon.FACILITY_WORDS.get(token.key)
         if (
@@ -215,7 +273,11 @@ def _facility_words(
             continue
         if token.key == "airport" and (index == 0 or sentence.tokens[index - 1].key != "the"):
             continue
-        recent = [m for m in earlier if m.feature is None and sentence.start - m.end < 600]
+        recent = [
+            m
+            for m in earlier
+            if m.feature in (None, feature) and sentence.start - m.end < _FACILITY_REACH
+        ]
         if recent:
             found.append(
                 Mention(article_id, token.start, token.end, token.surface, recent[-1].key, feature)

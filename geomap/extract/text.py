@@ -4,29 +4,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from geomap.textnorm import fold
 
 _TOKEN = re.compile(
-    r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?|[^\W\d_]+", re.UNICODE
+    r"(?P<number>\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
+    r"|[^\W\d_]+",
+    re.UNICODE,
 )
 _BREAK = re.compile(r"(?<=[.!?…])[»”\"')]*\s+|\n")
 _OPENERS = '«“"„–—-( '
+_CLOSERS = "»”\"')"
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A word or a number, ``text[start:end]``, with its folded ``key``."""
+class Token(NamedTuple):
+    """A word or a number, ``text[start:end]``, with its folded ``key``.
+
+    A named tuple rather than a dataclass: an article has hundreds of tokens, and a tuple
+    is made several times faster.
+    """
 
     start: int
     end: int
     surface: str
     key: str
-
-    @property
-    def is_number(self) -> bool:
-        """True for digit tokens (``2.030``, ``1,500``)."""
-        return self.surface[0].isdigit()
+    #: True for digit tokens (``2.030``, ``1,500``), not for ``²``.
+    is_number: bool = False
 
     @property
     def is_capitalised(self) -> bool:
@@ -41,6 +46,15 @@ class Sentence:
     start: int
     end: int
     tokens: tuple[Token, ...]
+    #: The folded words, for quick tests against word lists (``sentence.keys & MONTHS``).
+    keys: frozenset[str] = frozenset()
+    has_number: bool = False
+
+    @classmethod
+    def of(cls, start: int, end: int, tokens: tuple[Token, ...]) -> Sentence:
+        """A sentence with its ``keys`` and ``has_number`` filled in from its tokens."""
+        keys = frozenset([t.key for t in tokens])
+        return cls(start, end, tokens, keys, any([t.is_number for t in tokens]))
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, ...]:
@@ -49,39 +63,63 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     A number keeps its grouping (``2.030``, ``2 030``, ``1,500``): what it means depends on
     the language and is decided later.
     """
+    fold_word = _fold_word
     return tuple(
-        Token(m.start(), m.end(), m.group(), fold(m.group()))
+        Token(m.start(), m.end(), word, fold_word(word), number)
         for m in _TOKEN.finditer(text, start, len(text) if end is None else end)
+        for word, number in ((m.group(), m.lastgroup is not None),)
     )
 
 
+@lru_cache(maxsize=1 << 17)
+def _fold_word(word: str) -> str:
+    """:func:`~geomap.textnorm.fold` of one word, remembered: words repeat a lot."""
+    return fold(word)
+
+
 def sentences(text: str) -> list[Sentence]:
-    """Split ``text`` into sentences and heading lines, each with its tokens."""
+    """Split ``text`` into sentences and heading lines, each with its tokens.
+
+    A sentence's span runs from its first character that is not a space to its last one
+    before the break, so it keeps its opening dash or quote and whatever ends it apart from
+    its last word (``… terroristes ».``, ``… {{ 7*7 }}.``).
+    """
+    tokens = tokenize(text)  # no token crosses a boundary: they hold no space after . ! ?
     found: list[Sentence] = []
+    first = 0
     position = 0
-    for boundary in [*_breaks(text), None]:
-        stop = boundary[0] if boundary else len(text)
-        tokens = tokenize(text, position, stop)
-        if tokens:
-            found.append(Sentence(tokens[0].start, _trim_end(text, tokens[-1].end, stop), tokens))
-        if boundary:
-            position = boundary[1]
+    for stop, resume in [*_breaks(text), (len(text), len(text))]:
+        last = first
+        while last < len(tokens) and tokens[last].start < stop:
+            last += 1
+        if last > first:
+            start = _skip_spaces(text, position, tokens[first].start)
+            end = _trim_spaces(text, tokens[last - 1].end, stop)
+            found.append(Sentence.of(start, end, tokens[first:last]))
+        first, position = last, resume
     return found
 
 
 def _breaks(text: str) -> list[tuple[int, int]]:
-    """Sentence boundaries: a line break, or final punctuation before a capital or a digit."""
+    """Sentence boundaries as (end of a sentence, start of the next): a line break, or final
+    punctuation and its closing quotes before a capital or a digit."""
     found = []
     for match in _BREAK.finditer(text):
         following = text[match.end() : match.end() + 4].lstrip(_OPENERS)[:1]
         if match.group() == "\n" or following.isupper() or following.isdigit():
-            found.append((match.start(), match.end()))
+            closing = len(match.group()) - len(match.group().lstrip(_CLOSERS))
+            found.append((match.start() + closing, match.end()))
     return found
 
 
-def _trim_end(text: str, last_token_end: int, stop: int) -> int:
-    """Keep the closing punctuation of a sentence in its span."""
-    end = last_token_end
-    while end < stop and not text[end].isspace():
-        end += 1
-    return end
+def _skip_spaces(text: str, position: int, limit: int) -> int:
+    while position < limit and text[position].isspace():
+        position += 1
+    return position
+
+
+def _trim_spaces(text: str, last_token_end: int, stop: int) -> int:
+    """The end of a sentence: ``stop`` without the spaces before it, never before its last word."""
+    while stop > last_token_end and text[stop - 1].isspace():
+        stop -= 1
+    return stop

@@ -1,0 +1,56 @@
+"""Sentences and tokens: spans that cover the whole sentence, numbers kept whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from geomap.extract.text import sentences, tokenize
+
+
+def _spans(text: str) -> list[str]:
+    return [text[s.start : s.end] for s in sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "He wrote {{ 7*7 }}. Police came.",
+            ["He wrote {{ 7*7 }}.", "Police came."],
+        ),
+        (
+            "Il a accusé des « terroristes internationaux ». La police est venue.",
+            ["Il a accusé des « terroristes internationaux ».", "La police est venue."],
+        ),
+        (
+            "– Russland vil ikke tillate det, sa Putin. «Vi er klare.» Mandag kom de.",
+            ["– Russland vil ikke tillate det, sa Putin.", "«Vi er klare.»", "Mandag kom de."],
+        ),
+        ("Heading line\n\n  Body text here.  \n", ["Heading line", "Body text here."]),
+    ],
+)
+def test_a_sentence_span_holds_everything_up_to_its_break(text: str, expected: list[str]) -> None:
+    assert _spans(text) == expected
+
+
+def test_no_break_before_a_lower_case_word() -> None:
+    assert _spans("Prices rose by 2.5 per cent. in Almaty. Shops closed.") == [
+        "Prices rose by 2.5 per cent. in Almaty.",
+        "Shops closed.",
+    ]
+
+
+def test_numbers_keep_their_grouping_and_words_their_folded_key() -> None:
+    tokens = tokenize("Over 2.030 soldater og 1,500 troops i Tromsø ²")
+    assert [(t.surface, t.is_number) for t in tokens if t.is_number] == [
+        ("2.030", True),
+        ("1,500", True),
+    ]
+    assert tokens[-2].key == "tromso"
+    assert (tokens[-1].surface, tokens[-1].is_number) == ("²", False)
+
+
+def test_sentences_carry_their_words_and_whether_they_have_a_number() -> None:
+    first, second = sentences("Police detained 40 people. Calm returned.")
+    assert first.has_number and not second.has_number
+    assert {"police", "detained", "people"} <= first.keys
