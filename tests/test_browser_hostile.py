@@ -258,11 +258,6 @@ def test_every_tooltip_shows_its_text_literally(
             assert f"{flows[item['id']]['origin']} → {flows[item['id']]['destination']}" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="extract/text.py _trim_end stops at the first space after the last word token, so "
-    "the evidence loses ' }}.' (also a French ' »'); the popup shows a cut sentence",
-)
 def test_a_popup_shows_the_whole_sentence_even_when_it_ends_apart_from_its_last_word(
     opened_everything: list[dict[str, Any]],
 ) -> None:
