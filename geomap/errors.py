@@ -29,6 +29,10 @@ class GeocoderError(GeomapError, RuntimeError):
     """A geocoding service failed and no fallback could answer."""
 
 
+class ArticleError(GeomapError, RuntimeError):
+    """geomap itself failed on one article (a bug); the other articles are still processed."""
+
+
 class LayerSpecError(UsageError):
     """A layer file in ``layers/`` is malformed."""
 

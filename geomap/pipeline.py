@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geomap.atomic import locked, remove_leftovers, write_text
-from geomap.errors import GeomapError, OutputError, StoreError
+from geomap.errors import ArticleError, GeomapError, OutputError, StoreError
 from geomap.extract.events import extract_events
 from geomap.extract.mentions import spot
 from geomap.extract.text import sentences
@@ -75,6 +75,13 @@ def parse_many(
         except GeomapError as exc:
             log.info("skipped: %s", exc)
             results.append(exc)
+        except Exception as exc:  # a fault of geomap's on one article must not lose the others
+            log.debug("fault while parsing %s", source, exc_info=True)
+            msg = (
+                f"{source}: geomap failed on this article ({type(exc).__name__}: {exc}); "
+                "the other articles were read; please report it with the --debug output"
+            )
+            results.append(ArticleError(msg))
     return results
 
 

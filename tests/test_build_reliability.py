@@ -211,3 +211,29 @@ def test_a_failing_write_is_one_clear_line_and_changes_nothing(
     assert error.strerror in stderr
     assert _snapshot(folder) == before
     assert not [p.name for p in folder.iterdir() if ".tmp" in p.name]
+
+
+def test_a_fault_on_one_article_loses_none_of_the_others(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geomap import pipeline
+    from geomap.errors import ArticleError
+    from geomap.geocode import get_geocoder
+    from geomap.ingest import IngestOptions
+
+    real = pipeline.parse_article
+
+    def faulty(article: object, **kwargs: object) -> object:
+        if "Aktobe" in getattr(article, "text", ""):
+            msg = "a bug"
+            raise IndexError(msg)
+        return real(article, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "parse_article", faulty)
+    sources = [str(workspace / name) for name in ("a.txt", "b.txt", "c.txt")]
+    results = pipeline.parse_many(
+        sources, geocoder=get_geocoder("offline"), options=IngestOptions()
+    )
+    assert [type(r).__name__ for r in results] == ["ParsedArticle", "ArticleError", "ParsedArticle"]
+    assert isinstance(results[1], ArticleError)
+    assert "b.txt" in str(results[1]) and "IndexError" in str(results[1])
