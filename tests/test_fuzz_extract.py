@@ -28,6 +28,7 @@ import math
 import os
 import re
 
+import hypothesis
 import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -214,7 +215,77 @@ separators = st.sampled_from((" ", " ", " ", "", ". ", ", ", "\n", *WHITESPACE))
 built_texts = st.lists(st.tuples(fragments, separators), max_size=150).map(
     lambda pairs: "".join(fragment + separator for fragment, separator in pairs)
 )
-texts = st.one_of(st.text(max_size=400), built_texts, built_texts.map(str.upper))
+
+COUNTRIES = ("Kasakhstan", "Russland", "Hviterussland", "Armenia", "Kirgisistan", "Tadsjikistan",
+             "Usbekistan", "Frankrike", "Norge", "Россия", "Kazakhstan", "Belarus")  # fmt: skip
+CITIES = ("Almaty", "Almatys", "Алматы", "Bodø", "Tromsø", "Paris", "Lyon", "Taraz", "Aktobe")
+
+
+def _sample(words: object) -> st.SearchStrategy[str]:
+    return st.sampled_from(sorted(words))  # type: ignore[call-overload]
+
+
+#: Sentences of news shape in several languages, so that events and flows come out.
+SENTENCES = (
+    "{q} {n} {people} ble {verb} i {city} {weekday}.",
+    "{q} {n} {people} were {verb} in {city} on {weekday}.",
+    "{n} {month} ble {n} {people} {verb} i {country}.",
+    "Over {n} {noun} ble {damage} i {city}.",
+    "{org} sendte {n} soldater og {n} militaere kjoretoy til {country}.",
+    "{org} sent {n} troops to {country}, and {n} {people} were {verb} there.",
+    "{org} består av {country}, {country}, {country} og {country}.",
+    "{org} consists of {country}, {country}, {country} and {country}.",
+    "Flyplassen i {city} ble {control} av {actor}.",
+    "The airport in {city} was {control} by {actor}.",
+    "Аэропорт {city} {control}, {n} {people} {verb}.",
+)
+sentence_fields = {
+    "q": st.sampled_from(("Minst", "Over", "Nesten", "At least", "More than", "Около", "")),
+    "n": numbers,
+    "people": _sample(lexicon.PEOPLE),
+    "verb": _sample(lexicon.COUNT_VERBS),
+    "noun": _sample(lexicon.COUNT_NOUNS),
+    "damage": _sample(lexicon.DAMAGE_VERBS),
+    "control": _sample(lexicon.CONTROL_WORDS),
+    "actor": _sample(lexicon.ACTORS),
+    "org": _sample(lexicon.ORGANISATIONS),
+    "weekday": _sample(lexicon.WEEKDAYS),
+    "month": _sample(lexicon.MONTHS),
+    "city": st.sampled_from(CITIES),
+    "country": st.sampled_from(COUNTRIES),
+}
+
+
+@st.composite
+def news_sentence(draw: st.DrawFn) -> str:
+    template = draw(st.sampled_from(SENTENCES))
+    parts = re.split(r"\{(\w+)\}", template)
+    return "".join(
+        draw(sentence_fields[part]) if index % 2 else part for index, part in enumerate(parts)
+    )
+
+
+@st.composite
+def noisy(draw: st.DrawFn, base: st.SearchStrategy[str]) -> str:
+    """``base`` with odd characters, whitespace and markup put in at random places."""
+    text = draw(base)
+    noise = st.sampled_from((*ODD, *WHITESPACE, *MARKUP, *PUNCTUATION))
+    for position, fragment in draw(st.lists(st.tuples(st.integers(0), noise), max_size=8)):
+        cut = position % (len(text) + 1)
+        text = text[:cut] + fragment + text[cut:]
+    return text
+
+
+news_texts = st.lists(news_sentence(), min_size=1, max_size=12).flatmap(
+    lambda sentences: st.sampled_from((" ", "\n", "\n\n")).map(lambda sep: sep.join(sentences))
+)
+texts = st.one_of(
+    st.text(max_size=400),
+    built_texts,
+    built_texts.map(str.upper),
+    news_texts,
+    noisy(news_texts),
+)
 publication = st.one_of(
     st.none(),
     # Years 1900-2100: the far ends of the calendar are tracked by an xfail test below.
@@ -340,6 +411,10 @@ def test_any_text_parses_into_well_formed_records(
     parsed = parse_article(article, geocoder=geocoder)
     assert_well_formed(parsed, article)
     assert parse_article(article, geocoder=geocoder) == parsed, "parsing is deterministic"
+    hypothesis.event(f"places found: {'yes' if parsed.mentions else 'no'}")
+    hypothesis.event(f"events found: {'yes' if parsed.events else 'no'}")
+    hypothesis.event(f"flows found: {'yes' if parsed.flows else 'no'}")
+    hypothesis.event(f"places not found: {'yes' if parsed.unresolved else 'no'}")
 
 
 @FUZZ
