@@ -1,6 +1,7 @@
 """Benchmark parse at two sizes, so that quadratic blow-up shows: time and peak RSS.
 
-Run from the checkout (the gazetteer index of ``GEOMAP_CACHE_DIR`` is used, built if missing)::
+Run from the checkout (the gazetteer index of ``GEOMAP_CACHE_DIR`` is used, built if missing;
+the geomap measured is this checkout's, whatever is installed)::
 
     /work/venv/bin/python bench/limits.py
     /work/venv/bin/python bench/limits.py --places 1000 10000 --megabytes 1 10
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import resource
@@ -39,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 SEED = 20220107
+#: The checkout this script belongs to: its geomap is the one measured, not an installed one.
+CHECKOUT = Path(__file__).resolve().parents[1]
 _MB = 1024 * 1024
 
 #: Sentence frames in our own words; {place} a place name, {n} a number.
@@ -144,6 +148,7 @@ def _rss_mb(field: str) -> float:
 
 def run_case(case: str, size: float) -> dict[str, Any]:
     """Run one case in this process and return its figures."""
+    import geomap
     from geomap.gazetteer import Gazetteer, default_index_path
     from geomap.geocode import OfflineGazetteer
     from geomap.ingest import IngestOptions, article_from_bytes
@@ -166,6 +171,7 @@ def run_case(case: str, size: float) -> dict[str, Any]:
     return {
         "case": case,
         "size": size,
+        "geomap": str(Path(geomap.__file__).resolve().parent),
         "chars": len(article.text),
         "ingest_s": ingested - started,
         "parse_s": parsed_at - ingested,
@@ -179,8 +185,16 @@ def run_case(case: str, size: float) -> dict[str, Any]:
 
 def _in_subprocess(case: str, size: float, timeout: float) -> dict[str, Any] | None:
     command = [sys.executable, __file__, "--one", case, str(size)]
+    path = os.pathsep.join(filter(None, [str(CHECKOUT), os.environ.get("PYTHONPATH")]))
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=os.environ | {"PYTHONPATH": path},
+        )
     except subprocess.TimeoutExpired:
         return None
     if done.returncode != 0:
@@ -203,6 +217,7 @@ def main() -> None:
         print(json.dumps(run_case(args.one[0], float(args.one[1]))))
         return
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
+    print(f"geomap from {CHECKOUT / 'geomap'}")
     header = (
         f"{'case':<20} {'size':>8} {'chars':>11} {'ingest s':>9} {'parse s':>9} "
         f"{'RSS before':>11} {'RSS peak':>9} {'mentions':>9} {'events':>7} {'vs smaller':>10}"
@@ -216,6 +231,9 @@ def main() -> None:
     for case, size, unit in plan:
         figures = _in_subprocess(case, size, args.timeout)
         label = f"{size:g} {unit}" if unit == "MB" else f"{int(size):,}"
+        if figures is not None and Path(figures["geomap"]) != CHECKOUT / "geomap":
+            msg = f"measured {figures['geomap']}, not {CHECKOUT / 'geomap'}"
+            raise SystemExit(msg)
         if figures is None:
             print(f"{case:<20} {label:>8}  over the {args.timeout:g} s limit")
             continue

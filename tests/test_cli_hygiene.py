@@ -22,10 +22,12 @@ from pathlib import Path
 
 import pytest
 
+import geomap
 from geomap.cli import main
 from geomap.gazetteer import Gazetteer, default_index_path
 
 EXIT_RUNTIME, EXIT_USAGE, EXIT_PARTIAL = 1, 2, 3
+CHECKOUT = Path(geomap.__file__).resolve().parents[1]
 ARTICLE_TEXT = (
     "Politiet i Almaty sier at fem personer ble skadd da en demonstrasjon endte i kaos i går.\n"
 )
@@ -72,12 +74,17 @@ def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, 
     return (code if isinstance(code, int) else 1), captured.out, captured.err
 
 
-def run_geomap(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m geomap ARGS`` in a new process, in ``cwd``, with this GEOMAP_CACHE_DIR."""
+def run_geomap(cwd: Path, *args: str, python: bool = False) -> subprocess.CompletedProcess[str]:
+    """``python -m geomap ARGS`` (``python ARGS``) in a new process, in ``cwd``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOMAP_")}
-    env |= {"GEOMAP_CACHE_DIR": str(default_index_path().parent), "PYTHONIOENCODING": "utf-8"}
+    env |= {
+        "GEOMAP_CACHE_DIR": str(default_index_path().parent),
+        "PYTHONIOENCODING": "utf-8",
+        # The geomap under test, not whichever one is installed.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(CHECKOUT), env.get("PYTHONPATH")])),
+    }
     return subprocess.run(
-        [sys.executable, "-m", "geomap", *args],
+        [sys.executable, *args] if python else [sys.executable, "-m", "geomap", *args],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -312,6 +319,11 @@ def test_a_bad_environment_setting_names_the_variable_and_the_fix(
 
 
 # -- as a user runs it: a new process, tracebacks only with --debug ---------------------------
+
+
+def test_the_new_process_runs_the_geomap_under_test(tmp_path: Path) -> None:
+    done = run_geomap(tmp_path, "-c", "import geomap; print(geomap.__file__)", python=True)
+    assert Path(done.stdout.strip()).resolve() == Path(geomap.__file__).resolve()
 
 
 def test_a_user_mistake_in_a_new_process_is_one_line_without_traceback(tmp_path: Path) -> None:
