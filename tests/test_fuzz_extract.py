@@ -298,9 +298,8 @@ publication = st.one_of(
 
 
 def hits_known_number_bug(text: str) -> bool:
-    """Digits ``int`` cannot read: tracked by the xfail tests at the end of this module."""
-    non_decimal = any(char.isdigit() and not char.isdecimal() for char in text)
-    return non_decimal or sum(char.isdigit() for char in text) > 4000
+    """Numbers longer than ``int`` reads: tracked by an xfail test at the end of this module."""
+    return sum(char.isdigit() for char in text) > 4000
 
 
 # -- fixtures and checks ---------------------------------------------------------------------
@@ -435,12 +434,6 @@ def test_any_grouped_count_reads_as_a_non_negative_int(
 # -- known bugs (strict xfails: fixing the bug turns them into failures to remove) ---------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="superscript and circled digits ('²', '③') pass str.isdigit(), so number_value "
-    "and _date call int() on them and raise ValueError",
-)
 @pytest.mark.parametrize("digit", ["²", "③", "⁵"])
 def test_a_digit_int_cannot_read_is_no_crash(geocoder: OfflineGazetteer, digit: str) -> None:
     text = f"Den {digit} januar ble {digit} personer drept i Almaty."

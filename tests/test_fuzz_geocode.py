@@ -278,12 +278,6 @@ def test_a_point_outside_wgs84_is_refused_with_value_error(
 # --- known bugs (strict xfails: fixing the bug turns them into failures to remove) ---------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="Gazetteer.nearest searches longitude cells without wrapping at ±180°, so a point "
-    "just east of the date line misses the cities just west of it",
-)
 def test_reverse_finds_the_nearest_city_across_the_date_line(geocoder: OfflineGazetteer) -> None:
     labasa = geocoder.geocode("Labasa", country_codes="FJ")
     assert isinstance(labasa, Location)
