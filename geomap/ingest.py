@@ -87,6 +87,8 @@ _TEXT_CONTROLS = b"\t\n\v\f\r\x1b"
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
 _BINARY_SAMPLE = 8192
 _MAX_CONTROL_SHARE = 0.1
+#: Python codecs that no page is written in: they would rewrite the text (``\x41`` to ``A``).
+_NOT_CHARSETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape"})
 _STRAY_BYTES = 3  # unreadable bytes any text may have replaced
 _MAX_UNREADABLE_SHARE = 0.01  # and per character of a longer one
 #: Legacy encodings preferred when charset-normalizer ranks several equally.
@@ -570,14 +572,17 @@ def _decode_declared(data: bytes, charset: str | None) -> str | None:
         return None
     try:
         encoding = codecs.lookup(charset).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         logger.warning("unknown charset %r declared; detecting the encoding instead", charset)
+        return None
+    if encoding in _NOT_CHARSETS:
+        logger.warning("charset %r is no text encoding; detecting the encoding instead", charset)
         return None
     if encoding == "iso8859-1":
         encoding = "cp1252"  # As browsers do: Latin-1 labels mean Windows-1252.
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):  # LookupError: not a text encoding (base64)
+    except (UnicodeError, LookupError):  # LookupError: not a text encoding (base64)
         logger.warning("the bytes do not fit the declared charset %s; detecting instead", charset)
         return None
 
