@@ -38,6 +38,7 @@ from typing import IO, Any, BinaryIO, Protocol
 from geomap import __version__
 from geomap.errors import SourceError, UsageError
 from geomap.records import MONTH, Article, PubDate
+from geomap.settings import MAX_BYTES_LIMIT
 
 logger = logging.getLogger(__name__)
 
@@ -134,8 +135,8 @@ class IngestOptions:
         if not self.timeout > 0:
             msg = f"timeout must be more than 0 seconds, not {self.timeout}"
             raise UsageError(msg)
-        if self.max_bytes < 1:
-            msg = f"max_bytes must be at least 1, not {self.max_bytes}"
+        if not 1 <= self.max_bytes <= MAX_BYTES_LIMIT:
+            msg = f"max_bytes must be from 1 to {MAX_BYTES_LIMIT}, not {self.max_bytes}"
             raise UsageError(msg)
         if not 0 <= self.max_redirects <= _MAX_REDIRECTS:
             msg = f"max_redirects must be from 0 to {_MAX_REDIRECTS}, not {self.max_redirects}"
