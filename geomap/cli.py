@@ -1,8 +1,9 @@
 """The ``geomap`` command line: a thin layer that parses options, calls the library, prints.
 
-Exit codes: 0 success; 1 a runtime failure (unreadable source, damaged store, failed write);
-2 a usage error (bad option value, unknown geocoder, bad layer file); 3 (``geocode``,
-``parse``) some inputs gave no result, while the others were printed.
+Exit codes: 0 success; 1 a runtime failure (unreadable source, damaged store, failed write),
+also when no source at all could be read; 2 a usage error (bad option value, unknown geocoder,
+bad layer file); 3 (``geocode``, ``parse``, ``build``) some inputs gave no result, while the
+others were printed or stored.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -311,10 +313,10 @@ def parse_command(
     """Read articles and print the places and events they report.
 
     Exit codes: 0 every source was read; 3 some source failed (one line each on stderr),
-    the others were printed; 2 a usage error.
+    the others were printed; 1 every source failed; 2 a usage error.
     """
     from geomap.geocode import get_geocoder
-    from geomap.ingest import IngestOptions, expand_sources
+    from geomap.ingest import IngestOptions
     from geomap.pipeline import parse_many
     from geomap.serialize import parsed_to_json
 
@@ -327,24 +329,35 @@ def parse_command(
     )
     _open_gazetteer(settings)
     geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
-    failed = False
+    found, failed = _expanded(sources)
+    printed = 0
+    for result in parse_many(found, geocoder=geocoder, options=options):
+        if isinstance(result, GeomapError):
+            _print_error(result)
+            failed = True
+            continue
+        if as_json:
+            sys.stdout.write(json.dumps(parsed_to_json(result), ensure_ascii=False) + "\n")
+        else:
+            _print_parsed(result)
+        printed += 1
+    if failed:
+        raise typer.Exit(EXIT_PARTIAL if printed else EXIT_RUNTIME)
+
+
+def _expanded(sources: list[str]) -> tuple[list[str], bool]:
+    """The single sources named, and whether some name failed (its line printed)."""
+    from geomap.ingest import expand_sources
+
     found: list[str] = []
+    failed = False
     for source in sources:
         try:
             found += expand_sources([source])
         except GeomapError as exc:
             _print_error(exc)
             failed = True
-    for result in parse_many(found, geocoder=geocoder, options=options):
-        if isinstance(result, GeomapError):
-            _print_error(result)
-            failed = True
-        elif as_json:
-            sys.stdout.write(json.dumps(parsed_to_json(result), ensure_ascii=False) + "\n")
-        else:
-            _print_parsed(result)
-    if failed:
-        raise typer.Exit(EXIT_PARTIAL)
+    return found, failed
 
 
 def _print_parsed(parsed: Any) -> None:
@@ -427,10 +440,11 @@ def build_command(
     events.csv.
 
     Exit codes: 0 done; 3 some source failed (one line each), the others were stored;
-    1 the store or an output could not be written (both left as they were); 2 a usage error.
+    1 no source could be read, or the store or an output could not be written (both left as
+    they were); 2 a usage error.
     """
     from geomap.geocode import get_geocoder
-    from geomap.ingest import IngestOptions, expand_sources
+    from geomap.ingest import IngestOptions
     from geomap.layers import load_layers
     from geomap.pipeline import build
 
@@ -448,14 +462,9 @@ def build_command(
         date=_publication_date(date),
         language=language,
     )
-    failed = False
-    found: list[str] = []
-    for source in sources or [str(_bundled_example())]:
-        try:
-            found += expand_sources([source])
-        except GeomapError as exc:
-            _print_error(exc)
-            failed = True
+    found, failed = _expanded(sources or [str(_bundled_example())])
+    if not found:
+        raise typer.Exit(EXIT_RUNTIME)  # nothing to read: the store and outputs stay as they are
     _open_gazetteer(settings)
     geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
     with _progress() as bar:
@@ -470,6 +479,8 @@ def build_command(
         )
     for _source, message in report.failures:
         err.print(f"[red]error:[/red] {_printable(message, 500)}", highlight=False)
+    if len(report.failures) == len(found):
+        raise typer.Exit(EXIT_RUNTIME)
     failed = failed or bool(report.failures)
     _print_report(report)
     if open_map:
@@ -570,6 +581,9 @@ def _bundled_example() -> Path:
 
 
 def _print_error(exc: Exception) -> None:
+    """One line for a source that failed; with ``--debug`` its traceback first."""
+    if _State.debug:
+        err.print("".join(traceback.format_exception(exc)), highlight=False, markup=False)
     err.print(f"[red]error:[/red] {_printable(str(exc), 500)}", highlight=False)
 
 

@@ -431,10 +431,17 @@ def _coordinates(query: Any) -> tuple[float, float]:
         query = query.split(",")
     if hasattr(query, "latitude"):
         return float(query.latitude), float(query.longitude)
-    latitude, longitude = (float(v) for v in query)
+    try:
+        latitude, longitude = (float(v) for v in query)
+    except (TypeError, ValueError):
+        msg = f"not a point: {query!r:.100}; pass (latitude, longitude) or 'latitude, longitude'"
+        raise UsageError(msg) from None
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        msg = f"not a WGS 84 coordinate: {latitude}, {longitude}"
-        raise ValueError(msg)
+        msg = (
+            f"not a WGS 84 coordinate: {latitude}, {longitude}; "
+            "latitude must be within ±90 and longitude within ±180"
+        )
+        raise UsageError(msg)
     return latitude, longitude
 
 

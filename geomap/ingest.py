@@ -38,6 +38,7 @@ from typing import IO, Any, BinaryIO, Protocol
 from geomap import __version__
 from geomap.errors import SourceError, UsageError
 from geomap.records import MONTH, Article, PubDate
+from geomap.settings import MAX_BYTES_LIMIT
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,8 @@ _TEXT_CONTROLS = b"\t\n\v\f\r\x1b"
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
 _BINARY_SAMPLE = 8192
 _MAX_CONTROL_SHARE = 0.1
+#: Python codecs that no page is written in: they would rewrite the text (``\x41`` to ``A``).
+_NOT_CHARSETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape"})
 _STRAY_BYTES = 3  # unreadable bytes any text may have replaced
 _MAX_UNREADABLE_SHARE = 0.01  # and per character of a longer one
 #: Legacy encodings preferred when charset-normalizer ranks several equally.
@@ -132,8 +135,8 @@ class IngestOptions:
         if not self.timeout > 0:
             msg = f"timeout must be more than 0 seconds, not {self.timeout}"
             raise UsageError(msg)
-        if self.max_bytes < 1:
-            msg = f"max_bytes must be at least 1, not {self.max_bytes}"
+        if not 1 <= self.max_bytes <= MAX_BYTES_LIMIT:
+            msg = f"max_bytes must be from 1 to {MAX_BYTES_LIMIT}, not {self.max_bytes}"
             raise UsageError(msg)
         if not 0 <= self.max_redirects <= _MAX_REDIRECTS:
             msg = f"max_redirects must be from 0 to {_MAX_REDIRECTS}, not {self.max_redirects}"
@@ -570,14 +573,17 @@ def _decode_declared(data: bytes, charset: str | None) -> str | None:
         return None
     try:
         encoding = codecs.lookup(charset).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a NUL in the name
         logger.warning("unknown charset %r declared; detecting the encoding instead", charset)
+        return None
+    if encoding in _NOT_CHARSETS:
+        logger.warning("charset %r is no text encoding; detecting the encoding instead", charset)
         return None
     if encoding == "iso8859-1":
         encoding = "cp1252"  # As browsers do: Latin-1 labels mean Windows-1252.
     try:
         return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):  # LookupError: not a text encoding (base64)
+    except (UnicodeError, LookupError):  # LookupError: not a text encoding (base64)
         logger.warning("the bytes do not fit the declared charset %s; detecting instead", charset)
         return None
 

@@ -8,10 +8,13 @@ on a map can be traced back to the sentence that supports it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 #: ACLED time precision codes.
 DAY, WEEK, MONTH = 1, 2, 3
+
+_DATE = re.compile(r"(\d{1,4})-(\d{1,2})(?:-(\d{1,2}))?")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +38,17 @@ class PubDate:
         ValueError
             When ``text`` is neither form or not a real date.
         """
-        parts = text.strip().split("-")
-        if len(parts) == 2:
-            return cls(dt.date(int(parts[0]), int(parts[1]), 1), MONTH)
-        if len(parts) == 3:
-            return cls(dt.date(int(parts[0]), int(parts[1]), int(parts[2])), DAY)
-        msg = f"not a date of the form YYYY-MM or YYYY-MM-DD: {text!r}"
-        raise ValueError(msg)
+        match = _DATE.fullmatch(text.strip())
+        if match is None:
+            msg = f"not a date of the form YYYY-MM or YYYY-MM-DD: {text!r}"
+            raise ValueError(msg)
+        year, month, day = match.groups()
+        try:
+            date = dt.date(int(year), int(month), int(day or 1))
+        except ValueError as err:
+            msg = f"not a real date: {text!r} ({err}); write it as YYYY-MM or YYYY-MM-DD"
+            raise ValueError(msg) from None
+        return cls(date, MONTH if day is None else DAY)
 
 
 @dataclass(frozen=True, slots=True)

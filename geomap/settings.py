@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, fields, replace
@@ -14,6 +15,12 @@ from geomap.errors import UsageError
 
 _ENV_PREFIX = "GEOMAP_"
 CONFIG_NAME = "geomap.toml"
+#: The largest ``max_bytes``: 1 TiB, far above any article; a larger one cannot be read.
+MAX_BYTES_LIMIT = 2**40
+#: CLI options whose name is not the setting's (``out_dir`` is ``--out``).
+_OPTIONS = {"out_dir": "--out", "layers_dir": "--layers"}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+_KINDS = {bool: "true or false", float: "a number", int: "a whole number"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,35 +56,73 @@ class Settings:
         UsageError
             When a value has the wrong type or range, or the config file is malformed.
         """
-        values: dict[str, Any] = {}
-        values |= _from_config()
-        values |= _from_env()
-        values |= {k: v for k, v in given.items() if v is not None}
+        values = _gathered(given)
         settings = cls()
         for item in fields(cls):
             if item.name in values:
-                settings = replace(settings, **{item.name: _coerce(item.name, values[item.name])})
-        if settings.timeout <= 0 or settings.max_bytes <= 0 or settings.lock_wait < 0:
-            msg = "timeout and max_bytes must be positive, lock_wait zero or more"
-            raise UsageError(msg)
+                settings = replace(settings, **{item.name: _valid(item.name, *values[item.name])})
         return settings
 
 
-def _coerce(name: str, value: Any) -> Any:
+def _gathered(given: dict[str, Any]) -> dict[str, tuple[Any, str]]:
+    """Each setting's winning value and where it was given, for messages."""
+    config_path, config = _from_config()
+    values = {k: (v, f"setting {k} in {config_path}") for k, v in config.items()}
+    values |= {k: (v, f"environment variable {_env_name(k)}") for k, v in _from_env().items()}
+    values |= {k: (v, f"option {_option(k)}") for k, v in given.items() if v is not None}
+    return values
+
+
+def _valid(name: str, value: Any, where: str) -> Any:
+    """``value`` as the setting's type, in its range; else a message naming ``where``."""
+    converted = _coerce(name, value, where=where)
+    wanted = _out_of_range(name, converted)
+    if wanted is not None:
+        msg = f"{where} has the value {value!r}; it must be {wanted}"
+        raise UsageError(msg)
+    return converted
+
+
+def _env_name(name: str) -> str:
+    return f"{_ENV_PREFIX}{name.upper()}"
+
+
+def _option(name: str) -> str:
+    return _OPTIONS.get(name, "--" + name.replace("_", "-"))
+
+
+def _coerce(name: str, value: Any, *, where: str) -> Any:
+    """``value`` as the type of the setting; ``where`` (its origin) names it in the error."""
     default = getattr(Settings(), name)
+    kind = _KINDS.get(type(default), "a path")
     try:
         if name in {"store", "layers_dir", "cache_dir", "out_dir"}:
             return Path(value).expanduser()
         if isinstance(default, bool):
-            return value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes"}
+            word = str(value).lower()
+            if isinstance(value, bool) or word in _TRUE | _FALSE:
+                return value if isinstance(value, bool) else word in _TRUE
+            raise ValueError(value)
         if isinstance(default, float):
             return float(value)
         if isinstance(default, int):
             return int(value)
     except (TypeError, ValueError):
-        msg = f"setting {name} has the value {value!r}, which is not a {type(default).__name__}"
+        example = f" such as {default}" if type(default) in (int, float) else ""
+        msg = f"{where} has the value {value!r}, which is not {kind}; set {kind}{example}"
         raise UsageError(msg) from None
     return str(value)
+
+
+def _out_of_range(name: str, value: Any) -> str | None:
+    """What a value of the right type that cannot work (a timeout of 0, 10**23 bytes) must be."""
+    if name == "timeout" and not (value > 0 and math.isfinite(value)):
+        return "a number of seconds above 0, such as 10"
+    if name == "lock_wait" and not (value >= 0 and math.isfinite(value)):
+        return "a number of seconds, 0 or more, such as 60"
+    if name == "max_bytes" and not 1 <= value <= MAX_BYTES_LIMIT:
+        return f"a number of bytes from 1 to {MAX_BYTES_LIMIT}, such as 8388608 (8 MB)"
+    return None
 
 
 def _from_env() -> dict[str, Any]:
@@ -89,7 +134,8 @@ def _from_env() -> dict[str, Any]:
     }
 
 
-def _from_config() -> dict[str, Any]:
+def _from_config() -> tuple[Path | None, dict[str, Any]]:
+    """The first ``geomap.toml`` found (working folder, then user config folder) and its values."""
     for folder in (Path.cwd(), Path(platformdirs.user_config_dir("geomap"))):
         path = folder / CONFIG_NAME
         if path.is_file():
@@ -103,5 +149,5 @@ def _from_config() -> dict[str, Any]:
             if unknown:
                 msg = f"{path}: unknown setting {unknown[0]!r}; known: {', '.join(sorted(names))}"
                 raise UsageError(msg)
-            return dict(data)
-    return {}
+            return path, dict(data)
+    return None, {}

@@ -27,7 +27,7 @@ from geopy.point import Point
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from geomap.errors import GeomapError
+from geomap.errors import GeomapError, UsageError
 from geomap.gazetteer import Gazetteer, default_index_path, haversine_km
 from geomap.geocode import MAX_QUERY_CHARS, OfflineGazetteer, place_of
 
@@ -243,7 +243,7 @@ def test_reverse_is_no_farther_than_a_city_nearby(
 ) -> None:
     city_lat, city_lon = data.draw(st.sampled_from(anchors))
     latitude, longitude = city_lat + d_lat, city_lon + d_lon
-    # Points across the date line from the city: tracked by the xfail test below.
+    # A point pushed past a pole or past ±180° is no point: refused, as tested below.
     assume(-90 <= latitude <= 90 and -180 <= longitude <= 180)
     answer = geocoder.reverse((latitude, longitude))
     assert answer is not None, "a city lies within a degree"
@@ -271,11 +271,12 @@ bad_points = st.one_of(
 def test_a_point_outside_wgs84_is_refused_with_value_error(
     geocoder: OfflineGazetteer, point: Any
 ) -> None:
-    with pytest.raises(ValueError):  # geopy: bad input is ValueError
+    with pytest.raises(ValueError) as raised:  # geopy: bad input is ValueError
         geocoder.reverse(point)
+    assert isinstance(raised.value, UsageError), type(raised.value)
 
 
-# --- known bugs (strict xfails: fixing the bug turns them into failures to remove) ---------
+# --- edges: the date line, geomap's own error for a point off the map -----------------------
 
 
 def test_reverse_finds_the_nearest_city_across_the_date_line(geocoder: OfflineGazetteer) -> None:
@@ -288,12 +289,6 @@ def test_reverse_finds_the_nearest_city_across_the_date_line(geocoder: OfflineGa
     assert found <= haversine_km(*point, labasa.latitude, labasa.longitude)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="_coordinates raises a bare ValueError for a point outside WGS 84; errors.py "
-    "wants a GeomapError (UsageError is also a ValueError, so geopy callers keep working)",
-)
 @pytest.mark.parametrize("point", [(100.0, 0.0), (math.nan, 0.0), "north, east"])
 def test_a_point_outside_wgs84_is_a_geomap_usage_error(
     geocoder: OfflineGazetteer, point: Any

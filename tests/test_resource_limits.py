@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from geomap.cli import main
-from geomap.errors import SourceError
+from geomap.errors import SourceError, UsageError
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.geocode import OfflineGazetteer
 from geomap.ingest import IngestOptions, article_from_bytes, load
@@ -61,6 +61,12 @@ class EndlessText:
 
 def test_the_default_limit_is_the_same_in_settings_and_ingest() -> None:
     assert Settings().max_bytes == IngestOptions().max_bytes < 50 * MB
+
+
+@pytest.mark.parametrize("max_bytes", [0, 2**40 + 1, 10**23])
+def test_a_limit_that_cannot_work_is_a_usage_error(max_bytes: int) -> None:
+    with pytest.raises(UsageError, match="max_bytes must be from 1 to"):
+        IngestOptions(max_bytes=max_bytes)
 
 
 def test_a_50_mb_file_is_refused_without_being_read(huge_file: Path) -> None:

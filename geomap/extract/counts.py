@@ -10,6 +10,7 @@ from geomap.extract.text import Sentence, Token
 
 _SCAN = 10  # words to look at after a number for what it counts
 _BACK = 8  # and before it
+_MAX_DIGITS = 12  # no count in the news nears a trillion; a longer digit run is no count
 _MILITARY_VEHICLES = "\x00military vehicles"  # no word folds to this
 
 
@@ -27,7 +28,8 @@ def number_value(surface: str, language: str) -> int | None:
     """The integer a number token means in ``language``; ``None`` for fractions.
 
     ``2.030`` and ``2 030`` are 2030 in Norwegian, Russian, German, French; ``1,500`` is 1500
-    in English, where ``2.030`` is a fraction.
+    in English, where ``2.030`` is a fraction. A number of more than 12 digits is no count
+    (``None``), so every count times a multiplier (*million*) fits a 64-bit integer.
     """
     grouped = surface.replace("\u00a0", " ").replace("\u202f", " ")
     thousands = "," if language in lexicon.COMMA_THOUSANDS else "."
@@ -37,8 +39,8 @@ def number_value(surface: str, language: str) -> int | None:
         and all(len(p) == 3 and p.isdecimal() for p in parts[1:])
         and parts[0].isdecimal()
     ):
-        return int("".join(parts))
-    if grouped.isdecimal():
+        grouped = "".join(parts)
+    if grouped.isdecimal() and len(grouped) <= _MAX_DIGITS:
         return int(grouped)
     return None
 

@@ -181,7 +181,8 @@ def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
     for index, token in enumerate(tokens):
         month = lexicon.MONTHS.get(token.key)
         if month and index and tokens[index - 1].is_number and published:
-            day = int(tokens[index - 1].surface) if tokens[index - 1].surface.isdecimal() else 0
+            surface = tokens[index - 1].surface
+            day = int(surface) if surface.isdecimal() and len(surface) <= 2 else 0
             if 1 <= day <= 31:
                 try:
                     return dt.date(published.date.year, month, day), DAY
@@ -190,7 +191,8 @@ def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
         weekday = lexicon.WEEKDAYS.get(token.key)
         if weekday is not None and published and published.precision == DAY:
             back = (published.date.weekday() - weekday) % 7
-            return published.date - dt.timedelta(days=back), DAY
+            if published.date.toordinal() > back:  # not before the calendar's first day
+                return published.date - dt.timedelta(days=back), DAY
     if published is None:
         return None, MONTH
     if published.precision == DAY:

@@ -196,12 +196,18 @@ def _title_case(sentence: Sentence) -> bool:
     return len(words) >= 3 and all(t.is_capitalised for t in words)
 
 
+#: wordfreq splits these into words with jieba (zh) or MeCab (ja, ko), which geomap does not
+#: install; their articles are asked about in English like any language wordfreq lacks, so a
+#: Latin-script word there is still weighed and a word in their own script counts as rare.
+_NEEDS_TOKENIZER = frozenset({"zh", "ja", "ko"})
+
+
 @lru_cache(maxsize=65536)
 def _zipf(word: str, language: str) -> float:
     from wordfreq import available_languages, zipf_frequency
 
     lang = {"nn": "nb", "no": "nb"}.get(language, language)
-    if lang not in available_languages():
+    if lang not in available_languages() or lang in _NEEDS_TOKENIZER:
         lang = "en"
     return float(zipf_frequency(word, lang))
 
