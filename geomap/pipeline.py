@@ -139,11 +139,14 @@ def build(
         sources, parse_many(sources, geocoder=geocoder, options=options), strict=True
     ):
         if isinstance(result, GeomapError):
+            log.debug("%s could not be read", source, exc_info=result)
             failures.append((source, str(result)))
         else:
             parsed.append(result)
         if progress:
             progress(source)
+    if failures and not parsed:
+        return BuildReport(failures=tuple(failures))  # nothing read: store and outputs untouched
     with _run_lock(settings):
         merged = store.merge(store.read(settings.store_path), parsed)
         outputs = _outputs(merged.contents, specs=specs, settings=settings)

@@ -289,12 +289,6 @@ def test_build_exits_1_and_writes_nothing_when_no_source_exists(
     assert not out.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="pipeline.build merges, renders and writes the outputs even when every source "
-    "failed, so a first run leaves an empty map: the change is in pipeline.py",
-)
 def test_build_exits_1_and_writes_nothing_when_no_source_can_be_read(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -386,12 +380,6 @@ def test_debug_shows_the_traceback_of_a_source_build_cannot_find(
     assert "SourceError" in err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="pipeline.build keeps only the message of a source it could not read, and "
-    "parse_many logs it without the traceback: the change is in pipeline.py",
-)
 def test_debug_shows_the_traceback_of_a_source_build_cannot_read(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
