@@ -198,12 +198,22 @@ def _title_case(sentence: Sentence) -> bool:
 
 @lru_cache(maxsize=65536)
 def _zipf(word: str, language: str) -> float:
-    from wordfreq import available_languages, zipf_frequency
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, _wordlist_language(language)))
+
+
+@lru_cache(maxsize=64)
+def _wordlist_language(language: str) -> str:
+    """The wordfreq list for ``language``: English when wordfreq has none.
+
+    Remembered: wordfreq lists its files anew on every call, which cost more than the
+    frequency itself.
+    """
+    from wordfreq import available_languages
 
     lang = {"nn": "nb", "no": "nb"}.get(language, language)
-    if lang not in available_languages():
-        lang = "en"
-    return float(zipf_frequency(word, lang))
+    return lang if lang in available_languages() else "en"
 
 
 def _mention(
