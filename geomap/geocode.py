@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -56,6 +56,7 @@ from geomap.gazetteer import (
     Entry,
     FeaturePhrases,
     Gazetteer,
+    Named,
     Row,
     default_index_path,
     entry_of_row,
@@ -204,15 +205,20 @@ def _ranked(
 
 def _places(ranked: list[tuple[float, Row]], limit: int | None = None) -> list[Place]:
     """The first ``limit`` (default all) ranked places, scored by a softmax over all of them."""
+    return [
+        place_of_row(row, score=score)
+        for score, (_, row) in zip(_softmax(ranked, limit), ranked[:limit], strict=True)
+    ]
+
+
+def _softmax(ranked: list[tuple[float, Row]], limit: int | None = None) -> list[float]:
+    """The scores of the first ``limit`` (default all) ranked places, a softmax over all."""
     if not ranked:
         return []
     top = ranked[0][0]
     weights = [math.exp(value - top) for value, _ in ranked]
     total = sum(weights)
-    return [
-        place_of_row(row, score=round(weight / total, 4))
-        for weight, (_, row) in zip(weights[:limit], ranked[:limit], strict=True)
-    ]
+    return [round(weight / total, 4) for weight in weights[:limit]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,17 +249,34 @@ class QueryKeys:
             forms.setdefault(base, False)
         return cls(key, tuple(forms.items()), split[0])
 
-    def candidates(self, found: dict[str, list[tuple[int, Row]]]) -> list[Candidate]:
+    def candidates(self, found: dict[str, Named]) -> list[Candidate]:
         """Every (flags, row, exact) the forms name, in the order of the forms."""
         return [
             (flags, row, exact) for form, exact in self.forms for flags, row in found.get(form, ())
         ]
 
-    def context_entries(self, found: dict[str, list[tuple[int, Row]]]) -> list[Entry]:
+    def context_entries(self, found: dict[str, Named]) -> list[Entry]:
         """The entries a qualifier names: exact ones, else those of its inflection bases."""
         candidates = self.candidates(found)
         chosen = [c for c in candidates if c[2]] or candidates
         return [entry_of_row(row, flags) for flags, row, _ in chosen]
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A query read: the keys of its name and of the qualifiers after its commas."""
+
+    name: QueryKeys
+    qualifiers: tuple[QueryKeys, ...]
+
+    def forms(self) -> Iterator[str]:
+        """Every key the query is looked up by."""
+        for keys in (self.name, *self.qualifiers):
+            for form, _ in keys.forms:
+                yield form
+
+
+_CACHED_QUERIES = 1 << 16  # queries whose keys an OfflineGazetteer remembers
 
 
 class OfflineGazetteer(Geocoder):  # type: ignore[misc]
@@ -280,6 +303,7 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         super().__init__(**geopy_options)
         self._gazetteer = gazetteer
         self._index_path = index_path
+        self._queries: dict[str, _Query | None] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -358,19 +382,20 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         feature: str | None,
         focus: Sequence[str],
         limit: int | None = None,
+        found: dict[str, Named] | None = None,
     ) -> list[Place]:
-        """:meth:`search`, building only the first ``limit`` places (all scored)."""
+        """:meth:`search`, building only the first ``limit`` places (all scored).
+
+        ``found`` holds the rows of the query's keys when the caller looked them up already.
+        """
         if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:
             return []
-        head, *rest = query.split(",")
-        phrases = self.gazetteer.feature_phrases()
-        name = QueryKeys.of(fold(head), phrases)
-        if not name.key:
+        read = self._query(query)
+        if read is None:
             return []
-        qualifiers = [QueryKeys.of(key, phrases) for key in map(fold, rest) if key]
-        found = self.gazetteer.lookup_rows(
-            form for keys in (name, *qualifiers) for form, _ in keys.forms
-        )
+        name, qualifiers = read.name, read.qualifiers
+        if found is None:
+            found = self.gazetteer.lookup_rows(read.forms())
         context = Context(
             focus=tuple(c.upper() for c in focus),
             qualifiers=tuple(e for keys in qualifiers for e in keys.context_entries(found)),
@@ -389,14 +414,48 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
             places = _renormalised([p for p in places if p.country_code in wanted])
         return places
 
+    def _query(self, query: str) -> _Query | None:
+        """The keys of ``query`` (``None`` when its name has none), remembered."""
+        try:
+            return self._queries[query]
+        except KeyError:
+            pass
+        head, *rest = query.split(",")
+        phrases = self.gazetteer.feature_phrases()
+        name = QueryKeys.of(fold(head), phrases)
+        read = None
+        if name.key:
+            qualifiers = tuple(QueryKeys.of(key, phrases) for key in map(fold, rest) if key)
+            read = _Query(name, qualifiers)
+        if len(self._queries) >= _CACHED_QUERIES:
+            self._queries.clear()
+        self._queries[query] = read
+        return read
+
+    def _best(
+        self, queries: Sequence[tuple[str, str | None]], *, focus: Sequence[str]
+    ) -> dict[tuple[str, str | None], Place | None]:
+        """The best place of each (name, feature), as :meth:`search` ranks it, looked up at once."""
+        read = [self._query(name) for name, _ in queries if len(name) <= MAX_QUERY_CHARS]
+        found = self.gazetteer.lookup_rows(
+            form for r in read if r is not None for form in r.forms()
+        )
+        best: dict[tuple[str, str | None], Place | None] = {}
+        for name, feature in queries:
+            places = self._search(
+                name, country_codes=None, feature=feature, focus=focus, limit=1, found=found
+            )
+            best[(name, feature)] = places[0] if places else None
+        return best
+
     def _airport_of_best(self, ranked: list[tuple[float, Row]]) -> list[Place]:
         """The main airport serving the best-ranked place that has one, with that place's score."""
         served = self.gazetteer.airports_serving(row[COL_ROWID] for _, row in ranked)
         if not served:
             return []
-        for place, (_, row) in zip(_places(ranked), ranked, strict=True):
+        for score, (_, row) in zip(_softmax(ranked), ranked, strict=True):
             if row[COL_ROWID] in served:
-                return [to_place(served[row[COL_ROWID]][0], score=place.score)]
+                return [to_place(served[row[COL_ROWID]][0], score=score)]
         return []
 
     def reverse(
@@ -711,17 +770,15 @@ def resolve_mentions(
     """
     if isinstance(geocoder, CachedGeocoder):
         return [_resolve_online(m, geocoder) for m in mentions]
-    first = {(m.key, m.feature): geocoder.search(m.key, feature=m.feature) for m in mentions}
+    queries = list(dict.fromkeys((m.key, m.feature) for m in mentions))
+    first = geocoder._best(queries, focus=())
     weights: Counter[str] = Counter()
     for mention in mentions:
-        places = first[(mention.key, mention.feature)]
-        if places and places[0].country_code:
-            weights[places[0].country_code] += 2 if places[0].kind == COUNTRY else 1
+        place = first[(mention.key, mention.feature)]
+        if place is not None and place.country_code:
+            weights[place.country_code] += 2 if place.kind == COUNTRY else 1
     focus = tuple(code for code, _ in weights.most_common(3))
-    second: dict[tuple[str, str | None], Place | None] = {}
-    for key, feature in first:
-        places = geocoder.search(key, feature=feature, focus=focus)
-        second[(key, feature)] = places[0] if places else None
+    second = geocoder._best(queries, focus=focus)
     resolved = [replace(m, place=second[(m.key, m.feature)]) for m in mentions]
     for mention in resolved:
         if mention.place is None:
