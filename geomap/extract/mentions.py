@@ -14,18 +14,21 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from geomap.extract import lexicon
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import (
     AIRPORT,
+    COL_KIND,
+    COL_POPULATION,
     COUNTRY,
     CURATED,
     PRIMARY,
     REGION,
-    Entry,
     FeaturePattern,
     Gazetteer,
+    Named,
 )
 from geomap.records import Mention
 from geomap.textnorm import base_forms
@@ -43,8 +46,9 @@ _COMMON_ZIPF = 3.3
 _FACILITY_REACH = 600  # characters back to the place a bare *the airport* belongs to
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
+    """A run of words that may name a place (a tuple: an article has thousands)."""
+
     first: int  # token indices in the sentence, inclusive
     last: int
     key: str
@@ -60,8 +64,8 @@ def spot(
 ) -> list[Mention]:
     """Every place mention in the text, in text order, not yet geocoded."""
     per_sentence = [_candidates(text, s) for s in sentences]
-    keys = {form for cands in per_sentence for c in cands for form in (c.key, *base_forms(c.key))}
-    found = gazetteer.lookup_many(keys)
+    keys = {form for cands in per_sentence for c in cands for form in (c.key, *_bases(c.key))}
+    found = gazetteer.lookup_rows(keys)
     features = _feature_index(gazetteer.features())
     mentions: list[Mention] = []
     for sentence, candidates in zip(sentences, per_sentence, strict=True):
@@ -113,28 +117,35 @@ def _joined(gap: str, right: Token) -> bool:
     return gap in _JOINERS and not (gap in _APOSTROPHES and right.key == "s")
 
 
-def _entries(key: str, found: dict[str, list[Entry]]) -> tuple[list[Entry], bool]:
+@lru_cache(maxsize=1 << 17)
+def _bases(key: str) -> tuple[str, ...]:
+    """:func:`~geomap.textnorm.base_forms` of a key, remembered: names recur across articles."""
+    return tuple(base_forms(key))
+
+
+def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool]:
+    """The (flags, place row) pairs of the key, else of its first base form that has some."""
     if key in found:
         return found[key], True
-    for base in base_forms(key):
+    for base in _bases(key):
         if base in found:
             return found[base], False
-    return [], False
+    return (), False
 
 
-def _strength(entries: Sequence[Entry]) -> float:
+def _strength(entries: Named) -> float:
     """How sure a bare name is to mean a place: countries and big cities are sure."""
     best = 0.0
-    for entry in entries:
-        place = entry.place
-        if place.kind in (COUNTRY, REGION) and entry.flags & (PRIMARY | CURATED):
+    for flags, row in entries:
+        kind = row[COL_KIND]
+        if kind in (COUNTRY, REGION) and flags & (PRIMARY | CURATED):
             return math.inf
-        if place.kind in (COUNTRY, REGION, AIRPORT):
+        if kind in (COUNTRY, REGION, AIRPORT):
             best = max(best, 6.0)
-        elif entry.flags & PRIMARY:
-            best = max(best, math.log10(place.population + 1))
+        elif flags & PRIMARY:
+            best = max(best, math.log10(row[COL_POPULATION] + 1))
         else:
-            best = max(best, math.log10(place.population + 1) - 1)
+            best = max(best, math.log10(row[COL_POPULATION] + 1) - 1)
     return best
 
 
@@ -142,7 +153,7 @@ def _is_place(
     text: str,
     sentence: Sentence,
     candidate: _Candidate,
-    entries: list[Entry],
+    entries: Named,
     exact: bool,
     language: str,
 ) -> bool:
