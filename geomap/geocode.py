@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
@@ -154,7 +154,12 @@ def score_entry(entry: Entry, *, exact: bool, feature: str | None, context: Cont
 
 
 def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: Context) -> float:
-    kind, country_code = row[COL_KIND], row[COL_CC]
+    return _in_context(_own_score(flags, row, exact=exact, feature=feature), row, context)
+
+
+def _own_score(flags: int, row: Row, *, exact: bool, feature: str | None) -> float:
+    """The score of a candidate before context: kind and size prior, name quality, feature."""
+    kind = row[COL_KIND]
     score = _KIND_PRIOR.get(kind) or math.log10(row[COL_POPULATION] + 1)
     if flags & PRIMARY:
         score += 1.0
@@ -164,6 +169,12 @@ def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: C
         score -= 1.0
     if feature and kind == feature:
         score += 10.0
+    return score
+
+
+def _in_context(score: float, row: Row, context: Context) -> float:
+    """``score`` with what the context adds for the place of ``row``: focus, qualifiers."""
+    country_code = row[COL_CC]
     if country_code in context.focus:
         score += 3.0 if country_code == context.focus[0] else 1.5
     for qualifier in context.qualifiers:
@@ -194,13 +205,29 @@ def _ranked(
     candidates: Iterable[Candidate], *, feature: str | None, context: Context
 ) -> list[tuple[float, Row]]:
     """(score, row) for each place once, at its best score, best first."""
+    return _ordered(_by_place(candidates, feature=feature), context)
+
+
+def _by_place(candidates: Iterable[Candidate], *, feature: str | None) -> list[tuple[float, Row]]:
+    """(score before context, row) for each place once, at its best score, as first met.
+
+    What the context adds depends on the place alone, so the best candidate of a place is
+    the same before and after it: the context can be added later, once per place.
+    """
     best: dict[int, tuple[float, Row]] = {}
     for flags, row, exact in candidates:
-        value = _score(flags, row, exact=exact, feature=feature, context=context)
+        value = _own_score(flags, row, exact=exact, feature=feature)
         rowid = row[COL_ROWID]
         if rowid not in best or value > best[rowid][0]:
             best[rowid] = (value, row)
-    return sorted(best.values(), key=lambda item: (-item[0], item[1][COL_PLACE_ID]))
+    return list(best.values())
+
+
+def _ordered(scored: Iterable[tuple[float, Row]], context: Context) -> list[tuple[float, Row]]:
+    """Places scored before context, with the context added, best first."""
+    if context.focus or context.qualifiers:
+        scored = [(_in_context(value, row, context), row) for value, row in scored]
+    return sorted(scored, key=lambda item: (-item[0], item[1][COL_PLACE_ID]))
 
 
 def _places(ranked: list[tuple[float, Row]], limit: int | None = None) -> list[Place]:
@@ -269,12 +296,6 @@ class _Query:
     name: QueryKeys
     qualifiers: tuple[QueryKeys, ...]
 
-    def forms(self) -> Iterator[str]:
-        """Every key the query is looked up by."""
-        for keys in (self.name, *self.qualifiers):
-            for form, _ in keys.forms:
-                yield form
-
 
 _CACHED_QUERIES = 1 << 16  # queries whose keys an OfflineGazetteer remembers
 
@@ -304,6 +325,8 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         self._gazetteer = gazetteer
         self._index_path = index_path
         self._queries: dict[str, _Query | None] = {}
+        self._scores: dict[tuple[str, str | None], tuple[tuple[float, Row], ...]] = {}
+        self._unfocused: dict[tuple[str, str | None], Place | None] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -382,30 +405,19 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         feature: str | None,
         focus: Sequence[str],
         limit: int | None = None,
-        found: dict[str, Named] | None = None,
     ) -> list[Place]:
-        """:meth:`search`, building only the first ``limit`` places (all scored).
-
-        ``found`` holds the rows of the query's keys when the caller looked them up already.
-        """
+        """:meth:`search`, building only the first ``limit`` places (all scored)."""
         if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:
             return []
         read = self._query(query)
         if read is None:
             return []
-        name, qualifiers = read.name, read.qualifiers
-        if found is None:
-            found = self.gazetteer.lookup_rows(read.forms())
-        context = Context(
-            focus=tuple(c.upper() for c in focus),
-            qualifiers=tuple(e for keys in qualifiers for e in keys.context_entries(found)),
-        )
+        feature = feature or read.name.feature
+        scored = self._scored(query, read, feature)
         wanted = _country_filter(country_codes)
-        candidates = name.candidates(found)
         if wanted is not None:
-            candidates = [c for c in candidates if c[1][COL_CC] in wanted]
-        feature = feature or name.feature
-        ranked = _ranked(candidates, feature=feature, context=context)
+            scored = tuple(s for s in scored if s[1][COL_CC] in wanted)
+        ranked = _ordered(scored, self._context(read, focus))
         if feature == AIRPORT and ranked and ranked[0][1][COL_KIND] != AIRPORT:
             places = self._airport_of_best(ranked)
         else:
@@ -413,6 +425,32 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         if wanted is not None and any(p.country_code not in wanted for p in places):
             places = _renormalised([p for p in places if p.country_code in wanted])
         return places
+
+    def _context(self, read: _Query, focus: Sequence[str]) -> Context:
+        """The focus, and the places the query's qualifiers name."""
+        qualifiers: tuple[Entry, ...] = ()
+        if read.qualifiers:
+            found = self.gazetteer.lookup_rows(
+                form for keys in read.qualifiers for form, _ in keys.forms
+            )
+            qualifiers = tuple(e for keys in read.qualifiers for e in keys.context_entries(found))
+        return Context(focus=tuple(c.upper() for c in focus), qualifiers=qualifiers)
+
+    def _scored(
+        self, query: str, read: _Query, feature: str | None
+    ) -> tuple[tuple[float, Row], ...]:
+        """The places the query's name may mean, scored before context (see :func:`_by_place`),
+        remembered: the index never changes while open."""
+        try:
+            return self._scores[(query, feature)]
+        except KeyError:
+            pass
+        found = self.gazetteer.lookup_rows(form for form, _ in read.name.forms)
+        scored = tuple(_by_place(read.name.candidates(found), feature=feature))
+        if len(self._scores) >= _CACHED_QUERIES:
+            self._scores.clear()
+        self._scores[(query, feature)] = scored
+        return scored
 
     def _query(self, query: str) -> _Query | None:
         """The keys of ``query`` (``None`` when its name has none), remembered."""
@@ -435,18 +473,38 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
     def _best(
         self, queries: Sequence[tuple[str, str | None]], *, focus: Sequence[str]
     ) -> dict[tuple[str, str | None], Place | None]:
-        """The best place of each (name, feature), as :meth:`search` ranks it, looked up at once."""
-        read = [self._query(name) for name, _ in queries if len(name) <= MAX_QUERY_CHARS]
-        found = self.gazetteer.lookup_rows(
-            form for r in read if r is not None for form in r.forms()
-        )
+        """The best place of each (name, feature), as :meth:`search` ranks it.
+
+        Without focus the answer is remembered; it stays the answer with a focus on countries
+        none of the name's places is in, since the focus then adds nothing to any score.
+        """
+        focus = tuple(c.upper() for c in focus)
         best: dict[tuple[str, str | None], Place | None] = {}
-        for name, feature in queries:
-            places = self._search(
-                name, country_codes=None, feature=feature, focus=focus, limit=1, found=found
-            )
-            best[(name, feature)] = places[0] if places else None
+        for query in queries:
+            if focus and self._focus_matters(*query, focus):
+                places = self._search(
+                    query[0], country_codes=None, feature=query[1], focus=focus, limit=1
+                )
+                best[query] = places[0] if places else None
+                continue
+            try:
+                best[query] = self._unfocused[query]
+            except KeyError:
+                places = self._search(
+                    query[0], country_codes=None, feature=query[1], focus=(), limit=1
+                )
+                if len(self._unfocused) >= _CACHED_QUERIES:
+                    self._unfocused.clear()
+                best[query] = self._unfocused[query] = places[0] if places else None
         return best
+
+    def _focus_matters(self, name: str, feature: str | None, focus: tuple[str, ...]) -> bool:
+        """Whether a place the name may mean is in one of the ``focus`` countries."""
+        read = self._query(name) if len(name) <= MAX_QUERY_CHARS else None
+        if read is None:
+            return False
+        scored = self._scored(name, read, feature or read.name.feature)
+        return any(row[COL_CC] in focus for _, row in scored)
 
     def _airport_of_best(self, ranked: list[tuple[float, Row]]) -> list[Place]:
         """The main airport serving the best-ranked place that has one, with that place's score."""
@@ -779,7 +837,18 @@ def resolve_mentions(
             weights[place.country_code] += 2 if place.kind == COUNTRY else 1
     focus = tuple(code for code, _ in weights.most_common(3))
     second = geocoder._best(queries, focus=focus)
-    resolved = [replace(m, place=second[(m.key, m.feature)]) for m in mentions]
+    resolved = [
+        Mention(
+            article_id=m.article_id,
+            start=m.start,
+            end=m.end,
+            surface=m.surface,
+            key=m.key,
+            feature=m.feature,
+            place=second[(m.key, m.feature)],
+        )
+        for m in mentions  # not dataclasses.replace, which took longer than the ranking
+    ]
     for mention in resolved:
         if mention.place is None:
             log.info("no place found for %r at %d", mention.surface, mention.start)
