@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -69,12 +70,17 @@ def spot(
     features = _feature_index(gazetteer.features())
     mentions: list[Mention] = []
     for sentence, candidates in zip(sentences, per_sentence, strict=True):
+        named = []  # the candidates the gazetteer knows, longest first, then in text order
+        for candidate in candidates:
+            entries, exact = _entries(candidate.key, found)
+            if entries:
+                longer = candidate.first - candidate.last  # sorts longer runs first
+                named.append((longer, candidate.first, candidate, entries, exact))
         taken: set[int] = set()
-        for candidate in sorted(candidates, key=lambda c: (c.first - c.last, c.first)):
+        for _, _, candidate, entries, exact in sorted(named, key=_longest_first):
             if taken.intersection(range(candidate.first, candidate.last + 1)):
                 continue
-            entries, exact = _entries(candidate.key, found)
-            if not entries or not _is_place(text, sentence, candidate, entries, exact, language):
+            if not _is_place(text, sentence, candidate, entries, exact, language):
                 continue
             taken.update(range(candidate.first, candidate.last + 1))
             mentions.append(_mention(article_id, text, sentence, candidate, features))
@@ -88,27 +94,27 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
     then words joined by a space, a hyphen or an apostrophe, each capitalised or a name
     particle (*Sistan og Baluchistan*, *Rio de Janeiro*); a run never ends on a particle."""
     tokens = sentence.tokens
-    found = []
+    new = tuple.__new__  # _Candidate without its Python-level __new__: this runs per word
+    found: list[_Candidate] = []
     for first, token in enumerate(tokens):
         initial = token.surface[0]
         if initial.islower() or not initial.isalpha():
             continue  # a name starts with a capital, or a letter of a script without case
         parts = [token.key]
-        found.append(_Candidate(first, first, token.key))
+        found.append(new(_Candidate, (first, first, token.key)))
         for last in range(first + 1, min(first + MAX_WORDS, len(tokens))):
             word = tokens[last]
+            lower = word.surface[0].islower()
+            particle = lower and word.key in lexicon.NAME_PARTICLES
             gap = text[tokens[last - 1].end : word.start]
-            if word.is_number or not _joined(gap, word):
-                break
-            particle = word.key in lexicon.NAME_PARTICLES and word.surface[0].islower()
-            if word.surface[0].islower() and not particle and gap != "-":
+            if (lower and not particle and gap != "-") or word.is_number or not _joined(gap, word):
                 break
             if gap in _APOSTROPHES:
                 parts[-1] += word.key
             else:
                 parts.append(word.key)
             if not particle:
-                found.append(_Candidate(first, last, " ".join(p for p in parts if p)))
+                found.append(new(_Candidate, (first, last, " ".join(p for p in parts if p))))
     return found
 
 
@@ -159,16 +165,19 @@ def _is_place(
 ) -> bool:
     tokens = sentence.tokens
     first = tokens[candidate.first]
-    strength = _strength(entries)
-    if not exact:
-        strength -= 0.5
-    if first.surface.isupper() and len(first.surface) > 1 and candidate.first == candidate.last:
+    single = candidate.first == candidate.last
+    strength = 0.0  # how sure the name is, needed for single words only
+    if single:
+        strength = _strength(entries)
+        if not exact:
+            strength -= 0.5
+    if first.surface.isupper() and len(first.surface) > 1 and single:
         return strength == math.inf  # acronyms: only curated names such as USA
     if candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.PERSON_TITLES:
         return False
     if exact and _in_name_chain(text, tokens, candidate) and not _title_case(sentence):
         return False
-    if candidate.first == candidate.last:
+    if single:
         at_start = candidate.first == 0 or text[
             tokens[candidate.first - 1].end : first.start
         ].strip() in {"«", '"', "–", "-", "—"}
@@ -250,6 +259,10 @@ def _mention(
             start, end = tokens[first].start, tokens[last].end
             return Mention(article_id, start, end, text[start:end], candidate.key, pattern.feature)
     return Mention(article_id, start, end, text[start:end], candidate.key)
+
+
+#: Sort key of spot's (-width, first, candidate, entries, exact): longest first, in text order.
+_longest_first = operator.itemgetter(0, 1)
 
 
 @dataclass(frozen=True, slots=True)
