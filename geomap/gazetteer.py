@@ -118,6 +118,7 @@ class Gazetteer:
         #: (flags, place row) pairs by key, () for a key without entries. The index never
         #: changes while open (see :meth:`_db`), so an answer stays true.
         self._rows: dict[str, Named] = {}
+        self._airports: dict[int, tuple[Entry, ...]] = {}  # by town row id, () for none
 
     # -- opening -------------------------------------------------------------------------
 
@@ -217,12 +218,35 @@ class Gazetteer:
         return self.airports_serving([city.rowid]).get(city.rowid, [])
 
     def airports_serving(self, city_rowids: Iterable[int]) -> dict[int, list[Entry]]:
-        """Airports by the row id of the town they serve, largest first (towns without one: absent)."""
-        unique = list(dict.fromkeys(city_rowids))
+        """Airports by the row id of the town they serve, largest first (towns without one: absent).
+
+        Remembered per town, like :meth:`lookup_rows`.
+        """
+        cache = self._airports
         found: dict[int, list[Entry]] = {}
+        missing: dict[int, None] = {}
+        for rowid in city_rowids:
+            known = cache.get(rowid)
+            if known:
+                found[rowid] = list(known)
+            elif known is None:
+                missing[rowid] = None
+        if missing:
+            fetched = self._fetch_airports(list(missing))
+            if len(cache) + len(missing) > _CACHED_KEYS:
+                cache.clear()
+            for rowid in missing:
+                airports = cache[rowid] = fetched.get(rowid, ())
+                if airports:
+                    found[rowid] = list(airports)
+        return found
+
+    def _fetch_airports(self, city_rowids: list[int]) -> dict[int, tuple[Entry, ...]]:
+        """Airports of distinct towns, read from the index in few queries."""
+        found: dict[int, list[Entry]] = defaultdict(list)
         db = self._db()
-        for chunk_start in range(0, len(unique), _CHUNK):
-            chunk = unique[chunk_start : chunk_start + _CHUNK]
+        for chunk_start in range(0, len(city_rowids), _CHUNK):
+            chunk = city_rowids[chunk_start : chunk_start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             rows = db.execute(
                 f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.city IN ({marks}) "
@@ -230,9 +254,8 @@ class Gazetteer:
                 chunk,
             )
             for row in rows:
-                entry = entry_of_row(row, PRIMARY)
-                found.setdefault(row[COL_CITY], []).append(entry)
-        return found
+                found[row[COL_CITY]].append(entry_of_row(row, PRIMARY))
+        return {rowid: tuple(airports) for rowid, airports in found.items()}
 
     def nearest(self, latitude: float, longitude: float) -> Entry | None:
         """The populated place nearest to a point (cities only), across the antimeridian too.
