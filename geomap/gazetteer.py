@@ -335,7 +335,7 @@ _PLACE_COLUMNS = (
 Named = tuple[tuple[int, Row], ...]
 
 _CHUNK = 500  # keys per query, well under SQLite's limit on parameters
-_CACHED_KEYS = 1 << 17  # keys whose rows a Gazetteer remembers (most have none)
+_CACHED_KEYS = 1 << 16  # keys (or towns) whose rows a Gazetteer remembers: tens of MB at most
 
 
 @functools.cache
