@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import wordfreq
 
 from geomap import gazetteer as gazetteer_module
-from geomap.extract.mentions import spot
+from geomap.extract.mentions import _zipf, spot
 from geomap.extract.text import sentences
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.geocode import OfflineGazetteer, resolve_mentions
@@ -93,3 +94,11 @@ def test_resolving_an_article_again_gives_the_same_places(index: Gazetteer) -> N
     assert resolve_mentions(spotted, geocoder=geocoder) == first
     assert resolve_mentions(spotted, geocoder=OfflineGazetteer(gazetteer=fresh(index))) == first
     assert {name: geocoder.search(name) for name in before} == before
+
+
+@pytest.mark.parametrize("language", ["nb", "ru", "xx"])
+def test_word_frequencies_keep_no_raw_word_lists(language: str) -> None:
+    common, rare = _zipf("politiet", language), _zipf("qzxvbnmw", language)
+    assert _zipf("politiet", language) == common
+    assert rare == 0.0
+    assert wordfreq.get_frequency_list.cache_info().currsize == 0
