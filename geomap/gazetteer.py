@@ -115,6 +115,10 @@ class Gazetteer:
         self._local = threading.local()
         self._features: tuple[FeaturePattern, ...] | None = None
         self._phrases: FeaturePhrases | None = None
+        #: (flags, place row) pairs by key, () for a key without entries. The index never
+        #: changes while open (see :meth:`_db`), so an answer stays true.
+        self._rows: dict[str, Named] = {}
+        self._airports: dict[int, tuple[Entry, ...]] = {}  # by town row id, () for none
 
     # -- opening -------------------------------------------------------------------------
 
@@ -163,20 +167,42 @@ class Gazetteer:
             for key, rows in self.lookup_rows(keys).items()
         }
 
-    def lookup_rows(self, keys: Iterable[str]) -> dict[str, list[tuple[int, Row]]]:
-        """Like :meth:`lookup_many`, as (flags, place row) pairs: no objects built per row."""
-        unique = list(dict.fromkeys(k for k in keys if k))
-        found: dict[str, list[tuple[int, Row]]] = {}
-        db = self._db()
-        for chunk_start in range(0, len(unique), _CHUNK):
-            chunk = unique[chunk_start : chunk_start + _CHUNK]
-            for row in db.execute(_lookup_sql(len(chunk)), chunk):
-                pair = (row[1], row[2:])
-                if row[0] in found:
-                    found[row[0]].append(pair)
-                else:
-                    found[row[0]] = [pair]
+    def lookup_rows(self, keys: Iterable[str]) -> dict[str, Named]:
+        """Like :meth:`lookup_many`, as (flags, place row) pairs: no objects built per row.
+
+        Each key's answer is remembered (up to :data:`_CACHED_KEYS` keys, then forgotten all
+        at once), so that the keys an article's names share with earlier articles, and those
+        the geocoder looks up again after the extractor, cost a dictionary lookup.
+        """
+        cache = self._rows
+        found: dict[str, Named] = {}
+        missing: dict[str, None] = {}
+        for key in keys:
+            rows = cache.get(key)
+            if rows:
+                found[key] = rows
+            elif rows is None and key:
+                missing[key] = None
+        if missing:
+            fetched = self._fetch_rows(list(missing))
+            if len(cache) + len(missing) > _CACHED_KEYS:
+                cache.clear()
+            for key in missing:
+                rows = fetched.get(key, ())
+                cache[key] = rows
+                if rows:
+                    found[key] = rows
         return found
+
+    def _fetch_rows(self, keys: list[str]) -> dict[str, Named]:
+        """(flags, place row) pairs of distinct keys, read from the index in few queries."""
+        found: dict[str, list[tuple[int, Row]]] = defaultdict(list)
+        db = self._db()
+        for chunk_start in range(0, len(keys), _CHUNK):
+            chunk = keys[chunk_start : chunk_start + _CHUNK]
+            for row in db.execute(_lookup_sql(len(chunk)), chunk):
+                found[row[0]].append((row[1], row[2:]))
+        return {key: tuple(rows) for key, rows in found.items()}
 
     def get(self, place_id: str) -> Entry | None:
         """The entry with this ``place_id`` (``geonames:1526384``, ``iata:ALA`` …)."""
@@ -192,12 +218,35 @@ class Gazetteer:
         return self.airports_serving([city.rowid]).get(city.rowid, [])
 
     def airports_serving(self, city_rowids: Iterable[int]) -> dict[int, list[Entry]]:
-        """Airports by the row id of the town they serve, largest first (towns without one: absent)."""
-        unique = list(dict.fromkeys(city_rowids))
+        """Airports by the row id of the town they serve, largest first (towns without one: absent).
+
+        Remembered per town, like :meth:`lookup_rows`.
+        """
+        cache = self._airports
         found: dict[int, list[Entry]] = {}
+        missing: dict[int, None] = {}
+        for rowid in city_rowids:
+            known = cache.get(rowid)
+            if known:
+                found[rowid] = list(known)
+            elif known is None:
+                missing[rowid] = None
+        if missing:
+            fetched = self._fetch_airports(list(missing))
+            if len(cache) + len(missing) > _CACHED_KEYS:
+                cache.clear()
+            for rowid in missing:
+                airports = cache[rowid] = fetched.get(rowid, ())
+                if airports:
+                    found[rowid] = list(airports)
+        return found
+
+    def _fetch_airports(self, city_rowids: list[int]) -> dict[int, tuple[Entry, ...]]:
+        """Airports of distinct towns, read from the index in few queries."""
+        found: dict[int, list[Entry]] = defaultdict(list)
         db = self._db()
-        for chunk_start in range(0, len(unique), _CHUNK):
-            chunk = unique[chunk_start : chunk_start + _CHUNK]
+        for chunk_start in range(0, len(city_rowids), _CHUNK):
+            chunk = city_rowids[chunk_start : chunk_start + _CHUNK]
             marks = ",".join("?" * len(chunk))
             rows = db.execute(
                 f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.city IN ({marks}) "
@@ -205,9 +254,8 @@ class Gazetteer:
                 chunk,
             )
             for row in rows:
-                entry = entry_of_row(row, PRIMARY)
-                found.setdefault(row[COL_CITY], []).append(entry)
-        return found
+                found[row[COL_CITY]].append(entry_of_row(row, PRIMARY))
+        return {rowid: tuple(airports) for rowid, airports in found.items()}
 
     def nearest(self, latitude: float, longitude: float) -> Entry | None:
         """The populated place nearest to a point (cities only), across the antimeridian too.
@@ -283,7 +331,11 @@ _PLACE_COLUMNS = (
 )
 
 
+#: The (flags, place row) pairs of one key: how each place is named by it.
+Named = tuple[tuple[int, Row], ...]
+
 _CHUNK = 500  # keys per query, well under SQLite's limit on parameters
+_CACHED_KEYS = 1 << 16  # keys (or towns) whose rows a Gazetteer remembers: tens of MB at most
 
 
 @functools.cache

@@ -56,6 +56,7 @@ from geomap.gazetteer import (
     Entry,
     FeaturePhrases,
     Gazetteer,
+    Named,
     Row,
     default_index_path,
     entry_of_row,
@@ -153,7 +154,12 @@ def score_entry(entry: Entry, *, exact: bool, feature: str | None, context: Cont
 
 
 def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: Context) -> float:
-    kind, country_code = row[COL_KIND], row[COL_CC]
+    return _in_context(_own_score(flags, row, exact=exact, feature=feature), row, context)
+
+
+def _own_score(flags: int, row: Row, *, exact: bool, feature: str | None) -> float:
+    """The score of a candidate before context: kind and size prior, name quality, feature."""
+    kind = row[COL_KIND]
     score = _KIND_PRIOR.get(kind) or math.log10(row[COL_POPULATION] + 1)
     if flags & PRIMARY:
         score += 1.0
@@ -163,6 +169,12 @@ def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: C
         score -= 1.0
     if feature and kind == feature:
         score += 10.0
+    return score
+
+
+def _in_context(score: float, row: Row, context: Context) -> float:
+    """``score`` with what the context adds for the place of ``row``: focus, qualifiers."""
+    country_code = row[COL_CC]
     if country_code in context.focus:
         score += 3.0 if country_code == context.focus[0] else 1.5
     for qualifier in context.qualifiers:
@@ -193,26 +205,47 @@ def _ranked(
     candidates: Iterable[Candidate], *, feature: str | None, context: Context
 ) -> list[tuple[float, Row]]:
     """(score, row) for each place once, at its best score, best first."""
+    return _ordered(_by_place(candidates, feature=feature), context)
+
+
+def _by_place(candidates: Iterable[Candidate], *, feature: str | None) -> list[tuple[float, Row]]:
+    """(score before context, row) for each place once, at its best score, as first met.
+
+    What the context adds depends on the place alone, so the best candidate of a place is
+    the same before and after it: the context can be added later, once per place.
+    """
     best: dict[int, tuple[float, Row]] = {}
     for flags, row, exact in candidates:
-        value = _score(flags, row, exact=exact, feature=feature, context=context)
+        value = _own_score(flags, row, exact=exact, feature=feature)
         rowid = row[COL_ROWID]
         if rowid not in best or value > best[rowid][0]:
             best[rowid] = (value, row)
-    return sorted(best.values(), key=lambda item: (-item[0], item[1][COL_PLACE_ID]))
+    return list(best.values())
+
+
+def _ordered(scored: Iterable[tuple[float, Row]], context: Context) -> list[tuple[float, Row]]:
+    """Places scored before context, with the context added, best first."""
+    if context.focus or context.qualifiers:
+        scored = [(_in_context(value, row, context), row) for value, row in scored]
+    return sorted(scored, key=lambda item: (-item[0], item[1][COL_PLACE_ID]))
 
 
 def _places(ranked: list[tuple[float, Row]], limit: int | None = None) -> list[Place]:
     """The first ``limit`` (default all) ranked places, scored by a softmax over all of them."""
+    return [
+        place_of_row(row, score=score)
+        for score, (_, row) in zip(_softmax(ranked, limit), ranked[:limit], strict=True)
+    ]
+
+
+def _softmax(ranked: list[tuple[float, Row]], limit: int | None = None) -> list[float]:
+    """The scores of the first ``limit`` (default all) ranked places, a softmax over all."""
     if not ranked:
         return []
     top = ranked[0][0]
     weights = [math.exp(value - top) for value, _ in ranked]
     total = sum(weights)
-    return [
-        place_of_row(row, score=round(weight / total, 4))
-        for weight, (_, row) in zip(weights[:limit], ranked[:limit], strict=True)
-    ]
+    return [round(weight / total, 4) for weight in weights[:limit]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,17 +276,28 @@ class QueryKeys:
             forms.setdefault(base, False)
         return cls(key, tuple(forms.items()), split[0])
 
-    def candidates(self, found: dict[str, list[tuple[int, Row]]]) -> list[Candidate]:
+    def candidates(self, found: dict[str, Named]) -> list[Candidate]:
         """Every (flags, row, exact) the forms name, in the order of the forms."""
         return [
             (flags, row, exact) for form, exact in self.forms for flags, row in found.get(form, ())
         ]
 
-    def context_entries(self, found: dict[str, list[tuple[int, Row]]]) -> list[Entry]:
+    def context_entries(self, found: dict[str, Named]) -> list[Entry]:
         """The entries a qualifier names: exact ones, else those of its inflection bases."""
         candidates = self.candidates(found)
         chosen = [c for c in candidates if c[2]] or candidates
         return [entry_of_row(row, flags) for flags, row, _ in chosen]
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A query read: the keys of its name and of the qualifiers after its commas."""
+
+    name: QueryKeys
+    qualifiers: tuple[QueryKeys, ...]
+
+
+_CACHED_QUERIES = 1 << 16  # queries whose keys an OfflineGazetteer remembers
 
 
 class OfflineGazetteer(Geocoder):  # type: ignore[misc]
@@ -280,6 +324,9 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         super().__init__(**geopy_options)
         self._gazetteer = gazetteer
         self._index_path = index_path
+        self._queries: dict[str, _Query | None] = {}
+        self._scores: dict[tuple[str, str | None], tuple[tuple[float, Row], ...]] = {}
+        self._unfocused: dict[tuple[str, str | None], Place | None] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -362,25 +409,15 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         """:meth:`search`, building only the first ``limit`` places (all scored)."""
         if not isinstance(query, str) or len(query) > MAX_QUERY_CHARS:
             return []
-        head, *rest = query.split(",")
-        phrases = self.gazetteer.feature_phrases()
-        name = QueryKeys.of(fold(head), phrases)
-        if not name.key:
+        read = self._query(query)
+        if read is None:
             return []
-        qualifiers = [QueryKeys.of(key, phrases) for key in map(fold, rest) if key]
-        found = self.gazetteer.lookup_rows(
-            form for keys in (name, *qualifiers) for form, _ in keys.forms
-        )
-        context = Context(
-            focus=tuple(c.upper() for c in focus),
-            qualifiers=tuple(e for keys in qualifiers for e in keys.context_entries(found)),
-        )
+        feature = feature or read.name.feature
+        scored = self._scored(query, read, feature)
         wanted = _country_filter(country_codes)
-        candidates = name.candidates(found)
         if wanted is not None:
-            candidates = [c for c in candidates if c[1][COL_CC] in wanted]
-        feature = feature or name.feature
-        ranked = _ranked(candidates, feature=feature, context=context)
+            scored = tuple(s for s in scored if s[1][COL_CC] in wanted)
+        ranked = _ordered(scored, self._context(read, focus))
         if feature == AIRPORT and ranked and ranked[0][1][COL_KIND] != AIRPORT:
             places = self._airport_of_best(ranked)
         else:
@@ -389,14 +426,94 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
             places = _renormalised([p for p in places if p.country_code in wanted])
         return places
 
+    def _context(self, read: _Query, focus: Sequence[str]) -> Context:
+        """The focus, and the places the query's qualifiers name."""
+        qualifiers: tuple[Entry, ...] = ()
+        if read.qualifiers:
+            found = self.gazetteer.lookup_rows(
+                form for keys in read.qualifiers for form, _ in keys.forms
+            )
+            qualifiers = tuple(e for keys in read.qualifiers for e in keys.context_entries(found))
+        return Context(focus=tuple(c.upper() for c in focus), qualifiers=qualifiers)
+
+    def _scored(
+        self, query: str, read: _Query, feature: str | None
+    ) -> tuple[tuple[float, Row], ...]:
+        """The places the query's name may mean, scored before context (see :func:`_by_place`),
+        remembered: the index never changes while open."""
+        try:
+            return self._scores[(query, feature)]
+        except KeyError:
+            pass
+        found = self.gazetteer.lookup_rows(form for form, _ in read.name.forms)
+        scored = tuple(_by_place(read.name.candidates(found), feature=feature))
+        if len(self._scores) >= _CACHED_QUERIES:
+            self._scores.clear()
+        self._scores[(query, feature)] = scored
+        return scored
+
+    def _query(self, query: str) -> _Query | None:
+        """The keys of ``query`` (``None`` when its name has none), remembered."""
+        try:
+            return self._queries[query]
+        except KeyError:
+            pass
+        head, *rest = query.split(",")
+        phrases = self.gazetteer.feature_phrases()
+        name = QueryKeys.of(fold(head), phrases)
+        read = None
+        if name.key:
+            qualifiers = tuple(QueryKeys.of(key, phrases) for key in map(fold, rest) if key)
+            read = _Query(name, qualifiers)
+        if len(self._queries) >= _CACHED_QUERIES:
+            self._queries.clear()
+        self._queries[query] = read
+        return read
+
+    def _best(
+        self, queries: Sequence[tuple[str, str | None]], *, focus: Sequence[str]
+    ) -> dict[tuple[str, str | None], Place | None]:
+        """The best place of each (name, feature), as :meth:`search` ranks it.
+
+        Without focus the answer is remembered; it stays the answer with a focus on countries
+        none of the name's places is in, since the focus then adds nothing to any score.
+        """
+        focus = tuple(c.upper() for c in focus)
+        best: dict[tuple[str, str | None], Place | None] = {}
+        for query in queries:
+            if focus and self._focus_matters(*query, focus):
+                places = self._search(
+                    query[0], country_codes=None, feature=query[1], focus=focus, limit=1
+                )
+                best[query] = places[0] if places else None
+                continue
+            try:
+                best[query] = self._unfocused[query]
+            except KeyError:
+                places = self._search(
+                    query[0], country_codes=None, feature=query[1], focus=(), limit=1
+                )
+                if len(self._unfocused) >= _CACHED_QUERIES:
+                    self._unfocused.clear()
+                best[query] = self._unfocused[query] = places[0] if places else None
+        return best
+
+    def _focus_matters(self, name: str, feature: str | None, focus: tuple[str, ...]) -> bool:
+        """Whether a place the name may mean is in one of the ``focus`` countries."""
+        read = self._query(name) if len(name) <= MAX_QUERY_CHARS else None
+        if read is None:
+            return False
+        scored = self._scored(name, read, feature or read.name.feature)
+        return any(row[COL_CC] in focus for _, row in scored)
+
     def _airport_of_best(self, ranked: list[tuple[float, Row]]) -> list[Place]:
         """The main airport serving the best-ranked place that has one, with that place's score."""
         served = self.gazetteer.airports_serving(row[COL_ROWID] for _, row in ranked)
         if not served:
             return []
-        for place, (_, row) in zip(_places(ranked), ranked, strict=True):
+        for score, (_, row) in zip(_softmax(ranked), ranked, strict=True):
             if row[COL_ROWID] in served:
-                return [to_place(served[row[COL_ROWID]][0], score=place.score)]
+                return [to_place(served[row[COL_ROWID]][0], score=score)]
         return []
 
     def reverse(
@@ -718,18 +835,27 @@ def resolve_mentions(
     """
     if isinstance(geocoder, CachedGeocoder):
         return [_resolve_online(m, geocoder) for m in mentions]
-    first = {(m.key, m.feature): geocoder.search(m.key, feature=m.feature) for m in mentions}
+    queries = list(dict.fromkeys((m.key, m.feature) for m in mentions))
+    first = geocoder._best(queries, focus=())
     weights: Counter[str] = Counter()
     for mention in mentions:
-        places = first[(mention.key, mention.feature)]
-        if places and places[0].country_code:
-            weights[places[0].country_code] += 2 if places[0].kind == COUNTRY else 1
+        place = first[(mention.key, mention.feature)]
+        if place is not None and place.country_code:
+            weights[place.country_code] += 2 if place.kind == COUNTRY else 1
     focus = tuple(code for code, _ in weights.most_common(3))
-    second: dict[tuple[str, str | None], Place | None] = {}
-    for key, feature in first:
-        places = geocoder.search(key, feature=feature, focus=focus)
-        second[(key, feature)] = places[0] if places else None
-    resolved = [replace(m, place=second[(m.key, m.feature)]) for m in mentions]
+    second = geocoder._best(queries, focus=focus)
+    resolved = [
+        Mention(
+            article_id=m.article_id,
+            start=m.start,
+            end=m.end,
+            surface=m.surface,
+            key=m.key,
+            feature=m.feature,
+            place=second[(m.key, m.feature)],
+        )
+        for m in mentions  # not dataclasses.replace, which took longer than the ranking
+    ]
     for mention in resolved:
         if mention.place is None:
             log.info("no place found for %r at %d", mention.surface, mention.start)

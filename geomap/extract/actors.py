@@ -13,6 +13,7 @@ from geomap.extract.text import Token
 
 _ACTOR_KEYS = frozenset(lexicon.ACTORS) | {phrase[0] for phrase in lexicon.ACTOR_PHRASES}
 _SAY_REACH = 2  # words after the actor in which a saying verb makes it the source
+_SOURCE_SIZES = sorted({len(phrase) for phrase in lexicon.SOURCE_PHRASES})
 
 
 def actor_words(tokens: Sequence[Token]) -> list[tuple[int, str]]:
@@ -23,6 +24,9 @@ def actor_words(tokens: Sequence[Token]) -> list[tuple[int, str]]:
         return found
     index = 0
     while index < len(keys):
+        if keys[index] not in _ACTOR_KEYS:  # names no actor, alone or first in a phrase
+            index += 1
+            continue
         actor, width = _actor_at(keys, index)
         if (
             actor is not None
@@ -45,7 +49,11 @@ def _actor_at(keys: Sequence[str], index: int) -> tuple[str | None, int]:
 def _is_source(keys: Sequence[str], index: int, width: int) -> bool:
     """*according to (the) authorities*, *officials said*, *Myndighetene oppgir*."""
     end = index - 1 if index and keys[index - 1] in lexicon.DETERMINERS else index
-    if any(tuple(keys[max(0, end - len(p)) : end]) == p for p in lexicon.SOURCE_PHRASES):
+    if any(
+        tuple(keys[end - size : end]) in lexicon.SOURCE_PHRASES
+        for size in _SOURCE_SIZES
+        if size <= end
+    ):
         return True
     after = keys[index + width : index + width + _SAY_REACH]
     return any(key in lexicon.SAY_VERBS for key in after)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,25 +54,26 @@ def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
     words = lexicon.number_words(language)
     if not sentence.has_number and sentence.keys.isdisjoint(words):
         return []
-    reader = _Reader(
-        tokens,
-        words,
-        _clauses(text, tokens),
-        any(t.key in lexicon.DAMAGE_VERBS for t in tokens),
-    )
+    reader: _Reader | None = None  # made for the first number that may count something
     found: list[Count] = []
-    for index in range(len(tokens)):
-        value, width = _value_at(tokens, index, language, reader.words)
+    for index, token in enumerate(tokens):
+        if not token.is_number and token.key not in words:
+            continue  # no number starts here
+        value, width = _value_at(tokens, index, language, words)
         if value is None or value <= 0:
             continue
         previous = tokens[index - 1].key if index else ""
-        if previous in reader.words or previous in lexicon.MULTIPLIERS:
+        if previous in words or previous in lexicon.MULTIPLIERS:
             continue  # inside a spelled-out number already read
         if previous in lexicon.NEGATIONS:
             continue  # *no one*
         after = index + width
         if after < len(tokens) and tokens[after].key in lexicon.NOT_A_COUNT:
             continue
+        if reader is None:
+            damage = not sentence.keys.isdisjoint(lexicon.DAMAGE_VERBS)
+            stops = [i for i, t in enumerate(tokens) if t.is_number or t.key in words]
+            reader = _Reader(tokens, words, _clauses(text, tokens), damage, stops)
         kind = reader.kind(index, after) or _elided(tokens, after, found)
         if kind is not None:
             found.append(Count(kind, value, _qualifier(tokens, index), index))
@@ -106,17 +110,22 @@ def _looks_like_year(tokens: Sequence[Token], index: int) -> bool:
     )
 
 
-_CLAUSE_BREAKS = frozenset(",;:—–()")
+_CLAUSE_BREAK = re.compile("[,;:—–()]")
 
 
 def _clauses(text: str, tokens: Sequence[Token]) -> list[int]:
     """A clause number per token: punctuation (``,`` ``;`` ``—`` …) between words starts a new one."""
-    numbers = []
-    clause = 0
-    for index, token in enumerate(tokens):
-        if index and _CLAUSE_BREAKS.intersection(text[tokens[index - 1].end : token.start]):
-            clause += 1
-        numbers.append(clause)
+    numbers = [0] * len(tokens)
+    if len(tokens) < 2:
+        return numbers
+    starts = [token.start for token in tokens]
+    cuts = set()  # indices of the tokens that start a clause
+    for match in _CLAUSE_BREAK.finditer(text, tokens[0].end, tokens[-1].start):
+        after = bisect.bisect_right(starts, match.start())
+        if tokens[after - 1].end <= match.start():  # between words, not in a number (1,500)
+            cuts.add(after)
+    for clause, (cut, stop) in enumerate(itertools.pairwise([*sorted(cuts), len(tokens)]), 1):
+        numbers[cut:stop] = [clause] * (stop - cut)
     return numbers
 
 
@@ -128,6 +137,7 @@ class _Reader:
     words: dict[str, int]  # the language's number words
     clauses: list[int]
     damage: bool  # a damage verb somewhere in the sentence
+    stops: list[int]  # positions of the numbers and number words, ascending
 
     def kind(self, index: int, after: int) -> str | None:
         """What the number at ``index`` (its words end before ``after``) counts."""
@@ -137,14 +147,15 @@ class _Reader:
         kind = lexicon.COUNT_NOUNS.get(noun) if noun else None
         if kind in ("buildings_damaged", "vehicles_damaged"):
             return kind if self.damage else None
-        verb = self._verb(index, after, same_clause=True)
+        clause = self._around(index, after, same_clause=True)
+        verb = self._verb(clause)
         if kind == "troops":
             return verb or kind  # *5 soldiers were killed*
         if verb is None:
-            verb = self._verb(index, after, same_clause=False)
+            verb = self._verb(self._around(index, after, same_clause=False))
         if verb is not None:
             return verb
-        if lexicon.COUNT_VERBS.get(noun or "") == "crowd_size" or self._crowd(index, after):
+        if lexicon.COUNT_VERBS.get(noun or "") == "crowd_size" or self._crowd(clause):
             return "crowd_size"
         return None
 
@@ -162,38 +173,35 @@ class _Reader:
             return nxt
         return noun or None
 
-    def _verb(self, index: int, after: int, *, same_clause: bool) -> str | None:
-        """A casualty or arrest word after the number (up to the next number), else before."""
-        for position in self._around(index, after, same_clause=same_clause):
+    def _verb(self, positions: list[int]) -> str | None:
+        """A casualty or arrest word at the positions (see :meth:`_around`), nearest first."""
+        for position in positions:
             kind = lexicon.COUNT_VERBS.get(self.tokens[position].key)
             if kind is not None and kind != "crowd_size":
                 return kind
         return None
 
-    def _crowd(self, index: int, after: int) -> bool:
-        """A word of gathering in the number's clause (*вышли*, *demonstrierten*)."""
-        return any(
-            lexicon.COUNT_VERBS.get(self.tokens[p].key) == "crowd_size"
-            for p in self._around(index, after, same_clause=True)
-        )
+    def _crowd(self, clause: list[int]) -> bool:
+        """A word of gathering at the positions of the number's clause (*вышли*, *demonstrierten*)."""
+        return any(lexicon.COUNT_VERBS.get(self.tokens[p].key) == "crowd_size" for p in clause)
 
     def _around(self, index: int, after: int, *, same_clause: bool) -> list[int]:
         """Word positions after the number, then before it, nearest first; a number (or a
         clause break, when asked) ends each side."""
-        positions = []
-        clause = self.clauses[index]
-        for side in (
-            range(after, min(after + _SCAN, len(self.tokens))),
-            range(index - 1, max(index - _BACK, -1), -1),
-        ):
-            for position in side:
-                token = self.tokens[position]
-                if token.is_number or token.key in self.words:
-                    break
-                if same_clause and self.clauses[position] != clause:
-                    break
-                positions.append(position)
-        return positions
+        stops = self.stops
+        end = min(after + _SCAN, len(self.tokens))
+        following = bisect.bisect_left(stops, after)  # the first number from ``after`` on
+        if following < len(stops):
+            end = min(end, stops[following])
+        start = max(index - _BACK + 1, 0)
+        preceding = bisect.bisect_left(stops, index) - 1  # the last number before this one
+        if preceding >= 0:
+            start = max(start, stops[preceding] + 1)
+        if same_clause:  # clause numbers never decrease: a clause is a run of positions
+            clause = self.clauses[index]
+            end = min(end, bisect.bisect_right(self.clauses, clause))
+            start = max(start, bisect.bisect_left(self.clauses, clause))
+        return [*range(after, end), *range(index - 1, start - 1, -1)]
 
 
 def _elided(tokens: Sequence[Token], after: int, found: Sequence[Count]) -> str | None:

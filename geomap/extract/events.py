@@ -8,8 +8,10 @@ inherits the article's focus place, with a lower confidence.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
+import operator
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -34,6 +36,12 @@ _ORGANISATION_KEYS = frozenset(
 _DATE_WORDS = frozenset(lexicon.MONTHS) | frozenset(lexicon.WEEKDAYS)
 _CONTROL_KEYS = frozenset(lexicon.CONTROL_WORDS) | lexicon.BACK_WORDS | lexicon.FLIGHT_WORDS
 _GEO_PRECISION = {"airport": 1, "city": 1, "region": 3, "country": 3}
+#: (event_type, sub_event_type, layer) of the groups whose kind does not depend on the article.
+_GROUP_KINDS = {
+    "arrests": ("Strategic developments", "Arrests", "incidents"),
+    "property": ("Strategic developments", "Looting/property destruction", "incidents"),
+    "crowd": ("Protests", "Peaceful protest", "incidents"),
+}
 
 
 def extract_events(
@@ -219,8 +227,7 @@ def _where(context: _Context, *, prefer: str | None = None) -> tuple[Place | Non
         tokens = context.sentence.tokens
 
         def located(mention: Mention) -> bool:
-            before = [t for t in tokens if t.end <= mention.start]
-            return bool(before) and before[-1].key in lexicon.LOCATIVE
+            return _word_before(tokens, mention.start) in lexicon.LOCATIVE
 
         chosen = next((m for m in here if located(m)), here[0])
         assert chosen.place is not None
@@ -286,12 +293,7 @@ def _group_event(
             precision = _GEO_PRECISION.get(anchor.place.kind, 2)
         else:
             place, precision, confidence = _where(context)
-        kind = {
-            "violence": (*context.unrest, "incidents"),
-            "arrests": ("Strategic developments", "Arrests", "incidents"),
-            "property": ("Strategic developments", "Looting/property destruction", "incidents"),
-            "crowd": ("Protests", "Peaceful protest", "incidents"),
-        }[group]
+        kind = (*context.unrest, "incidents") if group == "violence" else _GROUP_KINDS[group]
         actor = actors[0] if actors else ""
     if place is None:
         return []
@@ -336,10 +338,18 @@ def _located_before(context: _Context, position: int) -> Mention | None:
     for mention in context.here:
         if mention.end > position:
             break
-        before = [t for t in tokens if t.end <= mention.start]
-        if before and before[-1].key in lexicon.LOCATIVE:
+        if _word_before(tokens, mention.start) in lexicon.LOCATIVE:
             found = mention
     return found
+
+
+def _word_before(tokens: Sequence[Token], position: int) -> str | None:
+    """The key of the last word that ends at or before ``position``; ``None`` if none."""
+    count = bisect.bisect_right(tokens, position, key=_END)
+    return tokens[count - 1].key if count else None
+
+
+_END = operator.attrgetter("end")
 
 
 def _deployment_actor(context: _Context, actors: Sequence[str]) -> str:
@@ -371,8 +381,7 @@ def _destination(context: _Context) -> tuple[Place | None, int, float]:
     """Where a contingent goes: a place after *til*/*to*/*в*, else the article's focus."""
     tokens = context.sentence.tokens
     for mention in context.here:
-        before = [t for t in tokens if t.end <= mention.start]
-        if before and before[-1].key in lexicon.DESTINATION and mention.place:
+        if _word_before(tokens, mention.start) in lexicon.DESTINATION and mention.place:
             return mention.place, _GEO_PRECISION.get(mention.place.kind, 2), 0.8
     if context.focus is not None:
         return context.focus, 3, 0.6

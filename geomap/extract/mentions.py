@@ -11,21 +11,25 @@ from __future__ import annotations
 
 import logging
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from geomap.extract import lexicon
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import (
     AIRPORT,
+    COL_KIND,
+    COL_POPULATION,
     COUNTRY,
     CURATED,
     PRIMARY,
     REGION,
-    Entry,
     FeaturePattern,
     Gazetteer,
+    Named,
 )
 from geomap.records import Mention
 from geomap.textnorm import base_forms
@@ -43,8 +47,9 @@ _COMMON_ZIPF = 3.3
 _FACILITY_REACH = 600  # characters back to the place a bare *the airport* belongs to
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
+class _Candidate(NamedTuple):
+    """A run of words that may name a place (a tuple: an article has thousands)."""
+
     first: int  # token indices in the sentence, inclusive
     last: int
     key: str
@@ -60,17 +65,22 @@ def spot(
 ) -> list[Mention]:
     """Every place mention in the text, in text order, not yet geocoded."""
     per_sentence = [_candidates(text, s) for s in sentences]
-    keys = {form for cands in per_sentence for c in cands for form in (c.key, *base_forms(c.key))}
-    found = gazetteer.lookup_many(keys)
+    keys = {form for cands in per_sentence for c in cands for form in (c.key, *_bases(c.key))}
+    found = gazetteer.lookup_rows(keys)
     features = _feature_index(gazetteer.features())
     mentions: list[Mention] = []
     for sentence, candidates in zip(sentences, per_sentence, strict=True):
+        named = []  # the candidates the gazetteer knows, longest first, then in text order
+        for candidate in candidates:
+            entries, exact = _entries(candidate.key, found)
+            if entries:
+                longer = candidate.first - candidate.last  # sorts longer runs first
+                named.append((longer, candidate.first, candidate, entries, exact))
         taken: set[int] = set()
-        for candidate in sorted(candidates, key=lambda c: (c.first - c.last, c.first)):
+        for _, _, candidate, entries, exact in sorted(named, key=_longest_first):
             if taken.intersection(range(candidate.first, candidate.last + 1)):
                 continue
-            entries, exact = _entries(candidate.key, found)
-            if not entries or not _is_place(text, sentence, candidate, entries, exact, language):
+            if not _is_place(text, sentence, candidate, entries, exact, language):
                 continue
             taken.update(range(candidate.first, candidate.last + 1))
             mentions.append(_mention(article_id, text, sentence, candidate, features))
@@ -84,27 +94,27 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
     then words joined by a space, a hyphen or an apostrophe, each capitalised or a name
     particle (*Sistan og Baluchistan*, *Rio de Janeiro*); a run never ends on a particle."""
     tokens = sentence.tokens
-    found = []
+    new = tuple.__new__  # _Candidate without its Python-level __new__: this runs per word
+    found: list[_Candidate] = []
     for first, token in enumerate(tokens):
         initial = token.surface[0]
         if initial.islower() or not initial.isalpha():
             continue  # a name starts with a capital, or a letter of a script without case
         parts = [token.key]
-        found.append(_Candidate(first, first, token.key))
+        found.append(new(_Candidate, (first, first, token.key)))
         for last in range(first + 1, min(first + MAX_WORDS, len(tokens))):
             word = tokens[last]
+            lower = word.surface[0].islower()
+            particle = lower and word.key in lexicon.NAME_PARTICLES
             gap = text[tokens[last - 1].end : word.start]
-            if word.is_number or not _joined(gap, word):
-                break
-            particle = word.key in lexicon.NAME_PARTICLES and word.surface[0].islower()
-            if word.surface[0].islower() and not particle and gap != "-":
+            if (lower and not particle and gap != "-") or word.is_number or not _joined(gap, word):
                 break
             if gap in _APOSTROPHES:
                 parts[-1] += word.key
             else:
                 parts.append(word.key)
             if not particle:
-                found.append(_Candidate(first, last, " ".join(p for p in parts if p)))
+                found.append(new(_Candidate, (first, last, " ".join(p for p in parts if p))))
     return found
 
 
@@ -113,28 +123,35 @@ def _joined(gap: str, right: Token) -> bool:
     return gap in _JOINERS and not (gap in _APOSTROPHES and right.key == "s")
 
 
-def _entries(key: str, found: dict[str, list[Entry]]) -> tuple[list[Entry], bool]:
+@lru_cache(maxsize=1 << 17)
+def _bases(key: str) -> tuple[str, ...]:
+    """:func:`~geomap.textnorm.base_forms` of a key, remembered: names recur across articles."""
+    return tuple(base_forms(key))
+
+
+def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool]:
+    """The (flags, place row) pairs of the key, else of its first base form that has some."""
     if key in found:
         return found[key], True
-    for base in base_forms(key):
+    for base in _bases(key):
         if base in found:
             return found[base], False
-    return [], False
+    return (), False
 
 
-def _strength(entries: Sequence[Entry]) -> float:
+def _strength(entries: Named) -> float:
     """How sure a bare name is to mean a place: countries and big cities are sure."""
     best = 0.0
-    for entry in entries:
-        place = entry.place
-        if place.kind in (COUNTRY, REGION) and entry.flags & (PRIMARY | CURATED):
+    for flags, row in entries:
+        kind = row[COL_KIND]
+        if kind in (COUNTRY, REGION) and flags & (PRIMARY | CURATED):
             return math.inf
-        if place.kind in (COUNTRY, REGION, AIRPORT):
+        if kind in (COUNTRY, REGION, AIRPORT):
             best = max(best, 6.0)
-        elif entry.flags & PRIMARY:
-            best = max(best, math.log10(place.population + 1))
+        elif flags & PRIMARY:
+            best = max(best, math.log10(row[COL_POPULATION] + 1))
         else:
-            best = max(best, math.log10(place.population + 1) - 1)
+            best = max(best, math.log10(row[COL_POPULATION] + 1) - 1)
     return best
 
 
@@ -142,22 +159,25 @@ def _is_place(
     text: str,
     sentence: Sentence,
     candidate: _Candidate,
-    entries: list[Entry],
+    entries: Named,
     exact: bool,
     language: str,
 ) -> bool:
     tokens = sentence.tokens
     first = tokens[candidate.first]
-    strength = _strength(entries)
-    if not exact:
-        strength -= 0.5
-    if first.surface.isupper() and len(first.surface) > 1 and candidate.first == candidate.last:
+    single = candidate.first == candidate.last
+    strength = 0.0  # how sure the name is, needed for single words only
+    if single:
+        strength = _strength(entries)
+        if not exact:
+            strength -= 0.5
+    if first.surface.isupper() and len(first.surface) > 1 and single:
         return strength == math.inf  # acronyms: only curated names such as USA
     if candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.PERSON_TITLES:
         return False
     if exact and _in_name_chain(text, tokens, candidate) and not _title_case(sentence):
         return False
-    if candidate.first == candidate.last:
+    if single:
         at_start = candidate.first == 0 or text[
             tokens[candidate.first - 1].end : first.start
         ].strip() in {"«", '"', "–", "-", "—"}
@@ -204,12 +224,29 @@ _NEEDS_TOKENIZER = frozenset({"zh", "ja", "ko"})
 
 @lru_cache(maxsize=65536)
 def _zipf(word: str, language: str) -> float:
-    from wordfreq import available_languages, zipf_frequency
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, _wordlist_language(language)))
+
+
+@lru_cache(maxsize=64)
+def _wordlist_language(language: str) -> str:
+    """The wordfreq list for ``language``: English when wordfreq has none; its table loaded.
+
+    Remembered: wordfreq lists its files anew on every call, which cost more than the
+    frequency itself. Loading a table, wordfreq also keeps the raw lists it was read from:
+    hundreds of lists per language, holding every word again, which the garbage collector
+    walks through at each full collection (7 ms per language each time, 0.2 ms per article
+    in ``bench.throughput``). Frequencies are read from the table alone, so the lists go.
+    """
+    from wordfreq import available_languages, get_frequency_list, zipf_frequency
 
     lang = {"nn": "nb", "no": "nb"}.get(language, language)
     if lang not in available_languages() or lang in _NEEDS_TOKENIZER:
         lang = "en"
-    return float(zipf_frequency(word, lang))
+    zipf_frequency("a", lang)  # loads the table
+    get_frequency_list.cache_clear()
+    return lang
 
 
 def _mention(
@@ -235,6 +272,10 @@ def _mention(
             start, end = tokens[first].start, tokens[last].end
             return Mention(article_id, start, end, text[start:end], candidate.key, pattern.feature)
     return Mention(article_id, start, end, text[start:end], candidate.key)
+
+
+#: Sort key of spot's (-width, first, candidate, entries, exact): longest first, in text order.
+_longest_first = operator.itemgetter(0, 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -9,11 +10,11 @@ from typing import NamedTuple
 
 from geomap.textnorm import fold
 
-_TOKEN = re.compile(
-    r"(?P<number>\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?)"
-    r"|[^\W\d_]+",
-    re.UNICODE,
-)
+_NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
+_WORD = r"[^\W\d_]+"
+#: A token, and within it a number: :func:`re.split` gives the text before each token, the
+#: token, and the number again or ``None`` for a word.
+_TOKEN = re.compile(rf"(({_NUMBER})|{_WORD})", re.UNICODE)
 _BREAK = re.compile(r"(?<=[.!?…])[»”\"')]*\s+|\n")
 _OPENERS = '«“"„–—-( '
 _CLOSERS = "»”\"')"
@@ -63,12 +64,20 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     A number keeps its grouping (``2.030``, ``2 030``, ``1,500``): what it means depends on
     the language and is decided later.
     """
-    fold_word = _fold_word
-    return tuple(
-        Token(m.start(), m.end(), word, fold_word(word), number)
-        for m in _TOKEN.finditer(text, start, len(text) if end is None else end)
-        for word, number in ((m.group(), m.lastgroup is not None),)
-    )
+    parts = _TOKEN.split(text[start:end])
+    # Spans by adding up lengths and tuples made without Token.__new__, a Python function:
+    # this runs for every word of every article.
+    fold_word, make = _fold_word, tuple.__new__
+    found = []
+    position = start
+    for index in range(1, len(parts), 3):
+        word = parts[index]
+        begin = position + len(parts[index - 1])
+        position = begin + len(word)
+        found.append(
+            make(Token, (begin, position, word, fold_word(word), parts[index + 1] is not None))
+        )
+    return tuple(found)
 
 
 @lru_cache(maxsize=1 << 17)
@@ -85,13 +94,12 @@ def sentences(text: str) -> list[Sentence]:
     its last word (``… terroristes ».``, ``… {{ 7*7 }}.``).
     """
     tokens = tokenize(text)  # no token crosses a boundary: they hold no space after . ! ?
+    starts = [token.start for token in tokens]
     found: list[Sentence] = []
     first = 0
     position = 0
     for stop, resume in [*_breaks(text), (len(text), len(text))]:
-        last = first
-        while last < len(tokens) and tokens[last].start < stop:
-            last += 1
+        last = bisect.bisect_left(starts, stop, first)
         if last > first:
             start = _skip_spaces(text, position, tokens[first].start)
             end = _trim_spaces(text, tokens[last - 1].end, stop)
