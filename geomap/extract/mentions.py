@@ -69,7 +69,9 @@ def spot(
     found = gazetteer.lookup_rows(keys)
     features = _feature_index(gazetteer.features())
     mentions: list[Mention] = []
+    blocks: list[tuple[int, int]] = []  # per sentence so far: its end, its first mention's index
     for sentence, candidates in zip(sentences, per_sentence, strict=True):
+        blocks.append((sentence.end, len(mentions)))
         named = []  # the candidates the gazetteer knows, longest first, then in text order
         for candidate in candidates:
             entries, exact = _entries(candidate.key, found)
@@ -84,7 +86,18 @@ def spot(
                 continue
             taken.update(range(candidate.first, candidate.last + 1))
             mentions.append(_mention(article_id, text, sentence, candidate, features))
-        mentions.extend(_facility_words(article_id, text, sentence, taken, mentions))
+        if not sentence.keys.isdisjoint(lexicon.FACILITY_WORDS):
+            here = blocks[-1][1]
+            mentions.extend(
+                _facility_words(
+                    article_id,
+                    text,
+                    sentence,
+                    taken,
+                    here=mentions[here:],
+                    earlier=mentions[_reach_start(blocks, sentence.start) : here],
+                )
+            )
     mentions.sort(key=lambda m: m.start)
     return mentions
 
@@ -303,26 +316,43 @@ def _feature_index(features: tuple[FeaturePattern, ...]) -> _FeatureIndex:
     )
 
 
+def _reach_start(blocks: Sequence[tuple[int, int]], start: int) -> int:
+    """Index of the first mention of the earliest earlier sentence still within reach.
+
+    A sentence that ended ``_FACILITY_REACH`` or more characters before ``start`` holds no
+    mention a facility word there may belong to, so the search never looks further back:
+    without this, an article with many places and airports took quadratic time.
+    """
+    first = len(blocks) - 1
+    while first > 0 and start - blocks[first - 1][0] < _FACILITY_REACH:
+        first -= 1
+    return blocks[first][1]
+
+
 def _facility_words(
-    article_id: str, text: str, sentence: Sentence, taken: set[int], earlier: Sequence[Mention]
+    article_id: str,
+    text: str,
+    sentence: Sentence,
+    taken: set[int],
+    *,
+    here: Sequence[Mention],
+    earlier: Sequence[Mention],
 ) -> list[Mention]:
-    """*Flyplassen*, *the airport*: the facility of the city named just before, if any."""
+    """*Flyplassen*, *the airport*: the facility of the city named just before, if any.
+
+    ``here`` holds the sentence's mentions, ``earlier`` those of the sentences before it that
+    lie within reach, in the order they were found.
+    """
     found: list[Mention] = []
-    if sentence.keys.isdisjoint(lexicon.FACILITY_WORDS):
-        return found
     for index, token in enumerate(sentence.tokens):
         feature = lexicon.FACILITY_WORDS.get(token.key)
-        if (
-            feature is None
-            or index in taken
-            or any(m.start <= token.start < m.end for m in earlier)
-        ):
+        if feature is None or index in taken or any(m.start <= token.start < m.end for m in here):
             continue
         if token.key == "airport" and (index == 0 or sentence.tokens[index - 1].key != "the"):
             continue
         recent = [
             m
-            for m in earlier
+            for m in (*earlier, *here)
             if m.feature in (None, feature) and sentence.start - m.end < _FACILITY_REACH
         ]
         if recent:
