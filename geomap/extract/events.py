@@ -81,6 +81,7 @@ def extract_events(
                 deploying=deploying,
                 previous=previous,
                 previous_orgs=previous_orgs,
+                evidence=article.text[sentence.start : sentence.end],
             )
             events += _count_events(context, language=article.language)
             events += _control_events(context)
@@ -111,10 +112,7 @@ class _Context:
     deploying: str | None  # the organisation last said to send forces
     previous: list[Mention]  # the previous sentence's placed mentions
     previous_orgs: list[str]
-
-    @property
-    def evidence(self) -> str:
-        return self.article.text[self.sentence.start : self.sentence.end]
+    evidence: str  # the sentence's text, one string shared by all its events
 
 
 def _mentions_in(
