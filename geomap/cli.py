@@ -286,6 +286,17 @@ def _interrupted() -> None:
 # -- parse ---------------------------------------------------------------------------------
 
 
+_DateOption = Annotated[
+    str | None, typer.Option("--date", help="Publication date, YYYY-MM or YYYY-MM-DD.")
+]
+_LanguageOption = Annotated[
+    str | None, typer.Option("--language", help="Force the language (nb, en, ru …).")
+]
+_GeocoderOption = Annotated[
+    str | None, typer.Option("--geocoder", help="offline (default) or a geopy service.")
+]
+
+
 @app.command("parse")
 def parse_command(
     sources: Annotated[
@@ -294,15 +305,9 @@ def parse_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object per article.")
     ] = False,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Publication date, YYYY-MM or YYYY-MM-DD.")
-    ] = None,
-    language: Annotated[
-        str | None, typer.Option("--language", help="Force the language (nb, en, ru …).")
-    ] = None,
-    geocoder_name: Annotated[
-        str | None, typer.Option("--geocoder", help="offline (default) or a geopy service.")
-    ] = None,
+    date: _DateOption = None,
+    language: _LanguageOption = None,
+    geocoder_name: _GeocoderOption = None,
     max_bytes: Annotated[
         int | None, typer.Option("--max-bytes", help="Refuse larger sources.")
     ] = None,
@@ -425,15 +430,9 @@ def build_command(
     store_path: _StoreOption = None,
     layers_dir: _LayersOption = None,
     self_contained: _SelfContainedOption = None,
-    geocoder_name: Annotated[
-        str | None, typer.Option("--geocoder", help="offline (default) or a geopy service.")
-    ] = None,
-    date: Annotated[
-        str | None, typer.Option("--date", help="Publication date, YYYY-MM or YYYY-MM-DD.")
-    ] = None,
-    language: Annotated[
-        str | None, typer.Option("--language", help="Force the language (nb, en, ru …).")
-    ] = None,
+    geocoder_name: _GeocoderOption = None,
+    date: _DateOption = None,
+    language: _LanguageOption = None,
     open_map: Annotated[bool, typer.Option("--open", help="Open the map when done.")] = False,
 ) -> None:
     """Add articles to the store and regenerate map.html, events.geojson, flows.geojson and

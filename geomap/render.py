@@ -29,6 +29,7 @@ import shapely
 from branca.element import Element, Figure
 
 from geomap.layers import LayerSpec
+from geomap.serialize import COUNT_COLUMNS
 from geomap.shapes import country_shapes
 
 #: Labels of the columns shown in popups.
@@ -56,18 +57,7 @@ LABELS = {
     "country": "Country",
     "evidence": "Evidence",
 }
-_COUNTS = frozenset(
-    {
-        "fatalities",
-        "injured",
-        "arrested",
-        "troops",
-        "military_vehicles",
-        "buildings_damaged",
-        "vehicles_damaged",
-        "crowd_size",
-    }
-)
+_COUNTS = frozenset(COUNT_COLUMNS)
 _JS_ESCAPES = {
     "<": "\\u003c",
     ">": "\\u003e",
