@@ -45,9 +45,9 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from geomap.gazetteer import Gazetteer, haversine_km
 from geomap.geocode import OfflineGazetteer
@@ -80,25 +80,16 @@ class Toponym:
         return self.start < other.end and other.start < self.end
 
 
-@dataclass(frozen=True, slots=True)
-class ToponymScore:
-    """Counts behind precision, recall, F1 and accuracy@161 km."""
+class _Tally:
+    """Scores that add up field by field, with precision and recall from tp, fp and fn."""
 
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    paired: int = 0
-    within: int = 0
-    misses: tuple[str, ...] = field(default=(), compare=False)
+    tp: int
+    fp: int
+    fn: int
 
-    def __add__(self, other: ToponymScore) -> ToponymScore:
-        return ToponymScore(
-            self.tp + other.tp,
-            self.fp + other.fp,
-            self.fn + other.fn,
-            self.paired + other.paired,
-            self.within + other.within,
-            self.misses + other.misses,
+    def __add__(self, other: Self) -> Self:
+        return type(self)(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
 
     @property
@@ -108,6 +99,18 @@ class ToponymScore:
     @property
     def recall(self) -> float | None:
         return _ratio(self.tp, self.tp + self.fn)
+
+
+@dataclass(frozen=True)
+class ToponymScore(_Tally):
+    """Counts behind precision, recall, F1 and accuracy@161 km."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    paired: int = 0
+    within: int = 0
+    misses: tuple[str, ...] = field(default=(), compare=False)
 
     @property
     def f1(self) -> float | None:
@@ -118,8 +121,8 @@ class ToponymScore:
         return _ratio(self.within, self.paired)
 
 
-@dataclass(frozen=True, slots=True)
-class CountScore:
+@dataclass(frozen=True)
+class CountScore(_Tally):
     """Counts behind event-count precision, recall and the share of exact texts."""
 
     tp: int = 0
@@ -128,24 +131,6 @@ class CountScore:
     texts: int = 0
     exact: int = 0
     misses: tuple[str, ...] = field(default=(), compare=False)
-
-    def __add__(self, other: CountScore) -> CountScore:
-        return CountScore(
-            self.tp + other.tp,
-            self.fp + other.fp,
-            self.fn + other.fn,
-            self.texts + other.texts,
-            self.exact + other.exact,
-            self.misses + other.misses,
-        )
-
-    @property
-    def precision(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fp)
-
-    @property
-    def recall(self) -> float | None:
-        return _ratio(self.tp, self.tp + self.fn)
 
     @property
     def exact_share(self) -> float | None:

@@ -13,7 +13,7 @@ from typing import Any
 import geopandas
 import pytest
 import shapely
-from conftest import NTB_ARTICLE
+from conftest import ACLED_COLUMNS, NTB_ARTICLE
 
 from geomap import join
 from geomap.export import csv_text, geojson_text
@@ -21,28 +21,6 @@ from geomap.ingest import article_id
 from geomap.records import Article, EventFact, Flow, ParsedArticle, Place
 from geomap.serialize import COUNT_COLUMNS
 
-ACLED_COLUMNS = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "actor2",
-    "iso",
-    "country",
-    "admin1",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "notes",
-    "fatalities",
-]
 ALMATY = Place("geonames:1526384", "Almaty", "city", "KZ", 43.25, 76.92)
 PRECISE = Place("geonames:1", "Precise", "city", "KZ", 43.123456789, 76.987654321)
 KAZAKHSTAN = Place("iso3166:KZ", "Kazakhstan", "country", "KZ", 48.0, 68.0)

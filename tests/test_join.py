@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import NTB_ARTICLE
+from conftest import ACLED_COLUMNS, NTB_ARTICLE
 from geopandas.testing import assert_geodataframe_equal
 
 from geomap import join
@@ -20,29 +20,6 @@ from geomap.records import Article, EventFact, Flow, ParsedArticle, Place
 from geomap.serialize import COUNT_COLUMNS
 from geomap.shapes import country_shape
 
-#: DESIGN.md's ACLED columns, in ACLED's order.
-ACLED_COLUMNS = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "actor2",
-    "iso",
-    "country",
-    "admin1",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "notes",
-    "fatalities",
-]
 #: DESIGN.md's columns that geomap adds.
 GEOMAP_COLUMNS = {
     "injured",
