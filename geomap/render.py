@@ -11,6 +11,7 @@ see it. Element ids are numbered in tree order, so the same inputs give the same
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import json
 import math
@@ -114,7 +115,6 @@ def render_map(
         "labels": LABELS,
         "dates": [label for _key, label in labels],
         "layers": layers,
-        "outline": _outline_geometry(),
         "legend": legend,
     }
     fmap.add_child(_Runtime(options=options))
@@ -484,12 +484,14 @@ def _geojson_geometry(geometry: shapely.Geometry, *, digits: int) -> dict[str, A
     return json.loads(shapely.to_geojson(rounded))  # type: ignore[no-any-return]
 
 
-def _outline_geometry() -> dict[str, Any]:
+@functools.cache
+def _outline_literal() -> str:
+    """The simplified country outlines as a script literal, made once per process."""
     shapes = country_shapes()
     merged = shapely.GeometryCollection(
         [shapely.simplify(g, 0.05, preserve_topology=True) for g in shapes.geometry]
     )
-    return _geojson_geometry(merged, digits=2)
+    return js_literal(_geojson_geometry(merged, digits=2))
 
 
 def _base_map(options: MapOptions) -> folium.Map:
@@ -577,7 +579,7 @@ class _Data(_PagePart):
         self._name = "GeomapData"
         self.groups = groups
         self.outline = outline
-        self.outline_js = js_literal(payload.pop("outline"))
+        self.outline_js = _outline_literal()
         for index, layer in enumerate(payload["layers"]):
             layer["group"] = index
         self.payload_js = js_literal(payload)
