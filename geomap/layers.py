@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+
 from geomap import join
 from geomap._paths import data_dir
 from geomap.errors import LayerSpecError
@@ -66,6 +69,19 @@ class LayerSpec:
     tooltip: tuple[str, ...] = ()
     split_by: str | None = None
     path: str = ""
+
+    def title_for(self, value: Any) -> str:
+        """The title of the layer drawn for one ``split_by`` value (the title itself if none)."""
+        if self.split_by is None:
+            return self.title
+        return self.title.replace("{" + self.split_by + "}", str(value))
+
+    def rows(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``frame`` (the spec's source) that its ``where`` filter keeps."""
+        mask = np.ones(len(frame), dtype=bool)
+        for column, allowed in self.where:
+            mask &= frame[column].isin(list(allowed)).to_numpy()
+        return frame[mask]
 
 
 def default_layers_dir() -> Path:

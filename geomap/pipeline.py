@@ -226,21 +226,15 @@ def _summary(
     written: tuple[Path, ...],
     outputs: dict[Path, str],
 ) -> BuildReport:
-    import pandas as pd
-
     frames = {"events": contents.events, "flows": contents.flows}
     layer_rows: list[tuple[str, int]] = []
     for spec in specs:
-        frame = frames[spec.source]
-        mask = pd.Series(True, index=frame.index)
-        for column, allowed in spec.where:
-            mask &= frame[column].isin(list(allowed))
+        rows = spec.rows(frames[spec.source])
         if spec.split_by is None:
-            layer_rows.append((spec.title, int(mask.sum())))
+            layer_rows.append((spec.title, len(rows)))
             continue
-        counts = frame[mask][spec.split_by].value_counts().sort_index()
-        placeholder = "{" + spec.split_by + "}"
-        layer_rows += [(spec.title.replace(placeholder, str(v)), int(n)) for v, n in counts.items()]
+        counts = rows[spec.split_by].value_counts().sort_index()
+        layer_rows += [(spec.title_for(value), int(n)) for value, n in counts.items()]
     places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
     return BuildReport(
         articles=len(contents.articles),

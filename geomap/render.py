@@ -24,7 +24,6 @@ from typing import Any
 
 import folium
 import geopandas
-import numpy as np
 import pandas as pd
 import shapely
 from branca.element import Element, Figure
@@ -159,13 +158,13 @@ def _layers_of(
     flows: geopandas.GeoDataFrame,
     dates: _DateIndex,
 ) -> Iterable[dict[str, Any]]:
-    frame = _select(flows if spec.source == "flows" else events, spec)
+    frame = spec.rows(flows if spec.source == "flows" else events)
     if frame.empty:
         return
     values = sorted(frame[spec.split_by].dropna().unique()) if spec.split_by else [None]
     for value in values:
         rows = frame if value is None else frame[frame[spec.split_by] == value]
-        title = spec.title.replace("{" + (spec.split_by or "") + "}", str(value or ""))
+        title = spec.title_for(value)
         layer: dict[str, Any] = {
             "title": title,
             "show": spec.show,
@@ -186,13 +185,6 @@ def _layers_of(
             ]
             layer |= _flows(rows, deployments, spec, dates)
         yield layer
-
-
-def _select(frame: pd.DataFrame, spec: LayerSpec) -> pd.DataFrame:
-    mask = np.ones(len(frame), dtype=bool)
-    for column, allowed in spec.where:
-        mask &= frame[column].isin(list(allowed)).to_numpy()
-    return frame[mask]
 
 
 def _where_layer(spec: LayerSpec) -> list[Any]:
