@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from geomap.atomic import locked, remove_leftovers, write_text
 from geomap.errors import ArticleError, GeomapError, OutputError, StoreError
 from geomap.extract.events import extract_events
-from geomap.extract.mentions import spot
+from geomap.recognise import spot
 from geomap.extract.text import sentences
 from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder, resolve_mentions
 from geomap.ingest import IngestOptions, load

@@ -6,7 +6,7 @@ import pytest
 import wordfreq
 
 from geomap import gazetteer as gazetteer_module
-from geomap.extract.mentions import _zipf, spot
+from geomap.recognise.rules import _zipf, spot
 from geomap.extract.text import sentences
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.geocode import OfflineGazetteer, resolve_mentions
