@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 from geomap.atomic import locked, remove_leftovers, write_text
 from geomap.errors import ArticleError, GeomapError, OutputError, StoreError
 from geomap.extract.events import extract_events
-from geomap.recognise import spot
 from geomap.extract.text import sentences
 from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder, resolve_mentions
 from geomap.ingest import IngestOptions, load
+from geomap.recognise import spot
 from geomap.records import Article, ParsedArticle
 from geomap.settings import Settings
 

@@ -6,10 +6,10 @@ import pytest
 import wordfreq
 
 from geomap import gazetteer as gazetteer_module
-from geomap.recognise.rules import _zipf, spot
 from geomap.extract.text import sentences
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.geocode import OfflineGazetteer, resolve_mentions
+from geomap.recognise.rules import _zipf, spot
 
 KEYS = ["almaty", "almatys", "kasakhstan", "moskva", "no such place anywhere", "paris", ""]
 TEXT = (
