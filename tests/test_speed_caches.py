@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import wordfreq
 
-from geomap import gazetteer as gazetteer_module
+from geomap.gazetteer import index as gazetteer_module
 from geomap.extract.text import sentences
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.geocode import OfflineGazetteer, resolve_mentions
