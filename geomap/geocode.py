@@ -43,6 +43,7 @@ from geopy.point import Point
 from geomap.errors import UsageError
 from geomap.gazetteer import (
     AIRPORT,
+    CODE,
     COL_ADMIN1,
     COL_CC,
     COL_KIND,
@@ -51,6 +52,8 @@ from geomap.gazetteer import (
     COL_ROWID,
     COUNTRY,
     CURATED,
+    DEMONYM,
+    MACROREGION,
     PRIMARY,
     REGION,
     Entry,
@@ -58,6 +61,7 @@ from geomap.gazetteer import (
     Gazetteer,
     Named,
     Row,
+    code_key,
     default_index_path,
     entry_of_row,
     place_of_row,
@@ -69,7 +73,8 @@ from geomap.textnorm import base_forms, fold
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
-_KIND_PRIOR = {COUNTRY: 9.0, REGION: 5.5, AIRPORT: 4.0}
+_KIND_PRIOR = {COUNTRY: 9.0, MACROREGION: 8.5, REGION: 5.5, AIRPORT: 4.0}
+_CODE_BONUS = 2.0  # a code written in capitals (USA, NSW) is chosen on purpose
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +170,8 @@ def _own_score(flags: int, row: Row, *, exact: bool, feature: str | None) -> flo
         score += 1.0
     if flags & CURATED:
         score += 1.0
+    if flags & CODE:
+        score += _CODE_BONUS
     if not exact:
         score -= 1.0
     if feature and kind == feature:
@@ -216,6 +223,8 @@ def _by_place(candidates: Iterable[Candidate], *, feature: str | None) -> list[t
     """
     best: dict[int, tuple[float, Row]] = {}
     for flags, row, exact in candidates:
+        if flags & DEMONYM:
+            continue  # Russian, Kazakhstani: never a place on the map
         value = _own_score(flags, row, exact=exact, feature=feature)
         rowid = row[COL_ROWID]
         if rowid not in best or value > best[rowid][0]:
@@ -262,9 +271,12 @@ class QueryKeys:
     feature: str | None = None
 
     @classmethod
-    def of(cls, key: str, phrases: FeaturePhrases) -> QueryKeys:
-        """The keys of the folded name ``key``."""
+    def of(cls, key: str, phrases: FeaturePhrases, *, code: str | None = None) -> QueryKeys:
+        """The keys of the folded name ``key``, and of ``code`` when the name was written as
+        one (in capitals or with dots: *USA*, *U.S.*)."""
         forms = {key: True}
+        if code is not None:
+            forms[code] = True
         for base in base_forms(key):
             forms.setdefault(base, False)
         split = phrases.split(key.split())
@@ -460,10 +472,14 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
             pass
         head, *rest = query.split(",")
         phrases = self.gazetteer.feature_phrases()
-        name = QueryKeys.of(fold(head), phrases)
+        name = QueryKeys.of(fold(head), phrases, code=_code_of(head))
         read = None
         if name.key:
-            qualifiers = tuple(QueryKeys.of(key, phrases) for key in map(fold, rest) if key)
+            qualifiers = tuple(
+                QueryKeys.of(fold(part), phrases, code=_code_of(part))
+                for part in rest
+                if fold(part)
+            )
             read = _Query(name, qualifiers)
         if len(self._queries) >= _CACHED_QUERIES:
             self._queries.clear()
@@ -526,6 +542,15 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
             return None
         location = location_of(to_place(entry, score=1.0))
         return location if exactly_one else [location]
+
+
+def _code_of(name: str) -> str | None:
+    """The code key of a name written as a code (*USA*, *U.S.*, *Ga.*), else ``None``."""
+    letters = name.strip().replace(".", "")
+    written_as_code = letters.isupper() or name.strip().endswith(".")
+    if 1 < len(letters) <= 6 and letters.isascii() and letters.isalpha() and written_as_code:
+        return code_key(letters)
+    return None
 
 
 def _renormalised(places: list[Place]) -> list[Place]:

