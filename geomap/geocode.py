@@ -16,7 +16,6 @@ import math
 import sqlite3
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -472,7 +471,10 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
             pass
         head, *rest = query.split(",")
         phrases = self.gazetteer.feature_phrases()
-        name = QueryKeys.of(fold(head), phrases, code=_code_of(head))
+        if head.startswith("="):  # a code key, as recognition makes them: nothing else
+            name = QueryKeys(head, ((head, True),))
+        else:
+            name = QueryKeys.of(fold(head), phrases, code=_code_of(head))
         read = None
         if name.key:
             qualifiers = tuple(
@@ -514,6 +516,15 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
                 best[query] = self._unfocused[query] = places[0] if places else None
         return best
 
+    def scored(self, key: str) -> tuple[tuple[float, Row], ...]:
+        """The places a folded name (or ``=CODE`` key) may mean, with their scores before
+        context, best first (what :mod:`geomap.resolve` weighs with the article)."""
+        read = self._query(key) if len(key) <= MAX_QUERY_CHARS else None
+        if read is None:
+            return ()
+        found = self._scored(key, read, None)
+        return tuple(sorted(found, key=lambda item: (-item[0], item[1][COL_PLACE_ID])))
+
     def _focus_matters(self, name: str, feature: str | None, focus: tuple[str, ...]) -> bool:
         """Whether a place the name may mean is in one of the ``focus`` countries."""
         read = self._query(name) if len(name) <= MAX_QUERY_CHARS else None
@@ -546,6 +557,8 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
 
 def _code_of(name: str) -> str | None:
     """The code key of a name written as a code (*USA*, *U.S.*, *Ga.*), else ``None``."""
+    if name.startswith("="):
+        return name  # already a code key (a mention's)
     letters = name.strip().replace(".", "")
     written_as_code = letters.isupper() or name.strip().endswith(".")
     if 1 < len(letters) <= 6 and letters.isascii() and letters.isalpha() and written_as_code:
@@ -846,48 +859,11 @@ def _single_try_adapter(*, proxies: Any, ssl_context: Any) -> BaseAdapter:
     return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
 
 
-# -- mentions in context -------------------------------------------------------------------
+# -- mentions ----------------------------------------------------------------------------
 
 
-def resolve_mentions(
-    mentions: Sequence[Mention], *, geocoder: OfflineGazetteer | CachedGeocoder
-) -> list[Mention]:
-    """Each mention with its place, ranked with the article as context.
-
-    A first pass finds the countries the article is about (named countries count twice,
-    the countries of named towns once); the second ranks every name with them as focus.
-    A name nothing fits keeps ``place=None`` and never hides the others.
-    """
-    if isinstance(geocoder, CachedGeocoder):
-        return [_resolve_online(m, geocoder) for m in mentions]
-    queries = list(dict.fromkeys((m.key, m.feature) for m in mentions))
-    first = geocoder._best(queries, focus=())
-    weights: Counter[str] = Counter()
-    for mention in mentions:
-        place = first[(mention.key, mention.feature)]
-        if place is not None and place.country_code:
-            weights[place.country_code] += 2 if place.kind == COUNTRY else 1
-    focus = tuple(code for code, _ in weights.most_common(3))
-    second = geocoder._best(queries, focus=focus)
-    resolved = [
-        Mention(
-            article_id=m.article_id,
-            start=m.start,
-            end=m.end,
-            surface=m.surface,
-            key=m.key,
-            feature=m.feature,
-            place=second[(m.key, m.feature)],
-        )
-        for m in mentions  # not dataclasses.replace, which took longer than the ranking
-    ]
-    for mention in resolved:
-        if mention.place is None:
-            log.info("no place found for %r at %d", mention.surface, mention.start)
-    return resolved
-
-
-def _resolve_online(mention: Mention, geocoder: CachedGeocoder) -> Mention:
+def resolve_online(mention: Mention, geocoder: CachedGeocoder) -> Mention:
+    """The mention with the place an online geocoder gives for its surface, if any."""
     answer = geocoder.geocode(mention.surface, exactly_one=True)
     location = answer[0] if isinstance(answer, list) and answer else answer
     if not isinstance(location, Location):

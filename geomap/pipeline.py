@@ -13,10 +13,11 @@ from geomap.atomic import locked, remove_leftovers, write_text
 from geomap.errors import ArticleError, GeomapError, OutputError, StoreError
 from geomap.extract.events import extract_events
 from geomap.extract.text import sentences
-from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder, resolve_mentions
+from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder
 from geomap.ingest import IngestOptions, load
 from geomap.recognise import spot
 from geomap.records import Article, ParsedArticle
+from geomap.resolve import resolve_mentions
 from geomap.settings import Settings
 
 if TYPE_CHECKING:  # the build stages import GeoPandas and Folium: only when building
@@ -35,7 +36,7 @@ def parse_article(
     )
     split = sentences(article.text)
     spotted = spot(article.id, article.text, split, language=article.language, gazetteer=gazetteer)
-    mentions = resolve_mentions(spotted, geocoder=geocoder)
+    mentions = resolve_mentions(spotted, geocoder=geocoder, text=article.text)
     events, flows = extract_events(article, split, mentions)
     return ParsedArticle(
         article=article,

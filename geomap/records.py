@@ -94,6 +94,8 @@ class Mention:
     key: str
     feature: str | None = None
     place: Place | None = None
+    #: Why ``place`` won: the parts of its score (name, focus, qualifier, nearby towns …).
+    ranking: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import wordfreq
 
-from geomap.gazetteer import index as gazetteer_module
 from geomap.extract.text import sentences
 from geomap.gazetteer import Gazetteer, default_index_path
-from geomap.geocode import OfflineGazetteer, resolve_mentions
+from geomap.gazetteer import index as gazetteer_module
+from geomap.geocode import OfflineGazetteer
 from geomap.recognise.rules import _zipf, spot
+from geomap.resolve import resolve_mentions
 
 KEYS = ["almaty", "almatys", "kasakhstan", "moskva", "no such place anywhere", "paris", ""]
 TEXT = (

@@ -1,0 +1,203 @@
+"""The resolve stage: the place each mention names, decided with the whole article.
+
+A name alone is ranked by what the gazetteer knows of its places (kind, size, how the name
+names it). The article then adds its evidence, in two passes:
+
+1. every name is ranked alone, with the countries the article is most about as focus;
+2. every name is ranked again with what pass 1 found elsewhere in the article: a qualifier
+   written after it (*Gainesville, Ga.*, *London, Ontario*, a dateline), the regions and
+   countries it names, and the towns placed with confidence (a namesake near them wins).
+
+Each choice keeps its score parts (:attr:`Mention.ranking`), so ``geomap parse --json``
+can show why *Paris* became Paris, Tennessee.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from geomap.gazetteer import (
+    AIRPORT,
+    CITY,
+    COL_ADMIN1,
+    COL_CC,
+    COL_KIND,
+    COL_LAT,
+    COL_LON,
+    COL_PLACE_ID,
+    COUNTRY,
+    MACROREGION,
+    REGION,
+    Row,
+    haversine_km,
+    place_of_row,
+)
+from geomap.geocode import CachedGeocoder, OfflineGazetteer, resolve_online
+from geomap.records import Mention
+
+log = logging.getLogger(__name__)
+
+#: What each piece of evidence adds to a candidate's score (the prior of a town is the
+#: log10 of its population, of a country 9: so +4 outweighs a town 10,000 times larger).
+FOCUS_FIRST, FOCUS_OTHER = 3.0, 1.5
+QUALIFIED_COUNTRY, QUALIFIED_REGION = 4.0, 4.0
+NAMED_REGION = 2.0
+NEAR_KM, NEAR = 150.0, 2.0
+AROUND_KM, AROUND = 500.0, 1.0
+_CANDIDATES = 25  # namesakes per name weighed with the article; the rest never win
+_SURE = 0.8  # a town placed with at least this softmax score anchors its neighbours
+_QUALIFIER_GAPS = frozenset({",", ", ", " , ", " ("})
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What the article tells about where its places are."""
+
+    focus: tuple[str, ...] = ()
+    #: (country code, admin1) of the regions the article names.
+    regions: frozenset[tuple[str, str]] = frozenset()
+    #: Countries some of whose regions the article names (*Texas* … *Georgia*: the state).
+    countries_with_regions: frozenset[str] = frozenset()
+    #: Points of the towns placed with confidence, with the mention index that placed them.
+    anchors: tuple[tuple[int, float, float], ...] = ()
+
+
+def resolve_mentions(
+    mentions: Sequence[Mention],
+    *,
+    geocoder: OfflineGazetteer | CachedGeocoder,
+    text: str | None = None,
+) -> list[Mention]:
+    """Each mention with its place, ranked with the article as context.
+
+    ``text`` is the article the mentions' spans point into; without it no qualifier is read.
+    A name nothing fits keeps ``place=None`` and never hides the others.
+    """
+    if isinstance(geocoder, CachedGeocoder):
+        return [resolve_online(m, geocoder) for m in mentions]
+    candidates = [_candidates(geocoder, m) for m in mentions]
+    first = [_best(scored, Evidence(), None, i) for i, scored in enumerate(candidates)]
+    evidence = _evidence(first)
+    qualifiers = _qualifiers(mentions, first, text)
+    resolved: list[Mention] = []
+    for index, mention in enumerate(mentions):
+        if mention.feature is not None:  # airports and other facilities: ranked by the geocoder
+            place = geocoder._best([(mention.key, mention.feature)], focus=evidence.focus)
+            chosen = place[(mention.key, mention.feature)]
+            resolved.append(replace(mention, place=chosen))
+            continue
+        choice = _best(candidates[index], evidence, qualifiers.get(index), index)
+        if choice is None:
+            log.info("no place found for %r at %d", mention.surface, mention.start)
+            resolved.append(mention)
+            continue
+        _, row, parts, probability = choice
+        resolved.append(replace(mention, place=place_of_row(row, score=probability), ranking=parts))
+    return resolved
+
+
+def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> tuple[tuple[float, Row], ...]:
+    """The mention's places with their scores before context, best first, at most
+    :data:`_CANDIDATES`."""
+    if mention.feature is not None:
+        return ()
+    return geocoder.scored(mention.key)[:_CANDIDATES]
+
+
+_Choice = tuple[float, Row, tuple[tuple[str, float], ...], float]
+
+
+def _best(
+    scored: Sequence[tuple[float, Row]],
+    evidence: Evidence,
+    qualifier: Row | None,
+    index: int,
+) -> _Choice | None:
+    """The best candidate with the evidence added: (score, row, score parts, softmax)."""
+    if not scored:
+        return None
+    ranked: list[tuple[float, Row, tuple[tuple[str, float], ...]]] = []
+    for own, row in scored:
+        parts = (("name", round(own, 3)), *_context_parts(row, evidence, qualifier, index))
+        ranked.append((sum(value for _, value in parts), row, parts))
+    ranked.sort(key=lambda item: (-item[0], item[1][COL_PLACE_ID]))
+    top = ranked[0][0]
+    total = sum(math.exp(max(value - top, -50.0)) for value, _, _ in ranked)
+    return (*ranked[0], round(1.0 / total, 4))
+
+
+def _context_parts(
+    row: Row, evidence: Evidence, qualifier: Row | None, index: int
+) -> Iterable[tuple[str, float]]:
+    """The score parts the article adds to the place of ``row``."""
+    country = row[COL_CC]
+    if country and evidence.focus and country in evidence.focus:
+        yield "focus", FOCUS_FIRST if country == evidence.focus[0] else FOCUS_OTHER
+    if (
+        qualifier is not None
+        and row[COL_PLACE_ID] != qualifier[COL_PLACE_ID]
+        and country
+        and country == qualifier[COL_CC]
+    ):
+        yield "qualifier country", QUALIFIED_COUNTRY
+        if qualifier[COL_KIND] == REGION and row[COL_ADMIN1] == qualifier[COL_ADMIN1]:
+            yield "qualifier region", QUALIFIED_REGION
+    kind = row[COL_KIND]
+    if kind == CITY and (country, row[COL_ADMIN1]) in evidence.regions:
+        yield "in a named region", NAMED_REGION
+    elif kind == REGION and country in evidence.countries_with_regions:
+        yield "beside named regions", NAMED_REGION
+    if kind == CITY:
+        distances = [
+            haversine_km(row[COL_LAT], row[COL_LON], lat, lon)
+            for other, lat, lon in evidence.anchors
+            if other != index
+        ]
+        nearest = min(distances, default=None)
+        if nearest is not None and nearest <= NEAR_KM:
+            yield "near a named town", NEAR
+        elif nearest is not None and nearest <= AROUND_KM:
+            yield "around a named town", AROUND
+
+
+def _evidence(first: Sequence[_Choice | None]) -> Evidence:
+    """Focus countries, named regions and anchor towns from the first pass."""
+    weights: Counter[str] = Counter()
+    regions: set[tuple[str, str]] = set()
+    anchors: list[tuple[int, float, float]] = []
+    for index, choice in enumerate(first):
+        if choice is None or not choice[1][COL_CC]:
+            continue
+        _, row, _, probability = choice
+        weights[row[COL_CC]] += 2 if row[COL_KIND] == COUNTRY else 1
+        if row[COL_KIND] == REGION and row[COL_ADMIN1]:
+            regions.add((row[COL_CC], row[COL_ADMIN1]))
+        if row[COL_KIND] == CITY and probability >= _SURE:
+            anchors.append((index, row[COL_LAT], row[COL_LON]))
+    return Evidence(
+        focus=tuple(code for code, _ in weights.most_common(3)),
+        regions=frozenset(regions),
+        countries_with_regions=frozenset(cc for cc, _ in regions),
+        anchors=tuple(anchors),
+    )
+
+
+def _qualifiers(
+    mentions: Sequence[Mention], first: Sequence[_Choice | None], text: str | None
+) -> dict[int, Row]:
+    """Mention index → the region or country written right after it (*Austin, Texas*)."""
+    found: dict[int, Row] = {}
+    if text is None:
+        return found
+    for index in range(len(mentions) - 1):
+        here, after = mentions[index], mentions[index + 1]
+        choice = first[index + 1]
+        if choice is None or text[here.end : after.start] not in _QUALIFIER_GAPS:
+            continue
+        if choice[1][COL_KIND] in (REGION, COUNTRY, MACROREGION) and here.feature != AIRPORT:
+            found[index] = choice[1]
+    return found
