@@ -52,6 +52,7 @@ By entity (GeoVirus)
     moreover be of the country the gold point lies in (the country of the gazetteer's populated
     place nearest to the gold point), so that a namesake elsewhere (*Long Island* in the
     Bahamas, Niger State for *Niger*) is no hit.
+    Corpora without Wikipedia links (the events) print ``-`` there.
 Errors
     Per corpus and system: the most frequent false places (predicted spans that overlap no gold
     span), misses (gold spans no prediction overlaps) and boundary errors (overlap-paired, not
@@ -144,6 +145,7 @@ class Located:
     predicted: str
     km: float
     entity: bool
+    titled: bool = False
 
 
 @dataclass
@@ -249,15 +251,18 @@ def locate(
 ) -> Located:
     """The error of one exactly matched toponym (20,039 km when unresolved)."""
     gold_name = want.title or want.surface
+    titled = bool(want.title)
     if place is None:
-        return Located(want.surface, gold_name, "(unresolved)", MAX_ERROR_KM, entity=False)
+        return Located(
+            want.surface, gold_name, "(unresolved)", MAX_ERROR_KM, entity=False, titled=titled
+        )
     assert want.lat is not None and want.lon is not None
     km = haversine_km(want.lat, want.lon, place.latitude, place.longitude)
     label = f"{place.name} ({place.kind}, {place.country_code or '-'})"
     entity = bool(want.title) and is_gold_entity(
         want.title, place, gold_country=country_of(want.lat, want.lon)
     )
-    return Located(want.surface, gold_name, label, km, entity=entity)
+    return Located(want.surface, gold_name, label, km, entity=entity, titled=titled)
 
 
 def resolution_figures(located: Sequence[Located]) -> dict[str, Any]:
@@ -270,7 +275,7 @@ def resolution_figures(located: Sequence[Located]) -> dict[str, Any]:
         "n": n,
         "unresolved": sum(item.predicted == "(unresolved)" for item in located),
         "acc161": within / n,
-        "acc161_entity": by_entity / n,
+        "acc161_entity": by_entity / n if any(item.titled for item in located) else None,
         "mean_km": statistics.fmean(errors),
         "median_km": statistics.median(errors),
         "auc": error_auc(errors),
@@ -304,7 +309,7 @@ def wikipedia_title(url: str) -> str:
 def _fold(name: str) -> str:
     decomposed = unicodedata.normalize("NFKD", name)
     plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
-    plain = " ".join(plain.replace(".", ". ").split()).replace(". ", ".").strip()
+    plain = " ".join(plain.split())
     return plain.removeprefix("the ")
 
 

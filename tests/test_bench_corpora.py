@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -142,3 +143,83 @@ def test_missing_corpus_folder_fails_under_ci(
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception):
         _require(module.ROOT)
+
+
+# -- the scoring of bench/geoparse.py, on hand-made spans --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def geoparse() -> ModuleType:
+    root = str(BENCH.parents[1])
+    if root not in sys.path:
+        sys.path.insert(0, root)  # bench/geoparse.py imports bench.corpora and bench.accuracy
+    return importlib.import_module("bench.geoparse")
+
+
+def _place(kind: str, name: str, code: str, place_id: str = "", lat: float = 0.0) -> Any:
+    from geomap.records import Place
+
+    return Place(place_id or f"test:{name}", name, kind, code, lat, 0.0)
+
+
+def test_overlap_pairs_are_one_to_one_with_the_largest_overlap_first(geoparse: ModuleType) -> None:
+    gold = [(0, 4), (5, 15)]
+    predicted = [(0, 15)]
+    assert geoparse.pair_overlaps(gold, predicted) == [(1, 0)]
+    assert geoparse.pair_overlaps([(0, 4)], [(4, 9)]) == []
+
+
+def test_exact_and_overlap_matches_are_counted_apart(geoparse: ModuleType) -> None:
+    text = "From Port Alba to Dunmore and Kells."
+    gold = [geoparse.Gold(5, 14, "Port Alba"), geoparse.Gold(18, 25, "Dunmore")]
+    predicted = [
+        geoparse.Prediction(10, 14, "Alba"),
+        geoparse.Prediction(18, 25, "Dunmore"),
+        geoparse.Prediction(18, 25, "Dunmore"),  # the same span twice counts once
+        geoparse.Prediction(30, 35, "Kells"),
+    ]
+    tally = geoparse.Tally()
+    geoparse.score_document(tally, text, gold, predicted)
+    figures = tally.figures()
+    assert (tally.gold, tally.predicted) == (2, 3)
+    assert figures["exact"]["tp"] == 1 and figures["overlap"]["tp"] == 2
+    assert tally.false_places == {"Kells": 1}
+    assert tally.boundaries == {"Port Alba → Alba": 1}
+    assert not tally.misses
+
+
+def test_error_auc_runs_from_zero_to_one(geoparse: ModuleType) -> None:
+    assert geoparse.error_auc([0.0, 0.0, 0.0]) == 0.0
+    assert geoparse.error_auc([20039.0, 20039.0]) == pytest.approx(1.0, rel=1e-4)
+    assert geoparse.error_auc([0.0, 20039.0]) == pytest.approx(0.5, rel=1e-4)
+    assert geoparse.error_auc([10.0, 0.0, 5000.0]) == geoparse.error_auc([0.0, 10.0, 5000.0])
+
+
+def test_unresolved_matched_toponym_counts_as_the_largest_error(geoparse: ModuleType) -> None:
+    want = geoparse.Gold(0, 4, "Alba", 10.0, 0.0, "Alba")
+    near = geoparse.locate(
+        want, _place("city", "Alba", "XX", lat=10.5), country_of=lambda a, b: None
+    )
+    lost = geoparse.locate(want, None, country_of=lambda a, b: None)
+    figures = geoparse.resolution_figures([near, lost])
+    assert figures["acc161"] == 0.5 and figures["unresolved"] == 1
+    assert figures["median_km"] == pytest.approx((near.km + 20039.0) / 2)
+
+
+def test_a_country_or_region_is_scored_by_its_entity(geoparse: ModuleType) -> None:
+    us_state = _place("region", "Georgia", "US", "iso3166-2:US-GA")
+    country = _place("country", "Georgia", "GE", "iso3166:GE")
+    assert geoparse.is_gold_entity("Georgia (U.S. state)", us_state, gold_country="US")
+    assert not geoparse.is_gold_entity("Georgia (U.S. state)", country, gold_country="US")
+    assert geoparse.is_gold_entity("Georgia (country)", country, gold_country="GE")
+    america = _place("country", "America", "US", "iso3166:US")
+    assert geoparse.is_gold_entity("United States", america, gold_country="US")
+    town = _place("city", "Georgia", "US")
+    assert not geoparse.is_gold_entity("Georgia (U.S. state)", town, gold_country="US")
+    namesake = _place("region", "Long Island", "BS")
+    assert not geoparse.is_gold_entity("Long Island", namesake, gold_country="US")
+    assert geoparse.wikipedia_title("https://en.wikipedia.org/wiki/Victoria_%28Australia%29") == (
+        "Victoria (Australia)"
+    )
+    victoria = _place("region", "Victoria", "AU", "iso3166-2:AU-VIC")
+    assert geoparse.is_gold_entity("Victoria (Australia)", victoria, gold_country="AU")
