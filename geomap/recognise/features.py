@@ -1,0 +1,407 @@
+"""Token features for the learned place recognizer (:mod:`geomap.recognise.learned`).
+
+Each token of a sentence gets a list of feature strings: what the word looks like (its
+folded form, prefixes and suffixes, shape, capitals, how common it is in its language),
+where it stands (first in the sentence, the punctuation around it), what the gazetteer
+knows of it and of the two- and three-word names it is part of (a country, a region, a
+town of what size, an airport; exactly or through an inflected form such as *Almatys* or
+*Казахстане*), the same for its neighbours two words either side, and the language.
+Context words such as *in*, *i*, *på*, *в*, *nach* come in as neighbour words.
+
+All gazetteer keys of a text are looked up in one call (:func:`lookup_keys`); the rest is
+pure and, for what depends on a word alone, remembered per word.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from geomap.extract.text import Sentence, Token
+from geomap.gazetteer import (
+    AIRPORT,
+    CITY,
+    COL_KIND,
+    COL_POPULATION,
+    COUNTRY,
+    CURATED,
+    DEMONYM,
+    MACROREGION,
+    PRIMARY,
+    REGION,
+    Gazetteer,
+    Named,
+    code_key,
+)
+from geomap.recognise.rules import _zipf
+from geomap.textnorm import base_forms
+
+#: Longest gazetteer name, in words, whose membership a token reports
+#: (*Democratic Republic of the Congo*).
+WINDOW = 5
+#: Longest code (*USA*, *NSW*, *DRC*) looked up as one, in letters.
+_CODE_LETTERS = 5
+#: The strongest kind of place a key names wins its summary.
+_RANK = {COUNTRY: 5, MACROREGION: 4, REGION: 3, CITY: 2, AIRPORT: 1}
+#: Gaps between two tokens that may lie inside one name (*Rio de Janeiro*, *Alma-Ata*).
+_JOINERS = frozenset({" ", "-", "‐", "–", "'", "’"})
+#: Characters before a word that make it the first word of a clause, as at a sentence start.
+_OPENERS = frozenset("«“„\"'(–—-[:")
+#: Neighbour offsets whose word, shape and gazetteer flags every token sees.
+_OFFSETS = (-2, -1, 1, 2)
+_MIN_STEM = 3
+#: Tokens tagged before and after each word that may start a name (see :func:`pieces`).
+BEFORE, AFTER = 1, 1
+#: The gazetteer summary of each key (:func:`_summary`), per gazetteer index file: an index
+#: never changes while open, so neither does the answer.
+_MEMOS: dict[str, dict[str, str]] = {}
+_MEMO_SIZE = 1 << 16
+
+
+Features = list[str]
+
+
+def lookup_keys(text: str, sentences: Sequence[Sentence]) -> set[str]:
+    """Every key :func:`sentence_features` asks the gazetteer about, for one batched lookup:
+    each word that may be a name, the longer names it may start, and their base forms."""
+    keys: set[str] = set()
+    for sentence in sentences:
+        tokens = sentence.tokens
+        for index in _name_words(tokens):
+            key = tokens[index].key
+            keys.add(key)
+            keys.update(_bases(key))
+            for window in _windows(text, tokens, index):
+                keys.add(window)
+                keys.update(_bases(window))
+            code = _code(text, tokens, index)
+            if code is not None:
+                keys.add(code[0])
+    return keys
+
+
+def text_features(
+    text: str,
+    sentences: Sequence[Sentence],
+    *,
+    language: str,
+    gazetteer: Gazetteer,
+) -> list[list[Piece]]:
+    """The pieces of every sentence (see :func:`sentence_features`), with one gazetteer lookup."""
+    found = gazetteer.lookup_rows(lookup_keys(text, sentences))
+    kinds = _MEMOS.setdefault(str(gazetteer.path), {})
+    if len(kinds) > _MEMO_SIZE:
+        kinds.clear()
+    return [
+        sentence_features(text, s, language=language, found=found, kinds=kinds) for s in sentences
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A run of a sentence's tokens that may hold a place name, with their features.
+
+    ``rows[i]`` are the features of the sentence's token ``first + i``.
+    """
+
+    first: int
+    rows: list[Features]
+
+
+def pieces(sentence: Sentence) -> list[tuple[int, int]]:
+    """The runs of tokens worth tagging, as (first, end) token indices, end exclusive.
+
+    A place name has a capitalised word (or one of a script without case): the runs are these
+    words with :data:`BEFORE` tokens before and :data:`AFTER` after them, merged where they
+    touch. The other tokens are outside any place, and neither feature nor tag costs time.
+    """
+    count = len(sentence.tokens)
+    runs: list[tuple[int, int]] = []
+    for index in _name_words(sentence.tokens):
+        first, end = max(index - BEFORE, 0), min(index + AFTER + 1, count)
+        if runs and first <= runs[-1][1]:
+            runs[-1] = (runs[-1][0], end)
+        else:
+            runs.append((first, end))
+    return runs
+
+
+def sentence_features(
+    text: str,
+    sentence: Sentence,
+    *,
+    language: str,
+    found: Mapping[str, Named],
+    kinds: dict[str, str] | None = None,
+) -> list[Piece]:
+    """The features of the tokens of each of the sentence's :func:`pieces`.
+
+    Parameters
+    ----------
+    text
+        The text the sentence's spans point into.
+    sentence
+        The sentence, as :func:`geomap.extract.text.sentences` gives it.
+    language
+        The text's language code (``en``, ``nb``, ``ru`` …).
+    found
+        The gazetteer's answer for (at least) :func:`lookup_keys` of the text.
+    kinds
+        A memo of the gazetteer summary of each key, shared between the sentences of a text.
+    """
+    runs = pieces(sentence)
+    if not runs:
+        return []
+    tokens = sentence.tokens
+    memo = {} if kinds is None else kinds
+    gazetteer = _gazetteer_features(text, tokens, found, memo)
+    flags = [_neighbour_flag(f) for f in gazetteer]
+    return [
+        Piece(
+            first,
+            [
+                _token_features(text, tokens, i, language, gazetteer, flags)
+                for i in range(first, end)
+            ],
+        )
+        for first, end in runs
+    ]
+
+
+def _token_features(
+    text: str,
+    tokens: Sequence[Token],
+    index: int,
+    language: str,
+    gazetteer: Sequence[Features],
+    flags: Sequence[str],
+) -> Features:
+    token = tokens[index]
+    count = len(tokens)
+    before = text[tokens[index - 1].end : token.start] if index else ""
+    after = text[token.end : tokens[index + 1].start] if index + 1 < count else ""
+    row = [*_word_features(token.surface, token.key, token.is_number, language)]
+    row.extend(gazetteer[index])
+    row.append("pb=" + _punctuation(before, last=True))
+    row.append("pa=" + _punctuation(after, last=False))
+    if index == 0 or (before.strip() and before.strip()[-1] in _OPENERS):
+        row.append("first")
+    for offset in _OFFSETS:
+        other = index + offset
+        if 0 <= other < count:
+            neighbour = tokens[other]
+            row.extend(_neighbour_features(neighbour.surface, offset))
+            row.append(f"{offset}g={flags[other]}")
+        else:
+            row.append(f"{offset}w=<edge>")
+    return row
+
+
+def _windows(text: str, tokens: Sequence[Token], first: int) -> list[str]:
+    """Keys of the two- and three-word runs that start at ``first`` and end on a capital."""
+    found = []
+    parts = [tokens[first].key]
+    for last in range(first + 1, min(first + WINDOW, len(tokens))):
+        token = tokens[last]
+        gap = text[tokens[last - 1].end : token.start]
+        if token.is_number or gap not in _JOINERS:
+            break
+        parts.append(token.key)
+        if _may_name(token.surface):
+            found.append(" ".join(parts))
+    return found
+
+
+def _gazetteer_features(
+    text: str, tokens: Sequence[Token], found: Mapping[str, Named], memo: dict[str, str]
+) -> list[Features]:
+    """Per token: the gazetteer's word on it alone, on the longer names it is part of and on
+    the code it spells (*US*, *U.S.*).
+
+    Only words that may be names are looked up: a small word is no place, whatever town of
+    that name the gazetteer holds.
+    """
+    rows: list[Features] = [[] for _ in tokens]
+    for index in _name_words(tokens):
+        summary = _summary(tokens[index].key, found, memo)
+        if summary:
+            kind, size, how = summary.split(":")
+            rows[index] += ["g1=" + summary, "g1k=" + kind, f"g1s={size}", "g1h=" + how]
+        for window in _windows(text, tokens, index):
+            summary = _summary(window, found, memo)
+            if summary:
+                kind = summary.partition(":")[0]
+                last = index + window.count(" ")
+                rows[index].append("gm=B:" + kind)
+                for inner in range(index + 1, last):
+                    rows[inner].append("gm=I:" + kind)
+                rows[last].append("gm=E:" + kind)
+        code = _code(text, tokens, index)
+        if code is not None:
+            summary = _summary(code[0], found, memo)
+            if summary:
+                for inner in range(index, code[1] + 1):
+                    rows[inner].append("gc=" + summary.partition(":")[0])
+    return rows
+
+
+def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | None:
+    """The code key a word in capitals (*NSW*) or a run of dotted capitals (*U.S.*, *W.Va.*)
+    starting at ``first`` spells, and the index of its last token; ``None`` if none."""
+    surface = tokens[first].surface
+    if 1 < len(surface) <= _CODE_LETTERS and surface.isupper():
+        return code_key(surface), first
+    last = first
+    while (
+        last + 1 < len(tokens)
+        and len(tokens[last].surface) <= 2
+        and tokens[last].surface[0].isupper()
+        and text[tokens[last].end : tokens[last + 1].start] == "."
+    ):
+        last += 1
+    if last == first or len(tokens[last].surface) > 2 or not tokens[last].surface[0].isupper():
+        return None
+    return code_key(text[tokens[first].start : tokens[last].end]), last
+
+
+def _name_words(tokens: Sequence[Token]) -> list[int]:
+    """Indices of the words that may be (part of) a name: a capital first, or no case."""
+    found = []
+    for index, token in enumerate(tokens):
+        initial = token.surface[0]
+        if initial.isupper() or not (initial.islower() or token.is_number or not initial.isalpha()):
+            found.append(index)
+    return found
+
+
+def _summary(key: str, found: Mapping[str, Named], memo: dict[str, str]) -> str:
+    """``kind:size:how`` of what the gazetteer holds for ``key`` (``city:5:p``), or ``""``.
+
+    ``how`` is ``p`` for a primary or curated name, ``a`` for an alternate name and ``b`` when
+    only a base form of the key is known (*Almatys*, *Казахстане*).
+    """
+    summary = memo.get(key)
+    if summary is None:
+        summary = ""
+        if key in found:
+            summary = _describe(found[key], inflected=False)
+        elif not key.startswith("="):  # a code has no inflected forms
+            for base in _bases(key):
+                if base in found:
+                    summary = _describe(found[base], inflected=True)
+                    break
+        memo[key] = summary
+    return summary
+
+
+def _describe(entries: Named, *, inflected: bool) -> str:
+    """The strongest kind among ``entries``, the largest place's size, and how it is named:
+    ``kind:size:how`` with ``how`` ``p`` (a primary or curated name), ``a`` (an alternate
+    name) or ``b`` (a base form only); ``demonym:0:d`` when the key only names a people."""
+    best_kind, best_rank, population, primary = "", -1, 0, False
+    for flags, row in entries:
+        if flags & DEMONYM:
+            continue
+        kind = row[COL_KIND]
+        order = _RANK.get(kind, 0)
+        if order > best_rank:
+            best_kind, best_rank = kind, order
+        population = max(population, row[COL_POPULATION] or 0)
+        primary = primary or bool(flags & (PRIMARY | CURATED))
+    if not best_kind:
+        return "demonym:0:d" if entries else ""
+    size = min(int(math.log10(population + 1)), 7)
+    how = "b" if inflected else ("p" if primary else "a")
+    return f"{best_kind}:{size}:{how}"
+
+
+def _neighbour_flag(features: Features) -> str:
+    """A neighbour's gazetteer flag: its place in a longer name, else its own kind, or ``-``."""
+    for feature in features:
+        if feature.startswith("gm="):
+            return feature[3:]
+    for feature in features:
+        if feature.startswith("g1k="):
+            return feature[4:]
+    return "-"
+
+
+def _neighbour_flag(features: Features) -> str:
+    """A neighbour's gazetteer flag: the kind of the longest name it is part of, or ``-``."""
+    for feature in reversed(features):
+        if feature.startswith(("g2=", "g3=")):
+            return feature[3:]
+    for feature in features:
+        if feature.startswith("g1k="):
+            return feature[4:]
+    return "-"
+
+
+def _may_name(surface: str) -> bool:
+    """Whether a word may start or end a name: a capital, or a letter of a script without case."""
+    initial = surface[0]
+    return initial.isupper() or (initial.isalpha() and not initial.islower())
+
+
+def _punctuation(gap: str, *, last: bool) -> str:
+    """The punctuation character next to a word, ``_`` for a space only, ``""`` for none."""
+    stripped = gap.strip()
+    if stripped:
+        return stripped[-1] if last else stripped[0]
+    return "_" if gap else ""
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_features(surface: str, key: str, is_number: bool, language: str) -> tuple[str, ...]:
+    """What a word alone says, in its language: remembered, words recur."""
+    lower = surface.lower()
+    shape = _shape(surface, is_number)
+    features = [
+        "bias",
+        "lang=" + language,
+        "w=" + lower,
+        "shape=" + shape,
+        f"shape|lang={shape}|{language}",
+        f"len={min(len(surface), 8)}",
+    ]
+    if not is_number:
+        zipf = _zipf(key, language) if key else 0.0
+        bucket = min(int(zipf), 7)
+        features.append(f"zipf={bucket}")
+        features.append(f"zipf|shape={bucket}|{shape}")
+        features.extend(f"p{n}={lower[:n]}" for n in (2, 3, 4) if len(lower) > n)
+        features.extend(f"s{n}={lower[-n:]}" for n in (2, 3, 4) if len(lower) > n)
+    return tuple(features)
+
+
+@lru_cache(maxsize=1 << 17)
+def _neighbour_features(surface: str, offset: int) -> tuple[str, ...]:
+    """What a token ``offset`` words away says: its word and its shape."""
+    is_number = surface[:1].isdigit()
+    return (f"{offset}w={surface.lower()}", f"{offset}s={_shape(surface, is_number)}")
+
+
+def _shape(surface: str, is_number: bool) -> str:
+    """``d`` a number, ``X`` all capitals, ``Xx`` a capital then small letters, ``x`` small
+    letters, ``X1`` one capital letter, ``xX`` any other mix (*iPhone*, *McDonald*)."""
+    if is_number:
+        return "d"
+    if surface.isupper():
+        return "X1" if len(surface) == 1 else "X"
+    if surface.islower():
+        return "x"
+    if surface[0].isupper() and surface[1:].islower():
+        return "Xx"
+    if not surface[0].isalpha() or (not surface[0].isupper() and not surface[0].islower()):
+        return "o"  # a script without case
+    return "xX"
+
+
+@lru_cache(maxsize=1 << 17)
+def _bases(key: str) -> tuple[str, ...]:
+    """:func:`~geomap.textnorm.base_forms` of a key, remembered."""
+    if len(key) <= _MIN_STEM:
+        return ()
+    return tuple(base_forms(key))

@@ -1,0 +1,192 @@
+"""A learned place recognizer: a linear-chain CRF over geomap's tokens.
+
+The model (``models/places.crfsuite``, shipped in the package) tags each token of a
+sentence ``B`` (first word of a place name), ``I`` (a later word of it) or ``O``, from the
+features of :mod:`geomap.recognise.features`. One model reads every language; the language
+is one of its features. It was trained by ``scripts/train_recognizer.py`` on the corpora the
+README credits.
+
+>>> from geomap.extract.text import sentences
+>>> text = "Troops were flown to Almaty."
+>>> spans = PlaceTagger.default().tag(text, sentences(text), language="en", gazetteer=gazetteer)
+... # doctest: +SKIP
+>>> [text[s.start : s.end] for s in spans]  # doctest: +SKIP
+['Almaty']
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pycrfsuite  # type: ignore[import-untyped]
+
+from geomap.errors import GeomapError
+from geomap.extract.text import Sentence, Token
+from geomap.gazetteer import Gazetteer
+from geomap.recognise.features import Piece, text_features
+
+log = logging.getLogger(__name__)
+
+#: The model shipped with geomap.
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "places.crfsuite"
+BEGIN, INSIDE, OUTSIDE = "B", "I", "O"
+#: Language codes read as another the model was trained on.
+_LANGUAGES = {"no": "nb"}
+
+
+class ModelError(GeomapError, OSError):
+    """The recognizer's model file is missing or unreadable."""
+
+
+@dataclass(frozen=True, slots=True)
+class TaggedSpan:
+    """A place name the tagger found: ``text[start:end]`` and how sure it is (0–1).
+
+    ``confidence`` is the smallest marginal probability, over the span's tokens, of the
+    label the tagger gave it: the chance that no word of the span is tagged otherwise.
+    """
+
+    start: int
+    end: int
+    confidence: float
+
+
+class PlaceTagger:
+    """Tags place names with the CRF model at ``path``; safe to share between threads.
+
+    Use :meth:`default` for the shipped model: it is loaded once per process.
+    """
+
+    def __init__(self, path: Path = MODEL_PATH) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._open()  # fail here, not at the first article
+
+    @classmethod
+    def default(cls) -> PlaceTagger:
+        """The tagger of the shipped model, loaded on first use."""
+        return _default_tagger()
+
+    def _open(self) -> pycrfsuite.Tagger:
+        tagger: pycrfsuite.Tagger | None = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = pycrfsuite.Tagger()
+            try:
+                tagger.open(str(self.path))
+            except (OSError, ValueError) as exc:
+                msg = f"cannot read the place recognizer model {self.path}: {exc}"
+                raise ModelError(msg) from exc
+            self._local.tagger = tagger
+        return tagger
+
+    def tag(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        *,
+        language: str,
+        gazetteer: Gazetteer,
+    ) -> list[TaggedSpan]:
+        """The place names of ``text``, in text order.
+
+        Parameters
+        ----------
+        text
+            The article text.
+        sentences
+            Its sentences, from :func:`geomap.extract.text.sentences`.
+        language
+            The article's language code.
+        gazetteer
+            The gazetteer whose names are features; looked up once for the whole text.
+        """
+        language = _LANGUAGES.get(language, language)
+        features = text_features(text, sentences, language=language, gazetteer=gazetteer)
+        return self.tag_features(text, sentences, features)
+
+    def tag_features(
+        self,
+        text: str,
+        sentences: Sequence[Sentence],
+        features: Sequence[Sequence[Piece]],
+    ) -> list[TaggedSpan]:
+        """Like :meth:`tag`, from the pieces of each sentence already computed."""
+        tagger = self._open()
+        found: list[TaggedSpan] = []
+        for sentence, pieces in zip(sentences, features, strict=True):
+            for piece in pieces:
+                tagger.set(piece.rows)
+                labels = tagger.tag()
+                if BEGIN in labels or INSIDE in labels:
+                    tokens = sentence.tokens[piece.first : piece.first + len(labels)]
+                    found.extend(_spans(text, tokens, labels, tagger))
+        return found
+
+
+def labels_of_spans(
+    tokens: Sequence[Token], spans: Sequence[tuple[int, int]]
+) -> tuple[list[str], int]:
+    """BIO labels of ``tokens`` for the character spans of names, and how many spans no
+    token lies inside (a name that starts or ends inside a word)."""
+    labels = [OUTSIDE] * len(tokens)
+    missed = 0
+    for start, end in sorted(spans):
+        inside = [i for i, t in enumerate(tokens) if t.start >= start and t.end <= end]
+        if not inside:
+            missed += 1
+            continue
+        labels[inside[0]] = BEGIN
+        for index in inside[1:]:
+            labels[index] = INSIDE
+    return labels, missed
+
+
+def _spans(
+    text: str, tokens: Sequence[Token], labels: Sequence[str], tagger: pycrfsuite.Tagger
+) -> list[TaggedSpan]:
+    """The spans of a sentence's labels, each with its confidence."""
+    found = []
+    first: int | None = None
+    for index, label in enumerate([*labels, OUTSIDE]):
+        if first is not None and label != INSIDE:
+            found.append(_span(text, tokens, labels, first, index - 1, tagger))
+            first = None
+        if label == BEGIN or (label == INSIDE and first is None):
+            first = index
+    return found
+
+
+def _span(
+    text: str,
+    tokens: Sequence[Token],
+    labels: Sequence[str],
+    first: int,
+    last: int,
+    tagger: pycrfsuite.Tagger,
+) -> TaggedSpan:
+    confidence = min(tagger.marginal(labels[i], i) for i in range(first, last + 1))
+    end = tokens[last].end
+    if _abbreviation_dot(text, tokens, first, last):
+        end += 1
+    return TaggedSpan(tokens[first].start, end, round(confidence, 4))
+
+
+def _abbreviation_dot(text: str, tokens: Sequence[Token], first: int, last: int) -> bool:
+    """Whether the span is a dotted abbreviation (*U.S.*, *D.C.*) whose final dot it keeps."""
+    if first == last or text[tokens[last].end : tokens[last].end + 1] != ".":
+        return False
+    return all(
+        len(t.surface) <= 2 and t.surface[0].isupper() and text[t.end : t.end + 1] == "."
+        for t in tokens[first : last + 1]
+    )
+
+
+@functools.cache
+def _default_tagger() -> PlaceTagger:
+    log.debug("loading the place recognizer model %s", MODEL_PATH)
+    return PlaceTagger(MODEL_PATH)
