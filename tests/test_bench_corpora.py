@@ -71,6 +71,7 @@ def test_geovirus_places_and_toponyms_agree(corpora: ModuleType) -> None:
     for doc in docs:
         assert [(s.start, s.end) for s in doc.places] == [(t.start, t.end) for t in doc.toponyms]
         for toponym in doc.toponyms:
+            assert doc.text[toponym.start : toponym.end] == toponym.name
             assert -90 <= toponym.lat <= 90 and -180 <= toponym.lon <= 180
     linked = [t for doc in docs for t in doc.toponyms if "wikipedia.org/wiki/" in t.wikipedia]
     assert len(linked) > 0.9 * 2167
