@@ -50,6 +50,7 @@ from geomap.gazetteer.index import (
     code_key,
     default_index_path,
     haversine_km,
+    language_flag,
 )
 from geomap.gazetteer.phrases import _read_tsv
 from geomap.textnorm import FOLD_VERSION, fold
@@ -231,13 +232,19 @@ def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
         raise GazetteerError(msg) from exc
 
 
-def _country_catalogs() -> list[gettext.NullTranslations]:
+def _country_catalogs() -> list[tuple[int, gettext.NullTranslations]]:
+    """pycountry's catalogs of country names, each with the language flag of its locale."""
+    return _catalogs("iso3166-1")
+
+
+def _catalogs(domain: str) -> list[tuple[int, gettext.NullTranslations]]:
     import pycountry
 
-    catalogs: list[gettext.NullTranslations] = []
+    catalogs: list[tuple[int, gettext.NullTranslations]] = []
     for locale in sorted(os.listdir(pycountry.LOCALES_DIR)):
         with contextlib.suppress(OSError):
-            catalogs.append(gettext.translation("iso3166-1", pycountry.LOCALES_DIR, [locale]))
+            catalog = gettext.translation(domain, pycountry.LOCALES_DIR, [locale])
+            catalogs.append((language_flag(locale.split("_")[0]), catalog))
     return catalogs
 
 
@@ -289,9 +296,9 @@ def _add_countries(builder: _Builder) -> None:
         for name in filter(None, official):
             for variant in _name_variants(name):
                 builder.add_name(variant, rowid, PRIMARY)
-            for catalog in catalogs:
+            for flag, catalog in catalogs:
                 for variant in _name_variants(catalog.gettext(name)):
-                    builder.add_name(variant, rowid)
+                    builder.add_name(variant, rowid, flag)
         builder.add_code(country.alpha_3, rowid)
         for spelling in fact.get("altSpellings", ()):
             if _is_abbreviation(spelling) and spelling != code:
@@ -402,11 +409,12 @@ def _add_macroregions(builder: _Builder) -> None:
         )
         for loc, territories in names.items():
             if region in territories:
-                builder.add_name(territories[region], rowid, PRIMARY if loc == "en" else 0)
+                flag = PRIMARY if loc == "en" else language_flag(loc)
+                builder.add_name(territories[region], rowid, flag)
         if region in points:
             for alternate in points[region][2].get("alternateNames", ()):
                 if alternate.get("lang") in _REGION_LOCALES:
-                    builder.add_name(alternate["name"], rowid)
+                    builder.add_name(alternate["name"], rowid, language_flag(alternate["lang"]))
 
 
 def _add_region_codes(builder: _Builder) -> None:
@@ -486,14 +494,9 @@ def _add_cities(builder: _Builder) -> None:
                 builder.add_name(alternate, rowid)
 
 
-def _region_catalogs() -> list[gettext.NullTranslations]:
-    import pycountry
-
-    catalogs: list[gettext.NullTranslations] = []
-    for locale in sorted(os.listdir(pycountry.LOCALES_DIR)):
-        with contextlib.suppress(OSError):
-            catalogs.append(gettext.translation("iso3166-2", pycountry.LOCALES_DIR, [locale]))
-    return catalogs
+def _region_catalogs() -> list[tuple[int, gettext.NullTranslations]]:
+    """pycountry's catalogs of region names, each with the language flag of its locale."""
+    return _catalogs("iso3166-2")
 
 
 def _region_stem(name: str) -> str:
@@ -582,7 +585,7 @@ def _add_regions(builder: _Builder) -> None:
     for sub in pycountry.subdivisions:
         if sub.parent_code is not None:
             continue
-        names = {sub.name} | {catalog.gettext(sub.name) for catalog in catalogs}
+        names = {sub.name} | {catalog.gettext(sub.name) for _, catalog in catalogs}
         main = ({_region_stem(sub.name)} | curated.get(sub.code, set())) - {""}
         stems = main | {_region_stem(name) for name in names} - {""}
         is_city = "city" in sub.type.lower()
@@ -620,9 +623,9 @@ def _add_regions(builder: _Builder) -> None:
             admin1=group[1],
             source="pycountry+geonames",
         )
-        names = {region.name} | {catalog.gettext(region.name) for catalog in catalogs}
-        for name in names:
-            builder.add_name(name, rowid, PRIMARY if name == region.name else 0)
+        builder.add_name(region.name, rowid, PRIMARY)
+        for flag, catalog in catalogs:
+            builder.add_name(catalog.gettext(region.name), rowid, flag)
         for name in bare.get(region.code, ()):
             builder.add_name(name, rowid, CURATED)
         for stem in region.stems:

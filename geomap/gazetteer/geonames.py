@@ -303,43 +303,54 @@ def _check(path: Path, *, alternate: bool) -> None:
 # -- reading -------------------------------------------------------------------------------
 
 
-def parse_feature(line: str, *, where: str) -> Feature:
+def parse_feature(line: str, *, where: str = "GeoNames row") -> Feature:
     """A row of a GeoNames dump (tab-separated, 19 fields).
 
     Raises
     ------
     GazetteerError
-        When the row has the wrong number of fields or a field is not what it should be.
+        When the row has the wrong number of fields or a field is not what it should be;
+        the message starts with ``where``.
     """
+    try:
+        return _feature(line)
+    except ValueError as exc:
+        msg = f"{where}: {exc}"
+        raise GazetteerError(msg) from exc
+
+
+def _feature(line: str) -> Feature:
+    """:func:`parse_feature` without the message: a ``ValueError`` says what is wrong."""
     fields = line.rstrip("\r\n").split("\t")
     if len(fields) != FEATURE_FIELDS:
         msg = (
-            f"{where}: {len(fields)} tab-separated fields where a GeoNames dump row has "
+            f"{len(fields)} tab-separated fields where a GeoNames dump row has "
             f"{FEATURE_FIELDS}; is this a GeoNames dump (allCountries.zip, NO.zip)?"
         )
-        raise GazetteerError(msg)
+        raise ValueError(msg)
     try:
         geonameid = _geonameid(fields[0])
         latitude, longitude = float(fields[4]), float(fields[5])
         population = int(fields[14] or 0)
     except ValueError as exc:
-        msg = f"{where}: malformed GeoNames row ({exc})"
-        raise GazetteerError(msg) from exc
+        msg = f"malformed GeoNames row ({exc})"
+        raise ValueError(msg) from exc
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        msg = f"{where}: coordinates {latitude}, {longitude} out of range"
-        raise GazetteerError(msg)
+        msg = f"coordinates {latitude}, {longitude} out of range"
+        raise ValueError(msg)
+    alternates = fields[3]
     return Feature(
-        geonameid=geonameid,
-        name=fields[1],
-        asciiname=fields[2],
-        alternate_names=tuple(n for n in fields[3].split(",") if n),
-        latitude=latitude,
-        longitude=longitude,
-        feature_class=fields[6],
-        feature_code=fields[7],
-        country_code=fields[8] or None,
-        admin1=fields[10] or None,
-        population=max(population, 0),
+        geonameid,
+        fields[1],
+        fields[2],
+        tuple(alternates.split(",")) if alternates else (),
+        latitude,
+        longitude,
+        fields[6],
+        fields[7],
+        fields[8] or None,
+        fields[10] or None,
+        max(population, 0),
     )
 
 
@@ -393,7 +404,12 @@ def read_features(
     ``progress`` is called with (bytes read, bytes in all) every :data:`PROGRESS_ROWS` rows.
     """
     for number, line in _rows(path, alternate=False, progress=progress):
-        yield parse_feature(line, where=f"{path.name}:{number}")
+        try:
+            feature = _feature(line)
+        except ValueError as exc:
+            msg = f"{path.name}:{number}: {exc}"
+            raise GazetteerError(msg) from exc
+        yield feature
 
 
 def read_alternate_names(
@@ -414,7 +430,7 @@ def _rows(
             done += len(raw)
             if progress is not None and number % PROGRESS_ROWS == 0:
                 progress(done, total)
-            if raw.strip():
+            if len(raw) > 2 or raw.strip():
                 yield number, _decoded(raw, path, number)
         if progress is not None:
             progress(done, total)
@@ -488,7 +504,9 @@ def usable_name(name: str) -> bool:
 def names_of(feature: Feature, *, own: bool) -> dict[str, int]:
     """Folded key → flags of a row's names; its own name is ``PRIMARY`` when ``own``."""
     keys: dict[str, int] = {}
-    for name in (feature.asciiname, *feature.alternate_names):
+    others = {feature.asciiname, *feature.alternate_names}
+    others.discard(feature.name)
+    for name in others:
         if usable_name(name):
             key = fold(name)
             if key:

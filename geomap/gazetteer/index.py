@@ -32,7 +32,7 @@ from geomap.records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "5"  # change with the schema or with how entries are built
+FORMAT_VERSION = "6"  # change with the schema or with how entries are built
 
 COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
 #: Continents and UN M49 regions (*Africa*, *Central Asia*), placed at a representative point.
@@ -47,6 +47,18 @@ CODE = 4
 #: A demonym or adjective of a country (*Russian*, *Kazakhstani*): it links to the country
 #: (useful for actors) but never names a place on the map.
 DEMONYM = 8
+
+
+#: Flags of a name given in one of the languages geomap reads (a catalog's locale), so that
+#: a word that is common in an article's language names a place only in that language.
+_LANGUAGE_FLAGS = {
+    lang: 16 << bit for bit, lang in enumerate(("en", "nb", "nn", "sv", "da", "de", "fr", "ru"))
+}
+
+
+def language_flag(language: str) -> int:
+    """The name flag of ``language`` (``no`` reads as ``nb``), 0 for any other language."""
+    return _LANGUAGE_FLAGS.get({"no": "nb"}.get(language, language), 0)
 
 
 def code_key(letters: str) -> str:
@@ -108,6 +120,7 @@ class Gazetteer:
         self.path = path
         self._local = threading.local()
         self._features: tuple[FeaturePattern, ...] | None = None
+        self._countries: frozenset[str] | None = None
         self._phrases: FeaturePhrases | None = None
         #: (flags, place row) pairs by key, () for a key without entries. The index never
         #: changes while open (see :meth:`_db`), so an answer stays true.
@@ -274,6 +287,17 @@ class Gazetteer:
             return None
         row = db.execute(f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.rowid = ?", (best[1],))
         return entry_of_row(row.fetchone(), PRIMARY)
+
+    def country_names(self) -> frozenset[str]:
+        """The folded own and curated names of countries and world regions, read once."""
+        if self._countries is None:
+            rows = self._db().execute(
+                "SELECT DISTINCT n.key FROM name n JOIN place p ON p.rowid = n.place "
+                "WHERE p.kind IN (?, ?) AND n.flags & ? != 0",
+                (COUNTRY, MACROREGION, PRIMARY | CURATED),
+            )
+            self._countries = frozenset(key for (key,) in rows)
+        return self._countries
 
     def features(self) -> tuple[FeaturePattern, ...]:
         """The feature phrases of ``gazetteer/features.tsv``, parsed once."""

@@ -25,11 +25,15 @@ from geomap.gazetteer import (
     COL_POPULATION,
     COUNTRY,
     CURATED,
+    DEMONYM,
+    MACROREGION,
     PRIMARY,
     REGION,
     FeaturePattern,
     Gazetteer,
     Named,
+    code_key,
+    language_flag,
 )
 from geomap.records import Mention
 from geomap.textnorm import base_forms
@@ -44,7 +48,15 @@ _STRONG_POPULATION = 100_000
 #: then sure enough even if its name is also a common word.
 _PROPER_NAME_BAR = 4.0
 _COMMON_ZIPF = 3.3
-_FACILITY_REACH = 600  # characters back to the place a bare *the airport* belongs to
+_FACILITY_REACH = 600
+_CODE_LETTERS = 5  # USA, W.Va. (WVa), Calif.: codes are short
+#: A capitalised word rarer than this before another is taken for a first name.
+_FIRST_NAME_ZIPF = 3.5
+_CITY = 5.0  # strength of a town of 100,000: one that speaks through its government
+_CURRENCY_SIGNS = frozenset("$€£¥")
+#: A word this frequent in the article's language (*we*, *hun*, *på*) is a place only by a
+#: place's own or curated name, never by an alternate name from another language.
+_FUNCTION_WORD_ZIPF = 5.5  # characters back to the place a bare *the airport* belongs to
 
 
 class _Candidate(NamedTuple):
@@ -68,6 +80,12 @@ def spot(
     keys = {form for cands in per_sentence for c in cands for form in (c.key, *_bases(c.key))}
     found = gazetteer.lookup_rows(keys)
     features = _feature_index(gazetteer.features())
+    article = _Article(
+        text,
+        language,
+        people=_surnames(text, sentences, found, language),
+        countries=gazetteer.country_names(),
+    )
     mentions: list[Mention] = []
     blocks: list[tuple[int, int]] = []  # per sentence so far: its end, its first mention's index
     for sentence, candidates in zip(sentences, per_sentence, strict=True):
@@ -79,10 +97,12 @@ def spot(
                 longer = candidate.first - candidate.last  # sorts longer runs first
                 named.append((longer, candidate.first, candidate, entries, exact))
         taken: set[int] = set()
+        facts = _SentenceFacts.of(sentence) if named else None
         for _, _, candidate, entries, exact in sorted(named, key=_longest_first):
             if taken.intersection(range(candidate.first, candidate.last + 1)):
                 continue
-            if not _is_place(text, sentence, candidate, entries, exact, language):
+            assert facts is not None
+            if not _is_place(article, sentence, facts, candidate, entries, exact):
                 continue
             taken.update(range(candidate.first, candidate.last + 1))
             mentions.append(_mention(article_id, text, sentence, candidate, features))
@@ -113,6 +133,9 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
         initial = token.surface[0]
         if initial.islower() or not initial.isalpha():
             continue  # a name starts with a capital, or a letter of a script without case
+        code = _code(text, tokens, first)
+        if code is not None:
+            found.append(new(_Candidate, code))
         parts = [token.key]
         found.append(new(_Candidate, (first, first, token.key)))
         for last in range(first + 1, min(first + MAX_WORDS, len(tokens))):
@@ -129,6 +152,40 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
             if not particle:
                 found.append(new(_Candidate, (first, last, " ".join(p for p in parts if p))))
     return found
+
+
+def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[int, int, str] | None:
+    """A code starting at ``tokens[first]``, as (first, last, code key): capitals (*USA*,
+    *NSW*), letters with dots (*U.S.*, *W.Va.*, *D.C.*), or AP's abbreviation of a state
+    after a town and a comma (*Gainesville, Ga.*)."""
+    token = tokens[first]
+    surface = token.surface
+    if surface.isupper() and 1 < len(surface) <= _CODE_LETTERS and surface.isascii():
+        return first, first, code_key(surface)
+    if len(surface) > _CODE_LETTERS or text[token.end : token.end + 1] != ".":
+        return None
+    last, letters = first, surface
+    while (
+        last + 1 < len(tokens)
+        and tokens[last + 1].start == tokens[last].end + 1
+        and len(tokens[last + 1].surface) <= 3
+        and tokens[last + 1].surface[0].isupper()
+        and text[tokens[last + 1].end : tokens[last + 1].end + 1] == "."
+    ):
+        last += 1
+        letters += tokens[last].surface
+    if not letters.isascii() or len(letters) > _CODE_LETTERS:
+        return None
+    if last == first and not _after_town(text, tokens, first):
+        return None  # one word and a dot: a code only as AP writes a state after a town
+    return first, last, code_key(letters)
+
+
+def _after_town(text: str, tokens: Sequence[Token], index: int) -> bool:
+    """Whether ``tokens[index]`` follows a capitalised word and a comma (*Gainesville, Ga.*)."""
+    if index == 0 or text[tokens[index - 1].end : tokens[index].start] != ", ":
+        return False
+    return tokens[index - 1].is_capitalised
 
 
 def _joined(gap: str, right: Token) -> bool:
@@ -168,28 +225,79 @@ def _strength(entries: Named) -> float:
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class _Article:
+    """What the rules know of the whole article."""
+
+    text: str
+    language: str
+    #: Words seen as the last of a person's full name (*Barack Obama* → *obama*).
+    people: frozenset[str]
+    #: Folded names of countries and world regions, to tell their demonyms.
+    countries: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _SentenceFacts:
+    """Facts of one sentence that every candidate in it needs, found once."""
+
+    title_case: bool
+    shouting: bool
+
+    @classmethod
+    def of(cls, sentence: Sentence) -> _SentenceFacts:
+        words = [t for t in sentence.tokens if not t.is_number and len(t.surface) > 1]
+        upper = sum(1 for t in words if t.surface.isupper())
+        return cls(_title_case(sentence), bool(words) and upper * 2 > len(words))
+
+
 def _is_place(
-    text: str,
+    article: _Article,
     sentence: Sentence,
+    facts: _SentenceFacts,
     candidate: _Candidate,
     entries: Named,
     exact: bool,
-    language: str,
 ) -> bool:
+    text, language = article.text, article.language
     tokens = sentence.tokens
     first = tokens[candidate.first]
+    if candidate.key.startswith("="):  # a code, unless the whole line is in capitals
+        after = tokens[candidate.last].end
+        if text[after : after + 1] in _CURRENCY_SIGNS:
+            return False  # US$, A$        if len(candidate.key) == 3 and all(row[COL_KIND] == REGION for _, row in entries):
+            return _after_town(text, tokens, candidate.first)  # CO, IN, OR: Denver, CO
+        return not facts.shouting
     single = candidate.first == candidate.last
+    if single and len(first.surface) == 1:
+        return False  # one letter: an initial, a list item
+    if any(flags & DEMONYM for flags, _ in entries):
+        return False  # Russian, Kazakhstani: the country's word, not a place
     strength = 0.0  # how sure the name is, needed for single words only
     if single:
         strength = _strength(entries)
         if not exact:
             strength -= 0.5
+    if single and _zipf(first.surface.lower(), language) >= _FUNCTION_WORD_ZIPF:
+        entries = _named_in(entries, language)
+        if not entries:
+            return False  # We, På, Man: another language's name for a place is a word here
     if first.surface.isupper() and len(first.surface) > 1 and single:
+        if text[first.end : first.end + 2] == ", " and strength >= _PROPER_NAME_BAR:
+            return True  # a dateline: GAINESVILLE, Ga. —
         return strength == math.inf  # acronyms: only curated names such as USA
     if candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.PERSON_TITLES:
         return False
-    if exact and _in_name_chain(text, tokens, candidate) and not _title_case(sentence):
+    if exact and _in_name_chain(text, tokens, candidate) and not facts.title_case:
         return False
+    if single and strength < math.inf:
+        person = first.key in article.people or not article.people.isdisjoint(_bases(first.key))
+        if person or (strength < _CITY and _speaker(tokens, candidate.first)):
+            return False  # Obama after Barack Obama; said Clark (Moscow said: the city)
+        if first.key in lexicon.MONTHS or first.key in lexicon.WEEKDAYS:
+            return False  # March, Friday
+        if _demonym_like(first.key, article.countries):
+            return False  # Kazakh, Afghan, Chinese
     if single:
         at_start = candidate.first == 0 or text[
             tokens[candidate.first - 1].end : first.start
@@ -197,10 +305,74 @@ def _is_place(
         deliberate = not at_start and language not in lexicon.NOUN_CAPITALS
         bar = _PROPER_NAME_BAR if deliberate else math.log10(_STRONG_POPULATION)
         if strength < bar:
-            common = _zipf(first.key, language)
+            common = _zipf(first.surface.lower(), language)
             if common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1):
                 return False
     return True
+
+
+def _named_in(entries: Named, language: str) -> Named:
+    """The countries and regions whose own, curated or ``language`` name this is: what a
+    word as common as *Norge* or *Sverige* may still name in an article of that language."""
+    wanted = PRIMARY | CURATED | language_flag(language)
+    return tuple(
+        (flags, row)
+        for flags, row in entries
+        if flags & wanted and row[COL_KIND] in (COUNTRY, REGION, MACROREGION)
+    )
+
+
+def _speaker(tokens: Sequence[Token], index: int) -> bool:
+    """A name right after or before a verb of saying (*said Clark*, *Clark said*): a person."""
+    before = tokens[index - 1].key if index > 0 else ""
+    after = tokens[index + 1].key if index + 1 < len(tokens) else ""
+    return before in lexicon.SAY_VERBS or after in lexicon.SAY_VERBS
+
+
+#: Endings that make a demonym of a country's name (*Russ-ian*, *Chin-ese*, *Iraq-i*).
+_DEMONYM_ENDINGS = ("ian", "ean", "an", "ese", "ish", "i", "ic", "s")
+
+
+@lru_cache(maxsize=8192)
+def _demonym_like(key: str, countries: frozenset[str]) -> bool:
+    """Whether a word is a demonym of a country or world region it is not the name of:
+    the start of the name (*Kazakh*, *Afghan*), or its stem with a demonym ending."""
+    if key in countries or len(key) < 4 or " " in key:
+        return False
+    for name in countries:
+        if len(name) > len(key) and name.startswith(key):
+            return True
+        for ending in _DEMONYM_ENDINGS:
+            stem = key[: -len(ending)]
+            if key.endswith(ending) and len(stem) >= 4 and name.startswith(stem):
+                return True
+    return False
+
+
+def _surnames(
+    text: str, sentences: Sequence[Sentence], found: dict[str, Named], language: str
+) -> frozenset[str]:
+    """Last words of the article's full names of people: two or three capitalised words,
+    the first a rare word and no place (*Barack Obama*, *Jordan Bardella* is not: Jordan
+    is a country), the whole no name the gazetteer knows."""
+    people: set[str] = set()
+    for sentence in sentences:
+        tokens = sentence.tokens
+        for index in range(len(tokens) - 1):
+            head, last = tokens[index], tokens[index + 1]
+            if not (head.is_capitalised and last.is_capitalised) or head.surface.isupper():
+                continue
+            if text[head.end : last.start] != " " or last.surface.isupper():
+                continue
+            if _strength(found.get(head.key, ())) >= _PROPER_NAME_BAR:
+                continue  # Jordan Bardella: a person, but Jordan names a country too
+            if f"{head.key} {last.key}" in found:
+                continue
+            if head.key in lexicon.PERSON_TITLES or len(head.surface) < 2:
+                continue
+            if _zipf(head.surface.lower(), language) < _FIRST_NAME_ZIPF:
+                people.add(last.key)
+    return frozenset(people)
 
 
 def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) -> bool:
@@ -272,6 +444,9 @@ def _mention(
     """The mention, widened to a feature phrase around it when there is one."""
     tokens = sentence.tokens
     start, end = tokens[candidate.first].start, tokens[candidate.last].end
+    dotted = candidate.first != candidate.last or not tokens[candidate.first].surface.isupper()
+    if candidate.key.startswith("=") and dotted and text[end : end + 1] == ".":
+        return Mention(article_id, start, end + 1, text[start : end + 1], candidate.key)
     before_word = tokens[candidate.first - 1].key if candidate.first else ""
     after_word = tokens[candidate.last + 1].key if candidate.last + 1 < len(tokens) else ""
     for pattern in (*features.near.get(before_word, ()), *features.far.get(after_word, ())):
