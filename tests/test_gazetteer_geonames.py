@@ -7,6 +7,7 @@ index is built with it through the CLI for the whole module.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import zipfile
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from geopy.location import Location
 from typer.testing import CliRunner
 
 from geomap.cli import app, main
@@ -23,6 +25,7 @@ from geomap.gazetteer.build import indexed_sources
 from geomap.gazetteer.geonames import (
     AlternateName,
     DumpFile,
+    DumpSources,
     alternate_key,
     kind_of,
     parse_feature,
@@ -202,7 +205,7 @@ def test_an_island_is_found_by_its_name_and_by_its_alternate_name(
 ) -> None:
     for query in ("Bear Island", "Bjørnøya", "Bjornoya"):
         location = geocoder.geocode(query)
-        assert location is not None, query
+        assert isinstance(location, Location), query
         assert location.raw["place_id"] == f"geonames:{ISLAND}"
         assert location.raw["kind"] == "island"
         assert (location.latitude, location.longitude) == (74.43, 19.05)
@@ -247,7 +250,7 @@ def test_a_country_row_adds_names_to_the_country(
     assert gazetteer.get(f"geonames:{NORWAY}") is None
     assert place_ids(gazetteer, "Norgga") == ["iso3166:NO"]
     location = geocoder.geocode("Norgga")
-    assert location is not None
+    assert isinstance(location, Location)
     assert location.raw["place_id"] == "iso3166:NO"
 
 
@@ -274,12 +277,29 @@ def test_the_index_records_its_dumps_and_is_not_rebuilt_without_them(
     assert f"geonames:{ISLAND}" in place_ids(reopened, "Bjørnøya")
 
 
+def test_the_cli_opens_a_dump_built_index_without_building_it_again(cache_dir: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["gazetteer", "info", "--json"], env={"GEOMAP_CACHE_DIR": str(cache_dir)}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Building" not in result.stderr
+    places = json.loads(result.stdout)["places"]
+    assert places["island"] == places["water"] == places["mountain"] == 1
+
+
+def test_a_dump_that_is_gone_counts_as_recorded(tmp_path: Path) -> None:
+    recorded = DumpFile(str(tmp_path / "gone.zip"), 1234, 5678)
+    assert recorded.current() == recorded
+    assert fingerprint(DumpSources((recorded,))) == fingerprint(DumpSources((recorded.current(),)))
+
+
 def test_a_changed_dump_changes_the_fingerprint(tmp_path: Path, dumps: tuple[Path, Path]) -> None:
     copy = write_zip(tmp_path / "NO.zip", "NO.txt", ROWS)
     before = DumpFile.of(copy)
     write_zip(copy, "NO.txt", ROWS[:3])
     after = DumpFile.of(copy)
     assert before.identity() != after.identity()
+    assert fingerprint(DumpSources((before,))) != fingerprint(DumpSources((after,)))
 
 
 def test_the_index_is_whole_sqlite(index: Path) -> None:

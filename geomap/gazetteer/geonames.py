@@ -51,6 +51,7 @@ written in capitals, like *UK*).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import math
@@ -492,6 +493,11 @@ def _decoded(raw: bytes, path: Path, number: int) -> str:
 # -- names -----------------------------------------------------------------------------------
 
 
+#: :func:`fold`, remembering the last names folded: GeoNames repeats names (*Mill Creek*,
+#: *Nordre Holmen*) across millions of rows.
+_fold = functools.lru_cache(maxsize=1 << 16)(fold)
+
+
 def usable_name(name: str) -> bool:
     """A name worth a key: two characters or more, no digits, not a code in capitals."""
     return (
@@ -508,10 +514,10 @@ def names_of(feature: Feature, *, own: bool) -> dict[str, int]:
     others.discard(feature.name)
     for name in others:
         if usable_name(name):
-            key = fold(name)
+            key = _fold(name)
             if key:
                 keys.setdefault(key, 0)
-    key = fold(feature.name)
+    key = _fold(feature.name)
     if key:
         keys[key] = PRIMARY if own else keys.get(key, 0)
     return keys
@@ -529,7 +535,7 @@ def alternate_key(alternate: AlternateName) -> tuple[str, int] | None:
         return (key, CODE) if len(key) > 2 else None
     if not usable_name(alternate.name):
         return None
-    folded = fold(alternate.name)
+    folded = _fold(alternate.name)
     return (folded, 0) if folded else None
 
 
