@@ -15,9 +15,10 @@ pure and, for what depends on a word alone, remembered per word.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import (
@@ -63,23 +64,40 @@ _MEMO_SIZE = 1 << 16
 Features = list[str]
 
 
+class _Name(NamedTuple):
+    """A word that may start a name, the longer names and the code that start with it."""
+
+    word: int  # its index in the sentence
+    windows: list[str]
+    code: tuple[str, int] | None  # the code's key and the index of its last token
+
+
 def lookup_keys(text: str, sentences: Sequence[Sentence]) -> set[str]:
     """Every key :func:`sentence_features` asks the gazetteer about, for one batched lookup:
     each word that may be a name, the longer names it may start, and their base forms."""
+    return _keys([(s.tokens, _names(text, s.tokens)) for s in sentences])
+
+
+def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
     keys: set[str] = set()
-    for sentence in sentences:
-        tokens = sentence.tokens
-        for index in _name_words(tokens):
-            key = tokens[index].key
+    for tokens, names in sentences:
+        for name in names:
+            key = tokens[name.word].key
             keys.add(key)
             keys.update(_bases(key))
-            for window in _windows(text, tokens, index):
+            for window in name.windows:
                 keys.add(window)
                 keys.update(_bases(window))
-            code = _code(text, tokens, index)
-            if code is not None:
-                keys.add(code[0])
+            if name.code is not None:
+                keys.add(name.code[0])
     return keys
+
+
+def _names(text: str, tokens: Sequence[Token]) -> list[_Name]:
+    return [
+        _Name(index, _windows(text, tokens, index), _code(text, tokens, index))
+        for index in _name_words(tokens)
+    ]
 
 
 def text_features(
@@ -90,12 +108,14 @@ def text_features(
     gazetteer: Gazetteer,
 ) -> list[list[Piece]]:
     """The pieces of every sentence (see :func:`sentence_features`), with one gazetteer lookup."""
-    found = gazetteer.lookup_rows(lookup_keys(text, sentences))
+    names = [_names(text, s.tokens) for s in sentences]
+    found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
     kinds = _MEMOS.setdefault(str(gazetteer.path), {})
     if len(kinds) > _MEMO_SIZE:
         kinds.clear()
     return [
-        sentence_features(text, s, language=language, found=found, kinds=kinds) for s in sentences
+        _sentence_features(text, s.tokens, n, language, found, kinds)
+        for s, n in zip(sentences, names, strict=True)
     ]
 
 
@@ -117,9 +137,12 @@ def pieces(sentence: Sentence) -> list[tuple[int, int]]:
     words with :data:`BEFORE` tokens before and :data:`AFTER` after them, merged where they
     touch. The other tokens are outside any place, and neither feature nor tag costs time.
     """
-    count = len(sentence.tokens)
+    return _runs(_name_words(sentence.tokens), len(sentence.tokens))
+
+
+def _runs(indices: Iterable[int], count: int) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
-    for index in _name_words(sentence.tokens):
+    for index in indices:
         first, end = max(index - BEFORE, 0), min(index + AFTER + 1, count)
         if runs and first <= runs[-1][1]:
             runs[-1] = (runs[-1][0], end)
@@ -151,12 +174,22 @@ def sentence_features(
     kinds
         A memo of the gazetteer summary of each key, shared between the sentences of a text.
     """
-    runs = pieces(sentence)
-    if not runs:
-        return []
     tokens = sentence.tokens
     memo = {} if kinds is None else kinds
-    gazetteer = _gazetteer_features(text, tokens, found, memo)
+    return _sentence_features(text, tokens, _names(text, tokens), language, found, memo)
+
+
+def _sentence_features(
+    text: str,
+    tokens: Sequence[Token],
+    names: list[_Name],
+    language: str,
+    found: Mapping[str, Named],
+    memo: dict[str, str],
+) -> list[Piece]:
+    if not names:
+        return []
+    gazetteer = _gazetteer_features(tokens, names, found, memo)
     flags = [_neighbour_flag(f) for f in gazetteer]
     return [
         Piece(
@@ -166,7 +199,7 @@ def sentence_features(
                 for i in range(first, end)
             ],
         )
-        for first, end in runs
+        for first, end in _runs([n.word for n in names], len(tokens))
     ]
 
 
@@ -186,8 +219,15 @@ def _token_features(
     row.extend(gazetteer[index])
     row.append("pb=" + _punctuation(before, last=True))
     row.append("pa=" + _punctuation(after, last=False))
-    if index == 0 or (before.strip() and before.strip()[-1] in _OPENERS):
-        row.append("first")
+    first = index == 0 or bool(before.strip() and before.strip()[-1] in _OPENERS)
+    flag = flags[index]
+    shape = _shape(token.surface, token.is_number)
+    # conjunctions a linear model cannot form itself: a capital means more inside a sentence,
+    # and a known name more after a locative word
+    row.append(f"at|shape|g={'first' if first else 'in'}|{shape}|{flag}")
+    row.append(f"g|lang={flag}|{language}")
+    if index:
+        row.append(f"-1w|g={tokens[index - 1].surface.lower()}|{flag}")
     for offset in _OFFSETS:
         other = index + offset
         if 0 <= other < count:
@@ -215,7 +255,7 @@ def _windows(text: str, tokens: Sequence[Token], first: int) -> list[str]:
 
 
 def _gazetteer_features(
-    text: str, tokens: Sequence[Token], found: Mapping[str, Named], memo: dict[str, str]
+    tokens: Sequence[Token], names: list[_Name], found: Mapping[str, Named], memo: dict[str, str]
 ) -> list[Features]:
     """Per token: the gazetteer's word on it alone, on the longer names it is part of and on
     the code it spells (*US*, *U.S.*).
@@ -224,12 +264,12 @@ def _gazetteer_features(
     that name the gazetteer holds.
     """
     rows: list[Features] = [[] for _ in tokens]
-    for index in _name_words(tokens):
+    for index, windows, code in names:
         summary = _summary(tokens[index].key, found, memo)
         if summary:
             kind, size, how = summary.split(":")
             rows[index] += ["g1=" + summary, "g1k=" + kind, f"g1s={size}", "g1h=" + how]
-        for window in _windows(text, tokens, index):
+        for window in windows:
             summary = _summary(window, found, memo)
             if summary:
                 kind = summary.partition(":")[0]
@@ -238,7 +278,6 @@ def _gazetteer_features(
                 for inner in range(index + 1, last):
                     rows[inner].append("gm=I:" + kind)
                 rows[last].append("gm=E:" + kind)
-        code = _code(text, tokens, index)
         if code is not None:
             summary = _summary(code[0], found, memo)
             if summary:
@@ -271,7 +310,9 @@ def _name_words(tokens: Sequence[Token]) -> list[int]:
     found = []
     for index, token in enumerate(tokens):
         initial = token.surface[0]
-        if initial.isupper() or not (initial.islower() or token.is_number or not initial.isalpha()):
+        if initial.islower() or token.is_number:
+            continue
+        if initial.isupper() or initial.isalpha():
             found.append(index)
     return found
 
@@ -321,17 +362,6 @@ def _neighbour_flag(features: Features) -> str:
     """A neighbour's gazetteer flag: its place in a longer name, else its own kind, or ``-``."""
     for feature in features:
         if feature.startswith("gm="):
-            return feature[3:]
-    for feature in features:
-        if feature.startswith("g1k="):
-            return feature[4:]
-    return "-"
-
-
-def _neighbour_flag(features: Features) -> str:
-    """A neighbour's gazetteer flag: the kind of the longest name it is part of, or ``-``."""
-    for feature in reversed(features):
-        if feature.startswith(("g2=", "g3=")):
             return feature[3:]
     for feature in features:
         if feature.startswith("g1k="):

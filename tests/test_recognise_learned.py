@@ -1,0 +1,110 @@
+"""The learned place recognizer: its shipped model, its spans and its features.
+
+The texts are our own; no corpus text is used here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from geomap.errors import GeomapError
+from geomap.extract.text import sentences
+from geomap.gazetteer import Gazetteer, default_index_path
+from geomap.recognise.features import text_features
+from geomap.recognise.learned import MODEL_PATH, PlaceTagger, TaggedSpan
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> Gazetteer:
+    return Gazetteer.open(default_index_path())
+
+
+def _tag(text: str, language: str, gazetteer: Gazetteer) -> list[TaggedSpan]:
+    return PlaceTagger.default().tag(text, sentences(text), language=language, gazetteer=gazetteer)
+
+
+def _names(text: str, language: str, gazetteer: Gazetteer) -> list[str]:
+    return [text[s.start : s.end] for s in _tag(text, language, gazetteer)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "place"),
+    [
+        ("en", "Several hundred people marched through Leeds on Saturday evening.", "Leeds"),
+        ("nb", "Politiet rykket ut til en stor brann i Bergen sent i går kveld.", "Bergen"),
+        ("sv", "Tusentals demonstranter samlades i Göteborg under lördagen.", "Göteborg"),
+        ("ru", "В субботу в Новосибирске прошла акция протеста водителей.", "Новосибирске"),
+    ],
+)
+def test_a_town_after_a_locative_word_is_tagged(
+    language: str, text: str, place: str, gazetteer: Gazetteer
+) -> None:
+    assert place in _names(text, language, gazetteer)
+
+
+def test_a_person_is_not_tagged_as_a_place(gazetteer: Gazetteer) -> None:
+    text = "Minister Jonas Lindqvist told reporters in Paris that talks would resume."
+    names = _names(text, "en", gazetteer)
+    assert "Paris" in names
+    assert not any("Lindqvist" in name for name in names)
+
+
+def test_spans_lie_inside_the_text_on_token_boundaries(gazetteer: Gazetteer) -> None:
+    text = (
+        "Trucks left Rotterdam for Antwerp, then Lyon.\n"
+        "«Vi kjørte fra Trondheim til Bodø», sa sjåføren."
+    )
+    spans = _tag(text, "en", gazetteer)
+    assert spans
+    starts = {t.start for s in sentences(text) for t in s.tokens}
+    ends = {t.end for s in sentences(text) for t in s.tokens}
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert span.start in starts
+        assert span.end in ends
+        assert 0.0 < span.confidence <= 1.0
+    assert [s.start for s in spans] == sorted(s.start for s in spans)
+
+
+def test_empty_and_blank_texts_give_no_spans(gazetteer: Gazetteer) -> None:
+    for text in ("", "   \n\t", "12 345 67.", "only small words here."):
+        assert _tag(text, "en", gazetteer) == []
+
+
+def test_tagging_is_deterministic(gazetteer: Gazetteer) -> None:
+    text = "Flights between Almaty and Moscow resumed, and buses ran again in Bishkek."
+    first = _tag(text, "en", gazetteer)
+    again = PlaceTagger(MODEL_PATH).tag(text, sentences(text), language="en", gazetteer=gazetteer)
+    assert first == again == _tag(text, "en", gazetteer)
+
+
+def test_a_missing_model_is_one_geomap_error(tmp_path: Path) -> None:
+    with pytest.raises(GeomapError, match="place recognizer model"):
+        PlaceTagger(tmp_path / "absent.crfsuite")
+
+
+def test_features_flag_a_known_town_and_an_inflected_country(gazetteer: Gazetteer) -> None:
+    text = "Рейсы из Осло в Казахстане отменены."
+    parts = sentences(text)
+    (pieces,) = text_features(text, parts, language="ru", gazetteer=gazetteer)
+    rows = {
+        parts[0].tokens[p.first + i].surface: row for p in pieces for i, row in enumerate(p.rows)
+    }
+    assert "g1s=6" in rows["Осло"]  # a place of a million people
+    assert "g1k=country" in rows["Казахстане"]
+    assert any(f.startswith("g1=country:") and f.endswith(":b") for f in rows["Казахстане"])
+    assert "lang=ru" in rows["Осло"]
+
+
+def test_features_mark_every_word_of_a_known_two_word_name(gazetteer: Gazetteer) -> None:
+    text = "The convoy reached New Delhi before dawn."
+    parts = sentences(text)
+    (pieces,) = text_features(text, parts, language="en", gazetteer=gazetteer)
+    rows = {
+        parts[0].tokens[p.first + i].surface: row for p in pieces for i, row in enumerate(p.rows)
+    }
+    assert any(f.startswith("gm=B:") for f in rows["New"])
+    assert any(f.startswith("gm=E:") for f in rows["Delhi"])
+    assert not any(f.startswith("gm=") for f in rows["reached"])
