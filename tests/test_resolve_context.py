@@ -1,0 +1,127 @@
+"""Which namesake a mention resolves to once the whole article is read.
+
+A qualifier written after a name (*Paris, Tenn.*, *London, Ontario*), the regions and
+countries the article names, and world regions the gazetteer now holds; each choice keeps
+the score parts that made it (:attr:`Mention.ranking`).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from geomap.gazetteer import Gazetteer, default_index_path
+from geomap.geocode import OfflineGazetteer
+from geomap.pipeline import parse_article
+from geomap.records import Article, Mention
+
+QUALIFIER_PARTS = {"qualifier country", "qualifier region"}
+
+
+@pytest.fixture(scope="module")
+def geocoder() -> OfflineGazetteer:
+    """One geocoder on the built index ($GEOMAP_CACHE_DIR) for the whole module."""
+    return OfflineGazetteer(gazetteer=Gazetteer.open(default_index_path()))
+
+
+def resolved(geocoder: OfflineGazetteer, text: str, language: str = "en") -> dict[str, Mention]:
+    """The resolved mentions by surface (the first of each)."""
+    parsed = parse_article(Article("t", "test", None, None, language, text), geocoder=geocoder)
+    found: dict[str, Mention] = {}
+    for mention in parsed.mentions:
+        found.setdefault(mention.surface, mention)
+    return found
+
+
+def where(mention: Mention) -> tuple[str | None, str | None, str | None]:
+    """(kind, country, admin1) of the mention's place."""
+    assert mention.place is not None
+    return mention.place.kind, mention.place.country_code, mention.place.admin1
+
+
+# -- qualifiers ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "admin1"),
+    [
+        ("The fair in Paris, Tenn., drew a large crowd on Saturday.", "US", "TN"),
+        ("A tornado tore roofs off in Paris, Texas, late on Friday.", "US", "TX"),
+        ("Bus drivers in London, Ontario, went on strike this week.", "CA", "08"),
+    ],
+)
+def test_a_qualifier_after_a_town_picks_the_namesake_in_it(
+    geocoder: OfflineGazetteer, text: str, country: str, admin1: str
+) -> None:
+    town = text.split(" in ", 1)[1].split(",", 1)[0]
+    assert where(resolved(geocoder, text)[town]) == ("city", country, admin1)
+
+
+def test_the_qualifier_parts_show_in_the_ranking_of_a_qualified_town(
+    geocoder: OfflineGazetteer,
+) -> None:
+    mention = resolved(geocoder, "The fair in Paris, Tenn., drew a large crowd.")["Paris"]
+    names = [name for name, _ in mention.ranking]
+    assert names[0] == "name"
+    assert set(names) >= QUALIFIER_PARTS
+    assert mention.place is not None and mention.place.admin1 == "TN"
+
+
+def test_an_unqualified_town_has_no_qualifier_parts_and_stays_the_famous_one(
+    geocoder: OfflineGazetteer,
+) -> None:
+    mention = resolved(geocoder, "The fair in Paris drew a large crowd.")["Paris"]
+    assert where(mention) == ("city", "FR", "11")
+    assert mention.ranking and mention.ranking[0][0] == "name"
+    assert QUALIFIER_PARTS.isdisjoint(name for name, _ in mention.ranking)
+
+
+def test_every_named_place_carries_its_score_parts(geocoder: OfflineGazetteer) -> None:
+    text = "Storms moved from Texas into Alabama. Roads near Paris, Tenn., were closed."
+    found = resolved(geocoder, text)
+    assert set(found) >= {"Texas", "Alabama", "Paris", "Tenn."}
+    for mention in found.values():
+        assert mention.ranking, mention.surface
+        assert mention.ranking[0][0] == "name"
+
+
+# -- countries and regions named elsewhere -------------------------------------------------
+
+
+def test_georgia_among_us_states_is_the_state(geocoder: OfflineGazetteer) -> None:
+    text = "Storms crossed Texas and Alabama on Monday before they reached Georgia."
+    mention = resolved(geocoder, text)["Georgia"]
+    assert mention.place is not None
+    assert mention.place.place_id == "iso3166-2:US-GA"
+    assert "beside named regions" in {name for name, _ in mention.ranking}
+
+
+def test_georgia_beside_its_capital_is_the_country(geocoder: OfflineGazetteer) -> None:
+    text = "Crowds filled the streets of Tbilisi as Georgia voted on Saturday."
+    mention = resolved(geocoder, text)["Georgia"]
+    assert mention.place is not None
+    assert mention.place.place_id == "iso3166:GE"
+
+
+# -- world regions -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "surface", "place_id"),
+    [
+        ("en", "Food aid reached Africa by sea.", "Africa", "m49:002"),
+        ("en", "Prices rose across Europe this winter.", "Europe", "m49:150"),
+        ("en", "Tension grew in the Middle East after the vote.", "Middle East", "m49:145"),
+        ("en", "Tension grew in Central Asia after the vote.", "Central Asia", "m49:143"),
+        ("nb", "Uroen i Midtøsten fortsetter.", "Midtøsten", "m49:145"),
+        ("nb", "Sentral-Asia er roligere i år.", "Sentral-Asia", "m49:143"),
+        ("ru", "Ближний Восток снова в центре внимания.", "Ближний Восток", "m49:145"),
+    ],
+)
+def test_continents_and_world_regions_resolve_to_macroregions(
+    geocoder: OfflineGazetteer, language: str, text: str, surface: str, place_id: str
+) -> None:
+    found = resolved(geocoder, text, language)
+    assert surface in found, sorted(found)
+    place = found[surface].place
+    assert place is not None
+    assert (place.kind, place.place_id, place.country_code) == ("macroregion", place_id, None)
