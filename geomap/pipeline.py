@@ -15,7 +15,7 @@ from geomap.extract.events import extract_events
 from geomap.extract.text import sentences
 from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder
 from geomap.ingest import IngestOptions, load
-from geomap.recognise import spot
+from geomap.recognise import recognise
 from geomap.records import Article, ParsedArticle
 from geomap.resolve import resolve_mentions
 from geomap.settings import Settings
@@ -35,7 +35,9 @@ def parse_article(
         geocoder.fallback.gazetteer if isinstance(geocoder, CachedGeocoder) else geocoder.gazetteer
     )
     split = sentences(article.text)
-    spotted = spot(article.id, article.text, split, language=article.language, gazetteer=gazetteer)
+    spotted = recognise(
+        article.id, article.text, split, language=article.language, gazetteer=gazetteer
+    )
     mentions = resolve_mentions(spotted, geocoder=geocoder, text=article.text)
     events, flows = extract_events(article, split, mentions)
     return ParsedArticle(

@@ -48,6 +48,13 @@ QUALIFIED_COUNTRY, QUALIFIED_REGION = 4.0, 4.0
 NAMED_REGION = 2.0
 NEAR_KM, NEAR = 150.0, 2.0
 AROUND_KM, AROUND = 500.0, 1.0
+PART_OF_NAME = -1.0  # a place named inside a longer name the gazetteer lacks: near it, or part
+#: Words that say what kind of place a name is, in the languages geomap reads (folded).
+TYPE_WORDS = frozenset(
+    "county province region district prefecture state municipality city town valley "
+    "governorate department territory kommune fylke lan kommun amt landkreis kreis bezirk "
+    "oblast raion krai область район край город провинция".split()
+)
 _CANDIDATES = 25  # namesakes per name weighed with the article; the rest never win
 _SURE = 0.8  # a town placed with at least this softmax score anchors its neighbours
 _QUALIFIER_GAPS = frozenset({",", ", ", " , ", " ("})
@@ -105,7 +112,25 @@ def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> tuple[tuple[flo
     :data:`_CANDIDATES`."""
     if mention.feature is not None:
         return ()
-    return geocoder.scored(mention.key)[:_CANDIDATES]
+    scored = geocoder.scored(mention.key)
+    if not scored:
+        for part in _parts(mention.key):  # Dallas County, North-Western Sydney: near Dallas
+            scored = tuple((own + PART_OF_NAME, row) for own, row in geocoder.scored(part))
+            if scored:
+                break
+    return scored[:_CANDIDATES]
+
+
+def _parts(key: str) -> list[str]:
+    """Shorter names inside a name of several words the gazetteer lacks: without its type
+    words (*dallas county* → *dallas*), then its last and first words."""
+    words = key.replace("-", " ").split()
+    if len(words) < 2:
+        return []
+    bare = [w for w in words if w not in TYPE_WORDS]
+    found = [" ".join(bare)] if 0 < len(bare) < len(words) else []
+    found += [words[-1], words[0]]
+    return [part for part in dict.fromkeys(found) if len(part) > 2 and part != key]
 
 
 _Choice = tuple[float, Row, tuple[tuple[str, float], ...], float]

@@ -98,7 +98,9 @@ def _representative_point(iso: str) -> tuple[float, float] | None:
     # The largest part by approximate true area, so that France's point lies in
     # metropolitan France and Norway's on the mainland, not on an island.
     largest = max(shapely.get_parts(geometry), key=_approximate_area)
-    point = largest.representative_point()
+    point = largest.centroid  # the middle of its main land, where atlases put a country
+    if not largest.contains(point):  # a crescent or a ring: a point inside it instead
+        point = largest.representative_point()
     return (float(point.y), float(point.x))
 
 
@@ -108,7 +110,7 @@ def _approximate_area(polygon: shapely.Geometry) -> float:
 
 
 def representative_point(iso: str) -> tuple[float, float] | None:
-    """A point guaranteed to lie inside a country (in its largest part).
+    """A point inside a country: the centroid of its largest part when that lies inside it.
 
     Parameters
     ----------

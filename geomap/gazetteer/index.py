@@ -32,7 +32,7 @@ from geomap.records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "6"  # change with the schema or with how entries are built
+FORMAT_VERSION = "8"  # change with the schema or with how entries are built
 
 COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
 #: Continents and UN M49 regions (*Africa*, *Central Asia*), placed at a representative point.

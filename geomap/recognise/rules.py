@@ -9,6 +9,7 @@ position (*Under kontroll*, *Ro og orden*, weekday and month names), and an acro
 
 from __future__ import annotations
 
+import itertools
 import logging
 import math
 import operator
@@ -74,8 +75,13 @@ def spot(
     *,
     language: str,
     gazetteer: Gazetteer,
+    people: frozenset[str] | None = None,
 ) -> list[Mention]:
-    """Every place mention in the text, in text order, not yet geocoded."""
+    """Every place mention in the text, in text order, not yet geocoded.
+
+    ``people`` are the words that name people in this article (:func:`people_named`),
+    found here when not given.
+    """
     per_sentence = [_candidates(text, s) for s in sentences]
     keys = {form for cands in per_sentence for c in cands for form in (c.key, *_bases(c.key))}
     found = gazetteer.lookup_rows(keys)
@@ -83,7 +89,9 @@ def spot(
     article = _Article(
         text,
         language,
-        people=_surnames(text, sentences, found, language),
+        people=people_named(text, sentences, language=language, gazetteer=gazetteer)
+        if people is None
+        else people,
         countries=gazetteer.country_names(),
     )
     mentions: list[Mention] = []
@@ -133,6 +141,8 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
         initial = token.surface[0]
         if initial.islower() or not initial.isalpha():
             continue  # a name starts with a capital, or a letter of a script without case
+        if glued_to_digit(text, token.start, token.end):
+            continue  # CO2, H5N1, F-16's F16: a formula or a model, not a name
         code = _code(text, tokens, first)
         if code is not None:
             found.append(new(_Candidate, code))
@@ -179,6 +189,11 @@ def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[int, int, str
     if last == first and not _after_town(text, tokens, first):
         return None  # one word and a dot: a code only as AP writes a state after a town
     return first, last, code_key(letters)
+
+
+def glued_to_digit(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` touches a digit (*CO2*, *5G*)."""
+    return text[end : end + 1].isdigit() or (start > 0 and text[start - 1].isdigit())
 
 
 def _after_town(text: str, tokens: Sequence[Token], index: int) -> bool:
@@ -291,7 +306,7 @@ def _is_place(
     if exact and _in_name_chain(text, tokens, candidate) and not facts.title_case:
         return False
     if single and strength < math.inf:
-        person = first.key in article.people or not article.people.isdisjoint(_bases(first.key))
+        person = is_person(first.key, article.people, title_before=False)
         if person or (strength < _CITY and _speaker(tokens, candidate.first)):
             return False  # Obama after Barack Obama; said Clark (Moscow said: the city)
         if first.key in lexicon.MONTHS or first.key in lexicon.WEEKDAYS:
@@ -349,30 +364,40 @@ def _demonym_like(key: str, countries: frozenset[str]) -> bool:
     return False
 
 
-def _surnames(
-    text: str, sentences: Sequence[Sentence], found: dict[str, Named], language: str
+def people_named(
+    text: str, sentences: Sequence[Sentence], *, language: str, gazetteer: Gazetteer
 ) -> frozenset[str]:
-    """Last words of the article's full names of people: two or three capitalised words,
-    the first a rare word and no place (*Barack Obama*, *Jordan Bardella* is not: Jordan
-    is a country), the whole no name the gazetteer knows."""
-    people: set[str] = set()
+    """Folded last words of the article's full names of people: two capitalised words, the
+    first a rare word and no place of note, the pair no name the gazetteer knows (*Barack
+    Obama*; not *Jordan Bardella*, where Jordan names a country). A later *Obama* is a person.
+    """
+    pairs: list[tuple[Token, Token]] = []
     for sentence in sentences:
         tokens = sentence.tokens
-        for index in range(len(tokens) - 1):
-            head, last = tokens[index], tokens[index + 1]
+        for head, last in itertools.pairwise(tokens):
             if not (head.is_capitalised and last.is_capitalised) or head.surface.isupper():
                 continue
             if text[head.end : last.start] != " " or last.surface.isupper():
                 continue
-            if _strength(found.get(head.key, ())) >= _PROPER_NAME_BAR:
-                continue  # Jordan Bardella: a person, but Jordan names a country too
-            if f"{head.key} {last.key}" in found:
-                continue
             if head.key in lexicon.PERSON_TITLES or len(head.surface) < 2:
                 continue
             if _zipf(head.surface.lower(), language) < _FIRST_NAME_ZIPF:
-                people.add(last.key)
-    return frozenset(people)
+                pairs.append((head, last))
+    found = gazetteer.lookup_rows(
+        key for head, last in pairs for key in (head.key, f"{head.key} {last.key}")
+    )
+    return frozenset(
+        last.key
+        for head, last in pairs
+        if _strength(found.get(head.key, ())) < _PROPER_NAME_BAR
+        and f"{head.key} {last.key}" not in found
+    )
+
+
+def is_person(word: str, people: frozenset[str], *, title_before: bool) -> bool:
+    """Whether a folded word names a person: a title before it, or the last word of a full
+    name the article gives (in any inflected form)."""
+    return title_before or word in people or not people.isdisjoint(_bases(word))
 
 
 def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) -> bool:
