@@ -265,7 +265,10 @@ def _gazetteer_features(
     """
     rows: list[Features] = [[] for _ in tokens]
     for index, windows, code in names:
-        summary = _summary(tokens[index].key, found, memo)
+        if code is not None and code[1] == index and _summary(code[0], found, memo):
+            summary = ""  # *US* is the code of a country, not the word *us* as a town
+        else:
+            summary = _summary(tokens[index].key, found, memo)
         if summary:
             kind, size, how = summary.split(":")
             rows[index] += ["g1=" + summary, "g1k=" + kind, f"g1s={size}", "g1h=" + how]
@@ -359,9 +362,10 @@ def _describe(entries: Named, *, inflected: bool) -> str:
 
 
 def _neighbour_flag(features: Features) -> str:
-    """A neighbour's gazetteer flag: its place in a longer name, else its own kind, or ``-``."""
+    """A neighbour's gazetteer flag: its place in a longer name or a code, else its own
+    kind, or ``-``."""
     for feature in features:
-        if feature.startswith("gm="):
+        if feature.startswith(("gm=", "gc=")):
             return feature[3:]
     for feature in features:
         if feature.startswith("g1k="):
@@ -385,9 +389,14 @@ def _punctuation(gap: str, *, last: bool) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _word_features(surface: str, key: str, is_number: bool, language: str) -> tuple[str, ...]:
-    """What a word alone says, in its language: remembered, words recur."""
-    lower = surface.lower()
+    """What a word alone says, in its language: remembered, words recur.
+
+    A word in capitals (*US*, *IT*, *NSW*) is an acronym: it keeps its case, and neither its
+    frequency nor its affixes as a small word say anything of it.
+    """
     shape = _shape(surface, is_number)
+    capitals = len(surface) > 1 and surface.isupper()
+    lower = surface if capitals else surface.lower()
     features = [
         "bias",
         "lang=" + language,
@@ -397,12 +406,12 @@ def _word_features(surface: str, key: str, is_number: bool, language: str) -> tu
         f"len={min(len(surface), 8)}",
     ]
     if not is_number:
-        zipf = _zipf(key, language) if key else 0.0
-        bucket = min(int(zipf), 7)
+        bucket: int | str = "X" if capitals else min(int(_zipf(key, language) if key else 0), 7)
         features.append(f"zipf={bucket}")
         features.append(f"zipf|shape={bucket}|{shape}")
-        features.extend(f"p{n}={lower[:n]}" for n in (2, 3, 4) if len(lower) > n)
-        features.extend(f"s{n}={lower[-n:]}" for n in (2, 3, 4) if len(lower) > n)
+        if not capitals:
+            features.extend(f"p{n}={lower[:n]}" for n in (2, 3, 4) if len(lower) > n)
+            features.extend(f"s{n}={lower[-n:]}" for n in (2, 3, 4) if len(lower) > n)
     return tuple(features)
 
 

@@ -4,14 +4,21 @@ The model (``models/places.crfsuite``, shipped in the package) tags each token o
 sentence ``B`` (first word of a place name), ``I`` (a later word of it) or ``O``, from the
 features of :mod:`geomap.recognise.features`. One model reads every language; the language
 is one of its features. It was trained by ``scripts/train_recognizer.py`` on the corpora the
-README credits.
+README credits. The features include what the gazetteer knows of each name, so a model is
+trained against one build of the gazetteer: retrain it (two to four minutes) after the
+gazetteer gains or loses many names or changes how it describes them.
 
->>> from geomap.extract.text import sentences
->>> text = "Troops were flown to Almaty."
->>> spans = PlaceTagger.default().tag(text, sentences(text), language="en", gazetteer=gazetteer)
-... # doctest: +SKIP
->>> [text[s.start : s.end] for s in spans]  # doctest: +SKIP
-['Almaty']
+Use::
+
+    from geomap.extract.text import sentences
+    from geomap.recognise.learned import PlaceTagger
+
+    spans = PlaceTagger.default().tag(
+        text, sentences(text), language="en", gazetteer=gazetteer
+    )  # [TaggedSpan(start=21, end=27, confidence=0.98)] for "Troops were flown to Almaty."
+
+Only runs of tokens around capitalised words are tagged (:func:`~geomap.recognise.features.pieces`):
+a place name has one, and the rest of a text costs no time.
 """
 
 from __future__ import annotations
