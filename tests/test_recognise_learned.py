@@ -32,7 +32,7 @@ def _names(text: str, language: str, gazetteer: Gazetteer) -> list[str]:
 @pytest.mark.parametrize(
     ("language", "text", "place"),
     [
-        ("en", "Several hundred people marched through Leeds on Saturday evening.", "Leeds"),
+        ("en", "Several hundred people protested in Leeds on Saturday evening.", "Leeds"),
         ("nb", "Politiet rykket ut til en stor brann i Bergen sent i går kveld.", "Bergen"),
         ("sv", "Tusentals demonstranter samlades i Göteborg under lördagen.", "Göteborg"),
         ("ru", "В субботу в Новосибирске прошла акция протеста водителей.", "Новосибирске"),
