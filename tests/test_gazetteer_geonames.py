@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sqlite3
 import zipfile
 from collections.abc import Iterator
@@ -21,7 +22,7 @@ from typer.testing import CliRunner
 from geomap.cli import app, main
 from geomap.errors import GazetteerError
 from geomap.gazetteer import Gazetteer, default_index_path, fingerprint, stored_fingerprint
-from geomap.gazetteer.build import indexed_sources
+from geomap.gazetteer.build import _previous_sources, indexed_sources
 from geomap.gazetteer.geonames import (
     AlternateName,
     DumpFile,
@@ -285,6 +286,15 @@ def test_the_cli_opens_a_dump_built_index_without_building_it_again(cache_dir: P
     assert "Building" not in result.stderr
     places = json.loads(result.stdout)["places"]
     assert places["island"] == places["water"] == places["mountain"] == 1
+
+
+def test_a_new_index_format_keeps_the_dumps_of_the_old_index(index: Path, tmp_path: Path) -> None:
+    older = tmp_path / "gazetteer-v0.sqlite"
+    shutil.copyfile(index, older)
+    newer = tmp_path / index.name
+    assert _previous_sources(newer) == indexed_sources(older)
+    assert len(_previous_sources(newer).files) == 2
+    assert _previous_sources(tmp_path / "elsewhere" / index.name).files == ()
 
 
 def test_a_dump_that_is_gone_counts_as_recorded(tmp_path: Path) -> None:

@@ -1029,8 +1029,13 @@ def indexed_sources(path: Path) -> DumpSources:
 
 def rebuild(path: Path, *, progress: Progress | None = None) -> Path:
     """Build the index at ``path`` again, with the GeoNames dumps it was built from that are
-    still on disk (a warning names any that is gone)."""
-    sources = indexed_sources(path)
+    still on disk (a warning names any that is gone).
+
+    When there is no index at ``path`` yet, because a new geomap changed the index format (and
+    with it the file name), the dumps are those of the newest older index beside it: an upgrade
+    does not drop the user's dump.
+    """
+    sources = indexed_sources(path) if path.exists() else _previous_sources(path)
     kept = []
     for dump in sources.geonames:
         if Path(dump.path).is_file():
@@ -1047,3 +1052,18 @@ def rebuild(path: Path, *, progress: Progress | None = None) -> Path:
         geonames=kept,
         alternate_names=Path(alternate.path) if alternate else None,
     )
+
+
+def _previous_sources(path: Path) -> DumpSources:
+    """The dumps recorded by the newest other index of another format in ``path``'s folder."""
+    others = [
+        other
+        for other in path.parent.glob("gazetteer-v*.sqlite")
+        if other != path and other.is_file()
+    ]
+    for other in sorted(others, key=lambda p: p.stat().st_mtime_ns, reverse=True):
+        sources = indexed_sources(other)
+        if sources.files:
+            log.info("the new index takes the GeoNames dumps of %s", other)
+            return sources
+    return DumpSources()
