@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import platformdirs
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -17,3 +20,9 @@ def data_dir(name: str) -> Path:
         if candidate.is_dir():
             return candidate
     return _PACKAGE.parent / name
+
+
+def cache_dir() -> Path:
+    """Where geomap keeps what it builds once (the gazetteer index, the language model):
+    ``$GEOMAP_CACHE_DIR``, else the user cache folder."""
+    return Path(os.environ.get("GEOMAP_CACHE_DIR") or platformdirs.user_cache_dir("geomap"))

@@ -23,6 +23,7 @@ import hashlib
 import http.client
 import logging
 import os
+import pickle
 import re
 import sys
 import time
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
 
 from geomap import __version__
+from geomap._paths import cache_dir
 from geomap.errors import SourceError, UsageError
 from geomap.records import MONTH, Article, PubDate
 from geomap.settings import MAX_BYTES_LIMIT
@@ -790,13 +792,84 @@ def detect_language(text: str) -> str:
 
 @functools.cache
 def _language_identifier() -> _Classifier:
-    """The py3langid model restricted to :data:`LANGUAGES`, loaded once (about 0.7 s)."""
+    """The py3langid model restricted to :data:`LANGUAGES`, loaded once.
+
+    py3langid unpacks its model from an LZMA file (about a second, most of a short
+    ``geomap parse``); the unpacked model is kept in the cache folder, its large transition
+    table as a NumPy file mapped into memory, and opens in milliseconds on later runs. A
+    cache that cannot be read or written is rebuilt or skipped, never an error.
+    """
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
+    table, rest = _language_model_cache()
+    with contextlib.suppress(OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError):
+        return _cached_identifier(table, rest)
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
     identifier.set_languages([code for code in LANGUAGES if code in identifier.labels])
+    try:
+        _save_identifier(identifier, table, rest)
+    except OSError as exc:
+        logger.debug("language model not cached at %s: %s", rest, exc)
     classifier: _Classifier = identifier
     return classifier
+
+
+def _language_model_cache() -> tuple[Path, Path]:
+    """The cache files of the language model: its transition table and the rest."""
+    import importlib.metadata
+
+    version = importlib.metadata.version("py3langid")
+    languages = hashlib.sha256(",".join(LANGUAGES).encode()).hexdigest()[:8]
+    stem = f"langid-{version}-{languages}"
+    return cache_dir() / f"{stem}.npy", cache_dir() / f"{stem}.pickle"
+
+
+def _save_identifier(identifier: Any, table: Path, rest: Path) -> None:
+    """Write the identifier's model to ``table`` and ``rest``, each atomically."""
+    import numpy as np
+
+    state = {
+        "ptc": np.ascontiguousarray(identifier.nb_ptc),
+        "pc": np.asarray(identifier.nb_pc),
+        "classes": list(identifier.nb_classes),
+        "row": list(identifier.tk_row),
+        "output": list(identifier.tk_output),
+    }
+    moves = identifier.tk_nextmove
+    rest.parent.mkdir(parents=True, exist_ok=True)
+    with _replacing(table) as handle:
+        np.save(handle, np.frombuffer(moves, dtype=moves.typecode))
+    with _replacing(rest) as handle:
+        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[BinaryIO]:
+    """A file to write that replaces ``path`` once written whole."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temp.open("wb") as handle:
+            yield handle
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _cached_identifier(table: Path, rest: Path) -> _Classifier:
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    with rest.open("rb") as handle:
+        state = pickle.load(handle)  # our own file in the cache folder, written above
+    identifier: _Classifier = LanguageIdentifier(
+        state["ptc"],
+        state["pc"],
+        state["classes"],
+        np.load(table, mmap_mode="r"),
+        state["output"],
+        tk_row=state["row"],
+    )
+    return identifier
 
 
 class _Classifier(Protocol):

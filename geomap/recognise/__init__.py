@@ -91,7 +91,9 @@ def merge(
     by_span = {(m.start, m.end): m for m in spotted}
     found = list(ruled)
     for span in tagged:
-        if _overlaps(span.start, span.end, ruled) or glued_to_digit(text, span.start, span.end):
+        if span.end - span.start < 2 or _overlaps(span.start, span.end, ruled):
+            continue  # one letter is an initial or a list item
+        if glued_to_digit(text, span.start, span.end):
             continue
         same = by_span.get((span.start, span.end))
         surface = text[span.start : span.end]
