@@ -39,6 +39,10 @@ Resolution (corpora with coordinates: GeoVirus, events)
     steps, so 0 is perfect and 1 the worst; lower is better.
 By entity (GeoVirus)
     acc@161 (entity) also counts as right a toponym whose predicted place is an area (geomap's
+    kinds below) that is the gold entity, wherever its point lies, and AUC (entity) scores such
+    a toponym as no error: the point that stands for a whole country is a convention (GeoVirus
+    puts the United States at 40 N 100 W, geomap at the middle of its land), the entity is not.
+    An area is a place of geomap's
     kinds ``country``, ``region``, and ``macroregion``/``continent`` where the gazetteer has
     them) that *is* the gold entity, wherever its point lies.
     The gold entity is the title of the toponym's Wikipedia link (``%xx`` decoded, ``_`` as
@@ -281,6 +285,10 @@ def resolution_figures(located: Sequence[Located]) -> dict[str, Any]:
         "mean_km": statistics.fmean(errors),
         "median_km": statistics.median(errors),
         "auc": error_auc(errors),
+        # the same with a country or region that is the gold entity scored as no error
+        "auc_entity": error_auc([0.0 if item.entity else item.km for item in located])
+        if any(item.titled for item in located)
+        else None,
     }
 
 
@@ -291,6 +299,10 @@ def error_auc(errors_km: Sequence[float]) -> float:
         return scaled[0]
     area = sum(scaled) - (scaled[0] + scaled[-1]) / 2
     return area / (len(scaled) - 1)
+
+
+def _auc(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _clean(surface: str) -> str:
@@ -556,7 +568,7 @@ def report_corpus(corpus: str, part: str, ndocs: int, tallies: dict[str, Tally],
     if any(t.located for t in tallies.values()):
         lines.append(
             f"{'resolution':<13}{'n':>6} | {'unres':>5} {'acc@161':>7} {'entity':>6}"
-            f" {'mean km':>8} {'median km':>9} {'AUC':>5}"
+            f" {'mean km':>8} {'median km':>9} {'AUC':>5} {'entity':>6}"
         )
         for name, tally in tallies.items():
             if not tally.located:
@@ -565,7 +577,7 @@ def report_corpus(corpus: str, part: str, ndocs: int, tallies: dict[str, Tally],
             lines.append(
                 f"{name:<13}{r['n']:>6} | {r['unresolved']:>5} {_pct(r['acc161']):>7}"
                 f" {_pct(r['acc161_entity']):>6} {r['mean_km']:>8.0f} {r['median_km']:>9.0f}"
-                f" {r['auc']:>5.3f}"
+                f" {r['auc']:>5.3f} {_auc(r['auc_entity']):>6}"
             )
     for name, tally in tallies.items():
         for title, counts in (
