@@ -53,7 +53,14 @@ PART_OF_NAME = -1.0  # a place named inside a longer name the gazetteer lacks: n
 TYPE_WORDS = frozenset(
     "county province region district prefecture state municipality city town valley "
     "governorate department territory kommune fylke lan kommun amt landkreis kreis bezirk "
-    "oblast raion krai область район край город провинция".split()
+    "oblast raion krai island islands bay lake river mount plateau "
+    "область район край город провинция".split()
+)
+#: Words that name a part of a place (*North-Western Sydney*, *Øst-Finnmark*), folded.
+PART_WORDS = frozenset(
+    "north south east west northern southern eastern western central upper lower greater "
+    "inner outer nord sor ost vest nordre sondre ostre vestre midt norra sodra ostra vastra "
+    "nord sud est ouest nordlich sudlich ostlich westlich".split()
 )
 _CANDIDATES = 25  # namesakes per name weighed with the article; the rest never win
 _SURE = 0.8  # a town placed with at least this softmax score anchors its neighbours
@@ -122,15 +129,14 @@ def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> tuple[tuple[flo
 
 
 def _parts(key: str) -> list[str]:
-    """Shorter names inside a name of several words the gazetteer lacks: without its type
-    words (*dallas county* → *dallas*), then its last and first words."""
+    """Shorter names inside a name of several words the gazetteer lacks: the name without
+    its type words (*dallas county* → *dallas*, *swat valley* → *swat*), or without the
+    words that say which part of a place it is (*north-western sydney* → *sydney*)."""
     words = key.replace("-", " ").split()
-    if len(words) < 2:
+    bare = [w for w in words if w not in TYPE_WORDS and w not in PART_WORDS]
+    if not bare or len(bare) == len(words):
         return []
-    bare = [w for w in words if w not in TYPE_WORDS]
-    found = [" ".join(bare)] if 0 < len(bare) < len(words) else []
-    found += [words[-1], words[0]]
-    return [part for part in dict.fromkeys(found) if len(part) > 2 and part != key]
+    return [" ".join(bare)]
 
 
 _Choice = tuple[float, Row, tuple[tuple[str, float], ...], float]
