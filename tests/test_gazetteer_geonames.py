@@ -29,6 +29,7 @@ from geomap.gazetteer.geonames import (
     DumpSources,
     alternate_key,
     kind_of,
+    names_of,
     parse_feature,
     read_features,
     sources_of,
@@ -187,6 +188,12 @@ def test_pseudo_languages_colloquial_and_historic_names_are_left_out() -> None:
     assert key("en", "Cherie Island", historic=True) is None
     assert key("nb", "Bamseøya", colloquial=True) is None
     assert key("abbr", "B.I.") == ("=BI", 4)
+
+
+def test_codes_and_numbers_in_the_alternate_names_column_name_nothing() -> None:
+    row = feature_row(PEAK, "Storhaugen", "SH,Høyde 1021,Storhaug,X", 61.0, 9.0, "T", "HLL", "34")
+    assert set(names_of(parse_feature(row), own=True)) == {"storhaugen", "storhaug"}
+    assert names_of(parse_feature(row), own=True)["storhaugen"] == 1  # its own name: PRIMARY
 
 
 def test_the_zip_is_read_as_a_stream_of_rows(dumps: tuple[Path, Path]) -> None:

@@ -56,6 +56,7 @@ import json
 import logging
 import math
 import os
+import re
 import sqlite3
 import zipfile
 from collections import defaultdict
@@ -496,6 +497,7 @@ def _decoded(raw: bytes, path: Path, number: int) -> str:
 #: :func:`fold`, remembering the last names folded: GeoNames repeats names (*Mill Creek*,
 #: *Nordre Holmen*) across millions of rows.
 _fold = functools.lru_cache(maxsize=1 << 16)(fold)
+_DIGIT = re.compile(r"\d")
 
 
 def usable_name(name: str) -> bool:
@@ -503,7 +505,7 @@ def usable_name(name: str) -> bool:
     return (
         len(name) > 1
         and not (len(name) <= 4 and name.isascii() and name.isupper())
-        and not any(ch.isdigit() for ch in name)
+        and _DIGIT.search(name) is None
     )
 
 
