@@ -70,6 +70,16 @@ def test_codes_written_as_codes_name_their_place(
     assert mention.place.place_id == place_id
 
 
+def test_a_town_and_its_ap_state_are_two_mentions(geocoder: OfflineGazetteer) -> None:
+    text = "Police in Gainesville, Ga., arrested two men on Sunday."
+    found = mentions(geocoder, text)
+    assert [m.surface for m in found] == ["Gainesville", "Ga."]
+    town, state = (m.place for m in found)
+    assert town is not None and state is not None
+    assert (town.kind, town.country_code, town.admin1) == ("city", "US", "GA")
+    assert state.place_id == "iso3166-2:US-GA"
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -83,6 +93,10 @@ def test_words_that_only_look_like_codes_name_no_place(
     geocoder: OfflineGazetteer, text: str
 ) -> None:
     assert placed(mentions(geocoder, text)) == []
+
+
+def test_a_chemical_formula_names_no_state(geocoder: OfflineGazetteer) -> None:
+    assert placed(mentions(geocoder, "Levels of CO2 in the air rose again.")) == []
 
 
 # -- words that are no places --------------------------------------------------------------
