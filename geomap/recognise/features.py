@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
+from geomap.extract.lexicon import LOCATIVE
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import (
     AIRPORT,
@@ -53,8 +54,13 @@ _OPENERS = frozenset("«“„\"'(–—-[:")
 #: Neighbour offsets whose word, shape and gazetteer flags every token sees.
 _OFFSETS = (-2, -1, 1, 2)
 _MIN_STEM = 3
-#: Tokens tagged before and after each word that may start a name (see :func:`pieces`).
+#: Tokens tagged before and after each word that may start a name (see :class:`Piece`).
 BEFORE, AFTER = 1, 1
+#: A sentence's first word this common (wordfreq's Zipf scale) and unknown to the gazetteer is
+#: no name: capitalised by its place (*The*, *Det*, *В*), it starts no piece of its own.
+_COMMON = 5.0
+#: Towns this large (log10 of their people) are names even as a common first word.
+_STRONG_SIZE = 5
 #: The gazetteer summary of each key (:func:`_summary`), per gazetteer index file: an index
 #: never changes while open, so neither does the answer.
 _MEMOS: dict[str, dict[str, str]] = {}
@@ -113,16 +119,77 @@ def text_features(
     kinds = _MEMOS.setdefault(str(gazetteer.path), {})
     if len(kinds) > _MEMO_SIZE:
         kinds.clear()
-    return [
-        _sentence_features(text, s.tokens, n, language, found, kinds)
-        for s, n in zip(sentences, names, strict=True)
+    return _features(text, [s.tokens for s in sentences], names, language, found, kinds)
+
+
+def _features(
+    text: str,
+    sentences: Sequence[Sequence[Token]],
+    names: Sequence[list[_Name]],
+    language: str,
+    found: Mapping[str, Named],
+    memo: dict[str, str],
+) -> list[list[Piece]]:
+    """The pieces of the sentences: gazetteer features first, then what the whole text says
+    of each name, then the features of each token tagged."""
+    gazetteer = [
+        _gazetteer_features(tokens, n, found, memo) if n else []
+        for tokens, n in zip(sentences, names, strict=True)
     ]
+    evidence = _evidence(text, sentences, names, gazetteer)
+    return [
+        _pieces(text, tokens, n, rows, language, evidence)
+        for tokens, n, rows in zip(sentences, names, gazetteer, strict=True)
+    ]
+
+
+def _evidence(
+    text: str,
+    sentences: Sequence[Sequence[Token]],
+    names: Sequence[list[_Name]],
+    gazetteer: Sequence[Sequence[Features]],
+) -> dict[str, tuple[str, ...]]:
+    """What the whole text says of each name word: whether it stands anywhere right after
+    (``d:after``) or right before (``d:before``) another capitalised word inside a sentence,
+    outside a name the gazetteer knows (*Jonas Lindqvist* … *Lindqvist*: a surname, *Jordan
+    Bardella*: a first name), or alone (``d:alone``), and whether it follows a locative word
+    such as *in*, *i*, *в* anywhere (``d:locative``)."""
+    seen: dict[str, set[str]] = {}
+    for tokens, found, rows in zip(sentences, names, gazetteer, strict=True):
+        words = {n.word for n in found}
+        for index in words:
+            token = tokens[index]
+            marks = seen.setdefault(token.key, set())
+            inside = any(f.startswith("gm=") for f in rows[index])
+            after = (
+                index > 1
+                and index - 1 in words
+                and text[tokens[index - 1].end : token.start] == " "
+                and not inside
+            )
+            before = (
+                index + 1 in words
+                and text[token.end : tokens[index + 1].start] == " "
+                and not inside
+            )
+            if after:
+                marks.add("d:after")
+            if before:
+                marks.add("d:before")
+            if not (after or before):
+                marks.add("d:alone")
+            if index and tokens[index - 1].key in LOCATIVE:
+                marks.add("d:locative")
+    return {key: tuple(sorted(marks)) for key, marks in seen.items()}
 
 
 @dataclass(frozen=True, slots=True)
 class Piece:
     """A run of a sentence's tokens that may hold a place name, with their features.
 
+    A place name has a capitalised word (or one of a script without case): the runs are these
+    words with :data:`BEFORE` tokens before and :data:`AFTER` after them, merged where they
+    touch. The other tokens are outside any place, and neither feature nor tag costs time.
     ``rows[i]`` are the features of the sentence's token ``first + i``.
     """
 
@@ -130,17 +197,10 @@ class Piece:
     rows: list[Features]
 
 
-def pieces(sentence: Sentence) -> list[tuple[int, int]]:
-    """The runs of tokens worth tagging, as (first, end) token indices, end exclusive.
-
-    A place name has a capitalised word (or one of a script without case): the runs are these
-    words with :data:`BEFORE` tokens before and :data:`AFTER` after them, merged where they
-    touch. The other tokens are outside any place, and neither feature nor tag costs time.
-    """
-    return _runs(_name_words(sentence.tokens), len(sentence.tokens))
-
-
 def _runs(indices: Iterable[int], count: int) -> list[tuple[int, int]]:
+    """The runs of tokens worth tagging, as (first, end) token indices, end exclusive: the
+    words at ``indices`` with :data:`BEFORE` tokens before and :data:`AFTER` after them,
+    merged where they touch."""
     runs: list[tuple[int, int]] = []
     for index in indices:
         first, end = max(index - BEFORE, 0), min(index + AFTER + 1, count)
@@ -159,7 +219,8 @@ def sentence_features(
     found: Mapping[str, Named],
     kinds: dict[str, str] | None = None,
 ) -> list[Piece]:
-    """The features of the tokens of each of the sentence's :func:`pieces`.
+    """The features of the tokens of each of the sentence's :class:`Piece`, the sentence
+    read as a whole text (:func:`text_features` reads the text the sentence is part of).
 
     Parameters
     ----------
@@ -176,21 +237,25 @@ def sentence_features(
     """
     tokens = sentence.tokens
     memo = {} if kinds is None else kinds
-    return _sentence_features(text, tokens, _names(text, tokens), language, found, memo)
+    return _features(text, [tokens], [_names(text, tokens)], language, found, memo)[0]
 
 
-def _sentence_features(
+def _pieces(
     text: str,
     tokens: Sequence[Token],
     names: list[_Name],
+    gazetteer: list[Features],
     language: str,
-    found: Mapping[str, Named],
-    memo: dict[str, str],
+    evidence: Mapping[str, tuple[str, ...]],
 ) -> list[Piece]:
     if not names:
         return []
-    gazetteer = _gazetteer_features(tokens, names, found, memo)
-    flags = [_neighbour_flag(f) for f in gazetteer]
+    flags = [_neighbour_flag(f) if f else "-" for f in gazetteer]
+    for name in names:
+        gazetteer[name.word] = [*gazetteer[name.word], *evidence.get(tokens[name.word].key, ())]
+    words = [n.word for n in names]
+    if words[0] == 0 and _weak(gazetteer[0]) and _zipf(tokens[0].key, language) >= _COMMON:
+        words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
     return [
         Piece(
             first,
@@ -199,8 +264,21 @@ def _sentence_features(
                 for i in range(first, end)
             ],
         )
-        for first, end in _runs([n.word for n in names], len(tokens))
+        for first, end in _runs(words, len(tokens))
     ]
+
+
+def _weak(features: Features) -> bool:
+    """Whether the gazetteer knows a word at most as a small town of that name (*We*, *He*),
+    and not as part of a longer name or a code."""
+    for feature in features:
+        if feature.startswith(("gm=", "gc=")):
+            return False
+        if feature.startswith("g1="):
+            kind, size, _ = feature[3:].split(":")
+            if kind != CITY or int(size) >= _STRONG_SIZE:
+                return False
+    return True
 
 
 def _token_features(
@@ -211,32 +289,56 @@ def _token_features(
     gazetteer: Sequence[Features],
     flags: Sequence[str],
 ) -> Features:
+    """The features of one token. Runs for every token tagged: the strings that depend on a
+    few values only come from remembering functions, and a single space is the fast path."""
     token = tokens[index]
-    count = len(tokens)
-    before = text[tokens[index - 1].end : token.start] if index else ""
-    after = text[token.end : tokens[index + 1].start] if index + 1 < count else ""
     row = [*_word_features(token.surface, token.key, token.is_number, language)]
-    row.extend(gazetteer[index])
-    row.append("pb=" + _punctuation(before, last=True))
-    row.append("pa=" + _punctuation(after, last=False))
-    first = index == 0 or bool(before.strip() and before.strip()[-1] in _OPENERS)
+    row += gazetteer[index]
     flag = flags[index]
-    shape = _shape(token.surface, token.is_number)
-    # conjunctions a linear model cannot form itself: a capital means more inside a sentence,
-    # and a known name more after a locative word
-    row.append(f"at|shape|g={'first' if first else 'in'}|{shape}|{flag}")
-    row.append(f"g|lang={flag}|{language}")
+    first = True
     if index:
-        row.append(f"-1w|g={tokens[index - 1].surface.lower()}|{flag}")
+        previous = tokens[index - 1]
+        before = text[previous.end : token.start]
+        if before == " ":
+            row.append("pb=_")
+            first = False
+        else:
+            row.append("pb=" + _punctuation(before, last=True))
+            stripped = before.strip()
+            first = bool(stripped) and stripped[-1] in _OPENERS
+        row.append(_after_word(previous.surface, flag))
+    else:
+        row.append("pb=")
+    count = len(tokens)
+    if index + 1 < count:
+        after = text[token.end : tokens[index + 1].start]
+        row.append("pa=_" if after == " " else "pa=" + _punctuation(after, last=False))
+    else:
+        row.append("pa=")
+    row += _conjunctions(first, _shape(token.surface, token.is_number), flag, language)
     for offset in _OFFSETS:
         other = index + offset
         if 0 <= other < count:
-            neighbour = tokens[other]
-            row.extend(_neighbour_features(neighbour.surface, offset))
-            row.append(f"{offset}g={flags[other]}")
+            row += _neighbour_features(tokens[other].surface, offset, flags[other])
         else:
-            row.append(f"{offset}w=<edge>")
+            row.append(_EDGES[offset])
     return row
+
+
+_EDGES = {offset: f"{offset}w=<edge>" for offset in _OFFSETS}
+
+
+@lru_cache(maxsize=1 << 10)
+def _conjunctions(first: bool, shape: str, flag: str, language: str) -> tuple[str, str]:
+    """Conjunctions a linear model cannot form itself: a capital means more inside a sentence
+    than at its start, and a known name more in some languages than in others."""
+    return (f"at|shape|g={'first' if first else 'in'}|{shape}|{flag}", f"g|lang={flag}|{language}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _after_word(previous: str, flag: str) -> str:
+    """The word before and the gazetteer flag of the token: a known name after *in*."""
+    return f"-1w|g={previous.lower()}|{flag}"
 
 
 def _windows(text: str, tokens: Sequence[Token], first: int) -> list[str]:
@@ -416,10 +518,14 @@ def _word_features(surface: str, key: str, is_number: bool, language: str) -> tu
 
 
 @lru_cache(maxsize=1 << 17)
-def _neighbour_features(surface: str, offset: int) -> tuple[str, ...]:
-    """What a token ``offset`` words away says: its word and its shape."""
+def _neighbour_features(surface: str, offset: int, flag: str) -> tuple[str, str, str]:
+    """What a token ``offset`` words away says: its word, its shape and its gazetteer flag."""
     is_number = surface[:1].isdigit()
-    return (f"{offset}w={surface.lower()}", f"{offset}s={_shape(surface, is_number)}")
+    return (
+        f"{offset}w={surface.lower()}",
+        f"{offset}s={_shape(surface, is_number)}",
+        f"{offset}g={flag}",
+    )
 
 
 def _shape(surface: str, is_number: bool) -> str:

@@ -17,7 +17,7 @@ Use::
         text, sentences(text), language="en", gazetteer=gazetteer
     )  # [TaggedSpan(start=21, end=27, confidence=0.98)] for "Troops were flown to Almaty."
 
-Only runs of tokens around capitalised words are tagged (:func:`~geomap.recognise.features.pieces`):
+Only runs of tokens around capitalised words are tagged (:class:`~geomap.recognise.features.Piece`):
 a place name has one, and the rest of a text costs no time.
 """
 
