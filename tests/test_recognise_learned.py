@@ -108,3 +108,18 @@ def test_features_mark_every_word_of_a_known_two_word_name(gazetteer: Gazetteer)
     assert any(f.startswith("gm=B:") for f in rows["New"])
     assert any(f.startswith("gm=E:") for f in rows["Delhi"])
     assert not any(f.startswith("gm=") for f in rows["reached"])
+
+
+def test_features_mark_a_name_seen_elsewhere_after_a_first_name(gazetteer: Gazetteer) -> None:
+    text = "The meeting was opened by Marta Skoglund. Later Skoglund spoke in Tromsø."
+    parts = sentences(text)
+    features = text_features(text, parts, language="en", gazetteer=gazetteer)
+    rows = {
+        (index, parts[index].tokens[p.first + i].surface): row
+        for index, pieces in enumerate(features)
+        for p in pieces
+        for i, row in enumerate(p.rows)
+    }
+    assert "d:after" in rows[(1, "Skoglund")]  # the whole text says: a surname
+    assert "d:after" not in rows[(1, "Tromsø")]
+    assert "d:locative" in rows[(1, "Tromsø")]
