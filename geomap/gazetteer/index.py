@@ -30,9 +30,11 @@ from geomap.records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "9"  # change with the schema or with how entries are built
+FORMAT_VERSION = "10"  # change with the schema or with how entries are built
 
 COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
+#: Second-level units: counties, kommuner, raions.
+DISTRICT = "district"
 #: Continents and UN M49 regions (*Africa*, *Central Asia*), placed at a representative point.
 MACROREGION = "macroregion"
 
