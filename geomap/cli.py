@@ -413,10 +413,16 @@ _LayersOption = Annotated[
 _SelfContainedOption = Annotated[
     bool | None,
     typer.Option(
-        "--self-contained/--online-assets",
-        help="Inline Leaflet and draw no tiles, so the map opens with no network.",
+        "--self-contained/--online-tiles",
+        help="Offer no online tiles, so the map asks for nothing at all (by default "
+        "OpenStreetMap tiles are an optional base layer that falls back to offline outlines; "
+        "Leaflet is always inlined).",
         show_default=False,
     ),
+]
+_TitleOption = Annotated[
+    str | None,
+    typer.Option("--title", help="The map's title (default: made from the layers' titles)."),
 ]
 
 
@@ -430,6 +436,7 @@ def build_command(
     store_path: _StoreOption = None,
     layers_dir: _LayersOption = None,
     self_contained: _SelfContainedOption = None,
+    title: _TitleOption = None,
     geocoder_name: _GeocoderOption = None,
     date: _DateOption = None,
     language: _LanguageOption = None,
@@ -453,6 +460,7 @@ def build_command(
         layers_dir=layers_dir,
         geocoder=geocoder_name,
         self_contained=self_contained,
+        title=title,
     )
     specs = load_layers(settings.layers_dir)
     options = IngestOptions(
@@ -494,13 +502,18 @@ def render_command(
     store_path: _StoreOption = None,
     layers_dir: _LayersOption = None,
     self_contained: _SelfContainedOption = None,
+    title: _TitleOption = None,
 ) -> None:
     """Regenerate the map and exports from the store alone (after editing layers/*.toml)."""
     from geomap.layers import load_layers
     from geomap.pipeline import render
 
     settings = Settings.load(
-        out_dir=out_dir, store=store_path, layers_dir=layers_dir, self_contained=self_contained
+        out_dir=out_dir,
+        store=store_path,
+        layers_dir=layers_dir,
+        self_contained=self_contained,
+        title=title,
     )
     _print_report(render(settings=settings, specs=load_layers(settings.layers_dir)))
 

@@ -189,7 +189,11 @@ def _outputs(
     from geomap.render import MapOptions, render_map
 
     folder = settings.out_dir
-    map_options = MapOptions(title="geomap", self_contained=settings.self_contained)
+    map_options = MapOptions(
+        title=settings.title,
+        self_contained=settings.self_contained,
+        articles=len(contents.articles),
+    )
     return {
         folder / MAP_FILE: render_map(contents.events, contents.flows, specs, options=map_options),
         folder / EVENTS_FILE: geojson_text(contents.events, id_column="event_id_cnty"),

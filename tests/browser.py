@@ -191,9 +191,15 @@ class MapPage:
         self.page.wait_for_function("() => !document.querySelector('.leaflet-popup')")
 
 
-def open_map(browser: Any, path: Path, *, init_script: str | None = None) -> MapPage:
+def open_map(
+    browser: Any,
+    path: Path,
+    *,
+    init_script: str | None = None,
+    viewport: dict[str, int] | None = None,
+) -> MapPage:
     """Open ``path`` in a fresh context with the network cut off; wait until it is drawn."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=viewport or VIEWPORT)
     page = context.new_page()
     opened = MapPage(page)
 
