@@ -73,7 +73,7 @@ def _open_gazetteer(settings: Settings) -> Any:
     path = _index_path(settings)
     if stored_fingerprint(path) == fingerprint():
         return Gazetteer(path)
-    err.print(f"Building the gazetteer index once (at {path}) ...")
+    err.print(f"Building the gazetteer index once (at {_shown(path)}) ...")
     with _progress() as bar:
         task = bar.add_task("gazetteer", total=6)
 
@@ -107,7 +107,7 @@ def gazetteer_build() -> None:
                 task, description=f"gazetteer: {step}", completed=done, total=total
             ),
         )
-    out.print(f"Built {path}")
+    out.print(f"Built {_shown(path)}")
 
 
 @gazetteer_app.command("info")
@@ -120,13 +120,13 @@ def gazetteer_info(
         out.print_json(data=info)
         return
     table = Table(title="geomap gazetteer", show_header=False)
-    table.add_row("location", info["path"])
+    table.add_row("location", _shown(info["path"]))
     table.add_row("size", f"{info['size_bytes'] / 1e6:.1f} MB")
     for kind, count in sorted(info["places"].items()):
         table.add_row(f"{kind} entries", f"{count:,}")
     table.add_row("names", f"{info['names']:,}")
     for package, version in info["sources"].items():
-        table.add_row(f"source: {package}", version)
+        table.add_row(f"source: {_shown(package)}", _shown(version))
     table.add_row("build time", f"{info['built_seconds']:.1f} s")
     out.print(table)
 
@@ -221,7 +221,7 @@ def _print_geocoded(results: list[tuple[str, list[Any]]], *, limit: int, as_json
         for place in places:
             table.add_row(
                 shown,
-                place.name,
+                _printable(place.name),
                 place.kind,
                 place.country_code or "",
                 f"{place.latitude:.4f}",
@@ -242,6 +242,11 @@ def _printable(text: str, width: int = 60) -> str:
     )
 
 
+def _shown(value: object) -> str:
+    """A path or other user-given value, printed as it is (never read as rich markup)."""
+    return _printable(str(value), 1000)
+
+
 # -- entry point ---------------------------------------------------------------------------
 
 
@@ -258,7 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     except TyperException as exc:  # click's usage errors, vendored by typer
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
-            out.print(ctx.get_help(), highlight=False)
+            out.print(ctx.get_help(), highlight=False, markup=False)
             sys.exit(0)
         command = ctx.command_path.replace("geomap", "", 1).strip() if ctx else ""
         hint = f" (see 'geomap {command} --help')".replace("  ", " ")
@@ -371,6 +376,7 @@ def _print_parsed(parsed: Any) -> None:
     article = parsed.article
     title = _printable(article.title or article.source, 100)
     about = f"{article.language}, {article.published or 'no date'}, id {article.id}"
+    about = _printable(about, 200)
     out.print(f"[bold]{title}[/bold]  ({about})")
     places = Table("place", "kind", "country", "mentions", "place id")
     counts: dict[str, tuple[Any, int]] = {}
@@ -378,7 +384,13 @@ def _print_parsed(parsed: Any) -> None:
         place, seen = counts.get(mention.place.place_id, (mention.place, 0))
         counts[mention.place.place_id] = (place, seen + 1)
     for place, seen in counts.values():
-        places.add_row(place.name, place.kind, place.country_code or "", str(seen), place.place_id)
+        places.add_row(
+            _printable(place.name),
+            place.kind,
+            place.country_code or "",
+            str(seen),
+            _printable(place.place_id),
+        )
     out.print(places)
     events = Table("event", "where", "date", "figures", "actor")
     for event in parsed.events:
@@ -387,10 +399,10 @@ def _print_parsed(parsed: Any) -> None:
         )
         events.add_row(
             f"{event.event_type} / {event.sub_event_type}",
-            event.place.name,
+            _printable(event.place.name),
             str(event.date or ""),
-            figures or event.notes,
-            event.actor1,
+            _printable(figures or event.notes, 200),
+            _printable(event.actor1),
         )
     out.print(events)
     for mention in parsed.unresolved:
@@ -553,7 +565,7 @@ def export_command(
         store.read(settings.store_path)  # refuse to copy a damaged store
         with replacing(target) as temp:
             temp.write_bytes(settings.store_path.read_bytes())
-        err.print(f"wrote {target}")
+        err.print(f"wrote {_shown(target)}")
         return
     contents = store.read(settings.store_path)
     frame = contents.events if layer == "events" else contents.flows
@@ -563,7 +575,7 @@ def export_command(
         sys.stdout.write(text)
         return
     write_bytes(target, text.encode("utf-8"))
-    err.print(f"wrote {target}")
+    err.print(f"wrote {_shown(target)}")
 
 
 @app.command("open")
@@ -613,7 +625,7 @@ def _print_report(report: Any) -> None:
         table.add_row(f"layer: {_printable(title)}", f"{rows:,}")
     for path in report.outputs:
         state = "written" if path in report.written else "unchanged"
-        table.add_row(str(path), state)
+        table.add_row(_shown(path), state)
     out.print(table)
 
 
@@ -621,4 +633,4 @@ def _open_in_browser(path: Path) -> None:
     import webbrowser
 
     if not webbrowser.open(path.resolve().as_uri()):
-        err.print(f"no browser found; open {path} yourself")
+        err.print(f"no browser found; open {_shown(path)} yourself")

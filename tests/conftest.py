@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import ipaddress
+import logging
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -80,3 +84,34 @@ def ntb_article() -> Path:
     if not NTB_ARTICLE.exists():
         pytest.skip(f"the shared article folder is absent ({SHARED_ARTICLES})")
     return NTB_ARTICLE
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one ``geomap`` run did: its exit code and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_geomap(*args: str) -> Run:
+    """Run the real entry point (``geomap.cli.main``) in this process, capturing its output.
+
+    The root logger (which the CLI configures) is left as it was.
+    """
+    from geomap.cli import main
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    stdout, stderr = io.StringIO(), io.StringIO()
+    code: Any = 0
+    try:
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            main(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    return Run(code if isinstance(code, int) else 1, stdout.getvalue(), stderr.getvalue())
