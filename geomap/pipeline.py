@@ -142,7 +142,7 @@ def build(
             log.debug("%s could not be read", source, exc_info=result)
             failures.append((source, str(result)))
         else:
-            parsed.append(result)
+            parsed.append(_with_stored_source(result))
         if progress:
             progress(source)
     if failures and not parsed:
@@ -160,6 +160,14 @@ def build(
         replaced=merged.replaced,
         unchanged=merged.unchanged,
     )
+
+
+def _with_stored_source(parsed: ParsedArticle) -> ParsedArticle:
+    """The article under the source the store keeps (a local file without its folder)."""
+    from geomap.serialize import stored_source
+
+    article = replace(parsed.article, source=stored_source(parsed.article.source))
+    return replace(parsed, article=article)
 
 
 def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:

@@ -17,29 +17,13 @@ import pytest
 SHARED_ARTICLES = Path(__file__).resolve().parents[1].parent / "shared" / "articles"
 NTB_ARTICLE = SHARED_ARTICLES / "ntb-2022-01-kazakhstan-coup-claim.nb.txt"
 
-#: DESIGN.md's ACLED columns, in ACLED's order.
-ACLED_COLUMNS = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "actor2",
-    "iso",
-    "country",
-    "admin1",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "notes",
-    "fatalities",
-]
+#: ACLED's 31 columns, in the order of ACLED's codebook (written out here, not imported).
+ACLED_COLUMNS = """
+event_id_cnty event_date year time_precision disorder_type event_type sub_event_type actor1
+assoc_actor_1 inter1 actor2 assoc_actor_2 inter2 interaction civilian_targeting iso region
+country admin1 admin2 admin3 location latitude longitude geo_precision source source_scale
+notes fatalities tags timestamp
+""".split()
 
 
 def _is_loopback(address: Any) -> bool:
