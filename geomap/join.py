@@ -166,9 +166,7 @@ def _event_record(row: dict[str, Any]) -> dict[str, Any]:
     row["qualifiers"] = json.dumps(row["qualifiers"], sort_keys=True, ensure_ascii=False)
     # ACLED names the country on every row, not only on country-level ones, and one country
     # always by the same name (Natural Earth's), so a column filter finds all its rows.
-    row["country"] = _country_names().get(
-        str(row["country_code"] or "").upper(), row["country"]
-    )
+    row["country"] = _country_names().get(str(row["country_code"] or "").upper(), row["country"])
     return row
 
 

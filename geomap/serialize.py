@@ -72,9 +72,7 @@ def shown_source(source: str) -> str:
     return acled.public_source(source)
 
 
-def event_row(
-    event: EventFact, *, source: str, published: dt.date | None = None
-) -> dict[str, Any]:
+def event_row(event: EventFact, *, source: str, published: dt.date | None = None) -> dict[str, Any]:
     """An event with ACLED's 31 columns in ACLED's order first, then geomap's.
 
     ``source`` is the article's source (shown as :func:`shown_source`), ``published`` its

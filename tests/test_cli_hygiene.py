@@ -266,7 +266,7 @@ def test_a_bad_source_beside_a_good_one_exits_3_and_prints_the_good_one(
     assert code == EXIT_PARTIAL
     assert_clear(one_error_line(err), "missing.txt")
     assert len(out.splitlines()) == 1
-    assert str(article) in out
+    assert f'"source": "{article.name}"' in out
 
 
 @pytest.mark.parametrize("name", ["missing.txt", "nothing-*.txt"])
