@@ -6,6 +6,7 @@ import contextlib
 import io
 import ipaddress
 import logging
+import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -62,12 +63,25 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+def in_ci() -> bool:
+    """Whether this run is CI's (``CI=true``), where every test must run."""
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require_shared(path: Path) -> Path:
+    """A file of ``../shared`` (an article or corpus file): skipped without it on a developer's
+    machine, a failure in CI, where a silent skip would hide every test that reads it."""
+    if path.exists():
+        return path
+    if in_ci():
+        pytest.fail(f"{path} is missing in CI; the shared articles and corpus must be present")
+    pytest.skip(f"the shared folder is absent ({path.parent})")
+
+
 @pytest.fixture
 def ntb_article() -> Path:
     """The real Norwegian article in ../shared/articles/."""
-    if not NTB_ARTICLE.exists():
-        pytest.skip(f"the shared article folder is absent ({SHARED_ARTICLES})")
-    return NTB_ARTICLE
+    return require_shared(NTB_ARTICLE)
 
 
 @dataclass(frozen=True)

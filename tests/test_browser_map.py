@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from browser import (
-    NTB_ARTICLE,
     VIEWPORT,
     MapPage,
     build_map,
@@ -29,6 +28,7 @@ from browser import (
     run_cli,
     selected,
 )
+from conftest import NTB_ARTICLE
 
 from geomap.layers import LayerSpec, load_layers
 

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import ACLED_COLUMNS, NTB_ARTICLE
+from conftest import ACLED_COLUMNS, NTB_ARTICLE, require_shared
 from factories import ALMATY, CAPE_TOWN, KAZAKHSTAN, RUSSIA, make_article, make_event, make_flow
 from geopandas.testing import assert_geodataframe_equal
 
@@ -39,8 +39,7 @@ GEOMAP_COLUMNS = {
 @pytest.fixture(scope="module")
 def ntb() -> ParsedArticle:
     """The real Norwegian article, parsed once for the module."""
-    if not NTB_ARTICLE.exists():
-        pytest.skip(f"the shared article folder is absent ({NTB_ARTICLE.parent})")
+    require_shared(NTB_ARTICLE)
     from geomap.pipeline import parse
 
     return parse(str(NTB_ARTICLE))
