@@ -8,9 +8,12 @@ import ipaddress
 import logging
 import os
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import ThreadingHTTPServer
 from pathlib import Path
+from socketserver import BaseRequestHandler
 from typing import Any
 
 import pytest
@@ -113,3 +116,37 @@ def run_geomap(*args: str) -> Run:
         root.handlers[:] = handlers
         root.setLevel(level)
     return Run(code if isinstance(code, int) else 1, stdout.getvalue(), stderr.getvalue())
+
+
+@contextlib.contextmanager
+def serving(
+    handler: Callable[..., BaseRequestHandler] | None = None,
+    *,
+    server: ThreadingHTTPServer | None = None,
+    poll: float = 0.05,
+) -> Iterator[ThreadingHTTPServer]:
+    """A loopback HTTP server run from a thread for the block: ``server``, or a new one on a
+    free port of 127.0.0.1 answering with ``handler``. Stopped and closed afterwards."""
+    if server is None:
+        if handler is None:
+            msg = "serving() needs a handler or a server"
+            raise TypeError(msg)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, args=(poll,), daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium for a module's browser tests (see ``browser.chromium``)."""
+    from browser import chromium
+
+    with chromium() as launched:
+        yield launched

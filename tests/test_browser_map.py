@@ -17,7 +17,6 @@ from browser import (
     VIEWPORT,
     MapPage,
     build_map,
-    chromium,
     close_map,
     expected_layers,
     features,
@@ -35,12 +34,6 @@ from geomap.layers import LayerSpec, load_layers
 pytestmark = pytest.mark.browser
 
 CLOSE_UP = 9  # a zoom at which markers of different places no longer overlap
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -12,18 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import MapPage, chromium, close_map, open_map, run_cli
+from browser import MapPage, close_map, open_map, run_cli
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 TITLE = "Unrest in January, as reported"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
