@@ -14,17 +14,13 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from factories import AIRPORT, ALMATY, KAZAKHSTAN, RUSSIA
 
 from geomap import join
 from geomap.ingest import article_id
 from geomap.layers import LayerSpec, load_layers
 from geomap.records import Article, EventFact, Flow, ParsedArticle, Place
 from geomap.render import MapOptions, display_value, js_literal, radius_for, render_map
-
-ALMATY = Place("geonames:1526384", "Almaty", "city", "KZ", 43.25, 76.92)
-AIRPORT = Place("iata:ALA", "Almaty International Airport", "airport", "KZ", 43.35, 77.04)
-KAZAKHSTAN = Place("iso3166:KZ", "Kazakhstan", "country", "KZ", 48.0, 68.0)
-RUSSIA = Place("iso3166:RU", "Russia", "country", "RU", 55.75, 37.62)
 
 #: Text an article may hold that must stay text: Jinja, a closing script tag, a template
 #: literal, backticks, an HTML comment and a line separator.
