@@ -21,7 +21,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from typer.core import TyperCommand
+from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from geomap.errors import GeomapError, UsageError
@@ -29,18 +29,6 @@ from geomap.settings import Settings
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
-app = typer.Typer(
-    name="geomap",
-    help="Turn news articles about unrest into mapped, sourced events.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    context_settings={"max_content_width": 100, "help_option_names": ["--help", "-h"]},
-)
-gazetteer_app = typer.Typer(
-    help="Build and inspect the offline gazetteer index.", no_args_is_help=True
-)
-app.add_typer(gazetteer_app, name="gazetteer")
 
 _TYPE_WORDS = {"str": "TEXT", "path": "PATH", "int": "INTEGER", "float": "NUMBER", "bool": ""}
 
@@ -49,10 +37,22 @@ class _Command(TyperCommand):
     """A command whose help names each option's type as a word (``TEXT``, ``DIR``)."""
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        for param in self.get_params(ctx):
-            word = _type_word(param, ctx) if hasattr(param, "display_type") else None
-            param.display_type_rich = lambda ctx, word=word: word  # type: ignore[attr-defined]
+        _name_types(self.get_params(ctx), ctx)
         super().format_help(ctx, formatter)
+
+
+class _Group(TyperGroup):
+    """A command group whose help names each option's type as a word."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _name_types(self.get_params(ctx), ctx)
+        super().format_help(ctx, formatter)
+
+
+def _name_types(params: list[Any], ctx: Any) -> None:
+    for param in params:
+        word = _type_word(param, ctx) if hasattr(param, "display_type") else None
+        param.display_type_rich = lambda ctx, word=word: word
 
 
 def _type_word(param: Any, ctx: Any) -> str | None:
@@ -83,6 +83,20 @@ def _command(name: str, group: typer.Typer | None = None) -> Callable[[_F], _F]:
 
     return register
 
+
+app = typer.Typer(
+    name="geomap",
+    help="Turn news articles about unrest into mapped, sourced events.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    cls=_Group,
+    context_settings={"max_content_width": 100, "help_option_names": ["--help", "-h"]},
+)
+gazetteer_app = typer.Typer(
+    help="Build and inspect the offline gazetteer index.", no_args_is_help=True, cls=_Group
+)
+app.add_typer(gazetteer_app, name="gazetteer")
 
 out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, soft_wrap=True)
@@ -680,9 +694,9 @@ def stats_command(
     if as_json:
         sys.stdout.write(json.dumps(counted.as_json(), ensure_ascii=False, indent=2) + "\n")
         return
+    totals = [(counted.events, "event"), (counted.flows, "flow"), (counted.articles, "article")]
     out.print(
-        f"{counted.events:,} events, {counted.flows:,} flows, {counted.articles:,} articles",
-        highlight=False,
+        ", ".join(f"{n:,} {noun}{'' if n == 1 else 's'}" for n, noun in totals), highlight=False
     )
     for title, rows in (
         ("events per type", counted.by_type),
