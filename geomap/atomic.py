@@ -7,15 +7,14 @@ renamed over the target, so readers see the old file or the new one, never a mix
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import logging
 import os
 import re
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
+
+import filelock
 
 from geomap.errors import GeomapError, OutputError, StoreError
 
@@ -108,43 +107,32 @@ def _fsync(path: Path) -> None:
 
 @contextlib.contextmanager
 def locked(path: Path, *, wait: float = 60.0) -> Iterator[None]:
-    """Hold an exclusive lock on ``path`` (a lock file) for the block.
+    """Hold an exclusive lock on ``path`` (a lock file) for the block, on any platform.
 
     Another geomap run on the same store or output folder waits up to ``wait`` seconds and
-    then gives up with a clear message. The lock is released by the kernel when the process
-    ends, so a killed run never leaves a stale lock behind.
+    then gives up with a clear message. The lock (``filelock``: ``flock`` on POSIX,
+    ``msvcrt`` on Windows) is released by the system when the process ends, so a killed run
+    never leaves a stale lock behind.
 
     Raises
     ------
     StoreError
         When the lock cannot be taken in time or the lock file cannot be created.
     """
+    lock = filelock.FileLock(str(path), thread_local=False)
     try:
-        handle = path.open("a+")
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            log.warning("another geomap run holds %s; waiting for it", path)
+            lock.acquire(timeout=wait, poll_interval=0.1)
+    except filelock.Timeout:
+        msg = f"another geomap run holds {path} (waited {wait:g} s); try again when it has finished"
+        raise StoreError(msg) from None
     except OSError as exc:
         msg = f"cannot create the lock file {path}: {exc.strerror}; check the folder's permissions"
         raise StoreError(msg) from exc
-    with handle:
-        deadline = time.monotonic() + wait
-        announced = False
-        while True:
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.monotonic() >= deadline:
-                    msg = (
-                        f"another geomap run holds {path} (waited {wait:g} s); "
-                        "try again when it has finished"
-                    )
-                    raise StoreError(msg) from None
-                if not announced:
-                    log.warning("another geomap run holds %s; waiting for it", path)
-                    announced = True
-                time.sleep(0.1)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    try:
+        yield
+    finally:
+        lock.release()

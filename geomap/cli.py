@@ -8,31 +8,93 @@ others were printed or stored.
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
 from geomap.errors import GeomapError, UsageError
 from geomap.settings import Settings
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+_TYPE_WORDS = {"str": "TEXT", "path": "PATH", "int": "INTEGER", "float": "NUMBER", "bool": ""}
+
+
+class _Command(TyperCommand):
+    """A command whose help names each option's type as a word (``TEXT``, ``DIR``)."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _name_types(self.get_params(ctx), ctx)
+        super().format_help(ctx, formatter)
+
+
+class _Group(TyperGroup):
+    """A command group whose help names each option's type as a word."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        _name_types(self.get_params(ctx), ctx)
+        super().format_help(ctx, formatter)
+
+
+def _name_types(params: list[Any], ctx: Any) -> None:
+    for param in params:
+        word = _type_word(param, ctx) if hasattr(param, "display_type") else None
+        param.display_type_rich = lambda ctx, word=word: word
+
+
+def _type_word(param: Any, ctx: Any) -> str | None:
+    """An option's metavar, or its type as a word (``TEXT``, ``NUMBER``); ``None`` for a flag."""
+    if param.metavar:
+        return str(param.metavar)
+    label = str(param.display_type(ctx)).strip("<>")
+    many = label.startswith("list[")
+    label = label.removeprefix("list[").removesuffix("]").split()[0]
+    word = _TYPE_WORDS.get(label, label.upper())
+    if not word:
+        return None
+    return f"{word}..." if many else word
+
+
+def _help(doc: str | None) -> str:
+    """A docstring as help text: each paragraph one line, for the help to wrap it."""
+    text = inspect.cleandoc(doc or "")
+    return "\n\n".join(" ".join(part.split()) for part in text.split("\n\n"))
+
+
+def _command(name: str, group: typer.Typer | None = None) -> Callable[[_F], _F]:
+    """Register a command whose help wraps to the terminal and shows types as words."""
+
+    def register(func: _F) -> _F:
+        target = group or app
+        return target.command(name, cls=_Command, help=_help(func.__doc__))(func)
+
+    return register
+
+
 app = typer.Typer(
     name="geomap",
     help="Turn news articles about unrest into mapped, sourced events.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
+    cls=_Group,
+    context_settings={"max_content_width": 100, "help_option_names": ["--help", "-h"]},
 )
 gazetteer_app = typer.Typer(
-    help="Build and inspect the offline gazetteer index.", no_args_is_help=True
+    help="Build and inspect the offline gazetteer index.", no_args_is_help=True, cls=_Group
 )
 app.add_typer(gazetteer_app, name="gazetteer")
 
@@ -43,16 +105,52 @@ EXIT_RUNTIME, EXIT_USAGE, EXIT_PARTIAL, EXIT_INTERRUPTED = 1, 2, 3, 130
 
 class _State:
     debug = False
+    quiet = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        from geomap import __version__
+
+        out.print(f"geomap {__version__}", highlight=False)
+        raise typer.Exit
 
 
 @app.callback()
 def _root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show progress logs.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print only errors and what was asked for (no summary)."
+        ),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print geomap's version and stop."
+        ),
+    ] = False,
 ) -> None:
     _State.debug = debug
-    level = logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING
+    _State.quiet = quiet and not debug
+    level = (
+        logging.DEBUG
+        if debug
+        else logging.INFO
+        if verbose
+        else logging.ERROR
+        if quiet
+        else logging.WARNING
+    )
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", force=True)
+
+
+def _say(text: str) -> None:
+    """A progress or summary line on stderr, unless ``--quiet``."""
+    if not _State.quiet:
+        err.print(text, highlight=False)
 
 
 def _progress() -> Progress:
@@ -67,33 +165,44 @@ def _progress() -> Progress:
     )
 
 
+def _gazetteer_progress(settings: Settings) -> Any:
+    """A progress callback for building the index, announced once when a build starts."""
+    from geomap.pipeline import index_path
+
+    state: dict[str, Any] = {}
+
+    def report(step: str, done: int, total: int) -> None:
+        if "bar" not in state:
+            _say(f"Building the gazetteer index once (at {_shown(index_path(settings))}) ...")
+            state["bar"] = _progress()
+            state["bar"].start()
+            state["task"] = state["bar"].add_task("gazetteer", total=total)
+        state["bar"].update(
+            state["task"], description=f"gazetteer: {step}", completed=done, total=total
+        )
+        if done >= total:
+            state["bar"].stop()
+
+    return report
+
+
 def _open_gazetteer(settings: Settings) -> Any:
-    from geomap.gazetteer import Gazetteer, fingerprint, stored_fingerprint
-    from geomap.gazetteer.build import indexed_sources
+    from geomap.gazetteer import Gazetteer
+    from geomap.pipeline import index_path
 
-    path = _index_path(settings)
-    if stored_fingerprint(path) == fingerprint(indexed_sources(path)):
-        return Gazetteer(path)
-    err.print(f"Building the gazetteer index once (at {path}) ...")
-    with _progress() as bar:
-        task = bar.add_task("gazetteer", total=6)
-
-        def report(step: str, done: int, total: int) -> None:
-            bar.update(task, description=f"gazetteer: {step}", completed=done, total=total)
-
-        return Gazetteer.open(path, progress=report)
+    return Gazetteer.open(index_path(settings), progress=_gazetteer_progress(settings))
 
 
 def _index_path(settings: Settings) -> Path:
-    from geomap.gazetteer import default_index_path
+    from geomap.pipeline import index_path
 
-    return default_index_path(settings.cache_dir)
+    return index_path(settings)
 
 
 # -- gazetteer -----------------------------------------------------------------------------
 
 
-@gazetteer_app.command("build")
+@_command("build", gazetteer_app)
 def gazetteer_build(
     geonames: Annotated[
         list[Path] | None,
@@ -130,10 +239,10 @@ def gazetteer_build(
             geonames=geonames or (),
             alternate_names=alternate_names,
         )
-    out.print(f"Built {path}")
+    out.print(f"Built {_shown(path)}")
 
 
-@gazetteer_app.command("info")
+@_command("info", gazetteer_app)
 def gazetteer_info(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -143,13 +252,13 @@ def gazetteer_info(
         out.print_json(data=info)
         return
     table = Table(title="geomap gazetteer", show_header=False)
-    table.add_row("location", info["path"])
+    table.add_row("location", _shown(info["path"]))
     table.add_row("size", f"{info['size_bytes'] / 1e6:.1f} MB")
     for kind, count in sorted(info["places"].items()):
         table.add_row(f"{kind} entries", f"{count:,}")
     table.add_row("names", f"{info['names']:,}")
     for package, version in info["sources"].items():
-        table.add_row(f"source: {package}", version)
+        table.add_row(f"source: {_shown(package)}", _shown(version))
     table.add_row("build time", f"{info['built_seconds']:.1f} s")
     out.print(table)
 
@@ -157,7 +266,7 @@ def gazetteer_info(
 # -- geocode -------------------------------------------------------------------------------
 
 
-@app.command("geocode")
+@_command("geocode")
 def geocode(
     queries: Annotated[
         list[str], typer.Argument(help="Place names, feature phrases or 'name, qualifier'.")
@@ -173,7 +282,10 @@ def geocode(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="Results per query.")] = 1,
     service: Annotated[
-        str, typer.Option("--service", help="offline (default) or a geopy service name.")
+        str,
+        typer.Option(
+            "--service", metavar="NAME", help="offline (default) or a geopy service name."
+        ),
     ] = "offline",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a JSON array, one element per query.")
@@ -184,13 +296,14 @@ def geocode(
     Exit codes: 0 every query found a place; 3 some query found none (its row says so,
     its JSON element is null); 2 a usage error; 1 a runtime failure.
     """
-    from geomap.geocode import get_geocoder, place_of
+    from geomap.geocode import place_of
+    from geomap.pipeline import open_geocoder
 
     settings = Settings.load(geocoder=service)
     if feature is not None and feature not in {"airport", "city", "country", "region"}:
         msg = f"--feature {feature!r} is not one of airport, city, country, region"
         raise UsageError(msg)
-    geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
+    geocoder = open_geocoder(settings, progress=_gazetteer_progress(settings))
     options: dict[str, Any] = {"exactly_one": limit == 1}
     if country:
         options["country_codes"] = [c.strip().upper() for c in country.split(",") if c.strip()]
@@ -205,14 +318,6 @@ def geocode(
     _print_geocoded(results, limit=limit, as_json=as_json)
     if any(not places for _, places in results):
         raise typer.Exit(EXIT_PARTIAL)
-
-
-def _geocoder_options(settings: Settings) -> dict[str, Any]:
-    if settings.geocoder == "offline":
-        if settings.cache_dir is None:
-            return {}
-        return {"index_path": _index_path(settings)}
-    return {"cache_dir": settings.cache_dir} if settings.cache_dir else {}
 
 
 def _place_json(query: str, place: Any) -> dict[str, Any]:
@@ -244,7 +349,7 @@ def _print_geocoded(results: list[tuple[str, list[Any]]], *, limit: int, as_json
         for place in places:
             table.add_row(
                 shown,
-                place.name,
+                _printable(place.name),
                 place.kind,
                 place.country_code or "",
                 f"{place.latitude:.4f}",
@@ -265,6 +370,11 @@ def _printable(text: str, width: int = 60) -> str:
     )
 
 
+def _shown(value: object) -> str:
+    """A path or other user-given value, printed as it is (never read as rich markup)."""
+    return _printable(str(value), 1000)
+
+
 # -- entry point ---------------------------------------------------------------------------
 
 
@@ -281,7 +391,7 @@ def main(argv: list[str] | None = None) -> None:
     except TyperException as exc:  # click's usage errors, vendored by typer
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
-            out.print(ctx.get_help(), highlight=False)
+            out.print(ctx.get_help(), highlight=False, markup=False)
             sys.exit(0)
         command = ctx.command_path.replace("geomap", "", 1).strip() if ctx else ""
         hint = f" (see 'geomap {command} --help')".replace("  ", " ")
@@ -310,17 +420,20 @@ def _interrupted() -> None:
 
 
 _DateOption = Annotated[
-    str | None, typer.Option("--date", help="Publication date, YYYY-MM or YYYY-MM-DD.")
+    str | None,
+    typer.Option("--date", metavar="DATE", help="Publication date, YYYY-MM or YYYY-MM-DD."),
 ]
 _LanguageOption = Annotated[
-    str | None, typer.Option("--language", help="Force the language (nb, en, ru …).")
+    str | None,
+    typer.Option("--language", metavar="CODE", help="Force the language (nb, en, ru …)."),
 ]
 _GeocoderOption = Annotated[
-    str | None, typer.Option("--geocoder", help="offline (default) or a geopy service.")
+    str | None,
+    typer.Option("--geocoder", metavar="NAME", help="offline (default) or a geopy service."),
 ]
 
 
-@app.command("parse")
+@_command("parse")
 def parse_command(
     sources: Annotated[
         list[str], typer.Argument(help="Files, folders, globs, URLs, or - for stdin.")
@@ -332,10 +445,10 @@ def parse_command(
     language: _LanguageOption = None,
     geocoder_name: _GeocoderOption = None,
     max_bytes: Annotated[
-        int | None, typer.Option("--max-bytes", help="Refuse larger sources.")
+        int | None, typer.Option("--max-bytes", metavar="BYTES", help="Refuse larger sources.")
     ] = None,
     timeout: Annotated[
-        float | None, typer.Option("--timeout", help="Seconds per URL request.")
+        float | None, typer.Option("--timeout", metavar="SECONDS", help="Seconds per URL request.")
     ] = None,
 ) -> None:
     """Read articles and print the places and events they report.
@@ -343,20 +456,19 @@ def parse_command(
     Exit codes: 0 every source was read; 3 some source failed (one line each on stderr),
     the others were printed; 1 every source failed; 2 a usage error.
     """
-    from geomap.geocode import get_geocoder
-    from geomap.ingest import IngestOptions
-    from geomap.pipeline import parse_many
+    from geomap.pipeline import parse_many, prepare
     from geomap.serialize import parsed_to_json
 
     settings = Settings.load(geocoder=geocoder_name, max_bytes=max_bytes, timeout=timeout)
-    options = IngestOptions(
-        timeout=settings.timeout,
-        max_bytes=settings.max_bytes,
+    run = prepare(
+        settings,
         date=_publication_date(date),
         language=language,
+        geocoder=True,
+        progress=_gazetteer_progress(settings),
     )
-    _open_gazetteer(settings)
-    geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
+    geocoder, options = run.geocoder, run.options
+    assert geocoder is not None  # prepare(geocoder=True) opens one
     found, failed = _expanded(sources)
     printed = 0
     for result in parse_many(found, geocoder=geocoder, options=options):
@@ -394,6 +506,7 @@ def _print_parsed(parsed: Any) -> None:
     article = parsed.article
     title = _printable(article.title or article.source, 100)
     about = f"{article.language}, {article.published or 'no date'}, id {article.id}"
+    about = _printable(about, 200)
     out.print(f"[bold]{title}[/bold]  ({about})")
     places = Table("place", "kind", "country", "mentions", "place id")
     counts: dict[str, tuple[Any, int]] = {}
@@ -401,7 +514,13 @@ def _print_parsed(parsed: Any) -> None:
         place, seen = counts.get(mention.place.place_id, (mention.place, 0))
         counts[mention.place.place_id] = (place, seen + 1)
     for place, seen in counts.values():
-        places.add_row(place.name, place.kind, place.country_code or "", str(seen), place.place_id)
+        places.add_row(
+            _printable(place.name),
+            place.kind,
+            place.country_code or "",
+            str(seen),
+            _printable(place.place_id),
+        )
     out.print(places)
     events = Table("event", "where", "date", "figures", "actor")
     for event in parsed.events:
@@ -410,10 +529,10 @@ def _print_parsed(parsed: Any) -> None:
         )
         events.add_row(
             f"{event.event_type} / {event.sub_event_type}",
-            event.place.name,
+            _printable(event.place.name),
             str(event.date or ""),
-            figures or event.notes,
-            event.actor1,
+            _printable(figures or event.notes, 200),
+            _printable(event.actor1),
         )
     out.print(events)
     for mention in parsed.unresolved:
@@ -423,27 +542,41 @@ def _print_parsed(parsed: Any) -> None:
 # -- build, render, export, open ----------------------------------------------------------
 
 _OutOption = Annotated[
-    Path | None, typer.Option("--out", help="Output folder (default out/).", show_default=False)
+    Path | None,
+    typer.Option("--out", metavar="DIR", help="Output folder (default out/).", show_default=False),
 ]
 _StoreOption = Annotated[
     Path | None,
-    typer.Option("--store", help="GeoPackage store (default OUT/geomap.gpkg).", show_default=False),
+    typer.Option(
+        "--store",
+        metavar="FILE",
+        help="GeoPackage store (default OUT/geomap.gpkg).",
+        show_default=False,
+    ),
 ]
 _LayersOption = Annotated[
     Path | None,
-    typer.Option("--layers", help="Folder of layer *.toml files (default: the shipped ones)."),
+    typer.Option(
+        "--layers", metavar="DIR", help="Folder of layer *.toml files (default: the shipped ones)."
+    ),
 ]
 _SelfContainedOption = Annotated[
     bool | None,
     typer.Option(
-        "--self-contained/--online-assets",
-        help="Inline Leaflet and draw no tiles, so the map opens with no network.",
+        "--self-contained/--online-tiles",
+        help="Offer no online tiles, so the map asks for nothing at all (by default "
+        "OpenStreetMap tiles are an optional base layer that falls back to offline outlines; "
+        "Leaflet is always inlined).",
         show_default=False,
     ),
 ]
+_TitleOption = Annotated[
+    str | None,
+    typer.Option("--title", help="The map's title (default: made from the layers' titles)."),
+]
 
 
-@app.command("build")
+@_command("build")
 def build_command(
     sources: Annotated[
         list[str] | None,
@@ -453,6 +586,7 @@ def build_command(
     store_path: _StoreOption = None,
     layers_dir: _LayersOption = None,
     self_contained: _SelfContainedOption = None,
+    title: _TitleOption = None,
     geocoder_name: _GeocoderOption = None,
     date: _DateOption = None,
     language: _LanguageOption = None,
@@ -465,10 +599,7 @@ def build_command(
     1 no source could be read, or the store or an output could not be written (both left as
     they were); 2 a usage error.
     """
-    from geomap.geocode import get_geocoder
-    from geomap.ingest import IngestOptions
-    from geomap.layers import load_layers
-    from geomap.pipeline import build
+    from geomap.pipeline import build, prepare
 
     settings = Settings.load(
         out_dir=out_dir,
@@ -476,27 +607,28 @@ def build_command(
         layers_dir=layers_dir,
         geocoder=geocoder_name,
         self_contained=self_contained,
-    )
-    specs = load_layers(settings.layers_dir)
-    options = IngestOptions(
-        timeout=settings.timeout,
-        max_bytes=settings.max_bytes,
-        date=_publication_date(date),
-        language=language,
+        title=title,
     )
     found, failed = _expanded(sources or [str(_bundled_example())])
     if not found:
         raise typer.Exit(EXIT_RUNTIME)  # nothing to read: the store and outputs stay as they are
-    _open_gazetteer(settings)
-    geocoder = get_geocoder(settings.geocoder, **_geocoder_options(settings))
+    run = prepare(
+        settings,
+        date=_publication_date(date),
+        language=language,
+        geocoder=True,
+        layers=True,
+        progress=_gazetteer_progress(settings),
+    )
+    assert run.geocoder is not None  # prepare(geocoder=True) opens one
     with _progress() as bar:
         task = bar.add_task("articles", total=len(found))
         report = build(
             found,
             settings=settings,
-            geocoder=geocoder,
-            options=options,
-            specs=specs,
+            geocoder=run.geocoder,
+            options=run.options,
+            specs=run.specs,
             progress=lambda _source: bar.advance(task),
         )
     for _source, message in report.failures:
@@ -505,78 +637,102 @@ def build_command(
         raise typer.Exit(EXIT_RUNTIME)
     failed = failed or bool(report.failures)
     _print_report(report)
+    _say_where_the_map_is(settings.out_dir / "map.html", opening=open_map)
     if open_map:
         _open_in_browser(settings.out_dir / "map.html")
     if failed:
         raise typer.Exit(EXIT_PARTIAL)
 
 
-@app.command("render")
+@_command("render")
 def render_command(
     out_dir: _OutOption = None,
     store_path: _StoreOption = None,
     layers_dir: _LayersOption = None,
     self_contained: _SelfContainedOption = None,
+    title: _TitleOption = None,
 ) -> None:
     """Regenerate the map and exports from the store alone (after editing layers/*.toml)."""
-    from geomap.layers import load_layers
-    from geomap.pipeline import render
+    from geomap.pipeline import prepare, render
 
     settings = Settings.load(
-        out_dir=out_dir, store=store_path, layers_dir=layers_dir, self_contained=self_contained
+        out_dir=out_dir,
+        store=store_path,
+        layers_dir=layers_dir,
+        self_contained=self_contained,
+        title=title,
     )
-    _print_report(render(settings=settings, specs=load_layers(settings.layers_dir)))
+    _print_report(render(settings=settings, specs=prepare(settings, layers=True).specs))
+    _say_where_the_map_is(settings.out_dir / "map.html", opening=False)
 
 
-@app.command("export")
+@_command("export")
 def export_command(
     format_: Annotated[
-        str, typer.Option("--format", help="geojson, csv or gpkg.", case_sensitive=False)
+        str,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="geojson, csv, gpkg (a copy of the store), fgb (FlatGeobuf), parquet "
+            "(GeoParquet), kml or shp (Shapefiles, one set per geometry type).",
+            case_sensitive=False,
+        ),
     ] = "geojson",
     target: Annotated[
-        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+        Path | None,
+        typer.Option(
+            "--out",
+            metavar="FILE",
+            help="File to write (default: standard output, for geojson and csv only).",
+        ),
     ] = None,
-    layer: Annotated[str, typer.Option("--layer", help="events or flows.")] = "events",
+    layer: Annotated[
+        str, typer.Option("--layer", metavar="LAYER", help="events or flows.")
+    ] = "events",
     store_path: _StoreOption = None,
 ) -> None:
-    """Export the store's events or flows as GeoJSON (RFC 7946), CSV (ACLED column order) or
-    a GeoPackage copy."""
-    from geomap import store
-    from geomap.atomic import replacing, write_bytes
-    from geomap.export import FORMATS, csv_text, geojson_text
+    """Export the store's events or flows: GeoJSON (RFC 7946), CSV (ACLED's columns first),
+    GeoPackage, FlatGeobuf, GeoParquet, KML or Shapefile."""
+    from geomap.pipeline import export
 
-    format_ = format_.lower()
-    if format_ not in FORMATS:
-        msg = f"--format {format_!r} is not known; use one of {', '.join(FORMATS)}"
-        raise UsageError(msg)
-    if layer not in {"events", "flows"}:
-        msg = f"--layer {layer!r} is not known; use events or flows"
-        raise UsageError(msg)
     settings = Settings.load(store=store_path)
-    if not settings.store_path.is_file():
-        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
-        raise GeomapError(msg)
-    if format_ == "gpkg":
-        if target is None:
-            msg = "--format gpkg needs --out FILE.gpkg (a GeoPackage is not text)"
-            raise UsageError(msg)
-        store.read(settings.store_path)  # refuse to copy a damaged store
-        with replacing(target) as temp:
-            temp.write_bytes(settings.store_path.read_bytes())
-        err.print(f"wrote {target}")
+    done = export(settings, format_=format_.lower(), layer=layer, target=target)
+    if done.text is not None:
+        sys.stdout.write(done.text)
         return
-    contents = store.read(settings.store_path)
-    frame = contents.events if layer == "events" else contents.flows
-    key = "event_id_cnty" if layer == "events" else "flow_id"
-    text = geojson_text(frame, id_column=key) if format_ == "geojson" else csv_text(frame)
-    if target is None:
-        sys.stdout.write(text)
-        return
-    write_bytes(target, text.encode("utf-8"))
-    err.print(f"wrote {target}")
+    for path in done.written:
+        _say(f"wrote {_shown(path)}")
 
 
-@app.command("open")
+@_command("stats")
+def stats_command(
+    store_path: _StoreOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Count what the store holds: events per type, country and month; articles; sources."""
+    from geomap.pipeline import stats
+
+    counted = stats(Settings.load(store=store_path))
+    if as_json:
+        sys.stdout.write(json.dumps(counted.as_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    totals = [(counted.events, "event"), (counted.flows, "flow"), (counted.articles, "article")]
+    out.print(
+        ", ".join(f"{n:,} {noun}{'' if n == 1 else 's'}" for n, noun in totals), highlight=False
+    )
+    for title, rows in (
+        ("events per type", counted.by_type),
+        ("events per country", counted.by_country),
+        ("events per month", counted.by_month),
+        ("articles per source", counted.by_source),
+    ):
+        table = Table(title, "count", title_justify="left")
+        for value, count in rows:
+            table.add_row(_printable(value, 200), f"{count:,}")
+        out.print(table)
+
+
+@_command("open")
 def open_command(out_dir: _OutOption = None) -> None:
     """Open the map (OUT/map.html) in the default browser."""
     path = Settings.load(out_dir=out_dir).out_dir / "map.html"
@@ -610,6 +766,8 @@ def _print_error(exc: Exception) -> None:
 
 
 def _print_report(report: Any) -> None:
+    if _State.quiet:
+        return
     table = Table(title="geomap", show_header=False)
     if report.added or report.replaced or report.unchanged:
         table.add_row(
@@ -623,12 +781,27 @@ def _print_report(report: Any) -> None:
         table.add_row(f"layer: {_printable(title)}", f"{rows:,}")
     for path in report.outputs:
         state = "written" if path in report.written else "unchanged"
-        table.add_row(str(path), state)
+        table.add_row(_shown(path), state)
     out.print(table)
+
+
+def _say_where_the_map_is(path: Path, *, opening: bool) -> None:
+    """The last line of a build: where the map is and how to open it (on stdout)."""
+    if _State.quiet:
+        return
+    if opening:
+        out.print(f"The map is {_shown(path)}; opening it in your browser.", highlight=False)
+        return
+    command = "geomap open" if path.parent == Path("out") else f"geomap open --out {path.parent}"
+    out.print(
+        f"The map is {_shown(path)}: open it in a web browser (double-click the file) "
+        f"or run '{_shown(command)}'.",
+        highlight=False,
+    )
 
 
 def _open_in_browser(path: Path) -> None:
     import webbrowser
 
     if not webbrowser.open(path.resolve().as_uri()):
-        err.print(f"no browser found; open {path} yourself")
+        err.print(f"no browser found; open {_shown(path)} yourself")

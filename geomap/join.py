@@ -19,43 +19,21 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geomap import acled
 from geomap.records import ParsedArticle
-from geomap.serialize import COUNT_COLUMNS, event_row, flow_row
+from geomap.serialize import (
+    COUNT_COLUMNS,
+    GEOMAP_EVENT_COLUMNS,
+    event_row,
+    flow_row,
+    shown_source,
+)
 from geomap.shapes import country_shape, country_shapes
 
 CRS = "EPSG:4326"
 
-#: ACLED's columns, in ACLED's order, then geomap's.
-EVENT_COLUMNS = (
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "actor2",
-    "iso",
-    "country",
-    "admin1",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "notes",
-    *COUNT_COLUMNS,
-    "qualifiers",
-    "place_id",
-    "article_id",
-    "evidence",
-    "evidence_start",
-    "evidence_end",
-    "layer",
-    "confidence",
-)
+#: ACLED's 31 columns, in ACLED's order, then geomap's.
+EVENT_COLUMNS = (*acled.COLUMNS, *GEOMAP_EVENT_COLUMNS)
 FLOW_COLUMNS = (
     "flow_id",
     "actor",
@@ -79,6 +57,11 @@ _INT_COLUMNS = (
     *COUNT_COLUMNS,
     "year",
     "time_precision",
+    "inter1",
+    "inter2",
+    "interaction",
+    "iso",
+    "timestamp",
     "geo_precision",
     "evidence_start",
     "evidence_end",
@@ -99,7 +82,13 @@ def points(latitudes: Sequence[float], longitudes: Sequence[float]) -> np.ndarra
 def events_frame(parsed: Iterable[ParsedArticle]) -> geopandas.GeoDataFrame:
     """All events of the articles, one row each, in a stable order."""
     rows = [
-        _event_record(event_row(event, source=item.article.source))
+        _event_record(
+            event_row(
+                event,
+                source=item.article.source,
+                published=item.article.published.date if item.article.published else None,
+            )
+        )
         for item in parsed
         for event in item.events
     ]
@@ -120,7 +109,7 @@ def flows_frame(parsed: Iterable[ParsedArticle]) -> geopandas.GeoDataFrame:
         for flow in item.flows:
             row = flow_row(flow)
             row["flow_id"] = _flow_id(row)
-            row["source"] = item.article.source
+            row["source"] = shown_source(item.article.source)
             rows.append(row)
             ends = points(
                 [flow.origin.latitude, flow.destination.latitude],
@@ -177,7 +166,7 @@ def _event_record(row: dict[str, Any]) -> dict[str, Any]:
     row["qualifiers"] = json.dumps(row["qualifiers"], sort_keys=True, ensure_ascii=False)
     # ACLED names the country on every row, not only on country-level ones, and one country
     # always by the same name (Natural Earth's), so a column filter finds all its rows.
-    row["country"] = _country_names().get(str(row["iso"] or "").upper(), row["country"])
+    row["country"] = _country_names().get(str(row["country_code"] or "").upper(), row["country"])
     return row
 
 
@@ -188,9 +177,9 @@ def _country_names() -> dict[str, str]:
 
 
 def _country_geometry(row: dict[str, Any]) -> shapely.Geometry | None:
-    if not str(row["place_id"]).startswith("iso3166:") or not row["iso"]:
+    if not str(row["place_id"]).startswith("iso3166:") or not row["country_code"]:
         return None
-    return country_shape(row["iso"])
+    return country_shape(row["country_code"])
 
 
 def _flow_id(row: dict[str, Any]) -> str:

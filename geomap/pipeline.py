@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from geomap.atomic import locked, remove_leftovers, write_text
-from geomap.errors import ArticleError, GeomapError, OutputError, StoreError
+from geomap.errors import ArticleError, GeomapError, OutputError, StoreError, UsageError
 from geomap.extract.events import extract_events
 from geomap.extract.text import sentences
 from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder
@@ -21,7 +21,9 @@ from geomap.resolve import resolve_mentions
 from geomap.settings import Settings
 
 if TYPE_CHECKING:  # the build stages import GeoPandas and Folium: only when building
+    from geomap.gazetteer import Progress
     from geomap.layers import LayerSpec
+    from geomap.records import PubDate
     from geomap.store import StoreContents
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,73 @@ def parse_many(
     return results
 
 
+# -- the run: settings → geocoder, ingest options, layer specs -------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a command works with, made once from the settings (see :func:`prepare`)."""
+
+    settings: Settings
+    options: IngestOptions
+    geocoder: OfflineGazetteer | CachedGeocoder | None = None
+    specs: tuple[LayerSpec, ...] = ()
+
+
+def prepare(
+    settings: Settings,
+    *,
+    date: PubDate | None = None,
+    language: str | None = None,
+    geocoder: bool = False,
+    layers: bool = False,
+    progress: Progress | None = None,
+) -> Run:
+    """The run that ``parse``, ``build``, ``render``, ``export`` and the benches share.
+
+    ``geocoder`` opens the settings' geocoder (building the offline index first if needed,
+    reporting to ``progress``); ``layers`` loads the layer specs.
+
+    Raises
+    ------
+    GeomapError
+        When the geocoder is unknown, the index cannot be built or a layer file is bad.
+    """
+    options = IngestOptions(
+        timeout=settings.timeout, max_bytes=settings.max_bytes, date=date, language=language
+    )
+    specs: tuple[LayerSpec, ...] = ()
+    if layers:
+        from geomap.layers import load_layers
+
+        specs = tuple(load_layers(settings.layers_dir))
+    opened = open_geocoder(settings, progress=progress) if geocoder else None
+    return Run(settings=settings, options=options, geocoder=opened, specs=specs)
+
+
+def index_path(settings: Settings) -> Path:
+    """Where the offline gazetteer index of these settings lives."""
+    from geomap.gazetteer import default_index_path
+
+    return default_index_path(settings.cache_dir)
+
+
+def open_geocoder(
+    settings: Settings, *, progress: Progress | None = None
+) -> OfflineGazetteer | CachedGeocoder:
+    """The settings' geocoder, with the offline index built first when it is missing or old."""
+    from geomap.gazetteer import Gazetteer
+
+    Gazetteer.open(index_path(settings), progress=progress)
+    if settings.geocoder == "offline":
+        options: dict[str, Any] = {"index_path": index_path(settings)}
+    else:
+        options = {"index_path": index_path(settings)}
+        if settings.cache_dir is not None:
+            options["cache_dir"] = settings.cache_dir
+    return get_geocoder(settings.geocoder, **options)
+
+
 # -- build: parse → join → store → render/export --------------------------------------------
 
 MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE = (
@@ -145,7 +214,7 @@ def build(
             log.debug("%s could not be read", source, exc_info=result)
             failures.append((source, str(result)))
         else:
-            parsed.append(result)
+            parsed.append(_with_stored_source(result))
         if progress:
             progress(source)
     if failures and not parsed:
@@ -163,6 +232,14 @@ def build(
         replaced=merged.replaced,
         unchanged=merged.unchanged,
     )
+
+
+def _with_stored_source(parsed: ParsedArticle) -> ParsedArticle:
+    """The article under the source the store keeps (a local file without its folder)."""
+    from geomap.serialize import stored_source
+
+    article = replace(parsed.article, source=stored_source(parsed.article.source))
+    return replace(parsed, article=article)
 
 
 def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
@@ -192,7 +269,11 @@ def _outputs(
     from geomap.render import MapOptions, render_map
 
     folder = settings.out_dir
-    map_options = MapOptions(title="geomap", self_contained=settings.self_contained)
+    map_options = MapOptions(
+        title=settings.title,
+        self_contained=settings.self_contained,
+        articles=len(contents.articles),
+    )
     return {
         folder / MAP_FILE: render_map(contents.events, contents.flows, specs, options=map_options),
         folder / EVENTS_FILE: geojson_text(contents.events, id_column="event_id_cnty"),
@@ -246,3 +327,126 @@ def _summary(
         written=written,
         outputs=tuple(outputs),
     )
+
+
+# -- export: the store's layers in another format ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exported:
+    """An export's result: its text (when written to standard output) or the files written."""
+
+    text: str | None = None
+    written: tuple[Path, ...] = ()
+
+
+def export(
+    settings: Settings, *, format_: str, layer: str = "events", target: Path | None = None
+) -> Exported:
+    """Export the store's ``layer`` (events or flows) as ``format_``.
+
+    Text formats (GeoJSON, CSV) without ``target`` come back as text; ``gpkg`` copies the
+    whole store; ``shp`` writes one file set per geometry type.
+
+    Raises
+    ------
+    UsageError
+        When the format or layer is unknown, or a binary format has no ``target``.
+    GeomapError
+        When the store is missing or damaged, or a file cannot be written.
+    """
+    from geomap import store
+    from geomap.atomic import replacing, write_bytes
+    from geomap.export import csv_text, geojson_text
+    from geomap.export_formats import FORMATS, TEXT_FORMATS, write_file
+
+    if format_ not in FORMATS:
+        msg = f"--format {format_!r} is not known; use one of {', '.join(FORMATS)}"
+        raise UsageError(msg)
+    if layer not in {"events", "flows"}:
+        msg = f"--layer {layer!r} is not known; use events or flows"
+        raise UsageError(msg)
+    if target is None and format_ not in TEXT_FORMATS:
+        msg = f"--format {format_} needs --out FILE (it is not text)"
+        raise UsageError(msg)
+    if not settings.store_path.is_file():
+        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
+        raise StoreError(msg)
+    contents = store.read(settings.store_path)  # also refuses to copy a damaged store
+    if format_ == "gpkg" and target is not None:
+        with replacing(target) as temp:
+            temp.write_bytes(settings.store_path.read_bytes())
+        return Exported(written=(target,))
+    frame = contents.events if layer == "events" else contents.flows
+    if format_ in TEXT_FORMATS:
+        key = "event_id_cnty" if layer == "events" else "flow_id"
+        text = geojson_text(frame, id_column=key) if format_ == "geojson" else csv_text(frame)
+        if target is None:
+            return Exported(text=text)
+        write_bytes(target, text.encode("utf-8"))
+        return Exported(written=(target,))
+    written = write_file(frame, target or Path(f"{layer}.{format_}"), format_=format_, layer=layer)
+    return Exported(written=tuple(written))
+
+
+# -- stats: what the store holds ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts of what a store holds: events per type, country and month; articles; sources."""
+
+    events: int
+    flows: int
+    articles: int
+    by_type: tuple[tuple[str, int], ...]
+    by_country: tuple[tuple[str, int], ...]
+    by_month: tuple[tuple[str, int], ...]
+    by_source: tuple[tuple[str, int], ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """The counts as a JSON-ready dict."""
+        return {
+            "events": self.events,
+            "flows": self.flows,
+            "articles": self.articles,
+            "events_by_type": dict(self.by_type),
+            "events_by_country": dict(self.by_country),
+            "events_by_month": dict(self.by_month),
+            "articles_by_source": dict(self.by_source),
+        }
+
+
+def stats(settings: Settings) -> Stats:
+    """Count the store's events (per type, country, month), flows, articles and sources.
+
+    Raises
+    ------
+    GeomapError
+        When the store is missing or damaged.
+    """
+    from geomap import store
+    from geomap.serialize import shown_source
+
+    if not settings.store_path.is_file():
+        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
+        raise StoreError(msg)
+    contents = store.read(settings.store_path)
+    events = contents.events
+    months = events["event_date"].fillna("").str[:7].replace("", "undated")
+    sources = contents.articles["source"].map(shown_source)
+    return Stats(
+        events=len(events),
+        flows=len(contents.flows),
+        articles=len(contents.articles),
+        by_type=_counted(events["event_type"].fillna("unknown")),
+        by_country=_counted(events["country"].fillna(events["country_code"]).fillna("unknown")),
+        by_month=tuple(sorted(_counted(months))),
+        by_source=_counted(sources),
+    )
+
+
+def _counted(values: Any) -> tuple[tuple[str, int], ...]:
+    """Each value with its count, the most frequent first, ties by value."""
+    counts = values.astype(str).value_counts()
+    return tuple(sorted(((str(k), int(n)) for k, n in counts.items()), key=lambda x: (-x[1], x[0])))

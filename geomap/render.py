@@ -74,12 +74,17 @@ _DateIndex = dict[tuple[str, int], int]
 class MapOptions:
     """How the page is put together.
 
-    ``self_contained`` inlines Leaflet, its plugins and their images from the XStatic
-    packages and drops the tile layer, so the map opens with no network at all.
+    Leaflet, its images and geomap's runtime are always inlined (from the XStatic packages),
+    so every map opens with no network. By default OpenStreetMap's tiles are an optional base
+    layer: when they cannot load, the page switches to the offline country outlines and says
+    so. ``self_contained`` drops the tile layer, so the page asks for nothing at all.
+    ``title`` heads the page (``None``: made from the layers' titles); ``articles`` is the
+    number of articles the header reports (``None``: those the events and flows come from).
     """
 
-    title: str = "geomap"
+    title: str | None = None
     self_contained: bool = False
+    articles: int | None = None
 
 
 def render_map(
@@ -100,10 +105,16 @@ def render_map(
     ]
     legend = _legend(drawn)
     layers = [layer for _spec, layer in drawn]
-    figure = Figure(title=safe_title(options.title))
+    title = options.title or _title_from_layers([layer["title"] for layer in layers])
+    figure = Figure(title=safe_title(title))
+    facts = _facts(events, flows, labels=[label for _key, label in labels], options=options)
+    figure.html.add_child(_Raw(_header_html(title, facts)), name="geomap_header")
     fmap = _base_map(options)
     figure.add_child(fmap)
-    outline = folium.FeatureGroup(name="Country outlines", overlay=True, control=True)
+    base = _base_layers(fmap, options)
+    outline = folium.FeatureGroup(
+        name="Country outlines", overlay=True, control=True, show=options.self_contained
+    )
     fmap.add_child(outline)
     groups = []
     for layer in layers:
@@ -117,7 +128,7 @@ def render_map(
         "legend": legend,
     }
     fmap.add_child(_Runtime(options=options))
-    fmap.add_child(_Data(payload, groups=groups, outline=outline))
+    fmap.add_child(_Data(payload, groups=groups, outline=outline, base=base))
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.fit_bounds(_bounds(layers), max_zoom=12)
     _number_elements(figure)
@@ -490,19 +501,81 @@ def _base_map(options: MapOptions) -> folium.Map:
     fmap = folium.Map(
         location=(30, 40),
         zoom_start=3,
-        tiles=None if options.self_contained else "OpenStreetMap",
+        tiles=None,
         prefer_canvas=True,
         control_scale=True,
     )
-    fmap.default_js = [] if options.self_contained else [_cdn(folium.Map.default_js, "leaflet")]
-    fmap.default_css = (
-        [] if options.self_contained else [_cdn(folium.Map.default_css, "leaflet_css")]
-    )
+    fmap.default_js = []  # Leaflet is inlined by the runtime: nothing from a CDN
+    fmap.default_css = []
     return fmap
 
 
-def _cdn(links: Sequence[tuple[str, str]], name: str) -> tuple[str, str]:
-    return next(link for link in links if link[0] == name)
+#: The base layers of a map with tiles: OpenStreetMap, and the offline outlines it falls back to.
+TILES_NAME, OFFLINE_NAME = "OpenStreetMap (online)", "Offline: country outlines"
+
+
+def _base_layers(fmap: folium.Map, options: MapOptions) -> dict[str, Element]:
+    """The tile layer and its offline alternative, both base layers; none if self-contained."""
+    if options.self_contained:
+        return {}
+    tiles = folium.TileLayer("OpenStreetMap", name=TILES_NAME, overlay=False, control=True)
+    offline = folium.FeatureGroup(name=OFFLINE_NAME, overlay=False, control=True, show=False)
+    fmap.add_child(tiles)
+    fmap.add_child(offline)
+    return {"tiles": tiles, "offline": offline}
+
+
+def _title_from_layers(titles: Sequence[str]) -> str:
+    """A page title naming the layers drawn: *Incidents, Infrastructure and CSTO deployment*."""
+    names = list(dict.fromkeys(titles))
+    if not names:
+        return "geomap: no events yet"
+    if len(names) == 1:
+        return names[0]
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _facts(
+    events: pd.DataFrame, flows: pd.DataFrame, *, labels: Sequence[str], options: MapOptions
+) -> str:
+    """The header's line of facts: period covered, number of events and articles."""
+    period = (
+        "no dates"
+        if not labels
+        else labels[0]
+        if labels[0] == labels[-1]
+        else f"{labels[0]} to {labels[-1]}"
+    )
+    if options.articles is not None:
+        articles = options.articles
+    else:
+        ids = set(events["article_id"].dropna()) | set(flows["article_id"].dropna())
+        articles = len(ids)
+    return " · ".join(
+        [
+            period,
+            _count(len(events), "event"),
+            _count(len(flows), "flow"),
+            _count(articles, "article"),
+        ]
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _header_html(title: str, facts: str) -> str:
+    """The page header: title, facts and the attributions the data requires (escaped text)."""
+    return (
+        '<header class="geomap-header">'
+        f'<h1 class="geomap-title">{html.escape(title)}</h1>'
+        f'<p class="geomap-facts">{html.escape(facts)}</p>'
+        '<p class="geomap-credits">Places: GeoNames (CC BY 4.0) · Outlines: Natural Earth'
+        '<span class="geomap-osm" hidden> · Tiles: © OpenStreetMap contributors</span></p>'
+        '<p class="geomap-notice" role="status" hidden></p>'
+        "</header>"
+    )
 
 
 class _Raw(Element):
@@ -538,7 +611,7 @@ class _PagePart(Element):
 
 
 class _Runtime(_PagePart):
-    """geomap's CSS and JavaScript, and Leaflet itself when the map is self-contained."""
+    """Leaflet's and geomap's CSS and JavaScript, inlined: the page fetches no code."""
 
     section = "header"
 
@@ -548,11 +621,8 @@ class _Runtime(_PagePart):
         self.options = options
 
     def code(self) -> str:
-        styles, scripts = [], []
-        if self.options.self_contained:
-            styles.append(_leaflet_css())
-            scripts.append(_xstatic_text("leaflet", "leaflet.js"))
-            styles.append(".leaflet-container { background: #dbe9f4; }")
+        styles = [_leaflet_css(), ".leaflet-container { background: #dbe9f4; }"]
+        scripts = [_xstatic_text("leaflet", "leaflet.js")]
         styles.append(_static_text("geomap.css"))
         scripts.append(_static_text("geomap.js"))
         return "\n".join(
@@ -565,12 +635,18 @@ class _Data(_PagePart):
     """The layers' data and the call that draws them into their feature groups."""
 
     def __init__(
-        self, payload: dict[str, Any], *, groups: list[folium.FeatureGroup], outline: Element
+        self,
+        payload: dict[str, Any],
+        *,
+        groups: list[folium.FeatureGroup],
+        outline: Element,
+        base: dict[str, Element],
     ) -> None:
         super().__init__()
         self._name = "GeomapData"
         self.groups = groups
         self.outline = outline
+        self.base = base
         self.outline_js = _outline_literal()
         for index, layer in enumerate(payload["layers"]):
             layer["group"] = index
@@ -589,9 +665,13 @@ class _Data(_PagePart):
         groups = ",".join(f"{i}:{group.get_name()}" for i, group in enumerate(self.groups))
         fmap = self._parent.get_name() if self._parent is not None else "map"
         payload = f'JSON.parse(document.getElementById("{self.get_name()}").textContent)'
+        base = ",".join(
+            f"{key}:{layer.get_name()}"
+            for key, layer in [*self.base.items(), ("outline", self.outline)]
+        )
         return (
             f"{self.outline.get_name()}.addLayer(L.geoJSON({self.outline_js}, {_OUTLINE_STYLE}));\n"
-            f"geomapRender({fmap}, {{{groups}}}, {payload});"
+            f"geomapRender({fmap}, {{{groups}}}, {payload}, {{{base}}});"
         )
 
 

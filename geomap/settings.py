@@ -41,6 +41,7 @@ class Settings:
     max_bytes: int = 8 * 1024 * 1024
     self_contained: bool = False
     lock_wait: float = 60.0
+    title: str | None = None
 
     @property
     def store_path(self) -> Path:

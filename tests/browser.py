@@ -12,18 +12,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import logging
-import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import in_ci, require_shared, run_geomap
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from typer.testing import CliRunner
 
-from geomap.cli import app
 from geomap.layers import LayerSpec
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,8 +33,6 @@ CHROMIUM_ARGS = (
     "--no-first-run",
 )
 VIEWPORT = {"width": 1200, "height": 800}
-SHARED_ARTICLES = Path(__file__).resolve().parents[1].parent / "shared" / "articles"
-NTB_ARTICLE = SHARED_ARTICLES / "ntb-2022-01-kazakhstan-coup-claim.nb.txt"
 
 #: Leaflet state of every geomap layer: ids held, ids drawn on the map, and the group's state.
 LAYER_STATE = """
@@ -65,11 +60,6 @@ LAYER_STATE = """
 FRAMES = "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
 
 
-def in_ci() -> bool:
-    """Whether this run is CI's, where every test must run."""
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
 def require_chromium() -> None:
     """Skip without Debian's chromium, or fail in CI, where ``.ci/run`` installs it."""
     if CHROMIUM.is_file():
@@ -80,10 +70,8 @@ def require_chromium() -> None:
 
 
 def require_article(path: Path) -> Path:
-    """A file of ../shared/articles, or a skip when that folder is absent."""
-    if not path.exists():
-        pytest.skip(f"the shared article folder is absent ({path.parent})")
-    return path
+    """A file of ../shared/articles: a skip when absent, a failure in CI."""
+    return require_shared(path)
 
 
 @contextlib.contextmanager
@@ -103,17 +91,11 @@ def chromium() -> Iterator[Any]:
 
 
 def run_cli(*args: str, cwd: Path) -> None:
-    """Run ``geomap ARGS`` in-process from ``cwd``; the root logger is left as it was."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.chdir(cwd)
-            result = CliRunner().invoke(app, list(args))
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-    assert result.exit_code == 0, result.output
+    """Run ``geomap ARGS`` in-process from ``cwd`` (the shared runner); it must succeed."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(cwd)
+        result = run_geomap(*args)
+    assert result.code == 0, result.err
 
 
 def build_map(sources: Sequence[Path], out: Path, *options: str) -> Path:
@@ -191,9 +173,15 @@ class MapPage:
         self.page.wait_for_function("() => !document.querySelector('.leaflet-popup')")
 
 
-def open_map(browser: Any, path: Path, *, init_script: str | None = None) -> MapPage:
+def open_map(
+    browser: Any,
+    path: Path,
+    *,
+    init_script: str | None = None,
+    viewport: dict[str, int] | None = None,
+) -> MapPage:
     """Open ``path`` in a fresh context with the network cut off; wait until it is drawn."""
-    context = browser.new_context(viewport=VIEWPORT)
+    context = browser.new_context(viewport=viewport or VIEWPORT)
     page = context.new_page()
     opened = MapPage(page)
 

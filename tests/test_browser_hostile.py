@@ -18,7 +18,6 @@ import pytest
 from browser import (
     MapPage,
     build_map,
-    chromium,
     close_map,
     features,
     open_map,
@@ -115,12 +114,6 @@ OPEN_EVERYTHING = """
   return shown;
 }
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -14,11 +14,9 @@ from typing import Any
 
 import pytest
 from browser import (
-    NTB_ARTICLE,
     VIEWPORT,
     MapPage,
     build_map,
-    chromium,
     close_map,
     expected_layers,
     features,
@@ -29,18 +27,13 @@ from browser import (
     run_cli,
     selected,
 )
+from conftest import NTB_ARTICLE
 
 from geomap.layers import LayerSpec, load_layers
 
 pytestmark = pytest.mark.browser
 
 CLOSE_UP = 9  # a zoom at which markers of different places no longer overlap
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")
@@ -104,15 +97,16 @@ def test_the_self_contained_map_loads_with_no_error_and_no_network(
     assert sample.requests == [(sample_out / "map.html").as_uri()]
 
 
-def test_the_network_guard_records_what_a_map_with_online_assets_asks_for(
+def test_the_network_guard_records_the_tiles_a_map_with_online_tiles_asks_for(
     browser: Any, sample_out: Path, tmp_path: Path
 ) -> None:
     online = tmp_path / "online"
     store = sample_out / "geomap.gpkg"
-    run_cli("render", "--store", str(store), "--out", str(online), "--online-assets", cwd=tmp_path)
+    run_cli("render", "--store", str(store), "--out", str(online), "--online-tiles", cwd=tmp_path)
     opened = open_map(browser, online / "map.html")
     try:
-        assert any(url.startswith("https://") and url.endswith(".js") for url in opened.blocked)
+        assert opened.blocked, "the tile layer asked for no tile"
+        assert all(url.startswith("https://") and url.endswith(".png") for url in opened.blocked)
     finally:
         close_map(opened)
 

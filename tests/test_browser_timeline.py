@@ -17,7 +17,6 @@ import pytest
 from browser import (
     MapPage,
     build_map,
-    chromium,
     close_map,
     expected_layers,
     features,
@@ -45,12 +44,6 @@ ARTICLES = {
     "aktobe.txt": "Rioters set fire to 12 cars in Aktobe, where 30 people were injured.\n",
 }
 SLIDER = ".geomap-slider input[type=range]"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -6,10 +6,7 @@ when a test needs a store of its own.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
-import logging
 import os
 import re
 import shutil
@@ -23,11 +20,10 @@ from typing import Any
 import pyogrio
 import pytest
 import shapely
-from conftest import NTB_ARTICLE
+from conftest import NTB_ARTICLE, Run, require_shared, run_geomap
 from test_export import check_rfc7946
 
 from geomap import join, store
-from geomap.cli import main
 from geomap.shapes import country_shape
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,28 +32,7 @@ OUTPUTS = ("map.html", "events.geojson", "flows.geojson", "events.csv")
 ACLED_START = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type"]
 
 
-@dataclass(frozen=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def run(*args: str) -> Run:
-    """Run the real entry point in this process, capturing what it prints."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    stdout, stderr = io.StringIO(), io.StringIO()
-    code: Any = 0
-    try:
-        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-            main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    finally:
-        root.handlers[:] = handlers
-        root.setLevel(level)
-    return Run(code if isinstance(code, int) else 1, stdout.getvalue(), stderr.getvalue())
+run = run_geomap
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
@@ -96,8 +71,7 @@ class Built:
 @pytest.fixture(scope="module")
 def ntb_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     """``geomap build <NTB article> --out DIR``, once for the module."""
-    if not NTB_ARTICLE.exists():
-        pytest.skip(f"the shared article folder is absent ({NTB_ARTICLE.parent})")
+    require_shared(NTB_ARTICLE)
     out = tmp_path_factory.mktemp("ntb") / "out"
     result = run("build", str(NTB_ARTICLE), "--out", str(out))
     assert result.code == 0, result.err
@@ -270,9 +244,9 @@ def test_an_edited_article_replaces_only_its_own_events(ntb_built: Built, tmp_pa
     assert result.code == 0, result.err
     assert "0 new, 1 replaced, 0 already stored" in result.out
     second = features(out / "events.geojson")
-    ntb = {k: f for k, f in first.items() if f["properties"]["source"] == str(NTB_ARTICLE)}
+    ntb = {k: f for k, f in first.items() if f["properties"]["source"] == NTB_ARTICLE.name}
     assert {k: second[k] for k in ntb} == ntb
-    mine = [f["properties"] for f in second.values() if f["properties"]["source"] == str(article)]
+    mine = [f["properties"] for f in second.values() if f["properties"]["source"] == article.name]
     assert 2100 in {p["troops"] for p in mine}
     assert 2030 not in {p["troops"] for p in mine}
     assert len(store.read(out / "geomap.gpkg").articles) == 2
@@ -283,7 +257,7 @@ def test_build_without_sources_builds_the_bundled_example(tmp_path: Path) -> Non
     assert result.code == 0, result.err
     events = features(tmp_path / "out" / "events.geojson")
     assert events
-    assert {Path(f["properties"]["source"]).name for f in events.values()} == {EXAMPLE.name}
+    assert {f["properties"]["source"] for f in events.values()} == {EXAMPLE.name}
 
 
 # -- render and export from the store alone ---------------------------------------------------

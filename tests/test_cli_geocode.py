@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import run_geomap as run_in_process
 from typer.testing import CliRunner
 
-from geomap.cli import app, main
+from geomap.cli import app
 from geomap.gazetteer import Gazetteer, default_index_path, haversine_km
 
 ALMATY = "geonames:1526384"
@@ -48,11 +49,9 @@ def geocode_json(*args: str) -> tuple[int, Any]:
 
 def run_main(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     """Run the real entry point (which turns errors into messages) and capture it."""
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 1), captured.out, captured.err
+    del capsys  # the shared runner captures the output itself
+    result = run_in_process(*args)
+    return result.code, result.out, result.err
 
 
 # -- must show -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 import geopandas
 import pytest
 import shapely
-from conftest import ACLED_COLUMNS, NTB_ARTICLE
+from conftest import ACLED_COLUMNS, NTB_ARTICLE, require_shared
 
 from geomap import join
 from geomap.export import csv_text, geojson_text
@@ -66,8 +66,7 @@ def own() -> ParsedArticle:
 @pytest.fixture(scope="module")
 def ntb() -> ParsedArticle:
     """The real Norwegian article, parsed once for the module."""
-    if not NTB_ARTICLE.exists():
-        pytest.skip(f"the shared article folder is absent ({NTB_ARTICLE.parent})")
+    require_shared(NTB_ARTICLE)
     from geomap.pipeline import parse
 
     return parse(str(NTB_ARTICLE))

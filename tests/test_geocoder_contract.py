@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import geopandas
 import numpy as np
 import pytest
+from conftest import serving
 from geopandas.testing import assert_geodataframe_equal
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
@@ -115,13 +115,8 @@ class _FakeNominatim(BaseHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def nominatim_domain() -> Iterator[str]:
     """``host:port`` of a fake Nominatim served from a thread on 127.0.0.1."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeNominatim)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(_FakeNominatim) as server:
+        yield f"127.0.0.1:{server.server_port}"
 
 
 @pytest.fixture(scope="module")

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from dataclasses import replace
 
 import geopandas
 import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from conftest import ACLED_COLUMNS, NTB_ARTICLE
+from conftest import ACLED_COLUMNS, NTB_ARTICLE, require_shared
+from factories import ALMATY, CAPE_TOWN, KAZAKHSTAN, RUSSIA, make_article, make_event, make_flow
 from geopandas.testing import assert_geodataframe_equal
 
 from geomap import join
-from geomap.ingest import article_id
-from geomap.records import Article, EventFact, Flow, ParsedArticle, Place
+from geomap.records import ParsedArticle, Place
 from geomap.serialize import COUNT_COLUMNS
 from geomap.shapes import country_shape
 
@@ -36,59 +34,12 @@ GEOMAP_COLUMNS = {
     "layer",
     "confidence",
 }
-ALMATY = Place("geonames:1526384", "Almaty", "city", "KZ", 43.25, 76.92, admin1="Almaty")
-KAZAKHSTAN = Place("iso3166:KZ", "Kazakhstan", "country", "KZ", 48.0, 68.0)
-RUSSIA = Place("iso3166:RU", "Russia", "country", "RU", 55.75, 37.62)
-CAPE_TOWN = Place("geonames:3369157", "Cape Town", "city", "ZA", -33.93, 18.42)
-
-
-def make_article(text: str, *, source: str = "own-words.txt") -> Article:
-    return Article(
-        id=article_id(text),
-        source=source,
-        title=text[:20],
-        published=None,
-        language="en",
-        text=text,
-    )
-
-
-def make_event(article: Article, place: Place, *, start: int = 0, **fields: object) -> EventFact:
-    base = EventFact(
-        article_id=article.id,
-        event_type="Protests",
-        sub_event_type="Peaceful protest",
-        disorder_type="Demonstrations",
-        place=place,
-        geo_precision=3 if place.kind == "country" else 1,
-        evidence=article.text[start : start + 10],
-        evidence_start=start,
-        evidence_end=start + 10,
-        date=dt.date(2022, 1, 5),
-        time_precision=1,
-    )
-    return replace(base, **fields)  # type: ignore[arg-type]
-
-
-def make_flow(article: Article, origin: Place, destination: Place) -> Flow:
-    return Flow(
-        article_id=article.id,
-        actor="CSTO",
-        origin=origin,
-        destination=destination,
-        evidence=article.text[:10],
-        evidence_start=0,
-        evidence_end=10,
-        troops=None,
-        military_vehicles=None,
-    )
 
 
 @pytest.fixture(scope="module")
 def ntb() -> ParsedArticle:
     """The real Norwegian article, parsed once for the module."""
-    if not NTB_ARTICLE.exists():
-        pytest.skip(f"the shared article folder is absent ({NTB_ARTICLE.parent})")
+    require_shared(NTB_ARTICLE)
     from geomap.pipeline import parse
 
     return parse(str(NTB_ARTICLE))
@@ -201,7 +152,8 @@ def test_country_is_named_on_city_rows_too() -> None:
     events = (make_event(article, ALMATY), make_event(article, KAZAKHSTAN, start=3))
     frame = join.events_frame([ParsedArticle(article, events=events)])
     assert set(frame["country"]) == {"Kazakhstan"}
-    assert set(frame["iso"]) == {"KZ"}
+    assert set(frame["country_code"]) == {"KZ"}
+    assert set(frame["iso"]) == {398}  # ACLED's numeric code
 
 
 # -- geometry kinds ---------------------------------------------------------------------------
@@ -240,7 +192,7 @@ def test_ntb_country_rows_are_outlines_and_the_others_points_at_their_coordinate
     np.testing.assert_allclose(points.geometry.x, points["longitude"])
     np.testing.assert_allclose(points.geometry.y, points["latitude"])
     for _, row in frame[country].iterrows():
-        assert row.geometry.equals(country_shape(row["iso"]))
+        assert row.geometry.equals(country_shape(row["country_code"]))
 
 
 def test_ntb_flows_are_lines_ending_at_their_destination(ntb: ParsedArticle) -> None:

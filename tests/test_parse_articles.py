@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import serving
 
 from geomap.pipeline import parse
 from geomap.records import ParsedArticle
@@ -117,15 +117,9 @@ def test_own_words_articles_give_the_deployment_by_its_alliance_and_member_flows
 @pytest.fixture
 def served_examples() -> Iterator[str]:
     handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(EXAMPLES))  # noqa: E731
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     http.server.SimpleHTTPRequestHandler.log_message = lambda *a: None  # type: ignore[method-assign]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(handler) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_html_page_served_on_loopback_gives_the_same_facts(served_examples: str) -> None:

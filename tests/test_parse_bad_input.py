@@ -114,7 +114,7 @@ def test_each_bad_input_gives_one_line_and_the_others_are_printed(
     assert any("404" in line for line in lines) and any("500" in line for line in lines)
     assert any("timed out" in line for line in lines)
     printed = [json.loads(line) for line in done.stdout.splitlines()]
-    assert [p["article"]["source"] for p in printed] == [str(good), f"{site}/article"]
+    assert [p["article"]["source"] for p in printed] == [good.name, f"{site}/article"]
     assert all(any(e["arrested"] == 40 for e in p["events"]) for p in printed)
 
 

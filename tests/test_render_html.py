@@ -14,17 +14,13 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from factories import AIRPORT, ALMATY, KAZAKHSTAN, RUSSIA
 
 from geomap import join
 from geomap.ingest import article_id
 from geomap.layers import LayerSpec, load_layers
 from geomap.records import Article, EventFact, Flow, ParsedArticle, Place
 from geomap.render import MapOptions, display_value, js_literal, radius_for, render_map
-
-ALMATY = Place("geonames:1526384", "Almaty", "city", "KZ", 43.25, 76.92)
-AIRPORT = Place("iata:ALA", "Almaty International Airport", "airport", "KZ", 43.35, 77.04)
-KAZAKHSTAN = Place("iso3166:KZ", "Kazakhstan", "country", "KZ", 48.0, 68.0)
-RUSSIA = Place("iso3166:RU", "Russia", "country", "RU", 55.75, 37.62)
 
 #: Text an article may hold that must stay text: Jinja, a closing script tag, a template
 #: literal, backticks, an HTML comment and a line separator.
@@ -238,6 +234,56 @@ def test_many_incidents_cluster_with_no_plugin_to_fetch(frames: tuple[Any, Any])
 def test_an_online_map_has_osm_tiles_and_the_country_outlines(online_page: str) -> None:
     assert "tile.openstreetmap.org" in online_page
     assert '"Country outlines"' in online_page
+
+
+def test_a_map_with_tiles_still_inlines_leaflet_and_fetches_no_code(online_page: str) -> None:
+    assert not re.search(r"<script[^>]*\ssrc\s*=", online_page, re.IGNORECASE)
+    assert not re.search(r"<link[^>]*\shref\s*=", online_page, re.IGNORECASE)
+    assert "L.map(" in online_page and "geomapRender" in online_page
+
+
+def test_tiles_are_a_base_layer_beside_the_offline_outlines(online_page: str) -> None:
+    base = re.search(r"base_layers :\s*\{(.*?)\}", online_page, re.DOTALL)
+    assert base is not None
+    assert re.findall(r'"([^"]*)" :', base.group(1)) == [
+        "OpenStreetMap (online)",
+        "Offline: country outlines",
+    ]
+
+
+# -- the header -------------------------------------------------------------------------------
+
+
+def header_text(page: str) -> str:
+    match = re.search(r'<header class="geomap-header">(.*?)</header>', page, re.DOTALL)
+    assert match is not None
+    return re.sub(r"<[^>]+>", "|", match.group(1))
+
+
+def test_the_header_gives_period_events_articles_and_credits(page: str) -> None:
+    text = header_text(page)
+    assert "2022-01" in text
+    assert re.search(r"\b[1-9][0-9]* events\b", text)
+    assert "1 article" in text
+    assert "GeoNames (CC BY 4.0)" in text and "Natural Earth" in text
+
+
+def test_without_a_title_the_header_names_the_layers_drawn(frames: tuple[Any, Any]) -> None:
+    page = render_map(*frames, load_layers(), options=MapOptions(self_contained=True))
+    title = header_text(page).strip("|").split("|")[0]
+    assert "Incidents" in title and "deployment" in title
+
+
+def test_the_header_counts_the_articles_it_is_told(frames: tuple[Any, Any]) -> None:
+    page = render_map(*frames, load_layers(), options=MapOptions(self_contained=True, articles=7))
+    assert "7 articles" in header_text(page)
+
+
+def test_a_hostile_title_stays_text_in_the_header(frames: tuple[Any, Any]) -> None:
+    title = '<img src=x onerror="alert(1)">{{ 3*3 }}'
+    page = render_map(*frames, load_layers(), options=MapOptions(self_contained=True, title=title))
+    assert "<img" not in page
+    assert html.escape(title) in page
 
 
 # -- layers, popups and view ------------------------------------------------------------------

@@ -12,7 +12,7 @@ import pandas as pd
 import pyogrio
 import pyogrio.errors
 import pytest
-from conftest import NTB_ARTICLE
+from conftest import NTB_ARTICLE, require_shared
 from geopandas.testing import assert_geodataframe_equal
 
 from geomap import store
@@ -90,8 +90,7 @@ def rows_of(contents: StoreContents, article: ParsedArticle) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def ntb() -> ParsedArticle:
     """The real Norwegian article, parsed once for the module."""
-    if not NTB_ARTICLE.exists():
-        pytest.skip(f"the shared article folder is absent ({NTB_ARTICLE.parent})")
+    require_shared(NTB_ARTICLE)
     from geomap.pipeline import parse
 
     return parse(str(NTB_ARTICLE))

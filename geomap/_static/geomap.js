@@ -9,6 +9,11 @@
  * and points in view are Leaflet layers, redrawn when the map stops moving; a point's marker is
  * made the first time it is shown. Below the clustering zooms, every point is drawn.
  *
+ * Leaflet is inlined in the page. When the page offers OpenStreetMap's tiles and none can
+ * load (no network), it switches to the offline country outlines and says so in the header.
+ * Below 600 px of width the layer control and the legend start collapsed, and popups open
+ * clear of the controls.
+ *
  * For tests and tools, `window.geomap` holds the map, each layer's Leaflet objects, a `ready`
  * promise that settles once every shown layer is drawn, and `settled()` for the slider.
  */
@@ -200,7 +205,55 @@ function geomapClusterLevel(below, zoom) {
 
 /* -- the map --------------------------------------------------------------------------------- */
 
-function geomapRender(map, groups, data) {
+var GEOMAP_NARROW = 600; // pixels: below this width, controls start collapsed
+
+function geomapNarrow() {
+  return document.documentElement.clientWidth < GEOMAP_NARROW;
+}
+
+// The layer control is made after this script runs: collapse it on a narrow screen.
+L.Control.Layers.addInitHook(function () {
+  if (geomapNarrow()) this.options.collapsed = true;
+});
+
+// Tiles as an optional base layer: the first tile that fails before any loaded switches the
+// map to the offline outlines, with a notice; the OSM credit shows while tiles are shown.
+function geomapWatchTiles(map, base, restack) {
+  var osm = document.querySelector(".geomap-osm");
+  var notice = document.querySelector(".geomap-notice");
+  function credit() {
+    if (osm) osm.hidden = !(base.tiles && map.hasLayer(base.tiles));
+  }
+  map.on("layeradd layerremove", credit);
+  credit();
+  if (!base.tiles) return;
+  var loaded = 0;
+  var failed = false;
+  base.tiles.on("tileload", function () {
+    loaded += 1;
+  });
+  base.tiles.on("tileerror", function () {
+    if (loaded || failed) return;
+    failed = true;
+    map.removeLayer(base.tiles);
+    map.addLayer(base.offline);
+    if (notice) {
+      notice.textContent =
+        "Map tiles could not load (no network?): showing the offline country outlines.";
+      notice.hidden = false;
+    }
+  });
+  // The outlines go with the offline base layer and stay under everything else.
+  map.on("layeradd", function (event) {
+    if (event.layer === base.offline && !map.hasLayer(base.outline)) {
+      map.addLayer(base.outline);
+      restack();
+    }
+  });
+}
+
+function geomapRender(map, groups, data, base) {
+  base = base || {};
   performance.mark("geomap:start");
   // Without a tile layer (self-contained maps) nothing sets a zoom range.
   if (map.options.maxZoom === undefined) map.setMaxZoom(GEOMAP_MAX_ZOOM);
@@ -323,6 +376,27 @@ function geomapRender(map, groups, data) {
     }));
   }
 
+  // Popups fit the map and open clear of the controls (on a phone, the legend folds first).
+  function popupOptions() {
+    if (legendBox && geomapNarrow()) legendBox.open = false;
+    var box = map.getContainer().getBoundingClientRect();
+    var top = 0;
+    var bottom = 0;
+    document.querySelectorAll(".leaflet-top .leaflet-control").forEach(function (control) {
+      top = Math.max(top, control.getBoundingClientRect().bottom - box.top);
+    });
+    document.querySelectorAll(".leaflet-bottom .leaflet-control").forEach(function (control) {
+      bottom = Math.max(bottom, box.bottom - control.getBoundingClientRect().top);
+    });
+    var size = map.getSize();
+    return {
+      maxWidth: Math.max(160, Math.min(360, size.x - 60)),
+      maxHeight: Math.max(120, Math.min(420, size.y - top - bottom - 60)),
+      autoPanPaddingTopLeft: [10, top + 10],
+      autoPanPaddingBottomRight: [10, bottom + 10],
+    };
+  }
+
   function tipFor(entry, options) {
     var layer = entry.layer;
     var indices = samePlace(entry, options.geomapIndex);
@@ -342,7 +416,7 @@ function geomapRender(map, groups, data) {
         return;
       }
       if (options.geomapIndex === undefined && !options.geomapEnd) return;
-      L.popup({ maxWidth: 360, maxHeight: 420 })
+      L.popup(popupOptions())
         .setLatLng(event.latlng)
         .setContent(popupFor(entry, options))
         .openOn(map);
@@ -618,10 +692,13 @@ function geomapRender(map, groups, data) {
     slider.addTo(map);
   }
 
+  var legendBox = null;
   if (data.legend.length) {
     var legend = L.control({ position: "bottomright" });
     legend.onAdd = function () {
-      var box = L.DomUtil.create("div", "geomap-legend");
+      var box = (legendBox = L.DomUtil.create("details", "geomap-legend"));
+      box.open = !geomapNarrow();
+      box.appendChild(text("summary", "Legend"));
       data.legend.forEach(function (section) {
         if (section.title) box.appendChild(text("strong", section.title));
         section.entries.forEach(function (item) {
@@ -635,10 +712,14 @@ function geomapRender(map, groups, data) {
           box.appendChild(row);
         });
       });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
       return box;
     };
     legend.addTo(map);
   }
+
+  geomapWatchTiles(map, base, restack);
 
   window.geomap = {
     map: map,
