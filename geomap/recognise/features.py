@@ -160,17 +160,16 @@ def _evidence(
         for index in words:
             token = tokens[index]
             marks = seen.setdefault(token.key, set())
-            inside = any(f.startswith("gm=") for f in rows[index])
             after = (
                 index > 1
                 and index - 1 in words
                 and text[tokens[index - 1].end : token.start] == " "
-                and not inside
+                and not any(f.startswith(("gm=I:", "gm=E:")) for f in rows[index])
             )
             before = (
                 index + 1 in words
                 and text[token.end : tokens[index + 1].start] == " "
-                and not inside
+                and not any(f.startswith(("gm=B:", "gm=I:")) for f in rows[index])
             )
             if after:
                 marks.add("d:after")
@@ -311,8 +310,18 @@ def _token_features(
         row.append("pb=")
     count = len(tokens)
     if index + 1 < count:
-        after = text[token.end : tokens[index + 1].start]
-        row.append("pa=_" if after == " " else "pa=" + _punctuation(after, last=False))
+        following = tokens[index + 1]
+        after = text[token.end : following.start]
+        if after == " ":
+            row.append("pa=_")
+            if (
+                flag != "-"
+                and following.surface[0].isupper()
+                and not flags[index + 1].startswith(("I:", "E:"))
+            ):
+                row.append("g|next=Xx")  # a known name that runs on: *New York Times*
+        else:
+            row.append("pa=" + _punctuation(after, last=False))
     else:
         row.append("pa=")
     row += _conjunctions(first, _shape(token.surface, token.is_number), flag, language)
