@@ -15,7 +15,9 @@ Places are the labels ``bench.corpora.PLACE_LABELS`` lists, ``GPE_ORG`` (NorNE) 
 ``LOC_ORG`` (factRuEval) included: a country acting as an organisation is still named as a
 place. GUM's named places are cleaned first (see :func:`gum_places`).
 
-The run is deterministic: L-BFGS has no random step, the documents are read in file order,
+The features include the gazetteer's names, so the model belongs to one build of the
+gazetteer (its fingerprint is printed): retrain after the gazetteer changes much. The run is
+deterministic: L-BFGS has no random step, the documents are read in file order,
 and the grid runs in a fixed order; ``--seed`` fixes Python's own generator for any future
 sampling. The model's SHA-256 is printed so that two runs can be compared.
 """
@@ -44,7 +46,14 @@ import pycrfsuite  # type: ignore[import-untyped]  # noqa: E402
 
 from bench.corpora import Doc, documents  # noqa: E402
 from geomap.extract.text import sentences  # noqa: E402
-from geomap.gazetteer import COL_KIND, COUNTRY, MACROREGION, REGION, Gazetteer  # noqa: E402
+from geomap.gazetteer import (  # noqa: E402
+    COL_KIND,
+    COUNTRY,
+    MACROREGION,
+    REGION,
+    Gazetteer,
+    stored_fingerprint,
+)
 from geomap.recognise.features import text_features  # noqa: E402
 from geomap.recognise.learned import MODEL_PATH, PlaceTagger, labels_of_spans  # noqa: E402
 from geomap.textnorm import fold  # noqa: E402
@@ -250,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     began = time.perf_counter()
     gazetteer = Gazetteer.open()
+    print(f"gazetteer {gazetteer.path} (fingerprint {stored_fingerprint(gazetteer.path)})")
     for corpus in TRAIN:
         docs = documents(corpus, "train")
         data, lost = prepare(corpus, docs, gazetteer)

@@ -15,6 +15,7 @@ pure and, for what depends on a word alone, remembered per word.
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,9 +62,9 @@ BEFORE, AFTER = 1, 1
 _COMMON = 5.0
 #: Towns this large (log10 of their people) are names even as a common first word.
 _STRONG_SIZE = 5
-#: The gazetteer summary of each key (:func:`_summary`), per gazetteer index file: an index
-#: never changes while open, so neither does the answer.
-_MEMOS: dict[str, dict[str, str]] = {}
+#: The gazetteer summary of each key (:func:`_summary`), per open gazetteer: an index never
+#: changes while open, so neither does the answer.
+_MEMOS: weakref.WeakKeyDictionary[Gazetteer, dict[str, str]] = weakref.WeakKeyDictionary()
 _MEMO_SIZE = 1 << 16
 
 
@@ -116,9 +117,9 @@ def text_features(
     """The pieces of every sentence (see :func:`sentence_features`), with one gazetteer lookup."""
     names = [_names(text, s.tokens) for s in sentences]
     found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
-    kinds = _MEMOS.setdefault(str(gazetteer.path), {})
-    if len(kinds) > _MEMO_SIZE:
-        kinds.clear()
+    kinds = _MEMOS.get(gazetteer)
+    if kinds is None or len(kinds) > _MEMO_SIZE:
+        kinds = _MEMOS[gazetteer] = {}
     return _features(text, [s.tokens for s in sentences], names, language, found, kinds)
 
 
