@@ -52,6 +52,7 @@ from geomap.gazetteer import (
     COUNTRY,
     CURATED,
     DEMONYM,
+    DISTRICT,
     MACROREGION,
     PRIMARY,
     REGION,
@@ -73,6 +74,9 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
 _KIND_PRIOR = {COUNTRY: 9.0, MACROREGION: 8.5, REGION: 5.5, AIRPORT: 4.0}
+#: A county or kommune sums its towns' people but is named for one of them: the town of the
+#: name comes first (Bergen, Norway over Bergen County, New Jersey) unless named as the unit.
+_UNIT_PENALTY = {DISTRICT: 2.0}
 _CODE_BONUS = 2.0  # a code written in capitals (USA, NSW) is chosen on purpose
 
 
@@ -85,7 +89,7 @@ class Context:
     """
 
     focus: tuple[str, ...] = ()
-    qualifiers: tuple[Entry, ...] = ()
+    qualifiers: tuple[tuple[Entry, ...], ...] = ()
 
 
 def to_place(entry: Entry, *, score: float) -> Place:
@@ -164,7 +168,9 @@ def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: C
 def _own_score(flags: int, row: Row, *, exact: bool, feature: str | None) -> float:
     """The score of a candidate before context: kind and size prior, name quality, feature."""
     kind = row[COL_KIND]
-    score = _KIND_PRIOR.get(kind) or math.log10(row[COL_POPULATION] + 1)
+    score = _KIND_PRIOR.get(kind) or math.log10(row[COL_POPULATION] + 1) - _UNIT_PENALTY.get(
+        kind, 0
+    )
     if flags & PRIMARY:
         score += 1.0
     if flags & CURATED:
@@ -183,13 +189,18 @@ def _in_context(score: float, row: Row, context: Context) -> float:
     country_code = row[COL_CC]
     if country_code in context.focus:
         score += 3.0 if country_code == context.focus[0] else 1.5
-    for qualifier in context.qualifiers:
-        other = qualifier.place
-        if country_code == other.country_code and row[COL_PLACE_ID] != other.place_id:
-            score += 4.0
-            if other.kind == REGION and row[COL_ADMIN1] == other.admin1:
-                score += 4.0
+    for namesakes in context.qualifiers:  # each qualifier counts once, by its best reading
+        score += max((_qualified(row, entry.place) for entry in namesakes), default=0.0)
     return score
+
+
+def _qualified(row: Row, qualifier: Place) -> float:
+    """What a qualifier adds to the place of ``row``: its country, and its region."""
+    if row[COL_CC] != qualifier.country_code or row[COL_PLACE_ID] == qualifier.place_id:
+        return 0.0
+    if qualifier.kind == REGION and row[COL_ADMIN1] == qualifier.admin1:
+        return 8.0
+    return 4.0
 
 
 def rank(
@@ -439,12 +450,12 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
 
     def _context(self, read: _Query, focus: Sequence[str]) -> Context:
         """The focus, and the places the query's qualifiers name."""
-        qualifiers: tuple[Entry, ...] = ()
+        qualifiers: tuple[tuple[Entry, ...], ...] = ()
         if read.qualifiers:
             found = self.gazetteer.lookup_rows(
                 form for keys in read.qualifiers for form, _ in keys.forms
             )
-            qualifiers = tuple(e for keys in read.qualifiers for e in keys.context_entries(found))
+            qualifiers = tuple(tuple(keys.context_entries(found)) for keys in read.qualifiers)
         return Context(focus=tuple(c.upper() for c in focus), qualifiers=qualifiers)
 
     def _scored(
@@ -562,7 +573,7 @@ def _code_of(name: str) -> str | None:
     letters = name.strip().replace(".", "")
     written_as_code = letters.isupper() or name.strip().endswith(".")
     if 1 < len(letters) <= 6 and letters.isascii() and letters.isalpha() and written_as_code:
-        return code_key(letters)
+        return code_key(name)
     return None
 
 

@@ -77,6 +77,8 @@ class Place:
     admin1: str | None = None
     score: float = 0.0
     source: str = "offline"
+    #: The name of the first-level region the place lies in (ACLED's ``admin1``), if known.
+    region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

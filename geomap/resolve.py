@@ -93,6 +93,7 @@ def resolve_mentions(
     """
     if isinstance(geocoder, CachedGeocoder):
         return [resolve_online(m, geocoder) for m in mentions]
+    gazetteer = geocoder.gazetteer
     candidates = [_candidates(geocoder, m) for m in mentions]
     first = [_best(scored, Evidence(), None, i) for i, scored in enumerate(candidates)]
     evidence = _evidence(first)
@@ -100,9 +101,13 @@ def resolve_mentions(
     resolved: list[Mention] = []
     for index, mention in enumerate(mentions):
         if mention.feature is not None:  # airports and other facilities: ranked by the geocoder
-            place = geocoder._best([(mention.key, mention.feature)], focus=evidence.focus)
-            chosen = place[(mention.key, mention.feature)]
-            resolved.append(replace(mention, place=chosen))
+            best = geocoder._best([(mention.key, mention.feature)], focus=evidence.focus)
+            chosen = best[(mention.key, mention.feature)]
+            parts: tuple[tuple[str, float], ...] = ()
+            if chosen is not None:
+                chosen = replace(chosen, region=gazetteer.region_of(chosen))
+                parts = (("facility of the named place", chosen.score),)
+            resolved.append(replace(mention, place=chosen, ranking=parts))
             continue
         choice = _best(candidates[index], evidence, qualifiers.get(index), index)
         if choice is None:
@@ -110,7 +115,9 @@ def resolve_mentions(
             resolved.append(mention)
             continue
         _, row, parts, probability = choice
-        resolved.append(replace(mention, place=place_of_row(row, score=probability), ranking=parts))
+        place = place_of_row(row, score=probability)
+        place = replace(place, region=gazetteer.region_of(place))
+        resolved.append(replace(mention, place=place, ranking=parts))
     return resolved
 
 

@@ -132,11 +132,14 @@ def event_row(event: EventFact, *, source: str, published: dt.date | None = None
 def admin1_name(place: Place) -> str | None:
     """ACLED's ``admin1`` (a first-level region's name) where the gazetteer gives one.
 
-    A place that is a region is its own admin1. GeoNames' admin1 of a town is a code
+    A place that is a region is its own admin1; another has the name of its region when the
+    resolve stage found it (:attr:`Place.region`). GeoNames' admin1 of a town is a code
     (``"02"``), not a name, and is left out rather than written where a name belongs.
     """
     if place.kind == "region":
         return place.name
+    if place.region:
+        return place.region
     admin1 = (place.admin1 or "").strip()
     if len(admin1) > 3 and not any(ch.isdigit() for ch in admin1):
         return admin1

@@ -42,7 +42,7 @@ FUZZ = settings(
 
 PLACE_ID = re.compile(r"[a-z][a-z0-9-]*:[A-Za-z0-9][A-Za-z0-9._-]*")
 COUNTRY_CODE = re.compile(r"[A-Z]{2}")
-KINDS = {"city", "country", "region", "airport"}
+KINDS = {"city", "country", "region", "airport", "district", "macroregion"}
 FEATURES = (None, "airport", "city", "country", "region")
 NAMES = (
     "Almaty",

@@ -7,6 +7,7 @@ import difflib
 import gettext
 import hashlib
 import importlib.metadata
+import json
 import logging
 import math
 import os
@@ -34,6 +35,7 @@ from geomap.gazetteer.index import (
     COL_KIND,
     COL_LAT,
     COL_LON,
+    COL_NAME,
     COL_POPULATION,
     COL_ROWID,
     COUNTRY,
@@ -231,6 +233,7 @@ def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
                 "format": FORMAT_VERSION,
                 "built_seconds": f"{seconds:.2f}",
                 "country_names": "\n".join(_country_names(builder)),
+                "region_names": json.dumps(_region_names(builder), ensure_ascii=False),
             }
             meta |= {f"pkg:{name}": importlib.metadata.version(name) for name in _PACKAGES}
             db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
@@ -253,6 +256,15 @@ def _country_names(builder: _Builder) -> list[str]:
             if rowid in areas and flags & (PRIMARY | CURATED)
         }
     )
+
+
+def _region_names(builder: _Builder) -> dict[str, str]:
+    """``"CC.admin1"`` → the English name of that first-level region."""
+    return {
+        f"{row[COL_CC]}.{row[COL_ADMIN1]}": row[COL_NAME]
+        for row in builder.places
+        if row[COL_KIND] == REGION and row[COL_ADMIN1]
+    }
 
 
 def _country_catalogs() -> list[tuple[int, gettext.NullTranslations]]:
@@ -460,10 +472,10 @@ def _add_districts(builder: _Builder) -> None:
             units[str(number)] = fields
     towns: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     for line in data.joinpath("cities/cities.tsv").read_text("utf-8").splitlines():
-        _name, _gid, unit_ids, _country, population, lat, lon = line.split("\t")[:7]
+        _name, _gid, unit_ids, _country, people, town_lat, town_lon = line.split("\t")[:7]
         for unit in unit_ids.split("|"):
             if unit in units:
-                towns[unit].append((float(lat), float(lon), int(population or 0)))
+                towns[unit].append((float(town_lat), float(town_lon), int(people or 0)))
     for unit, fields in units.items():
         points = towns.get(unit)
         place_id = f"geonames:{fields[_UNIT_GEONAMES]}"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import logging
 import math
 import sqlite3
@@ -30,7 +31,7 @@ from geomap.records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "10"  # change with the schema or with how entries are built
+FORMAT_VERSION = "12"  # change with the schema or with how entries are built
 
 COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
 #: Second-level units: counties, kommuner, raions.
@@ -61,12 +62,17 @@ def language_flag(language: str) -> int:
     return _LANGUAGE_FLAGS.get({"no": "nb"}.get(language, language), 0)
 
 
-def code_key(letters: str) -> str:
-    """The index key of a code: ``=`` and its letters in capitals (``U.S.`` → ``=US``).
+def code_key(code: str) -> str:
+    """The index key of a code as written: ``=`` and its letters in capitals for a code in
+    capitals (``U.S.`` and ``US`` → ``=US``), ``=`` and the code itself for an abbreviation
+    with small letters (``Ga.`` → ``=Ga.``, ``Ala.`` apart from Åland's ``ALA``).
 
     The ``=`` keeps codes apart from folded names, which never hold it.
     """
-    return "=" + "".join(ch for ch in letters if ch.isalnum()).upper()
+    code = code.strip()
+    if any(ch.islower() for ch in code):
+        return "=" + code
+    return "=" + "".join(ch for ch in code if ch.isalnum()).upper()
 
 
 #: Words that make a region stem into a region name, in the languages geomap reads.
@@ -120,6 +126,7 @@ class Gazetteer:
         self._local = threading.local()
         self._features: tuple[FeaturePattern, ...] | None = None
         self._countries: frozenset[str] | None = None
+        self._regions: dict[str, str] | None = None
         self._phrases: FeaturePhrases | None = None
         #: (flags, place row) pairs by key, () for a key without entries. The index never
         #: changes while open (see :meth:`_db`), so an answer stays true.
@@ -294,6 +301,19 @@ class Gazetteer:
             row = self._db().execute("SELECT v FROM meta WHERE k = 'country_names'").fetchone()
             self._countries = frozenset(row[0].split("\n")) if row and row[0] else frozenset()
         return self._countries
+
+    def region_names(self) -> dict[str, str]:
+        """``"CC.admin1"`` → the name of that first-level region, read once."""
+        if self._regions is None:
+            row = self._db().execute("SELECT v FROM meta WHERE k = 'region_names'").fetchone()
+            self._regions = json.loads(row[0]) if row and row[0] else {}
+        return self._regions
+
+    def region_of(self, place: Place) -> str | None:
+        """The name of the first-level region ``place`` lies in (itself for a region)."""
+        if place.kind == REGION:
+            return place.name
+        return self.region_names().get(f"{place.country_code}.{place.admin1}")
 
     def features(self) -> tuple[FeaturePattern, ...]:
         """The feature phrases of ``gazetteer/features.tsv``, parsed once."""

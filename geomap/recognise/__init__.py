@@ -15,6 +15,7 @@ development parts (``python -m bench.geoparse``), this beats either reader alone
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 from geomap.extract import lexicon
@@ -31,7 +32,7 @@ from geomap.gazetteer import (
     language_flag,
 )
 from geomap.recognise.learned import PlaceTagger, TaggedSpan
-from geomap.recognise.rules import glued_to_digit, is_person, people_named, spot
+from geomap.recognise.rules import _zipf, glued_to_digit, is_person, people_named, spot
 from geomap.records import Mention
 from geomap.textnorm import base_forms, fold
 
@@ -40,6 +41,16 @@ __all__ = ["PlaceTagger", "recognise", "spot"]
 #: A town this large, named by its own or curated name or its name in the article's language,
 #: is kept even where the model saw no place (*Almatys*, the genitive of a city of millions).
 SURE_TOWN = 1_000_000
+#: The languages of the corpora the model was trained on (``scripts/train_recognizer.py``);
+#: in any other the rules' names are all kept, as the model knows little of its context.
+MODEL_LANGUAGES = frozenset({"en", "nb", "nn", "no", "sv", "ru"})
+#: A word at least this frequent is never kept on the rules' word alone; one rarer than
+#: ``_RARE_WORD`` may be, when the gazetteer names a country, region or big town so.
+_FUNCTION_WORD_ZIPF = 5.5
+_RARE_WORD = 3.5
+#: Languages where a capitalised word after a place is mostly another name, in its own case
+#: (*в Москве Владимир Путин*), not the rest of the place's name.
+_NAMES_FOLLOW = frozenset({"ru", "uk", "be", "kk"})
 #: The model's spans less sure than this are kept only when the gazetteer knows the name.
 UNSURE = 0.5
 
@@ -94,7 +105,9 @@ def merge(
         if span.end - span.start < 2 or _overlaps(span.start, span.end, ruled):
             continue  # one letter is an initial or a list item
         if glued_to_digit(text, span.start, span.end):
-            continue
+            continue  # CO2
+        if language not in _NAMES_FOLLOW and _inside_longer_name(text, span.end):
+            continue  # New York in the New York Times
         same = by_span.get((span.start, span.end))
         surface = text[span.start : span.end]
         mention = same or Mention(article_id, span.start, span.end, surface, fold(surface))
@@ -103,10 +116,16 @@ def merge(
         ):
             found.append(mention)
     model_spans = [(s.start, s.end) for s in tagged]
+    qualified = _qualified(text, spotted)
+    trusted = language not in MODEL_LANGUAGES  # the model never read this language
     for mention in spotted:
         if mention in ruled or _overlaps(mention.start, mention.end, model_spans):
             continue
-        if _sure(mention, language=language, gazetteer=gazetteer):
+        if (
+            trusted
+            or mention in qualified
+            or _sure(mention, language=language, gazetteer=gazetteer)
+        ):
             found.append(mention)
     found.sort(key=lambda m: (m.start, m.end))
     return found
@@ -120,6 +139,23 @@ def _overlaps(start: int, end: int, spans: Sequence[Mention] | Sequence[tuple[in
     return False
 
 
+def _inside_longer_name(text: str, end: int) -> bool:
+    """Whether a capitalised word follows ``text[:end]`` after one space, as the rest of a
+    longer proper name (*New York Times*); not a weekday or month (*in Paris Tuesday*) nor
+    a title."""
+    if text[end : end + 1] != " ":
+        return False
+    word = text[end + 1 : end + 40].split(" ", 1)[0].strip(".,;:!?»”\"')")
+    if not word[:1].isupper() or word.isupper():
+        return False
+    key = fold(word)
+    return (
+        key not in lexicon.WEEKDAYS
+        and key not in lexicon.MONTHS
+        and key not in lexicon.PERSON_TITLES
+    )
+
+
 def _person(text: str, mention: Mention, people: frozenset[str]) -> bool:
     words = text[: mention.start].split()
     title_before = bool(words) and fold(words[-1]) in lexicon.PERSON_TITLES
@@ -131,18 +167,36 @@ def _known(key: str, gazetteer: Gazetteer) -> bool:
     return bool(gazetteer.lookup_rows([key, *base_forms(key)]))
 
 
+def _qualified(text: str, spotted: Sequence[Mention]) -> set[Mention]:
+    """The rules' mentions that a code or another mention qualifies right after a comma
+    (*GAINESVILLE, Ga.*, *Austin, Texas*): a town named as a dateline or address names it."""
+    return {
+        here
+        for here, after in itertools.pairwise(spotted)
+        if text[here.end : after.start] == ", " and here.feature is None
+    }
+
+
 def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer) -> bool:
-    """Whether a mention only the rules found is sure enough to keep: a name of several
-    words, or a country, region or world region named by its own or curated name, or
-    by its name in the article's language or in English."""
+    """Whether a mention only the rules found is sure enough to keep without the model: a name
+    of several words; a country, region or world region by its own or curated name; or by its
+    name in the article's language or English, or a town of a million, unless the word is a
+    common word there (*Man*, *Hail*: the model, which saw them in context, did not tag them).
+    """
     if " " in mention.key:
         return True
+    common = _zipf(mention.surface.lower(), language)
+    if common >= _FUNCTION_WORD_ZIPF:
+        return False
     keys = [mention.key, *base_forms(mention.key)]
-    wanted = PRIMARY | CURATED | language_flag(language) | language_flag("en")
+    local = language_flag(language) | language_flag("en")
     found = gazetteer.lookup_rows(keys)
-    return any(
-        flags & wanted
-        and (row[COL_KIND] in (COUNTRY, REGION, MACROREGION) or row[COL_POPULATION] >= SURE_TOWN)
-        for key in keys
-        for flags, row in found.get(key, ())
-    )
+    for key in keys:
+        for flags, row in found.get(key, ()):
+            area = row[COL_KIND] in (COUNTRY, REGION, MACROREGION)
+            if area and flags & (PRIMARY | CURATED):
+                return True
+            big = area or row[COL_POPULATION] >= SURE_TOWN
+            if common < _RARE_WORD and flags & (PRIMARY | CURATED | local) and big:
+                return True
+    return False

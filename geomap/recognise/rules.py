@@ -49,7 +49,7 @@ _STRONG_POPULATION = 100_000
 #: then sure enough even if its name is also a common word.
 _PROPER_NAME_BAR = 4.0
 _COMMON_ZIPF = 3.3
-_FACILITY_REACH = 600
+_FACILITY_REACH = 600  # characters back to the place a bare *the airport* belongs to
 _CODE_LETTERS = 5  # USA, W.Va. (WVa), Calif.: codes are short
 #: A capitalised word rarer than this before another is taken for a first name.
 _FIRST_NAME_ZIPF = 3.5
@@ -57,7 +57,7 @@ _CITY = 5.0  # strength of a town of 100,000: one that speaks through its govern
 _CURRENCY_SIGNS = frozenset("$€£¥")
 #: A word this frequent in the article's language (*we*, *hun*, *på*) is a place only by a
 #: place's own or curated name, never by an alternate name from another language.
-_FUNCTION_WORD_ZIPF = 5.5  # characters back to the place a bare *the airport* belongs to
+_FUNCTION_WORD_ZIPF = 5.5
 
 
 class _Candidate(NamedTuple):
@@ -188,7 +188,7 @@ def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[int, int, str
         return None
     if last == first and not _after_town(text, tokens, first):
         return None  # one word and a dot: a code only as AP writes a state after a town
-    return first, last, code_key(letters)
+    return first, last, code_key(text[token.start : tokens[last].end + 1])
 
 
 def glued_to_digit(text: str, start: int, end: int) -> bool:
@@ -280,7 +280,8 @@ def _is_place(
     if candidate.key.startswith("="):  # a code, unless the whole line is in capitals
         after = tokens[candidate.last].end
         if text[after : after + 1] in _CURRENCY_SIGNS:
-            return False  # US$, A$        if len(candidate.key) == 3 and all(row[COL_KIND] == REGION for _, row in entries):
+            return False  # US$, A$
+        if len(candidate.key) == 3 and all(row[COL_KIND] == REGION for _, row in entries):
             return _after_town(text, tokens, candidate.first)  # CO, IN, OR: Denver, CO
         return not facts.shouting
     single = candidate.first == candidate.last
