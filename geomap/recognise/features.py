@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
-from geomap.extract.lexicon import LOCATIVE
+from geomap.extract.lexicon import DESTINATION, LOCATIVE, PERSON_TITLES
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import (
     AIRPORT,
@@ -307,6 +307,7 @@ def _token_features(
             stripped = before.strip()
             first = bool(stripped) and stripped[-1] in _OPENERS
         row.append(_after_word(previous.surface, flag))
+        row += _word_class(previous.key)
     else:
         row.append("pb=")
     count = len(tokens)
@@ -343,6 +344,20 @@ def _conjunctions(first: bool, shape: str, flag: str, language: str) -> tuple[st
     """Conjunctions a linear model cannot form itself: a capital means more inside a sentence
     than at its start, and a known name more in some languages than in others."""
     return (f"at|shape|g={'first' if first else 'in'}|{shape}|{flag}", f"g|lang={flag}|{language}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_class(key: str) -> tuple[str, ...]:
+    """What the word before says in any language geomap reads: a locative (*in*, *i*, *в*,
+    *à*), a direction (*to*, *til*, *nach*) or a person's title (*President*, *minister*)."""
+    found = []
+    if key in LOCATIVE:
+        found.append("-1c=locative")
+    if key in DESTINATION:
+        found.append("-1c=direction")
+    if key in PERSON_TITLES:
+        found.append("-1c=title")
+    return tuple(found)
 
 
 @lru_cache(maxsize=1 << 16)
