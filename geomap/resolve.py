@@ -28,6 +28,7 @@ from geomap.gazetteer import (
     COL_KIND,
     COL_LAT,
     COL_LON,
+    COL_NAME,
     COL_PLACE_ID,
     COUNTRY,
     MACROREGION,
@@ -37,7 +38,7 @@ from geomap.gazetteer import (
     place_of_row,
 )
 from geomap.geocode import CachedGeocoder, OfflineGazetteer, resolve_online
-from geomap.records import Mention
+from geomap.records import Mention, Place
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ def resolve_mentions(
     if isinstance(geocoder, CachedGeocoder):
         return [resolve_online(m, geocoder) for m in mentions]
     gazetteer = geocoder.gazetteer
+    regions = gazetteer.region_names()
     candidates = [_candidates(geocoder, m) for m in mentions]
     first = [_best(scored, Evidence(), None, i) for i, scored in enumerate(candidates)]
     evidence = _evidence(first)
@@ -107,7 +109,7 @@ def resolve_mentions(
             if chosen is not None:
                 chosen = replace(chosen, region=gazetteer.region_of(chosen))
                 parts = (("facility of the named place", chosen.score),)
-            resolved.append(replace(mention, place=chosen, ranking=parts))
+            resolved.append(_with_place(mention, chosen, parts))
             continue
         choice = _best(candidates[index], evidence, qualifiers.get(index), index)
         if choice is None:
@@ -115,10 +117,22 @@ def resolve_mentions(
             resolved.append(mention)
             continue
         _, row, parts, probability = choice
-        place = place_of_row(row, score=probability)
-        place = replace(place, region=gazetteer.region_of(place))
-        resolved.append(replace(mention, place=place, ranking=parts))
+        region = (
+            row[COL_NAME]
+            if row[COL_KIND] == REGION
+            else regions.get(f"{row[COL_CC]}.{row[COL_ADMIN1]}")
+        )
+        place = place_of_row(row, score=probability, region=region)
+        resolved.append(_with_place(mention, place, parts))
     return resolved
+
+
+def _with_place(
+    mention: Mention, place: Place | None, ranking: tuple[tuple[str, float], ...]
+) -> Mention:
+    """``mention`` with its place (not :func:`dataclasses.replace`: this runs per mention)."""
+    m = mention
+    return Mention(m.article_id, m.start, m.end, m.surface, m.key, m.feature, place, ranking)
 
 
 def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> tuple[tuple[float, Row], ...]:

@@ -389,10 +389,10 @@ def entry_of_row(row: Sequence[Any], flags: int) -> Entry:
     )
 
 
-def place_of_row(row: Sequence[Any], *, score: float = 0.0) -> Place:
+def place_of_row(row: Sequence[Any], *, score: float = 0.0, region: str | None = None) -> Place:
     """The :class:`Place` of a place row."""
     _, place_id, name, kind, cc, lat, lon, population, admin1, source, _ = row
-    return Place(place_id, name, kind, cc, lat, lon, population, admin1, score, source)
+    return Place(place_id, name, kind, cc, lat, lon, population, admin1, score, source, region)
 
 
 def row_of(entry: Entry) -> Row:
