@@ -79,10 +79,11 @@ def spot(
                 longer = candidate.first - candidate.last  # sorts longer runs first
                 named.append((longer, candidate.first, candidate, entries, exact))
         taken: set[int] = set()
+        headline = _title_case(sentence) if named else False  # once per sentence, not per name
         for _, _, candidate, entries, exact in sorted(named, key=_longest_first):
             if taken.intersection(range(candidate.first, candidate.last + 1)):
                 continue
-            if not _is_place(text, sentence, candidate, entries, exact, language):
+            if not _is_place(text, sentence, candidate, entries, exact, language, headline):
                 continue
             taken.update(range(candidate.first, candidate.last + 1))
             mentions.append(_mention(article_id, text, sentence, candidate, features))
@@ -175,7 +176,11 @@ def _is_place(
     entries: Named,
     exact: bool,
     language: str,
+    headline: bool,
 ) -> bool:
+    """Whether the candidate names a place; ``headline`` is :func:`_title_case` of the
+    sentence, computed once by the caller: per candidate it made a long run of capitalised
+    words cost quadratic time."""
     tokens = sentence.tokens
     first = tokens[candidate.first]
     single = candidate.first == candidate.last
@@ -188,7 +193,7 @@ def _is_place(
         return strength == math.inf  # acronyms: only curated names such as USA
     if candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.PERSON_TITLES:
         return False
-    if exact and _in_name_chain(text, tokens, candidate) and not _title_case(sentence):
+    if exact and _in_name_chain(text, tokens, candidate) and not headline:
         return False
     if single:
         at_start = candidate.first == 0 or text[
@@ -341,22 +346,24 @@ def _facility_words(
     """*Flyplassen*, *the airport*: the facility of the city named just before, if any.
 
     ``here`` holds the sentence's mentions, ``earlier`` those of the sentences before it that
-    lie within reach, in the order they were found.
+    lie within reach, in the order they were found. Both are scanned once per sentence, not
+    once per facility word (that was quadratic in a sentence of places and airports).
     """
+    covered = {i for m in here for i in range(m.start, m.end)}  # spans are a few words long
+    latest: dict[str | None, int] = {}  # feature -> index of its last mention within reach
+    within = (*earlier, *here)
+    for position, m in enumerate(within):
+        if sentence.start - m.end < _FACILITY_REACH:
+            latest[m.feature] = position
     found: list[Mention] = []
     for index, token in enumerate(sentence.tokens):
         feature = lexicon.FACILITY_WORDS.get(token.key)
-        if feature is None or index in taken or any(m.start <= token.start < m.end for m in here):
+        if feature is None or index in taken or token.start in covered:
             continue
         if token.key == "airport" and (index == 0 or sentence.tokens[index - 1].key != "the"):
             continue
-        recent = [
-            m
-            for m in (*earlier, *here)
-            if m.feature in (None, feature) and sentence.start - m.end < _FACILITY_REACH
-        ]
-        if recent:
-            found.append(
-                Mention(article_id, token.start, token.end, token.surface, recent[-1].key, feature)
-            )
+        last = max(latest.get(None, -1), latest.get(feature, -1))
+        if last >= 0:
+            key = within[last].key
+            found.append(Mention(article_id, token.start, token.end, token.surface, key, feature))
     return found
