@@ -24,7 +24,9 @@ import http.client
 import logging
 import os
 import re
+import socket
 import sys
+import threading
 import time
 import unicodedata
 import urllib.error
@@ -109,7 +111,8 @@ class IngestOptions:
     Parameters
     ----------
     timeout
-        Seconds allowed for each URL request.
+        Seconds allowed for each URL request, all of it: connecting, the headers, the body
+        and any redirects (a server that trickles its answer is cut off when they are up).
     max_bytes
         Largest source accepted; a bigger one is refused without being read in full.
     max_redirects
@@ -329,16 +332,126 @@ def _size(count: int) -> str:
 # --- URLs ----------------------------------------------------------------------------------
 
 
+class _Deadline:
+    """The end of one request's time, enforced on every socket the request opens.
+
+    Socket timeouts bound each read, not the request: a server that sends its headers a byte
+    every half second never trips them. So each connection's sockets are registered here, and
+    when the time is up a timer shuts them down, which wakes whatever read is waiting on
+    them; :attr:`expired` then tells the caller that the failure is a timeout.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        """Seconds left; ``TimeoutError`` when none are."""
+        left = self.at - time.monotonic()
+        if left <= 0 or self.expired:
+            raise TimeoutError
+        return left
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        """Register ``sock``; shut it at once if the time is already up."""
+        with self._lock:
+            self._sockets.append(sock)
+            if not self.expired:
+                return sock
+        _shut(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _connection_within(
+    base: type[http.client.HTTPConnection], deadline: _Deadline
+) -> Any:  # a connection factory for urllib's do_open
+    def make(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        connection = base(host, **kwargs)
+        connect = connection._create_connection  # type: ignore[attr-defined]
+
+        def create(address: tuple[str, int], timeout: Any = None, *args: Any) -> socket.socket:
+            return deadline.watch(connect(address, deadline.remaining(), *args))
+
+        connection._create_connection = create  # type: ignore[attr-defined]
+        return connection
+
+    return make
+
+
+class _HTTPWithin(urllib.request.HTTPHandler):
+    """Plain HTTP whose connections end at the request's deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_connection_within(http.client.HTTPConnection, self.deadline), req)
+
+
+class _HTTPSWithin(urllib.request.HTTPSHandler):
+    """HTTPS whose connections (the TLS handshake included) end at the request's deadline."""
+
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        factory = _connection_within(http.client.HTTPSConnection, self.deadline)
+        return self.do_open(factory, req, context=self._context)  # type: ignore[attr-defined]
+
+
 def _fetch(url: str, options: IngestOptions) -> tuple[bytes, str | None]:
-    """Download ``url`` within the options' limits; return its body and Content-Type."""
-    opener = urllib.request.build_opener(_LimitedRedirects(url, options.max_redirects))
+    """Download ``url`` within the options' limits; return its body and Content-Type.
+
+    ``options.timeout`` is a deadline for the whole request (connecting, headers, body,
+    redirects), not for each read.
+    """
+    with _Deadline(options.timeout) as deadline:
+        try:
+            data, content_type = _request(url, options, deadline)
+        except SourceError:
+            if deadline.expired:
+                raise _timed_out(url, options.timeout) from None
+            raise
+        if deadline.expired:  # shut down mid-body: what was read is not the whole page
+            raise _timed_out(url, options.timeout)
+    return data, content_type
+
+
+def _request(url: str, options: IngestOptions, deadline: _Deadline) -> tuple[bytes, str | None]:
+    opener = urllib.request.build_opener(
+        _HTTPWithin(deadline), _HTTPSWithin(deadline), _LimitedRedirects(url, options.max_redirects)
+    )
     headers = {"User-Agent": _USER_AGENT, "Accept": _ACCEPT}
-    deadline = time.monotonic() + options.timeout
     try:
         request = urllib.request.Request(url, headers=headers)
         with opener.open(request, timeout=options.timeout) as response:
             _check_response(url, response.headers, options.max_bytes)
-            data = _read_limited(response, options.max_bytes, deadline)
+            data = _read_limited(response, options.max_bytes, deadline.at)
             content_type: str | None = response.headers.get("Content-Type")
     except SourceError:
         raise
