@@ -72,7 +72,7 @@ def _headline_run(n: int) -> str:
 
 
 def _no_breaks(n: int) -> str:
-    words = "police said people were killed in Almaty and troops reached Astana og".split()
+    words = "police said 40 people were killed in Almaty and 30 were killed in Astana og".split()
     return " ".join(words[i % len(words)] for i in range(n))
 
 
