@@ -332,7 +332,7 @@ def _size(count: int) -> str:
 # --- URLs ----------------------------------------------------------------------------------
 
 
-class _Deadline:
+class Deadline:
     """The end of one request's time, enforced on every socket the request opens.
 
     Socket timeouts bound each read, not the request: a server that sends its headers a byte
@@ -349,7 +349,7 @@ class _Deadline:
         self._timer = threading.Timer(seconds, self._expire)
         self._timer.daemon = True
 
-    def __enter__(self) -> _Deadline:
+    def __enter__(self) -> Deadline:
         self._timer.start()
         return self
 
@@ -386,7 +386,7 @@ def _shut(sock: socket.socket) -> None:
 
 
 def _connection_within(
-    base: type[http.client.HTTPConnection], deadline: _Deadline
+    base: type[http.client.HTTPConnection], deadline: Deadline
 ) -> Any:  # a connection factory for urllib's do_open
     def make(host: str, **kwargs: Any) -> http.client.HTTPConnection:
         connection = base(host, **kwargs)
@@ -401,10 +401,22 @@ def _connection_within(
     return make
 
 
+def opener_within(
+    deadline: Deadline, *handlers: urllib.request.BaseHandler, context: Any = None
+) -> urllib.request.OpenerDirector:
+    """A urllib opener whose HTTP and HTTPS connections all end at ``deadline``.
+
+    ``handlers`` are added as :func:`urllib.request.build_opener` adds them; ``context`` is
+    the TLS context of HTTPS connections (Python's default when ``None``).
+    """
+    https = _HTTPSWithin(deadline, context)
+    return urllib.request.build_opener(_HTTPWithin(deadline), https, *handlers)
+
+
 class _HTTPWithin(urllib.request.HTTPHandler):
     """Plain HTTP whose connections end at the request's deadline."""
 
-    def __init__(self, deadline: _Deadline) -> None:
+    def __init__(self, deadline: Deadline) -> None:
         super().__init__()
         self.deadline = deadline
 
@@ -415,8 +427,8 @@ class _HTTPWithin(urllib.request.HTTPHandler):
 class _HTTPSWithin(urllib.request.HTTPSHandler):
     """HTTPS whose connections (the TLS handshake included) end at the request's deadline."""
 
-    def __init__(self, deadline: _Deadline) -> None:
-        super().__init__()
+    def __init__(self, deadline: Deadline, context: Any = None) -> None:
+        super().__init__(context=context)
         self.deadline = deadline
 
     def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
@@ -430,7 +442,7 @@ def _fetch(url: str, options: IngestOptions) -> tuple[bytes, str | None]:
     ``options.timeout`` is a deadline for the whole request (connecting, headers, body,
     redirects), not for each read.
     """
-    with _Deadline(options.timeout) as deadline:
+    with Deadline(options.timeout) as deadline:
         try:
             data, content_type = _request(url, options, deadline)
         except SourceError:
@@ -442,16 +454,14 @@ def _fetch(url: str, options: IngestOptions) -> tuple[bytes, str | None]:
     return data, content_type
 
 
-def _request(url: str, options: IngestOptions, deadline: _Deadline) -> tuple[bytes, str | None]:
-    opener = urllib.request.build_opener(
-        _HTTPWithin(deadline), _HTTPSWithin(deadline), _LimitedRedirects(url, options.max_redirects)
-    )
+def _request(url: str, options: IngestOptions, deadline: Deadline) -> tuple[bytes, str | None]:
+    opener = opener_within(deadline, _LimitedRedirects(url, options.max_redirects))
     headers = {"User-Agent": _USER_AGENT, "Accept": _ACCEPT}
     try:
         request = urllib.request.Request(url, headers=headers)
         with opener.open(request, timeout=options.timeout) as response:
             _check_response(url, response.headers, options.max_bytes)
-            data = _read_limited(response, options.max_bytes, deadline.at)
+            data = read_within(response, options.max_bytes, deadline.at)
             content_type: str | None = response.headers.get("Content-Type")
     except SourceError:
         raise
@@ -490,7 +500,7 @@ def _check_response(url: str, headers: email.message.Message, limit: int) -> Non
         raise _too_big(url, limit)
 
 
-def _read_limited(response: http.client.HTTPResponse, limit: int, deadline: float) -> bytes:
+def read_within(response: http.client.HTTPResponse, limit: int, deadline: float) -> bytes:
     """Read up to ``limit + 1`` bytes, raising ``TimeoutError`` once ``deadline`` passes.
 
     ``read1`` returns whatever one read from the socket brings, so a server that sends a
