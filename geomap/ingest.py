@@ -23,6 +23,7 @@ import hashlib
 import http.client
 import logging
 import os
+import queue
 import re
 import socket
 import sys
@@ -97,6 +98,22 @@ _MAX_UNREADABLE_SHARE = 0.01  # and per character of a longer one
 #: Legacy encodings preferred when charset-normalizer ranks several equally.
 _PREFERRED_ENCODINGS = ("cp1252", "cp1251", "koi8_r", "cp1250", "iso8859_15", "koi8_u")
 _MIN_HTML_WORDS = 5
+#: Bounds on what reaches the HTML parser. lxml checks each attribute against the element's
+#: others (40,000 attributes on one element took 144 s), and libxml2 stops reading below 256
+#: levels of nesting, so 100,000 nested ``div`` elements lost the article text they held.
+MAX_HTML_ATTRIBUTES = 100  # per element; the others are dropped
+MAX_HTML_DEPTH = 200  # levels of elements; the tags of deeper ones are dropped, their text kept
+#: Seconds trafilatura may spend on one page; a page that takes longer is refused.
+HTML_SECONDS = 60.0
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)([^<>]*)>")
+_ATTRIBUTE = re.compile(r"""[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?""")
+_RAW_TEXT_ELEMENTS = ("script", "style", "textarea", "title", "xmp", "plaintext")
+_VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr keygen command".split()
+)
+#: Elements whose end tag may be left out (a page's many open ``p`` do not nest).
+_OPTIONAL_END = frozenset("p li dt dd tr td th option optgroup thead tbody tfoot rt rp".split())
+_CLOSE_SEARCH = 16  # stack entries searched for the element an end tag closes
 _LANGUAGE_SAMPLE = 2_000  # characters: enough to tell the language; cost grows with length
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 50
@@ -826,12 +843,18 @@ def _first_line(text: str) -> str | None:
 
 
 def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | None]:
-    """Main text, title and date of an HTML page, found by trafilatura (no network)."""
+    """Main text, title and date of an HTML page, found by trafilatura (no network).
+
+    What reaches the parser is bounded first (:func:`bounded_html`), with one warning
+    saying what was cut; a page trafilatura takes over :data:`HTML_SECONDS` on is refused.
+    """
     today = dt.date.today()
     if "html" not in html[:50].lower():
         html = f"<html><body>{html}</body></html>"  # trafilatura rejects bare fragments.
-    with _quiet_loggers("trafilatura", "htmldate", "courlan"):
-        document = _extract(html, source=source, today=today)
+    html, cut = bounded_html(html)
+    if cut:
+        logger.warning("%s: %s; the text is kept", _display(source), cut)
+    document = _extract_within(html, source=source, today=today)
     body = getattr(document, "text", None) or ""
     text = _normalise(body).strip()
     if len(text.split()) < _MIN_HTML_WORDS:
@@ -840,6 +863,134 @@ def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | N
     title = _normalise(getattr(document, "title", None) or "").strip() or None
     published = _html_date(getattr(document, "date", None), html=html, today=today)
     return text, title, published
+
+
+def bounded_html(html: str) -> tuple[str, str]:
+    """``html`` with at most :data:`MAX_HTML_ATTRIBUTES` attributes per element and elements
+    at most :data:`MAX_HTML_DEPTH` deep, and a phrase saying what was cut ("" if nothing).
+
+    One pass over the tags, linear in the page: ``script`` and ``style`` content and comments
+    are skipped, void, self-closed and optional-end elements (``p``, ``li``) do not nest. A
+    tag below the depth limit is dropped with its end tag; the text inside stays.
+    """
+    bounds = _HtmlBounds()
+    parts: list[str] = []
+    kept_until = 0  # html[kept_until:start of the next replaced tag] is copied unchanged
+    position = 0
+    while (start := html.find("<", position)) >= 0:
+        if html.startswith("<!--", start):
+            end = html.find("-->", start + 4)
+            position = len(html) if end < 0 else end + 3
+            continue
+        match = _TAG.match(html, start)
+        if match is None:
+            position = start + 1
+            continue
+        position = match.end()
+        name = match.group(2).lower()
+        if match.group(1):
+            replacement = bounds.close(name)
+        else:
+            replacement = bounds.open(match.group(2), name, match.group(3))
+            if name in _RAW_TEXT_ELEMENTS:
+                end = _find_end(html, name, position)
+                position = len(html) if end < 0 else end
+        if replacement is not None:
+            parts += (html[kept_until:start], replacement)
+            kept_until = match.end()
+    if not parts:
+        return html, ""
+    parts.append(html[kept_until:])
+    return "".join(parts), bounds.summary()
+
+
+class _HtmlBounds:
+    """The open elements of :func:`bounded_html`'s pass, and what it cut."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[str, bool]] = []  # open elements: name, whether dropped
+        self.depth = 0  # open elements kept
+        self.trimmed = 0  # elements that lost attributes
+        self.dropped = 0  # elements whose tags were dropped
+
+    def open(self, tag: str, name: str, rest: str) -> str | None:
+        """The start tag's replacement, or None to keep it as written."""
+        replacement = None
+        self_closed = rest.rstrip().endswith("/")
+        attributes = _ATTRIBUTE.findall(rest)
+        if len(attributes) > MAX_HTML_ATTRIBUTES:
+            self.trimmed += 1
+            kept = " ".join(attributes[:MAX_HTML_ATTRIBUTES])
+            replacement = f"<{tag} {kept}{'/' if self_closed else ''}>"
+        if name in _VOID_ELEMENTS or name in _OPTIONAL_END or self_closed:
+            return replacement
+        too_deep = self.depth >= MAX_HTML_DEPTH
+        self.stack.append((name, too_deep))
+        if too_deep:
+            self.dropped += 1
+            return ""
+        self.depth += 1
+        return replacement
+
+    def close(self, name: str) -> str | None:
+        """The end tag's replacement: "" when its start tag was dropped, else None."""
+        for index in range(len(self.stack) - 1, max(len(self.stack) - 1 - _CLOSE_SEARCH, -1), -1):
+            if self.stack[index][0] == name:
+                dropped = self.stack[index][1]
+                self.depth -= sum(1 for _, gone in self.stack[index:] if not gone)
+                del self.stack[index:]
+                return "" if dropped else None
+        return None  # a stray end tag: the parser ignores it
+
+    def summary(self) -> str:
+        cut = []
+        if self.trimmed:
+            had = "element had" if self.trimmed == 1 else "elements had"
+            cut.append(
+                f"{self.trimmed:,} {had} over {MAX_HTML_ATTRIBUTES} attributes "
+                "(the others were dropped)"
+            )
+        if self.dropped:
+            nested = "element nested" if self.dropped == 1 else "elements nested"
+            were = "was" if self.dropped == 1 else "were"
+            cut.append(f"{self.dropped:,} {nested} over {MAX_HTML_DEPTH} deep {were} flattened")
+        return "; ".join(cut)
+
+
+def _find_end(html: str, name: str, position: int) -> int:
+    """Where the end tag of the raw-text element ``name`` starts (any case), or -1."""
+    pattern = re.compile(rf"</{name}[\s/>]", re.IGNORECASE)
+    match = pattern.search(html, position)
+    return match.start() if match else -1
+
+
+def _extract_within(html: str, *, source: str, today: dt.date) -> Any:
+    """:func:`_extract` given :data:`HTML_SECONDS`; a page that takes longer is refused.
+
+    lxml cannot be interrupted, so the extraction runs in a daemon thread and is left to
+    finish on its own when the time is up; the caller moves on to the next source.
+    """
+    answer: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+
+    def work() -> None:
+        try:
+            answer.put((True, _extract(html, source=source, today=today)))
+        except BaseException as exc:  # handed to the caller, raised there
+            answer.put((False, exc))
+
+    try:
+        with _quiet_loggers("trafilatura", "htmldate", "courlan"):
+            threading.Thread(target=work, name="geomap-html", daemon=True).start()
+            done, value = answer.get(timeout=HTML_SECONDS)
+    except queue.Empty:
+        msg = (
+            f"{_display(source)} took over {HTML_SECONDS:g} s to read as HTML, so it is "
+            "refused; save the article's text to a file and pass that"
+        )
+        raise SourceError(msg) from None
+    if not done:
+        raise value
+    return value
 
 
 def _extract(html: str, *, source: str, today: dt.date) -> Any:
