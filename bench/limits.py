@@ -29,8 +29,9 @@ the CPU seconds of ingest and parse together. The last column compares those CPU
 with the smaller size of the same case (CPU time, because wall time on a busy machine also
 counts the other processes): about x2 for twice the input is linear, about x4 is quadratic.
 The closing lines check the README's promise: every ratio at most x2.5 for twice the input,
-and no case at 8 MB over 60 s (ingest and parse, wall clock and CPU); the exit status is 1
-when either fails.
+and no case at 8 MB over 60 s of CPU for ingest and parse (the wall clock is printed beside
+it: on an idle machine the two are close, on a busy one the wall clock also counts the other
+processes); the exit status is 1 when either fails.
 """
 
 from __future__ import annotations
@@ -260,7 +261,7 @@ def main() -> None:
     plan = [(case, size) for case in (*cases, "places/sentences") for size in args.megabytes]
     smaller: dict[str, dict[str, Any]] = {}
     broken: list[str] = []
-    worst = (0.0, "")
+    worst = (0.0, "", 0.0)  # CPU seconds, case, wall seconds
     for case, size in plan:
         figures = _in_subprocess(case, size, args.timeout)
         label = f"{size:g} MB"
@@ -271,9 +272,9 @@ def main() -> None:
             print(f"{case:<20} {label:>8}  over the {args.timeout:g} s limit")
             broken.append(f"{case} at {label} did not finish in {args.timeout:g} s")
             continue
-        seconds = max(figures["ingest_s"] + figures["parse_s"], figures["cpu_s"])
+        wall = figures["ingest_s"] + figures["parse_s"]
         if size == WORST_MEGABYTES:
-            worst = max(worst, (seconds, case))
+            worst = max(worst, (figures["cpu_s"], case, wall))
         ratio = ""
         if case in smaller:
             base = smaller[case]
@@ -292,12 +293,14 @@ def main() -> None:
             flush=True,
         )
     if worst[1]:
-        verdict = "ok" if worst[0] <= WORST_SECONDS else "over"
+        cpu, case, wall = worst
+        verdict = "ok" if cpu <= WORST_SECONDS else "over"
         print(
-            f"worst case at {WORST_MEGABYTES:g} MB: {worst[1]}, {worst[0]:.1f} s ({verdict}, limit {WORST_SECONDS:g} s)"
+            f"worst case at {WORST_MEGABYTES:g} MB: {case}, {cpu:.1f} s CPU, {wall:.1f} s wall "
+            f"({verdict}, limit {WORST_SECONDS:g} s)"
         )
-        if worst[0] > WORST_SECONDS:
-            broken.append(f"{worst[1]} took {worst[0]:.1f} s at {WORST_MEGABYTES:g} MB")
+        if cpu > WORST_SECONDS:
+            broken.append(f"{case} took {cpu:.1f} s CPU at {WORST_MEGABYTES:g} MB")
     print("linear growth: " + ("ok" if not broken else "; ".join(broken)))
     if broken:
         raise SystemExit(1)
