@@ -3,27 +3,35 @@
 Run from the checkout (the gazetteer index of ``GEOMAP_CACHE_DIR`` is used, built if missing;
 the geomap measured is this checkout's, whatever is installed)::
 
-    /work/venv/bin/python bench/limits.py
-    /work/venv/bin/python bench/limits.py --places 1000 10000 --megabytes 1 10
+    python -m bench.limits                      # 4 MB and 8 MB of each case
+    python -m bench.limits --megabytes 0.5 1    # quicker
 
-Cases, each in a fresh process so that its peak resident set size is its own:
+Cases, each about M MB and in a fresh process so that its peak resident set size is its own:
 
-``places/sentences``
-    N sentences, each naming one place and giving a count (every sentence makes an event).
-``places/one-sentence``
-    One sentence listing N places and giving a count (the worst case for per-sentence loops).
 ``prose``
-    About M MB of own-words news prose: place names, counts, dates, actors.
+    Own-words news prose: place names, counts, dates, actors.
 ``prose/no-breaks``
-    About M MB with no sentence boundary at all (a page whose punctuation was lost).
+    The same with no sentence boundary at all (a page whose punctuation was lost).
+``capitalised-run``
+    One place name repeated, ``Almaty Almaty …``: one sentence of capitalised words, every
+    one a candidate place (issue 14: quadratic before the title-case test became per sentence).
+``places/one-sentence``
+    One sentence listing many places and giving a count (the worst case for per-sentence loops).
+``places/sentences``
+    Sentences that each name one place and give a count (every sentence makes an event).
 
 For each case the table shows the characters, the seconds spent in ingest
 (:func:`geomap.ingest.article_from_bytes`: decoding, NFC, language) and in
 :func:`geomap.pipeline.parse_article`, the RSS just before the case (imports, index, warm-up,
 the input bytes) and the peak RSS during it (on Linux the peak is reset first, so it is the
-case's own; elsewhere it is the process's peak, marked ``*``), and the mentions and events.
-The last column compares the parse time with the smaller size of the same case: about x10
-for ten times the input is linear, about x100 is quadratic.
+case's own; elsewhere it is the process's peak, marked ``*``), the mentions and events, and
+the CPU seconds of ingest and parse together. The last column compares those CPU seconds
+with the smaller size of the same case (CPU time, because wall time on a busy machine also
+counts the other processes): about x2 for twice the input is linear, about x4 is quadratic.
+The closing lines check the README's promise: every ratio at most x2.5 for twice the input,
+and no case at 8 MB over 60 s of CPU for ingest and parse (the wall clock is printed beside
+it: on an idle machine the two are close, on a busy one the wall clock also counts the other
+processes); the exit status is 1 when either fails.
 """
 
 from __future__ import annotations
@@ -73,10 +81,29 @@ def place_names(count: int) -> list[str]:
     return [unique[i % len(unique)] for i in range(count)]
 
 
-def text_places_sentences(count: int) -> str:
-    """``count`` sentences, each with one place and one count."""
+#: The README's promise: twice the input costs at most this much more time ...
+MAX_GROWTH = 2.5
+#: ... and an article of the default --max-bytes (8 MB) parses in at most this many seconds.
+WORST_SECONDS = 60.0
+WORST_MEGABYTES = 8.0
+
+
+def _cycle_to_size(items: list[str], megabytes: float, separator: str) -> list[str]:
+    """``items`` repeated in order until they and their separators make about ``megabytes``."""
+    size = int(megabytes * _MB)
+    parts: list[str] = []
+    total = 0
+    while total < size:
+        item = items[len(parts) % len(items)]
+        parts.append(item)
+        total += len(item.encode("utf-8")) + len(separator)
+    return parts
+
+
+def text_places_sentences(megabytes: float) -> str:
+    """About ``megabytes`` MB of sentences, each with one place and one count."""
     rng = random.Random(SEED)
-    names = place_names(count)
+    names = _cycle_to_size(place_names(20_000), megabytes, " " * 70)
     return "\n".join(
         _FRAMES[0].format(n=rng.randint(2, 900), place=name) if i % 2 else
         _FRAMES[1].format(n=rng.randint(2, 900), place=name)
@@ -84,10 +111,15 @@ def text_places_sentences(count: int) -> str:
     )  # fmt: skip
 
 
-def text_places_one_sentence(count: int) -> str:
-    """One sentence listing ``count`` places, then a count."""
-    names = place_names(count)
+def text_places_one_sentence(megabytes: float) -> str:
+    """One sentence of about ``megabytes`` MB listing places, then a count."""
+    names = _cycle_to_size(place_names(20_000), megabytes, ", ")
     return f"Protests spread to {', '.join(names)}, where 25 people were killed."
+
+
+def text_capitalised_run(megabytes: float) -> str:
+    """About ``megabytes`` MB of one capitalised place name, repeated with spaces."""
+    return " ".join(_cycle_to_size(["Almaty"], megabytes, " "))
 
 
 def text_prose(megabytes: float, *, breaks: bool = True) -> str:
@@ -112,9 +144,11 @@ def text_prose(megabytes: float, *, breaks: bool = True) -> str:
 def build_text(case: str, size: float) -> str:
     """The text of one case at one size."""
     if case == "places/sentences":
-        return text_places_sentences(int(size))
+        return text_places_sentences(size)
     if case == "places/one-sentence":
-        return text_places_one_sentence(int(size))
+        return text_places_one_sentence(size)
+    if case == "capitalised-run":
+        return text_capitalised_run(size)
     if case == "prose":
         return text_prose(size)
     if case == "prose/no-breaks":
@@ -163,11 +197,11 @@ def run_case(case: str, size: float) -> dict[str, Any]:
     data = build_text(case, size).encode("utf-8")
     exact = _reset_peak_rss()
     rss_before = _rss_mb("VmRSS")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     article = article_from_bytes(data, source="bench.txt", options=options)
     ingested = time.perf_counter()
     parsed = parse_article(article, geocoder=geocoder)
-    parsed_at = time.perf_counter()
+    parsed_at, cpu_done = time.perf_counter(), time.process_time()
     return {
         "case": case,
         "size": size,
@@ -175,6 +209,7 @@ def run_case(case: str, size: float) -> dict[str, Any]:
         "chars": len(article.text),
         "ingest_s": ingested - started,
         "parse_s": parsed_at - ingested,
+        "cpu_s": cpu_done - cpu_started,
         "rss_before_mb": rss_before,
         "rss_peak_mb": _rss_mb("VmHWM"),
         "peak_is_own": exact,
@@ -208,8 +243,7 @@ def _in_subprocess(case: str, size: float, timeout: float) -> dict[str, Any] | N
 def main() -> None:
     """Run every case at each size and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--places", type=int, nargs="+", default=[1000, 10_000])
-    parser.add_argument("--megabytes", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--megabytes", type=float, nargs="+", default=[4.0, WORST_MEGABYTES])
     parser.add_argument("--timeout", type=float, default=900, help="seconds per case")
     parser.add_argument("--one", nargs=2, metavar=("CASE", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -220,37 +254,56 @@ def main() -> None:
     print(f"geomap from {CHECKOUT / 'geomap'}")
     header = (
         f"{'case':<20} {'size':>8} {'chars':>11} {'ingest s':>9} {'parse s':>9} "
-        f"{'RSS before':>11} {'RSS peak':>9} {'mentions':>9} {'events':>7} {'vs smaller':>10}"
+        f"{'RSS before':>11} {'RSS peak':>9} {'mentions':>9} {'events':>7} {'CPU s':>7} {'vs smaller':>10}"
     )
     print(header)
-    plan = [("places/sentences", s, "places") for s in args.places]
-    plan += [("places/one-sentence", s, "places") for s in args.places]
-    plan += [("prose", s, "MB") for s in args.megabytes]
-    plan += [("prose/no-breaks", s, "MB") for s in args.megabytes]
+    cases = ("prose", "prose/no-breaks", "capitalised-run", "places/one-sentence")
+    plan = [(case, size) for case in (*cases, "places/sentences") for size in args.megabytes]
     smaller: dict[str, dict[str, Any]] = {}
-    for case, size, unit in plan:
+    broken: list[str] = []
+    worst = (0.0, "", 0.0)  # CPU seconds, case, wall seconds
+    for case, size in plan:
         figures = _in_subprocess(case, size, args.timeout)
-        label = f"{size:g} {unit}" if unit == "MB" else f"{int(size):,}"
+        label = f"{size:g} MB"
         if figures is not None and Path(figures["geomap"]) != CHECKOUT / "geomap":
             msg = f"measured {figures['geomap']}, not {CHECKOUT / 'geomap'}"
             raise SystemExit(msg)
         if figures is None:
             print(f"{case:<20} {label:>8}  over the {args.timeout:g} s limit")
+            broken.append(f"{case} at {label} did not finish in {args.timeout:g} s")
             continue
+        wall = figures["ingest_s"] + figures["parse_s"]
+        if size == WORST_MEGABYTES:
+            worst = max(worst, (figures["cpu_s"], case, wall))
         ratio = ""
         if case in smaller:
             base = smaller[case]
-            growth = figures["parse_s"] / max(base["parse_s"], 1e-9)
-            ratio = f"x{growth:.1f} / x{size / base['size']:g}"
+            growth = figures["cpu_s"] / max(base["cpu_s"], 1e-9)
+            scale = size / base["size"]
+            ratio = f"x{growth:.1f} / x{scale:g}"
+            if scale == 2 and growth > MAX_GROWTH:
+                broken.append(f"{case}: x{growth:.1f} the time for twice the input")
         smaller.setdefault(case, figures)
         print(
             f"{case:<20} {label:>8} {figures['chars']:>11,} {figures['ingest_s']:>9.2f} "
             f"{figures['parse_s']:>9.2f} {figures['rss_before_mb']:>8.0f} MB "
             f"{figures['rss_peak_mb']:>6.0f} MB{'' if figures['peak_is_own'] else '*'} "
             f"{figures['mentions']:>8,} "
-            f"{figures['events']:>7,} {ratio:>10}",
+            f"{figures['events']:>7,} {figures['cpu_s']:>7.2f} {ratio:>10}",
             flush=True,
         )
+    if worst[1]:
+        cpu, case, wall = worst
+        verdict = "ok" if cpu <= WORST_SECONDS else "over"
+        print(
+            f"worst case at {WORST_MEGABYTES:g} MB: {case}, {cpu:.1f} s CPU, {wall:.1f} s wall "
+            f"({verdict}, limit {WORST_SECONDS:g} s)"
+        )
+        if cpu > WORST_SECONDS:
+            broken.append(f"{case} took {cpu:.1f} s CPU at {WORST_MEGABYTES:g} MB")
+    print("linear growth: " + ("ok" if not broken else "; ".join(broken)))
+    if broken:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

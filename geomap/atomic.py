@@ -1,7 +1,9 @@
 """Atomic file writes and the run lock: a failed or killed run never leaves half a file.
 
 Every output is written to a temporary file in the target's own folder, flushed to disk and
-renamed over the target, so readers see the old file or the new one, never a mix.
+renamed over the target, so readers see the old file or the new one, never a mix. A target
+that is a symbolic link is written through: the file it points to is replaced and the link
+stays. A target that is read-only is refused, not replaced.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import contextlib
 import logging
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,15 +25,45 @@ log = logging.getLogger(__name__)
 _TEMP_NAME = re.compile(r"^\.[^/]+\.[a-z0-9_]{8}\.tmp(\.[A-Za-z0-9-]+)?$")
 
 
+def target_of(path: Path) -> Path:
+    """The file a write to ``path`` changes: ``path``, or where its symbolic links lead.
+
+    Renaming over a link would replace the link by a regular file and leave the file it
+    points to with the old contents, so writes go to the end of the chain instead.
+    """
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def read_only(path: Path) -> bool:
+    """Whether ``path`` is an existing file its owner (or this user) may not write.
+
+    The mode is looked at as well as :func:`os.access`, which says yes to root for any file:
+    a store made read-only with ``chmod a-w`` is meant to be kept, whoever runs geomap.
+    """
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISREG(mode) and (not mode & stat.S_IWUSR or not os.access(path, os.W_OK))
+
+
 @contextlib.contextmanager
 def replacing(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` if the block succeeds.
 
+    A symbolic link is followed (see :func:`target_of`); the temporary file is made beside the
+    file it points to, so the rename stays atomic.
+
     Raises
     ------
     OutputError
-        When the folder is missing or not writable, or the disk is full.
+        When the folder is missing or not writable, the file is read-only, or the disk is
+        full.
     """
+    path = target_of(path)
+    if read_only(path):
+        msg = f"cannot write {path}: the file is read-only; make it writable or choose --out"
+        raise OutputError(msg)
     folder = path.parent
     if not folder.is_dir():
         msg = f"cannot write {path}: the folder {folder} does not exist; create it or choose --out"

@@ -1,6 +1,16 @@
 """Export the stored frames: GeoJSON (RFC 7946), CSV (ACLED's column order) and GeoPackage.
 
 These functions turn frames into text; writing them (atomically) is the caller's edge.
+
+CSV is meant for spreadsheets, which run a cell that starts with ``=``, ``+``, ``-`` or ``@``
+(or a tab or carriage return before one) as a formula: an article's sentence or a file name
+such as ``=HYPERLINK(...)`` would run on the analyst's machine. As OWASP advises for CSV
+injection, such a text cell is written with a leading ``'``, which spreadsheets show as text
+and do not keep. A carriage return inside a text cell is written as a line feed: Python's
+CSV writer would leave it unquoted, and a spreadsheet would start a new row there, whose
+first cell could again be a formula; a line feed makes the writer quote the cell. Numbers (a
+negative longitude) are left as they are, and so are the GeoJSON and GeoPackage values,
+which no spreadsheet evaluates.
 """
 
 from __future__ import annotations
@@ -17,6 +27,9 @@ import shapely
 #: RFC 7946 §11.2 recommends six decimals (about 10 cm).
 DIGITS = 6
 FORMATS = ("geojson", "csv", "gpkg")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection),
+#: and the line feed a carriage return becomes, which a spreadsheet may skip before one.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def geojson_text(frame: geopandas.GeoDataFrame, *, id_column: str) -> str:
@@ -43,10 +56,38 @@ def geojson_text(frame: geopandas.GeoDataFrame, *, id_column: str) -> str:
     return '{"type":"FeatureCollection","features":[\n' + body + ("\n" if body else "") + "]}\n"
 
 
-def csv_text(frame: pd.DataFrame) -> str:
-    """The rows as CSV in the frame's column order, without geometry; a missing value is empty."""
+def csv_text(frame: pd.DataFrame, *, formula_safe: bool = True) -> str:
+    """The rows as CSV in the frame's column order, without geometry; a missing value is empty.
+
+    Parameters
+    ----------
+    frame
+        The rows.
+    formula_safe
+        Prefix ``'`` to every text cell that starts with one of :data:`FORMULA_STARTS`, and
+        write a carriage return in a text cell as a line feed, so that a spreadsheet shows
+        the cell instead of running it (the default; see the module's docstring). ``False``
+        writes the values exactly as stored.
+    """
     table = frame.drop(columns="geometry", errors="ignore")
+    if formula_safe:
+        table = table.apply(_formula_safe_column)
     return str(table.to_csv(index=False, lineterminator="\n"))
+
+
+def _formula_safe_column(column: pd.Series) -> pd.Series:
+    """The column with each text value that a spreadsheet would run prefixed by ``'``."""
+    if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+        return column
+    return column.map(_formula_safe_cell)
+
+
+def _formula_safe_cell(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _rfc7946_geometries(geometries: np.ndarray) -> list[dict[str, Any] | None]:

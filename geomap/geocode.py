@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import json
 import logging
 import math
 import sqlite3
 import threading
 import time
+import urllib.error
+import urllib.request
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, ClassVar
 
-from geopy.adapters import BaseAdapter, RequestsAdapter, URLLibAdapter
+from geopy.adapters import AdapterHTTPError, BaseAdapter, BaseSyncAdapter
 from geopy.exc import (
     GeocoderAuthenticationFailure,
     GeocoderInsufficientPrivileges,
@@ -31,6 +35,8 @@ from geopy.exc import (
     GeocoderQuotaExceeded,
     GeocoderRateLimited,
     GeocoderServiceError,
+    GeocoderTimedOut,
+    GeocoderUnavailable,
     GeopyError,
 )
 from geopy.extra.rate_limiter import RateLimiter
@@ -67,6 +73,7 @@ from geomap.gazetteer import (
     place_of_row,
     row_of,
 )
+from geomap.ingest import Deadline, opener_within, read_within
 from geomap.records import Mention, Place
 from geomap.textnorm import base_forms, fold
 
@@ -614,9 +621,18 @@ def _coordinates(query: Any) -> tuple[float, float]:
 # -- online services -----------------------------------------------------------------------
 
 
-#: What a malformed answer raises while geopy parses it (caught after ``GeopyError``, which
-#: some of these also are).
-_UNREADABLE = (ValueError, KeyError, TypeError, IndexError, AttributeError)
+#: What a malformed answer raises while geopy parses it or geomap stores it (caught after
+#: ``GeopyError``, which some of these also are); RecursionError for JSON nested too deeply.
+_UNREADABLE = (
+    ValueError, KeyError, TypeError, IndexError, AttributeError, ArithmeticError, RecursionError,
+)  # fmt: skip
+#: Largest answer read from a service, as sent and once decompressed: a place search
+#: answers in kilobytes; a 1 MB gzip bomb once decompressed to 10 GB.
+MAX_ANSWER_BYTES = 2 * 1024 * 1024
+#: Deepest nesting of lists and objects accepted in an answer; real ones have under ten.
+MAX_ANSWER_DEPTH = 32
+#: Seconds a request may take in all when the geocoder gives no timeout.
+DEFAULT_ANSWER_SECONDS = 10.0
 #: Service errors that asking again cannot mend.
 _FINAL = (GeocoderQueryError, GeocoderAuthenticationFailure, GeocoderInsufficientPrivileges)
 
@@ -707,15 +723,17 @@ class CachedGeocoder:
                 log.info("ignoring an unreadable cache entry for %r (%s)", query, exc)
         try:
             answer = _usable(self._asked(method, query, options))
+            stored = _location_to_json(answer)  # an answer that cannot be stored is malformed
         except (GeopyError, *_UNREADABLE) as exc:
+            reason = " ".join(str(exc).split())[:200] or type(exc).__name__
             log.warning(
                 "%s failed for %r (%s); answering from the offline gazetteer",
                 self.service,
                 query,
-                exc,
+                reason,
             )
             return fallback()
-        self._cache_put(digest, _location_to_json(answer))
+        self._cache_put(digest, stored)
         return answer
 
     def _call(self, method: str, query: Any, **options: Any) -> Any:
@@ -860,14 +878,144 @@ def get_geocoder(name: str = "offline", **options: Any) -> OfflineGazetteer | Ca
 
 
 def _single_try_adapter(*, proxies: Any, ssl_context: Any) -> BaseAdapter:
-    """geopy's default HTTP adapter without retries of its own: CachedGeocoder retries.
+    """The HTTP adapter of online services: :class:`BoundedAdapter`, one try per request.
 
-    geopy's ``RequestsAdapter`` retries a timed-out request twice by itself, which multiplied
-    every retry of ours by three.
+    CachedGeocoder is the only layer of retries (geopy's ``RequestsAdapter`` retried a
+    timed-out request twice by itself, which multiplied every retry of ours by three).
     """
-    if RequestsAdapter.is_available:
-        return RequestsAdapter(proxies=proxies, ssl_context=ssl_context, max_retries=0)
-    return URLLibAdapter(proxies=proxies, ssl_context=ssl_context)
+    return BoundedAdapter(proxies=proxies, ssl_context=ssl_context)
+
+
+class BoundedAdapter(BaseSyncAdapter):  # type: ignore[misc]
+    """A geopy HTTP adapter that a hostile or broken service cannot hold or flood.
+
+    * ``timeout`` is a deadline for the whole request (connecting, headers, body), not for
+      each read: an answer trickled a byte at a time is cut off when it is up;
+    * an answer over ``max_bytes`` is refused, as sent and once decompressed (gzip and
+      deflate are decompressed here, in bounded steps, never a bomb in one go);
+    * JSON nested deeper than :data:`MAX_ANSWER_DEPTH` is refused.
+
+    Each failure is a :class:`geopy.exc.GeopyError` (a timeout, an unavailable service, an
+    unreadable answer), which :class:`CachedGeocoder` retries or answers offline.
+    """
+
+    def __init__(self, *, proxies: Any, ssl_context: Any, max_bytes: int = MAX_ANSWER_BYTES):
+        super().__init__(proxies=proxies, ssl_context=ssl_context)
+        self.proxies = {"http": proxies, "https": proxies} if isinstance(proxies, str) else proxies
+        self.ssl_context = ssl_context
+        self.max_bytes = max_bytes
+
+    def get_json(self, url: str, *, timeout: Any, headers: dict[str, str]) -> Any:
+        """The answer at ``url`` as JSON data."""
+        return _bounded_json(self.get_text(url, timeout=timeout, headers=headers))
+
+    def get_text(self, url: str, *, timeout: Any, headers: dict[str, str]) -> str:
+        """The answer at ``url`` as text."""
+        seconds = float(timeout) if timeout else DEFAULT_ANSWER_SECONDS
+        asked = {**headers, "Accept-Encoding": "gzip, deflate"}
+        proxy = urllib.request.ProxyHandler(self.proxies)  # None: the system's proxies
+        with Deadline(seconds) as deadline:
+            try:
+                opener = opener_within(deadline, proxy, context=self.ssl_context)
+                request = urllib.request.Request(url, headers=asked)
+                with opener.open(request, timeout=seconds) as page:
+                    length = page.headers.get("Content-Length", "").strip()
+                    if length.isdigit() and int(length) > self.max_bytes:
+                        raise _too_big(self.max_bytes)
+                    body = read_within(page, self.max_bytes, deadline.at)
+                    answer_headers = page.headers
+            except urllib.error.HTTPError as error:
+                raise _http_error(error, deadline) from None
+            except GeopyError:
+                raise
+            except (OSError, http.client.HTTPException, ValueError) as error:
+                late = f"no full answer within {seconds:g} s"
+                if deadline.expired or _timed_out(error):
+                    raise GeocoderTimedOut(late) from None
+                unreachable = f"the service cannot be reached ({error})"
+                raise GeocoderUnavailable(unreachable) from None
+            if deadline.expired:
+                late = f"no full answer within {seconds:g} s"
+                raise GeocoderTimedOut(late)
+        if len(body) > self.max_bytes:
+            raise _too_big(self.max_bytes)
+        body = _decompressed(body, answer_headers.get("Content-Encoding"), self.max_bytes)
+        try:
+            return body.decode(answer_headers.get_content_charset() or "utf-8")
+        except (LookupError, ValueError):
+            msg = "the answer is not text in the charset it names"
+            raise GeocoderParseError(msg) from None
+
+
+def _timed_out(error: BaseException) -> bool:
+    reason = getattr(error, "reason", error)
+    return isinstance(reason, TimeoutError) or "timed out" in str(reason)
+
+
+def _too_big(limit: int) -> GeocoderParseError:
+    return GeocoderParseError(f"the answer is over {limit // 1024:,} KB")
+
+
+def _http_error(error: urllib.error.HTTPError, deadline: Deadline) -> AdapterHTTPError:
+    """geopy's form of an HTTP error (status, headers for Retry-After, a bounded body)."""
+    text = None
+    with contextlib.suppress(OSError, http.client.HTTPException, ValueError):
+        text = read_within(error, 64 * 1024, deadline.at).decode("utf-8", "replace")  # type: ignore[arg-type]
+    error.close()
+    headers = {name.lower(): value for name, value in error.headers.items()}
+    return AdapterHTTPError(
+        f"the service answered {error.code}", status_code=error.code, headers=headers, text=text
+    )
+
+
+def _decompressed(body: bytes, encoding: str | None, limit: int) -> bytes:
+    """``body`` decoded from its Content-Encoding, never to more than ``limit`` bytes."""
+    name = (encoding or "identity").strip().lower()
+    if name in ("identity", ""):
+        return body
+    if name not in ("gzip", "x-gzip", "deflate"):
+        msg = f"the answer is in an unknown encoding ({name[:40]})"
+        raise GeocoderParseError(msg)
+    # 32 + 15: a gzip or zlib header, told apart by zlib; raw deflate (-15) as some servers send.
+    for wbits in (zlib.MAX_WBITS | 32, -zlib.MAX_WBITS):
+        decoder = zlib.decompressobj(wbits)
+        try:
+            data = decoder.decompress(body, limit + 1)
+        except zlib.error:
+            continue
+        if len(data) > limit or decoder.unconsumed_tail:
+            msg = f"the answer decompresses to over {limit // 1024:,} KB"
+            raise GeocoderParseError(msg)
+        if not decoder.eof:
+            msg = "the compressed answer is cut short"
+            raise GeocoderParseError(msg)
+        return data
+    msg = f"the answer is not valid {name}"
+    raise GeocoderParseError(msg)
+
+
+def _bounded_json(text: str) -> Any:
+    """JSON data of ``text``; nesting deeper than :data:`MAX_ANSWER_DEPTH` is refused."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        msg = f"the answer nests deeper than {MAX_ANSWER_DEPTH} levels"
+        raise GeocoderParseError(msg) from None
+    except ValueError as exc:
+        msg = f"the answer is not JSON ({exc})"
+        raise GeocoderParseError(msg) from None
+    level: list[Any] = [data]
+    for _ in range(MAX_ANSWER_DEPTH + 1):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+        if not level:
+            return data
+    msg = f"the answer nests deeper than {MAX_ANSWER_DEPTH} levels"
+    raise GeocoderParseError(msg)
 
 
 # -- mentions ----------------------------------------------------------------------------

@@ -24,8 +24,11 @@ import http.client
 import logging
 import os
 import pickle
+import queue
 import re
+import socket
 import sys
+import threading
 import time
 import unicodedata
 import urllib.error
@@ -97,6 +100,22 @@ _MAX_UNREADABLE_SHARE = 0.01  # and per character of a longer one
 #: Legacy encodings preferred when charset-normalizer ranks several equally.
 _PREFERRED_ENCODINGS = ("cp1252", "cp1251", "koi8_r", "cp1250", "iso8859_15", "koi8_u")
 _MIN_HTML_WORDS = 5
+#: Bounds on what reaches the HTML parser. lxml checks each attribute against the element's
+#: others (40,000 attributes on one element took 144 s), and libxml2 stops reading below 256
+#: levels of nesting, so 100,000 nested ``div`` elements lost the article text they held.
+MAX_HTML_ATTRIBUTES = 100  # per element; the others are dropped
+MAX_HTML_DEPTH = 200  # levels of elements; the tags of deeper ones are dropped, their text kept
+#: Seconds trafilatura may spend on one page; a page that takes longer is refused.
+HTML_SECONDS = 60.0
+_TAG = re.compile(r"<(/?)([A-Za-z][^\s/<>]*)([^<>]*)>")
+_ATTRIBUTE = re.compile(r"""[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'<>]+))?""")
+_RAW_TEXT_ELEMENTS = ("script", "style", "textarea", "title", "xmp", "plaintext")
+_VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr keygen command".split()
+)
+#: Elements whose end tag may be left out (a page's many open ``p`` do not nest).
+_OPTIONAL_END = frozenset("p li dt dd tr td th option optgroup thead tbody tfoot rt rp".split())
+_CLOSE_SEARCH = 16  # stack entries searched for the element an end tag closes
 _LANGUAGE_SAMPLE = 2_000  # characters: enough to tell the language; cost grows with length
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 50
@@ -111,7 +130,8 @@ class IngestOptions:
     Parameters
     ----------
     timeout
-        Seconds allowed for each URL request.
+        Seconds allowed for each URL request, all of it: connecting, the headers, the body
+        and any redirects (a server that trickles its answer is cut off when they are up).
     max_bytes
         Largest source accepted; a bigger one is refused without being read in full.
     max_redirects
@@ -331,16 +351,136 @@ def _size(count: int) -> str:
 # --- URLs ----------------------------------------------------------------------------------
 
 
+class Deadline:
+    """The end of one request's time, enforced on every socket the request opens.
+
+    Socket timeouts bound each read, not the request: a server that sends its headers a byte
+    every half second never trips them. So each connection's sockets are registered here, and
+    when the time is up a timer shuts them down, which wakes whatever read is waiting on
+    them; :attr:`expired` then tells the caller that the failure is a timeout.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Deadline:
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+
+    def remaining(self) -> float:
+        """Seconds left; ``TimeoutError`` when none are."""
+        left = self.at - time.monotonic()
+        if left <= 0 or self.expired:
+            raise TimeoutError
+        return left
+
+    def watch(self, sock: socket.socket) -> socket.socket:
+        """Register ``sock``; shut it at once if the time is already up."""
+        with self._lock:
+            self._sockets.append(sock)
+            if not self.expired:
+                return sock
+        _shut(sock)
+        return sock
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _connection_within(
+    base: type[http.client.HTTPConnection], deadline: Deadline
+) -> Any:  # a connection factory for urllib's do_open
+    def make(host: str, **kwargs: Any) -> http.client.HTTPConnection:
+        connection = base(host, **kwargs)
+        connect = connection._create_connection  # type: ignore[attr-defined]
+
+        def create(address: tuple[str, int], timeout: Any = None, *args: Any) -> socket.socket:
+            return deadline.watch(connect(address, deadline.remaining(), *args))
+
+        connection._create_connection = create  # type: ignore[attr-defined]
+        return connection
+
+    return make
+
+
+def opener_within(
+    deadline: Deadline, *handlers: urllib.request.BaseHandler, context: Any = None
+) -> urllib.request.OpenerDirector:
+    """A urllib opener whose HTTP and HTTPS connections all end at ``deadline``.
+
+    ``handlers`` are added as :func:`urllib.request.build_opener` adds them; ``context`` is
+    the TLS context of HTTPS connections (Python's default when ``None``).
+    """
+    https = _HTTPSWithin(deadline, context)
+    return urllib.request.build_opener(_HTTPWithin(deadline), https, *handlers)
+
+
+class _HTTPWithin(urllib.request.HTTPHandler):
+    """Plain HTTP whose connections end at the request's deadline."""
+
+    def __init__(self, deadline: Deadline) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(_connection_within(http.client.HTTPConnection, self.deadline), req)
+
+
+class _HTTPSWithin(urllib.request.HTTPSHandler):
+    """HTTPS whose connections (the TLS handshake included) end at the request's deadline."""
+
+    def __init__(self, deadline: Deadline, context: Any = None) -> None:
+        super().__init__(context=context)
+        self.deadline = deadline
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        factory = _connection_within(http.client.HTTPSConnection, self.deadline)
+        return self.do_open(factory, req, context=self._context)  # type: ignore[attr-defined]
+
+
 def _fetch(url: str, options: IngestOptions) -> tuple[bytes, str | None]:
-    """Download ``url`` within the options' limits; return its body and Content-Type."""
-    opener = urllib.request.build_opener(_LimitedRedirects(url, options.max_redirects))
+    """Download ``url`` within the options' limits; return its body and Content-Type.
+
+    ``options.timeout`` is a deadline for the whole request (connecting, headers, body,
+    redirects), not for each read.
+    """
+    with Deadline(options.timeout) as deadline:
+        try:
+            data, content_type = _request(url, options, deadline)
+        except SourceError:
+            if deadline.expired:
+                raise _timed_out(url, options.timeout) from None
+            raise
+        if deadline.expired:  # shut down mid-body: what was read is not the whole page
+            raise _timed_out(url, options.timeout)
+    return data, content_type
+
+
+def _request(url: str, options: IngestOptions, deadline: Deadline) -> tuple[bytes, str | None]:
+    opener = opener_within(deadline, _LimitedRedirects(url, options.max_redirects))
     headers = {"User-Agent": _USER_AGENT, "Accept": _ACCEPT}
-    deadline = time.monotonic() + options.timeout
     try:
         request = urllib.request.Request(url, headers=headers)
         with opener.open(request, timeout=options.timeout) as response:
             _check_response(url, response.headers, options.max_bytes)
-            data = _read_limited(response, options.max_bytes, deadline)
+            data = read_within(response, options.max_bytes, deadline.at)
             content_type: str | None = response.headers.get("Content-Type")
     except SourceError:
         raise
@@ -379,7 +519,7 @@ def _check_response(url: str, headers: email.message.Message, limit: int) -> Non
         raise _too_big(url, limit)
 
 
-def _read_limited(response: http.client.HTTPResponse, limit: int, deadline: float) -> bytes:
+def read_within(response: http.client.HTTPResponse, limit: int, deadline: float) -> bytes:
     """Read up to ``limit + 1`` bytes, raising ``TimeoutError`` once ``deadline`` passes.
 
     ``read1`` returns whatever one read from the socket brings, so a server that sends a
@@ -705,12 +845,18 @@ def _first_line(text: str) -> str | None:
 
 
 def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | None]:
-    """Main text, title and date of an HTML page, found by trafilatura (no network)."""
+    """Main text, title and date of an HTML page, found by trafilatura (no network).
+
+    What reaches the parser is bounded first (:func:`bounded_html`), with one warning
+    saying what was cut; a page trafilatura takes over :data:`HTML_SECONDS` on is refused.
+    """
     today = dt.date.today()
     if "html" not in html[:50].lower():
         html = f"<html><body>{html}</body></html>"  # trafilatura rejects bare fragments.
-    with _quiet_loggers("trafilatura", "htmldate", "courlan"):
-        document = _extract(html, source=source, today=today)
+    html, cut = bounded_html(html)
+    if cut:
+        logger.warning("%s: %s; the text is kept", _display(source), cut)
+    document = _extract_within(html, source=source, today=today)
     body = getattr(document, "text", None) or ""
     text = _normalise(body).strip()
     if len(text.split()) < _MIN_HTML_WORDS:
@@ -719,6 +865,134 @@ def _html_parts(html: str, *, source: str) -> tuple[str, str | None, PubDate | N
     title = _normalise(getattr(document, "title", None) or "").strip() or None
     published = _html_date(getattr(document, "date", None), html=html, today=today)
     return text, title, published
+
+
+def bounded_html(html: str) -> tuple[str, str]:
+    """``html`` with at most :data:`MAX_HTML_ATTRIBUTES` attributes per element and elements
+    at most :data:`MAX_HTML_DEPTH` deep, and a phrase saying what was cut ("" if nothing).
+
+    One pass over the tags, linear in the page: ``script`` and ``style`` content and comments
+    are skipped, void, self-closed and optional-end elements (``p``, ``li``) do not nest. A
+    tag below the depth limit is dropped with its end tag; the text inside stays.
+    """
+    bounds = _HtmlBounds()
+    parts: list[str] = []
+    kept_until = 0  # html[kept_until:start of the next replaced tag] is copied unchanged
+    position = 0
+    while (start := html.find("<", position)) >= 0:
+        if html.startswith("<!--", start):
+            end = html.find("-->", start + 4)
+            position = len(html) if end < 0 else end + 3
+            continue
+        match = _TAG.match(html, start)
+        if match is None:
+            position = start + 1
+            continue
+        position = match.end()
+        name = match.group(2).lower()
+        if match.group(1):
+            replacement = bounds.close(name)
+        else:
+            replacement = bounds.open(match.group(2), name, match.group(3))
+            if name in _RAW_TEXT_ELEMENTS:
+                end = _find_end(html, name, position)
+                position = len(html) if end < 0 else end
+        if replacement is not None:
+            parts += (html[kept_until:start], replacement)
+            kept_until = match.end()
+    if not parts:
+        return html, ""
+    parts.append(html[kept_until:])
+    return "".join(parts), bounds.summary()
+
+
+class _HtmlBounds:
+    """The open elements of :func:`bounded_html`'s pass, and what it cut."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[str, bool]] = []  # open elements: name, whether dropped
+        self.depth = 0  # open elements kept
+        self.trimmed = 0  # elements that lost attributes
+        self.dropped = 0  # elements whose tags were dropped
+
+    def open(self, tag: str, name: str, rest: str) -> str | None:
+        """The start tag's replacement, or None to keep it as written."""
+        replacement = None
+        self_closed = rest.rstrip().endswith("/")
+        attributes = _ATTRIBUTE.findall(rest)
+        if len(attributes) > MAX_HTML_ATTRIBUTES:
+            self.trimmed += 1
+            kept = " ".join(attributes[:MAX_HTML_ATTRIBUTES])
+            replacement = f"<{tag} {kept}{'/' if self_closed else ''}>"
+        if name in _VOID_ELEMENTS or name in _OPTIONAL_END or self_closed:
+            return replacement
+        too_deep = self.depth >= MAX_HTML_DEPTH
+        self.stack.append((name, too_deep))
+        if too_deep:
+            self.dropped += 1
+            return ""
+        self.depth += 1
+        return replacement
+
+    def close(self, name: str) -> str | None:
+        """The end tag's replacement: "" when its start tag was dropped, else None."""
+        for index in range(len(self.stack) - 1, max(len(self.stack) - 1 - _CLOSE_SEARCH, -1), -1):
+            if self.stack[index][0] == name:
+                dropped = self.stack[index][1]
+                self.depth -= sum(1 for _, gone in self.stack[index:] if not gone)
+                del self.stack[index:]
+                return "" if dropped else None
+        return None  # a stray end tag: the parser ignores it
+
+    def summary(self) -> str:
+        cut = []
+        if self.trimmed:
+            had = "element had" if self.trimmed == 1 else "elements had"
+            cut.append(
+                f"{self.trimmed:,} {had} over {MAX_HTML_ATTRIBUTES} attributes "
+                "(the others were dropped)"
+            )
+        if self.dropped:
+            nested = "element nested" if self.dropped == 1 else "elements nested"
+            were = "was" if self.dropped == 1 else "were"
+            cut.append(f"{self.dropped:,} {nested} over {MAX_HTML_DEPTH} deep {were} flattened")
+        return "; ".join(cut)
+
+
+def _find_end(html: str, name: str, position: int) -> int:
+    """Where the end tag of the raw-text element ``name`` starts (any case), or -1."""
+    pattern = re.compile(rf"</{name}[\s/>]", re.IGNORECASE)
+    match = pattern.search(html, position)
+    return match.start() if match else -1
+
+
+def _extract_within(html: str, *, source: str, today: dt.date) -> Any:
+    """:func:`_extract` given :data:`HTML_SECONDS`; a page that takes longer is refused.
+
+    lxml cannot be interrupted, so the extraction runs in a daemon thread and is left to
+    finish on its own when the time is up; the caller moves on to the next source.
+    """
+    answer: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+
+    def work() -> None:
+        try:
+            answer.put((True, _extract(html, source=source, today=today)))
+        except BaseException as exc:  # handed to the caller, raised there
+            answer.put((False, exc))
+
+    try:
+        with _quiet_loggers("trafilatura", "htmldate", "courlan"):
+            threading.Thread(target=work, name="geomap-html", daemon=True).start()
+            done, value = answer.get(timeout=HTML_SECONDS)
+    except queue.Empty:
+        msg = (
+            f"{_display(source)} took over {HTML_SECONDS:g} s to read as HTML, so it is "
+            "refused; save the article's text to a file and pass that"
+        )
+        raise SourceError(msg) from None
+    if not done:
+        raise value
+    return value
 
 
 def _extract(html: str, *, source: str, today: dt.date) -> Any:

@@ -25,8 +25,20 @@ from geomap.serialize import COUNT_COLUMNS
 DRAWS = ("points", "shapes", "flows")
 SOURCES = ("events", "flows")
 _DEFAULT_COLOUR = "#555555"
-_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-_ID = re.compile(r"^[a-z][a-z0-9_-]{0,40}$")
+# Matched with fullmatch: ``$`` alone also matches before a final newline (``"#ff0000\n"``).
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_ID = re.compile(r"[a-z][a-z0-9_-]{0,40}")
+#: Largest value of each whole-number key: far above any real use, and small enough for the
+#: map's JavaScript (exact below 2**53) and for ``float`` (a 400-digit weight overflowed it).
+_INTEGER_LIMITS = {"order": 1_000_000, "cluster_over": 1_000_000_000, "style.weight": 100}
+#: A key given a number of more than 40 digits: from 4,300 digits tomllib refuses to convert
+#: it (Python's integer string limit) naming neither line nor key, so it is found here first.
+_LONG_NUMBER = re.compile(
+    r"(?:^|[{,])[ \t]*([A-Za-z0-9_-]+|\"[^\"\n]*\"|'[^'\n]*')[ \t]*=[ \t]*[+-]?\d[\d_]{40,}",
+    re.MULTILINE,
+)
+_EXACT_IN_JS = 2**53
+_TABLE_HEADER = re.compile(r"^[ \t]*\[+[ \t]*([^\]\n]+?)[ \t]*\]+", re.MULTILINE)
 _KEYS = frozenset(
     {"id", "title", "order", "source", "draw", "show", "cluster_over", "where", "style", "popup"}
     | {"tooltip", "split_by"}
@@ -129,11 +141,35 @@ def parse_layer(path: Path) -> LayerSpec:
         When the file is not valid TOML or a value is not allowed.
     """
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
         msg = f"layer file {path}: {exc}; fix the file or remove it"
         raise LayerSpecError(msg) from exc
+    _check_long_numbers(text, str(path))
+    try:
+        data = tomllib.loads(text)
+    except ValueError as exc:  # TOMLDecodeError, or a number tomllib cannot convert
+        reason = " ".join(str(exc).split())  # one line, whatever tomllib says
+        msg = f"layer file {path}: {reason}; fix the file or remove it"
+        raise LayerSpecError(msg) from exc
     return _spec(data, str(path), default_id=path.stem)
+
+
+def _check_long_numbers(text: str, where: str) -> None:
+    """Refuse a number of more than 40 digits, naming its key (``style.weight``).
+
+    No key takes one (see :data:`_INTEGER_LIMITS`). Caught before tomllib, which fails on
+    4,300 digits or more without naming the key; below that, ``float`` overflowed.
+    """
+    match = _LONG_NUMBER.search(text)
+    if match is None:
+        return
+    key = match.group(1).strip("\"'")
+    tables = list(_TABLE_HEADER.finditer(text, 0, match.start()))
+    if tables:
+        key = f"{tables[-1].group(1)}.{key}"
+    digits = sum(c.isdigit() for c in match.group(0).split("=", 1)[1])
+    _Checker(where).fail(key, f"a number of {digits:,} digits; give a small whole number")
 
 
 def _spec(data: dict[str, Any], where: str, *, default_id: str) -> LayerSpec:
@@ -145,7 +181,7 @@ def _spec(data: dict[str, Any], where: str, *, default_id: str) -> LayerSpec:
     if (draw == "flows") != (source == "flows"):
         check.fail("draw", "draw = 'flows' goes with source = 'flows' and only with it")
     spec_id = check.text(data.get("id", default_id), "id")
-    if not _ID.match(spec_id):
+    if not _ID.fullmatch(spec_id):
         given = "" if "id" in data else f" (the file name gives {spec_id!r}; or set id = '...')"
         check.fail(
             "id", f"use lower-case letters, digits, '-' or '_', starting with a letter{given}"
@@ -194,8 +230,10 @@ def _where(
     for column, values in sorted(table.items()):
         check.column(column, columns, f"where.{column}")
         allowed = values if isinstance(values, list) else [values]
-        if not allowed or not all(isinstance(v, str | int) for v in allowed):
-            check.fail(f"where.{column}", "give a list of strings or integers")
+        if not allowed or not all(
+            isinstance(v, str) or (isinstance(v, int) and abs(v) < _EXACT_IN_JS) for v in allowed
+        ):
+            check.fail(f"where.{column}", "give a list of strings or whole numbers below 2**53")
         result.append((column, tuple(allowed)))
     return tuple(result)
 
@@ -261,8 +299,9 @@ class _Checker:
         return str(value)
 
     def integer(self, value: Any, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            self.fail(key, "give a whole number ≥ 0")
+        top = _INTEGER_LIMITS[key]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
+            self.fail(key, f"give a whole number from 0 to {top:,}")
         return int(value)
 
     def boolean(self, value: Any, key: str) -> bool:
@@ -276,7 +315,7 @@ class _Checker:
         return str(value)
 
     def colour(self, value: Any, key: str) -> str:
-        if not isinstance(value, str) or not _COLOUR.match(value):
+        if not isinstance(value, str) or not _COLOUR.fullmatch(value):
             self.fail(key, "give a colour as '#rrggbb'")
         return str(value)
 

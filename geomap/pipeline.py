@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from geomap.atomic import locked, remove_leftovers, write_text
+from geomap.atomic import locked, remove_leftovers, target_of, write_text
 from geomap.errors import ArticleError, GeomapError, OutputError, StoreError, UsageError
 from geomap.extract.events import extract_events
 from geomap.extract.text import sentences
@@ -309,7 +309,8 @@ def _run_lock(settings: Settings) -> Iterator[None]:
         msg = f"cannot create the output folder {folder}: {exc.strerror}; choose another --out"
         raise OutputError(msg) from exc
     with contextlib.ExitStack() as stack:
-        folders = dict.fromkeys([folder.resolve(), settings.store_path.parent.resolve()])
+        store_folder = target_of(settings.store_path).parent.resolve()  # where it is written
+        folders = dict.fromkeys([folder.resolve(), store_folder])
         for each in folders:
             stack.enter_context(locked(each / LOCK_FILE, wait=settings.lock_wait))
         for each in folders:

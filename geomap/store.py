@@ -21,7 +21,7 @@ import pyogrio
 import pyogrio.errors
 
 from geomap import join
-from geomap.atomic import replacing
+from geomap.atomic import read_only, replacing, target_of
 from geomap.errors import StoreError
 from geomap.records import ParsedArticle
 
@@ -155,13 +155,24 @@ def read(path: Path) -> StoreContents:
 def write(path: Path, contents: StoreContents) -> None:
     """Write the whole store to a temporary file and rename it over ``path``.
 
+    A ``path`` that is a symbolic link is written through: the store it points to is
+    replaced and the link stays.
+
     Raises
     ------
     StoreError
-        When the file cannot be written; the previous store is then unchanged.
+        When the file cannot be written, or is read-only (it is never replaced then); the
+        previous store is unchanged.
     """
     if path.exists() and not path.is_file():
         msg = f"the store path {path} is not a file; pass --store with a .gpkg file path"
+        raise StoreError(msg)
+    if read_only(target_of(path)):
+        shown = path if target_of(path) == path else f"{path} (a link to {target_of(path)})"
+        msg = (
+            f"the store {shown} is read-only, so geomap leaves it as it is; "
+            "make it writable or pass --store with another path"
+        )
         raise StoreError(msg)
     with replacing(path) as temp:
         temp.unlink()

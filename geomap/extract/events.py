@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import operator
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from geomap.extract import lexicon
@@ -322,23 +322,29 @@ def _by_place(context: _Context, counts: list[Count]) -> list[tuple[list[Count],
     if len(set(kinds)) == len(kinds):
         return [(counts, None)]
     batches: dict[str, tuple[list[Count], Mention | None]] = {}
+    located_before = _locator(context)
     for count in counts:
-        anchor = _located_before(context, context.sentence.tokens[count.token].start)
+        anchor = located_before(context.sentence.tokens[count.token].start)
         key = anchor.place.place_id if anchor and anchor.place else ""
         batches.setdefault(key, ([], anchor))[0].append(count)
     return list(batches.values())
 
 
-def _located_before(context: _Context, position: int) -> Mention | None:
-    """The last mention before ``position`` that follows a locative (*in*, *i*, *в*)."""
+def _locator(context: _Context) -> Callable[[int], Mention | None]:
+    """A function from a position to the last mention before it that follows a locative
+    (*in*, *i*, *в*), scanning the sentence's mentions up to the first that ends after it.
+
+    The mentions are scanned once here, not once per count: that was quadratic in a long
+    sentence with many counts and places (a page without sentence breaks).
+    """
     tokens = context.sentence.tokens
-    found = None
+    reach: list[int] = []  # reach[i]: the largest end among here[: i + 1]
+    latest: list[Mention | None] = [None]  # latest[i]: the last locative one among here[:i]
     for mention in context.here:
-        if mention.end > position:
-            break
-        if _word_before(tokens, mention.start) in lexicon.LOCATIVE:
-            found = mention
-    return found
+        reach.append(max(mention.end, reach[-1] if reach else mention.end))
+        located = _word_before(tokens, mention.start) in lexicon.LOCATIVE
+        latest.append(mention if located else latest[-1])
+    return lambda position: latest[bisect.bisect_right(reach, position)]
 
 
 def _word_before(tokens: Sequence[Token], position: int) -> str | None:

@@ -574,22 +574,24 @@ def _facility_words(
     """*Flyplassen*, *the airport*: the facility of the city named just before, if any.
 
     ``here`` holds the sentence's mentions, ``earlier`` those of the sentences before it that
-    lie within reach, in the order they were found.
+    lie within reach, in the order they were found. Both are scanned once per sentence, not
+    once per facility word (that was quadratic in a sentence of places and airports).
     """
+    covered = {i for m in here for i in range(m.start, m.end)}  # spans are a few words long
+    latest: dict[str | None, int] = {}  # feature -> index of its last mention within reach
+    within = (*earlier, *here)
+    for position, m in enumerate(within):
+        if sentence.start - m.end < _FACILITY_REACH:
+            latest[m.feature] = position
     found: list[Mention] = []
     for index, token in enumerate(sentence.tokens):
         feature = lexicon.FACILITY_WORDS.get(token.key)
-        if feature is None or index in taken or any(m.start <= token.start < m.end for m in here):
+        if feature is None or index in taken or token.start in covered:
             continue
         if token.key == "airport" and (index == 0 or sentence.tokens[index - 1].key != "the"):
             continue
-        recent = [
-            m
-            for m in (*earlier, *here)
-            if m.feature in (None, feature) and sentence.start - m.end < _FACILITY_REACH
-        ]
-        if recent:
-            found.append(
-                Mention(article_id, token.start, token.end, token.surface, recent[-1].key, feature)
-            )
+        last = max(latest.get(None, -1), latest.get(feature, -1))
+        if last >= 0:
+            key = within[last].key
+            found.append(Mention(article_id, token.start, token.end, token.surface, key, feature))
     return found
