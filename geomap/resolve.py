@@ -14,6 +14,7 @@ can show why *Paris* became Paris, Tennessee.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 from collections import Counter
@@ -64,6 +65,7 @@ PART_WORDS = frozenset(
     "nord sud est ouest nordlich sudlich ostlich westlich".split()
 )
 _CANDIDATES = 25  # namesakes per name weighed with the article; the rest never win
+ANCHOR_REACH = 40  # mentions either side whose towns anchor a name
 _SURE = 0.8  # a town placed with at least this softmax score anchors its neighbours
 _QUALIFIER_GAPS = frozenset({",", ", ", " , ", " ("})
 
@@ -79,6 +81,13 @@ class Evidence:
     countries_with_regions: frozenset[str] = frozenset()
     #: Points of the towns placed with confidence, with the mention index that placed them.
     anchors: tuple[tuple[int, float, float], ...] = ()
+
+    def near(self, index: int) -> tuple[tuple[int, float, float], ...]:
+        """The anchors among the :data:`ANCHOR_REACH` mentions before and after ``index``:
+        neighbours in the text, and a bounded number of them however long the article."""
+        first = bisect.bisect_left(self.anchors, (index - ANCHOR_REACH,))
+        last = bisect.bisect_right(self.anchors, (index + ANCHOR_REACH + 1,))
+        return self.anchors[first:last]
 
 
 def resolve_mentions(
@@ -206,7 +215,7 @@ def _context_parts(
     if kind == CITY:
         distances = [
             haversine_km(row[COL_LAT], row[COL_LON], lat, lon)
-            for other, lat, lon in evidence.anchors
+            for other, lat, lon in evidence.near(index)
             if other != index
         ]
         nearest = min(distances, default=None)

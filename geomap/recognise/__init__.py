@@ -15,6 +15,7 @@ development parts (``python -m bench.geoparse``), this beats either reader alone
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Sequence
 
@@ -51,6 +52,7 @@ _RARE_WORD = 3.5
 #: Languages where a capitalised word after a place is mostly another name, in its own case
 #: (*в Москве Владимир Путин*), not the rest of the place's name.
 _NAMES_FOLLOW = frozenset({"ru", "uk", "be", "kk"})
+_TITLE_REACH = 40  # characters before a name where its title may stand
 #: The model's spans less sure than this are kept only when the gazetteer knows the name.
 UNSURE = 0.5
 
@@ -99,15 +101,17 @@ def merge(
     """
     # the rules' facility phrases and codes (U.S. where the model saw U.S) win over the model,
     # and so does a rules' name that holds the model's (Мангистауской области, Bergen kommune)
+    model = _Spans([(span.start, span.end) for span in tagged])
     ruled = [
         m
         for m in spotted
-        if m.feature is not None or m.key.startswith("=") or _holds_a_span(m, tagged)
+        if m.feature is not None or m.key.startswith("=") or model.inside(m.start, m.end)
     ]
+    ruled_spans = _Spans([(m.start, m.end) for m in ruled])
     by_span = {(m.start, m.end): m for m in spotted}
     found = list(ruled)
     for span in tagged:
-        if span.end - span.start < 2 or _overlaps(span.start, span.end, ruled):
+        if span.end - span.start < 2 or ruled_spans.overlaps(span.start, span.end):
             continue  # one letter is an initial or a list item
         if glued_to_digit(text, span.start, span.end):
             continue  # CO2
@@ -120,11 +124,11 @@ def merge(
             span.confidence >= UNSURE and not _person(text, mention, people)
         ):
             found.append(mention)
-    model_spans = [(s.start, s.end) for s in tagged]
     qualified = _qualified(text, spotted)
     trusted = language not in MODEL_LANGUAGES  # the model never read this language
+    taken = set(ruled)
     for mention in spotted:
-        if mention in ruled or _overlaps(mention.start, mention.end, model_spans):
+        if mention in taken or model.overlaps(mention.start, mention.end):
             continue
         if (
             trusted
@@ -136,22 +140,31 @@ def merge(
     return found
 
 
-def _overlaps(start: int, end: int, spans: Sequence[Mention] | Sequence[tuple[int, int]]) -> bool:
-    for span in spans:
-        other_start, other_end = (span.start, span.end) if isinstance(span, Mention) else span
-        if other_start < end and start < other_end:
-            return True
-    return False
+class _Spans:
+    """Disjoint character spans in text order, asked about overlaps by bisection: an article
+    with thousands of names costs no pairwise comparison."""
 
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self._spans = sorted(spans)
+        self._starts = [start for start, _ in self._spans]
+        self._ends = [end for _, end in self._spans]
 
-def _holds_a_span(mention: Mention, tagged: Sequence[TaggedSpan]) -> bool:
-    """Whether ``mention`` holds one of the model's spans and is longer than it."""
-    return any(
-        mention.start <= span.start
-        and span.end <= mention.end
-        and (mention.start, mention.end) != (span.start, span.end)
-        for span in tagged
-    )
+    def _touching(self, start: int, end: int) -> Sequence[tuple[int, int]]:
+        """The spans that overlap ``[start, end)``."""
+        return self._spans[
+            bisect.bisect_right(self._ends, start) : bisect.bisect_left(self._starts, end)
+        ]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a span overlaps ``[start, end)``."""
+        return bool(self._touching(start, end))
+
+    def inside(self, start: int, end: int) -> bool:
+        """Whether a span lies inside ``[start, end)`` and is shorter than it."""
+        return any(
+            start <= other_start and other_end <= end and (other_start, other_end) != (start, end)
+            for other_start, other_end in self._touching(start, end)
+        )
 
 
 def _inside_longer_name(text: str, end: int) -> bool:
@@ -172,7 +185,7 @@ def _inside_longer_name(text: str, end: int) -> bool:
 
 
 def _person(text: str, mention: Mention, people: frozenset[str]) -> bool:
-    words = text[: mention.start].split()
+    words = text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
     title_before = bool(words) and fold(words[-1]) in lexicon.PERSON_TITLES
     return is_person(mention.key, people, title_before=title_before)
 
