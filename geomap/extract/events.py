@@ -18,9 +18,11 @@ from dataclasses import dataclass, replace
 
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
-from geomap.extract.counts import Count, find_counts
+from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like_year
+from geomap.extract.dates import DateMention, default_date, find_dates
 from geomap.extract.text import Sentence, Token
-from geomap.records import DAY, MONTH, Article, EventFact, Flow, Mention, Place
+from geomap.extract.triggers import Trigger, find_triggers
+from geomap.records import DAY, Article, EventFact, Flow, Mention, Place, PubDate
 from geomap.textnorm import fold
 
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -35,7 +37,9 @@ _ORGANISATION_KEYS = frozenset(
 )
 _DATE_WORDS = frozenset(lexicon.MONTHS) | frozenset(lexicon.WEEKDAYS)
 _CONTROL_KEYS = frozenset(lexicon.CONTROL_WORDS) | lexicon.BACK_WORDS | lexicon.FLIGHT_WORDS
-_GEO_PRECISION = {"airport": 1, "city": 1, "region": 3, "country": 3}
+_GEO_PRECISION = {"airport": 1, "city": 1, "region": 2, "country": 3}
+_HEADING_WORDS = 8
+_NAMED = 0.7  # the confidence of a place the sentence itself names
 #: (event_type, sub_event_type, layer) of the groups whose kind does not depend on the article.
 _GROUP_KINDS = {
     "arrests": ("Strategic developments", "Arrests", "incidents"),
@@ -48,7 +52,7 @@ def extract_events(
     article: Article, sentences: Sequence[Sentence], mentions: Sequence[Mention]
 ) -> tuple[list[EventFact], list[Flow]]:
     """The events and flows the article reports."""
-    placed = [m for m in mentions if m.place is not None]
+    placed = [m for m in mentions if m.place is not None and _usable(m, article.language)]
     focus = _focus(placed)
     unrest = _unrest_type(sentences)
     members: dict[str, list[Place]] = {}
@@ -59,16 +63,31 @@ def extract_events(
     previous_orgs: list[str] = []
     position = 0
     words = lexicon.number_words(article.language)
+    text = article.text
+    published = article.published
+    scope = _Scope(year=published.date.year if published else None)
+    end_of_previous = 0
     for sentence in sentences:
         here, position = _mentions_in(placed, sentence, position)
+        here = [m for m in here if _fits(m, sentence, article.language)]
+        if "\n" in text[end_of_previous : sentence.start]:
+            scope.new_paragraph()
+        end_of_previous = sentence.end
         named = _organisations(sentence)
         orgs = named or _referred_organisation(sentence, last_named)
         if orgs and sum(m.place.kind == "country" for m in here if m.place) >= 3:
             members.setdefault(orgs[0], _enumeration(here))
         if orgs and not sentence.keys.isdisjoint(lexicon.DEPLOY_VERBS):
             deploying = orgs[0]
-        if _may_report(sentence, words):
-            date, precision = _date(sentence, article)
+        triggers = find_triggers(sentence.tokens, article.language)
+        heading = _is_heading(text, sentence)
+        found_dates, date, precision = scope.read(
+            sentence, text, published=published, heading=heading and not triggers
+        )
+        label = text[sentence.end - 1] == ":"
+        if heading and not here:
+            triggers = []  # a section title such as *Armed conflicts and attacks*
+        if not label and (triggers or _may_report(sentence, words)):
             context = _Context(
                 article=article,
                 sentence=sentence,
@@ -81,14 +100,84 @@ def extract_events(
                 deploying=deploying,
                 previous=previous,
                 previous_orgs=previous_orgs,
-                evidence=article.text[sentence.start : sentence.end],
+                evidence=text[sentence.start : sentence.end],
+                dates=found_dates,
+                triggers=triggers,
+                topic=scope.topic,
+                clauses=clause_numbers(text, sentence.tokens),
             )
-            events += _count_events(context, language=article.language)
-            events += _control_events(context)
+            new = _sentence_events(context, language=article.language)
+            new += _control_events(context)
+            topic = next(
+                (e.place for e in new if e.layer == "incidents" and e.confidence >= _NAMED),
+                None,
+            )
+            if topic is not None and topic.kind != "country":
+                scope.topic = topic
+            events += new
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
-    events = _merge_deployments(_dedupe(events))
+    events = _merge_deployments(_absorb_arrests(_merge_reports(events)))
     return events, _flows(events, members)
+
+
+@dataclass(slots=True)
+class _Scope:
+    """What earlier sentences say for later ones: the year, a chronology heading's date, the
+    paragraph's last date and its topic place."""
+
+    year: int | None
+    heading_date: DateMention | None = None
+    paragraph_date: DateMention | None = None
+    topic: Place | None = None
+
+    def new_paragraph(self) -> None:
+        self.paragraph_date = None
+        self.topic = None
+
+    def read(
+        self, sentence: Sentence, text: str, *, published: PubDate | None, heading: bool
+    ) -> tuple[list[DateMention], dt.date | None, int]:
+        """The sentence's dates and its date; remembers the year, the heading's date and the
+        paragraph's last date for the sentences after it."""
+        found = find_dates(sentence, text, published=published, year=self.year)
+        self.year = next((d.date.year for d in reversed(found) if d.year_given), self.year)
+        self.year = _year_in(sentence, strict=self.year is not None) or self.year
+        if heading and found:
+            self.heading_date = found[0]
+        elif heading and not sentence.has_number:
+            self.heading_date = None  # a section without a date ends the dated one
+        chosen = found[0] if found else self.paragraph_date or self.heading_date
+        if found:
+            self.paragraph_date = found[-1]
+        if chosen is not None:
+            return found, chosen.date, chosen.precision
+        return found, *default_date(published)
+
+
+def _year_in(sentence: Sentence, *, strict: bool) -> int | None:
+    """A year the sentence names on its own (*in 2007*, *в 2011 году*), the last one; when
+    not ``strict`` (no year known yet), any four-digit number that may be a year (*The 2010
+    riots*)."""
+    if not sentence.has_number:
+        return None
+    found = None
+    tokens = sentence.tokens
+    for index, token in enumerate(tokens):
+        if token.is_number and len(token.surface) == 4 and token.surface.isdecimal():
+            value = int(token.surface)
+            if 1900 <= value <= 2100 and (not strict or looks_like_year(tokens, index)):
+                found = value
+    return found
+
+
+def _is_heading(text: str, sentence: Sentence) -> bool:
+    """A short line of its own without a full stop: a heading or an infobox row."""
+    if len(sentence.tokens) > _HEADING_WORDS:
+        return False
+    before = text[max(0, sentence.start - 1) : sentence.start]
+    after = text[sentence.end : sentence.end + 1]
+    return before in ("", "\n") and after in ("", "\n") and text[sentence.end - 1] not in ".!?"
 
 
 def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
@@ -113,6 +202,10 @@ class _Context:
     previous: list[Mention]  # the previous sentence's placed mentions
     previous_orgs: list[str]
     evidence: str  # the sentence's text, one string shared by all its events
+    dates: Sequence[DateMention] = ()
+    triggers: Sequence[Trigger] = ()
+    topic: Place | None = None  # the paragraph's place so far
+    clauses: Sequence[int] = ()
 
 
 def _mentions_in(
@@ -180,32 +273,6 @@ def _enumeration(here: Sequence[Mention]) -> list[Place]:
     return list(seen.values())
 
 
-def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
-    """A weekday or a day-and-month in the sentence, resolved against publication."""
-    published = article.published
-    tokens = sentence.tokens if not sentence.keys.isdisjoint(_DATE_WORDS) else ()
-    for index, token in enumerate(tokens):
-        month = lexicon.MONTHS.get(token.key)
-        if month and index and tokens[index - 1].is_number and published:
-            surface = tokens[index - 1].surface
-            day = int(surface) if surface.isdecimal() and len(surface) <= 2 else 0
-            if 1 <= day <= 31:
-                try:
-                    return dt.date(published.date.year, month, day), DAY
-                except ValueError:
-                    pass
-        weekday = lexicon.WEEKDAYS.get(token.key)
-        if weekday is not None and published and published.precision == DAY:
-            back = (published.date.weekday() - weekday) % 7
-            if published.date.toordinal() > back:  # not before the calendar's first day
-                return published.date - dt.timedelta(days=back), DAY
-    if published is None:
-        return None, MONTH
-    if published.precision == DAY:
-        return published.date, DAY
-    return published.date.replace(day=1), MONTH
-
-
 def _actors(context: _Context) -> list[str]:
     found: list[str] = []
     for _, actor in actor_words(context.sentence.tokens):
@@ -214,101 +281,428 @@ def _actors(context: _Context) -> list[str]:
     return found
 
 
-def _where(context: _Context, *, prefer: str | None = None) -> tuple[Place | None, int, float]:
-    """The place of an event in this sentence: (place, geo_precision, confidence)."""
-    here = context.here
-    if prefer:
-        facility = [m for m in here if m.place and m.place.kind == prefer]
-        if facility:
-            return facility[0].place, 1, 0.8
-    if here:
-        tokens = context.sentence.tokens
-
-        def located(mention: Mention) -> bool:
-            return _word_before(tokens, mention.start) in lexicon.LOCATIVE
-
-        chosen = next((m for m in here if located(m)), here[0])
-        assert chosen.place is not None
-        return chosen.place, _GEO_PRECISION.get(chosen.place.kind, 2), 0.8
-    if context.focus is not None:
-        return context.focus, 3, 0.5
-    return None, 3, 0.0
-
-
 def _event(
     context: _Context, place: Place, precision: int, confidence: float, **fields: object
 ) -> EventFact:
     sentence = context.sentence
-    event = EventFact(
+    fields.setdefault("date", context.date)
+    fields.setdefault("time_precision", context.precision)
+    return EventFact(
         article_id=context.article.id,
         place=place,
         geo_precision=precision,
         evidence=context.evidence,
         evidence_start=sentence.start,
         evidence_end=sentence.end,
-        date=context.date,
-        time_precision=context.precision,
         confidence=confidence,
         **fields,  # type: ignore[arg-type]
     )
-    return event
 
 
-def _count_events(context: _Context, *, language: str) -> list[EventFact]:
+# -- where: the places of an incident ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Where:
+    """A place chosen for an event, how precise, how sure, why, and its token in the sentence."""
+
+    place: Place
+    precision: int
+    confidence: float
+    reason: str
+    index: int = -1
+
+
+def _fits(mention: Mention, sentence: Sentence, language: str) -> bool:
+    """Whether a mention, read with its neighbours, may be a place: not a person (*President
+    Ortega*, *Obama told*) and not a word of a longer name (*Trade Unions House*, *People's
+    Republic of China*)."""
+    tokens = sentence.tokens
+    first = _token_at(tokens, mention.start)
+    last = _token_at(tokens, mention.end)  # the first token after the mention
+    before = tokens[first - 1] if first else None
+    after = tokens[last] if last < len(tokens) else None
+    if before is not None and before.key in lexicon.PERSON_TITLES:
+        return False
+    if after is None:
+        return True
+    if after.key in lexicon.SAY_VERBS:
+        return False
+    if language in lexicon.NOUN_CAPITALS:
+        return True
+    gap = _gap(tokens, last)
+    if after.is_capitalised and gap == " " and not after.is_number:
+        return False  # Pearl Roundabout, Trade Unions House
+    return not (  # Republic of China
+        after.key == "of" and last + 1 < len(tokens) and tokens[last + 1].is_capitalised
+    )
+
+
+def _gap(tokens: Sequence[Token], index: int) -> str:
+    """What separates token ``index`` from the one before: a space, or more (unknown here:
+    ``" "`` when they are one character apart, else ``""``)."""
+    if index <= 0 or index >= len(tokens):
+        return ""
+    return " " if tokens[index].start - tokens[index - 1].end == 1 else ""
+
+
+def _usable(mention: Mention, language: str) -> bool:
+    """A mention that can be where something happened: not an adjective (*kirgiziska*,
+    *Bahraini*) that the recogniser took for a place."""
+    surface = mention.surface
+    if mention.feature is not None:
+        return True  # *flyplassen i Almaty*
+    if not surface[:1].isupper() or fold(surface) in _FUNCTION_WORDS:
+        return False
+    folded = fold(surface)
+    return not (
+        folded.endswith(_ADJECTIVE_ENDINGS) and not folded.startswith(fold(mention.place.name)[:6])
+        if mention.place
+        else True
+    )
+
+
+_FUNCTION_WORDS = (
+    lexicon.LOCATIVE
+    | lexicon.DESTINATION
+    | lexicon.NOT_HERE
+    | lexicon.CONNECTORS
+    | lexicon.NAME_PARTICLES
+    | frozenset("sur under over efter etter fore for med mot".split())
+)
+_ADJECTIVE_ENDINGS = ("ian", "ish", "ese", "ske", "ska", "sche", "ischen", "ische", "aise", "ains")
+
+
+def _token_at(tokens: Sequence[Token], position: int) -> int:
+    """The index of the first token that starts at or after ``position``."""
+    return bisect.bisect_left(tokens, position, key=_START)
+
+
+_START = operator.attrgetter("start")
+
+
+def _governor(context: _Context, mention: Mention) -> str | None:
+    """The preposition that governs a mention: a locative (*in*, *i*, *в*, *à*) up to a few
+    words before it (*in the port city of Odesa*, *i Kasakhstans største by Almaty*), or a
+    word of origin (*from*, *fra*) right before it; ``None`` when neither."""
+    tokens = context.sentence.tokens
+    index = _token_at(tokens, mention.start)
+    clauses = context.clauses
+    for back in range(index - 1, max(-1, index - 1 - _GOVERN_REACH), -1):
+        token = tokens[back]
+        if clauses and clauses[back] != clauses[index if index < len(tokens) else back]:
+            return None
+        key = token.key
+        if key in lexicon.LOCATIVE or key in lexicon.DESTINATION:
+            return key
+        if key in lexicon.NOT_HERE:
+            return "from" if back == index - 1 else None
+        if token.is_number or key in lexicon.CONNECTORS:
+            return None
+    return None
+
+
+_GOVERN_REACH = 5
+
+
+def _precision_of(place: Place) -> int:
+    return _GEO_PRECISION.get(place.kind, 1)
+
+
+def _places(context: _Context, anchor: int) -> list[_Where]:
+    """Where the incident whose word is at token ``anchor`` happened, finest first.
+
+    The places a locative governs, in the anchor's clause first; the places coordinated with
+    the chosen one (*in Osh and Jalal-Abad*); when the sentence gives several dates, each
+    governed place with its own. Without a governed place: the first place the clause or the
+    sentence names (not one after *from*), then the paragraph's topic, then the article's
+    focus at country level.
+    """
+    here = context.here
+    tokens = context.sentence.tokens
+    if here:
+        governors = [_governor(context, m) for m in here]
+        clause_of = context.clauses
+        anchor_clause = clause_of[anchor] if clause_of and 0 <= anchor < len(clause_of) else None
+
+        def same_clause(mention: Mention) -> bool:
+            if anchor_clause is None:
+                return True
+            index = min(_token_at(tokens, mention.start), len(clause_of) - 1)
+            return clause_of[index] == anchor_clause
+
+        governed = [
+            m for m, g in zip(here, governors, strict=True) if g is not None and g != "from"
+        ]
+        if governed:
+            pool = [m for m in governed if same_clause(m)] or governed
+            chosen = min(pool, key=lambda m: (abs(_token_at(tokens, m.start) - anchor), m.start))
+            chosen = _refine(chosen, here)
+            found = [chosen, *_coordinated(chosen, here, tokens)]
+            if len(context.dates) > 1:
+                found += [m for m in governed if m.place and m.place.kind != "country"]
+            return _distinct(found, tokens, reason="in")
+        named = [m for m, g in zip(here, governors, strict=True) if g != "from"]
+        if named:
+            pool = [m for m in named if same_clause(m)] or named
+            fine = [m for m in pool if m.place and m.place.kind != "country"]
+            chosen = (fine or pool)[0]
+            return _distinct([chosen], tokens, reason="named")
+    if context.topic is not None:
+        place = context.topic
+        return [_Where(place, _precision_of(place), 0.6, "place: the paragraph's topic")]
+    if context.focus is not None:
+        place = context.focus
+        if place.kind == "country":
+            return [_Where(place, 3, 0.5, "place: the article's main country (country level)")]
+        return [_Where(place, 2, 0.4, "place: the article's most named place (approximate)")]
+    return []
+
+
+def _refine(chosen: Mention, here: Sequence[Mention]) -> Mention:
+    """A finer place right after a governed country or region (*i Kasakhstans største by
+    Almaty*) is the one meant."""
+    if chosen.place is None or chosen.place.kind not in ("country", "region"):
+        return chosen
+    for mention in here:
+        if (
+            mention.start > chosen.end
+            and mention.start - chosen.end <= _REFINE_CHARS
+            and mention.place is not None
+            and mention.place.kind not in ("country", "region")
+            and mention.place.country_code == chosen.place.country_code
+        ):
+            return mention
+    return chosen
+
+
+_REFINE_CHARS = 40
+
+
+def _coordinated(
+    chosen: Mention, here: Sequence[Mention], tokens: Sequence[Token]
+) -> list[Mention]:
+    """Places listed with the chosen one (*Osh and Jalal-Abad*, *West Bromwich och
+    Wolverhampton*): only commas and joining words between them."""
+    found = []
+    last = chosen
+    for mention in here:
+        if mention.start <= last.end or mention.place is None or last.place is None:
+            continue
+        between = tokens[_token_at(tokens, last.end) : _token_at(tokens, mention.start)]
+        if len(between) > 1 or any(t.key not in lexicon.CONNECTORS for t in between):
+            break
+        if (mention.place.kind == "country") != (last.place.kind == "country"):
+            break
+        found.append(mention)
+        last = mention
+    return found
+
+
+def _distinct(found: Sequence[Mention], tokens: Sequence[Token], *, reason: str) -> list[_Where]:
+    seen: set[str] = set()
+    result = []
+    for mention in found:
+        place = mention.place
+        if place is None or place.place_id in seen:
+            continue
+        seen.add(place.place_id)
+        why = (
+            f"place: '{mention.surface}', governed by a preposition of place"
+            if reason == "in"
+            else f"place: '{mention.surface}', the place the sentence names"
+        )
+        result.append(
+            _Where(
+                place,
+                _precision_of(place),
+                0.8 if reason == "in" else 0.7,
+                why,
+                _token_at(tokens, mention.start),
+            )
+        )
+    return result
+
+
+def _date_at(context: _Context, index: int) -> tuple[dt.date | None, int]:
+    """The date nearest to token ``index`` when the sentence gives several."""
+    if len(context.dates) < 2 or index < 0:
+        return context.date, context.precision
+    nearest = min(context.dates, key=lambda d: (abs(d.index - index), d.index))
+    return nearest.date, nearest.precision
+
+
+# -- what: the incident and its counts --------------------------------------------------------
+
+
+def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
+    """The incidents, arrests, damage and deployments one sentence reports."""
     counts = find_counts(context.sentence, language, text=context.article.text)
-    if not counts:
+    triggers = context.triggers
+    if not counts and not triggers:
         return []
     actors = _actors(context)
-    events = []
-    for group, kinds in _GROUPS.items():
-        chosen = [c for c in counts if c.kind in kinds]
-        if not chosen:
-            continue
-        if group == "deployment":
-            batches: list[tuple[list[Count], Mention | None]] = [(chosen, None)]
-        else:
-            batches = _by_place(context, chosen)
-        for batch, anchor in batches:
-            events += _group_event(context, group, batch, anchor, actors)
+    by_group = {group: [c for c in counts if c.kind in kinds] for group, kinds in _GROUPS.items()}
+    kinds = {t.kind for t in triggers}
+    incident = _incident_type(kinds, context, by_group)
+    events: list[EventFact] = []
+    arrests_alone = bool(by_group["arrests"]) or "arrest" in kinds
+    if incident is not None:
+        event_type, _ = incident
+        chosen = by_group["violence"] + by_group["crowd"]
+        if event_type == "Riots" and by_group["property"]:
+            chosen += by_group["property"]  # looting and burning by rioters: the riot's damage
+            by_group["property"] = []
+        if event_type in ("Protests", "Riots") and arrests_alone:
+            chosen += by_group["arrests"]
+            arrests_alone = False
+            if incident == ("Protests", "Peaceful protest"):
+                incident = ("Protests", "Protest with intervention")
+        anchor = _anchor(triggers, _INCIDENT_KINDS, chosen)
+        events += _incident_events(context, incident, chosen, anchor, actors)
+    if arrests_alone:
+        anchor = _anchor(triggers, frozenset({"arrest"}), by_group["arrests"])
+        events += _incident_events(
+            context, ("Strategic developments", "Arrests"), by_group["arrests"], anchor, actors
+        )
+    if by_group["property"]:
+        anchor = _anchor((), frozenset(), by_group["property"])
+        events += _incident_events(
+            context,
+            ("Strategic developments", "Looting/property destruction"),
+            by_group["property"],
+            anchor,
+            actors,
+        )
+    if by_group["deployment"] or "deploy" in kinds:
+        events += _deployment_event(context, by_group["deployment"], actors)
     return events
 
 
-def _group_event(
+_INCIDENT_KINDS = frozenset(
+    "protest riot clash attack bomb shoot terror abduct sexual battle".split()
+)
+
+
+def _anchor(triggers: Sequence[Trigger], kinds: frozenset[str], counts: Sequence[Count]) -> int:
+    """The token an event hangs on: its first incident word, else its first count."""
+    for trigger in triggers:
+        if trigger.kind in kinds:
+            return trigger.index
+    return counts[0].token if counts else -1
+
+
+def _incident_type(
+    kinds: set[str], context: _Context, by_group: dict[str, list[Count]]
+) -> tuple[str, str] | None:
+    """The ACLED type of the sentence's incident, from its words together."""
+    keys = context.sentence.keys
+    armed = any(key.startswith(lexicon.ARMED_STEMS) for key in keys)
+    killed = any(c.kind == "fatalities" for c in by_group["violence"])
+    demonstration = context.unrest[0] in ("Protests", "Riots")
+    if "bomb" in kinds:
+        suicide = any(key.startswith(lexicon.SUICIDE_STEMS) for key in keys)
+        return (
+            "Explosions/Remote violence",
+            "Suicide bomb" if suicide else "Remote explosive/landmine/IED",
+        )
+    if "battle" in kinds or ("clash" in kinds and armed and "protest" not in kinds):
+        return "Battles", "Armed clash"
+    if "shoot" in kinds or "attack" in kinds or "terror" in kinds:
+        if "protest" in kinds:
+            if any(key.startswith(lexicon.NON_STATE_STEMS) for key in keys):
+                return "Violence against civilians", "Attack"  # armed group on protesters
+            return "Protests", "Excessive force against protesters"
+        if "riot" in kinds or "clash" in kinds:
+            return "Riots", "Violent demonstration"
+        if "terror" in kinds or "shoot" in kinds or armed or not demonstration:
+            return "Violence against civilians", "Attack"
+        return "Riots", "Violent demonstration"
+    if "abduct" in kinds:
+        return "Violence against civilians", "Abduction/forced disappearance"
+    if "sexual" in kinds:
+        return "Violence against civilians", "Sexual violence"
+    if "riot" in kinds or "clash" in kinds:
+        return "Riots", "Violent demonstration"
+    if "protest" in kinds:
+        if killed:
+            return "Protests", "Excessive force against protesters"
+        return "Protests", "Peaceful protest"
+    if by_group["violence"]:
+        return context.unrest
+    if by_group["crowd"]:
+        return "Protests", "Peaceful protest"
+    return None
+
+
+def _incident_events(
     context: _Context,
-    group: str,
+    kind: tuple[str, str],
     counts: list[Count],
-    anchor: Mention | None,
+    anchor: int,
     actors: Sequence[str],
 ) -> list[EventFact]:
-    """The event of one group of counts (violence, arrests …) at one place."""
-    if group == "deployment":
-        place, precision, confidence = _destination(context)
-        kind = ("Strategic developments", "Other", "deployments")
-        actor = _deployment_actor(context, actors)
-    else:
-        if anchor is not None and anchor.place is not None:
-            place, confidence = anchor.place, 0.8
-            precision = _GEO_PRECISION.get(anchor.place.kind, 2)
+    """The events of one incident: at each of its places, with its counts at the first (or,
+    when a kind of count repeats, each batch at the place named before it)."""
+    event_type, sub_event_type = kind
+    batches = _by_place(context, counts) if counts else [(counts, None)]
+    events = []
+    for batch, batch_anchor in batches:
+        if batch_anchor is not None and batch_anchor.place is not None:
+            place = batch_anchor.place
+            places = [
+                _Where(
+                    place,
+                    _precision_of(place),
+                    0.8,
+                    f"place: '{batch_anchor.surface}', named before the figures",
+                    _token_at(context.sentence.tokens, batch_anchor.start),
+                )
+            ]
         else:
-            place, precision, confidence = _where(context)
-        kind = (*context.unrest, "incidents") if group == "violence" else _GROUP_KINDS[group]
-        actor = actors[0] if actors else ""
+            places = _places(context, anchor if anchor >= 0 else (batch[0].token if batch else 0))
+        for number, where in enumerate(places):
+            date, precision = _date_at(context, where.index)
+            chosen = batch if number == 0 else []
+            events.append(
+                _event(
+                    context,
+                    where.place,
+                    where.precision,
+                    where.confidence,
+                    event_type=event_type,
+                    sub_event_type=sub_event_type,
+                    disorder_type=_disorder(event_type),
+                    actor1=actors[0] if actors else "",
+                    actor2=actors[1] if len(actors) > 1 else "",
+                    qualifiers=tuple((c.kind, c.qualifier) for c in chosen if c.qualifier),
+                    notes=where.reason,
+                    date=date,
+                    time_precision=precision,
+                    **_values(chosen),
+                )
+            )
+    return events
+
+
+def _deployment_event(
+    context: _Context, counts: list[Count], actors: Sequence[str]
+) -> list[EventFact]:
+    place, precision, confidence = _destination(context)
     if place is None:
         return []
-    event_type, sub_event_type, layer = kind
     return [
         _event(
             context,
             place,
             precision,
             confidence,
-            event_type=event_type,
-            sub_event_type=sub_event_type,
-            disorder_type=_disorder(event_type),
-            actor1=actor,
-            actor2=actors[1] if len(actors) > 1 else "",
-            layer=layer,
-            qualifiers=tuple((c.kind, c.qualifier) for c in counts if c.qualifier),
+            event_type="Strategic developments",
+            sub_event_type="Other",
+            disorder_type="Strategic developments",
+            actor1=_deployment_actor(context, actors),
+            layer="deployments",
+            notes="deployment",
             **_values(counts),
         )
     ]
@@ -454,27 +848,117 @@ def _nearest_actor(tokens: Sequence[Token], index: int) -> str:
     return min(found, key=lambda item: abs(item[0] - index))[1]
 
 
-def _dedupe(events: list[EventFact]) -> list[EventFact]:
-    """The same figures at the same place, repeated later in the article, count once."""
-    seen: set[tuple[object, ...]] = set()
-    kept = []
+def _merge_reports(events: list[EventFact]) -> list[EventFact]:
+    """Reports of one incident in the article are one event: the same type at the same place
+    on compatible dates (the same day, or one of them not known to the day). Each count keeps
+    its largest figure (a total wins over its parts; a figure repeated counts once); a date
+    known to the day wins over a month. Airport control events repeat only once each."""
+    kept: list[EventFact] = []
+    index: dict[tuple[str, str, str], list[int]] = {}
     for event in events:
-        key = (
-            event.place.place_id,
-            event.sub_event_type,
-            event.fatalities,
-            event.injured,
-            event.arrested,
-            event.troops,
-            event.military_vehicles,
-            event.buildings_damaged,
-            event.vehicles_damaged,
-            event.actor1 if event.layer == "infrastructure" else "",
-        )
-        if key not in seen:
-            seen.add(key)
+        if event.layer == "infrastructure":
+            key = (event.notes, event.place.place_id, event.actor1)
+        elif event.layer == "deployments":
             kept.append(event)
+            continue
+        else:
+            key = (event.event_type, event.place.place_id, "")
+        slot = next(
+            (i for i in index.get(key, []) if _same_time(kept[i], event)),
+            None,
+        )
+        if slot is None:
+            index.setdefault(key, []).append(len(kept))
+            kept.append(event)
+        elif event.layer != "infrastructure":
+            kept[slot] = _merged(kept[slot], event)
     return kept
+
+
+def _same_time(first: EventFact, second: EventFact) -> bool:
+    if first.date is None or second.date is None:
+        return True
+    if first.time_precision == DAY and second.time_precision == DAY:
+        return first.date == second.date
+    return (first.date.year, first.date.month) == (second.date.year, second.date.month) or (
+        DAY not in (first.time_precision, second.time_precision)
+    )
+
+
+_COUNT_FIELDS = (
+    "fatalities",
+    "injured",
+    "arrested",
+    "troops",
+    "military_vehicles",
+    "buildings_damaged",
+    "vehicles_damaged",
+    "crowd_size",
+)
+_PLAIN_SUBTYPES = frozenset({"Peaceful protest", "Violent demonstration", "Attack", "Other"})
+
+
+def _merged(first: EventFact, second: EventFact) -> EventFact:
+    """``first`` with what ``second`` adds: larger counts, a finer date, a sharper sub-type."""
+    values: dict[str, object] = {}
+    qualifiers = dict(first.qualifiers)
+    for name in _COUNT_FIELDS:
+        old, new = getattr(first, name), getattr(second, name)
+        if new is not None and (old is None or new > old):
+            values[name] = new
+            qualifiers.pop(name, None)
+            qualifiers.update((k, q) for k, q in second.qualifiers if k == name)
+    if second.time_precision < first.time_precision and second.date is not None:
+        values["date"], values["time_precision"] = second.date, second.time_precision
+    if first.sub_event_type in _PLAIN_SUBTYPES and second.sub_event_type not in _PLAIN_SUBTYPES:
+        values["sub_event_type"] = second.sub_event_type
+    reports = _reports(first) + 1
+    note = first.notes.split(_REPORTS)[0]
+    return replace(
+        first,
+        qualifiers=tuple(qualifiers.items()),
+        notes=f"{note}{_REPORTS}{reports} reports in the article",
+        actor1=first.actor1 or second.actor1,
+        actor2=first.actor2 or second.actor2,
+        confidence=max(first.confidence, second.confidence),
+        **values,  # type: ignore[arg-type]
+    )
+
+
+_REPORTS = "; "
+
+
+def _reports(event: EventFact) -> int:
+    tail = event.notes.rpartition(_REPORTS)[2]
+    number = tail.split(" ", 1)[0]
+    return int(number) if tail.endswith("reports in the article") and number.isdecimal() else 1
+
+
+def _absorb_arrests(events: list[EventFact]) -> list[EventFact]:
+    """Arrests at the place and on the day of a demonstration are its police intervention
+    (ACLED's *Protest with intervention*), not an event of their own."""
+    demonstrations = {
+        (e.place.place_id, e.date): i
+        for i, e in enumerate(events)
+        if e.disorder_type == "Demonstrations" and e.time_precision == DAY and e.geo_precision < 3
+    }
+    kept: list[EventFact] = list(events)
+    dropped: set[int] = set()
+    for i, event in enumerate(events):
+        if event.sub_event_type != "Arrests" or event.time_precision != DAY:
+            continue
+        target = demonstrations.get((event.place.place_id, event.date))
+        if target is None:
+            continue
+        host = kept[target]
+        sub = host.sub_event_type
+        kept[target] = replace(
+            host,
+            arrested=max(host.arrested or 0, event.arrested or 0) or None,
+            sub_event_type="Protest with intervention" if sub == "Peaceful protest" else sub,
+        )
+        dropped.add(i)
+    return [e for i, e in enumerate(kept) if i not in dropped]
 
 
 def _merge_deployments(events: list[EventFact]) -> list[EventFact]:

@@ -15,7 +15,7 @@ COUNT_NOUNS: dict[str, str] = {
     **dict.fromkeys(
         "soldater soldat soldiers soldier troops tropper militaere servicemen fredsbevarere "
         "peacekeepers военнослужащих военнослужащие военных солдат миротворцев soldaten "
-        "soldats militaires trupper gendarmes".split(),
+        "soldats militaires trupper gendarmes poliser politibetjente polizisten policiers".split(),
         "troops",
     ),
     **dict.fromkeys(
@@ -43,9 +43,9 @@ MILITARY_VEHICLE_NOUNS = frozenset(
 COUNT_VERBS: dict[str, str] = {
     **dict.fromkeys(
         # nb/da
-        "livet drept drepte omkommet omkom dode dod dodd draept "
+        "livet drept drepte drepe drepne omkommet omkom dode dod dodd draept dodsfall "
         # en
-        "killed killing dead died perished "
+        "killed killing kill kills dead died perished deaths "
         # ru
         "погибли погиб погибла погибло погибших убиты убито убит убитых жизнь жизни "
         # de
@@ -77,10 +77,11 @@ COUNT_VERBS: dict[str, str] = {
         "arrested",
     ),
     **dict.fromkeys(
-        "demonstranter demonstrerte protesterte deltok samlet "
-        "protesters demonstrators protested marched rallied gathered joined "
-        "протестующих демонстрантов вышли собрал собрали собралось участвовали "
-        "demonstranten demonstrierten zogen "
+        "demonstranter demonstrerte protesterte deltok samlet deltakere deltagere "
+        "protesters demonstrators protested marched rallied gathered joined drew attended "
+        "participants rally "
+        "протестующих демонстрантов вышли собрал собрали собралось участвовали участников "
+        "demonstranten demonstrierten zogen beteiligt teilnehmer protestierenden "
         "manifestants manifesterent reuni defile "
         "demonstrerade deltog samlades".split(),
         "crowd_size",
@@ -341,9 +342,27 @@ for _names in (
     "januar februar marz april mai juni juli august september oktober november dezember",
     "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
     "januari februari mars april maj juni juli augusti september oktober november december",
+    "januar februar marts april maj juni juli august september oktober november december",
+    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
+    "январе феврале марте апреле мае июне июле августе сентябре октябре ноябре декабре",
 ):
     for _number, _name in enumerate(_names.split(), 1):
         MONTHS[_name] = _number
+
+#: Words for a day relative to the report's: how many days back.
+RELATIVE_DAYS: dict[str, int] = {
+    **dict.fromkeys("today idag tonight сегодня heute aujourdhui".split(), 0),
+    **dict.fromkeys("yesterday igar вчера gestern".split(), 1),
+}
+#: Two-word forms of the same (*i går*, *last night*).
+RELATIVE_PHRASES: dict[tuple[str, ...], int] = {
+    ("i", "dag"): 0,
+    ("i", "gar"): 1,
+    ("i", "natt"): 1,
+    ("last", "night"): 1,
+    ("this", "morning"): 0,
+    ("в", "ночь"): 1,
+}
 
 # Actors: folded word → actor name (ACLED style).
 ACTORS: dict[str, str] = {
@@ -474,6 +493,56 @@ FACILITY_WORDS: dict[str, str] = dict.fromkeys(
 
 #: Prepositions of place before a name (*i*, *in*, *в*): the event happened there.
 LOCATIVE = frozenset("i pa in at inside в во на im in a en dans".split())
+#: Prepositions of origin or opposition before a name (*from*, *fra*, *из*, *against*): the
+#: place sends or is opposed, it is not where the event happened.
+NOT_HERE = frozenset(
+    "from fra fran fraa fra из от von aus de des du mot against против gegen contre av by "
+    "af par".split()
+)
+#: Words that join two places of one list (*Osh and Jalal-Abad*, *West Bromwich och …*).
+CONNECTORS = frozenset("and og och und et и или or eller sowie samt".split())
+#: Words naming armed forces or groups: a clash with them is a battle, not a riot.
+ARMED_STEMS = (
+    "army",
+    "armed",
+    "military",
+    "militar",
+    "rebel",
+    "separatist",
+    "insurgent",
+    "militia",
+    "milits",
+    "militant",
+    "jihad",
+    "армия",
+    "армии",
+    "военн",
+    "боевик",
+    "сепаратист",
+    "повстан",
+    "armee",
+    "hær",
+    "haer",
+    "opprorer",
+    "terrorist",
+)
+#: Words of armed groups that are not the state: their attack on protesters is violence
+#: against civilians, not excessive force.
+NON_STATE_STEMS = (
+    "paramilitar",
+    "separatist",
+    "militia",
+    "milits",
+    "gunm",
+    "rebel",
+    "jihad",
+    "боевик",
+    "сепаратист",
+    "opprorer",
+)
+#: Words of suicide attacks (a bomb carried by its attacker).
+SUICIDE_STEMS = ("suicide", "selvmord", "sjalvmord", "selbstmord", "kamikaze", "смертник")
+
 #: Prepositions of direction before a name (*til*, *to*, *в*): a destination.
 DESTINATION = frozenset("til to into в во nach in au en till".split())
 
