@@ -15,7 +15,8 @@ the offline geocoder, and matches predicted to gold events as that README sugges
 - place within 50 km, or the same country when either side is country-level
   (geo_precision 3);
 - dates within a day when both are day-precise (time_precision 1);
-- one-to-one, nearest pairs first (by distance, then by days apart).
+- one-to-one, nearest pairs first (by distance, then by days apart, then the same event
+  type before another of its group).
 
 For matched pairs: location accuracy (a country-level gold event needs a country-level
 prediction in that country; any other needs a prediction within 50 km that is not
@@ -190,12 +191,13 @@ def match(gold: Sequence[Side], predicted: Sequence[Side]) -> list[tuple[int, in
         for p, predicted_event in enumerate(predicted):
             score = compatible(gold_event, predicted_event)
             if score is not None:
-                candidates.append((score[0], score[1], g, p))
+                other_type = not predicted_event.event_type.startswith(gold_event.event_type)
+                candidates.append((score[0], score[1], other_type, g, p))
     candidates.sort()
     used_gold: set[int] = set()
     used_predicted: set[int] = set()
     pairs = []
-    for _, _, g, p in candidates:
+    for *_, g, p in candidates:
         if g in used_gold or p in used_predicted:
             continue
         used_gold.add(g)

@@ -56,6 +56,7 @@ def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
         return []
     reader: _Reader | None = None  # made for the first number that may count something
     found: list[Count] = []
+    parts_from: int | None = None  # where *among them* begins: later numbers are parts
     for index, token in enumerate(tokens):
         if not token.is_number and token.key not in words:
             continue  # no number starts here
@@ -70,6 +71,12 @@ def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
         after = index + width
         if after < len(tokens) and tokens[after].key in lexicon.NOT_A_COUNT:
             continue
+        if value <= _DAYS and _is_day_of_month(tokens, index, after):
+            continue  # *21 апреля*, *May 2*: a date
+        if parts_from is not None and index > parts_from:
+            continue  # *44 killed, among them 18 police*: the total was read
+        if parts_from is None and found and _starts_parts(tokens, index):
+            parts_from = index - 1
         if reader is None:
             damage = not sentence.keys.isdisjoint(lexicon.DAMAGE_VERBS)
             stops = [i for i, t in enumerate(tokens) if t.is_number or t.key in words]
@@ -78,6 +85,31 @@ def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
         if kind is not None:
             found.append(Count(kind, value, _qualifier(tokens, index), index))
     return found
+
+
+_DAYS = 31
+_PART_REACH = 4  # words before a number in which *among them* makes it a part
+
+
+def _is_day_of_month(tokens: Sequence[Token], index: int, after: int) -> bool:
+    before = tokens[index - 1].key if index else ""
+    following = tokens[after].key if after < len(tokens) else ""
+    return following in lexicon.MONTHS or (
+        before in lexicon.MONTHS and before not in _AMBIGUOUS_MONTHS
+    )
+
+
+_AMBIGUOUS_MONTHS = frozenset({"may", "mai", "mars"})
+
+
+def _starts_parts(tokens: Sequence[Token], index: int) -> bool:
+    """Whether a word such as *among them*, *blant dem*, *из них*, *dont* comes shortly
+    before the number at ``index``."""
+    start = max(0, index - _PART_REACH)
+    keys = [t.key for t in tokens[start:index]]
+    return any(key in lexicon.PART_WORDS for key in keys) or any(
+        pair in lexicon.PART_PHRASES for pair in itertools.pairwise(keys)
+    )
 
 
 def _value_at(
@@ -158,7 +190,8 @@ class _Reader:
             verb = self._verb(self._around(index, after, same_clause=False))
         if verb is not None:
             return verb
-        if lexicon.COUNT_VERBS.get(noun or "") == "crowd_size" or self._crowd(clause):
+        crowd_noun = lexicon.COUNT_VERBS.get(noun or "") == "crowd_size"
+        if crowd_noun or (self._crowd(clause) and _may_be_people(noun)):
             return "crowd_size"
         return None
 
@@ -205,6 +238,12 @@ class _Reader:
             end = min(end, bisect.bisect_right(self.clauses, clause))
             start = max(start, bisect.bisect_left(self.clauses, clause))
         return [*range(after, end), *range(index - 1, start - 1, -1)]
+
+
+def _may_be_people(noun: str | None) -> bool:
+    """Whether what follows a number may count people: a word for people, a verb, or
+    nothing (*a rally of about 2,000 was attacked*), not a thing (*two camps*)."""
+    return not noun or noun in lexicon.PEOPLE or noun in lexicon.AUXILIARIES
 
 
 def _elided(tokens: Sequence[Token], after: int, found: Sequence[Count]) -> str | None:

@@ -22,7 +22,7 @@ from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like
 from geomap.extract.dates import DateMention, default_date, find_dates
 from geomap.extract.text import Sentence, Token
 from geomap.extract.triggers import Trigger, find_triggers
-from geomap.records import DAY, Article, EventFact, Flow, Mention, Place, PubDate
+from geomap.records import DAY, MONTH, Article, EventFact, Flow, Mention, Place, PubDate
 from geomap.textnorm import fold
 
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -102,6 +102,7 @@ def extract_events(
                 previous_orgs=previous_orgs,
                 evidence=text[sentence.start : sentence.end],
                 dates=found_dates,
+                inherited=scope.inherited,
                 triggers=triggers,
                 topic=scope.topic,
                 clauses=clause_numbers(text, sentence.tokens),
@@ -117,7 +118,7 @@ def extract_events(
             events += new
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
-    events = _merge_deployments(_absorb_arrests(_merge_reports(events)))
+    events = _merge_deployments(_join_unplaced(_absorb_arrests(_merge_reports(events))))
     return events, _flows(events, members)
 
 
@@ -130,6 +131,7 @@ class _Scope:
     heading_date: DateMention | None = None
     paragraph_date: DateMention | None = None
     topic: Place | None = None
+    inherited: tuple[dt.date | None, int] = (None, MONTH)  # the date before the sentence's own
 
     def new_paragraph(self) -> None:
         self.paragraph_date = None
@@ -147,12 +149,12 @@ class _Scope:
             self.heading_date = found[0]
         elif heading and not sentence.has_number:
             self.heading_date = None  # a section without a date ends the dated one
-        chosen = found[0] if found else self.paragraph_date or self.heading_date
+        before = self.paragraph_date or self.heading_date
+        self.inherited = (before.date, before.precision) if before else default_date(published)
         if found:
             self.paragraph_date = found[-1]
-        if chosen is not None:
-            return found, chosen.date, chosen.precision
-        return found, *default_date(published)
+            return found, found[0].date, found[0].precision
+        return found, *self.inherited
 
 
 def _year_in(sentence: Sentence, *, strict: bool) -> int | None:
@@ -203,6 +205,7 @@ class _Context:
     previous_orgs: list[str]
     evidence: str  # the sentence's text, one string shared by all its events
     dates: Sequence[DateMention] = ()
+    inherited: tuple[dt.date | None, int] = (None, MONTH)  # from the paragraph or heading
     triggers: Sequence[Trigger] = ()
     topic: Place | None = None  # the paragraph's place so far
     clauses: Sequence[int] = ()
@@ -524,12 +527,28 @@ def _distinct(found: Sequence[Mention], tokens: Sequence[Token], *, reason: str)
     return result
 
 
-def _date_at(context: _Context, index: int) -> tuple[dt.date | None, int]:
-    """The date nearest to token ``index`` when the sentence gives several."""
-    if len(context.dates) < 2 or index < 0:
+def _date_at(context: _Context, index: int, anchor: int) -> tuple[dt.date | None, int]:
+    """The date of an event whose word is at ``anchor`` and place at ``index``: a date in
+    the clause of either, nearest first; else one before the event's word (*On 14 August,
+    …, police raided*); a date only in a later clause belongs to something else (*after the
+    ouster on April 7*), so the date of the paragraph or heading stays."""
+    dates = context.dates
+    if not dates:
         return context.date, context.precision
-    nearest = min(context.dates, key=lambda d: (abs(d.index - index), d.index))
-    return nearest.date, nearest.precision
+    clauses = context.clauses
+    if not clauses:
+        return context.date, context.precision
+    last = len(clauses) - 1
+    wanted = {clauses[min(max(i, 0), last)] for i in (index, anchor) if i >= 0}
+    near = index if index >= 0 else anchor
+    same = [d for d in dates if clauses[min(d.index, last)] in wanted]
+    if same:
+        chosen = min(same, key=lambda d: (abs(d.index - near), d.index))
+        return chosen.date, chosen.precision
+    earlier = [d for d in dates if d.index < max(anchor, 0)]
+    if earlier:
+        return earlier[-1].date, earlier[-1].precision
+    return context.inherited
 
 
 # -- what: the incident and its counts --------------------------------------------------------
@@ -662,7 +681,7 @@ def _incident_events(
         else:
             places = _places(context, anchor if anchor >= 0 else (batch[0].token if batch else 0))
         for number, where in enumerate(places):
-            date, precision = _date_at(context, where.index)
+            date, precision = _date_at(context, where.index, anchor)
             chosen = batch if number == 0 else []
             events.append(
                 _event(
@@ -899,12 +918,14 @@ _PLAIN_SUBTYPES = frozenset({"Peaceful protest", "Violent demonstration", "Attac
 
 
 def _merged(first: EventFact, second: EventFact) -> EventFact:
-    """``first`` with what ``second`` adds: larger counts, a finer date, a sharper sub-type."""
+    """``first`` with what ``second`` adds: the counts ``first`` lacks (the figure reported
+    first, the headline's or lead's, stays: a figure repeated or rounded later counts once),
+    a finer date, a sharper sub-type."""
     values: dict[str, object] = {}
     qualifiers = dict(first.qualifiers)
     for name in _COUNT_FIELDS:
         old, new = getattr(first, name), getattr(second, name)
-        if new is not None and (old is None or new > old):
+        if new is not None and old is None:
             values[name] = new
             qualifiers.pop(name, None)
             qualifiers.update((k, q) for k, q in second.qualifiers if k == name)
@@ -932,6 +953,45 @@ def _reports(event: EventFact) -> int:
     tail = event.notes.rpartition(_REPORTS)[2]
     number = tail.split(" ", 1)[0]
     return int(number) if tail.endswith("reports in the article") and number.isdecimal() else 1
+
+
+def _join_unplaced(events: list[EventFact]) -> list[EventFact]:
+    """A report that names no place, placed at the article's country for want of one, on the
+    day of one incident of its kind at a named place in that country, is that incident."""
+    kept = list(events)
+    dropped: set[int] = set()
+    for i, event in enumerate(events):
+        if event.confidence > _UNPLACED or event.time_precision != DAY or event.layer != "incidents":
+            continue
+        hosts = {
+            j
+            for j, other in enumerate(kept)
+            if j != i
+            and j not in dropped
+            and other.layer == "incidents"
+            and other.confidence >= _NAMED
+            and other.date == event.date
+            and other.time_precision == DAY
+            and other.place.country_code == event.place.country_code
+            and (
+                other.event_type == event.event_type
+                or (event.sub_event_type == "Arrests" and other.disorder_type == "Demonstrations")
+            )
+        }
+        places = {kept[j].place.place_id for j in hosts}
+        if len(places) != 1:
+            continue
+        target = min(hosts, key=lambda j: (kept[j].event_type != "Riots", j))
+        host = kept[target]
+        joined = _merged(host, event)
+        if event.sub_event_type == "Arrests" and host.sub_event_type == "Peaceful protest":
+            joined = replace(joined, sub_event_type="Protest with intervention")
+        kept[target] = joined
+        dropped.add(i)
+    return [e for i, e in enumerate(kept) if i not in dropped]
+
+
+_UNPLACED = 0.5  # the confidence of an event placed at the article's country for want of a place
 
 
 def _absorb_arrests(events: list[EventFact]) -> list[EventFact]:
@@ -1013,3 +1073,5 @@ def event_id(event: EventFact) -> str:
         f"{event.article_id}|{event.sub_event_type}|{event.layer}|{event.place.place_id}|{event.evidence_start}|{event.actor1}".encode()
     ).hexdigest()[:10]
     return f"{event.place.country_code or 'XX'}{digest}"
+
+

@@ -45,11 +45,11 @@ COUNT_VERBS: dict[str, str] = {
         # nb/da
         "livet drept drepte drepe drepne omkommet omkom dode dod dodd draept dodsfall "
         # en
-        "killed killing kill kills dead died perished deaths "
+        "killed killing kill kills dead died perished deaths fatalities "
         # ru
         "погибли погиб погибла погибло погибших убиты убито убит убитых жизнь жизни "
         # de
-        "getotet tot tote toten starben leben "
+        "getotet tot tote toten starben leben todesfalle todesopfer "
         # fr
         "tue tues tuee tuees morts mort decedes "
         # sv
@@ -58,9 +58,9 @@ COUNT_VERBS: dict[str, str] = {
     ),
     **dict.fromkeys(
         "skadet skadd skadde saret sarede "
-        "injured wounded hurt "
+        "injured wounded hurt wounds injuries "
         "ранения ранены ранено раненых ранен пострадали пострадавших пострадал травмы травм "
-        "verletzt verletzte verletzten verwundet "
+        "verletzt verletzte verletzten verwundet verletzungen "
         "blesses blesse blessees "
         "skadades skadade skadats".split(),
         "injured",
@@ -70,9 +70,10 @@ COUNT_VERBS: dict[str, str] = {
         "fengslet innbrakt "
         "detained arrested arrest arrests held custody "
         "задержаны задержано задержанных задержали задержала задержал задержании задержания "
-        "задержан арестованы арестовано арестовали "
-        "festgenommen festnahmen fest verhaftet gewahrsam "
+        "задержан арестованы арестовано арестовали задержаниях задержаний задержания "
+        "festgenommen festnahmen fest verhaftet verhaftungen gewahrsam "
         "interpelles interpellees interpelle arretes arretees arrete detenus garde "
+        "interpellations arrestations "
         "grep greps gripits gripna gripna anhallna anholls".split(),
         "arrested",
     ),
@@ -236,6 +237,7 @@ NUMBER_WORDS: dict[str, dict[str, int]] = {
     },
     "sv": {
         **_numbers("tva tre fyra fem sex sju atta nio tio elva tolv", list(range(2, 13))),
+        "hundratal": 100,
         **_numbers(
             "tretton fjorton femton sexton sjutton arton nitton tjugo trettio fyrtio femtio sextio sjuttio attio nittio",
             _TEENS_TENS,
@@ -348,6 +350,36 @@ for _names in (
 ):
     for _number, _name in enumerate(_names.split(), 1):
         MONTHS[_name] = _number
+
+#: Words after which the numbers of a sentence are parts of the total before them.
+PART_WORDS = frozenset(
+    "herav herunder inkludert inkl darunter davon dont including incl varav "
+    "bland inklusive".split()
+)
+PART_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "among them",
+        "of whom",
+        "of which",
+        "blant dem",
+        "blant disse",
+        "av dem",
+        "af dem",
+        "bland dem",
+        "из них",
+        "в том",
+        "parmi lesquels",
+        "parmi eux",
+        "unter ihnen",
+        "von denen",
+    )
+)
+#: Verbs that may follow a bare number that counts people (*2,000 were*, *3 000 var*).
+AUXILIARIES = frozenset(
+    "was were are is had have var ble blev vart er sind waren wurden war est sont etaient "
+    "ont furent были был была было есть".split()
+)
 
 #: Words for a day relative to the report's: how many days back.
 RELATIVE_DAYS: dict[str, int] = {
