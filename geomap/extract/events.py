@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import itertools
 import operator
 from collections import Counter
 from collections.abc import Sequence
@@ -451,6 +452,9 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             fine = [m for m in pool if m.place and m.place.kind != "country"]
             chosen = (fine or pool)[0]
             return _distinct([chosen], tokens, reason="named")
+    if context.focus is not None and context.focus.kind == "country" and _countrywide(context):
+        place = context.focus
+        return [_Where(place, 3, _COUNTRYWIDE, "place: the whole country, as the sentence says")]
     if context.topic is not None:
         place = context.topic
         return [_Where(place, _precision_of(place), 0.6, "place: the paragraph's topic")]
@@ -460,6 +464,19 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             return [_Where(place, 3, 0.5, "place: the article's main country (country level)")]
         return [_Where(place, 2, 0.4, "place: the article's most named place (approximate)")]
     return []
+
+
+def _countrywide(context: _Context) -> bool:
+    keys = context.sentence.keys
+    if not keys.isdisjoint(lexicon.COUNTRYWIDE_WORDS):
+        return True
+    tokens = context.sentence.tokens
+    return any(
+        (a.key, b.key) in lexicon.COUNTRYWIDE_PHRASES for a, b in itertools.pairwise(tokens)
+    )
+
+
+_COUNTRYWIDE = 0.55  # the confidence of a figure the text gives for the whole country
 
 
 def _refine(chosen: Mention, here: Sequence[Mention]) -> Mention:

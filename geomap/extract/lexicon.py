@@ -375,6 +375,30 @@ PART_PHRASES: frozenset[tuple[str, ...]] = frozenset(
         "von denen",
     )
 )
+#: Words that say a figure is for the whole country (*nationwide*, *i landet*).
+COUNTRYWIDE_WORDS = frozenset(
+    "nationwide countrywide landsdekkende landsomfattende landsdaekkende rikstackande "
+    "landesweit bundesweit общенациональный".split()
+)
+COUNTRYWIDE_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "the country",
+        "i landet",
+        "hele landet",
+        "heile landet",
+        "hela landet",
+        "i landet",
+        "im land",
+        "ganzen land",
+        "des landes",
+        "du pays",
+        "le pays",
+        "всей стране",
+        "по стране",
+        "в стране",
+    )
+)
 #: Verbs that may follow a bare number that counts people (*2,000 were*, *3 000 var*).
 AUXILIARIES = frozenset(
     "was were are is had have var ble blev vart er sind waren wurden war est sont etaient "
