@@ -48,8 +48,13 @@ def number_value(surface: str, language: str) -> int | None:
     return None
 
 
-def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
-    """Every count the sentence of ``text`` gives, with the kind of thing counted."""
+def find_counts(
+    sentence: Sentence, language: str, *, text: str, clauses: list[int] | None = None
+) -> list[Count]:
+    """Every count the sentence of ``text`` gives, with the kind of thing counted.
+
+    ``clauses`` are the sentence's :func:`clause_numbers` when already known.
+    """
     tokens = sentence.tokens
     words = lexicon.number_words(language)
     if not sentence.has_number and sentence.keys.isdisjoint(words):
@@ -80,7 +85,9 @@ def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
         if reader is None:
             damage = not sentence.keys.isdisjoint(lexicon.DAMAGE_VERBS)
             stops = [i for i, t in enumerate(tokens) if t.is_number or t.key in words]
-            reader = _Reader(tokens, words, clause_numbers(text, tokens), damage, stops)
+            if clauses is None:
+                clauses = clause_numbers(text, tokens)
+            reader = _Reader(tokens, words, clauses, damage, stops)
         kind = reader.kind(index, after) or _elided(tokens, after, found)
         if kind is not None:
             found.append(Count(kind, value, _qualifier(tokens, index), index))

@@ -23,6 +23,11 @@ _NUMERIC = re.compile(
 )
 #: Month words that are also common words: a date only next to a number.
 _AMBIGUOUS_MONTHS = frozenset({"may", "mars", "mai", "march"})
+_RELATIVE_KEYS = (
+    frozenset(lexicon.WEEKDAYS)
+    | frozenset(lexicon.RELATIVE_DAYS)
+    | {phrase[1] for phrase in lexicon.RELATIVE_PHRASES}
+)
 _DATE_KEYS = (
     frozenset(lexicon.MONTHS)
     | frozenset(lexicon.WEEKDAYS)
@@ -65,7 +70,12 @@ def find_dates(
                 if mention is not None:
                     found.append(mention)
                     used.update(range(max(0, index - 1), min(len(tokens), index + 3)))
-    if not found and published is not None and published.precision == DAY:
+    if (
+        not found
+        and published is not None
+        and published.precision == DAY
+        and not sentence.keys.isdisjoint(_RELATIVE_KEYS)
+    ):
         found += _relative(tokens, published.date)
     return sorted(found, key=lambda d: d.index)
 

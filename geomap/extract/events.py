@@ -16,6 +16,7 @@ import operator
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
@@ -106,7 +107,6 @@ def extract_events(
                 inherited=scope.inherited,
                 triggers=triggers,
                 topic=scope.topic,
-                clauses=clause_numbers(text, sentence.tokens),
             )
             new = _sentence_events(context, language=article.language)
             new += _control_events(context)
@@ -189,7 +189,7 @@ def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
     return sentence.has_number or not (keys.isdisjoint(words) and keys.isdisjoint(_CONTROL_KEYS))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Context:
     """What one sentence's events are read with."""
 
@@ -353,17 +353,21 @@ def _gap(tokens: Sequence[Token], index: int) -> str:
 def _usable(mention: Mention, language: str) -> bool:
     """A mention that can be where something happened: not an adjective (*kirgiziska*,
     *Bahraini*) that the recogniser took for a place."""
-    surface = mention.surface
     if mention.feature is not None:
         return True  # *flyplassen i Almaty*
-    if not surface[:1].isupper() or fold(surface) in _FUNCTION_WORDS:
+    if mention.place is None:
+        return False
+    return _name_like(mention.surface, mention.place.name)
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_like(surface: str, name: str) -> bool:
+    if not surface[:1].isupper():
         return False
     folded = fold(surface)
-    return not (
-        folded.endswith(_ADJECTIVE_ENDINGS) and not folded.startswith(fold(mention.place.name)[:6])
-        if mention.place
-        else True
-    )
+    if folded in _FUNCTION_WORDS:
+        return False
+    return not (folded.endswith(_ADJECTIVE_ENDINGS) and not folded.startswith(fold(name)[:6]))
 
 
 _FUNCTION_WORDS = (
@@ -471,9 +475,7 @@ def _countrywide(context: _Context) -> bool:
     if not keys.isdisjoint(lexicon.COUNTRYWIDE_WORDS):
         return True
     tokens = context.sentence.tokens
-    return any(
-        (a.key, b.key) in lexicon.COUNTRYWIDE_PHRASES for a, b in itertools.pairwise(tokens)
-    )
+    return any((a.key, b.key) in lexicon.COUNTRYWIDE_PHRASES for a, b in itertools.pairwise(tokens))
 
 
 _COUNTRYWIDE = 0.55  # the confidence of a figure the text gives for the whole country
@@ -573,10 +575,13 @@ def _date_at(context: _Context, index: int, anchor: int) -> tuple[dt.date | None
 
 def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     """The incidents, arrests, damage and deployments one sentence reports."""
-    counts = find_counts(context.sentence, language, text=context.article.text)
+    text = context.article.text
     triggers = context.triggers
+    clauses = clause_numbers(text, context.sentence.tokens) if triggers else None
+    counts = find_counts(context.sentence, language, text=text, clauses=clauses)
     if not counts and not triggers:
         return []
+    context.clauses = clauses or clause_numbers(text, context.sentence.tokens)
     actors = _actors(context)
     by_group = {group: [c for c in counts if c.kind in kinds] for group, kinds in _GROUPS.items()}
     kinds = {t.kind for t in triggers}
@@ -633,25 +638,29 @@ def _incident_type(
 ) -> tuple[str, str] | None:
     """The ACLED type of the sentence's incident, from its words together."""
     keys = context.sentence.keys
-    armed = any(key.startswith(lexicon.ARMED_STEMS) for key in keys)
-    killed = any(c.kind == "fatalities" for c in by_group["violence"])
-    demonstration = context.unrest[0] in ("Protests", "Riots")
     if "bomb" in kinds:
-        suicide = any(key.startswith(lexicon.SUICIDE_STEMS) for key in keys)
+        suicide = _any_stem(keys, lexicon.SUICIDE_STEMS)
         return (
             "Explosions/Remote violence",
             "Suicide bomb" if suicide else "Remote explosive/landmine/IED",
         )
-    if "battle" in kinds or ("clash" in kinds and armed and "protest" not in kinds):
+    if "battle" in kinds or (
+        "clash" in kinds and "protest" not in kinds and _any_stem(keys, lexicon.ARMED_STEMS)
+    ):
         return "Battles", "Armed clash"
     if "shoot" in kinds or "attack" in kinds or "terror" in kinds:
         if "protest" in kinds:
-            if any(key.startswith(lexicon.NON_STATE_STEMS) for key in keys):
+            if _any_stem(keys, lexicon.NON_STATE_STEMS):
                 return "Violence against civilians", "Attack"  # armed group on protesters
             return "Protests", "Excessive force against protesters"
         if "riot" in kinds or "clash" in kinds:
             return "Riots", "Violent demonstration"
-        if "terror" in kinds or "shoot" in kinds or armed or not demonstration:
+        if (
+            "terror" in kinds
+            or "shoot" in kinds
+            or context.unrest[0] not in ("Protests", "Riots")
+            or _any_stem(keys, lexicon.ARMED_STEMS)
+        ):
             return "Violence against civilians", "Attack"
         return "Riots", "Violent demonstration"
     if "abduct" in kinds:
@@ -661,7 +670,7 @@ def _incident_type(
     if "riot" in kinds or "clash" in kinds:
         return "Riots", "Violent demonstration"
     if "protest" in kinds:
-        if killed:
+        if any(c.kind == "fatalities" for c in by_group["violence"]):
             return "Protests", "Excessive force against protesters"
         return "Protests", "Peaceful protest"
     if by_group["violence"]:
@@ -669,6 +678,11 @@ def _incident_type(
     if by_group["crowd"]:
         return "Protests", "Peaceful protest"
     return None
+
+
+def _any_stem(keys: frozenset[str], stems: tuple[str, ...]) -> bool:
+    """Whether a word of the sentence starts with one of ``stems``."""
+    return any(key.startswith(stems) for key in keys)
 
 
 def _incident_events(
@@ -978,7 +992,11 @@ def _join_unplaced(events: list[EventFact]) -> list[EventFact]:
     kept = list(events)
     dropped: set[int] = set()
     for i, event in enumerate(events):
-        if event.confidence > _UNPLACED or event.time_precision != DAY or event.layer != "incidents":
+        if (
+            event.confidence > _UNPLACED
+            or event.time_precision != DAY
+            or event.layer != "incidents"
+        ):
             continue
         hosts = {
             j
@@ -1090,5 +1108,3 @@ def event_id(event: EventFact) -> str:
         f"{event.article_id}|{event.sub_event_type}|{event.layer}|{event.place.place_id}|{event.evidence_start}|{event.actor1}".encode()
     ).hexdigest()[:10]
     return f"{event.place.country_code or 'XX'}{digest}"
-
-

@@ -353,8 +353,7 @@ for _names in (
 
 #: Words after which the numbers of a sentence are parts of the total before them.
 PART_WORDS = frozenset(
-    "herav herunder inkludert inkl darunter davon dont including incl varav "
-    "bland inklusive".split()
+    "herav herunder inkludert inkl darunter davon dont including incl varav bland inklusive".split()
 )
 PART_PHRASES: frozenset[tuple[str, ...]] = frozenset(
     tuple(phrase.split())
