@@ -150,8 +150,17 @@ class _Scope:
             self.heading_date = found[0]
         elif heading and not sentence.has_number:
             self.heading_date = None  # a section without a date ends the dated one
-        before = self.paragraph_date or self.heading_date
-        self.inherited = (before.date, before.precision) if before else default_date(published)
+        if self.paragraph_date is not None:
+            # An earlier sentence's day: in a report dated to the day, the story stays on it;
+            # in a text dated to the month or not at all (an encyclopedia, a chronology), a
+            # later sentence may tell of any day of that month.
+            day = published is not None and published.precision == DAY
+            paragraph = self.paragraph_date
+            self.inherited = (paragraph.date, paragraph.precision if day else MONTH)
+        elif self.heading_date is not None:  # a chronology heading scopes what follows
+            self.inherited = (self.heading_date.date, self.heading_date.precision)
+        else:
+            self.inherited = default_date(published)
         if found:
             self.paragraph_date = found[-1]
             return found, found[0].date, found[0].precision
@@ -825,6 +834,15 @@ def _destination(context: _Context) -> tuple[Place | None, int, float]:
     for mention in context.here:
         if _word_before(tokens, mention.start) in lexicon.DESTINATION and mention.place:
             return mention.place, _GEO_PRECISION.get(mention.place.kind, 2), 0.8
+    for mention in context.here:  # *sätta in 10 000 poliser i Tottenham*
+        if (
+            mention.place
+            and mention.place.kind != "country"
+            and _governor(context, mention) not in (None, "from")
+        ):
+            return mention.place, _precision_of(mention.place), 0.7
+    if context.topic is not None:
+        return context.topic, _precision_of(context.topic), 0.6
     if context.focus is not None:
         return context.focus, 3, 0.6
     return None, 3, 0.0
