@@ -81,7 +81,7 @@ def extract_events(
             members.setdefault(orgs[0], _enumeration(here))
         if orgs and not sentence.keys.isdisjoint(lexicon.DEPLOY_VERBS):
             deploying = orgs[0]
-        triggers = find_triggers(sentence.tokens, article.language)
+        triggers = find_triggers(sentence.tokens, article.language, text=text)
         heading = _is_heading(text, sentence)
         found_dates, date, precision = scope.read(
             sentence, text, published=published, heading=heading and not triggers
@@ -337,6 +337,8 @@ def _fits(mention: Mention, sentence: Sentence, language: str) -> bool:
     after = tokens[last] if last < len(tokens) else None
     if before is not None and before.key in lexicon.PERSON_TITLES:
         return False
+    if before is not None and before.end == mention.start - 1 and before.key in _AFFIXES:
+        return False  # pro-Ukraine, anti-Maidan: a stance, not a place
     if after is None:
         return True
     if after.key in lexicon.SAY_VERBS:
@@ -379,6 +381,7 @@ def _name_like(surface: str, name: str) -> bool:
     return not (folded.endswith(_ADJECTIVE_ENDINGS) and not folded.startswith(fold(name)[:6]))
 
 
+_AFFIXES = frozenset("pro anti post pre ex non".split())
 _FUNCTION_WORDS = (
     lexicon.LOCATIVE
     | lexicon.DESTINATION
@@ -410,8 +413,11 @@ def _governor(context: _Context, mention: Mention) -> str | None:
         if clauses and clauses[back] != clauses[index if index < len(tokens) else back]:
             return None
         key = token.key
-        if key in lexicon.LOCATIVE or key in lexicon.DESTINATION:
+        if key in lexicon.LOCATIVE:
             return key
+        if key in lexicon.DESTINATION:  # *to* is also an infinitive's: only right before
+            between = tokens[back + 1 : index]
+            return key if all(t.key in lexicon.DETERMINERS for t in between) else None
         if key in lexicon.NOT_HERE:
             return "from" if back == index - 1 else None
         if token.is_number or key in lexicon.CONNECTORS:
@@ -448,8 +454,13 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             index = min(_token_at(tokens, mention.start), len(clause_of) - 1)
             return clause_of[index] == anchor_clause
 
+        subordinate = _subordinate_clauses(tokens, clause_of)
         governed = [
-            m for m, g in zip(here, governors, strict=True) if g is not None and g != "from"
+            m
+            for m, g in zip(here, governors, strict=True)
+            if g is not None
+            and g != "from"
+            and (same_clause(m) or _clause_at(clause_of, tokens, m) not in subordinate)
         ]
         if governed:
             pool = [m for m in governed if same_clause(m)] or governed
@@ -488,6 +499,22 @@ def _countrywide(context: _Context) -> bool:
 
 
 _COUNTRYWIDE = 0.55  # the confidence of a figure the text gives for the whole country
+
+
+def _clause_at(clauses: Sequence[int], tokens: Sequence[Token], mention: Mention) -> int:
+    return clauses[min(_token_at(tokens, mention.start), len(clauses) - 1)] if clauses else 0
+
+
+def _subordinate_clauses(tokens: Sequence[Token], clauses: Sequence[int]) -> set[int]:
+    """The clauses that open with *after*, *when*, *после того как*, *nachdem* …: what they
+    place is another event's setting, not this one's."""
+    found = set()
+    previous = -1
+    for index, clause in enumerate(clauses):
+        if clause != previous and tokens[index].key in lexicon.SUBORDINATORS:
+            found.add(clause)
+        previous = clause
+    return found
 
 
 def _refine(chosen: Mention, here: Sequence[Mention]) -> Mention:

@@ -554,6 +554,14 @@ NOT_HERE = frozenset(
     "from fra fran fraa fra из от von aus de des du mot against против gegen contre av by "
     "af par".split()
 )
+#: Words that open a clause telling of another event's time or setting.
+SUBORDINATORS = frozenset(
+    "after when since before while although because once "
+    "etter etterat da for mens fordi efter nar innan eftersom medan "
+    "nachdem als bevor wahrend weil seit "
+    "apres lorsque quand avant pendant puisque "
+    "после когда хотя пока прежде".split()
+)
 #: Words that join two places of one list (*Osh and Jalal-Abad*, *West Bromwich och …*).
 CONNECTORS = frozenset("and og och und et и или or eller sowie samt".split())
 #: Words naming armed forces or groups: a clash with them is a battle, not a riot.

@@ -38,9 +38,8 @@ _TABLES: dict[str, dict[str, str]] = {
         "rallies": "protest",
         "rallied": "protest",
         "picket*": "protest",
-        "strike": "protest",
-        "strikes": "protest",
-        "striking": "protest",
+        "strikers": "protest",
+        "walkout*": "protest",
         "sit-in*": "protest",
         "marched": "protest",
         "riot*": "riot",
@@ -297,13 +296,34 @@ _TABLES: dict[str, dict[str, str]] = {
         "изнасил*": "sexual",
         "бои": "battle",
         "боев*": "battle",
-        "задерж*": "arrest",
-        "арестова*": "arrest",
+        "задержал*": "arrest",
+        "задержан": "arrest",
+        "задержана": "arrest",
+        "задержаны": "arrest",
+        "задержано": "arrest",
+        "задержани*": "arrest",
+        "арестовал*": "arrest",
+        "арестован": "arrest",
+        "арестованы": "arrest",
         "ввели": "deploy",
         "направил*": "deploy",
         "введены": "deploy",
     },
 }
+#: Words a stem would take that name people or things, not an incident: the attackers, the
+#: detained, the riot police.
+_NOT_INCIDENTS = frozenset(
+    fold(w)
+    for w in (
+        "attackers assailants angripere angriperne angripare angribere angreifer agresseurs "
+        "attaquants нападавшие нападавших задержанные задержанных задержанным"
+    ).split()
+)
+#: Words after which an incident word only qualifies a noun (*riot police*, *protest camp*).
+_QUALIFIED = frozenset(
+    fold(w) for w in "police gear squad polis politi polizei shield shields van vans".split()
+)
+
 #: Languages that share another's table.
 _SHARED = {"nn": "nb", "no": "nb"}
 #: Extra words of Nynorsk on top of the Bokmål table.
@@ -333,6 +353,17 @@ FORCE_WORDS = frozenset(
         "войска войск военных солдат силы контингент полиция полицейских миротворцы"
     ).split()
 )
+
+
+def _named_or_quoted(text: str, tokens: Sequence[Token], index: int) -> bool:
+    start = tokens[index].start
+    if index and text[start - 1 : start] == "-" and tokens[index - 1].is_capitalised:
+        return True  # Marikana-massakren: the name of the event
+    opening = text[tokens[0].start : start]
+    quotes = opening.count('"') % 2 == 1
+    return (
+        quotes or opening.count("«") > opening.count("»") or opening.count("“") > opening.count("”")
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +402,8 @@ def kind_of(key: str, language: str) -> str | None:
     """The incident kind a folded word reports in ``language``; ``None`` for most words."""
     compiled = _COMPILED.get(_SHARED.get(language, language)) or _COMPILED["en"]
     words, stems, lengths = compiled
+    if key in _NOT_INCIDENTS:
+        return None
     kind = words.get(key)
     if kind is not None:
         return kind
@@ -382,8 +415,10 @@ def kind_of(key: str, language: str) -> str | None:
     return None
 
 
-def find_triggers(tokens: Sequence[Token], language: str) -> list[Trigger]:
-    """The incident words of a sentence, without those negated (*no new clashes*)."""
+def find_triggers(tokens: Sequence[Token], language: str, *, text: str = "") -> list[Trigger]:
+    """The incident words of a sentence, without those negated (*no new clashes*), those
+    that qualify a noun (*riot police*), those in the name of an event already told
+    (*Marikana-massakren*) and those inside quotation marks (a speaker's words)."""
     found = []
     for index, token in enumerate(tokens):
         if token.is_number:
@@ -393,6 +428,10 @@ def find_triggers(tokens: Sequence[Token], language: str) -> list[Trigger]:
             continue
         before = tokens[max(0, index - _NEGATION_REACH) : index]
         if any(t.key in NEGATIONS for t in before):
+            continue
+        if index + 1 < len(tokens) and tokens[index + 1].key in _QUALIFIED:
+            continue
+        if text and _named_or_quoted(text, tokens, index):
             continue
         if kind == "deploy" and not any(t.key in FORCE_WORDS for t in tokens):
             continue
