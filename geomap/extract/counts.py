@@ -250,7 +250,12 @@ class _Reader:
 def _may_be_people(noun: str | None) -> bool:
     """Whether what follows a number may count people: a word for people, a verb, or
     nothing (*a rally of about 2,000 was attacked*), not a thing (*two camps*)."""
-    return not noun or noun in lexicon.PEOPLE or noun in lexicon.AUXILIARIES
+    return (
+        not noun
+        or noun in lexicon.PEOPLE
+        or noun in lexicon.AUXILIARIES
+        or noun in lexicon.RANGE_WORDS  # *150.000 bis 300.000 (Protestierende)*
+    )
 
 
 def _elided(tokens: Sequence[Token], after: int, found: Sequence[Count]) -> str | None:

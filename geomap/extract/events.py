@@ -105,6 +105,7 @@ def extract_events(
                 evidence=text[sentence.start : sentence.end],
                 dates=found_dates,
                 inherited=scope.inherited,
+                told=heading or scope.told or bool(triggers),
                 triggers=triggers,
                 topic=scope.topic,
             )
@@ -117,6 +118,7 @@ def extract_events(
             if topic is not None and topic.kind != "country":
                 scope.topic = topic
             events += new
+        scope.told = scope.told or bool(triggers)
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
     events = _merge_deployments(_join_unplaced(_absorb_arrests(_merge_reports(events))))
@@ -133,10 +135,12 @@ class _Scope:
     paragraph_date: DateMention | None = None
     topic: Place | None = None
     inherited: tuple[dt.date | None, int] = (None, MONTH)  # the date before the sentence's own
+    told: bool = False  # whether the paragraph has told of an incident so far
 
     def new_paragraph(self) -> None:
         self.paragraph_date = None
         self.topic = None
+        self.told = False
 
     def read(
         self, sentence: Sentence, text: str, *, published: PubDate | None, heading: bool
@@ -216,6 +220,7 @@ class _Context:
     evidence: str  # the sentence's text, one string shared by all its events
     dates: Sequence[DateMention] = ()
     inherited: tuple[dt.date | None, int] = (None, MONTH)  # from the paragraph or heading
+    told: bool = True  # whether the sentence, its paragraph or its line may tell of an incident
     triggers: Sequence[Trigger] = ()
     topic: Place | None = None  # the paragraph's place so far
     clauses: Sequence[int] = ()
@@ -543,6 +548,7 @@ def _coordinated(
     """Places listed with the chosen one (*Osh and Jalal-Abad*, *West Bromwich och
     Wolverhampton*): only commas and joining words between them."""
     found = []
+    joined = False  # two names with a comma are a place and its area (*Salim, Nablus*)
     last = chosen
     for mention in here:
         if mention.start <= last.end or mention.place is None or last.place is None:
@@ -552,9 +558,10 @@ def _coordinated(
             break
         if (mention.place.kind == "country") != (last.place.kind == "country"):
             break
+        joined = joined or bool(between)
         found.append(mention)
         last = mention
-    return found
+    return found if joined or len(found) > 1 else []
 
 
 def _distinct(found: Sequence[Mention], tokens: Sequence[Token], *, reason: str) -> list[_Where]:
@@ -617,6 +624,12 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     counts = find_counts(context.sentence, language, text=text, clauses=clauses)
     if not counts and not triggers:
         return []
+    if not triggers and not context.told:
+        # Figures with no incident word, in a paragraph that told of none: a landslide's
+        # dead, a budget. An infobox row (a short line) still gives its figures.
+        counts = [c for c in counts if c.kind in _UNTOLD_KINDS]
+        if not counts:
+            return []
     context.clauses = clauses or clause_numbers(text, context.sentence.tokens)
     actors = _actors(context)
     by_group = {group: [c for c in counts if c.kind in kinds] for group, kinds in _GROUPS.items()}
@@ -656,6 +669,11 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     return events
 
 
+#: Counts that stand alone, without an incident word nearby: deployments and damage say
+#: what happened by themselves.
+_UNTOLD_KINDS = frozenset(
+    {"troops", "military_vehicles", "buildings_damaged", "vehicles_damaged", "arrested"}
+)
 _INCIDENT_KINDS = frozenset(
     "protest riot clash attack bomb shoot terror abduct sexual battle".split()
 )
@@ -1037,11 +1055,7 @@ def _join_unplaced(events: list[EventFact]) -> list[EventFact]:
     kept = list(events)
     dropped: set[int] = set()
     for i, event in enumerate(events):
-        if (
-            event.confidence > _UNPLACED
-            or event.time_precision != DAY
-            or event.layer != "incidents"
-        ):
+        if event.confidence > _UNPLACED or event.time_precision != DAY or event.layer != "incidents":
             continue
         hosts = {
             j
@@ -1050,8 +1064,7 @@ def _join_unplaced(events: list[EventFact]) -> list[EventFact]:
             and j not in dropped
             and other.layer == "incidents"
             and other.confidence >= _NAMED
-            and other.date == event.date
-            and other.time_precision == DAY
+            and _same_time(other, event)
             and other.place.country_code == event.place.country_code
             and (
                 other.event_type == event.event_type

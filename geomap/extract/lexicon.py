@@ -43,13 +43,14 @@ MILITARY_VEHICLE_NOUNS = frozenset(
 COUNT_VERBS: dict[str, str] = {
     **dict.fromkeys(
         # nb/da
-        "livet drept drepte drepe drepne omkommet omkom dode dod dodd draept dodsfall "
+        "livet drept drepte drepe drepne omkommet omkom dode dod dodd draept draebt draebte "
+        "dodsfall skudt skutt ihjelskutt dodelig "
         # en
         "killed killing kill kills dead died perished deaths fatalities "
         # ru
         "погибли погиб погибла погибло погибших убиты убито убит убитых жизнь жизни "
         # de
-        "getotet tot tote toten starben leben todesfalle todesopfer "
+        "getotet tot tote toten starben leben todesfalle todesopfer erschossen "
         # fr
         "tue tues tuee tuees morts mort decedes "
         # sv
@@ -398,6 +399,8 @@ COUNTRYWIDE_PHRASES: frozenset[tuple[str, ...]] = frozenset(
         "в стране",
     )
 )
+#: Words between the two ends of a range (*150.000 bis 300.000*, *mellan 174 och 2500*).
+RANGE_WORDS = frozenset("to bis til till a à до и och og and ou or eller oder или".split())
 #: Verbs that may follow a bare number that counts people (*2,000 were*, *3 000 var*).
 AUXILIARIES = frozenset(
     "was were are is had have var ble blev vart er sind waren wurden war est sont etaient "
