@@ -90,7 +90,7 @@ _TABLES: dict[str, dict[str, str]] = {
         "opptoy*": "riot",
         "uro": "riot",
         "uroen": "riot",
-        "uroligheter*": "riot",
+        "urolighet*": "riot",
         "plyndr*": "riot",
         "pabrent": "riot",
         "patent": "riot",
@@ -275,6 +275,7 @@ _TABLES: dict[str, dict[str, str]] = {
         "забастов*": "protest",
         "шестви*": "protest",
         "беспорядк*": "riot",
+        "волнени*": "riot",
         "насили*": "riot",
         "погром*": "riot",
         "мародер*": "riot",
@@ -339,6 +340,7 @@ NEGATIONS = frozenset(
     ).split()
 )
 _NEGATION_REACH = 3
+_NEGATION_AFTER = 2
 
 #: Nouns of forces that make a sending verb a deployment (*sent troops*, *sendte styrker*).
 FORCE_WORDS = frozenset(
@@ -426,9 +428,12 @@ def find_triggers(tokens: Sequence[Token], language: str, *, text: str = "") -> 
         kind = kind_of(token.key, language)
         if kind is None:
             continue
-        before = tokens[max(0, index - _NEGATION_REACH) : index]
-        if any(t.key in NEGATIONS for t in before):
-            continue
+        around = (
+            *tokens[max(0, index - _NEGATION_REACH) : index],
+            *tokens[index + 1 : index + 1 + _NEGATION_AFTER],
+        )
+        if any(t.key in NEGATIONS for t in around):
+            continue  # *no new clashes*, *о столкновениях не сообщалось*
         if index + 1 < len(tokens) and tokens[index + 1].key in _QUALIFIED:
             continue
         if text and _named_or_quoted(text, tokens, index):
