@@ -87,6 +87,10 @@ def extract_events(
             sentence, text, published=published, heading=heading and not triggers
         )
         label = text[sentence.end - 1] == ":"
+        if heading:
+            scope.box_place = _box_place(here, focus) or scope.box_place
+        else:
+            scope.box_place = None  # the rows of an infobox end with the first paragraph
         if heading and not here:
             triggers = []  # a section title such as *Armed conflicts and attacks*
         if not label and (triggers or _may_report(sentence, words)):
@@ -107,7 +111,7 @@ def extract_events(
                 inherited=scope.inherited,
                 told=heading or scope.told or bool(triggers),
                 triggers=triggers,
-                topic=scope.topic,
+                topic=scope.topic or (scope.box_place if heading else None),
             )
             new = _sentence_events(context, language=article.language)
             new += _control_events(context)
@@ -136,6 +140,7 @@ class _Scope:
     topic: Place | None = None
     inherited: tuple[dt.date | None, int] = (None, MONTH)  # the date before the sentence's own
     told: bool = False  # whether the paragraph has told of an incident so far
+    box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
 
     def new_paragraph(self) -> None:
         self.paragraph_date = None
@@ -169,6 +174,24 @@ class _Scope:
             self.paragraph_date = found[-1]
             return found, found[0].date, found[0].precision
         return found, *self.inherited
+
+
+def _box_place(here: Sequence[Mention], focus: Place | None) -> Place | None:
+    """The place a short line (an infobox row such as *Location: Osh, Kyrgyzstan*) gives
+    the rows after it: its first place finer than a country, unless it lists several towns
+    (the incident then spans the country) or names only a country."""
+    places = [m.place for m in here if m.place is not None]
+    if not places:
+        return None
+    towns = {p.place_id for p in places if p.kind == "city"}
+    countries = [p for p in places if p.kind == "country"]
+    if len(towns) > 1:
+        code = places[0].country_code
+        if focus is not None and focus.kind == "country" and focus.country_code == code:
+            return focus
+        return countries[0] if countries else None
+    fine = [p for p in places if p.kind != "country"]
+    return fine[0] if fine else countries[0] if countries else None
 
 
 def _year_in(sentence: Sentence, *, strict: bool) -> int | None:
@@ -1055,7 +1078,11 @@ def _join_unplaced(events: list[EventFact]) -> list[EventFact]:
     kept = list(events)
     dropped: set[int] = set()
     for i, event in enumerate(events):
-        if event.confidence > _UNPLACED or event.time_precision != DAY or event.layer != "incidents":
+        if (
+            event.confidence > _UNPLACED
+            or event.time_precision != DAY
+            or event.layer != "incidents"
+        ):
             continue
         hosts = {
             j
