@@ -130,6 +130,9 @@ class EventFact:
     notes: str = ""
     layer: str = "incidents"
     confidence: float = 0.5
+    #: Where the date comes from: ``"text"`` (the sentence), ``"context"`` (an earlier
+    #: sentence or a heading) or ``"publication"`` (the report's own date, for want of one).
+    date_basis: str = ""
 
 
 @dataclass(frozen=True, slots=True)

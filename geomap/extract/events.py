@@ -41,6 +41,9 @@ _DATE_WORDS = frozenset(lexicon.MONTHS) | frozenset(lexicon.WEEKDAYS)
 _CONTROL_KEYS = frozenset(lexicon.CONTROL_WORDS) | lexicon.BACK_WORDS | lexicon.FLIGHT_WORDS
 _GEO_PRECISION = {"airport": 1, "city": 1, "region": 2, "country": 3}
 _HEADING_WORDS = 8
+_TEXT, _CONTEXT, _PUBLICATION = "text", "context", "publication"
+_RECENT_DAYS = 7  # an undated report may tell of an incident of the past week
+_Dated = tuple[dt.date | None, int, str]  # a date, its precision, where it comes from
 _NAMED = 0.7  # the confidence of a place the sentence itself names
 #: (event_type, sub_event_type, layer) of the groups whose kind does not depend on the article.
 _GROUP_KINDS = {
@@ -83,7 +86,7 @@ def extract_events(
             deploying = orgs[0]
         triggers = find_triggers(sentence.tokens, article.language, text=text)
         heading = _is_heading(text, sentence)
-        found_dates, date, precision = scope.read(
+        found_dates, date, precision, basis = scope.read(
             sentence, text, published=published, heading=heading and not triggers
         )
         label = text[sentence.end - 1] == ":"
@@ -109,6 +112,7 @@ def extract_events(
                 evidence=text[sentence.start : sentence.end],
                 dates=found_dates,
                 inherited=scope.inherited,
+                basis=basis,
                 told=heading or scope.told or bool(triggers),
                 triggers=triggers,
                 topic=scope.topic or (scope.box_place if heading else None),
@@ -138,7 +142,7 @@ class _Scope:
     heading_date: DateMention | None = None
     paragraph_date: DateMention | None = None
     topic: Place | None = None
-    inherited: tuple[dt.date | None, int] = (None, MONTH)  # the date before the sentence's own
+    inherited: _Dated = (None, MONTH, "")  # the date before the sentence's own
     told: bool = False  # whether the paragraph has told of an incident so far
     box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
 
@@ -149,7 +153,7 @@ class _Scope:
 
     def read(
         self, sentence: Sentence, text: str, *, published: PubDate | None, heading: bool
-    ) -> tuple[list[DateMention], dt.date | None, int]:
+    ) -> tuple[list[DateMention], dt.date | None, int, str]:
         """The sentence's dates and its date; remembers the year, the heading's date and the
         paragraph's last date for the sentences after it."""
         found = find_dates(sentence, text, published=published, year=self.year)
@@ -165,14 +169,15 @@ class _Scope:
             # later sentence may tell of any day of that month.
             day = published is not None and published.precision == DAY
             paragraph = self.paragraph_date
-            self.inherited = (paragraph.date, paragraph.precision if day else MONTH)
+            self.inherited = (paragraph.date, paragraph.precision if day else MONTH, _CONTEXT)
         elif self.heading_date is not None:  # a chronology heading scopes what follows
-            self.inherited = (self.heading_date.date, self.heading_date.precision)
+            heading_date = self.heading_date
+            self.inherited = (heading_date.date, heading_date.precision, _CONTEXT)
         else:
-            self.inherited = default_date(published)
+            self.inherited = (*default_date(published), _PUBLICATION)
         if found:
             self.paragraph_date = found[-1]
-            return found, found[0].date, found[0].precision
+            return found, found[0].date, found[0].precision, _TEXT
         return found, *self.inherited
 
 
@@ -242,7 +247,8 @@ class _Context:
     previous_orgs: list[str]
     evidence: str  # the sentence's text, one string shared by all its events
     dates: Sequence[DateMention] = ()
-    inherited: tuple[dt.date | None, int] = (None, MONTH)  # from the paragraph or heading
+    inherited: _Dated = (None, MONTH, "")  # from the paragraph or heading
+    basis: str = ""  # where the sentence's date comes from
     told: bool = True  # whether the sentence, its paragraph or its line may tell of an incident
     triggers: Sequence[Trigger] = ()
     topic: Place | None = None  # the paragraph's place so far
@@ -327,6 +333,7 @@ def _event(
 ) -> EventFact:
     sentence = context.sentence
     fields.setdefault("date", context.date)
+    fields.setdefault("date_basis", context.basis)
     fields.setdefault("time_precision", context.precision)
     return EventFact(
         article_id=context.article.id,
@@ -443,9 +450,12 @@ def _governor(context: _Context, mention: Mention) -> str | None:
         key = token.key
         if key in lexicon.LOCATIVE:
             return key
-        if key in lexicon.DESTINATION:  # *to* is also an infinitive's: only right before
+        if key in lexicon.DESTINATION:
+            # *to* is also an infinitive's (*to denounce Ortega*): only right before the
+            # name, past an article, or before *the towns of*
             between = tokens[back + 1 : index]
-            return key if all(t.key in lexicon.DETERMINERS for t in between) else None
+            direct = all(t.key in lexicon.DETERMINERS for t in between)
+            return key if direct or between[-1].key in _OF else None
         if key in lexicon.NOT_HERE:
             return "from" if back == index - 1 else None
         if token.is_number or key in lexicon.CONNECTORS:
@@ -454,6 +464,7 @@ def _governor(context: _Context, mention: Mention) -> str | None:
 
 
 _GOVERN_REACH = 5
+_OF = frozenset("of av af von de du des из".split())
 
 
 def _precision_of(place: Place) -> int:
@@ -612,27 +623,25 @@ def _distinct(found: Sequence[Mention], tokens: Sequence[Token], *, reason: str)
     return result
 
 
-def _date_at(context: _Context, index: int, anchor: int) -> tuple[dt.date | None, int]:
+def _date_at(context: _Context, index: int, anchor: int) -> _Dated:
     """The date of an event whose word is at ``anchor`` and place at ``index``: a date in
     the clause of either, nearest first; else one before the event's word (*On 14 August,
     …, police raided*); a date only in a later clause belongs to something else (*after the
     ouster on April 7*), so the date of the paragraph or heading stays."""
     dates = context.dates
-    if not dates:
-        return context.date, context.precision
     clauses = context.clauses
-    if not clauses:
-        return context.date, context.precision
+    if not dates or not clauses:
+        return context.date, context.precision, context.basis
     last = len(clauses) - 1
     wanted = {clauses[min(max(i, 0), last)] for i in (index, anchor) if i >= 0}
     near = index if index >= 0 else anchor
     same = [d for d in dates if clauses[min(d.index, last)] in wanted]
     if same:
         chosen = min(same, key=lambda d: (abs(d.index - near), d.index))
-        return chosen.date, chosen.precision
+        return chosen.date, chosen.precision, _TEXT
     earlier = [d for d in dates if d.index < max(anchor, 0)]
     if earlier:
-        return earlier[-1].date, earlier[-1].precision
+        return earlier[-1].date, earlier[-1].precision, _TEXT
     return context.inherited
 
 
@@ -715,8 +724,9 @@ def _incident_type(
 ) -> tuple[str, str] | None:
     """The ACLED type of the sentence's incident, from its words together."""
     keys = context.sentence.keys
-    if "bomb" in kinds:
-        suicide = _any_stem(keys, lexicon.SUICIDE_STEMS)
+    suicide = "attack" in kinds and _any_stem(keys, lexicon.SUICIDE_STEMS)
+    if "bomb" in kinds or suicide:
+        suicide = suicide or _any_stem(keys, lexicon.SUICIDE_STEMS)
         return (
             "Explosions/Remote violence",
             "Suicide bomb" if suicide else "Remote explosive/landmine/IED",
@@ -789,7 +799,7 @@ def _incident_events(
         else:
             places = _places(context, anchor if anchor >= 0 else (batch[0].token if batch else 0))
         for number, where in enumerate(places):
-            date, precision = _date_at(context, where.index, anchor)
+            date, precision, basis = _date_at(context, where.index, anchor)
             chosen = batch if number == 0 else []
             events.append(
                 _event(
@@ -806,6 +816,7 @@ def _incident_events(
                     notes=where.reason,
                     date=date,
                     time_precision=precision,
+                    date_basis=basis,
                     **_values(chosen),
                 )
             )
@@ -1012,8 +1023,20 @@ def _merge_reports(events: list[EventFact]) -> list[EventFact]:
 
 
 def _same_time(first: EventFact, second: EventFact) -> bool:
+    """Dates that may be one incident's: the same day, the same month when either is known
+    only to the month, or a stated day up to a week before a report that dates the other
+    only by its own publication."""
     if first.date is None or second.date is None:
         return True
+    if _PUBLICATION in (first.date_basis, second.date_basis) and first.date_basis != (
+        second.date_basis
+    ):
+        stated, reported = (
+            (first.date, second.date)
+            if second.date_basis == _PUBLICATION
+            else (second.date, first.date)
+        )
+        return 0 <= (reported - stated).days <= _RECENT_DAYS
     if first.time_precision == DAY and second.time_precision == DAY:
         return first.date == second.date
     return (first.date.year, first.date.month) == (second.date.year, second.date.month) or (
@@ -1046,8 +1069,10 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
             values[name] = new
             qualifiers.pop(name, None)
             qualifiers.update((k, q) for k, q in second.qualifiers if k == name)
-    if second.time_precision < first.time_precision and second.date is not None:
+    stated = first.date_basis == _PUBLICATION and second.date_basis != _PUBLICATION
+    if second.date is not None and (second.time_precision < first.time_precision or stated):
         values["date"], values["time_precision"] = second.date, second.time_precision
+        values["date_basis"] = second.date_basis
     if first.sub_event_type in _PLAIN_SUBTYPES and second.sub_event_type not in _PLAIN_SUBTYPES:
         values["sub_event_type"] = second.sub_event_type
     reports = _reports(first) + 1
@@ -1091,7 +1116,7 @@ def _join_unplaced(events: list[EventFact]) -> list[EventFact]:
             and j not in dropped
             and other.layer == "incidents"
             and other.confidence >= _NAMED
-            and _same_time(other, event)
+            and other.date == event.date
             and other.place.country_code == event.place.country_code
             and (
                 other.event_type == event.event_type
