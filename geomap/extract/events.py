@@ -113,7 +113,6 @@ def extract_events(
                 dates=found_dates,
                 inherited=scope.inherited,
                 basis=basis,
-                told=heading or scope.told or bool(triggers),
                 triggers=triggers,
                 topic=scope.topic or (scope.box_place if heading else None),
             )
@@ -126,7 +125,6 @@ def extract_events(
             if topic is not None and topic.kind != "country":
                 scope.topic = topic
             events += new
-        scope.told = scope.told or bool(triggers)
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
     events = _merge_deployments(_join_unplaced(_absorb_arrests(_merge_reports(events))))
@@ -143,13 +141,11 @@ class _Scope:
     paragraph_date: DateMention | None = None
     topic: Place | None = None
     inherited: _Dated = (None, MONTH, "")  # the date before the sentence's own
-    told: bool = False  # whether the paragraph has told of an incident so far
     box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
 
     def new_paragraph(self) -> None:
         self.paragraph_date = None
         self.topic = None
-        self.told = False
 
     def read(
         self, sentence: Sentence, text: str, *, published: PubDate | None, heading: bool
@@ -249,7 +245,6 @@ class _Context:
     dates: Sequence[DateMention] = ()
     inherited: _Dated = (None, MONTH, "")  # from the paragraph or heading
     basis: str = ""  # where the sentence's date comes from
-    told: bool = True  # whether the sentence, its paragraph or its line may tell of an incident
     triggers: Sequence[Trigger] = ()
     topic: Place | None = None  # the paragraph's place so far
     clauses: Sequence[int] = ()
@@ -656,9 +651,8 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     counts = find_counts(context.sentence, language, text=text, clauses=clauses)
     if not counts and not triggers:
         return []
-    if not triggers and not context.told:
-        # Figures with no incident word, in a paragraph that told of none: a landslide's
-        # dead, a budget. An infobox row (a short line) still gives its figures.
+    if not triggers and _any_stem(context.sentence.keys, lexicon.DISASTER_STEMS):
+        # Figures with no incident word in a sentence of a disaster: a landslide's dead.
         counts = [c for c in counts if c.kind in _UNTOLD_KINDS]
         if not counts:
             return []
@@ -701,8 +695,7 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     return events
 
 
-#: Counts that stand alone, without an incident word nearby: deployments and damage say
-#: what happened by themselves.
+#: Counts that stand alone even in a sentence of a disaster: deployments, damage, arrests.
 _UNTOLD_KINDS = frozenset(
     {"troops", "military_vehicles", "buildings_damaged", "vehicles_damaged", "arrested"}
 )
@@ -1060,7 +1053,8 @@ _PLAIN_SUBTYPES = frozenset({"Peaceful protest", "Violent demonstration", "Attac
 def _merged(first: EventFact, second: EventFact) -> EventFact:
     """``first`` with what ``second`` adds: the counts ``first`` lacks (the figure reported
     first, the headline's or lead's, stays: a figure repeated or rounded later counts once),
-    a finer date, a sharper sub-type."""
+    the evidence that gives the figures when ``first`` gave none, a finer date, a sharper
+    sub-type."""
     values: dict[str, object] = {}
     qualifiers = dict(first.qualifiers)
     for name in _COUNT_FIELDS:
@@ -1069,6 +1063,12 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
             values[name] = new
             qualifiers.pop(name, None)
             qualifiers.update((k, q) for k, q in second.qualifiers if k == name)
+    if not any(getattr(first, n) is not None for n in _COUNT_FIELDS) and any(
+        getattr(second, n) is not None for n in _COUNT_FIELDS
+    ):  # the sentence that gives the figures is the evidence to show
+        values["evidence"] = second.evidence
+        values["evidence_start"] = second.evidence_start
+        values["evidence_end"] = second.evidence_end
     stated = first.date_basis == _PUBLICATION and second.date_basis != _PUBLICATION
     if second.date is not None and (second.time_precision < first.time_precision or stated):
         values["date"], values["time_precision"] = second.date, second.time_precision

@@ -555,7 +555,8 @@ LOCATIVE = frozenset("i pa in at inside в во на im in a en dans".split())
 #: place sends or is opposed, it is not where the event happened.
 NOT_HERE = frozenset(
     "from fra fran fraa fra из от von aus de des du mot against против gegen contre av by "
-    "af par".split()
+    "af par support stotte stod unterstutzung soutien solidarity solidaritet поддержку "
+    "поддержке солидарности".split()
 )
 #: Words that open a clause telling of another event's time or setting.
 SUBORDINATORS = frozenset(
@@ -607,7 +608,45 @@ NON_STATE_STEMS = (
     "opprorer",
 )
 #: Words of suicide attacks (a bomb carried by its attacker).
-SUICIDE_STEMS = ("suicide", "selvmord", "sjalvmord", "selbstmord", "kamikaze", "смертник")
+SUICIDE_STEMS = (
+    "suicide",
+    "selvmordsangrep",
+    "selvmordsbomb",
+    "selvmordsaksjon",
+    "selvmordsangreb",
+    "sjalvmordsattack",
+    "sjalvmordsbomb",
+    "selbstmordanschlag",
+    "selbstmordattentat",
+    "kamikaze",
+    "смертник",
+)
+#: Words of disasters: the dead of a landslide are no political violence.
+DISASTER_STEMS = (
+    "landslide",
+    "earthquake",
+    "flood",
+    "hurricane",
+    "avalanche",
+    "jordskred",
+    "jordskjelv",
+    "flom",
+    "skred",
+    "jordskalv",
+    "oversvom",
+    "erdrutsch",
+    "erdbeben",
+    "hochwasser",
+    "lawine",
+    "seisme",
+    "glissement",
+    "inondation",
+    "tremblement",
+    "оползн",
+    "землетрясен",
+    "наводнен",
+    "лавин",
+)
 
 #: Prepositions of direction before a name (*til*, *to*, *в*): a destination.
 DESTINATION = frozenset("til to into в во nach in au en till".split())
