@@ -368,6 +368,28 @@ def _named_or_quoted(text: str, tokens: Sequence[Token], index: int) -> bool:
     )
 
 
+_MISSING = ""
+_CACHE_LIMIT = 1 << 17  # words remembered per language before the memory starts afresh
+_CACHES: dict[str, dict[str, str]] = {}
+
+
+def _kinds(tokens: Sequence[Token], language: str) -> dict[str, str]:
+    """The incident words among ``tokens`` and their kinds, each distinct word looked up
+    once and remembered (a dictionary lookup per word: this runs for every sentence)."""
+    cache = _CACHES.setdefault(language, {})
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    found = {}
+    for token in tokens:
+        key = token.key
+        kind = cache.get(key)
+        if kind is None:
+            kind = cache[key] = kind_of(key, language) or _MISSING
+        if kind:
+            found[key] = kind
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Trigger:
     """A word at token ``index`` that reports an incident of ``kind``."""
@@ -421,12 +443,13 @@ def find_triggers(tokens: Sequence[Token], language: str, *, text: str = "") -> 
     """The incident words of a sentence, without those negated (*no new clashes*), those
     that qualify a noun (*riot police*), those in the name of an event already told
     (*Marikana-massakren*) and those inside quotation marks (a speaker's words)."""
-    found = []
+    found: list[Trigger] = []
+    kinds = _kinds(tokens, language)
+    if not kinds:
+        return found
     for index, token in enumerate(tokens):
-        if token.is_number:
-            continue
-        kind = kind_of(token.key, language)
-        if kind is None:
+        kind = kinds.get(token.key)
+        if kind is None or token.is_number:
             continue
         around = (
             *tokens[max(0, index - _NEGATION_REACH) : index],
