@@ -16,7 +16,9 @@ the offline geocoder, and matches predicted to gold events as that README sugges
   (geo_precision 3);
 - dates within a day when both are day-precise (time_precision 1);
 - one-to-one, nearest pairs first (by distance, then by days apart, then the same event
-  type before another of its group).
+  type before another of its group); two country-level events of one country are at
+  distance 0, and a country-level event against a town comes after every pair of the same
+  level (50 km are added to its distance).
 
 For matched pairs: location accuracy (a country-level gold event needs a country-level
 prediction in that country; any other needs a prediction within 50 km that is not
@@ -181,6 +183,10 @@ def compatible(gold: Side, predicted: Side) -> tuple[float, int] | None:
     days = _days_apart(gold, predicted)
     if days is not None and days > 1:
         return None
+    if gold.geo_precision == 3 and predicted.geo_precision == 3:
+        km = 0.0  # the same country, both at country level
+    elif country_level:
+        km += NEAR_KM  # a country against a town: after the pairs at the same level
     return km, days or 0
 
 

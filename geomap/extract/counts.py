@@ -99,10 +99,14 @@ _PART_REACH = 4  # words before a number in which *among them* makes it a part
 
 
 def _is_day_of_month(tokens: Sequence[Token], index: int, after: int) -> bool:
+    """*21 апреля*, *May 2*: a day written with its month (in digits, after the month)."""
     before = tokens[index - 1].key if index else ""
     following = tokens[after].key if after < len(tokens) else ""
     return following in lexicon.MONTHS or (
-        before in lexicon.MONTHS and before not in _AMBIGUOUS_MONTHS
+        tokens[index].is_number
+        and before in lexicon.MONTHS
+        and before not in _AMBIGUOUS_MONTHS
+        and following not in lexicon.PEOPLE
     )
 
 

@@ -754,7 +754,13 @@ def _incident_type(
             return "Protests", "Excessive force against protesters"
         return "Protests", "Peaceful protest"
     if by_group["violence"]:
-        return context.unrest
+        tokens = context.sentence.tokens
+        police = any(
+            c.token + 1 < len(tokens) and tokens[c.token + 1].key in lexicon.POLICE_NOUNS
+            for c in by_group["violence"]
+        )
+        # police killed or hurt without a word of the incident: the crowd was violent
+        return ("Riots", "Violent demonstration") if police else context.unrest
     if by_group["crowd"]:
         return "Protests", "Peaceful protest"
     return None

@@ -621,6 +621,12 @@ SUICIDE_STEMS = (
     "kamikaze",
     "смертник",
 )
+#: Nouns for police officers (as the counted victims of a crowd's violence).
+POLICE_NOUNS = frozenset(
+    "police policemen policewomen officers politifolk politimenn politibetjenter poliser "
+    "polismän polisman polizisten polizeibeamte policiers gendarmes полицейских полицейские "
+    "сотрудников".split()
+)
 #: Words of disasters: the dead of a landslide are no political violence.
 DISASTER_STEMS = (
     "landslide",
