@@ -83,7 +83,7 @@ def find_dates(
 def _numeric(sentence: Sentence, text: str, used: set[int]) -> list[DateMention]:
     found: list[DateMention] = []
     segment = text[sentence.start : sentence.end]
-    if "." not in segment and "-" not in segment:
+    if segment.count(".") < 2 and segment.count("-") < 2:  # 20.03.2022, 2022-03-20
         return found
     starts = [t.start for t in sentence.tokens]
     for match in _NUMERIC.finditer(segment):

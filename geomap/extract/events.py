@@ -84,7 +84,7 @@ def extract_events(
             members.setdefault(orgs[0], _enumeration(here))
         if orgs and not sentence.keys.isdisjoint(lexicon.DEPLOY_VERBS):
             deploying = orgs[0]
-        triggers = find_triggers(sentence.tokens, article.language, text=text)
+        triggers = find_triggers(sentence.tokens, article.language, text=text, keys=sentence.keys)
         heading = _is_heading(text, sentence)
         found_dates, date, precision, basis = scope.read(
             sentence, text, published=published, heading=heading and not triggers
@@ -488,14 +488,16 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             index = min(_token_at(tokens, mention.start), len(clause_of) - 1)
             return clause_of[index] == anchor_clause
 
-        subordinate = _subordinate_clauses(tokens, clause_of)
         governed = [
-            m
-            for m, g in zip(here, governors, strict=True)
-            if g is not None
-            and g != "from"
-            and (same_clause(m) or _clause_at(clause_of, tokens, m) not in subordinate)
+            m for m, g in zip(here, governors, strict=True) if g is not None and g != "from"
         ]
+        if any(not same_clause(m) for m in governed):
+            subordinate = _subordinate_clauses(tokens, clause_of)
+            governed = [
+                m
+                for m in governed
+                if same_clause(m) or _clause_at(clause_of, tokens, m) not in subordinate
+            ]
         if governed:
             pool = [m for m in governed if same_clause(m)] or governed
             chosen = min(pool, key=lambda m: (abs(_token_at(tokens, m.start) - anchor), m.start))
@@ -542,13 +544,8 @@ def _clause_at(clauses: Sequence[int], tokens: Sequence[Token], mention: Mention
 def _subordinate_clauses(tokens: Sequence[Token], clauses: Sequence[int]) -> set[int]:
     """The clauses that open with *after*, *when*, *после того как*, *nachdem* …: what they
     place is another event's setting, not this one's."""
-    found = set()
-    previous = -1
-    for index, clause in enumerate(clauses):
-        if clause != previous and tokens[index].key in lexicon.SUBORDINATORS:
-            found.add(clause)
-        previous = clause
-    return found
+    starts = [0, *(i for i in range(1, len(clauses)) if clauses[i] != clauses[i - 1])]
+    return {clauses[i] for i in starts if tokens[i].key in lexicon.SUBORDINATORS}
 
 
 def _refine(chosen: Mention, here: Sequence[Mention]) -> Mention:
@@ -647,7 +644,8 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     """The incidents, arrests, damage and deployments one sentence reports."""
     text = context.article.text
     triggers = context.triggers
-    clauses = clause_numbers(text, context.sentence.tokens) if triggers else None
+    sentence = context.sentence
+    clauses = clause_numbers(text, sentence.tokens) if triggers or sentence.has_number else None
     counts = find_counts(context.sentence, language, text=text, clauses=clauses)
     if not counts and not triggers:
         return []
@@ -656,7 +654,7 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
         counts = [c for c in counts if c.kind in _UNTOLD_KINDS]
         if not counts:
             return []
-    context.clauses = clauses or clause_numbers(text, context.sentence.tokens)
+    context.clauses = clauses if clauses is not None else clause_numbers(text, sentence.tokens)
     actors = _actors(context)
     by_group = {group: [c for c in counts if c.kind in kinds] for group, kinds in _GROUPS.items()}
     kinds = {t.kind for t in triggers}

@@ -368,26 +368,27 @@ def _named_or_quoted(text: str, tokens: Sequence[Token], index: int) -> bool:
     )
 
 
-_MISSING = ""
 _CACHE_LIMIT = 1 << 17  # words remembered per language before the memory starts afresh
-_CACHES: dict[str, dict[str, str]] = {}
+#: Per language: the words already looked up, and those among them that are incident words.
+_SEEN: dict[str, set[str]] = {}
+_HITS: dict[str, dict[str, str]] = {}
 
 
-def _kinds(tokens: Sequence[Token], language: str) -> dict[str, str]:
-    """The incident words among ``tokens`` and their kinds, each distinct word looked up
-    once and remembered (a dictionary lookup per word: this runs for every sentence)."""
-    cache = _CACHES.setdefault(language, {})
-    if len(cache) > _CACHE_LIMIT:
-        cache.clear()
-    found = {}
-    for token in tokens:
-        key = token.key
-        kind = cache.get(key)
-        if kind is None:
-            kind = cache[key] = kind_of(key, language) or _MISSING
-        if kind:
-            found[key] = kind
-    return found
+def _kinds(keys: frozenset[str], language: str) -> dict[str, str]:
+    """The incident words among a sentence's ``keys`` and their kinds. Each distinct word is
+    looked up once and remembered, so a sentence costs two set operations in C."""
+    seen = _SEEN.setdefault(language, set())
+    hits = _HITS.setdefault(language, {})
+    if len(seen) > _CACHE_LIMIT:
+        seen.clear()
+        hits.clear()
+    for key in keys - seen:
+        seen.add(key)
+        kind = kind_of(key, language)
+        if kind is not None:
+            hits[key] = kind
+    found = keys & hits.keys()
+    return {key: hits[key] for key in found} if found else {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,12 +440,21 @@ def kind_of(key: str, language: str) -> str | None:
     return None
 
 
-def find_triggers(tokens: Sequence[Token], language: str, *, text: str = "") -> list[Trigger]:
+def find_triggers(
+    tokens: Sequence[Token],
+    language: str,
+    *,
+    text: str = "",
+    keys: frozenset[str] | None = None,
+) -> list[Trigger]:
     """The incident words of a sentence, without those negated (*no new clashes*), those
     that qualify a noun (*riot police*), those in the name of an event already told
-    (*Marikana-massakren*) and those inside quotation marks (a speaker's words)."""
+    (*Marikana-massakren*) and those inside quotation marks (a speaker's words).
+
+    ``keys`` are the sentence's folded words when already known (``Sentence.keys``).
+    """
     found: list[Trigger] = []
-    kinds = _kinds(tokens, language)
+    kinds = _kinds(keys if keys is not None else frozenset(t.key for t in tokens), language)
     if not kinds:
         return found
     for index, token in enumerate(tokens):
