@@ -530,11 +530,16 @@ def _countrywide(context: _Context) -> bool:
     keys = context.sentence.keys
     if not keys.isdisjoint(lexicon.COUNTRYWIDE_WORDS):
         return True
+    if keys.isdisjoint(_COUNTRY_WORDS):
+        return False
     tokens = context.sentence.tokens
     return any((a.key, b.key) in lexicon.COUNTRYWIDE_PHRASES for a, b in itertools.pairwise(tokens))
 
 
-_COUNTRYWIDE = 0.55  # the confidence of a figure the text gives for the whole country
+_COUNTRYWIDE = 0.55
+_COUNTRY_WORDS = frozenset(
+    phrase[-1] for phrase in lexicon.COUNTRYWIDE_PHRASES
+)  # the confidence of a figure the text gives for the whole country
 
 
 def _clause_at(clauses: Sequence[int], tokens: Sequence[Token], mention: Mention) -> int:
