@@ -24,7 +24,7 @@ from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like
 from geomap.extract.dates import DateMention, default_date, find_dates
 from geomap.extract.text import Sentence, Token
 from geomap.extract.triggers import Trigger, find_triggers
-from geomap.records import DAY, MONTH, Article, EventFact, Flow, Mention, Place, PubDate
+from geomap.records import DAY, MONTH, WEEK, Article, EventFact, Flow, Mention, Place, PubDate
 from geomap.textnorm import fold
 
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -800,8 +800,11 @@ def _incident_events(
             ]
         else:
             places = _places(context, anchor if anchor >= 0 else (batch[0].token if batch else 0))
+        tally = bool(batch) and _tally(context)
         for number, where in enumerate(places):
             date, precision, basis = _date_at(context, where.index, anchor)
+            if tally and precision == DAY:
+                precision = WEEK  # figures counted up to a day, not on it
             chosen = batch if number == 0 else []
             events.append(
                 _event(
@@ -823,6 +826,20 @@ def _incident_events(
                 )
             )
     return events
+
+
+def _tally(context: _Context) -> bool:
+    """Whether the sentence gives a running tally (*so far*, *hittills*, *к вечеру*)."""
+    keys = context.sentence.keys
+    if not keys.isdisjoint(lexicon.CUMULATIVE_WORDS):
+        return True
+    if keys.isdisjoint(_TALLY_HEADS):
+        return False
+    tokens = context.sentence.tokens
+    return any((a.key, b.key) in lexicon.CUMULATIVE_PHRASES for a, b in itertools.pairwise(tokens))
+
+
+_TALLY_HEADS = frozenset(phrase[0] for phrase in lexicon.CUMULATIVE_PHRASES)
 
 
 def _deployment_event(

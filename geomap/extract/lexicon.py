@@ -627,6 +627,33 @@ POLICE_NOUNS = frozenset(
     "polismän polisman polizisten polizeibeamte policiers gendarmes полицейских полицейские "
     "сотрудников".split()
 )
+#: Words of a running tally (*so far*, *hittills*, *к вечеру 27 апреля*): its date is when
+#: the figures were counted, not one day of the incident, so it is known to the week only.
+CUMULATIVE_WORDS = frozenset(
+    "hitherto hittil hittills hitintills hidtil bislang insgesamt jusquici totalt "
+    "altogether".split()
+)
+CUMULATIVE_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "so far",
+        "to date",
+        "as of",
+        "by the",
+        "til nå",
+        "så langt",
+        "до сих",
+        "к вечеру",
+        "к утру",
+        "к концу",
+        "по состоянию",
+        "fra og",
+        "frem til",
+        "fram til",
+        "bis zum",
+        "jusqu au",
+    )
+)
 #: Words of disasters: the dead of a landslide are no political violence.
 DISASTER_STEMS = (
     "landslide",
