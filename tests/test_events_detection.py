@@ -136,3 +136,15 @@ def test_a_stance_is_no_place(parse: Parse) -> None:
     text = "A pro-Ukraine rally took place in Tbilisi on Sunday."
     (event,) = _incidents(parse(text, "en"))
     assert event.place.name == "Tbilisi"
+
+
+def test_a_hundred_is_a_count_with_its_qualifier(parse: Parse) -> None:
+    text = "Around a hundred people were arrested in Tartu after the march."
+    (event,) = [e for e in _incidents(parse(text, "en")) if e.arrested]
+    assert (event.arrested, dict(event.qualifiers)["arrested"]) == (100, "about")
+
+
+def test_a_running_tally_is_dated_to_the_week(parse: Parse) -> None:
+    text = "So far 85 people have been arrested in the riots in Tartu, police said on Thursday."
+    (event,) = [e for e in _incidents(parse(text, "en")) if e.arrested]
+    assert (event.arrested, event.time_precision) == (85, 2)

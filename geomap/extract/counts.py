@@ -57,13 +57,17 @@ def find_counts(
     """
     tokens = sentence.tokens
     words = lexicon.number_words(language)
-    if not sentence.has_number and sentence.keys.isdisjoint(words):
+    if (
+        not sentence.has_number
+        and sentence.keys.isdisjoint(words)
+        and sentence.keys.isdisjoint(lexicon.MULTIPLIERS)
+    ):
         return []
     reader: _Reader | None = None  # made for the first number that may count something
     found: list[Count] = []
     parts_from: int | None = None  # where *among them* begins: later numbers are parts
     for index, token in enumerate(tokens):
-        if not token.is_number and token.key not in words:
+        if not token.is_number and token.key not in words and not _a_hundred(tokens, index):
             continue  # no number starts here
         value, width = _value_at(tokens, index, language, words)
         if value is None or value <= 0:
@@ -123,6 +127,15 @@ def _starts_parts(tokens: Sequence[Token], index: int) -> bool:
     )
 
 
+def _a_hundred(tokens: Sequence[Token], index: int) -> bool:
+    """*a hundred*, *ett hundratal*, *une centaine*: a multiplier after *a* is a number."""
+    return (
+        index > 0
+        and tokens[index].key in lexicon.MULTIPLIERS
+        and tokens[index - 1].key in lexicon.INDEFINITE
+    )
+
+
 def _value_at(
     tokens: Sequence[Token], index: int, language: str, words: dict[str, int]
 ) -> tuple[int | None, int]:
@@ -130,6 +143,8 @@ def _value_at(
     token = tokens[index]
     if token.is_number:
         value = number_value(token.surface, language)
+    elif _a_hundred(tokens, index):
+        return lexicon.MULTIPLIERS[token.key], 1
     else:
         value = words.get(token.key)
     if value is None:
@@ -287,6 +302,8 @@ def _is_modifier(key: str) -> bool:
 
 
 def _qualifier(tokens: Sequence[Token], index: int) -> str:
+    if _a_hundred(tokens, index):
+        index -= 1  # *around a hundred*: the qualifier is before the article
     for size in (2, 1):
         if index >= size:
             words = tuple(t.key for t in tokens[index - size : index])
