@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import NamedTuple
 
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
@@ -248,6 +249,7 @@ class _Context:
     triggers: Sequence[Trigger] = ()
     topic: Place | None = None  # the paragraph's place so far
     clauses: Sequence[int] = ()
+    spots: list[_Spot] | None = None  # the mentions read with their clause and governor
 
 
 def _mentions_in(
@@ -345,15 +347,14 @@ def _event(
 # -- where: the places of an incident ---------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Where:
+class _Where(NamedTuple):
     """A place chosen for an event, how precise, how sure, why, and its token in the sentence."""
 
     place: Place
     precision: int
     confidence: float
     reason: str
-    index: int = -1
+    token: int = -1
 
 
 def _fits(mention: Mention, sentence: Sentence, language: str) -> bool:
@@ -424,11 +425,20 @@ _ADJECTIVE_ENDINGS = ("ian", "ish", "ese", "ske", "ska", "sche", "ischen", "isch
 
 
 def _token_at(tokens: Sequence[Token], position: int) -> int:
-    """The index of the first token that starts at or after ``position``."""
-    return bisect.bisect_left(tokens, position, key=_START)
+    """The index of the first token that starts at or after ``position``.
+
+    The start offsets of the last sentence asked about are kept (as one tuple, replaced
+    whole, so that threads never see one sentence's tokens with another's offsets): a
+    sentence is asked about many times in a row.
+    """
+    global _LAST_STARTS  # noqa: PLW0603 -- a one-entry cache
+    last = _LAST_STARTS
+    if last[0] is not tokens:
+        last = _LAST_STARTS = (tokens, [token.start for token in tokens])
+    return bisect.bisect_left(last[1], position)
 
 
-_START = operator.attrgetter("start")
+_LAST_STARTS: tuple[Sequence[Token] | None, list[int]] = (None, [])
 
 
 def _governor(context: _Context, mention: Mention) -> str | None:
@@ -478,39 +488,32 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
     here = context.here
     tokens = context.sentence.tokens
     if here:
-        governors = [_governor(context, m) for m in here]
+        spots = _spots(context)
         clause_of = context.clauses
         anchor_clause = clause_of[anchor] if clause_of and 0 <= anchor < len(clause_of) else None
-
-        def same_clause(mention: Mention) -> bool:
-            if anchor_clause is None:
-                return True
-            index = min(_token_at(tokens, mention.start), len(clause_of) - 1)
-            return clause_of[index] == anchor_clause
-
-        governed = [
-            m for m, g in zip(here, governors, strict=True) if g is not None and g != "from"
-        ]
-        if any(not same_clause(m) for m in governed):
+        governed = [spot for spot in spots if spot.governor not in (None, "from")]
+        if anchor_clause is not None and any(g.clause != anchor_clause for g in governed):
             subordinate = _subordinate_clauses(tokens, clause_of)
             governed = [
-                m
-                for m in governed
-                if same_clause(m) or _clause_at(clause_of, tokens, m) not in subordinate
+                g for g in governed if g.clause == anchor_clause or g.clause not in subordinate
             ]
         if governed:
-            pool = [m for m in governed if same_clause(m)] or governed
-            chosen = min(pool, key=lambda m: (abs(_token_at(tokens, m.start) - anchor), m.start))
-            chosen = _refine(chosen, here)
+            pool = [g for g in governed if g.clause == anchor_clause] or governed
+            nearest = min(pool, key=lambda g: (abs(g.token - anchor), g.mention.start))
+            chosen = _refine(nearest.mention, here)
             found = [chosen, *_coordinated(chosen, here, tokens)]
             if len(context.dates) > 1:
-                found += [m for m in governed if m.place and m.place.kind != "country"]
+                found += [
+                    g.mention
+                    for g in governed
+                    if g.mention.place and g.mention.place.kind != "country"
+                ]
             return _distinct(found, tokens, reason="in")
-        named = [m for m, g in zip(here, governors, strict=True) if g != "from"]
+        named = [spot for spot in spots if spot.governor != "from"]
         if named:
-            pool = [m for m in named if same_clause(m)] or named
-            fine = [m for m in pool if m.place and m.place.kind != "country"]
-            chosen = (fine or pool)[0]
+            pool = [g for g in named if g.clause == anchor_clause] or named
+            fine = [g for g in pool if g.mention.place and g.mention.place.kind != "country"]
+            chosen = (fine or pool)[0].mention
             return _distinct([chosen], tokens, reason="named")
     if context.focus is not None and context.focus.kind == "country" and _countrywide(context):
         place = context.focus
@@ -524,6 +527,30 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             return [_Where(place, 3, 0.5, "place: the article's main country (country level)")]
         return [_Where(place, 2, 0.4, "place: the article's most named place (approximate)")]
     return []
+
+
+class _Spot(NamedTuple):
+    """A mention of the sentence with its token, its clause and the word governing it."""
+
+    mention: Mention
+    token: int
+    clause: int
+    governor: str | None
+
+
+def _spots(context: _Context) -> list[_Spot]:
+    """The sentence's mentions read once for all its events."""
+    if context.spots is None:
+        tokens = context.sentence.tokens
+        clauses = context.clauses
+        last = len(clauses) - 1
+        found = []
+        for mention in context.here:
+            token = _token_at(tokens, mention.start)
+            clause = clauses[min(token, last)] if clauses else 0
+            found.append(_Spot(mention, token, clause, _governor(context, mention)))
+        context.spots = found
+    return context.spots
 
 
 def _countrywide(context: _Context) -> bool:
@@ -802,7 +829,7 @@ def _incident_events(
             places = _places(context, anchor if anchor >= 0 else (batch[0].token if batch else 0))
         tally = bool(batch) and _tally(context)
         for number, where in enumerate(places):
-            date, precision, basis = _date_at(context, where.index, anchor)
+            date, precision, basis = _date_at(context, where.token, anchor)
             if tally and precision == DAY:
                 precision = WEEK  # figures counted up to a day, not on it
             chosen = batch if number == 0 else []
