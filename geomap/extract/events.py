@@ -1074,6 +1074,8 @@ def _same_time(first: EventFact, second: EventFact) -> bool:
     only by its own publication."""
     if first.date is None or second.date is None:
         return True
+    if any(e.date_basis == _PUBLICATION and e.time_precision != DAY for e in (first, second)):
+        return True  # dated only by a report's month (an encyclopedia's revision): unknown
     if _PUBLICATION in (first.date_basis, second.date_basis) and first.date_basis != (
         second.date_basis
     ):
