@@ -48,16 +48,26 @@ def number_value(surface: str, language: str) -> int | None:
     return None
 
 
-def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
-    """Every count the sentence of ``text`` gives, with the kind of thing counted."""
+def find_counts(
+    sentence: Sentence, language: str, *, text: str, clauses: list[int] | None = None
+) -> list[Count]:
+    """Every count the sentence of ``text`` gives, with the kind of thing counted.
+
+    ``clauses`` are the sentence's :func:`clause_numbers` when already known.
+    """
     tokens = sentence.tokens
     words = lexicon.number_words(language)
-    if not sentence.has_number and sentence.keys.isdisjoint(words):
+    if (
+        not sentence.has_number
+        and sentence.keys.isdisjoint(words)
+        and sentence.keys.isdisjoint(lexicon.MULTIPLIERS)
+    ):
         return []
     reader: _Reader | None = None  # made for the first number that may count something
     found: list[Count] = []
+    parts_from: int | None = None  # where *among them* begins: later numbers are parts
     for index, token in enumerate(tokens):
-        if not token.is_number and token.key not in words:
+        if not token.is_number and token.key not in words and not _a_hundred(tokens, index):
             continue  # no number starts here
         value, width = _value_at(tokens, index, language, words)
         if value is None or value <= 0:
@@ -70,14 +80,60 @@ def find_counts(sentence: Sentence, language: str, *, text: str) -> list[Count]:
         after = index + width
         if after < len(tokens) and tokens[after].key in lexicon.NOT_A_COUNT:
             continue
+        if value <= _DAYS and _is_day_of_month(tokens, index, after):
+            continue  # *21 апреля*, *May 2*: a date
+        if parts_from is not None and index > parts_from:
+            continue  # *44 killed, among them 18 police*: the total was read
+        if parts_from is None and found and _starts_parts(tokens, index):
+            parts_from = index - 1
         if reader is None:
             damage = not sentence.keys.isdisjoint(lexicon.DAMAGE_VERBS)
             stops = [i for i, t in enumerate(tokens) if t.is_number or t.key in words]
-            reader = _Reader(tokens, words, _clauses(text, tokens), damage, stops)
+            if clauses is None:
+                clauses = clause_numbers(text, tokens)
+            reader = _Reader(tokens, words, clauses, damage, stops)
         kind = reader.kind(index, after) or _elided(tokens, after, found)
         if kind is not None:
             found.append(Count(kind, value, _qualifier(tokens, index), index))
     return found
+
+
+_DAYS = 31
+_PART_REACH = 4  # words before a number in which *among them* makes it a part
+
+
+def _is_day_of_month(tokens: Sequence[Token], index: int, after: int) -> bool:
+    """*21 апреля*, *May 2*: a day written with its month (in digits, after the month)."""
+    before = tokens[index - 1].key if index else ""
+    following = tokens[after].key if after < len(tokens) else ""
+    return following in lexicon.MONTHS or (
+        tokens[index].is_number
+        and before in lexicon.MONTHS
+        and before not in _AMBIGUOUS_MONTHS
+        and following not in lexicon.PEOPLE
+    )
+
+
+_AMBIGUOUS_MONTHS = frozenset({"may", "mai", "mars"})
+
+
+def _starts_parts(tokens: Sequence[Token], index: int) -> bool:
+    """Whether a word such as *among them*, *blant dem*, *из них*, *dont* comes shortly
+    before the number at ``index``."""
+    start = max(0, index - _PART_REACH)
+    keys = [t.key for t in tokens[start:index]]
+    return any(key in lexicon.PART_WORDS for key in keys) or any(
+        pair in lexicon.PART_PHRASES for pair in itertools.pairwise(keys)
+    )
+
+
+def _a_hundred(tokens: Sequence[Token], index: int) -> bool:
+    """*a hundred*, *ett hundratal*, *une centaine*: a multiplier after *a* is a number."""
+    return (
+        index > 0
+        and tokens[index].key in lexicon.MULTIPLIERS
+        and tokens[index - 1].key in lexicon.INDEFINITE
+    )
 
 
 def _value_at(
@@ -87,6 +143,8 @@ def _value_at(
     token = tokens[index]
     if token.is_number:
         value = number_value(token.surface, language)
+    elif _a_hundred(tokens, index):
+        return lexicon.MULTIPLIERS[token.key], 1
     else:
         value = words.get(token.key)
     if value is None:
@@ -95,12 +153,12 @@ def _value_at(
     if index + 1 < len(tokens) and tokens[index + 1].key in lexicon.MULTIPLIERS:
         value *= lexicon.MULTIPLIERS[tokens[index + 1].key]
         width = 2
-    if token.is_number and 1900 <= value <= 2100 and width == 1 and _looks_like_year(tokens, index):
+    if token.is_number and 1900 <= value <= 2100 and width == 1 and looks_like_year(tokens, index):
         return None, 1
     return value, width
 
 
-def _looks_like_year(tokens: Sequence[Token], index: int) -> bool:
+def looks_like_year(tokens: Sequence[Token], index: int) -> bool:
     before = tokens[index - 1].key if index else ""
     after = tokens[index + 1].key if index + 1 < len(tokens) else ""
     return (
@@ -113,7 +171,7 @@ def _looks_like_year(tokens: Sequence[Token], index: int) -> bool:
 _CLAUSE_BREAK = re.compile("[,;:—–()]")
 
 
-def _clauses(text: str, tokens: Sequence[Token]) -> list[int]:
+def clause_numbers(text: str, tokens: Sequence[Token]) -> list[int]:
     """A clause number per token: punctuation (``,`` ``;`` ``—`` …) between words starts a new one."""
     numbers = [0] * len(tokens)
     if len(tokens) < 2:
@@ -127,6 +185,9 @@ def _clauses(text: str, tokens: Sequence[Token]) -> list[int]:
     for clause, (cut, stop) in enumerate(itertools.pairwise([*sorted(cuts), len(tokens)]), 1):
         numbers[cut:stop] = [clause] * (stop - cut)
     return numbers
+
+
+_clauses = clause_numbers  # the name tests/test_speed_equivalence.py imports
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +216,8 @@ class _Reader:
             verb = self._verb(self._around(index, after, same_clause=False))
         if verb is not None:
             return verb
-        if lexicon.COUNT_VERBS.get(noun or "") == "crowd_size" or self._crowd(clause):
+        crowd_noun = lexicon.COUNT_VERBS.get(noun or "") == "crowd_size"
+        if crowd_noun or (self._crowd(clause) and _may_be_people(noun)):
             return "crowd_size"
         return None
 
@@ -204,6 +266,17 @@ class _Reader:
         return [*range(after, end), *range(index - 1, start - 1, -1)]
 
 
+def _may_be_people(noun: str | None) -> bool:
+    """Whether what follows a number may count people: a word for people, a verb, or
+    nothing (*a rally of about 2,000 was attacked*), not a thing (*two camps*)."""
+    return (
+        not noun
+        or noun in lexicon.PEOPLE
+        or noun in lexicon.AUXILIARIES
+        or noun in lexicon.RANGE_WORDS  # *150.000 bis 300.000 (Protestierende)*
+    )
+
+
 def _elided(tokens: Sequence[Token], after: int, found: Sequence[Count]) -> str | None:
     """*… 2 000 человек, в Новосибирске — более 5 тысяч*: a bare number after a count of the
     same sentence counts the same thing."""
@@ -229,6 +302,8 @@ def _is_modifier(key: str) -> bool:
 
 
 def _qualifier(tokens: Sequence[Token], index: int) -> str:
+    if _a_hundred(tokens, index):
+        index -= 1  # *around a hundred*: the qualifier is before the article
     for size in (2, 1):
         if index >= size:
             words = tuple(t.key for t in tokens[index - size : index])

@@ -11,16 +11,21 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import hashlib
+import itertools
 import operator
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from typing import NamedTuple
 
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
-from geomap.extract.counts import Count, find_counts
+from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like_year
+from geomap.extract.dates import DateMention, default_date, find_dates
 from geomap.extract.text import Sentence, Token
-from geomap.records import DAY, MONTH, Article, EventFact, Flow, Mention, Place
+from geomap.extract.triggers import Trigger, find_triggers
+from geomap.records import DAY, MONTH, WEEK, Article, EventFact, Flow, Mention, Place, PubDate
 from geomap.textnorm import fold
 
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -35,7 +40,12 @@ _ORGANISATION_KEYS = frozenset(
 )
 _DATE_WORDS = frozenset(lexicon.MONTHS) | frozenset(lexicon.WEEKDAYS)
 _CONTROL_KEYS = frozenset(lexicon.CONTROL_WORDS) | lexicon.BACK_WORDS | lexicon.FLIGHT_WORDS
-_GEO_PRECISION = {"airport": 1, "city": 1, "region": 3, "country": 3}
+_GEO_PRECISION = {"airport": 1, "city": 1, "region": 2, "country": 3}
+_HEADING_WORDS = 8
+_TEXT, _CONTEXT, _PUBLICATION = "text", "context", "publication"
+_RECENT_DAYS = 7  # an undated report may tell of an incident of the past week
+_Dated = tuple[dt.date | None, int, str]  # a date, its precision, where it comes from
+_NAMED = 0.7  # the confidence of a place the sentence itself names
 #: (event_type, sub_event_type, layer) of the groups whose kind does not depend on the article.
 _GROUP_KINDS = {
     "arrests": ("Strategic developments", "Arrests", "incidents"),
@@ -48,7 +58,7 @@ def extract_events(
     article: Article, sentences: Sequence[Sentence], mentions: Sequence[Mention]
 ) -> tuple[list[EventFact], list[Flow]]:
     """The events and flows the article reports."""
-    placed = [m for m in mentions if m.place is not None]
+    placed = [m for m in mentions if m.place is not None and _usable(m, article.language)]
     focus = _focus(placed)
     unrest = _unrest_type(sentences)
     members: dict[str, list[Place]] = {}
@@ -59,16 +69,35 @@ def extract_events(
     previous_orgs: list[str] = []
     position = 0
     words = lexicon.number_words(article.language)
+    text = article.text
+    published = article.published
+    scope = _Scope(year=published.date.year if published else None)
+    end_of_previous = 0
     for sentence in sentences:
         here, position = _mentions_in(placed, sentence, position)
+        here = [m for m in here if _fits(m, sentence, article.language)]
+        if "\n" in text[end_of_previous : sentence.start]:
+            scope.new_paragraph()
+        end_of_previous = sentence.end
         named = _organisations(sentence)
         orgs = named or _referred_organisation(sentence, last_named)
         if orgs and sum(m.place.kind == "country" for m in here if m.place) >= 3:
             members.setdefault(orgs[0], _enumeration(here))
         if orgs and not sentence.keys.isdisjoint(lexicon.DEPLOY_VERBS):
             deploying = orgs[0]
-        if _may_report(sentence, words):
-            date, precision = _date(sentence, article)
+        triggers = find_triggers(sentence.tokens, article.language, text=text, keys=sentence.keys)
+        heading = _is_heading(text, sentence)
+        found_dates, date, precision, basis = scope.read(
+            sentence, text, published=published, heading=heading and not triggers
+        )
+        label = text[sentence.end - 1] == ":"
+        if heading:
+            scope.box_place = _box_place(here, focus) or scope.box_place
+        else:
+            scope.box_place = None  # the rows of an infobox end with the first paragraph
+        if heading and not here:
+            triggers = []  # a section title such as *Armed conflicts and attacks*
+        if not label and (triggers or _may_report(sentence, words)):
             context = _Context(
                 article=article,
                 sentence=sentence,
@@ -81,14 +110,115 @@ def extract_events(
                 deploying=deploying,
                 previous=previous,
                 previous_orgs=previous_orgs,
-                evidence=article.text[sentence.start : sentence.end],
+                evidence=text[sentence.start : sentence.end],
+                dates=found_dates,
+                inherited=scope.inherited,
+                basis=basis,
+                triggers=triggers,
+                topic=scope.topic or (scope.box_place if heading else None),
             )
-            events += _count_events(context, language=article.language)
-            events += _control_events(context)
+            new = _sentence_events(context, language=article.language)
+            new += _control_events(context)
+            topic = next(
+                (e.place for e in new if e.layer == "incidents" and e.confidence >= _NAMED),
+                None,
+            )
+            if topic is not None and topic.kind != "country":
+                scope.topic = topic
+            events += new
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
-    events = _merge_deployments(_dedupe(events))
+    events = _merge_deployments(_join_unplaced(_absorb_arrests(_merge_reports(events))))
     return events, _flows(events, members)
+
+
+@dataclass(slots=True)
+class _Scope:
+    """What earlier sentences say for later ones: the year, a chronology heading's date, the
+    paragraph's last date and its topic place."""
+
+    year: int | None
+    heading_date: DateMention | None = None
+    paragraph_date: DateMention | None = None
+    topic: Place | None = None
+    inherited: _Dated = (None, MONTH, "")  # the date before the sentence's own
+    box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
+
+    def new_paragraph(self) -> None:
+        self.paragraph_date = None
+        self.topic = None
+
+    def read(
+        self, sentence: Sentence, text: str, *, published: PubDate | None, heading: bool
+    ) -> tuple[list[DateMention], dt.date | None, int, str]:
+        """The sentence's dates and its date; remembers the year, the heading's date and the
+        paragraph's last date for the sentences after it."""
+        found = find_dates(sentence, text, published=published, year=self.year)
+        self.year = next((d.date.year for d in reversed(found) if d.year_given), self.year)
+        self.year = _year_in(sentence, strict=self.year is not None) or self.year
+        if heading and found:
+            self.heading_date = found[0]
+        elif heading and not sentence.has_number:
+            self.heading_date = None  # a section without a date ends the dated one
+        if self.paragraph_date is not None:
+            # An earlier sentence's day: in a report dated to the day, the story stays on it;
+            # in a text dated to the month or not at all (an encyclopedia, a chronology), a
+            # later sentence may tell of any day of that month.
+            day = published is not None and published.precision == DAY
+            paragraph = self.paragraph_date
+            self.inherited = (paragraph.date, paragraph.precision if day else MONTH, _CONTEXT)
+        elif self.heading_date is not None:  # a chronology heading scopes what follows
+            heading_date = self.heading_date
+            self.inherited = (heading_date.date, heading_date.precision, _CONTEXT)
+        else:
+            self.inherited = (*default_date(published), _PUBLICATION)
+        if found:
+            self.paragraph_date = found[-1]
+            return found, found[0].date, found[0].precision, _TEXT
+        return found, *self.inherited
+
+
+def _box_place(here: Sequence[Mention], focus: Place | None) -> Place | None:
+    """The place a short line (an infobox row such as *Location: Osh, Kyrgyzstan*) gives
+    the rows after it: its first place finer than a country, unless it lists several towns
+    (the incident then spans the country) or names only a country."""
+    places = [m.place for m in here if m.place is not None]
+    if not places:
+        return None
+    towns = {p.place_id for p in places if p.kind == "city"}
+    countries = [p for p in places if p.kind == "country"]
+    if len(towns) > 1:
+        code = places[0].country_code
+        if focus is not None and focus.kind == "country" and focus.country_code == code:
+            return focus
+        return countries[0] if countries else None
+    fine = [p for p in places if p.kind != "country"]
+    return fine[0] if fine else countries[0] if countries else None
+
+
+def _year_in(sentence: Sentence, *, strict: bool) -> int | None:
+    """A year the sentence names on its own (*in 2007*, *в 2011 году*), the last one; when
+    not ``strict`` (no year known yet), any four-digit number that may be a year (*The 2010
+    riots*)."""
+    if not sentence.has_number:
+        return None
+    found = None
+    tokens = sentence.tokens
+    for index, token in enumerate(tokens):
+        if token.is_number and len(token.surface) == 4 and token.surface.isdecimal():
+            value = int(token.surface)
+            if 1900 <= value <= 2100 and (not strict or looks_like_year(tokens, index)):
+                found = value
+    return found
+
+
+def _is_heading(text: str, sentence: Sentence) -> bool:
+    """A short line of its own without a full stop: a heading or an infobox row."""
+    if len(sentence.tokens) > _HEADING_WORDS:
+        return False
+    before = text[max(0, sentence.start - 1) : sentence.start]
+    after = text[sentence.end : sentence.end + 1]
+    return before in ("", "\n") and after in ("", "\n") and text[sentence.end - 1] not in ".!?"
 
 
 def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
@@ -97,7 +227,7 @@ def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
     return sentence.has_number or not (keys.isdisjoint(words) and keys.isdisjoint(_CONTROL_KEYS))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Context:
     """What one sentence's events are read with."""
 
@@ -113,6 +243,13 @@ class _Context:
     previous: list[Mention]  # the previous sentence's placed mentions
     previous_orgs: list[str]
     evidence: str  # the sentence's text, one string shared by all its events
+    dates: Sequence[DateMention] = ()
+    inherited: _Dated = (None, MONTH, "")  # from the paragraph or heading
+    basis: str = ""  # where the sentence's date comes from
+    triggers: Sequence[Trigger] = ()
+    topic: Place | None = None  # the paragraph's place so far
+    clauses: Sequence[int] = ()
+    spots: list[_Spot] | None = None  # the mentions read with their clause and governor
 
 
 def _mentions_in(
@@ -180,32 +317,6 @@ def _enumeration(here: Sequence[Mention]) -> list[Place]:
     return list(seen.values())
 
 
-def _date(sentence: Sentence, article: Article) -> tuple[dt.date | None, int]:
-    """A weekday or a day-and-month in the sentence, resolved against publication."""
-    published = article.published
-    tokens = sentence.tokens if not sentence.keys.isdisjoint(_DATE_WORDS) else ()
-    for index, token in enumerate(tokens):
-        month = lexicon.MONTHS.get(token.key)
-        if month and index and tokens[index - 1].is_number and published:
-            surface = tokens[index - 1].surface
-            day = int(surface) if surface.isdecimal() and len(surface) <= 2 else 0
-            if 1 <= day <= 31:
-                try:
-                    return dt.date(published.date.year, month, day), DAY
-                except ValueError:
-                    pass
-        weekday = lexicon.WEEKDAYS.get(token.key)
-        if weekday is not None and published and published.precision == DAY:
-            back = (published.date.weekday() - weekday) % 7
-            if published.date.toordinal() > back:  # not before the calendar's first day
-                return published.date - dt.timedelta(days=back), DAY
-    if published is None:
-        return None, MONTH
-    if published.precision == DAY:
-        return published.date, DAY
-    return published.date.replace(day=1), MONTH
-
-
 def _actors(context: _Context) -> list[str]:
     found: list[str] = []
     for _, actor in actor_words(context.sentence.tokens):
@@ -214,101 +325,568 @@ def _actors(context: _Context) -> list[str]:
     return found
 
 
-def _where(context: _Context, *, prefer: str | None = None) -> tuple[Place | None, int, float]:
-    """The place of an event in this sentence: (place, geo_precision, confidence)."""
-    here = context.here
-    if prefer:
-        facility = [m for m in here if m.place and m.place.kind == prefer]
-        if facility:
-            return facility[0].place, 1, 0.8
-    if here:
-        tokens = context.sentence.tokens
-
-        def located(mention: Mention) -> bool:
-            return _word_before(tokens, mention.start) in lexicon.LOCATIVE
-
-        chosen = next((m for m in here if located(m)), here[0])
-        assert chosen.place is not None
-        return chosen.place, _GEO_PRECISION.get(chosen.place.kind, 2), 0.8
-    if context.focus is not None:
-        return context.focus, 3, 0.5
-    return None, 3, 0.0
-
-
 def _event(
     context: _Context, place: Place, precision: int, confidence: float, **fields: object
 ) -> EventFact:
     sentence = context.sentence
-    event = EventFact(
+    fields.setdefault("date", context.date)
+    fields.setdefault("date_basis", context.basis)
+    fields.setdefault("time_precision", context.precision)
+    return EventFact(
         article_id=context.article.id,
         place=place,
         geo_precision=precision,
         evidence=context.evidence,
         evidence_start=sentence.start,
         evidence_end=sentence.end,
-        date=context.date,
-        time_precision=context.precision,
         confidence=confidence,
         **fields,  # type: ignore[arg-type]
     )
-    return event
 
 
-def _count_events(context: _Context, *, language: str) -> list[EventFact]:
-    counts = find_counts(context.sentence, language, text=context.article.text)
-    if not counts:
-        return []
-    actors = _actors(context)
-    events = []
-    for group, kinds in _GROUPS.items():
-        chosen = [c for c in counts if c.kind in kinds]
-        if not chosen:
+# -- where: the places of an incident ---------------------------------------------------------
+
+
+class _Where(NamedTuple):
+    """A place chosen for an event, how precise, how sure, why, and its token in the sentence."""
+
+    place: Place
+    precision: int
+    confidence: float
+    reason: str
+    token: int = -1
+
+
+def _fits(mention: Mention, sentence: Sentence, language: str) -> bool:
+    """Whether a mention, read with its neighbours, may be a place: not a person (*President
+    Ortega*, *Obama told*) and not a word of a longer name (*Trade Unions House*, *People's
+    Republic of China*)."""
+    tokens = sentence.tokens
+    first = _token_at(tokens, mention.start)
+    last = _token_at(tokens, mention.end)  # the first token after the mention
+    before = tokens[first - 1] if first else None
+    after = tokens[last] if last < len(tokens) else None
+    if before is not None and before.key in lexicon.PERSON_TITLES:
+        return False
+    if before is not None and before.end == mention.start - 1 and before.key in _AFFIXES:
+        return False  # pro-Ukraine, anti-Maidan: a stance, not a place
+    if after is None:
+        return True
+    if after.key in lexicon.SAY_VERBS:
+        return False
+    if language in lexicon.NOUN_CAPITALS:
+        return True
+    gap = _gap(tokens, last)
+    if after.is_capitalised and gap == " " and not after.is_number:
+        return False  # Pearl Roundabout, Trade Unions House
+    return not (  # Republic of China
+        after.key == "of" and last + 1 < len(tokens) and tokens[last + 1].is_capitalised
+    )
+
+
+def _gap(tokens: Sequence[Token], index: int) -> str:
+    """What separates token ``index`` from the one before: a space, or more (unknown here:
+    ``" "`` when they are one character apart, else ``""``)."""
+    if index <= 0 or index >= len(tokens):
+        return ""
+    return " " if tokens[index].start - tokens[index - 1].end == 1 else ""
+
+
+def _usable(mention: Mention, language: str) -> bool:
+    """A mention that can be where something happened: not an adjective (*kirgiziska*,
+    *Bahraini*) that the recogniser took for a place."""
+    if mention.feature is not None:
+        return True  # *flyplassen i Almaty*
+    if mention.place is None:
+        return False
+    return _name_like(mention.surface, mention.place.name)
+
+
+@lru_cache(maxsize=1 << 14)
+def _name_like(surface: str, name: str) -> bool:
+    if not surface[:1].isupper():
+        return False
+    folded = fold(surface)
+    if folded in _FUNCTION_WORDS:
+        return False
+    return not (folded.endswith(_ADJECTIVE_ENDINGS) and not folded.startswith(fold(name)[:6]))
+
+
+_AFFIXES = frozenset("pro anti post pre ex non".split())
+_FUNCTION_WORDS = (
+    lexicon.LOCATIVE
+    | lexicon.DESTINATION
+    | lexicon.NOT_HERE
+    | lexicon.CONNECTORS
+    | lexicon.NAME_PARTICLES
+    | frozenset("sur under over efter etter fore for med mot".split())
+)
+_ADJECTIVE_ENDINGS = ("ian", "ish", "ese", "ske", "ska", "sche", "ischen", "ische", "aise", "ains")
+
+
+def _token_at(tokens: Sequence[Token], position: int) -> int:
+    """The index of the first token that starts at or after ``position``.
+
+    The start offsets of the last sentence asked about are kept (as one tuple, replaced
+    whole, so that threads never see one sentence's tokens with another's offsets): a
+    sentence is asked about many times in a row.
+    """
+    global _LAST_STARTS  # noqa: PLW0603 -- a one-entry cache
+    last = _LAST_STARTS
+    if last[0] is not tokens:
+        last = _LAST_STARTS = (tokens, [token.start for token in tokens])
+    return bisect.bisect_left(last[1], position)
+
+
+_LAST_STARTS: tuple[Sequence[Token] | None, list[int]] = (None, [])
+
+
+def _governor(context: _Context, mention: Mention) -> str | None:
+    """The preposition that governs a mention: a locative (*in*, *i*, *в*, *à*) up to a few
+    words before it (*in the port city of Odesa*, *i Kasakhstans største by Almaty*), or a
+    word of origin (*from*, *fra*) right before it; ``None`` when neither."""
+    tokens = context.sentence.tokens
+    index = _token_at(tokens, mention.start)
+    clauses = context.clauses
+    for back in range(index - 1, max(-1, index - 1 - _GOVERN_REACH), -1):
+        token = tokens[back]
+        if clauses and clauses[back] != clauses[index if index < len(tokens) else back]:
+            return None
+        key = token.key
+        if key in lexicon.LOCATIVE:
+            return key
+        if key in lexicon.DESTINATION:
+            # *to* is also an infinitive's (*to denounce Ortega*): only right before the
+            # name, past an article, or before *the towns of*
+            between = tokens[back + 1 : index]
+            direct = all(t.key in lexicon.DETERMINERS for t in between)
+            return key if direct or between[-1].key in _OF else None
+        if key in lexicon.NOT_HERE:
+            return "from" if back == index - 1 else None
+        if token.is_number or key in lexicon.CONNECTORS:
+            return None
+    return None
+
+
+_GOVERN_REACH = 5
+_OF = frozenset("of av af von de du des из".split())
+
+
+def _precision_of(place: Place) -> int:
+    return _GEO_PRECISION.get(place.kind, 1)
+
+
+def _places(context: _Context, anchor: int) -> list[_Where]:
+    """Where the incident whose word is at token ``anchor`` happened, finest first.
+
+    The places a locative governs, in the anchor's clause first; the places coordinated with
+    the chosen one (*in Osh and Jalal-Abad*); when the sentence gives several dates, each
+    governed place with its own. Without a governed place: the first place the clause or the
+    sentence names (not one after *from*), then the paragraph's topic, then the article's
+    focus at country level.
+    """
+    here = context.here
+    tokens = context.sentence.tokens
+    if here:
+        spots = _spots(context)
+        clause_of = context.clauses
+        anchor_clause = clause_of[anchor] if clause_of and 0 <= anchor < len(clause_of) else None
+        governed = [spot for spot in spots if spot.governor not in (None, "from")]
+        if anchor_clause is not None and any(g.clause != anchor_clause for g in governed):
+            subordinate = _subordinate_clauses(tokens, clause_of)
+            governed = [
+                g for g in governed if g.clause == anchor_clause or g.clause not in subordinate
+            ]
+        if governed:
+            pool = [g for g in governed if g.clause == anchor_clause] or governed
+            nearest = min(pool, key=lambda g: (abs(g.token - anchor), g.mention.start))
+            chosen = _refine(nearest.mention, here)
+            found = [chosen, *_coordinated(chosen, here, tokens)]
+            if len(context.dates) > 1:
+                found += [
+                    g.mention
+                    for g in governed
+                    if g.mention.place and g.mention.place.kind != "country"
+                ]
+            return _distinct(found, tokens, reason="in")
+        named = [spot for spot in spots if spot.governor != "from"]
+        if named:
+            pool = [g for g in named if g.clause == anchor_clause] or named
+            fine = [g for g in pool if g.mention.place and g.mention.place.kind != "country"]
+            chosen = (fine or pool)[0].mention
+            return _distinct([chosen], tokens, reason="named")
+    if context.focus is not None and context.focus.kind == "country" and _countrywide(context):
+        place = context.focus
+        return [_Where(place, 3, _COUNTRYWIDE, "place: the whole country, as the sentence says")]
+    if context.topic is not None:
+        place = context.topic
+        return [_Where(place, _precision_of(place), 0.6, "place: the paragraph's topic")]
+    if context.focus is not None:
+        place = context.focus
+        if place.kind == "country":
+            return [_Where(place, 3, 0.5, "place: the article's main country (country level)")]
+        return [_Where(place, 2, 0.4, "place: the article's most named place (approximate)")]
+    return []
+
+
+class _Spot(NamedTuple):
+    """A mention of the sentence with its token, its clause and the word governing it."""
+
+    mention: Mention
+    token: int
+    clause: int
+    governor: str | None
+
+
+def _spots(context: _Context) -> list[_Spot]:
+    """The sentence's mentions read once for all its events."""
+    if context.spots is None:
+        tokens = context.sentence.tokens
+        clauses = context.clauses
+        last = len(clauses) - 1
+        found = []
+        for mention in context.here:
+            token = _token_at(tokens, mention.start)
+            clause = clauses[min(token, last)] if clauses else 0
+            found.append(_Spot(mention, token, clause, _governor(context, mention)))
+        context.spots = found
+    return context.spots
+
+
+def _countrywide(context: _Context) -> bool:
+    keys = context.sentence.keys
+    if not keys.isdisjoint(lexicon.COUNTRYWIDE_WORDS):
+        return True
+    if keys.isdisjoint(_COUNTRY_WORDS):
+        return False
+    tokens = context.sentence.tokens
+    return any((a.key, b.key) in lexicon.COUNTRYWIDE_PHRASES for a, b in itertools.pairwise(tokens))
+
+
+_COUNTRYWIDE = 0.55
+_COUNTRY_WORDS = frozenset(
+    phrase[-1] for phrase in lexicon.COUNTRYWIDE_PHRASES
+)  # the confidence of a figure the text gives for the whole country
+
+
+def _clause_at(clauses: Sequence[int], tokens: Sequence[Token], mention: Mention) -> int:
+    return clauses[min(_token_at(tokens, mention.start), len(clauses) - 1)] if clauses else 0
+
+
+def _subordinate_clauses(tokens: Sequence[Token], clauses: Sequence[int]) -> set[int]:
+    """The clauses that open with *after*, *when*, *после того как*, *nachdem* …: what they
+    place is another event's setting, not this one's."""
+    starts = [0, *(i for i in range(1, len(clauses)) if clauses[i] != clauses[i - 1])]
+    return {clauses[i] for i in starts if tokens[i].key in lexicon.SUBORDINATORS}
+
+
+def _refine(chosen: Mention, here: Sequence[Mention]) -> Mention:
+    """A finer place right after a governed country or region (*i Kasakhstans største by
+    Almaty*) is the one meant."""
+    if chosen.place is None or chosen.place.kind not in ("country", "region"):
+        return chosen
+    for mention in here:
+        if (
+            mention.start > chosen.end
+            and mention.start - chosen.end <= _REFINE_CHARS
+            and mention.place is not None
+            and mention.place.kind not in ("country", "region")
+            and mention.place.country_code == chosen.place.country_code
+        ):
+            return mention
+    return chosen
+
+
+_REFINE_CHARS = 40
+
+
+def _coordinated(
+    chosen: Mention, here: Sequence[Mention], tokens: Sequence[Token]
+) -> list[Mention]:
+    """Places listed with the chosen one (*Osh and Jalal-Abad*, *West Bromwich och
+    Wolverhampton*): only commas and joining words between them."""
+    found = []
+    joined = False  # two names with a comma are a place and its area (*Salim, Nablus*)
+    last = chosen
+    for mention in here:
+        if mention.start <= last.end or mention.place is None or last.place is None:
             continue
-        if group == "deployment":
-            batches: list[tuple[list[Count], Mention | None]] = [(chosen, None)]
-        else:
-            batches = _by_place(context, chosen)
-        for batch, anchor in batches:
-            events += _group_event(context, group, batch, anchor, actors)
+        between = tokens[_token_at(tokens, last.end) : _token_at(tokens, mention.start)]
+        if len(between) > 1 or any(t.key not in lexicon.CONNECTORS for t in between):
+            break
+        if (mention.place.kind == "country") != (last.place.kind == "country"):
+            break
+        joined = joined or bool(between)
+        found.append(mention)
+        last = mention
+    return found if joined or len(found) > 1 else []
+
+
+def _distinct(found: Sequence[Mention], tokens: Sequence[Token], *, reason: str) -> list[_Where]:
+    seen: set[str] = set()
+    result = []
+    for mention in found:
+        place = mention.place
+        if place is None or place.place_id in seen:
+            continue
+        seen.add(place.place_id)
+        why = (
+            f"place: '{mention.surface}', governed by a preposition of place"
+            if reason == "in"
+            else f"place: '{mention.surface}', the place the sentence names"
+        )
+        result.append(
+            _Where(
+                place,
+                _precision_of(place),
+                0.8 if reason == "in" else 0.7,
+                why,
+                _token_at(tokens, mention.start),
+            )
+        )
+    return result
+
+
+def _date_at(context: _Context, index: int, anchor: int) -> _Dated:
+    """The date of an event whose word is at ``anchor`` and place at ``index``: a date in
+    the clause of either, nearest first; else one before the event's word (*On 14 August,
+    …, police raided*); a date only in a later clause belongs to something else (*after the
+    ouster on April 7*), so the date of the paragraph or heading stays."""
+    dates = context.dates
+    clauses = context.clauses
+    if not dates or not clauses:
+        return context.date, context.precision, context.basis
+    last = len(clauses) - 1
+    wanted = {clauses[min(max(i, 0), last)] for i in (index, anchor) if i >= 0}
+    near = index if index >= 0 else anchor
+    same = [d for d in dates if clauses[min(d.index, last)] in wanted]
+    if same:
+        chosen = min(same, key=lambda d: (abs(d.index - near), d.index))
+        return chosen.date, chosen.precision, _TEXT
+    earlier = [d for d in dates if d.index < max(anchor, 0)]
+    if earlier:
+        return earlier[-1].date, earlier[-1].precision, _TEXT
+    return context.inherited
+
+
+# -- what: the incident and its counts --------------------------------------------------------
+
+
+def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
+    """The incidents, arrests, damage and deployments one sentence reports."""
+    text = context.article.text
+    triggers = context.triggers
+    sentence = context.sentence
+    clauses = clause_numbers(text, sentence.tokens) if triggers or sentence.has_number else None
+    counts = find_counts(context.sentence, language, text=text, clauses=clauses)
+    if not counts and not triggers:
+        return []
+    if not triggers and _any_stem(context.sentence.keys, lexicon.DISASTER_STEMS):
+        # Figures with no incident word in a sentence of a disaster: a landslide's dead.
+        counts = [c for c in counts if c.kind in _UNTOLD_KINDS]
+        if not counts:
+            return []
+    context.clauses = clauses if clauses is not None else clause_numbers(text, sentence.tokens)
+    actors = _actors(context)
+    by_group = {group: [c for c in counts if c.kind in kinds] for group, kinds in _GROUPS.items()}
+    kinds = {t.kind for t in triggers}
+    incident = _incident_type(kinds, context, by_group)
+    events: list[EventFact] = []
+    arrests_alone = bool(by_group["arrests"]) or "arrest" in kinds
+    if incident is not None:
+        event_type, _ = incident
+        chosen = by_group["violence"] + by_group["crowd"]
+        if event_type == "Riots" and by_group["property"]:
+            chosen += by_group["property"]  # looting and burning by rioters: the riot's damage
+            by_group["property"] = []
+        if event_type in ("Protests", "Riots") and arrests_alone:
+            chosen += by_group["arrests"]
+            arrests_alone = False
+            if incident == ("Protests", "Peaceful protest"):
+                incident = ("Protests", "Protest with intervention")
+        anchor = _anchor(triggers, _INCIDENT_KINDS, chosen)
+        events += _incident_events(context, incident, chosen, anchor, actors)
+    if arrests_alone:
+        anchor = _anchor(triggers, frozenset({"arrest"}), by_group["arrests"])
+        events += _incident_events(
+            context, ("Strategic developments", "Arrests"), by_group["arrests"], anchor, actors
+        )
+    if by_group["property"]:
+        anchor = _anchor((), frozenset(), by_group["property"])
+        events += _incident_events(
+            context,
+            ("Strategic developments", "Looting/property destruction"),
+            by_group["property"],
+            anchor,
+            actors,
+        )
+    if by_group["deployment"] or "deploy" in kinds:
+        events += _deployment_event(context, by_group["deployment"], actors)
     return events
 
 
-def _group_event(
+#: Counts that stand alone even in a sentence of a disaster: deployments, damage, arrests.
+_UNTOLD_KINDS = frozenset(
+    {"troops", "military_vehicles", "buildings_damaged", "vehicles_damaged", "arrested"}
+)
+_INCIDENT_KINDS = frozenset(
+    "protest riot clash attack bomb shoot terror abduct sexual battle".split()
+)
+
+
+def _anchor(triggers: Sequence[Trigger], kinds: frozenset[str], counts: Sequence[Count]) -> int:
+    """The token an event hangs on: its first incident word, else its first count."""
+    for trigger in triggers:
+        if trigger.kind in kinds:
+            return trigger.index
+    return counts[0].token if counts else -1
+
+
+def _incident_type(
+    kinds: set[str], context: _Context, by_group: dict[str, list[Count]]
+) -> tuple[str, str] | None:
+    """The ACLED type of the sentence's incident, from its words together."""
+    keys = context.sentence.keys
+    suicide = "attack" in kinds and _any_stem(keys, lexicon.SUICIDE_STEMS)
+    if "bomb" in kinds or suicide:
+        suicide = suicide or _any_stem(keys, lexicon.SUICIDE_STEMS)
+        return (
+            "Explosions/Remote violence",
+            "Suicide bomb" if suicide else "Remote explosive/landmine/IED",
+        )
+    if "battle" in kinds or (
+        "clash" in kinds and "protest" not in kinds and _any_stem(keys, lexicon.ARMED_STEMS)
+    ):
+        return "Battles", "Armed clash"
+    if "shoot" in kinds or "attack" in kinds or "terror" in kinds:
+        if "protest" in kinds:
+            if _any_stem(keys, lexicon.NON_STATE_STEMS):
+                return "Violence against civilians", "Attack"  # armed group on protesters
+            return "Protests", "Excessive force against protesters"
+        if "riot" in kinds or "clash" in kinds:
+            return "Riots", "Violent demonstration"
+        if (
+            "terror" in kinds
+            or "shoot" in kinds
+            or context.unrest[0] not in ("Protests", "Riots")
+            or _any_stem(keys, lexicon.ARMED_STEMS)
+        ):
+            return "Violence against civilians", "Attack"
+        return "Riots", "Violent demonstration"
+    if "abduct" in kinds:
+        return "Violence against civilians", "Abduction/forced disappearance"
+    if "sexual" in kinds:
+        return "Violence against civilians", "Sexual violence"
+    if "riot" in kinds or "clash" in kinds:
+        return "Riots", "Violent demonstration"
+    if "protest" in kinds:
+        if any(c.kind == "fatalities" for c in by_group["violence"]):
+            return "Protests", "Excessive force against protesters"
+        return "Protests", "Peaceful protest"
+    if by_group["violence"]:
+        tokens = context.sentence.tokens
+        police = any(
+            c.token + 1 < len(tokens) and tokens[c.token + 1].key in lexicon.POLICE_NOUNS
+            for c in by_group["violence"]
+        )
+        # police killed or hurt without a word of the incident: the crowd was violent
+        return ("Riots", "Violent demonstration") if police else context.unrest
+    if by_group["crowd"]:
+        return "Protests", "Peaceful protest"
+    return None
+
+
+def _any_stem(keys: frozenset[str], stems: tuple[str, ...]) -> bool:
+    """Whether a word of the sentence starts with one of ``stems``."""
+    return any(key.startswith(stems) for key in keys)
+
+
+def _incident_events(
     context: _Context,
-    group: str,
+    kind: tuple[str, str],
     counts: list[Count],
-    anchor: Mention | None,
+    anchor: int,
     actors: Sequence[str],
 ) -> list[EventFact]:
-    """The event of one group of counts (violence, arrests …) at one place."""
-    if group == "deployment":
-        place, precision, confidence = _destination(context)
-        kind = ("Strategic developments", "Other", "deployments")
-        actor = _deployment_actor(context, actors)
-    else:
-        if anchor is not None and anchor.place is not None:
-            place, confidence = anchor.place, 0.8
-            precision = _GEO_PRECISION.get(anchor.place.kind, 2)
+    """The events of one incident: at each of its places, with its counts at the first (or,
+    when a kind of count repeats, each batch at the place named before it)."""
+    event_type, sub_event_type = kind
+    batches = _by_place(context, counts) if counts else [(counts, None)]
+    events = []
+    for batch, batch_anchor in batches:
+        if batch_anchor is not None and batch_anchor.place is not None:
+            place = batch_anchor.place
+            places = [
+                _Where(
+                    place,
+                    _precision_of(place),
+                    0.8,
+                    f"place: '{batch_anchor.surface}', named before the figures",
+                    _token_at(context.sentence.tokens, batch_anchor.start),
+                )
+            ]
         else:
-            place, precision, confidence = _where(context)
-        kind = (*context.unrest, "incidents") if group == "violence" else _GROUP_KINDS[group]
-        actor = actors[0] if actors else ""
+            places = _places(context, anchor if anchor >= 0 else (batch[0].token if batch else 0))
+        tally = bool(batch) and _tally(context)
+        for number, where in enumerate(places):
+            date, precision, basis = _date_at(context, where.token, anchor)
+            if tally and precision == DAY:
+                precision = WEEK  # figures counted up to a day, not on it
+            chosen = batch if number == 0 else []
+            events.append(
+                _event(
+                    context,
+                    where.place,
+                    where.precision,
+                    where.confidence,
+                    event_type=event_type,
+                    sub_event_type=sub_event_type,
+                    disorder_type=_disorder(event_type),
+                    actor1=actors[0] if actors else "",
+                    actor2=actors[1] if len(actors) > 1 else "",
+                    qualifiers=tuple((c.kind, c.qualifier) for c in chosen if c.qualifier),
+                    notes=where.reason,
+                    date=date,
+                    time_precision=precision,
+                    date_basis=basis,
+                    **_values(chosen),
+                )
+            )
+    return events
+
+
+def _tally(context: _Context) -> bool:
+    """Whether the sentence gives a running tally (*so far*, *hittills*, *к вечеру*)."""
+    keys = context.sentence.keys
+    if not keys.isdisjoint(lexicon.CUMULATIVE_WORDS):
+        return True
+    if keys.isdisjoint(_TALLY_HEADS):
+        return False
+    tokens = context.sentence.tokens
+    return any((a.key, b.key) in lexicon.CUMULATIVE_PHRASES for a, b in itertools.pairwise(tokens))
+
+
+_TALLY_HEADS = frozenset(phrase[0] for phrase in lexicon.CUMULATIVE_PHRASES)
+
+
+def _deployment_event(
+    context: _Context, counts: list[Count], actors: Sequence[str]
+) -> list[EventFact]:
+    place, precision, confidence = _destination(context)
     if place is None:
         return []
-    event_type, sub_event_type, layer = kind
     return [
         _event(
             context,
             place,
             precision,
             confidence,
-            event_type=event_type,
-            sub_event_type=sub_event_type,
-            disorder_type=_disorder(event_type),
-            actor1=actor,
-            actor2=actors[1] if len(actors) > 1 else "",
-            layer=layer,
-            qualifiers=tuple((c.kind, c.qualifier) for c in counts if c.qualifier),
+            event_type="Strategic developments",
+            sub_event_type="Other",
+            disorder_type="Strategic developments",
+            actor1=_deployment_actor(context, actors),
+            layer="deployments",
+            notes="deployment",
             **_values(counts),
         )
     ]
@@ -387,6 +965,15 @@ def _destination(context: _Context) -> tuple[Place | None, int, float]:
     for mention in context.here:
         if _word_before(tokens, mention.start) in lexicon.DESTINATION and mention.place:
             return mention.place, _GEO_PRECISION.get(mention.place.kind, 2), 0.8
+    for mention in context.here:  # *sätta in 10 000 poliser i Tottenham*
+        if (
+            mention.place
+            and mention.place.kind != "country"
+            and _governor(context, mention) not in (None, "from")
+        ):
+            return mention.place, _precision_of(mention.place), 0.7
+    if context.topic is not None:
+        return context.topic, _precision_of(context.topic), 0.6
     if context.focus is not None:
         return context.focus, 3, 0.6
     return None, 3, 0.0
@@ -460,27 +1047,184 @@ def _nearest_actor(tokens: Sequence[Token], index: int) -> str:
     return min(found, key=lambda item: abs(item[0] - index))[1]
 
 
-def _dedupe(events: list[EventFact]) -> list[EventFact]:
-    """The same figures at the same place, repeated later in the article, count once."""
-    seen: set[tuple[object, ...]] = set()
-    kept = []
+def _merge_reports(events: list[EventFact]) -> list[EventFact]:
+    """Reports of one incident in the article are one event: the same type at the same place
+    on compatible dates (the same day, or one of them not known to the day). Each count keeps
+    its largest figure (a total wins over its parts; a figure repeated counts once); a date
+    known to the day wins over a month. Airport control events repeat only once each."""
+    kept: list[EventFact] = []
+    index: dict[tuple[str, str, str], list[int]] = {}
     for event in events:
-        key = (
-            event.place.place_id,
-            event.sub_event_type,
-            event.fatalities,
-            event.injured,
-            event.arrested,
-            event.troops,
-            event.military_vehicles,
-            event.buildings_damaged,
-            event.vehicles_damaged,
-            event.actor1 if event.layer == "infrastructure" else "",
-        )
-        if key not in seen:
-            seen.add(key)
+        if event.layer == "infrastructure":
+            key = (event.notes, event.place.place_id, event.actor1)
+        elif event.layer == "deployments":
             kept.append(event)
+            continue
+        else:
+            key = (event.event_type, event.place.place_id, "")
+        slot = next(
+            (i for i in index.get(key, []) if _same_time(kept[i], event)),
+            None,
+        )
+        if slot is None:
+            index.setdefault(key, []).append(len(kept))
+            kept.append(event)
+        elif event.layer != "infrastructure":
+            kept[slot] = _merged(kept[slot], event)
     return kept
+
+
+def _same_time(first: EventFact, second: EventFact) -> bool:
+    """Dates that may be one incident's: the same day, the same month when either is known
+    only to the month, or a stated day up to a week before a report that dates the other
+    only by its own publication."""
+    if first.date is None or second.date is None:
+        return True
+    if any(e.date_basis == _PUBLICATION and e.time_precision != DAY for e in (first, second)):
+        return True  # dated only by a report's month (an encyclopedia's revision): unknown
+    if _PUBLICATION in (first.date_basis, second.date_basis) and first.date_basis != (
+        second.date_basis
+    ):
+        stated, reported = (
+            (first.date, second.date)
+            if second.date_basis == _PUBLICATION
+            else (second.date, first.date)
+        )
+        return 0 <= (reported - stated).days <= _RECENT_DAYS
+    if first.time_precision == DAY and second.time_precision == DAY:
+        return first.date == second.date
+    return (first.date.year, first.date.month) == (second.date.year, second.date.month) or (
+        DAY not in (first.time_precision, second.time_precision)
+    )
+
+
+_COUNT_FIELDS = (
+    "fatalities",
+    "injured",
+    "arrested",
+    "troops",
+    "military_vehicles",
+    "buildings_damaged",
+    "vehicles_damaged",
+    "crowd_size",
+)
+_PLAIN_SUBTYPES = frozenset({"Peaceful protest", "Violent demonstration", "Attack", "Other"})
+
+
+def _merged(first: EventFact, second: EventFact) -> EventFact:
+    """``first`` with what ``second`` adds: the counts ``first`` lacks (the figure reported
+    first, the headline's or lead's, stays: a figure repeated or rounded later counts once),
+    the evidence that gives the figures when ``first`` gave none, a finer date, a sharper
+    sub-type."""
+    values: dict[str, object] = {}
+    qualifiers = dict(first.qualifiers)
+    for name in _COUNT_FIELDS:
+        old, new = getattr(first, name), getattr(second, name)
+        if new is not None and old is None:
+            values[name] = new
+            qualifiers.pop(name, None)
+            qualifiers.update((k, q) for k, q in second.qualifiers if k == name)
+    if not any(getattr(first, n) is not None for n in _COUNT_FIELDS) and any(
+        getattr(second, n) is not None for n in _COUNT_FIELDS
+    ):  # the sentence that gives the figures is the evidence to show
+        values["evidence"] = second.evidence
+        values["evidence_start"] = second.evidence_start
+        values["evidence_end"] = second.evidence_end
+    stated = first.date_basis == _PUBLICATION and second.date_basis != _PUBLICATION
+    if second.date is not None and (second.time_precision < first.time_precision or stated):
+        values["date"], values["time_precision"] = second.date, second.time_precision
+        values["date_basis"] = second.date_basis
+    if first.sub_event_type in _PLAIN_SUBTYPES and second.sub_event_type not in _PLAIN_SUBTYPES:
+        values["sub_event_type"] = second.sub_event_type
+    reports = _reports(first) + 1
+    note = first.notes.split(_REPORTS)[0]
+    return replace(
+        first,
+        qualifiers=tuple(qualifiers.items()),
+        notes=f"{note}{_REPORTS}{reports} reports in the article",
+        actor1=first.actor1 or second.actor1,
+        actor2=first.actor2 or second.actor2,
+        confidence=max(first.confidence, second.confidence),
+        **values,  # type: ignore[arg-type]
+    )
+
+
+_REPORTS = "; "
+
+
+def _reports(event: EventFact) -> int:
+    tail = event.notes.rpartition(_REPORTS)[2]
+    number = tail.split(" ", 1)[0]
+    return int(number) if tail.endswith("reports in the article") and number.isdecimal() else 1
+
+
+def _join_unplaced(events: list[EventFact]) -> list[EventFact]:
+    """A report that names no place, placed at the article's country for want of one, on the
+    day of one incident of its kind at a named place in that country, is that incident."""
+    kept = list(events)
+    dropped: set[int] = set()
+    for i, event in enumerate(events):
+        if (
+            event.confidence > _UNPLACED
+            or event.time_precision != DAY
+            or event.layer != "incidents"
+        ):
+            continue
+        hosts = {
+            j
+            for j, other in enumerate(kept)
+            if j != i
+            and j not in dropped
+            and other.layer == "incidents"
+            and other.confidence >= _NAMED
+            and other.date == event.date
+            and other.place.country_code == event.place.country_code
+            and (
+                other.event_type == event.event_type
+                or (event.sub_event_type == "Arrests" and other.disorder_type == "Demonstrations")
+            )
+        }
+        places = {kept[j].place.place_id for j in hosts}
+        if len(places) != 1:
+            continue
+        target = min(hosts, key=lambda j: (kept[j].event_type != "Riots", j))
+        host = kept[target]
+        joined = _merged(host, event)
+        if event.sub_event_type == "Arrests" and host.sub_event_type == "Peaceful protest":
+            joined = replace(joined, sub_event_type="Protest with intervention")
+        kept[target] = joined
+        dropped.add(i)
+    return [e for i, e in enumerate(kept) if i not in dropped]
+
+
+_UNPLACED = 0.5  # the confidence of an event placed at the article's country for want of a place
+
+
+def _absorb_arrests(events: list[EventFact]) -> list[EventFact]:
+    """Arrests at the place and on the day of a demonstration are its police intervention
+    (ACLED's *Protest with intervention*), not an event of their own."""
+    demonstrations = {
+        (e.place.place_id, e.date): i
+        for i, e in enumerate(events)
+        if e.disorder_type == "Demonstrations" and e.time_precision == DAY and e.geo_precision < 3
+    }
+    kept: list[EventFact] = list(events)
+    dropped: set[int] = set()
+    for i, event in enumerate(events):
+        if event.sub_event_type != "Arrests" or event.time_precision != DAY:
+            continue
+        target = demonstrations.get((event.place.place_id, event.date))
+        if target is None:
+            continue
+        host = kept[target]
+        sub = host.sub_event_type
+        kept[target] = replace(
+            host,
+            arrested=max(host.arrested or 0, event.arrested or 0) or None,
+            sub_event_type="Protest with intervention" if sub == "Peaceful protest" else sub,
+        )
+        dropped.add(i)
+    return [e for i, e in enumerate(kept) if i not in dropped]
 
 
 def _merge_deployments(events: list[EventFact]) -> list[EventFact]:

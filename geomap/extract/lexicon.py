@@ -15,7 +15,7 @@ COUNT_NOUNS: dict[str, str] = {
     **dict.fromkeys(
         "soldater soldat soldiers soldier troops tropper militaere servicemen fredsbevarere "
         "peacekeepers военнослужащих военнослужащие военных солдат миротворцев soldaten "
-        "soldats militaires trupper gendarmes".split(),
+        "soldats militaires trupper gendarmes poliser politibetjente polizisten policiers".split(),
         "troops",
     ),
     **dict.fromkeys(
@@ -43,13 +43,14 @@ MILITARY_VEHICLE_NOUNS = frozenset(
 COUNT_VERBS: dict[str, str] = {
     **dict.fromkeys(
         # nb/da
-        "livet drept drepte omkommet omkom dode dod dodd draept "
+        "livet drept drepte drepe drepne omkommet omkom dode dod dodd draept draebt draebte "
+        "dodsfall skudt skutt ihjelskutt dodelig "
         # en
-        "killed killing dead died perished "
+        "killed killing kill kills dead died perished deaths fatalities "
         # ru
         "погибли погиб погибла погибло погибших убиты убито убит убитых жизнь жизни "
         # de
-        "getotet tot tote toten starben leben "
+        "getotet tot tote toten starben leben todesfalle todesopfer erschossen "
         # fr
         "tue tues tuee tuees morts mort decedes "
         # sv
@@ -58,9 +59,9 @@ COUNT_VERBS: dict[str, str] = {
     ),
     **dict.fromkeys(
         "skadet skadd skadde saret sarede "
-        "injured wounded hurt "
+        "injured wounded hurt wounds injuries "
         "ранения ранены ранено раненых ранен пострадали пострадавших пострадал травмы травм "
-        "verletzt verletzte verletzten verwundet "
+        "verletzt verletzte verletzten verwundet verletzungen "
         "blesses blesse blessees "
         "skadades skadade skadats".split(),
         "injured",
@@ -70,17 +71,19 @@ COUNT_VERBS: dict[str, str] = {
         "fengslet innbrakt "
         "detained arrested arrest arrests held custody "
         "задержаны задержано задержанных задержали задержала задержал задержании задержания "
-        "задержан арестованы арестовано арестовали "
-        "festgenommen festnahmen fest verhaftet gewahrsam "
+        "задержан арестованы арестовано арестовали задержаниях задержаний задержания "
+        "festgenommen festnahmen fest verhaftet verhaftungen gewahrsam "
         "interpelles interpellees interpelle arretes arretees arrete detenus garde "
+        "interpellations arrestations "
         "grep greps gripits gripna gripna anhallna anholls".split(),
         "arrested",
     ),
     **dict.fromkeys(
-        "demonstranter demonstrerte protesterte deltok samlet "
-        "protesters demonstrators protested marched rallied gathered joined "
-        "протестующих демонстрантов вышли собрал собрали собралось участвовали "
-        "demonstranten demonstrierten zogen "
+        "demonstranter demonstrerte protesterte deltok samlet deltakere deltagere "
+        "protesters demonstrators protested marched rallied gathered joined drew attended "
+        "participants rally "
+        "протестующих демонстрантов вышли собрал собрали собралось участвовали участников "
+        "demonstranten demonstrierten zogen beteiligt teilnehmer protestierenden "
         "manifestants manifesterent reuni defile "
         "demonstrerade deltog samlades".split(),
         "crowd_size",
@@ -235,6 +238,7 @@ NUMBER_WORDS: dict[str, dict[str, int]] = {
     },
     "sv": {
         **_numbers("tva tre fyra fem sex sju atta nio tio elva tolv", list(range(2, 13))),
+        "hundratal": 100,
         **_numbers(
             "tretton fjorton femton sexton sjutton arton nitton tjugo trettio fyrtio femtio sextio sjuttio attio nittio",
             _TEENS_TENS,
@@ -267,6 +271,8 @@ MULTIPLIERS: dict[str, int] = {
         1_000_000,
     ),
 }
+#: Articles that make a multiplier a number (*a hundred*, *ein tausend*).
+INDEFINITE = frozenset("a an one et ett ein eine un une".split())
 #: A number followed by one of these is an age, a share or a time, not a count.
 NOT_A_COUNT = frozenset(
     "ar aar years year prosent percent % процентов процента лет года год jahre jahren prozent "
@@ -341,9 +347,82 @@ for _names in (
     "januar februar marz april mai juni juli august september oktober november dezember",
     "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
     "januari februari mars april maj juni juli augusti september oktober november december",
+    "januar februar marts april maj juni juli august september oktober november december",
+    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
+    "январе феврале марте апреле мае июне июле августе сентябре октябре ноябре декабре",
 ):
     for _number, _name in enumerate(_names.split(), 1):
         MONTHS[_name] = _number
+
+#: Words after which the numbers of a sentence are parts of the total before them.
+PART_WORDS = frozenset(
+    "herav herunder inkludert inkl darunter davon dont including incl varav bland inklusive".split()
+)
+PART_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "among them",
+        "of whom",
+        "of which",
+        "blant dem",
+        "blant disse",
+        "av dem",
+        "af dem",
+        "bland dem",
+        "из них",
+        "в том",
+        "parmi lesquels",
+        "parmi eux",
+        "unter ihnen",
+        "von denen",
+    )
+)
+#: Words that say a figure is for the whole country (*nationwide*, *i landet*).
+COUNTRYWIDE_WORDS = frozenset(
+    "nationwide countrywide landsdekkende landsomfattende landsdaekkende rikstackande "
+    "landesweit bundesweit общенациональный".split()
+)
+COUNTRYWIDE_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "the country",
+        "i landet",
+        "hele landet",
+        "heile landet",
+        "hela landet",
+        "i landet",
+        "im land",
+        "ganzen land",
+        "des landes",
+        "du pays",
+        "le pays",
+        "всей стране",
+        "по стране",
+        "в стране",
+    )
+)
+#: Words between the two ends of a range (*150.000 bis 300.000*, *mellan 174 och 2500*).
+RANGE_WORDS = frozenset("to bis til till a à до и och og and ou or eller oder или".split())
+#: Verbs that may follow a bare number that counts people (*2,000 were*, *3 000 var*).
+AUXILIARIES = frozenset(
+    "was were are is had have var ble blev vart er sind waren wurden war est sont etaient "
+    "ont furent были был была было есть".split()
+)
+
+#: Words for a day relative to the report's: how many days back.
+RELATIVE_DAYS: dict[str, int] = {
+    **dict.fromkeys("today idag tonight сегодня heute aujourdhui".split(), 0),
+    **dict.fromkeys("yesterday igar вчера gestern".split(), 1),
+}
+#: Two-word forms of the same (*i går*, *last night*).
+RELATIVE_PHRASES: dict[tuple[str, ...], int] = {
+    ("i", "dag"): 0,
+    ("i", "gar"): 1,
+    ("i", "natt"): 1,
+    ("last", "night"): 1,
+    ("this", "morning"): 0,
+    ("в", "ночь"): 1,
+}
 
 # Actors: folded word → actor name (ACLED style).
 ACTORS: dict[str, str] = {
@@ -474,6 +553,136 @@ FACILITY_WORDS: dict[str, str] = dict.fromkeys(
 
 #: Prepositions of place before a name (*i*, *in*, *в*): the event happened there.
 LOCATIVE = frozenset("i pa in at inside в во на im in a en dans".split())
+#: Prepositions of origin or opposition before a name (*from*, *fra*, *из*, *against*): the
+#: place sends or is opposed, it is not where the event happened.
+NOT_HERE = frozenset(
+    "from fra fran fraa fra из от von aus de des du mot against против gegen contre av by "
+    "af par support stotte stod unterstutzung soutien solidarity solidaritet поддержку "
+    "поддержке солидарности".split()
+)
+#: Words that open a clause telling of another event's time or setting.
+SUBORDINATORS = frozenset(
+    "after when since before while although because once "
+    "etter etterat da for mens fordi efter nar innan eftersom medan "
+    "nachdem als bevor wahrend weil seit "
+    "apres lorsque quand avant pendant puisque "
+    "после когда хотя пока прежде".split()
+)
+#: Words that join two places of one list (*Osh and Jalal-Abad*, *West Bromwich och …*).
+CONNECTORS = frozenset("and og och und et и или or eller sowie samt".split())
+#: Words naming armed forces or groups: a clash with them is a battle, not a riot.
+ARMED_STEMS = (
+    "army",
+    "armed",
+    "military",
+    "militar",
+    "rebel",
+    "separatist",
+    "insurgent",
+    "militia",
+    "milits",
+    "militant",
+    "jihad",
+    "армия",
+    "армии",
+    "военн",
+    "боевик",
+    "сепаратист",
+    "повстан",
+    "armee",
+    "hær",
+    "haer",
+    "opprorer",
+    "terrorist",
+)
+#: Words of armed groups that are not the state: their attack on protesters is violence
+#: against civilians, not excessive force.
+NON_STATE_STEMS = (
+    "paramilitar",
+    "separatist",
+    "militia",
+    "milits",
+    "gunm",
+    "rebel",
+    "jihad",
+    "боевик",
+    "сепаратист",
+    "opprorer",
+)
+#: Words of suicide attacks (a bomb carried by its attacker).
+SUICIDE_STEMS = (
+    "suicide",
+    "selvmordsangrep",
+    "selvmordsbomb",
+    "selvmordsaksjon",
+    "selvmordsangreb",
+    "sjalvmordsattack",
+    "sjalvmordsbomb",
+    "selbstmordanschlag",
+    "selbstmordattentat",
+    "kamikaze",
+    "смертник",
+)
+#: Nouns for police officers (as the counted victims of a crowd's violence).
+POLICE_NOUNS = frozenset(
+    "police policemen policewomen officers politifolk politimenn politibetjenter poliser "
+    "polismän polisman polizisten polizeibeamte policiers gendarmes полицейских полицейские "
+    "сотрудников".split()
+)
+#: Words of a running tally (*so far*, *hittills*, *к вечеру 27 апреля*): its date is when
+#: the figures were counted, not one day of the incident, so it is known to the week only.
+CUMULATIVE_WORDS = frozenset(
+    "hitherto hittil hittills hitintills hidtil bislang insgesamt jusquici totalt "
+    "altogether".split()
+)
+CUMULATIVE_PHRASES: frozenset[tuple[str, ...]] = frozenset(
+    tuple(phrase.split())
+    for phrase in (
+        "so far",
+        "to date",
+        "as of",
+        "by the",
+        "til nå",
+        "så langt",
+        "до сих",
+        "к вечеру",
+        "к утру",
+        "к концу",
+        "по состоянию",
+        "fra og",
+        "frem til",
+        "fram til",
+        "bis zum",
+        "jusqu au",
+    )
+)
+#: Words of disasters: the dead of a landslide are no political violence.
+DISASTER_STEMS = (
+    "landslide",
+    "earthquake",
+    "flood",
+    "hurricane",
+    "avalanche",
+    "jordskred",
+    "jordskjelv",
+    "flom",
+    "skred",
+    "jordskalv",
+    "oversvom",
+    "erdrutsch",
+    "erdbeben",
+    "hochwasser",
+    "lawine",
+    "seisme",
+    "glissement",
+    "inondation",
+    "tremblement",
+    "оползн",
+    "землетрясен",
+    "наводнен",
+    "лавин",
+)
+
 #: Prepositions of direction before a name (*til*, *to*, *в*): a destination.
 DESTINATION = frozenset("til to into в во nach in au en till".split())
 

@@ -114,10 +114,42 @@ def _breaks(text: str) -> list[tuple[int, int]]:
     found = []
     for match in _BREAK.finditer(text):
         following = text[match.end() : match.end() + 4].lstrip(_OPENERS)[:1]
+        if match.group() != "\n" and _abbreviation_or_ordinal(text, match.start(), match.end()):
+            continue
         if match.group() == "\n" or following.isupper() or following.isdigit():
             closing = len(match.group()) - len(match.group().lstrip(_CLOSERS))
             found.append((match.start() + closing, match.end()))
     return found
+
+
+#: Short abbreviations with a full stop that do not end a sentence (*d. 1. marts*, *kl. 17*).
+_ABBREVIATIONS = frozenset(
+    "d ca kl jf nr bl dvs mfl st mr mrs dr prof gen vs ff ggf bzw usw z b u s etc evt".split()
+)
+_MONTH_HEADS = frozenset(
+    (
+        "jan feb mar apr mai maj may jun jul aug sep okt oct nov dez dec "
+        "janv févr fevr avr juil sept déc janu febr juni juli augu sept"
+    ).split()
+)
+
+
+def _abbreviation_or_ordinal(text: str, stop: int, resume: int) -> bool:
+    """Whether the full stop at ``stop - 1`` closes an abbreviation (*kl.*, *d.*) or an
+    ordinal before a month (*3. Juni*, *14. januar*), not a sentence."""
+    dot = stop - 1
+    while dot > 0 and text[dot] != ".":
+        dot -= 1
+    if text[dot] != ".":
+        return False
+    start = dot
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    word = text[start:dot]
+    if word.isdecimal() and len(word) <= 2:
+        following = text[resume : resume + 4].casefold()
+        return following in _MONTH_HEADS or following[:3] in _MONTH_HEADS
+    return word.casefold() in _ABBREVIATIONS and (start == 0 or not text[start - 1].isalnum())
 
 
 def _skip_spaces(text: str, position: int, limit: int) -> int:

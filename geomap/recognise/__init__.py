@@ -42,6 +42,8 @@ __all__ = ["PlaceTagger", "recognise", "spot"]
 #: A town this large, named by its own or curated name or its name in the article's language,
 #: is kept even where the model saw no place (*Almatys*, the genitive of a city of millions).
 SURE_TOWN = 1_000_000
+#: A town this large is kept where a locative preposition names it (*in Oral*, *i Semey*).
+TOWN = 10_000
 #: The languages of the corpora the model was trained on (``scripts/train_recognizer.py``);
 #: in any other the rules' names are all kept, as the model knows little of its context.
 MODEL_LANGUAGES = frozenset({"en", "nb", "nn", "no", "sv", "ru"})
@@ -133,7 +135,9 @@ def merge(
         if (
             trusted
             or mention in qualified
-            or _sure(mention, language=language, gazetteer=gazetteer)
+            or _sure(
+                mention, language=language, gazetteer=gazetteer, located=_located(text, mention)
+            )
         ):
             found.append(mention)
     found.sort(key=lambda m: (m.start, m.end))
@@ -205,12 +209,19 @@ def _qualified(text: str, spotted: Sequence[Mention]) -> set[Mention]:
     }
 
 
-def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer) -> bool:
+def _located(text: str, mention: Mention) -> bool:
+    """Whether a locative preposition stands right before the name (*in Semey*, *i Oslo*)."""
+    words = text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
+    return bool(words) and fold(words[-1]) in lexicon.LOCATIVE
+
+
+def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer, located: bool) -> bool:
     """Whether a mention only the rules found is sure enough to keep without the model: a name
     of several words; a country, region or world region by its own or curated name; or, when
     the word is rare in the article's language, by its name in that language or English, and
-    a town of a million by any name (*Алма-Ате*). A common word (*Man*, *Hail*) needs the
-    model, which saw it in context.
+    a town of a million by any name (*Алма-Ате*); after a locative preposition (``located``),
+    a town of ten thousand by its own name (*in Oral*). A common word (*Man*, *Hail*) needs
+    the model, which saw it in context.
     """
     if " " in mention.key:
         return True
@@ -225,10 +236,12 @@ def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer) -> bool:
             area = row[COL_KIND] in (COUNTRY, REGION, MACROREGION)
             if area and flags & (PRIMARY | CURATED):
                 return True
-            if common >= _RARE_WORD:
+            if common >= _RARE_WORD and not located:
                 continue
             if area and flags & (PRIMARY | CURATED | local):
                 return True
             if row[COL_POPULATION] >= SURE_TOWN:
                 return True  # a city of a million, by any of its names (Алма-Ате)
+            if located and flags & (PRIMARY | CURATED | local) and row[COL_POPULATION] >= TOWN:
+                return True  # in Semey: a town named after "in"
     return False

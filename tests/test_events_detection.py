@@ -1,0 +1,150 @@
+"""Incidents as an analyst codes them: found from their words, placed, counted once.
+
+Every text here is written for these tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from geomap.geocode import OfflineGazetteer
+from geomap.ingest import IngestOptions, article_from_bytes
+from geomap.pipeline import parse_article
+from geomap.records import EventFact, ParsedArticle, PubDate
+
+Parse = Callable[[str, str], ParsedArticle]
+
+
+@pytest.fixture(scope="module")
+def parse() -> Parse:
+    geocoder = OfflineGazetteer()
+
+    def run(text: str, language: str) -> ParsedArticle:
+        options = IngestOptions(language=language, date=PubDate.parse("2023-05-12"))
+        article = article_from_bytes(text.encode(), source="t.txt", options=options)
+        return parse_article(article, geocoder=geocoder)
+
+    return run
+
+
+def _incidents(parsed: ParsedArticle) -> list[EventFact]:
+    return [e for e in parsed.events if e.layer == "incidents"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Hundreds of students held a protest in Bergen against the new fees.", "en"),
+        ("Flere hundre studenter demonstrerte i Bergen mot de nye avgiftene.", "nb"),
+        ("Fleire hundre studentar demonstrerte i Bergen mot dei nye avgiftene.", "nn"),
+        ("Hundratals studenter protesterade i Bergen mot de nya avgifterna.", "sv"),
+        ("Flere hundrede studerende demonstrerede i Bergen mod de nye gebyrer.", "da"),
+        ("Hunderte Studenten demonstrierten in Bergen gegen die neuen Gebühren.", "de"),
+        ("Des centaines d'étudiants ont manifesté à Bergen contre les nouveaux frais.", "fr"),
+        ("Сотни студентов вышли на акцию протеста в Бергене против новых сборов.", "ru"),
+    ],
+)
+def test_a_protest_without_a_number_is_an_event_at_its_town(
+    parse: Parse, text: str, language: str
+) -> None:
+    parsed = parse(text, language)
+    (event,) = _incidents(parsed)
+    assert (event.event_type, event.place.name, event.geo_precision) == ("Protests", "Bergen", 1)
+    assert parsed.article.text[event.evidence_start : event.evidence_end] == event.evidence
+    assert event.notes.startswith("place: ")  # the choice of place is explained
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        ("Rioters looted shops and set cars on fire in Malmö overnight.", "en", "Riots"),
+        ("Opprørere plyndret butikker i Malmö i natt.", "nb", "Riots"),
+        ("Police arrested a journalist in Tromsø on Tuesday.", "en", "Strategic developments"),
+        ("Полиция задержала активиста в Казани во вторник.", "ru", "Strategic developments"),
+        ("Une bombe a explosé devant la mairie de Lyon.", "fr", "Explosions/Remote violence"),
+    ],
+)
+def test_riots_arrests_and_bombs_are_told_by_their_words(
+    parse: Parse, text: str, language: str, kind: str
+) -> None:
+    (event,) = _incidents(parse(text, language))
+    assert event.event_type == kind
+    assert all(
+        getattr(event, column) is None for column in ("fatalities", "injured", "arrested")
+    )  # no number in the text, no count
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No new clashes were reported in Almaty on Monday.",
+        "Riot police stood in the streets of Almaty on Monday.",
+        'The minister said: "There will be no riots in Almaty."',
+    ],
+)
+def test_denied_quoted_and_qualifying_words_are_no_incident(parse: Parse, text: str) -> None:
+    assert _incidents(parse(text, "en")) == []
+
+
+def test_the_town_a_preposition_governs_beats_a_country_merely_named(parse: Parse) -> None:
+    text = "Police officers sent from Sweden arrested twelve football fans in Oslo on Saturday."
+    (event,) = _incidents(parse(text, "en"))
+    assert (event.place.name, event.arrested) == ("Oslo", 12)
+
+
+def test_a_countrywide_total_stays_at_the_country(parse: Parse) -> None:
+    text = (
+        "Riots broke out in Lyon, France on Monday. "
+        "Nearly 1 000 people were arrested across the country, the ministry said."
+    )
+    arrests = [e for e in _incidents(parse(text, "en")) if e.arrested]
+    assert [(e.place.kind, e.geo_precision, e.arrested) for e in arrests] == [("country", 3, 1000)]
+
+
+def test_the_noun_decides_the_column(parse: Parse) -> None:
+    text = "Près de 1 000 interpellations ont eu lieu à Marseille pendant les émeutes."
+    (event,) = _incidents(parse(text, "fr"))
+    assert (event.arrested, event.fatalities) == (1000, None)
+    assert dict(event.qualifiers)["arrested"] == "nearly"
+
+
+def test_a_total_wins_over_its_parts(parse: Parse) -> None:
+    text = "Minst 44 mennesker ble drept i opptøyene i Bergen, blant dem 18 politifolk."
+    (event,) = _incidents(parse(text, "nb"))
+    assert event.fatalities == 44
+
+
+def test_one_incident_told_twice_is_one_event(parse: Parse) -> None:
+    text = (
+        "Clashes in Bergen on Thursday left 6 people dead.\n\n"
+        "The clashes in Bergen began after a march. Six people died, the police said."
+    )
+    (event,) = [e for e in _incidents(parse(text, "en")) if e.event_type == "Riots"]
+    assert event.fatalities == 6
+    assert "3 reports in the article" in event.notes  # three sentences tell of it
+
+
+def test_places_listed_with_and_each_get_the_incident(parse: Parse) -> None:
+    text = "Riots spread to the towns of Malmö and Uppsala on Wednesday."
+    places = {e.place.name for e in _incidents(parse(text, "en"))}
+    assert places == {"Malmö", "Uppsala"}
+
+
+def test_a_stance_is_no_place(parse: Parse) -> None:
+    text = "A pro-Ukraine rally took place in Tbilisi on Sunday."
+    (event,) = _incidents(parse(text, "en"))
+    assert event.place.name == "Tbilisi"
+
+
+def test_a_hundred_is_a_count_with_its_qualifier(parse: Parse) -> None:
+    text = "Around a hundred people were arrested in Tartu after the march."
+    (event,) = [e for e in _incidents(parse(text, "en")) if e.arrested]
+    assert (event.arrested, dict(event.qualifiers)["arrested"]) == (100, "about")
+
+
+def test_a_running_tally_is_dated_to_the_week(parse: Parse) -> None:
+    text = "So far 85 people have been arrested in the riots in Tartu, police said on Thursday."
+    (event,) = [e for e in _incidents(parse(text, "en")) if e.arrested]
+    assert (event.arrested, event.time_precision) == (85, 2)
