@@ -24,7 +24,7 @@ COUNT_COLUMNS = (
 
 
 def mention_row(mention: Mention) -> dict[str, Any]:
-    """A mention with its span and place."""
+    """A mention with its span, its place and the parts of the score that chose the place."""
     place = mention.place
     return {
         "start": mention.start,
@@ -36,6 +36,8 @@ def mention_row(mention: Mention) -> dict[str, Any]:
         "country_code": place.country_code if place else None,
         "latitude": place.latitude if place else None,
         "longitude": place.longitude if place else None,
+        "region": place.region if place else None,
+        "ranking": dict(mention.ranking),
     }
 
 

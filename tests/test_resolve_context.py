@@ -7,12 +7,15 @@ the score parts that made it (:attr:`Mention.ranking`).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.geocode import OfflineGazetteer
-from geomap.pipeline import parse_article
+from geomap.pipeline import parse, parse_article
 from geomap.records import Article, Mention
+from geomap.serialize import parsed_to_json
 
 QUALIFIER_PARTS = {"qualifier country", "qualifier region"}
 
@@ -125,3 +128,14 @@ def test_continents_and_world_regions_resolve_to_macroregions(
     place = found[surface].place
     assert place is not None
     assert (place.kind, place.place_id, place.country_code) == ("macroregion", place_id, None)
+
+
+def test_parse_json_shows_why_each_place_was_chosen(
+    geocoder: OfflineGazetteer, tmp_path: Path
+) -> None:
+    article = tmp_path / "a.txt"
+    article.write_text("Flooding hit Paris, Texas, on Monday.", encoding="utf-8")
+    found = parsed_to_json(parse(str(article), geocoder=geocoder))
+    paris = next(m for m in found["mentions"] if m["text"] == "Paris")
+    assert paris["country_code"] == "US"
+    assert paris["ranking"]["qualifier country"] > 0
