@@ -49,12 +49,6 @@ from geomap.errors import UsageError
 from geomap.gazetteer import (
     AIRPORT,
     CODE,
-    COL_ADMIN1,
-    COL_CC,
-    COL_KIND,
-    COL_PLACE_ID,
-    COL_POPULATION,
-    COL_ROWID,
     COUNTRY,
     CURATED,
     DEMONYM,
@@ -174,10 +168,8 @@ def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: C
 
 def _own_score(flags: int, row: Row, *, exact: bool, feature: str | None) -> float:
     """The score of a candidate before context: kind and size prior, name quality, feature."""
-    kind = row[COL_KIND]
-    score = _KIND_PRIOR.get(kind) or math.log10(row[COL_POPULATION] + 1) - _UNIT_PENALTY.get(
-        kind, 0
-    )
+    kind = row.kind
+    score = _KIND_PRIOR.get(kind) or math.log10(row.population + 1) - _UNIT_PENALTY.get(kind, 0)
     if flags & PRIMARY:
         score += 1.0
     if flags & CURATED:
@@ -193,7 +185,7 @@ def _own_score(flags: int, row: Row, *, exact: bool, feature: str | None) -> flo
 
 def _in_context(score: float, row: Row, context: Context) -> float:
     """``score`` with what the context adds for the place of ``row``: focus, qualifiers."""
-    country_code = row[COL_CC]
+    country_code = row.cc
     if country_code in context.focus:
         score += 3.0 if country_code == context.focus[0] else 1.5
     for namesakes in context.qualifiers:  # each qualifier counts once, by its best reading
@@ -203,9 +195,9 @@ def _in_context(score: float, row: Row, context: Context) -> float:
 
 def _qualified(row: Row, qualifier: Place) -> float:
     """What a qualifier adds to the place of ``row``: its country, and its region."""
-    if row[COL_CC] != qualifier.country_code or row[COL_PLACE_ID] == qualifier.place_id:
+    if row.cc != qualifier.country_code or row.place_id == qualifier.place_id:
         return 0.0
-    if qualifier.kind == REGION and row[COL_ADMIN1] == qualifier.admin1:
+    if qualifier.kind == REGION and row.admin1 == qualifier.admin1:
         return 8.0
     return 4.0
 
@@ -243,7 +235,7 @@ def _by_place(candidates: Iterable[Candidate], *, feature: str | None) -> list[t
         if flags & DEMONYM:
             continue  # Russian, Kazakhstani: never a place on the map
         value = _own_score(flags, row, exact=exact, feature=feature)
-        rowid = row[COL_ROWID]
+        rowid = row.rowid
         if rowid not in best or value > best[rowid][0]:
             best[rowid] = (value, row)
     return list(best.values())
@@ -253,7 +245,7 @@ def _ordered(scored: Iterable[tuple[float, Row]], context: Context) -> list[tupl
     """Places scored before context, with the context added, best first."""
     if context.focus or context.qualifiers:
         scored = [(_in_context(value, row, context), row) for value, row in scored]
-    return sorted(scored, key=lambda item: (-item[0], item[1][COL_PLACE_ID]))
+    return sorted(scored, key=lambda item: (-item[0], item[1].place_id))
 
 
 def _places(ranked: list[tuple[float, Row]], limit: int | None = None) -> list[Place]:
@@ -445,9 +437,9 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         scored = self._scored(query, read, feature)
         wanted = _country_filter(country_codes)
         if wanted is not None:
-            scored = tuple(s for s in scored if s[1][COL_CC] in wanted)
+            scored = tuple(s for s in scored if s[1].cc in wanted)
         ranked = _ordered(scored, self._context(read, focus))
-        if feature == AIRPORT and ranked and ranked[0][1][COL_KIND] != AIRPORT:
+        if feature == AIRPORT and ranked and ranked[0][1].kind != AIRPORT:
             places = self._airport_of_best(ranked)
         else:
             places = _places(ranked, limit)
@@ -541,7 +533,7 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         if read is None:
             return ()
         found = self._scored(key, read, None)
-        return tuple(sorted(found, key=lambda item: (-item[0], item[1][COL_PLACE_ID])))
+        return tuple(sorted(found, key=lambda item: (-item[0], item[1].place_id)))
 
     def _focus_matters(self, name: str, feature: str | None, focus: tuple[str, ...]) -> bool:
         """Whether a place the name may mean is in one of the ``focus`` countries."""
@@ -549,16 +541,16 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         if read is None:
             return False
         scored = self._scored(name, read, feature or read.name.feature)
-        return any(row[COL_CC] in focus for _, row in scored)
+        return any(row.cc in focus for _, row in scored)
 
     def _airport_of_best(self, ranked: list[tuple[float, Row]]) -> list[Place]:
         """The main airport serving the best-ranked place that has one, with that place's score."""
-        served = self.gazetteer.airports_serving(row[COL_ROWID] for _, row in ranked)
+        served = self.gazetteer.airports_serving(row.rowid for _, row in ranked)
         if not served:
             return []
         for score, (_, row) in zip(_softmax(ranked), ranked, strict=True):
-            if row[COL_ROWID] in served:
-                return [to_place(served[row[COL_ROWID]][0], score=score)]
+            if row.rowid in served:
+                return [to_place(served[row.rowid][0], score=score)]
         return []
 
     def reverse(

@@ -24,13 +24,6 @@ from dataclasses import dataclass, replace
 from geomap.gazetteer import (
     AIRPORT,
     CITY,
-    COL_ADMIN1,
-    COL_CC,
-    COL_KIND,
-    COL_LAT,
-    COL_LON,
-    COL_NAME,
-    COL_PLACE_ID,
     COUNTRY,
     MACROREGION,
     REGION,
@@ -126,11 +119,7 @@ def resolve_mentions(
             resolved.append(mention)
             continue
         _, row, parts, probability = choice
-        region = (
-            row[COL_NAME]
-            if row[COL_KIND] == REGION
-            else regions.get(f"{row[COL_CC]}.{row[COL_ADMIN1]}")
-        )
+        region = row.name if row.kind == REGION else regions.get(f"{row.cc}.{row.admin1}")
         place = place_of_row(row, score=probability, region=region)
         resolved.append(_with_place(mention, place, parts))
     return resolved
@@ -185,7 +174,7 @@ def _best(
     for own, row in scored:
         parts = (("name", round(own, 3)), *_context_parts(row, evidence, qualifier, index))
         ranked.append((sum(value for _, value in parts), row, parts))
-    ranked.sort(key=lambda item: (-item[0], item[1][COL_PLACE_ID]))
+    ranked.sort(key=lambda item: (-item[0], item[1].place_id))
     top = ranked[0][0]
     total = sum(math.exp(max(value - top, -50.0)) for value, _, _ in ranked)
     return (*ranked[0], round(1.0 / total, 4))
@@ -195,26 +184,26 @@ def _context_parts(
     row: Row, evidence: Evidence, qualifier: Row | None, index: int
 ) -> Iterable[tuple[str, float]]:
     """The score parts the article adds to the place of ``row``."""
-    country = row[COL_CC]
+    country = row.cc
     if country and evidence.focus and country in evidence.focus:
         yield "focus", FOCUS_FIRST if country == evidence.focus[0] else FOCUS_OTHER
     if (
         qualifier is not None
-        and row[COL_PLACE_ID] != qualifier[COL_PLACE_ID]
+        and row.place_id != qualifier.place_id
         and country
-        and country == qualifier[COL_CC]
+        and country == qualifier.cc
     ):
         yield "qualifier country", QUALIFIED_COUNTRY
-        if qualifier[COL_KIND] == REGION and row[COL_ADMIN1] == qualifier[COL_ADMIN1]:
+        if qualifier.kind == REGION and row.admin1 == qualifier.admin1:
             yield "qualifier region", QUALIFIED_REGION
-    kind = row[COL_KIND]
-    if kind == CITY and (country, row[COL_ADMIN1]) in evidence.regions:
+    kind = row.kind
+    if kind == CITY and (country, row.admin1) in evidence.regions:
         yield "in a named region", NAMED_REGION
     elif kind == REGION and country in evidence.countries_with_regions:
         yield "beside named regions", NAMED_REGION
     if kind == CITY:
         distances = [
-            haversine_km(row[COL_LAT], row[COL_LON], lat, lon)
+            haversine_km(row.lat, row.lon, lat, lon)
             for other, lat, lon in evidence.near(index)
             if other != index
         ]
@@ -231,14 +220,15 @@ def _evidence(first: Sequence[_Choice | None]) -> Evidence:
     regions: set[tuple[str, str]] = set()
     anchors: list[tuple[int, float, float]] = []
     for index, choice in enumerate(first):
-        if choice is None or not choice[1][COL_CC]:
+        if choice is None or not choice[1].cc:
             continue
         _, row, _, probability = choice
-        weights[row[COL_CC]] += 2 if row[COL_KIND] == COUNTRY else 1
-        if row[COL_KIND] == REGION and row[COL_ADMIN1]:
-            regions.add((row[COL_CC], row[COL_ADMIN1]))
-        if row[COL_KIND] == CITY and probability >= _SURE:
-            anchors.append((index, row[COL_LAT], row[COL_LON]))
+        country = row.cc or ""
+        weights[country] += 2 if row.kind == COUNTRY else 1
+        if row.kind == REGION and row.admin1:
+            regions.add((country, row.admin1))
+        if row.kind == CITY and probability >= _SURE:
+            anchors.append((index, row.lat, row.lon))
     return Evidence(
         focus=tuple(code for code, _ in weights.most_common(3)),
         regions=frozenset(regions),
@@ -259,6 +249,6 @@ def _qualifiers(
         choice = first[index + 1]
         if choice is None or text[here.end : after.start] not in _QUALIFIER_GAPS:
             continue
-        if choice[1][COL_KIND] in (REGION, COUNTRY, MACROREGION) and here.feature != AIRPORT:
+        if choice[1].kind in (REGION, COUNTRY, MACROREGION) and here.feature != AIRPORT:
             found[index] = choice[1]
     return found

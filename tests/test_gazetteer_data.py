@@ -11,7 +11,6 @@ import pytest
 from geopy.location import Location
 
 from geomap.gazetteer import (
-    COL_PLACE_ID,
     CURATED,
     PRIMARY,
     Gazetteer,
@@ -108,7 +107,7 @@ def test_a_demonym_geocodes_to_nothing(geocoder: OfflineGazetteer, query: str) -
 
 def test_a_demonym_is_indexed_but_never_as_a_name(gazetteer: Gazetteer) -> None:
     entries = gazetteer.lookup_rows({"russian"}).get("russian", ())
-    assert any(row[COL_PLACE_ID] == "iso3166:RU" for _, row in entries)
+    assert any(row.place_id == "iso3166:RU" for _, row in entries)
     assert all(not flags & (PRIMARY | CURATED) for flags, _ in entries)
 
 
@@ -147,7 +146,7 @@ def test_central_asia_stands_among_its_countries(geocoder: OfflineGazetteer) -> 
 
 def test_a_catalog_name_carries_the_language_it_comes_from(gazetteer: Gazetteer) -> None:
     entries = gazetteer.lookup_rows({"norge"}).get("norge", ())
-    norway = [flags for flags, row in entries if row[COL_PLACE_ID] == "iso3166:NO"]
+    norway = [flags for flags, row in entries if row.place_id == "iso3166:NO"]
     assert norway
     assert any(flags & language_flag("nb") for flags in norway)
     assert not any(flags & (PRIMARY | language_flag("en")) for flags in norway)
@@ -162,6 +161,6 @@ def test_a_foreign_name_that_is_an_english_word_names_the_country_in_no_read_lan
     for language in READ_LANGUAGES:
         wanted |= language_flag(language)
     entries = gazetteer.lookup_rows({"my"}).get("my", ())
-    us = [flags for flags, row in entries if row[COL_PLACE_ID] == "iso3166:US"]
+    us = [flags for flags, row in entries if row.place_id == "iso3166:US"]
     assert us
     assert not any(flags & wanted for flags in us)

