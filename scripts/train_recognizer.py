@@ -47,7 +47,6 @@ import pycrfsuite  # type: ignore[import-untyped]  # noqa: E402
 from bench.corpora import Doc, documents  # noqa: E402
 from geomap.extract.text import sentences  # noqa: E402
 from geomap.gazetteer import (  # noqa: E402
-    COL_KIND,
     COUNTRY,
     MACROREGION,
     REGION,
@@ -148,7 +147,7 @@ def _country_organisations(doc: Doc, gazetteer: Gazetteer) -> list[tuple[int, in
             continue
         key = fold(doc.text[trimmed[0] : trimmed[1]])
         rows = gazetteer.lookup_rows([key]).get(key, ())
-        if any(row[COL_KIND] in _STATES for _, row in rows):
+        if any(row.kind in _STATES for _, row in rows):
             found.append(trimmed)
     return found
 

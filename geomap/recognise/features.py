@@ -26,8 +26,6 @@ from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import (
     AIRPORT,
     CITY,
-    COL_KIND,
-    COL_POPULATION,
     COUNTRY,
     CURATED,
     DEMONYM,
@@ -475,11 +473,11 @@ def _describe(entries: Named, *, inflected: bool) -> str:
     for flags, row in entries:
         if flags & DEMONYM:
             continue
-        kind = row[COL_KIND]
+        kind = row.kind
         order = _RANK.get(kind, 0)
         if order > best_rank:
             best_kind, best_rank = kind, order
-        population = max(population, row[COL_POPULATION] or 0)
+        population = max(population, row.population or 0)
         primary = primary or bool(flags & (PRIMARY | CURATED))
     if not best_kind:
         return "demonym:0:d" if entries else ""
