@@ -302,17 +302,25 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+def _is_name_word(word: str) -> bool:
+    """Whether a word can name: capitalised and no function word, or all capitals (*US*, *UK*)."""
+    if len(word) > 1 and word.isupper():
+        return True
+    return word[:1].isupper() and word.lower() not in _FUNCTION_WORDS
+
+
 def _named(text: str, start: int, end: int, label: str) -> Span | None:
     """The span as a named mention, or None when no word of it is a name.
 
     GUM gives an identity to every mention of a named entity, pronouns and descriptions
     (*it*, *the city*) included. A named mention has a word that starts with a capital letter
     and is no function word (*The*, *It*); a trailing possessive clitic (*'s*, *'*) is cut off.
+    A word of two or more capitals is an abbreviation, never a function word (*US* is no *us*).
     """
     words = text[start:end].split(" ")
     while len(words) > 1 and words[-1] in ("'s", "'", "’s", "’"):
         words.pop()
-    if not any(w[:1].isupper() and w.lower() not in _FUNCTION_WORDS for w in words):
+    if not any(_is_name_word(w) for w in words):
         return None
     surface = " ".join(words)
     return Span(start, start + len(surface), surface, label)

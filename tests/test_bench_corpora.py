@@ -87,6 +87,35 @@ def test_gum_places_are_named_mentions_not_pronouns(corpora: ModuleType) -> None
 
 
 @pytest.mark.parametrize(
+    ("text", "surface"),
+    [
+        ("the US", "the US"),
+        ("US", "US"),
+        ("the UK 's", "the UK"),
+        ("Paris", "Paris"),
+    ],
+)
+def test_gum_mention_in_capitals_is_named_though_its_lowercase_is_a_function_word(
+    text: str, surface: str
+) -> None:
+    corpora = _load()
+    span = corpora._named(text, 0, len(text), "place")
+    assert span is not None
+    assert span.surface == surface
+
+
+@pytest.mark.parametrize("text", ["us", "Us", "It", "the city", "I", "This one"])
+def test_gum_mention_without_a_name_word_is_no_named_mention(text: str) -> None:
+    assert _load()._named(text, 0, len(text), "place") is None
+
+
+def test_gum_places_keep_the_us_in_capitals(corpora: ModuleType) -> None:
+    docs = corpora.documents("gum", "train")
+    surfaces = {span.surface for doc in docs for span in doc.places}
+    assert surfaces & {"US", "the US"}
+
+
+@pytest.mark.parametrize(
     ("corpus", "source"),
     [
         ("swedish", ("swedish-ner", "sv-train.jsonl")),
