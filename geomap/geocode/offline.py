@@ -68,19 +68,7 @@ class Context:
 
 def to_place(entry: Entry, *, score: float) -> Place:
     """The entry's place with its score filled in."""
-    p = entry.place
-    return Place(
-        p.place_id,
-        p.name,
-        p.kind,
-        p.country_code,
-        p.latitude,
-        p.longitude,
-        p.population,
-        p.admin1,
-        round(score, 4),
-        p.source,
-    )
+    return replace(entry.place, score=round(score, 4))
 
 
 def location_of(place: Place) -> Location:
