@@ -53,6 +53,7 @@ _CODE_LETTERS = 5  # USA, W.Va. (WVa), Calif.: codes are short
 #: A capitalised word rarer than this before another is taken for a first name.
 _FIRST_NAME_ZIPF = 3.5
 _CITY = 5.0  # strength of a town of 100,000: one that speaks through its government
+_EVERYDAY_ZIPF = 4.5  # a word this frequent names a smaller town only by the model's word
 _CURRENCY_SIGNS = frozenset("$€£¥")
 _REGION_WORD_KEYS = frozenset(fold(word) for word in REGION_WORDS)
 #: A word this frequent in the article's language (*we*, *hun*, *på*) is a place only by a
@@ -350,10 +351,11 @@ def _is_place(
         ].strip() in {"«", '"', "–", "-", "—"}
         deliberate = not at_start and language not in lexicon.NOUN_CAPITALS
         bar = _PROPER_NAME_BAR if deliberate else math.log10(_STRONG_POPULATION)
-        if strength < bar:
-            common = _zipf(first.surface.lower(), language)
-            if common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1):
-                return False
+        common = _zipf(first.surface.lower(), language)
+        if strength < bar and (common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1)):
+            return False
+        if strength < _CITY and common >= _EVERYDAY_ZIPF:
+            return False  # la Justice, the Police: a small town's name that is an everyday word
     return True
 
 
