@@ -58,7 +58,8 @@ PART_WORDS = frozenset(
     "nord sud est ouest nordlich sudlich ostlich westlich".split()
 )
 _CANDIDATES = 25  # namesakes per name weighed with the article; the rest never win
-ANCHOR_REACH = 40  # mentions either side whose towns anchor a name
+_KM_PER_DEGREE = 111.0  # along a meridian
+ANCHOR_REACH = 12  # mentions either side whose towns anchor a name
 _SURE = 0.8  # a town placed with at least this softmax score anchors its neighbours
 _QUALIFIER_GAPS = frozenset({",", ", ", " , ", " ("})
 
@@ -202,10 +203,11 @@ def _context_parts(
     elif kind == REGION and country in evidence.countries_with_regions:
         yield "beside named regions", NAMED_REGION
     if kind == CITY:
+        reach = AROUND_KM / _KM_PER_DEGREE  # degrees of latitude: farther is never near
         distances = [
             haversine_km(row.lat, row.lon, lat, lon)
             for other, lat, lon in evidence.near(index)
-            if other != index
+            if other != index and abs(lat - row.lat) <= reach
         ]
         nearest = min(distances, default=None)
         if nearest is not None and nearest <= NEAR_KM:

@@ -381,20 +381,36 @@ def _speaker(tokens: Sequence[Token], index: int) -> bool:
 _DEMONYM_ENDINGS = ("ian", "ean", "an", "ese", "ish", "i", "ic", "s")
 
 
-@lru_cache(maxsize=8192)
 def _demonym_like(key: str, countries: frozenset[str]) -> bool:
     """Whether a word is a demonym of a country or world region it is not the name of:
     the start of the name (*Kazakh*, *Afghan*), or its stem with a demonym ending."""
-    if key in countries or len(key) < 4 or " " in key:
+    if key in countries or len(key) < _DEMONYM_STEM or " " in key:
         return False
+    starts, proper_starts = _name_starts(countries)
+    if key in proper_starts:
+        return True
+    return any(
+        key.endswith(ending) and key[: -len(ending)] in starts
+        for ending in _DEMONYM_ENDINGS
+        if len(key) - len(ending) >= _DEMONYM_STEM
+    )
+
+
+_DEMONYM_STEM = 4  # letters a demonym shares at least with its country's name
+
+
+@lru_cache(maxsize=4)
+def _name_starts(countries: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+    """Every start of at least :data:`_DEMONYM_STEM` letters of the names, and those shorter
+    than the whole name: a demonym is then found by a few set lookups, not a scan of names."""
+    starts: set[str] = set()
+    proper: set[str] = set()
     for name in countries:
-        if len(name) > len(key) and name.startswith(key):
-            return True
-        for ending in _DEMONYM_ENDINGS:
-            stem = key[: -len(ending)]
-            if key.endswith(ending) and len(stem) >= 4 and name.startswith(stem):
-                return True
-    return False
+        for end in range(_DEMONYM_STEM, len(name) + 1):
+            starts.add(name[:end])
+            if end < len(name):
+                proper.add(name[:end])
+    return frozenset(starts), frozenset(proper)
 
 
 def people_named(
