@@ -31,7 +31,14 @@ from geomap.gazetteer import (
     language_flag,
 )
 from geomap.recognise.learned import PlaceTagger, TaggedSpan
-from geomap.recognise.rules import _zipf, glued_to_digit, is_person, people_named, spot
+from geomap.recognise.rules import (
+    FUNCTION_WORD_ZIPF,
+    glued_to_digit,
+    is_person,
+    people_named,
+    spot,
+    zipf,
+)
 from geomap.records import Mention
 from geomap.textnorm import base_forms, fold
 
@@ -45,9 +52,9 @@ TOWN = 10_000
 #: The languages of the corpora the model was trained on (``scripts/train_recognizer.py``);
 #: in any other the rules' names are all kept, as the model knows little of its context.
 MODEL_LANGUAGES = frozenset({"en", "nb", "nn", "no", "sv", "ru"})
-#: A word at least this frequent is never kept on the rules' word alone; one rarer than
-#: ``_RARE_WORD`` may be, when the gazetteer names a country, region or big town so.
-_FUNCTION_WORD_ZIPF = 5.5
+#: A word rarer than this (wordfreq's Zipf scale) may be kept on the rules' word alone, when
+#: the gazetteer names a country, region or big town so (one as frequent as
+#: :data:`~geomap.recognise.rules.FUNCTION_WORD_ZIPF` never is).
 _RARE_WORD = 3.5
 #: Languages where a capitalised word after a place is mostly another name, in its own case
 #: (*в Москве Владимир Путин*), not the rest of the place's name.
@@ -223,8 +230,8 @@ def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer, located: boo
     """
     if " " in mention.key:
         return True
-    common = _zipf(mention.surface.lower(), language)
-    if common >= _FUNCTION_WORD_ZIPF:
+    common = zipf(mention.surface.lower(), language)
+    if common >= FUNCTION_WORD_ZIPF:
         return False
     keys = [mention.key, *base_forms(mention.key)]
     local = language_flag(language) | language_flag("en")

@@ -36,7 +36,7 @@ from geomap.gazetteer import (
     Named,
     code_key,
 )
-from geomap.recognise.rules import _zipf
+from geomap.recognise.rules import zipf
 from geomap.textnorm import base_forms
 
 #: Longest gazetteer name, in words, whose membership a token reports
@@ -252,7 +252,7 @@ def _pieces(
     for name in names:
         gazetteer[name.word] = [*gazetteer[name.word], *evidence.get(tokens[name.word].key, ())]
     words = [n.word for n in names]
-    if words[0] == 0 and _weak(gazetteer[0]) and _zipf(tokens[0].key, language) >= _COMMON:
+    if words[0] == 0 and _weak(gazetteer[0]) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
     return [
         Piece(
@@ -531,7 +531,7 @@ def _word_features(surface: str, key: str, is_number: bool, language: str) -> tu
         f"len={min(len(surface), 8)}",
     ]
     if not is_number:
-        bucket: int | str = "X" if capitals else min(int(_zipf(key, language) if key else 0), 7)
+        bucket: int | str = "X" if capitals else min(int(zipf(key, language) if key else 0), 7)
         features.append(f"zipf={bucket}")
         features.append(f"zipf|shape={bucket}|{shape}")
         if not capitals:

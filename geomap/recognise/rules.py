@@ -58,7 +58,7 @@ _CURRENCY_SIGNS = frozenset("$€£¥")
 _REGION_WORD_KEYS = frozenset(fold(word) for word in REGION_WORDS)
 #: A word this frequent in the article's language (*we*, *hun*, *på*) is a place only by a
 #: place's own or curated name, never by an alternate name from another language.
-_FUNCTION_WORD_ZIPF = 5.5
+FUNCTION_WORD_ZIPF = 5.5
 
 
 class _Candidate(NamedTuple):
@@ -325,7 +325,7 @@ def _is_place(
         strength = _strength(entries)
         if not exact:
             strength -= 0.5
-    if single and _zipf(first.surface.lower(), language) >= _FUNCTION_WORD_ZIPF:
+    if single and zipf(first.surface.lower(), language) >= FUNCTION_WORD_ZIPF:
         entries = _named_in(entries, language)
         if not entries:
             return False  # We, På, Man: another language's name for a place is a word here
@@ -351,7 +351,7 @@ def _is_place(
         ].strip() in {"«", '"', "–", "-", "—"}
         deliberate = not at_start and language not in lexicon.NOUN_CAPITALS
         bar = _PROPER_NAME_BAR if deliberate else math.log10(_STRONG_POPULATION)
-        common = _zipf(first.surface.lower(), language)
+        common = zipf(first.surface.lower(), language)
         if strength < bar and (common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1)):
             return False
         if strength < _CITY and common >= _EVERYDAY_ZIPF:
@@ -430,7 +430,7 @@ def people_named(
                 continue
             if head.key in lexicon.PERSON_TITLES or len(head.surface) < 2:
                 continue
-            if _zipf(head.surface.lower(), language) < _FIRST_NAME_ZIPF:
+            if zipf(head.surface.lower(), language) < _FIRST_NAME_ZIPF:
                 pairs.append((head, last))
     found = gazetteer.lookup_rows(
         key for head, last in pairs for key in (head.key, f"{head.key} {last.key}")
@@ -482,7 +482,7 @@ _NEEDS_TOKENIZER = frozenset({"zh", "ja", "ko"})
 
 
 @lru_cache(maxsize=65536)
-def _zipf(word: str, language: str) -> float:
+def zipf(word: str, language: str) -> float:
     from wordfreq import zipf_frequency
 
     return float(zipf_frequency(word, _wordlist_language(language)))
