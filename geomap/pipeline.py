@@ -279,8 +279,10 @@ def _outputs(
     contents: StoreContents, *, specs: Sequence[LayerSpec], settings: Settings
 ) -> dict[Path, str]:
     from geomap.export import csv_text, geojson_text
+    from geomap.join import merge_reports
     from geomap.render import MapOptions, render_map
 
+    events = merge_reports(contents.events)
     folder = settings.out_dir
     map_options = MapOptions(
         title=settings.title,
@@ -288,10 +290,10 @@ def _outputs(
         articles=len(contents.articles),
     )
     return {
-        folder / MAP_FILE: render_map(contents.events, contents.flows, specs, options=map_options),
-        folder / EVENTS_FILE: geojson_text(contents.events, id_column="event_id_cnty"),
+        folder / MAP_FILE: render_map(events, contents.flows, specs, options=map_options),
+        folder / EVENTS_FILE: geojson_text(events, id_column="event_id_cnty"),
         folder / FLOWS_FILE: geojson_text(contents.flows, id_column="flow_id"),
-        folder / CSV_FILE: csv_text(contents.events),
+        folder / CSV_FILE: csv_text(events),
     }
 
 
@@ -324,7 +326,9 @@ def _summary(
     written: tuple[Path, ...],
     outputs: dict[Path, str],
 ) -> BuildReport:
-    frames = {"events": contents.events, "flows": contents.flows}
+    from geomap.join import merge_reports
+
+    frames = {"events": merge_reports(contents.events), "flows": contents.flows}
     layer_rows: list[tuple[str, int]] = []
     for spec in specs:
         rows = spec.rows(frames[spec.source])
@@ -373,6 +377,7 @@ def export(
     from geomap.atomic import replacing, write_bytes
     from geomap.export import csv_text, geojson_text
     from geomap.export_formats import FORMATS, TEXT_FORMATS, write_file
+    from geomap.join import merge_reports
 
     if format_ not in FORMATS:
         msg = f"--format {format_!r} is not known; use one of {', '.join(FORMATS)}"
@@ -391,7 +396,7 @@ def export(
         with replacing(target) as temp:
             temp.write_bytes(settings.store_path.read_bytes())
         return Exported(written=(target,))
-    frame = contents.events if layer == "events" else contents.flows
+    frame = merge_reports(contents.events) if layer == "events" else contents.flows
     if format_ in TEXT_FORMATS:
         key = "event_id_cnty" if layer == "events" else "flow_id"
         text = geojson_text(frame, id_column=key) if format_ == "geojson" else csv_text(frame)
@@ -440,13 +445,14 @@ def stats(settings: Settings) -> Stats:
         When the store is missing or damaged.
     """
     from geomap import store
+    from geomap.join import merge_reports
     from geomap.serialize import shown_source
 
     if not settings.store_path.is_file():
         msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
         raise StoreError(msg)
     contents = store.read(settings.store_path)
-    events = contents.events
+    events = merge_reports(contents.events)
     months = events["event_date"].fillna("").str[:7].replace("", "undated")
     sources = contents.articles["source"].map(shown_source)
     return Stats(

@@ -51,6 +51,7 @@ LABELS = {
     "crowd_size": "Crowd",
     "notes": "Notes",
     "source": "Source",
+    "source_count": "Sources",
     "actor": "Actor",
     "origin": "From",
     "destination": "To",

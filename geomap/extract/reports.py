@@ -70,7 +70,7 @@ def merge_key(
     if layer == "deployments":
         return (layer, place_id, actor1)
     if layer == "infrastructure":  # without the "; 2 reports in the article" the article adds
-        return (layer, place_id, notes.split("; ")[0].strip())
+        return (layer, place_id, notes.split("; ", maxsplit=1)[0].strip())
     return (layer, place_id, event_type)
 
 
