@@ -123,6 +123,10 @@ def merge_reports(events: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
       figures (the first count in ACLED's order), else of the most recent report; ``notes``
       shows the chosen figures;
     - ``reports`` lists every report (source, publication, date, figures, sentence) as JSON.
+
+    Reports are read in order of publication (``timestamp``; undated first), then of
+    ``event_id_cnty``, which stands for the order an article was read in, so the result
+    does not depend on the order of the rows.
     """
     from geomap.extract import reports
 
