@@ -150,3 +150,11 @@ def parse_text(text: str, *, source: str) -> Any:
     options = IngestOptions(language="en")
     article = article_from_bytes(text.encode(), source=source, options=options)
     return parse_article(article, geocoder=OfflineGazetteer())
+
+
+def test_the_merged_rows_do_not_depend_on_the_order_of_the_reports(four_reports: Built) -> None:
+    reports = store.read(four_reports.out / "geomap.gpkg").events
+    merged = join.merge_reports(reports)
+    shuffled = join.merge_reports(reports.iloc[::-1].reset_index(drop=True))
+    assert merged.to_json() == shuffled.to_json()
+    assert len(merged) < len(reports)
