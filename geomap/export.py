@@ -102,7 +102,7 @@ def _rfc7946_geometries(geometries: np.ndarray) -> list[dict[str, Any] | None]:
 def _plain(key: str, value: Any) -> Any:
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
-    if key == "qualifiers" and isinstance(value, str):
+    if key in {"qualifiers", "reports"} and isinstance(value, str):
         try:
             return json.loads(value)
         except ValueError:

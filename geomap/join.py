@@ -8,6 +8,7 @@ origin → destination lines. Everything here is pure: records in, frames out.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -25,6 +26,7 @@ from geomap.serialize import (
     COUNT_COLUMNS,
     GEOMAP_EVENT_COLUMNS,
     event_row,
+    figures_text,
     flow_row,
     shown_source,
 )
@@ -34,6 +36,9 @@ CRS = "EPSG:4326"
 
 #: ACLED's 31 columns, in ACLED's order, then geomap's.
 EVENT_COLUMNS = (*acled.COLUMNS, *GEOMAP_EVENT_COLUMNS)
+#: The columns of merged events (:func:`merge_reports`): an event's, then how many articles
+#: report it and every report as JSON.
+MERGED_EVENT_COLUMNS = (*EVENT_COLUMNS, "source_count", "reports")
 FLOW_COLUMNS = (
     "flow_id",
     "actor",
@@ -66,6 +71,7 @@ _INT_COLUMNS = (
     "evidence_start",
     "evidence_end",
     "characters",
+    "source_count",
 )
 
 
@@ -99,6 +105,167 @@ def events_frame(parsed: Iterable[ParsedArticle]) -> geopandas.GeoDataFrame:
         if shape is not None:
             geometry[index] = shape
     return _finish(frame, geometry, EVENT_COLUMNS, key="event_id_cnty")
+
+
+def merge_reports(events: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
+    """Events as the outputs show them: one row per incident, whatever number of articles tell it.
+
+    ``events`` holds one row per event per article, as the store keeps them. Rows of the same
+    incident (the rule of :mod:`geomap.extract.reports`: the same layer, place and kind of
+    event on overlapping dates) become one row:
+
+    - ``event_id_cnty`` is the earliest published report's, so it stays while articles are
+      added; date and place are that report's (its date made exact by a later report's);
+    - each count is the most recently published report's that gives it, with its qualifier;
+    - ``source`` lists every source, ACLED style, joined with ``"; "``; ``source_count`` is
+      the number of articles; ``timestamp`` the latest publication;
+    - ``evidence``, ``article_id`` and ``notes`` are those of the report that gave the
+      figures (the first count in ACLED's order), else of the most recent report; ``notes``
+      shows the chosen figures;
+    - ``reports`` lists every report (source, publication, date, figures, sentence) as JSON.
+
+    Reports are read in order of publication (``timestamp``; undated first), then of
+    ``event_id_cnty``, which stands for the order an article was read in, so the result
+    does not depend on the order of the rows.
+    """
+    from geomap.extract import reports
+
+    published = [_published_date(value) for value in events["timestamp"]]
+    order = sorted(
+        range(len(events)),
+        key=lambda i: (published[i] or dt.date.min, str(events["event_id_cnty"].iat[i])),
+    )
+    records = events.drop(columns=events.geometry.name).to_dict("records")
+    rows = [_plain_row(records[i]) for i in order]
+    dates = [(_event_date(row), int(row["time_precision"] or 0)) for row in rows]
+    keys = [
+        reports.merge_key(
+            str(row["layer"]),
+            str(row["place_id"]),
+            event_type=str(row["event_type"] or ""),
+            actor1=str(row["actor1"] or ""),
+            notes=_what(row),
+        )
+        for row in rows
+    ]
+    merged = []
+    geometry = []
+    for group in reports.group_reports(keys, dates):
+        members = [rows[i] for i in group]
+        merged.append(
+            _merged_row(members, [dates[i] for i in group], [published[order[i]] for i in group])
+        )
+        geometry.append(events.geometry.iat[order[group[0]]])
+    frame = pd.DataFrame(merged, columns=list(MERGED_EVENT_COLUMNS))
+    return _finish(frame, geometry, MERGED_EVENT_COLUMNS, key="event_id_cnty")
+
+
+def _merged_row(
+    members: list[dict[str, Any]],
+    dates: list[tuple[dt.date | None, int]],
+    published: list[dt.date | None],
+) -> dict[str, Any]:
+    from geomap.extract import reports
+
+    figures = [{name: row[name] for name in COUNT_COLUMNS} for row in members]
+    chosen = reports.pick_figures(figures, published)
+    lead = members[chosen[next(iter(chosen))] if chosen else reports.newest_first(published)[0]]
+    first = members[0]
+    qualifiers: dict[str, str] = {}
+    for name, i in chosen.items():
+        given = json.loads(members[i]["qualifiers"] or "{}")
+        if name in given:
+            qualifiers[name] = given[name]
+    row = dict(lead)
+    row |= {name: figures[i][name] for name, i in chosen.items()}
+    row |= {name: None for name in COUNT_COLUMNS if name not in chosen}
+    date, precision = reports.pick_date(dates)
+    row["event_id_cnty"] = first["event_id_cnty"]
+    row["event_date"] = date.isoformat() if date else None
+    row["year"] = date.year if date else None
+    row["time_precision"] = precision
+    row["qualifiers"] = json.dumps(qualifiers, sort_keys=True, ensure_ascii=False)
+    row["tags"] = acled.tags(
+        str(row["event_type"]), row["crowd_size"], qualifiers.get("crowd_size")
+    )
+    row["notes"] = _with_figures(lead, row, qualifiers)
+    stamps = [m["timestamp"] for m in members if m["timestamp"] is not None]
+    row["timestamp"] = max(stamps) if stamps else None
+    row["confidence"] = max(float(m["confidence"] or 0.0) for m in members)
+    row["source"] = "; ".join(dict.fromkeys(str(m["source"]) for m in members))
+    row["source_count"] = len({m["article_id"] for m in members})
+    row["reports"] = json.dumps(
+        [
+            {
+                "article_id": m["article_id"],
+                "source": m["source"],
+                "published": day.isoformat() if day else None,
+                "event_date": m["event_date"],
+                "figures": {k: v for k, v in figures[i].items() if v is not None},
+                "qualifiers": json.loads(m["qualifiers"] or "{}"),
+                "evidence": m["evidence"],
+            }
+            for i, (m, day) in enumerate(zip(members, published, strict=True))
+        ],
+        ensure_ascii=False,
+    )
+    return row
+
+
+def _plain_row(record: dict[str, Any]) -> dict[str, Any]:
+    """A frame's row with missing values as ``None`` and numbers as Python's."""
+    row: dict[str, Any] = {}
+    for key, value in record.items():
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            row[key] = None
+        elif isinstance(value, np.integer):
+            row[key] = int(value)
+        elif isinstance(value, np.floating):
+            row[key] = float(value)
+        else:
+            row[key] = value
+    return row
+
+
+def _published_date(timestamp: Any) -> dt.date | None:
+    if timestamp is None or timestamp is pd.NA or pd.isna(timestamp):
+        return None
+    return dt.datetime.fromtimestamp(int(timestamp), tz=dt.UTC).date()
+
+
+def _event_date(row: dict[str, Any]) -> dt.date | None:
+    value = row["event_date"]
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+def _what(row: dict[str, Any]) -> str:
+    """What ``notes`` says happened (``airport occupied``), after its date and place."""
+    notes = str(row["notes"] or "")
+    marker = f"{row['location']}: "
+    start = notes.find(marker)
+    what = notes[start + len(marker) :] if start >= 0 else notes
+    return what.split("; ", maxsplit=1)[0].removesuffix(".")
+
+
+def _with_figures(lead: dict[str, Any], row: dict[str, Any], qualifiers: dict[str, str]) -> str:
+    """The lead report's notes with the merged event's date and figures in place of its own."""
+    notes = _with_date(str(lead["notes"] or ""), lead["event_date"], row["event_date"])
+    old = figures_text(lead, json.loads(lead["qualifiers"] or "{}"))
+    new = figures_text(row, qualifiers)
+    if old == new:
+        return notes
+    if old and notes.endswith(f"; {old}."):
+        return f"{notes[: -len(old) - 3]}; {new}." if new else f"{notes[: -len(old) - 3]}."
+    if not old and notes.endswith("."):
+        return f"{notes[:-1]}; {new}."
+    return notes
+
+
+def _with_date(notes: str, old: str | None, new: str | None) -> str:
+    """Notes that begin with the merged event's date instead of the lead report's."""
+    before = f"On {old}, " if old else "Undated, "
+    after = f"On {new}, " if new else "Undated, "
+    return after + notes.removeprefix(before) if notes.startswith(before) else notes
 
 
 def flows_frame(parsed: Iterable[ParsedArticle]) -> geopandas.GeoDataFrame:

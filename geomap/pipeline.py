@@ -22,6 +22,8 @@ from geomap.resolve import resolve_mentions
 from geomap.settings import Settings
 
 if TYPE_CHECKING:  # the build stages import GeoPandas and Folium: only when building
+    from geopandas import GeoDataFrame
+
     from geomap.gazetteer import Progress
     from geomap.layers import LayerSpec
     from geomap.records import PubDate
@@ -234,12 +236,13 @@ def build(
         return BuildReport(failures=tuple(failures))  # nothing read: store and outputs untouched
     with _run_lock(settings):
         merged = store.merge(store.read(settings.store_path), parsed)
-        outputs = _outputs(merged.contents, specs=specs, settings=settings)
+        events = merged_events(merged.contents)
+        outputs = _outputs(merged.contents, events, specs=specs, settings=settings)
         if merged.changed:
             store.write(settings.store_path, merged.contents)
         written = _write_outputs(outputs)
     return replace(
-        _summary(merged.contents, specs, written, outputs),
+        _summary(merged.contents, events, specs, written, outputs),
         failures=tuple(failures),
         added=merged.added,
         replaced=merged.replaced,
@@ -270,13 +273,22 @@ def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
         raise StoreError(msg)
     with _run_lock(settings):
         contents = store.read(settings.store_path)
-        outputs = _outputs(contents, specs=specs, settings=settings)
+        events = merged_events(contents)
+        outputs = _outputs(contents, events, specs=specs, settings=settings)
         written = _write_outputs(outputs)
-    return _summary(contents, specs, written, outputs)
+    return _summary(contents, events, specs, written, outputs)
+
+
+def merged_events(contents: StoreContents) -> GeoDataFrame:
+    """The store's events as the outputs show them: each incident once, with all its reports
+    (:func:`geomap.join.merge_reports`)."""
+    from geomap.join import merge_reports
+
+    return merge_reports(contents.events)
 
 
 def _outputs(
-    contents: StoreContents, *, specs: Sequence[LayerSpec], settings: Settings
+    contents: StoreContents, events: GeoDataFrame, *, specs: Sequence[LayerSpec], settings: Settings
 ) -> dict[Path, str]:
     from geomap.export import csv_text, geojson_text
     from geomap.render import MapOptions, render_map
@@ -288,10 +300,10 @@ def _outputs(
         articles=len(contents.articles),
     )
     return {
-        folder / MAP_FILE: render_map(contents.events, contents.flows, specs, options=map_options),
-        folder / EVENTS_FILE: geojson_text(contents.events, id_column="event_id_cnty"),
+        folder / MAP_FILE: render_map(events, contents.flows, specs, options=map_options),
+        folder / EVENTS_FILE: geojson_text(events, id_column="event_id_cnty"),
         folder / FLOWS_FILE: geojson_text(contents.flows, id_column="flow_id"),
-        folder / CSV_FILE: csv_text(contents.events),
+        folder / CSV_FILE: csv_text(events),
     }
 
 
@@ -320,11 +332,12 @@ def _run_lock(settings: Settings) -> Iterator[None]:
 
 def _summary(
     contents: StoreContents,
+    events: GeoDataFrame,
     specs: Sequence[LayerSpec],
     written: tuple[Path, ...],
     outputs: dict[Path, str],
 ) -> BuildReport:
-    frames = {"events": contents.events, "flows": contents.flows}
+    frames = {"events": events, "flows": contents.flows}
     layer_rows: list[tuple[str, int]] = []
     for spec in specs:
         rows = spec.rows(frames[spec.source])
@@ -391,7 +404,7 @@ def export(
         with replacing(target) as temp:
             temp.write_bytes(settings.store_path.read_bytes())
         return Exported(written=(target,))
-    frame = contents.events if layer == "events" else contents.flows
+    frame = merged_events(contents) if layer == "events" else contents.flows
     if format_ in TEXT_FORMATS:
         key = "event_id_cnty" if layer == "events" else "flow_id"
         text = geojson_text(frame, id_column=key) if format_ == "geojson" else csv_text(frame)
@@ -446,7 +459,7 @@ def stats(settings: Settings) -> Stats:
         msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
         raise StoreError(msg)
     contents = store.read(settings.store_path)
-    events = contents.events
+    events = merged_events(contents)
     months = events["event_date"].fillna("").str[:7].replace("", "undated")
     sources = contents.articles["source"].map(shown_source)
     return Stats(

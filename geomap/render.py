@@ -51,6 +51,7 @@ LABELS = {
     "crowd_size": "Crowd",
     "notes": "Notes",
     "source": "Source",
+    "source_count": "Sources",
     "actor": "Actor",
     "origin": "From",
     "destination": "To",
@@ -224,7 +225,10 @@ def _points(rows: pd.DataFrame, spec: LayerSpec, dates: _DateIndex) -> dict[str,
 
 
 def _display_column(rows: pd.DataFrame, field: str) -> list[str | None]:
-    """:func:`display_value` for a whole column at once."""
+    """:func:`display_value` for a whole column at once; a column the frame lacks (the
+    ``source_count`` of events not merged) shows nothing."""
+    if field not in rows.columns:
+        return [None] * len(rows)
     if field in _COUNTS:
         qualifiers = _qualifier_column(rows, field)
         return [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from geomap import acled
@@ -167,15 +168,20 @@ def summary(event: EventFact) -> str:
     who = " and ".join(a for a in (event.actor1, event.actor2) if a)
     with_ = f" (with {event.assoc_actor_1})" if event.assoc_actor_1 else ""
     what = (event.notes or f"{event.event_type} ({event.sub_event_type})").strip()
-    figures = ", ".join(
-        f"{qualifiers.get(column, '')} {value:,} {word}".strip()
-        for column, word in _SUMMARY_COUNTS
-        if (value := getattr(event, column)) is not None
-    )
+    figures = figures_text({column: getattr(event, column) for column in COUNT_COLUMNS}, qualifiers)
     text = f"{when}, {event.place.name}: {what}"
     text += f"; {who}{with_}" if who else ""
     text += f"; {figures}" if figures else ""
     return " ".join(text.split()) + "."
+
+
+def figures_text(counts: Mapping[str, int | None], qualifiers: Mapping[str, str]) -> str:
+    """The figures part of ``notes``: ``at least 164 killed, 2,030 troops``."""
+    return ", ".join(
+        " ".join(f"{qualifiers.get(column, '')} {value:,} {word}".split())
+        for column, word in _SUMMARY_COUNTS
+        if (value := counts.get(column)) is not None
+    )
 
 
 def flow_row(flow: Flow) -> dict[str, Any]:

@@ -108,7 +108,7 @@ def test_build_writes_the_map_the_exports_and_the_store(ntb_built: Built) -> Non
 
 def test_events_geojson_passes_rfc7946(ntb_built: Built) -> None:
     text = (ntb_built.out / "events.geojson").read_text(encoding="utf-8")
-    assert check_rfc7946(text, columns=join.EVENT_COLUMNS)
+    assert check_rfc7946(text, columns=join.MERGED_EVENT_COLUMNS)
     text = (ntb_built.out / "flows.geojson").read_text(encoding="utf-8")
     assert check_rfc7946(text, columns=join.FLOW_COLUMNS)
 
@@ -162,7 +162,7 @@ def test_the_deployment_flows_end_in_kazakhstan(ntb_built: Built) -> None:
 
 def test_events_csv_starts_with_acled_columns(ntb_built: Built) -> None:
     header = (ntb_built.out / "events.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.split(",") == list(join.EVENT_COLUMNS)
+    assert header.split(",") == list(join.MERGED_EVENT_COLUMNS)
     assert header.split(",")[: len(ACLED_START)] == ACLED_START
 
 
@@ -208,17 +208,20 @@ def test_building_again_in_a_new_process_changes_no_byte(ntb_built: Built) -> No
 # -- a second article -------------------------------------------------------------------------
 
 
-def test_a_second_article_adds_only_its_events(
+def test_a_second_article_on_the_same_days_joins_the_events_it_also_reports(
     ntb_built: Built, with_second_article: Built
 ) -> None:
     before = features(ntb_built.out / "events.geojson")
     after = features(with_second_article.out / "events.geojson")
-    assert {k: after[k] for k in before} == before
-    added = {f["properties"]["article_id"] for k, f in after.items() if k not in before}
-    assert len(added) == 1
-    assert added.isdisjoint({f["properties"]["article_id"] for f in before.values()})
+    assert set(before) <= set(after)  # an incident keeps its id when another source tells it
+    both = [f["properties"] for f in after.values() if f["properties"]["source_count"] == 2]
+    assert both
+    for event in both:
+        assert event["source"] == f"{NTB_ARTICLE.name}; {EXAMPLE.name}"
+        assert len(event["reports"]) == 2
     contents = store.read(with_second_article.out / "geomap.gpkg")
     assert len(contents.articles) == 2
+    assert contents.events["article_id"].nunique() == 2  # the store keeps each article's reports
     assert "1 new, 0 replaced, 0 already stored" in with_second_article.result.out
 
 
@@ -244,11 +247,17 @@ def test_an_edited_article_replaces_only_its_own_events(ntb_built: Built, tmp_pa
     assert result.code == 0, result.err
     assert "0 new, 1 replaced, 0 already stored" in result.out
     second = features(out / "events.geojson")
-    ntb = {k: f for k, f in first.items() if f["properties"]["source"] == NTB_ARTICLE.name}
-    assert {k: second[k] for k in ntb} == ntb
-    mine = [f["properties"] for f in second.values() if f["properties"]["source"] == article.name]
-    assert 2100 in {p["troops"] for p in mine}
-    assert 2030 not in {p["troops"] for p in mine}
+    told_by_ntb = {k for k, f in first.items() if NTB_ARTICLE.name in f["properties"]["source"]}
+    assert told_by_ntb <= set(second)  # ids come from the earliest report, the unedited one
+    troops = [
+        (r["source"], r["figures"]["troops"])
+        for f in second.values()
+        for r in f["properties"]["reports"]
+        if "troops" in r["figures"]
+    ]
+    assert (article.name, 2100) in troops
+    assert (article.name, 2030) not in troops
+    assert (NTB_ARTICLE.name, 2030) in troops  # the other article's report is kept as it was
     assert len(store.read(out / "geomap.gpkg").articles) == 2
 
 

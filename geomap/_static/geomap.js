@@ -287,12 +287,20 @@ function geomapRender(map, groups, data, base) {
       var row = document.createElement("tr");
       row.appendChild(text("th", data.labels[field] || field));
       var cell = document.createElement("td");
-      if (field === "source" && /^https?:\/\//i.test(value)) {
-        var link = text("a", value);
-        link.href = value;
-        link.target = "_blank";
-        link.rel = "noopener noreferrer";
-        cell.appendChild(link);
+      if (field === "source") {
+        // A merged event lists each of its sources, joined with "; ": each address a link.
+        String(value).split("; ").forEach(function (part, j) {
+          if (j > 0) cell.appendChild(document.createTextNode("; "));
+          if (/^https?:\/\//i.test(part)) {
+            var link = text("a", part);
+            link.href = part;
+            link.target = "_blank";
+            link.rel = "noopener noreferrer";
+            cell.appendChild(link);
+          } else {
+            cell.appendChild(document.createTextNode(part));
+          }
+        });
       } else {
         cell.textContent = value;
       }

@@ -13,7 +13,7 @@ their sum.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 
 from geomap.records import DAY, EventFact, MergedEvent, ParsedArticle, Report
@@ -30,12 +30,13 @@ COUNTS = (
 )
 _OVERLAP_DAYS = 1
 _OLDEST = dt.date.min
+#: A report's date and its ACLED time precision.
+Dated = tuple[dt.date | None, int]
 
 
 def merge_articles(parsed: Sequence[ParsedArticle]) -> list[MergedEvent]:
     """The events of several articles, each incident once with all its reports."""
-    groups: list[list[tuple[EventFact, Report, dt.date]]] = []
-    index: dict[tuple[str, str, str, str], list[int]] = {}
+    items: list[tuple[EventFact, Report, dt.date]] = []
     for article in parsed:
         published = article.article.published
         rank = published.date if published else _OLDEST
@@ -50,49 +51,123 @@ def merge_articles(parsed: Sequence[ParsedArticle]) -> list[MergedEvent]:
                     (name, value) for name in COUNTS if (value := getattr(event, name)) is not None
                 ),
             )
-            key = _key(event)
-            slot = next((i for i in index.get(key, []) if _overlap(groups[i][0][0], event)), None)
-            if slot is None:
-                index.setdefault(key, []).append(len(groups))
-                groups.append([(event, report, rank)])
-            else:
-                groups[slot].append((event, report, rank))
-    return [_merge(group) for group in groups]
+            items.append((event, report, rank))
+    groups = group_reports(
+        [_key(event) for event, _, _ in items],
+        [(event.date, event.time_precision) for event, _, _ in items],
+    )
+    return [_merge([items[i] for i in group]) for group in groups]
 
 
-def _key(event: EventFact) -> tuple[str, str, str, str]:
-    if event.layer == "deployments":
-        return (event.layer, event.place.place_id, event.actor1, "")
-    if event.layer == "infrastructure":
-        return (event.layer, event.place.place_id, event.notes, "")
-    return (event.layer, event.place.place_id, event.event_type, "")
+def merge_key(
+    layer: str, place_id: str, *, event_type: str, actor1: str, notes: str
+) -> tuple[str, str, str]:
+    """What two reports of one incident share: the layer, the place and the kind of event.
+
+    A deployment is told apart by who deployed, an infrastructure event by what happened to
+    it (its notes), any other event by its ACLED event type.
+    """
+    if layer == "deployments":
+        return (layer, place_id, actor1)
+    if layer == "infrastructure":  # without the "; 2 reports in the article" the article adds
+        return (layer, place_id, notes.split("; ", maxsplit=1)[0].strip())
+    return (layer, place_id, event_type)
 
 
-def _overlap(first: EventFact, second: EventFact) -> bool:
-    if first.date is None or second.date is None:
+def dates_overlap(first: Dated, second: Dated) -> bool:
+    """Whether two reports' dates can be one incident's.
+
+    The same day or the next when both are known to the day, the same month otherwise, and
+    always when either is undated.
+    """
+    (first_date, first_precision), (second_date, second_precision) = first, second
+    if first_date is None or second_date is None:
         return True
-    if first.time_precision == DAY and second.time_precision == DAY:
-        return abs((first.date - second.date).days) <= _OVERLAP_DAYS
-    return (first.date.year, first.date.month) == (second.date.year, second.date.month)
+    if first_precision == DAY and second_precision == DAY:
+        return abs((first_date - second_date).days) <= _OVERLAP_DAYS
+    return (first_date.year, first_date.month) == (second_date.year, second_date.month)
+
+
+def group_reports(keys: Sequence[Hashable], dates: Sequence[Dated]) -> list[list[int]]:
+    """Reports in reading order grouped into incidents: lists of their indices.
+
+    A report joins the first group of its :func:`merge_key` whose first report's date
+    :func:`overlaps <dates_overlap>` its own, or starts a new group.
+    """
+    groups: list[list[int]] = []
+    index: dict[Hashable, list[int]] = {}
+    for i, (key, date) in enumerate(zip(keys, dates, strict=True)):
+        slots = index.setdefault(key, [])
+        slot = next((g for g in slots if dates_overlap(dates[groups[g][0]], date)), None)
+        if slot is None:
+            slots.append(len(groups))
+            groups.append([i])
+        else:
+            groups[slot].append(i)
+    return groups
+
+
+def newest_first(published: Sequence[dt.date | None]) -> list[int]:
+    """Positions of a group's reports, the most recently published first.
+
+    Reports without a publication date rank oldest; between reports of the same day, the
+    one read first comes first. The first report giving a figure gives it (ACLED keeps the
+    most recent figure).
+    """
+    ranks = [date or _OLDEST for date in published]
+    return sorted(range(len(ranks)), key=lambda i: (ranks[i], -i), reverse=True)
+
+
+def _key(event: EventFact) -> tuple[str, str, str]:
+    return merge_key(
+        event.layer,
+        event.place.place_id,
+        event_type=event.event_type,
+        actor1=event.actor1,
+        notes=event.notes,
+    )
+
+
+def pick_figures(
+    figures: Sequence[Mapping[str, int | None]], published: Sequence[dt.date | None]
+) -> dict[str, int]:
+    """For each count some report of a group gives, the position of the report whose value wins.
+
+    ``figures`` are the reports' counts in reading order, ``published`` their publication
+    dates; the most recently published report that gives a count gives it
+    (:func:`newest_first`).
+    """
+    order = newest_first(published)
+    chosen: dict[str, int] = {}
+    for name in COUNTS:
+        winner = next((i for i in order if figures[i].get(name) is not None), None)
+        if winner is not None:
+            chosen[name] = winner
+    return chosen
+
+
+def pick_date(dates: Sequence[Dated]) -> Dated:
+    """A group's date: its first report's, or the first one known to the day if that is not."""
+    first = dates[0]
+    if first[1] == DAY:
+        return first
+    return next(((d, p) for d, p in dates if p == DAY and d is not None), first)
 
 
 def _merge(group: list[tuple[EventFact, Report, dt.date]]) -> MergedEvent:
-    first = group[0][0]
-    newest_first = sorted(range(len(group)), key=lambda i: (group[i][2], -i), reverse=True)
-    values: dict[str, object] = {}
+    events = [event for event, _, _ in group]
+    chosen = pick_figures(
+        [{name: getattr(event, name) for name in COUNTS} for event in events],
+        [rank if rank != _OLDEST else None for _, _, rank in group],
+    )
+    values: dict[str, object] = dict.fromkeys(COUNTS)
     qualifiers: dict[str, str] = {}
-    for name in COUNTS:
-        for i in newest_first:
-            event = group[i][0]
-            value = getattr(event, name)
-            if value is not None:
-                values[name] = value
-                qualifiers.update((k, q) for k, q in event.qualifiers if k == name)
-                break
-        else:
-            values[name] = None
-    precise = [e for e, _, _ in group if e.time_precision == DAY and e.date is not None]
-    if precise and first.time_precision != DAY:
-        values["date"], values["time_precision"] = precise[0].date, DAY
+    for name, i in chosen.items():
+        values[name] = getattr(events[i], name)
+        qualifiers.update((k, q) for k, q in events[i].qualifiers if k == name)
+    first = events[0]
+    values["date"], values["time_precision"] = pick_date(
+        [(event.date, event.time_precision) for event in events]
+    )
     merged = replace(first, qualifiers=tuple(qualifiers.items()), **values)  # type: ignore[arg-type]
     return MergedEvent(event=merged, reports=tuple(report for _, report, _ in group))
