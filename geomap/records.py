@@ -100,6 +100,19 @@ class Mention:
     ranking: tuple[tuple[str, float], ...] = ()
 
 
+#: The count fields of :class:`EventFact`, in the order outputs show them.
+COUNTS = (
+    "fatalities",
+    "injured",
+    "arrested",
+    "troops",
+    "military_vehicles",
+    "buildings_damaged",
+    "vehicles_damaged",
+    "crowd_size",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class EventFact:
     """One event the text reports, tied to the place where it happened.

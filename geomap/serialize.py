@@ -10,18 +10,9 @@ from typing import Any
 
 from geomap import acled
 from geomap.extract.events import event_id
-from geomap.records import EventFact, Flow, Mention, ParsedArticle, Place
+from geomap.records import COUNTS, EventFact, Flow, Mention, ParsedArticle, Place
 
-COUNT_COLUMNS = (
-    "fatalities",
-    "injured",
-    "arrested",
-    "troops",
-    "military_vehicles",
-    "buildings_damaged",
-    "vehicles_damaged",
-    "crowd_size",
-)
+COUNT_COLUMNS = COUNTS  # the event columns that hold a count
 
 
 def mention_row(mention: Mention) -> dict[str, Any]:

@@ -25,7 +25,18 @@ from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like
 from geomap.extract.dates import DateMention, default_date, find_dates
 from geomap.extract.text import Sentence, Token
 from geomap.extract.triggers import Trigger, find_triggers
-from geomap.records import DAY, MONTH, WEEK, Article, EventFact, Flow, Mention, Place, PubDate
+from geomap.records import (
+    COUNTS,
+    DAY,
+    MONTH,
+    WEEK,
+    Article,
+    EventFact,
+    Flow,
+    Mention,
+    Place,
+    PubDate,
+)
 from geomap.textnorm import fold
 
 _GROUPS: dict[str, tuple[str, ...]] = {
@@ -1098,16 +1109,6 @@ def _same_time(first: EventFact, second: EventFact) -> bool:
     )
 
 
-_COUNT_FIELDS = (
-    "fatalities",
-    "injured",
-    "arrested",
-    "troops",
-    "military_vehicles",
-    "buildings_damaged",
-    "vehicles_damaged",
-    "crowd_size",
-)
 _PLAIN_SUBTYPES = frozenset({"Peaceful protest", "Violent demonstration", "Attack", "Other"})
 
 
@@ -1118,14 +1119,14 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
     sub-type."""
     values: dict[str, object] = {}
     qualifiers = dict(first.qualifiers)
-    for name in _COUNT_FIELDS:
+    for name in COUNTS:
         old, new = getattr(first, name), getattr(second, name)
         if new is not None and old is None:
             values[name] = new
             qualifiers.pop(name, None)
             qualifiers.update((k, q) for k, q in second.qualifiers if k == name)
-    if not any(getattr(first, n) is not None for n in _COUNT_FIELDS) and any(
-        getattr(second, n) is not None for n in _COUNT_FIELDS
+    if not any(getattr(first, n) is not None for n in COUNTS) and any(
+        getattr(second, n) is not None for n in COUNTS
     ):  # the sentence that gives the figures is the evidence to show
         values["evidence"] = second.evidence
         values["evidence_start"] = second.evidence_start

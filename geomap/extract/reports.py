@@ -16,18 +16,8 @@ import datetime as dt
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import replace
 
-from geomap.records import DAY, EventFact, MergedEvent, ParsedArticle, Report
+from geomap.records import COUNTS, DAY, EventFact, MergedEvent, ParsedArticle, Report
 
-COUNTS = (
-    "fatalities",
-    "injured",
-    "arrested",
-    "troops",
-    "military_vehicles",
-    "buildings_damaged",
-    "vehicles_damaged",
-    "crowd_size",
-)
 _OVERLAP_DAYS = 1
 _OLDEST = dt.date.min
 #: A report's date and its ACLED time precision.
