@@ -32,6 +32,7 @@ from geomap.gazetteer import (
 )
 from geomap.recognise.learned import PlaceTagger, TaggedSpan
 from geomap.recognise.rules import (
+    CURRENCY_SIGNS,
     FUNCTION_WORD_ZIPF,
     glued_to_digit,
     is_person,
@@ -120,8 +121,11 @@ def merge(
     for span in tagged:
         if span.end - span.start < 2 or ruled_spans.overlaps(span.start, span.end):
             continue  # one letter is an initial or a list item
-        if glued_to_digit(text, span.start, span.end):
-            continue  # CO2
+        if (
+            glued_to_digit(text, span.start, span.end)
+            or text[span.end : span.end + 1] in CURRENCY_SIGNS
+        ):
+            continue  # CO2, US$500
         if language not in _NAMES_FOLLOW and _inside_longer_name(text, span.end):
             continue  # New York in the New York Times
         same = by_span.get((span.start, span.end))

@@ -54,7 +54,7 @@ _CODE_LETTERS = 5  # USA, W.Va. (WVa), Calif.: codes are short
 _FIRST_NAME_ZIPF = 3.5
 _CITY = 5.0  # strength of a town of 100,000: one that speaks through its government
 _EVERYDAY_ZIPF = 4.5  # a word this frequent names a smaller town only by the model's word
-_CURRENCY_SIGNS = frozenset("$€£¥")
+CURRENCY_SIGNS = frozenset("$€£¥")
 _REGION_WORD_KEYS = frozenset(fold(word) for word in REGION_WORDS)
 #: A word this frequent in the article's language (*we*, *hun*, *på*) is a place only by a
 #: place's own or curated name, never by an alternate name from another language.
@@ -310,7 +310,7 @@ def _is_place(
     first = tokens[candidate.first]
     if candidate.key.startswith("="):  # a code, unless the whole line is in capitals
         after = tokens[candidate.last].end
-        if text[after : after + 1] in _CURRENCY_SIGNS:
+        if text[after : after + 1] in CURRENCY_SIGNS:
             return False  # US$, A$
         if len(candidate.key) == 3 and all(row.kind == REGION for _, row in entries):
             return _after_town(text, tokens, candidate.first)  # CO, IN, OR: Denver, CO
