@@ -357,11 +357,14 @@ FORCE_WORDS = frozenset(
 )
 
 
+_QUOTE_REACH = 400  # characters back where a quote around an incident word may open
+
+
 def _named_or_quoted(text: str, tokens: Sequence[Token], index: int) -> bool:
     start = tokens[index].start
     if index and text[start - 1 : start] == "-" and tokens[index - 1].is_capitalised:
         return True  # Marikana-massakren: the name of the event
-    opening = text[tokens[0].start : start]
+    opening = text[max(tokens[0].start, start - _QUOTE_REACH) : start]  # bounded: linear work
     quotes = opening.count('"') % 2 == 1
     return (
         quotes or opening.count("«") > opening.count("»") or opening.count("“") > opening.count("”")
