@@ -7,6 +7,8 @@ names it). The article then adds its evidence, in two passes:
 2. every name is ranked again with what pass 1 found elsewhere in the article: a qualifier
    written after it (*Gainesville, Ga.*, *London, Ontario*, a dateline), the regions and
    countries it names, and the towns placed with confidence (a namesake near them wins).
+   A name means one place in one article: its first mention (with the same qualifier)
+   decides for the others, which also keeps a name repeated thousands of times cheap.
 
 Each choice keeps its score parts (:attr:`Mention.ranking`), so ``geomap parse --json``
 can show why *Paris* became Paris, Tennessee.
@@ -100,10 +102,15 @@ def resolve_mentions(
     gazetteer = geocoder.gazetteer
     regions = gazetteer.region_names()
     candidates = [_candidates(geocoder, m) for m in mentions]
-    first = [_best(scored, Evidence(), None, i) for i, scored in enumerate(candidates)]
+    alone: dict[str, _Choice | None] = {}  # a name's best place alone is the same everywhere
+    for mention, scored in zip(mentions, candidates, strict=True):
+        if mention.key not in alone:
+            alone[mention.key] = _best(scored, Evidence(), None, -1)
+    first = [alone[m.key] for m in mentions]
     evidence = _evidence(first)
     qualifiers = _qualifiers(mentions, first, text)
     resolved: list[Mention] = []
+    decided: dict[tuple[str, str | None], _Choice | None] = {}
     for index, mention in enumerate(mentions):
         if mention.feature is not None:  # airports and other facilities: ranked by the geocoder
             best = geocoder._best([(mention.key, mention.feature)], focus=evidence.focus)
@@ -114,7 +121,11 @@ def resolve_mentions(
                 parts = (("facility of the named place", chosen.score),)
             resolved.append(_with_place(mention, chosen, parts))
             continue
-        choice = _best(candidates[index], evidence, qualifiers.get(index), index)
+        qualifier = qualifiers.get(index)
+        sense = (mention.key, qualifier.place_id if qualifier else None)
+        if sense not in decided:  # one sense per article: its first mention decides
+            decided[sense] = _best(candidates[index], evidence, qualifier, index)
+        choice = decided[sense]
         if choice is None:
             log.info("no place found for %r at %d", mention.surface, mention.start)
             resolved.append(mention)
@@ -204,11 +215,12 @@ def _context_parts(
         yield "beside named regions", NAMED_REGION
     if kind == CITY:
         reach = AROUND_KM / _KM_PER_DEGREE  # degrees of latitude: farther is never near
-        distances = [
-            haversine_km(row.lat, row.lon, lat, lon)
+        points = {  # each anchor point once: a name repeated in a row is one anchor
+            (lat, lon)
             for other, lat, lon in evidence.near(index)
             if other != index and abs(lat - row.lat) <= reach
-        ]
+        }
+        distances = [haversine_km(row.lat, row.lon, lat, lon) for lat, lon in points]
         nearest = min(distances, default=None)
         if nearest is not None and nearest <= NEAR_KM:
             yield "near a named town", NEAR

@@ -381,6 +381,7 @@ def _speaker(tokens: Sequence[Token], index: int) -> bool:
 _DEMONYM_ENDINGS = ("ian", "ean", "an", "ese", "ish", "i", "ic", "s")
 
 
+@lru_cache(maxsize=1 << 16)
 def _demonym_like(key: str, countries: frozenset[str]) -> bool:
     """Whether a word is a demonym of a country or world region it is not the name of:
     the start of the name (*Kazakh*, *Afghan*), or its stem with a demonym ending."""
