@@ -138,16 +138,19 @@ def merge(
     qualified = _qualified(text, spotted)
     trusted = language not in MODEL_LANGUAGES  # the model never read this language
     taken = set(ruled)
+    sure: dict[tuple[str, str, bool], bool] = {}
     for mention in spotted:
         if mention in taken or model.overlaps(mention.start, mention.end):
             continue
-        if (
-            trusted
-            or mention in qualified
-            or _sure(
-                mention, language=language, gazetteer=gazetteer, located=_located(text, mention)
+        if trusted or mention in qualified:
+            found.append(mention)
+            continue
+        question = (mention.surface, mention.key, _located(text, mention))
+        if question not in sure:  # a name repeated in an article is weighed once
+            sure[question] = _sure(
+                mention, language=language, gazetteer=gazetteer, located=question[2]
             )
-        ):
+        if sure[question]:
             found.append(mention)
     found.sort(key=lambda m: (m.start, m.end))
     return found
