@@ -101,10 +101,27 @@ def test_a_build_killed_at_any_moment_leaves_old_or_new_outputs(
     assert not [p.name for p in folder.iterdir() if ".tmp" in p.name]
 
 
+def _wait_until_started(pid: int, *, cpu_seconds: float = 1.0, limit: float = 60.0) -> None:
+    """Wait until the process has used ``cpu_seconds`` of CPU: past Python's start-up and
+    geomap's imports, however loaded the machine (a wall-clock second was not always enough,
+    and a Ctrl-C during the interpreter's own start-up ends it before geomap runs)."""
+    stat = Path(f"/proc/{pid}/stat")
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            time.sleep(1.0)  # no /proc here, or the process has ended
+            return
+        if (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") >= cpu_seconds:
+            return
+        time.sleep(0.05)
+
+
 def test_an_interrupted_build_says_so_in_one_line_and_keeps_the_store(workspace: Path) -> None:
     folder = _fresh_copy(workspace, "interrupted")
     run = _start("build", "a.txt", "b.txt", "c.txt", "d.txt", "--out", folder.name, cwd=workspace)
-    time.sleep(1.0)
+    _wait_until_started(run.pid)
     run.send_signal(signal.SIGINT)
     _stdout, stderr = run.communicate(timeout=120)
     if run.returncode == 0:  # the build finished before the signal arrived
