@@ -125,3 +125,28 @@ def test_features_mark_a_name_seen_elsewhere_after_a_first_name(gazetteer: Gazet
     assert "d:after" in rows[(1, "Skoglund")]  # the whole text says: a surname
     assert "d:after" not in rows[(1, "Tromsø")]
     assert "d:locative" in rows[(1, "Tromsø")]
+
+
+def test_a_long_run_of_capitalised_words_is_left_to_the_rules(gazetteer: Gazetteer) -> None:
+    run = " ".join(["Oslo", "Bergen", "Trondheim", "Stavanger"] * 10)
+    text = f"Stations: {run}. Trains left Oslo for Bergen."
+    parts = sentences(text)
+    features = text_features(text, parts, language="en", gazetteer=gazetteer)
+    begin = text.index(run)
+    tagged = [
+        token.start
+        for sentence, pieces in zip(parts, features, strict=True)
+        for p in pieces
+        for token in sentence.tokens[p.first : p.first + len(p.rows)]
+    ]
+    assert tagged
+    assert not [start for start in tagged if begin < start < begin + len(run)]  # Oslo: context
+    found = recognise("a", text, parts, language="en", gazetteer=gazetteer)
+    assert len([m for m in found if begin <= m.start < begin + len(run)]) == 40  # by the rules
+
+
+def test_a_headline_in_title_case_is_still_tagged(gazetteer: Gazetteer) -> None:
+    text = "Thousands Rally In Bergen As Ferry Workers Strike Over Pay And Pensions"
+    parts = sentences(text)
+    (pieces,) = text_features(text, parts, language="en", gazetteer=gazetteer)
+    assert sum(len(p.rows) for p in pieces) == len(parts[0].tokens)

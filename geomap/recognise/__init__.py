@@ -30,6 +30,7 @@ from geomap.gazetteer import (
     Gazetteer,
     language_flag,
 )
+from geomap.recognise.features import unread_spans
 from geomap.recognise.learned import PlaceTagger, TaggedSpan
 from geomap.recognise.rules import (
     CURRENCY_SIGNS,
@@ -85,7 +86,14 @@ def recognise(
         article_id, text, sentences, language=language, gazetteer=gazetteer, people=people
     )
     return merge(
-        article_id, text, tagged, spotted, language=language, gazetteer=gazetteer, people=people
+        article_id,
+        text,
+        tagged,
+        spotted,
+        language=language,
+        gazetteer=gazetteer,
+        people=people,
+        unread=unread_spans(text, sentences),
     )
 
 
@@ -98,8 +106,12 @@ def merge(
     language: str,
     gazetteer: Gazetteer,
     people: frozenset[str] = frozenset(),
+    unread: Sequence[tuple[int, int]] = (),
 ) -> list[Mention]:
     """The model's names and the rules' sure ones, without overlaps, in text order.
+
+    In the ``unread`` character spans, which the model did not tag, every name of the rules
+    is kept, as in a language the model never read.
 
     A name of the model that the gazetteer does not know and that names a person elsewhere
     in the article (``people``), or follows a title (*president Tokayev*), is left out.
@@ -137,12 +149,13 @@ def merge(
             found.append(mention)
     qualified = _qualified(text, spotted)
     trusted = language not in MODEL_LANGUAGES  # the model never read this language
+    skipped = _Spans(unread)
     taken = set(ruled)
     sure: dict[tuple[str, str, bool], bool] = {}
     for mention in spotted:
         if mention in taken or model.overlaps(mention.start, mention.end):
             continue
-        if trusted or mention in qualified:
+        if trusted or mention in qualified or skipped.overlaps(mention.start, mention.end):
             found.append(mention)
             continue
         question = (mention.surface, mention.key, _located(text, mention))

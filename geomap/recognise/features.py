@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -55,6 +55,10 @@ _OFFSETS = (-2, -1, 1, 2)
 _MIN_STEM = 3
 #: Tokens tagged before and after each word that may start a name (see :class:`Piece`).
 BEFORE, AFTER = 1, 1
+#: A run of more capitalised words than this, joined by single spaces, is not prose (a title-case
+#: headline has fewer): a flattened table, a list without commas, garbage. Tagging it would
+#: cost the model's time on context it never saw, for every word of it.
+LONG_RUN = 24
 #: A sentence's first word this common (wordfreq's Zipf scale) and unknown to the gazetteer is
 #: no name: capitalised by its place (*The*, *Det*, *В*), it starts no piece of its own.
 _COMMON = 5.0
@@ -101,7 +105,7 @@ def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
 def _names(text: str, tokens: Sequence[Token]) -> list[_Name]:
     return [
         _Name(index, _windows(text, tokens, index), _code(text, tokens, index))
-        for index in _name_words(tokens)
+        for index in _name_words(text, tokens)
     ]
 
 
@@ -433,16 +437,45 @@ def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | N
     return code_key(text[tokens[first].start : tokens[last].end]), last
 
 
-def _name_words(tokens: Sequence[Token]) -> list[int]:
-    """Indices of the words that may be (part of) a name: a capital first, or no case."""
-    found = []
+def _name_words(text: str, tokens: Sequence[Token]) -> list[int]:
+    """Indices of the words that may be (part of) a name: a capital first, or no case; not
+    those of a run of more than :data:`LONG_RUN` (see :func:`unread_spans`)."""
+    return [
+        index
+        for first, end in _capitalised_runs(text, tokens)
+        if end - first <= LONG_RUN
+        for index in range(first, end)
+    ]
+
+
+def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, int]]:
+    """The character spans the model does not tag: runs of more than :data:`LONG_RUN`
+    capitalised words joined by single spaces, which is no prose it has read."""
+    return [
+        (s.tokens[first].start, s.tokens[end - 1].end)
+        for s in sentences
+        for first, end in _capitalised_runs(text, s.tokens)
+        if end - first > LONG_RUN
+    ]
+
+
+def _capitalised_runs(text: str, tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:
+    """Runs of words with a capital first (or of a script without case) joined by single
+    spaces, as (first, end) token indices, end exclusive."""
+    first = -1
     for index, token in enumerate(tokens):
         initial = token.surface[0]
-        if initial.islower() or token.is_number:
-            continue
-        if initial.isupper() or initial.isalpha():
-            found.append(index)
-    return found
+        name = not (initial.islower() or token.is_number) and (
+            initial.isupper() or initial.isalpha()
+        )
+        joined = first >= 0 and text[tokens[index - 1].end : token.start] == " "
+        if first >= 0 and not (name and joined):
+            yield first, index
+            first = -1
+        if name and first < 0:
+            first = index
+    if first >= 0:
+        yield first, len(tokens)
 
 
 def _summary(key: str, found: Mapping[str, Named], memo: dict[str, str]) -> str:
