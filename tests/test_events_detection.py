@@ -132,6 +132,12 @@ def test_places_listed_with_and_each_get_the_incident(parse: Parse) -> None:
     assert places == {"Malmö", "Uppsala"}
 
 
+def test_places_listed_without_a_preposition_each_get_the_incident(parse: Parse) -> None:
+    text = "Upploppen spred sig på torsdagen till förorterna Salford och Bolton."
+    places = {e.place.name for e in _incidents(parse(text, "sv"))}
+    assert places == {"Salford", "Bolton"}
+
+
 def test_a_stance_is_no_place(parse: Parse) -> None:
     text = "A pro-Ukraine rally took place in Tbilisi on Sunday."
     (event,) = _incidents(parse(text, "en"))

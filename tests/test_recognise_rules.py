@@ -182,6 +182,12 @@ def test_a_surname_seen_in_a_full_name_is_no_place(geocoder: OfflineGazetteer) -
     assert "Obama" not in surfaces(mentions(geocoder, text))
 
 
+def test_a_known_name_after_a_capitalised_compound_is_a_place(geocoder: OfflineGazetteer) -> None:
+    # a Swedish compound that begins with a town is no first name, and West no surname
+    text = "Oron nådde i natt Birminghamområdena West Bromwich och Dudley."
+    assert {"West Bromwich", "Dudley"} <= surfaces(mentions(geocoder, text, "sv"))
+
+
 def test_a_name_before_a_verb_of_saying_is_a_person(geocoder: OfflineGazetteer) -> None:
     text = '"The bridge will reopen soon," said Clark on Friday.'
     assert placed(mentions(geocoder, text)) == []

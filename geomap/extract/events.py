@@ -525,7 +525,7 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             pool = [g for g in named if g.clause == anchor_clause] or named
             fine = [g for g in pool if g.mention.place and g.mention.place.kind != "country"]
             chosen = (fine or pool)[0].mention
-            return _distinct([chosen], tokens, reason="named")
+            return _distinct([chosen, *_coordinated(chosen, here, tokens)], tokens, reason="named")
     if context.focus is not None and context.focus.kind == "country" and _countrywide(context):
         place = context.focus
         return [_Where(place, 3, _COUNTRYWIDE, "place: the whole country, as the sentence says")]

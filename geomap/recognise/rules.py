@@ -419,12 +419,13 @@ def people_named(
 ) -> frozenset[str]:
     """Folded last words of the article's full names of people: two capitalised words, the
     first a rare word and no place of note, the pair no name the gazetteer knows (*Barack
-    Obama*; not *Jordan Bardella*, where Jordan names a country). A later *Obama* is a person.
+    Obama*; not *Jordan Bardella*, where Jordan names a country), nor the second word the start
+    of one (*Birminghamförorterna West Bromwich*). A later *Obama* is a person.
     """
-    pairs: list[tuple[Token, Token]] = []
+    pairs: list[tuple[Token, Token, str]] = []  # first name, last name, a name it may start
     for sentence in sentences:
         tokens = sentence.tokens
-        for head, last in itertools.pairwise(tokens):
+        for index, (head, last) in enumerate(itertools.pairwise(tokens)):
             if not (head.is_capitalised and last.is_capitalised) or head.surface.isupper():
                 continue
             if text[head.end : last.start] != " " or last.surface.isupper():
@@ -432,16 +433,30 @@ def people_named(
             if head.key in lexicon.PERSON_TITLES or len(head.surface) < 2:
                 continue
             if zipf(head.surface.lower(), language) < _FIRST_NAME_ZIPF:
-                pairs.append((head, last))
+                pairs.append((head, last, _name_onwards(text, tokens, index + 1)))
     found = gazetteer.lookup_rows(
-        key for head, last in pairs for key in (head.key, f"{head.key} {last.key}")
+        key
+        for head, last, onwards in pairs
+        for key in (head.key, f"{head.key} {last.key}", onwards)
+        if key
     )
     return frozenset(
         last.key
-        for head, last in pairs
+        for head, last, onwards in pairs
         if _strength(found.get(head.key, ())) < _PROPER_NAME_BAR
         and f"{head.key} {last.key}" not in found
+        and onwards not in found
     )
+
+
+def _name_onwards(text: str, tokens: Sequence[Token], index: int) -> str:
+    """The key of ``tokens[index]`` and the capitalised word after it, or ``""``."""
+    if index + 1 >= len(tokens):
+        return ""
+    word, following = tokens[index], tokens[index + 1]
+    if not following.is_capitalised or text[word.end : following.start] != " ":
+        return ""
+    return f"{word.key} {following.key}"
 
 
 def is_person(word: str, people: frozenset[str], *, title_before: bool) -> bool:
@@ -461,7 +476,9 @@ def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) ->
         if gap == " " and following.is_capitalised and following.key not in lexicon.PERSON_TITLES:
             return not following.surface.isupper()
     before = candidate.first - 1
-    if before > 0:  # not the sentence's first word, whose capital says nothing
+    if before > 0 and candidate.first == candidate.last:
+        # not the sentence's first word, whose capital says nothing; and a known name of
+        # several words stands on its own (*Birminghamförorterna West Bromwich*)
         previous = tokens[before]
         gap = text[previous.end : tokens[candidate.first].start]
         if gap == " " and previous.is_capitalised and not previous.surface.isupper():
