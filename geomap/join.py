@@ -21,7 +21,7 @@ import pandas as pd
 import shapely
 
 from geomap import acled
-from geomap.records import ParsedArticle
+from geomap.records import ParsedArticle, PubDate
 from geomap.serialize import (
     COUNT_COLUMNS,
     GEOMAP_EVENT_COLUMNS,
@@ -57,6 +57,7 @@ FLOW_COLUMNS = (
     "evidence_end",
     "layer",
 )
+MERGED_FLOW_COLUMNS = (*FLOW_COLUMNS, "source_count")
 ARTICLE_COLUMNS = ("article_id", "source", "title", "published", "language", "characters")
 _INT_COLUMNS = (
     *COUNT_COLUMNS,
@@ -285,6 +286,64 @@ def flows_frame(parsed: Iterable[ParsedArticle]) -> geopandas.GeoDataFrame:
             geometry.append(shapely.linestrings(shapely.get_coordinates(ends)))
     frame = pd.DataFrame(rows, columns=list(FLOW_COLUMNS))
     return _finish(frame, geometry, FLOW_COLUMNS, key="flow_id")
+
+
+def merge_flows(flows: geopandas.GeoDataFrame, articles: pd.DataFrame) -> geopandas.GeoDataFrame:
+    """Flows as the outputs show them: one line per contingent, whatever number of articles
+    tell it.
+
+    ``flows`` holds one row per flow per article, as the store keeps them; ``articles`` gives
+    each article's publication date. Rows with the same actor, origin and destination on
+    overlapping dates (:func:`geomap.extract.reports.dates_overlap`) become one row, read in
+    order of publication (undated first) then of ``flow_id``: ``flow_id``, date and line are
+    the earliest report's; ``troops`` and ``military_vehicles`` each the most recently
+    published report's that gives it (ACLED's rule for figures, as in :func:`merge_reports`),
+    whose evidence and article the row shows; ``source`` lists every source and
+    ``source_count`` counts the articles.
+    """
+    from geomap.extract import reports
+
+    dates = {
+        str(article): PubDate.parse(day).date if isinstance(day, str) and day else None
+        for article, day in zip(articles["article_id"], articles["published"], strict=True)
+    }
+    records = [_plain_row(r) for r in flows.drop(columns=flows.geometry.name).to_dict("records")]
+    published = [dates.get(str(row["article_id"])) for row in records]
+    order = sorted(
+        range(len(records)),
+        key=lambda i: (published[i] or dt.date.min, str(records[i]["flow_id"])),
+    )
+    rows = [records[i] for i in order]
+    groups = reports.group_reports(
+        [(row["actor"], row["origin_place_id"], row["destination_place_id"]) for row in rows],
+        [(_event_date(row), int(row["time_precision"] or 0)) for row in rows],
+    )
+    merged = []
+    geometry = []
+    for group in groups:
+        members = [rows[i] for i in group]
+        days = [published[order[i]] for i in group]
+        figures = [{name: m[name] for name in _FLOW_COUNTS} for m in members]
+        chosen = {
+            name: next(
+                (i for i in reports.newest_first(days) if figures[i][name] is not None), None
+            )
+            for name in _FLOW_COUNTS
+        }
+        given = [i for i in chosen.values() if i is not None]
+        row = dict(members[given[0] if given else reports.newest_first(days)[0]])
+        row |= {name: None if i is None else figures[i][name] for name, i in chosen.items()}
+        first = members[0]
+        row |= {key: first[key] for key in ("flow_id", "event_date", "time_precision")}
+        row["source"] = "; ".join(dict.fromkeys(str(m["source"]) for m in members))
+        row["source_count"] = len({m["article_id"] for m in members})
+        merged.append(row)
+        geometry.append(flows.geometry.iat[order[group[0]]])
+    frame = pd.DataFrame(merged, columns=list(MERGED_FLOW_COLUMNS))
+    return _finish(frame, geometry, MERGED_FLOW_COLUMNS, key="flow_id")
+
+
+_FLOW_COUNTS = ("troops", "military_vehicles")
 
 
 def articles_frame(parsed: Iterable[ParsedArticle]) -> pd.DataFrame:

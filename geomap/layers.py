@@ -44,7 +44,7 @@ _KEYS = frozenset(
     | {"tooltip", "split_by"}
 )
 _STYLE_KEYS = frozenset({"color", "color_by", "colors", "radius_by", "radius", "weight"})
-_COLUMNS = {"events": join.MERGED_EVENT_COLUMNS, "flows": join.FLOW_COLUMNS}
+_COLUMNS = {"events": join.MERGED_EVENT_COLUMNS, "flows": join.MERGED_FLOW_COLUMNS}
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 

@@ -287,6 +287,14 @@ def merged_events(contents: StoreContents) -> GeoDataFrame:
     return merge_reports(contents.events)
 
 
+def merged_flows(contents: StoreContents) -> GeoDataFrame:
+    """The store's flows as the outputs show them: each contingent once, with all its sources
+    (:func:`geomap.join.merge_flows`)."""
+    from geomap.join import merge_flows
+
+    return merge_flows(contents.flows, contents.articles)
+
+
 def _outputs(
     contents: StoreContents, events: GeoDataFrame, *, specs: Sequence[LayerSpec], settings: Settings
 ) -> dict[Path, str]:
@@ -299,10 +307,11 @@ def _outputs(
         self_contained=settings.self_contained,
         articles=len(contents.articles),
     )
+    flows = merged_flows(contents)
     return {
-        folder / MAP_FILE: render_map(events, contents.flows, specs, options=map_options),
+        folder / MAP_FILE: render_map(events, flows, specs, options=map_options),
         folder / EVENTS_FILE: geojson_text(events, id_column="event_id_cnty"),
-        folder / FLOWS_FILE: geojson_text(contents.flows, id_column="flow_id"),
+        folder / FLOWS_FILE: geojson_text(flows, id_column="flow_id"),
         folder / CSV_FILE: csv_text(events),
     }
 
@@ -404,7 +413,7 @@ def export(
         with replacing(target) as temp:
             temp.write_bytes(settings.store_path.read_bytes())
         return Exported(written=(target,))
-    frame = merged_events(contents) if layer == "events" else contents.flows
+    frame = merged_events(contents) if layer == "events" else merged_flows(contents)
     if format_ in TEXT_FORMATS:
         key = "event_id_cnty" if layer == "events" else "flow_id"
         text = geojson_text(frame, id_column=key) if format_ == "geojson" else csv_text(frame)
@@ -464,7 +473,7 @@ def stats(settings: Settings) -> Stats:
     sources = contents.articles["source"].map(shown_source)
     return Stats(
         events=len(events),
-        flows=len(contents.flows),
+        flows=len(merged_flows(contents)),
         articles=len(contents.articles),
         by_type=_counted(events["event_type"].fillna("unknown")),
         by_country=_counted(events["country"].fillna(events["country_code"]).fillna("unknown")),

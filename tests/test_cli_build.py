@@ -110,7 +110,7 @@ def test_events_geojson_passes_rfc7946(ntb_built: Built) -> None:
     text = (ntb_built.out / "events.geojson").read_text(encoding="utf-8")
     assert check_rfc7946(text, columns=join.MERGED_EVENT_COLUMNS)
     text = (ntb_built.out / "flows.geojson").read_text(encoding="utf-8")
-    assert check_rfc7946(text, columns=join.FLOW_COLUMNS)
+    assert check_rfc7946(text, columns=join.MERGED_FLOW_COLUMNS)
 
 
 def test_events_geojson_holds_the_articles_figures_for_kazakhstan(ntb_built: Built) -> None:
@@ -324,7 +324,7 @@ def test_export_flows_as_csv_has_the_flow_columns(ntb_built: Built, tmp_path: Pa
     args = ("export", "--format", "csv", "--layer", "flows", "--store", store_path)
     assert run(*args, "--out", str(target)).code == 0
     lines = target.read_text(encoding="utf-8").splitlines()
-    assert lines[0].split(",") == list(join.FLOW_COLUMNS)
+    assert lines[0].split(",") == list(join.MERGED_FLOW_COLUMNS)
     assert len(lines) == 1 + len(features(ntb_built.out / "flows.geojson"))
 
 

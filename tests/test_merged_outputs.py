@@ -158,3 +158,33 @@ def test_the_merged_rows_do_not_depend_on_the_order_of_the_reports(four_reports:
     shuffled = join.merge_reports(reports.iloc[::-1].reset_index(drop=True))
     assert merged.to_json() == shuffled.to_json()
     assert len(merged) < len(reports)
+
+
+def test_a_contingent_two_articles_report_is_one_line_per_state() -> None:
+    texts = (
+        "date 2022-01-07\nThe CSTO, an alliance of Russia, Belarus and Armenia, "
+        "sent 2,000 troops to Kazakhstan.\n",
+        "date 2022-01-08\nThe CSTO alliance of Russia, Belarus and Armenia sent troops "
+        "to Kazakhstan on Thursday.\n",
+    )
+    parsed = [parse_text(text, source=f"{i}.txt") for i, text in enumerate(texts)]
+    per_article = join.flows_frame(parsed)
+    merged = join.merge_flows(per_article, join.articles_frame(parsed))
+    assert len(per_article) == 6
+    assert sorted(merged["origin"]) == ["Armenia", "Belarus", "Russia"]
+    assert set(merged["source_count"]) == {2}
+    assert set(merged["source"]) == {"0.txt; 1.txt"}
+    assert set(merged["flow_id"]) <= set(per_article["flow_id"])
+    assert merged.geometry.geom_type.eq("LineString").all()
+
+
+def test_contingents_months_apart_stay_two_lines() -> None:
+    texts = (
+        "date 2022-01-07\nThe CSTO alliance of Russia, Belarus and Armenia sent troops to "
+        "Kazakhstan.\n",
+        "date 2022-06-20\nThe CSTO alliance of Russia, Belarus and Armenia sent more troops "
+        "to Kazakhstan.\n",
+    )
+    parsed = [parse_text(text, source=f"{i}.txt") for i, text in enumerate(texts)]
+    merged = join.merge_flows(join.flows_frame(parsed), join.articles_frame(parsed))
+    assert len(merged) == 6
