@@ -188,6 +188,14 @@ def test_a_known_name_after_a_capitalised_compound_is_a_place(geocoder: OfflineG
     assert {"West Bromwich", "Dudley"} <= surfaces(mentions(geocoder, text, "sv"))
 
 
+def test_a_name_with_an_elided_particle_is_one_mention(geocoder: OfflineGazetteer) -> None:
+    text = "Les renforts de police sont arrivés dans le Val d'Oise dimanche soir."
+    found = mentions(geocoder, text, "fr")
+    assert [(m.surface, m.place.name if m.place else None) for m in found] == [
+        ("Val d'Oise", "Val-d'Oise")
+    ]
+
+
 def test_a_name_before_a_verb_of_saying_is_a_person(geocoder: OfflineGazetteer) -> None:
     text = '"The bridge will reopen soon," said Clark on Friday.'
     assert placed(mentions(geocoder, text)) == []

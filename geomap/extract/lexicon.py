@@ -538,7 +538,7 @@ PERSON_TITLES = frozenset(
 #: *Frankfurt am Main*, *Bosnia and Herzegovina*).
 NAME_PARTICLES = frozenset(
     "og and of de del della la le les du des di da do dos das am an der im upon on en et y "
-    "i и на sur".split()
+    "i и на sur d l".split()  # d, l: elided before an apostrophe (Val d'Oise, L'Aquila)
 )
 
 #: Languages that capitalise every noun, where a capital inside a sentence says little.

@@ -156,10 +156,7 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
             gap = text[tokens[last - 1].end : word.start]
             if (lower and not particle and gap != "-") or word.is_number or not _joined(gap, word):
                 break
-            if gap in _APOSTROPHES:
-                parts[-1] += word.key
-            else:
-                parts.append(word.key)
+            parts.append(word.key)  # as fold() keys it: Côte d'Ivoire is cote d ivoire
             if not particle:
                 found.append(new(_Candidate, (first, last, " ".join(p for p in parts if p))))
     return [*found, *_with_region_words(text, tokens, found)]
