@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -440,12 +440,11 @@ def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | N
 def _name_words(text: str, tokens: Sequence[Token]) -> list[int]:
     """Indices of the words that may be (part of) a name: a capital first, or no case; not
     those of a run of more than :data:`LONG_RUN` (see :func:`unread_spans`)."""
-    return [
-        index
-        for first, end in _capitalised_runs(text, tokens)
-        if end - first <= LONG_RUN
-        for index in range(first, end)
-    ]
+    found = _capitalised(tokens)
+    if len(found) > LONG_RUN:
+        skipped = {i for first, end in _long_runs(text, tokens, found) for i in range(first, end)}
+        found = [i for i in found if i not in skipped]
+    return found
 
 
 def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, int]]:
@@ -454,28 +453,39 @@ def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, in
     return [
         (s.tokens[first].start, s.tokens[end - 1].end)
         for s in sentences
-        for first, end in _capitalised_runs(text, s.tokens)
-        if end - first > LONG_RUN
+        if len(s.tokens) > LONG_RUN
+        for first, end in _long_runs(text, s.tokens, _capitalised(s.tokens))
     ]
 
 
-def _capitalised_runs(text: str, tokens: Sequence[Token]) -> Iterator[tuple[int, int]]:
-    """Runs of words with a capital first (or of a script without case) joined by single
-    spaces, as (first, end) token indices, end exclusive."""
-    first = -1
+def _capitalised(tokens: Sequence[Token]) -> list[int]:
+    """Indices of the words with a capital first, or of a script without case."""
+    found = []
     for index, token in enumerate(tokens):
         initial = token.surface[0]
-        name = not (initial.islower() or token.is_number) and (
-            initial.isupper() or initial.isalpha()
-        )
-        joined = first >= 0 and text[tokens[index - 1].end : token.start] == " "
-        if first >= 0 and not (name and joined):
-            yield first, index
-            first = -1
-        if name and first < 0:
-            first = index
-    if first >= 0:
-        yield first, len(tokens)
+        if initial.islower() or token.is_number:
+            continue
+        if initial.isupper() or initial.isalpha():
+            found.append(index)
+    return found
+
+
+def _long_runs(text: str, tokens: Sequence[Token], words: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of more than :data:`LONG_RUN` of ``words`` (token indices, ascending) next to
+    each other and joined by single spaces, as (first, end) token indices, end exclusive."""
+    runs = []
+    first = 0
+    for at in range(1, len(words) + 1):
+        if (
+            at < len(words)
+            and words[at] == words[at - 1] + 1
+            and text[tokens[words[at - 1]].end : tokens[words[at]].start] == " "
+        ):
+            continue
+        if at - first > LONG_RUN:
+            runs.append((words[first], words[at - 1] + 1))
+        first = at
+    return runs
 
 
 def _summary(key: str, found: Mapping[str, Named], memo: dict[str, str]) -> str:
