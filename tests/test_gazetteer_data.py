@@ -99,7 +99,7 @@ def test_country_and_state_abbreviations_name_their_place(
 # -- demonyms ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", ["Russian", "Chinese", "Afghan"])
+@pytest.mark.parametrize("query", ["Russian", "Chinese", "Afghan", "Kazakh", "Hindi"])
 def test_a_demonym_geocodes_to_nothing(geocoder: OfflineGazetteer, query: str) -> None:
     assert geocoder.geocode(query) is None
     assert geocoder.search(query) == []
@@ -109,6 +109,13 @@ def test_a_demonym_is_indexed_but_never_as_a_name(gazetteer: Gazetteer) -> None:
     entries = gazetteer.lookup_rows({"russian"}).get("russian", ())
     assert any(row.place_id == "iso3166:RU" for _, row in entries)
     assert all(not flags & (PRIMARY | CURATED) for flags, _ in entries)
+
+
+def test_a_country_whose_own_name_is_its_language_keeps_that_name(
+    geocoder: OfflineGazetteer,
+) -> None:
+    # Nauru's language is Nauru: the country's own name stays a place
+    assert best(geocoder, "Nauru").place_id == "iso3166:NR"
 
 
 # -- world regions -------------------------------------------------------------------------

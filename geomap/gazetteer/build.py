@@ -323,6 +323,7 @@ def _add_countries(builder: _Builder) -> None:
             capitals[info["iso"]] = max(capital, key=lambda c: c["population"])
     facts = _country_facts()
     catalogs = _country_catalogs()
+    countries = {fold(c.name) for c in pycountry.countries}
     for country in pycountry.countries:
         code = country.alpha_2
         info = gn_countries.get(code, {})
@@ -359,6 +360,25 @@ def _add_countries(builder: _Builder) -> None:
         demonym = fact.get("demonym")
         if isinstance(demonym, str) and demonym:
             builder.add_name(demonym, rowid, DEMONYM)
+        for language in _language_words(code):
+            if fold(language) not in countries:  # Nauru: the language of Nauru
+                builder.add_name(language, rowid, DEMONYM)
+
+
+def _language_words(code: str) -> list[str]:
+    """The English one-word names of a country's official languages (CLDR, through babel):
+    a people's word as much as a language's (*Kazakh*, *Hindi*), never a place, whatever
+    town GeoNames also lists under it."""
+    from babel import Locale
+    from babel.languages import get_official_languages
+
+    names = Locale("en").languages
+    found = []
+    for language in get_official_languages(code, de_facto=True):
+        name = names.get(language) or names.get(language.split("_")[0])
+        if name and name.isalpha():
+            found.append(name)
+    return found
 
 
 def _country_facts() -> dict[str, dict[str, Any]]:

@@ -31,7 +31,7 @@ from geomap.records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "13"  # change with the schema or with how entries are built
+FORMAT_VERSION = "14"  # change with the schema or with how entries are built
 
 COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
 #: Second-level units: counties, kommuner, raions.
@@ -55,6 +55,10 @@ DEMONYM = 8
 _LANGUAGE_FLAGS = {
     lang: 16 << bit for bit, lang in enumerate(("en", "nb", "nn", "sv", "da", "de", "fr", "ru"))
 }
+
+
+#: Any of the language flags.
+ANY_LANGUAGE = sum(_LANGUAGE_FLAGS.values())
 
 
 def language_flag(language: str) -> int:
