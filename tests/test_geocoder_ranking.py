@@ -81,6 +81,11 @@ def test_paris_alone_is_the_french_capital(geocoder: OfflineGazetteer) -> None:
     assert best(geocoder, "Paris").country_code == "FR"
 
 
+def test_a_tiny_territory_by_another_name_does_not_beat_a_city(geocoder: OfflineGazetteer) -> None:
+    assert best(geocoder, "Norfolk").kind != "country"  # not Norfolk Island (2,000 people)
+    assert best(geocoder, "Holland").place_id == "iso3166:NL"  # a country by another name
+
+
 @pytest.mark.parametrize(
     ("query", "name", "code"),
     [

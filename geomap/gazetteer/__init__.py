@@ -7,6 +7,7 @@ and the curated files in ``gazetteer/``, ``phrases`` reads the feature phrases.
 from geomap.gazetteer.build import build, fingerprint
 from geomap.gazetteer.index import (
     AIRPORT,
+    ANY_LANGUAGE,
     CITY,
     CODE,
     COUNTRY,
@@ -36,6 +37,7 @@ from geomap.gazetteer.phrases import FeaturePattern, FeaturePhrases, read_featur
 
 __all__ = [
     "AIRPORT",
+    "ANY_LANGUAGE",
     "CITY",
     "CODE",
     "COUNTRY",

@@ -22,6 +22,7 @@ from geopy.point import Point
 from geomap.errors import UsageError
 from geomap.gazetteer import (
     AIRPORT,
+    ANY_LANGUAGE,
     CODE,
     COUNTRY,
     CURATED,
@@ -52,6 +53,10 @@ _KIND_PRIOR = {COUNTRY: 9.0, MACROREGION: 8.5, REGION: 5.5, AIRPORT: 4.0}
 #: name comes first (Bergen, Norway over Bergen County, New Jersey) unless named as the unit.
 _UNIT_PENALTY = {DISTRICT: 2.0}
 _CODE_BONUS = 2.0  # a code written in capitals (USA, NSW) is chosen on purpose
+#: A country named by neither its own nor a curated name nor its name in a language weighs
+#: this much less, or as a place of its size if more: an alternate spelling is no claim.
+_BY_OTHER_NAME = 3.0
+_OWN_NAME = PRIMARY | CURATED | CODE | ANY_LANGUAGE
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +135,11 @@ def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: C
 def _own_score(flags: int, row: Row, *, exact: bool, feature: str | None) -> float:
     """The score of a candidate before context: kind and size prior, name quality, feature."""
     kind = row.kind
-    score = _KIND_PRIOR.get(kind) or math.log10(row.population + 1) - _UNIT_PENALTY.get(kind, 0)
+    size = math.log10(row.population + 1)
+    prior = _KIND_PRIOR.get(kind)
+    if prior is not None and kind == COUNTRY and not flags & _OWN_NAME:
+        prior = max(prior - _BY_OTHER_NAME, size)  # Norfolk: a territory of 2,000 people
+    score = prior or size - _UNIT_PENALTY.get(kind, 0)
     if flags & PRIMARY:
         score += 1.0
     if flags & CURATED:
@@ -192,9 +201,14 @@ def _by_place(candidates: Iterable[Candidate], *, feature: str | None) -> list[t
     the same before and after it: the context can be added later, once per place.
     """
     best: dict[int, tuple[float, Row]] = {}
+    candidates = list(candidates)
+    # a people's word (Kazakh) is no other name of a town either, only a town's own name
+    demonym = any(flags & DEMONYM for flags, _, exact in candidates if exact)
     for flags, row, exact in candidates:
         if flags & DEMONYM:
             continue  # Russian, Kazakhstani: never a place on the map
+        if demonym and not flags & (PRIMARY | CURATED):
+            continue
         value = _own_score(flags, row, exact=exact, feature=feature)
         rowid = row.rowid
         if rowid not in best or value > best[rowid][0]:
