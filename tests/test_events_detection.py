@@ -138,6 +138,15 @@ def test_places_listed_without_a_preposition_each_get_the_incident(parse: Parse)
     assert places == {"Salford", "Bolton"}
 
 
+def test_a_place_after_french_du_is_where_it_happened(parse: Parse) -> None:
+    text = (
+        "Les émeutes ont commencé à Sarcelles samedi.\n\n"
+        "Dans tout le département du Val d'Oise, 40 policiers ont été blessés."
+    )
+    injured = [e for e in _incidents(parse(text, "fr")) if e.injured == 40]
+    assert [e.place.name for e in injured] == ["Val-d'Oise"]
+
+
 def test_a_stance_is_no_place(parse: Parse) -> None:
     text = "A pro-Ukraine rally took place in Tbilisi on Sunday."
     (event,) = _incidents(parse(text, "en"))

@@ -196,6 +196,13 @@ def test_a_name_with_an_elided_particle_is_one_mention(geocoder: OfflineGazettee
     ]
 
 
+def test_an_everyday_german_noun_is_no_place_without_a_locative(
+    geocoder: OfflineGazetteer,
+) -> None:
+    text = "Viele wurden des Landes verwiesen, ein Ende ist nicht in Sicht. Später in Essen."
+    assert surfaces(mentions(geocoder, text, "de")) == {"Essen"}
+
+
 def test_a_name_before_a_verb_of_saying_is_a_person(geocoder: OfflineGazetteer) -> None:
     text = '"The bridge will reopen soon," said Clark on Friday.'
     assert placed(mentions(geocoder, text)) == []

@@ -473,7 +473,8 @@ def _governor(context: _Context, mention: Mention) -> str | None:
             direct = all(t.key in lexicon.DETERMINERS for t in between)
             return key if direct or between[-1].key in _OF else None
         if key in lexicon.NOT_HERE:
-            return "from" if back == index - 1 else None
+            # de, du, des are of as often (le périmètre du Val d'Oise): the place is only named
+            return "from" if back == index - 1 and key not in _GENITIVE else None
         if token.is_number or key in lexicon.CONNECTORS:
             return None
     return None
@@ -481,6 +482,7 @@ def _governor(context: _Context, mention: Mention) -> str | None:
 
 _GOVERN_REACH = 5
 _OF = frozenset("of av af von de du des из".split())
+_GENITIVE = frozenset("de du des".split())
 
 
 def _precision_of(place: Place) -> int:

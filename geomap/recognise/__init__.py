@@ -121,6 +121,7 @@ def merge(
     """
     # the rules' facility phrases and codes (U.S. where the model saw U.S) win over the model,
     # and so does a rules' name that holds the model's (Мангистауской области, Bergen kommune)
+    trusted = language not in MODEL_LANGUAGES  # the model never read this language
     model = _Spans([(span.start, span.end) for span in tagged])
     ruled = [
         m
@@ -143,12 +144,13 @@ def merge(
         same = by_span.get((span.start, span.end))
         surface = text[span.start : span.end]
         mention = same or Mention(article_id, span.start, span.end, surface, fold(surface))
+        if trusted and same is None and _everyday_word(surface, language):
+            continue  # ein Ende: a model that never read the language took a noun for a place
         if _known(mention.key, gazetteer) or (
             span.confidence >= UNSURE and not _person(text, mention, people)
         ):
             found.append(mention)
     qualified = _qualified(text, spotted)
-    trusted = language not in MODEL_LANGUAGES  # the model never read this language
     skipped = _Spans(unread)
     taken = set(ruled)
     sure: dict[tuple[str, str, bool], bool] = {}
@@ -194,6 +196,11 @@ class _Spans:
             start <= other_start and other_end <= end and (other_start, other_end) != (start, end)
             for other_start, other_end in self._touching(start, end)
         )
+
+
+def _everyday_word(surface: str, language: str) -> bool:
+    """One word as common as a function word in the language (wordfreq's Zipf scale)."""
+    return " " not in surface and zipf(surface.lower(), language) >= FUNCTION_WORD_ZIPF
 
 
 def _inside_longer_name(text: str, end: int) -> bool:

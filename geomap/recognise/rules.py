@@ -53,6 +53,7 @@ _CODE_LETTERS = 5  # USA, W.Va. (WVa), Calif.: codes are short
 #: A capitalised word rarer than this before another is taken for a first name.
 _FIRST_NAME_ZIPF = 3.5
 _CITY = 5.0  # strength of a town of 100,000: one that speaks through its government
+_SURE_NOUN = 6.0  # a country, a region or a city of a million: sure even as an everyday noun
 _EVERYDAY_ZIPF = 4.5  # a word this frequent names a smaller town only by the model's word
 CURRENCY_SIGNS = frozenset("$€£¥")
 _REGION_WORD_KEYS = frozenset(fold(word) for word in REGION_WORDS)
@@ -353,6 +354,13 @@ def _is_place(
             return False
         if strength < _CITY and common >= _EVERYDAY_ZIPF:
             return False  # la Justice, the Police: a small town's name that is an everyday word
+        if (
+            language in lexicon.NOUN_CAPITALS
+            and common >= _EVERYDAY_ZIPF
+            and strength < _SURE_NOUN
+            and not (candidate.first and tokens[candidate.first - 1].key in lexicon.LOCATIVE)
+        ):
+            return False  # des Landes: where every noun has a capital, an everyday noun needs in
     return True
 
 
