@@ -22,7 +22,7 @@ from typing import NamedTuple
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
 from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like_year
-from geomap.extract.dates import DateMention, default_date, find_dates
+from geomap.extract.dates import DateMention, default_date, find_dates, is_date_row, subject_date
 from geomap.extract.text import Sentence, Token
 from geomap.extract.triggers import Trigger, find_triggers
 from geomap.records import (
@@ -82,7 +82,11 @@ def extract_events(
     words = lexicon.number_words(article.language)
     text = article.text
     published = article.published
-    scope = _Scope(year=published.date.year if published else None)
+    scope = _Scope(
+        year=published.date.year if published else None,
+        language=article.language,
+        subject=subject_date(article.title, published=published, language=article.language),
+    )
     end_of_previous = 0
     for sentence in sentences:
         here, position = _mentions_in(placed, sentence, position)
@@ -149,6 +153,8 @@ class _Scope:
     paragraph's last date and its topic place."""
 
     year: int | None
+    language: str = ""
+    subject: DateMention | None = None  # the day a title or a *Date* row gives the subject
     heading_date: DateMention | None = None
     paragraph_date: DateMention | None = None
     topic: Place | None = None
@@ -164,10 +170,20 @@ class _Scope:
     ) -> tuple[list[DateMention], dt.date | None, int, str]:
         """The sentence's dates and its date; remembers the year, the heading's date and the
         paragraph's last date for the sentences after it."""
-        found = find_dates(sentence, text, published=published, year=self.year)
+        anchor = self.paragraph_date or self.heading_date or self.subject
+        found = find_dates(
+            sentence,
+            text,
+            published=published,
+            year=self.year,
+            anchor=anchor,
+            language=self.language,
+        )
         self.year = next((d.date.year for d in reversed(found) if d.year_given), self.year)
         self.year = _year_in(sentence, strict=self.year is not None) or self.year
-        if heading and found:
+        if heading and found and is_date_row(sentence):
+            self.subject = found[0]
+        elif heading and found:
             self.heading_date = found[0]
         elif heading and not sentence.has_number:
             self.heading_date = None  # a section without a date ends the dated one
@@ -175,12 +191,13 @@ class _Scope:
             # An earlier sentence's day: in a report dated to the day, the story stays on it;
             # in a text dated to the month or not at all (an encyclopedia, a chronology), a
             # later sentence may tell of any day of that month.
-            day = published is not None and published.precision == DAY
             paragraph = self.paragraph_date
-            self.inherited = (paragraph.date, paragraph.precision if day else MONTH, _CONTEXT)
+            self.inherited = (paragraph.date, paragraph.precision, _CONTEXT)
         elif self.heading_date is not None:  # a chronology heading scopes what follows
             heading_date = self.heading_date
             self.inherited = (heading_date.date, heading_date.precision, _CONTEXT)
+        elif self.subject is not None:  # the day the article is about
+            self.inherited = (self.subject.date, self.subject.precision, _CONTEXT)
         else:
             self.inherited = (*default_date(published), _PUBLICATION)
         if found:
@@ -886,12 +903,24 @@ def _deployment_event(
     place, precision, confidence = _destination(context)
     if place is None:
         return []
+    date, time_precision, basis = (
+        _date_at(context, -1, counts[0].token)
+        if counts
+        else (
+            context.date,
+            context.precision,
+            context.basis,
+        )
+    )
     return [
         _event(
             context,
             place,
             precision,
             confidence,
+            date=date,
+            time_precision=time_precision,
+            date_basis=basis,
             event_type="Strategic developments",
             sub_event_type="Other",
             disorder_type="Strategic developments",
@@ -1132,7 +1161,13 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
         values["evidence_start"] = second.evidence_start
         values["evidence_end"] = second.evidence_end
     stated = first.date_basis == _PUBLICATION and second.date_basis != _PUBLICATION
-    if second.date is not None and (second.time_precision < first.time_precision or stated):
+    figures = [any(getattr(e, n) is not None for n in COUNTS) for e in (first, second)]
+    if figures[0] != figures[1]:  # the date of the report that gives the figures
+        stated = figures[1]
+        if second.date is not None and stated:
+            values["date"], values["time_precision"] = second.date, second.time_precision
+            values["date_basis"] = second.date_basis
+    elif second.date is not None and (second.time_precision < first.time_precision or stated):
         values["date"], values["time_precision"] = second.date, second.time_precision
         values["date_basis"] = second.date_basis
     if first.sub_event_type in _PLAIN_SUBTYPES and second.sub_event_type not in _PLAIN_SUBTYPES:
