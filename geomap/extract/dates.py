@@ -517,11 +517,9 @@ def _anchored(
         if key in _SPAN_HEADS:
             start = _ends_at(keys, index, _SPANS)
             if start is not None:
-                day = base.date if base is not None else None
-                if day is None and published is not None:
-                    day = published.date
-                if day is not None:
-                    result.append(_Found(start, index, DateMention(start, day, WEEK)))
+                since = base.date if base else published.date if published else None
+                if since is not None:
+                    result.append(_Found(start, index, DateMention(start, since, WEEK)))
                     used.update(range(start, index + 1))
     return result
 
