@@ -214,6 +214,7 @@ _CUTOFF_FILLERS = _words(
 _RANGE = (lexicon.RANGE_WORDS | _words("through und et au по")) - _words("or ou eller oder или")
 #: The labels of an infobox row that dates the article's subject (*Datum 3. Juni 2019*).
 _TITLE_WORDS = 8  # a title longer than this is a sentence, whose date may be another event's
+_LABEL_GAP = 3  # a row's date comes right after its label
 _DATE_LABELS = _words("date datum dato дата when wann quand når när")
 
 _SPAN_HEADS = frozenset(phrase[-1] for phrase in _SPANS)
@@ -519,7 +520,8 @@ def _anchored(
             if start is not None:
                 since = base.date if base else published.date if published else None
                 if since is not None:
-                    result.append(_Found(start, index, DateMention(start, since, WEEK)))
+                    span = max(WEEK, base.precision if base else WEEK)
+                    result.append(_Found(start, index, DateMention(start, since, span)))
                     used.update(range(start, index + 1))
     return result
 
@@ -566,7 +568,7 @@ def _counted(
     start = base.date if base is not None else published.date if published else None
     if start is None:
         return None
-    span = WEEK if days <= 7 else MONTH
+    span = max(WEEK if days <= 7 else MONTH, base.precision if base else WEEK)
     return _Found(first, index, DateMention(first, start, span))
 
 
@@ -603,9 +605,15 @@ def _relative(
     return result
 
 
-def is_date_row(sentence: Sentence) -> bool:
-    """Whether a short line is an infobox row that dates the subject (*Datum 3. Juni 2019*)."""
-    return bool(sentence.tokens) and sentence.tokens[0].key in _DATE_LABELS
+def is_date_row(sentence: Sentence, text: str, found: list[DateMention]) -> bool:
+    """Whether a line is an infobox row that dates the article's subject (*Datum 3. Juni
+    2019*, *Dato 6. januar 2021 ; 22 måneder siden*): a label, then a date."""
+    return (
+        bool(found)
+        and found[0].index <= _LABEL_GAP
+        and sentence.tokens[0].key in _DATE_LABELS
+        and text[max(0, sentence.start - 1) : sentence.start] in ("", "\n")
+    )
 
 
 def subject_date(
@@ -618,7 +626,10 @@ def subject_date(
     if len(parts) != 1 or len(parts[0].tokens) > _TITLE_WORDS:
         return None  # a sentence rather than a name (a text's first line may be its title)
     found = find_dates(parts[0], title, published=published, year=None, language=language)
-    return found[0] if found else None
+    if not found:
+        return None
+    relative = published is not None and published.precision == DAY
+    return found[0] if found[0].year_given or relative else None  # *6. januar*: which year?
 
 
 def default_date(published: PubDate | None) -> tuple[dt.date | None, int]:

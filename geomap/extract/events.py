@@ -15,7 +15,7 @@ import itertools
 import operator
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -157,12 +157,14 @@ class _Scope:
     subject: DateMention | None = None  # the day a title or a *Date* row gives the subject
     heading_date: DateMention | None = None
     paragraph_date: DateMention | None = None
+    paragraph_days: set[dt.date] = field(default_factory=set)  # the days it has named
     topic: Place | None = None
     inherited: _Dated = (None, MONTH, "")  # the date before the sentence's own
     box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
 
     def new_paragraph(self) -> None:
         self.paragraph_date = None
+        self.paragraph_days.clear()
         self.topic = None
 
     def read(
@@ -181,18 +183,21 @@ class _Scope:
         )
         self.year = next((d.date.year for d in reversed(found) if d.year_given), self.year)
         self.year = _year_in(sentence, strict=self.year is not None) or self.year
-        if heading and found and is_date_row(sentence):
+        if is_date_row(sentence, text, found):
             self.subject = found[0]
         elif heading and found:
             self.heading_date = found[0]
         elif heading and not sentence.has_number:
             self.heading_date = None  # a section without a date ends the dated one
         if self.paragraph_date is not None:
-            # An earlier sentence's day: in a report dated to the day, the story stays on it;
-            # in a text dated to the month or not at all (an encyclopedia, a chronology), a
-            # later sentence may tell of any day of that month.
+            # An earlier sentence's day: the story stays on it, unless the paragraph has told
+            # of several days in a text not dated to the day (an encyclopedia's summary of
+            # weeks of unrest), where a later sentence may tell of any day of that month.
             paragraph = self.paragraph_date
-            self.inherited = (paragraph.date, paragraph.precision, _CONTEXT)
+            days = published is not None and published.precision == DAY
+            spans = len(self.paragraph_days) > 1 and not days
+            precision = MONTH if spans else paragraph.precision
+            self.inherited = (paragraph.date, precision, _CONTEXT)
         elif self.heading_date is not None:  # a chronology heading scopes what follows
             heading_date = self.heading_date
             self.inherited = (heading_date.date, heading_date.precision, _CONTEXT)
@@ -202,6 +207,7 @@ class _Scope:
             self.inherited = (*default_date(published), _PUBLICATION)
         if found:
             self.paragraph_date = found[-1]
+            self.paragraph_days.update(d.date for d in found if d.precision == DAY)
             return found, found[0].date, found[0].precision, _TEXT
         return found, *self.inherited
 
