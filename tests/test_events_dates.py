@@ -302,3 +302,35 @@ def test_a_merged_event_takes_the_date_of_the_report_with_its_figures() -> None:
     riots = [e for e in events if e.event_type == "Riots" and e.place.name == "Trondheim"]
     assert riots
     assert all(e.time_precision != DAY for e in riots if e.arrested == 40)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "After the riots of the past few days in Bergen, the government yesterday sent "
+            "500 more police officers to Bergen.",
+            "en",
+        ),
+        (
+            "Efter de senaste dagarnas kravaller i Malmö skickade regeringen igår ytterligare "
+            "500 poliser till Malmö.",
+            "sv",
+        ),
+        (
+            "Nach den Krawallen der letzten Tage in Leipzig schickte die Regierung gestern "
+            "500 weitere Polizisten nach Leipzig.",
+            "de",
+        ),
+    ],
+)
+def test_riots_of_recent_days_and_a_deployment_of_yesterday_keep_their_own_dates(
+    text: str, language: str
+) -> None:
+    events = parse_article(
+        Article(article_id(text), "own.txt", None, PubDate.parse("2016-06-08"), language, text),
+        geocoder=OfflineGazetteer(),
+    ).events
+    dates = {e.layer: (e.date, e.time_precision) for e in events}
+    assert dates["deployments"] == (dt.date(2016, 6, 7), DAY)
+    assert dates["incidents"][1] == WEEK

@@ -692,10 +692,10 @@ def _date_at(context: _Context, index: int, anchor: int) -> _Dated:
         return context.date, context.precision, context.basis
     last = len(clauses) - 1
     wanted = {clauses[min(max(i, 0), last)] for i in (index, anchor) if i >= 0}
-    near = index if index >= 0 else anchor
+    near = [i for i in (index, anchor) if i >= 0]
     same = [d for d in dates if clauses[min(d.index, last)] in wanted]
-    if same:
-        chosen = min(same, key=lambda d: (abs(d.index - near), d.index))
+    if same:  # the date nearest the event's word or its place
+        chosen = min(same, key=lambda d: (min(abs(d.index - i) for i in near), d.index))
         return chosen.date, chosen.precision, _TEXT
     earlier = [d for d in dates if d.index < max(anchor, 0)]
     if earlier:
@@ -909,14 +909,13 @@ def _deployment_event(
     place, precision, confidence = _destination(context)
     if place is None:
         return []
+    # the date nearest the word that sends the forces, or their figure
+    word = next((t.index for t in context.triggers if t.kind == "deploy"), -1)
+    anchor = counts[0].token if counts else word
     date, time_precision, basis = (
-        _date_at(context, -1, counts[0].token)
-        if counts
-        else (
-            context.date,
-            context.precision,
-            context.basis,
-        )
+        _date_at(context, -1, anchor)
+        if anchor >= 0
+        else (context.date, context.precision, context.basis)
     )
     return [
         _event(
