@@ -98,7 +98,12 @@ RELATIVE_PHRASES: dict[tuple[str, ...], int] = {
     },
     **lexicon.RELATIVE_PHRASES,
 }
-_RELATIVE_HEADS = frozenset(phrase[0] for phrase in RELATIVE_PHRASES)
+#: The phrases by their first word, longest first.
+_PHRASES_BY_HEAD: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+for _phrase, _back in sorted(RELATIVE_PHRASES.items(), key=lambda item: -len(item[0])):
+    _PHRASES_BY_HEAD.setdefault(_phrase[0], []).append((_phrase, _back))
+#: Every word that may start a date relative to the report.
+_RELATIVE_WORDS = frozenset(WEEKDAYS) | frozenset(RELATIVE_DAYS) | frozenset(_PHRASES_BY_HEAD)
 
 #: Words of a day or a week, as counted in *two days later*, *for N dager siden*.
 _DAY_UNITS = _words(
@@ -225,13 +230,22 @@ _TITLE_WORDS = 8  # a title longer than this is a sentence, whose date may be an
 _LABEL_GAP = 3  # a row's date comes right after its label
 _DATE_LABELS = _words("date datum dato дата when wann quand når när")
 
-_SPAN_HEADS = frozenset(phrase[-1] for phrase in _SPANS)
-_NEXT_HEADS = frozenset(phrase[-1] for phrase in _NEXT_DAY)
+
+def _by_last_word(phrases: frozenset[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    found: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in sorted(phrases, key=lambda p: (-len(p), p)):
+        found.setdefault(phrase[-1], []).append(phrase)
+    return found
+
+
+_SPANS_BY_LAST = _by_last_word(_SPANS)
+_NEXT_BY_LAST = _by_last_word(_NEXT_DAY)
+_SPAN_HEADS = frozenset(_SPANS_BY_LAST)
+_NEXT_HEADS = frozenset(_NEXT_BY_LAST)
 _RELATIVE_KEYS = (
     frozenset(WEEKDAYS)
     | frozenset(RELATIVE_DAYS)
     | frozenset(phrase[-1] for phrase in RELATIVE_PHRASES)
-    | {"hier"}
 )
 _ANCHORED_KEYS = _UNITS | _SPAN_HEADS | _NEXT_HEADS
 _DATE_KEYS = frozenset(lexicon.MONTHS) | _RELATIVE_KEYS | _ANCHORED_KEYS
@@ -309,7 +323,14 @@ def find_dates(
     found = [_cutoff(item, tokens) for item in found]
     if not sentence.keys.isdisjoint(_ANCHORED_KEYS):
         found += _anchored(tokens, found, used, published, anchor, language)
-    if published is not None and published.precision == DAY:
+    if (
+        published is not None
+        and published.precision == DAY
+        and not (
+            sentence.keys.isdisjoint(_RELATIVE_KEYS)
+            and sentence.keys.isdisjoint(_LANGUAGE_DAYS.get(language, ()))
+        )
+    ):
         found += _relative(tokens, used, published.date, language)
     return [f.mention for f in sorted(found, key=lambda f: f.first)]
 
@@ -485,11 +506,12 @@ def _count_before(tokens: tuple[Token, ...], index: int, language: str) -> int |
     return lexicon.number_words(language).get(token.key)
 
 
-def _ends_at(keys: list[str], index: int, phrases: frozenset[tuple[str, ...]]) -> int | None:
-    """The first token of a phrase of ``phrases`` that ends at ``index``, if any."""
-    for phrase in phrases:
-        if index + 1 >= len(phrase) and tuple(keys[index + 1 - len(phrase) : index + 1]) == phrase:
-            return index + 1 - len(phrase)
+def _ends_at(keys: list[str], index: int, phrases: dict[str, list[tuple[str, ...]]]) -> int | None:
+    """The first token of a phrase of ``phrases`` (by last word) that ends at ``index``."""
+    for phrase in phrases.get(keys[index], ()):
+        start = index + 1 - len(phrase)
+        if start >= 0 and tuple(keys[start : index + 1]) == phrase:
+            return start
     return None
 
 
@@ -511,7 +533,7 @@ def _anchored(
         earlier = [f.mention for f in found if f.first < index]
         base = earlier[-1] if earlier else anchor
         if key in _NEXT_HEADS:
-            start = _ends_at(keys, index, _NEXT_DAY)
+            start = _ends_at(keys, index, _NEXT_BY_LAST)
             if start is not None and base is not None and base.precision == DAY:
                 day = base.date + dt.timedelta(days=1)
                 result.append(_Found(start, index, DateMention(start, day, DAY)))
@@ -524,7 +546,7 @@ def _anchored(
                 used.update(range(item.first, item.last + 1))
                 continue
         if key in _SPAN_HEADS:
-            start = _ends_at(keys, index, _SPANS)
+            start = _ends_at(keys, index, _SPANS_BY_LAST)
             if start is not None:
                 since = base.date if base else published.date if published else None
                 if since is not None:
@@ -587,18 +609,18 @@ def _relative(
     to a date the text gives (*Tuesday, 14 May*)."""
     keys = [t.key for t in tokens]
     own = _LANGUAGE_DAYS.get(language, {})
+    blocked = {i + step for i in used for step in range(-2, 3)}
     result: list[_Found] = []
     taken: set[int] = set()
     for index, key in enumerate(keys):
-        if index in taken or any(i in used for i in range(index - 2, index + 3)):
+        if (key not in _RELATIVE_WORDS and key not in own) or index in taken or index in blocked:
             continue
         back: int | None = None
         length = 1
-        if key in _RELATIVE_HEADS:
-            for phrase, days in RELATIVE_PHRASES.items():
-                if tuple(keys[index : index + len(phrase)]) == phrase:
-                    back, length = days, len(phrase)
-                    break
+        for phrase, days in _PHRASES_BY_HEAD.get(key, ()):
+            if tuple(keys[index : index + len(phrase)]) == phrase:
+                back, length = days, len(phrase)
+                break
         if back is None:
             back = RELATIVE_DAYS.get(key, own.get(key))
         if back is None:
