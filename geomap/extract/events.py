@@ -55,6 +55,7 @@ _GEO_PRECISION = {"airport": 1, "city": 1, "region": 2, "country": 3}
 _HEADING_WORDS = 8
 _TEXT, _CONTEXT, _PUBLICATION = "text", "context", "publication"
 _RECENT_DAYS = 7  # an undated report may tell of an incident of the past week
+_SPAN_DAYS = {WEEK: 7, MONTH: 30}  # the days after its first that a week or month covers
 _Dated = tuple[dt.date | None, int, str]  # a date, its precision, where it comes from
 _NAMED = 0.7  # the confidence of a place the sentence itself names
 #: (event_type, sub_event_type, layer) of the groups whose kind does not depend on the article.
@@ -1130,12 +1131,10 @@ def _same_time(first: EventFact, second: EventFact) -> bool:
     if _PUBLICATION in (first.date_basis, second.date_basis) and first.date_basis != (
         second.date_basis
     ):
-        stated, reported = (
-            (first.date, second.date)
-            if second.date_basis == _PUBLICATION
-            else (second.date, first.date)
-        )
-        return 0 <= (reported - stated).days <= _RECENT_DAYS
+        stated, reported = (first, second) if second.date_basis == _PUBLICATION else (second, first)
+        assert stated.date is not None and reported.date is not None
+        span = _SPAN_DAYS.get(stated.time_precision, 0)  # a week's or month's story goes on
+        return 0 <= (reported.date - stated.date).days <= _RECENT_DAYS + span
     if first.time_precision == DAY and second.time_precision == DAY:
         return first.date == second.date
     return (first.date.year, first.date.month) == (second.date.year, second.date.month) or (
@@ -1172,7 +1171,13 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
         if second.date is not None and stated:
             values["date"], values["time_precision"] = second.date, second.time_precision
             values["date_basis"] = second.date_basis
-    elif second.date is not None and (second.time_precision < first.time_precision or stated):
+    elif second.date is not None and (
+        stated
+        or (
+            second.time_precision < first.time_precision
+            and (second.date_basis != _PUBLICATION or first.date_basis == _PUBLICATION)
+        )
+    ):  # a finer date, unless it is only the report's
         values["date"], values["time_precision"] = second.date, second.time_precision
         values["date_basis"] = second.date_basis
     if first.sub_event_type in _PLAIN_SUBTYPES and second.sub_event_type not in _PLAIN_SUBTYPES:
