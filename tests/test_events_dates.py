@@ -334,3 +334,50 @@ def test_riots_of_recent_days_and_a_deployment_of_yesterday_keep_their_own_dates
     dates = {e.layer: (e.date, e.time_precision) for e in events}
     assert dates["deployments"] == (dt.date(2016, 6, 7), DAY)
     assert dates["incidents"][1] == WEEK
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Police fired on the crowd on March 20th, 2013.", dt.date(2013, 3, 20)),
+        ("On the 20th of March 2013 police fired on the crowd.", dt.date(2013, 3, 20)),
+        ("Митинг разогнали 20-го марта 2013 года.", dt.date(2013, 3, 20)),
+        ("Le 1er mai 2013, la police a chargé les manifestants.", dt.date(2013, 5, 1)),
+    ],
+)
+def test_ordinal_days(text: str, expected: dt.date) -> None:
+    assert _dates(text, published=None) == [(expected, DAY)]
+
+
+def test_a_word_between_a_month_and_a_count_is_no_ordinal() -> None:
+    assert _dates("I april er 30 personer drept.", published=None, year=2023) == [
+        (dt.date(2023, 4, 1), MONTH)
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the night from 5 to 6 May 2023 cars burned in the suburbs.",
+        "Dans la nuit du 5 au 6 mai 2023, des voitures ont brûlé.",
+        "Natten mellom 5. og 6. mai 2023 brant flere biler.",
+    ],
+)
+def test_a_night_between_two_days_is_dated_by_its_morning(text: str) -> None:
+    assert _dates(text, published=None) == [(dt.date(2023, 5, 6), DAY)]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Earlier this week, police raided the camp.", "en", (dt.date(2023, 5, 12), WEEK)),
+        ("Förra veckan greps trettio personer.", "sv", (dt.date(2023, 5, 5), WEEK)),
+        ("На прошлой неделе задержали тридцать человек.", "ru", (dt.date(2023, 5, 5), WEEK)),
+        ("Le mois dernier, trente personnes ont été arrêtées.", "fr", (dt.date(2023, 4, 1), MONTH)),
+        ("Letzten Monat wurden dreißig Menschen festgenommen.", "de", (dt.date(2023, 4, 1), MONTH)),
+    ],
+)
+def test_weeks_and_months_relative_to_the_report(
+    text: str, language: str, expected: tuple[dt.date, int]
+) -> None:
+    assert _dates(text, language=language) == [expected]

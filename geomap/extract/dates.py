@@ -30,6 +30,8 @@ _NUMERIC = re.compile(
     r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)|(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"
 )
 _DASH = re.compile(r"^\s*[-–—]\s*$")
+#: Ordinal endings a tokenizer splits from the day (*20th*, *20-го*, *1er*), and *of*.
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th", "er", "re", "ere", "го", "е"})
 #: Month words that are also common words: a date only next to a number.
 _AMBIGUOUS_MONTHS = frozenset({"may", "mars", "mai", "march"})
 
@@ -98,10 +100,64 @@ RELATIVE_PHRASES: dict[tuple[str, ...], int] = {
     },
     **lexicon.RELATIVE_PHRASES,
 }
-#: The phrases by their first word, longest first.
-_PHRASES_BY_HEAD: dict[str, list[tuple[tuple[str, ...], int]]] = {}
-for _phrase, _back in sorted(RELATIVE_PHRASES.items(), key=lambda item: -len(item[0])):
-    _PHRASES_BY_HEAD.setdefault(_phrase[0], []).append((_phrase, _back))
+#: Weeks and months relative to the report's: days back, and the precision.
+_LAST_MONTH = -1  # days back: the month before the report's
+RELATIVE_PERIODS: dict[tuple[str, ...], tuple[int, int]] = {
+    **{
+        tuple(fold(w) for w in phrase.split()): (0, WEEK)
+        for phrase in (
+            "this week",
+            "earlier this week",
+            "denne uken",
+            "denne veka",
+            "denne uge",
+            "denna vecka",
+            "den här veckan",
+            "diese woche",
+            "dieser woche",
+            "cette semaine",
+            "на этой неделе",
+        )
+    },
+    **{
+        tuple(fold(w) for w in phrase.split()): (7, WEEK)
+        for phrase in (
+            "last week",
+            "forrige uke",
+            "førre veke",
+            "sidste uge",
+            "forrige uge",
+            "förra veckan",
+            "letzte woche",
+            "letzten woche",
+            "vergangene woche",
+            "vergangenen woche",
+            "la semaine dernière",
+            "на прошлой неделе",
+        )
+    },
+    **{
+        tuple(fold(w) for w in phrase.split()): (_LAST_MONTH, MONTH)
+        for phrase in (
+            "last month",
+            "forrige måned",
+            "førre månad",
+            "sidste måned",
+            "förra månaden",
+            "letzten monat",
+            "vergangenen monat",
+            "le mois dernier",
+            "в прошлом месяце",
+        )
+    },
+}
+#: The phrases by their first word, longest first: (phrase, days back, precision).
+_PHRASES_BY_HEAD: dict[str, list[tuple[tuple[str, ...], int, int]]] = {}
+for _phrase, (_back, _precision) in sorted(
+    {**{k: (v, DAY) for k, v in RELATIVE_PHRASES.items()}, **RELATIVE_PERIODS}.items(),
+    key=lambda item: -len(item[0]),
+):
+    _PHRASES_BY_HEAD.setdefault(_phrase[0], []).append((_phrase, _back, _precision))
 #: Every word that may start a date relative to the report.
 _RELATIVE_WORDS = frozenset(WEEKDAYS) | frozenset(RELATIVE_DAYS) | frozenset(_PHRASES_BY_HEAD)
 
@@ -225,6 +281,7 @@ _CUTOFF_FILLERS = _words(
 )
 #: Words between the two ends of a range (*16 - 19 janvier*, *15 och 18 juni*, *с 11 по 14*).
 _RANGE = (lexicon.RANGE_WORDS | _words("through und et au по")) - _words("or ou eller oder или")
+_NIGHTS = _words("night nuit nacht natt natten nat natta ночь ночи")
 #: The labels of an infobox row that dates the article's subject (*Datum 3. Juni 2019*).
 _TITLE_WORDS = 8  # a title longer than this is a sentence, whose date may be another event's
 _LABEL_GAP = 3  # a row's date comes right after its label
@@ -246,6 +303,7 @@ _RELATIVE_KEYS = (
     frozenset(WEEKDAYS)
     | frozenset(RELATIVE_DAYS)
     | frozenset(phrase[-1] for phrase in RELATIVE_PHRASES)
+    | frozenset(phrase[-1] for phrase in RELATIVE_PERIODS)
 )
 _ANCHORED_KEYS = _UNITS | _SPAN_HEADS | _NEXT_HEADS
 _DATE_KEYS = frozenset(lexicon.MONTHS) | _RELATIVE_KEYS | _ANCHORED_KEYS
@@ -370,12 +428,22 @@ def _with_month(
     year: int | None,
 ) -> _Found | None:
     """*14 August [2013]*, *August 14[, 2013]*, *August 2013*, *i april*."""
-    before = tokens[index - 1] if index else None
+    back = index - 1  # the day before the month, past *of* and an ordinal's ending
+    if back >= 1 and tokens[back].key == "of":
+        back -= 1  # *the 20th of March*
+    if back >= 1 and _ordinal_ending(tokens, back):
+        back -= 1  # *20th*, *20-го*, *1er*
+    if back != index - 1 and not tokens[back].is_number:
+        back = index - 1
+    before = tokens[back] if back >= 0 else None
     after = tokens[index + 1] if index + 1 < len(tokens) else None
-    later = tokens[index + 2] if index + 2 < len(tokens) else None
+    ahead = index + 2
+    if ahead < len(tokens) and _ordinal_ending(tokens, ahead):
+        ahead += 1  # *March 20th, 2013*
+    later = tokens[ahead] if ahead < len(tokens) else None
     day = _number(before, 1, 31) if before is not None and len(before.surface) <= 2 else None
     given = _number(after, _FIRST_YEAR, _LAST_YEAR)
-    first = index - 1 if day is not None else index
+    first = back if day is not None else index
     last = index + (given is not None)
     if day is None and given is None and after is not None and len(after.surface) <= 2:
         day = _number(after, 1, 31)  # August 14, 2013
@@ -398,6 +466,12 @@ def _with_month(
             return None
     mention = DateMention(index, date, DAY if day else MONTH, year_given=given is not None)
     return _Found(first, last, mention)
+
+
+def _ordinal_ending(tokens: tuple[Token, ...], index: int) -> bool:
+    """Whether token ``index`` ends the number before it as an ordinal (*20th*, *20-го*)."""
+    token, number = tokens[index], tokens[index - 1]
+    return token.key in _ORDINAL_SUFFIXES and number.is_number and token.start - number.end <= 1
 
 
 def _after(date: dt.date, published: PubDate) -> bool:
@@ -427,6 +501,10 @@ def _ranges(found: list[_Found], tokens: tuple[Token, ...], text: str) -> list[_
                     begin = mention.date.replace(day=day)
                 except ValueError:
                     begin = None
+                if begin is not None and _overnight(tokens, first_index, begin, mention.date):
+                    joined = DateMention(first_index, mention.date, DAY, mention.year_given)
+                    result.append(_Found(first_index, item.last, joined))
+                    continue
                 if begin is not None and begin < mention.date:
                     joined = DateMention(
                         first_index, begin, _span_precision(begin, mention.date), mention.year_given
@@ -454,6 +532,14 @@ def _ranges(found: list[_Found], tokens: tuple[Token, ...], text: str) -> list[_
             continue
         result.append(item)
     return result
+
+
+def _overnight(tokens: tuple[Token, ...], first: int, begin: dt.date, end: dt.date) -> bool:
+    """*the night of 5 to 6 May*, *dans la nuit du 5 au 6 mai*: one night, dated by its
+    morning (as *в ночь на 6 мая* is)."""
+    return (end - begin).days == 1 and any(
+        t.key in _NIGHTS for t in tokens[max(0, first - 3) : first]
+    )
 
 
 def _range_start(tokens: tuple[Token, ...], first: int, text: str) -> tuple[int, int] | None:
@@ -616,21 +702,30 @@ def _relative(
         if (key not in _RELATIVE_WORDS and key not in own) or index in taken or index in blocked:
             continue
         back: int | None = None
-        length = 1
-        for phrase, days in _PHRASES_BY_HEAD.get(key, ()):
-            if tuple(keys[index : index + len(phrase)]) == phrase:
-                back, length = days, len(phrase)
-                break
+        length, precision = 1, DAY
+        phrase = next(
+            (
+                p
+                for p in _PHRASES_BY_HEAD.get(key, ())
+                if tuple(keys[index : index + len(p[0])]) == p[0]
+            ),
+            None,
+        )
+        if phrase is not None:
+            back, length, precision = phrase[1], len(phrase[0]), phrase[2]
         if back is None:
             back = RELATIVE_DAYS.get(key, own.get(key))
         if back is None:
             weekday = WEEKDAYS.get(key)
             if weekday is not None:
                 back = (published.weekday() - weekday) % 7
-        if back is None or published.toordinal() <= back:
+        if back is None or published.toordinal() <= max(back, 31):
             continue
-        day = published - dt.timedelta(days=back)
-        result.append(_Found(index, index + length - 1, DateMention(index, day, DAY)))
+        if back == _LAST_MONTH:
+            day = (published.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+        else:
+            day = published - dt.timedelta(days=back)
+        result.append(_Found(index, index + length - 1, DateMention(index, day, precision)))
         taken.update(range(index, index + length))
     return result
 
