@@ -1132,7 +1132,8 @@ def _same_time(first: EventFact, second: EventFact) -> bool:
         second.date_basis
     ):
         stated, reported = (first, second) if second.date_basis == _PUBLICATION else (second, first)
-        assert stated.date is not None and reported.date is not None
+        if stated.date is None or reported.date is None:
+            return True
         span = _SPAN_DAYS.get(stated.time_precision, 0)  # a week's or month's story goes on
         return 0 <= (reported.date - stated.date).days <= _RECENT_DAYS + span
     if first.time_precision == DAY and second.time_precision == DAY:
@@ -1164,20 +1165,15 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
         values["evidence"] = second.evidence
         values["evidence_start"] = second.evidence_start
         values["evidence_end"] = second.evidence_end
-    stated = first.date_basis == _PUBLICATION and second.date_basis != _PUBLICATION
     figures = [any(getattr(e, n) is not None for n in COUNTS) for e in (first, second)]
-    if figures[0] != figures[1]:  # the date of the report that gives the figures
-        stated = figures[1]
-        if second.date is not None and stated:
-            values["date"], values["time_precision"] = second.date, second.time_precision
-            values["date_basis"] = second.date_basis
-    elif second.date is not None and (
-        stated
-        or (
+    if figures[0] != figures[1]:
+        take = figures[1]  # the date of the report that gives the figures
+    else:  # a date the text gives over the report's own; a finer one, unless only the report's
+        take = (first.date_basis == _PUBLICATION and second.date_basis != _PUBLICATION) or (
             second.time_precision < first.time_precision
             and (second.date_basis != _PUBLICATION or first.date_basis == _PUBLICATION)
         )
-    ):  # a finer date, unless it is only the report's
+    if second.date is not None and take:
         values["date"], values["time_precision"] = second.date, second.time_precision
         values["date_basis"] = second.date_basis
     if first.sub_event_type in _PLAIN_SUBTYPES and second.sub_event_type not in _PLAIN_SUBTYPES:
