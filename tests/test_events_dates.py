@@ -381,3 +381,15 @@ def test_weeks_and_months_relative_to_the_report(
     text: str, language: str, expected: tuple[dt.date, int]
 ) -> None:
     assert _dates(text, language=language) == [expected]
+
+
+def test_the_subject_named_by_the_title_keeps_its_day_in_a_later_sentence() -> None:
+    text = (
+        "Date 4 June 2016\n"
+        "Place Trondheim\n\n"
+        "Soldiers fired on a crowd in Trondheim, and 30 people were killed.\n\n"
+        "In October 2016 a commission on the Trondheim massacre was set up in Trondheim.\n"
+    )
+    events = _parsed(text, "2017-01", title="Trondheim massacre")
+    assert events
+    assert {(e.date, e.time_precision) for e in events} == {(dt.date(2016, 6, 4), DAY)}

@@ -757,6 +757,32 @@ def subject_date(
     return found[0] if found[0].year_given or relative else None  # *6. januar*: which year?
 
 
+def subject_name(title: str | None) -> tuple[str, ...]:
+    """The folded words of a short title that names the article's subject (*Massaker von
+    Khartum*), to find where the text refers to the subject by its name."""
+    if not title:
+        return ()
+    parts = sentences(title)
+    if len(parts) != 1 or not 1 < len(parts[0].tokens) <= _TITLE_WORDS:
+        return ()
+    return tuple(t.key for t in parts[0].tokens)
+
+
+def named_subject(
+    sentence: Sentence, name: tuple[str, ...], subject: DateMention | None
+) -> DateMention | None:
+    """The subject's date where the sentence names the subject as the title does (*a
+    commission on the Khartoum massacre was set up in October*: the massacre's day is the
+    subject's, not October)."""
+    if subject is None or not name or not sentence.keys.issuperset(name):
+        return None
+    keys = [t.key for t in sentence.tokens]
+    for index in range(len(keys) - len(name) + 1):
+        if tuple(keys[index : index + len(name)]) == name:
+            return DateMention(index, subject.date, subject.precision, subject.year_given)
+    return None
+
+
 def default_date(published: PubDate | None) -> tuple[dt.date | None, int]:
     """The date of an event the text does not date: the report's day or month."""
     if published is None:

@@ -22,7 +22,15 @@ from typing import NamedTuple
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
 from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like_year
-from geomap.extract.dates import DateMention, default_date, find_dates, is_date_row, subject_date
+from geomap.extract.dates import (
+    DateMention,
+    default_date,
+    find_dates,
+    is_date_row,
+    named_subject,
+    subject_date,
+    subject_name,
+)
 from geomap.extract.text import Sentence, Token
 from geomap.extract.triggers import Trigger, find_triggers
 from geomap.records import (
@@ -87,6 +95,7 @@ def extract_events(
         year=published.date.year if published else None,
         language=article.language,
         subject=subject_date(article.title, published=published, language=article.language),
+        name=subject_name(article.title),
     )
     end_of_previous = 0
     for sentence in sentences:
@@ -156,6 +165,7 @@ class _Scope:
     year: int | None
     language: str = ""
     subject: DateMention | None = None  # the day a title or a *Date* row gives the subject
+    name: tuple[str, ...] = ()  # the title's words, that name the subject
     heading_date: DateMention | None = None
     paragraph_date: DateMention | None = None
     paragraph_days: set[dt.date] = field(default_factory=set)  # the days it has named
@@ -206,11 +216,13 @@ class _Scope:
             self.inherited = (self.subject.date, self.subject.precision, _CONTEXT)
         else:
             self.inherited = (*default_date(published), _PUBLICATION)
+        named = named_subject(sentence, self.name, self.subject)
         if found:
             self.paragraph_date = found[-1]
             self.paragraph_days.update(d.date for d in found if d.precision == DAY)
-            return found, found[0].date, found[0].precision, _TEXT
-        return found, *self.inherited
+            dated = sorted([*found, named], key=lambda d: d.index) if named else found
+            return dated, found[0].date, found[0].precision, _TEXT
+        return [named] if named else found, *self.inherited
 
 
 def _box_place(here: Sequence[Mention], focus: Place | None) -> Place | None:
