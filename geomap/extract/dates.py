@@ -11,7 +11,10 @@ day*, *le lendemain*, *на следующий день*), and spans of days (*t
 Tagen nach*, *всю неделю*, *five days of unrest*).
 
 Precision follows ACLED: 1 for a day, 2 for a range of days up to a week (or a day that only
-bounds a tally), 3 for a month or a longer range. A range is dated by its first day.
+bounds a tally, or a week relative to the report), 3 for a month or a longer range. A range
+is dated by its first day, a month by its first day; a night between two days by its
+morning (*в ночь на 9 апреля*, *the night of 8 to 9 April*); ordinals are read (*20th of
+March*, *20-го марта*, *1er mai*).
 """
 
 from __future__ import annotations
@@ -390,7 +393,14 @@ def find_dates(
         )
     ):
         found += _relative(tokens, used, published.date, language)
-    return [f.mention for f in sorted(found, key=lambda f: f.first)]
+    return [_monthly(f.mention) for f in sorted(found, key=lambda f: f.first)]
+
+
+def _monthly(mention: DateMention) -> DateMention:
+    """A date known to the month is its first day (as ACLED and DESIGN.md write it)."""
+    if mention.precision != MONTH or mention.date.day == 1:
+        return mention
+    return DateMention(mention.index, mention.date.replace(day=1), MONTH, mention.year_given)
 
 
 def _numeric(sentence: Sentence, text: str, used: set[int]) -> list[_Found]:

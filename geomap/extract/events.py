@@ -207,8 +207,10 @@ class _Scope:
             paragraph = self.paragraph_date
             days = published is not None and published.precision == DAY
             spans = len(self.paragraph_days) > 1 and not days
-            precision = MONTH if spans else paragraph.precision
-            self.inherited = (paragraph.date, precision, _CONTEXT)
+            if spans:
+                self.inherited = (paragraph.date.replace(day=1), MONTH, _CONTEXT)
+            else:
+                self.inherited = (paragraph.date, paragraph.precision, _CONTEXT)
         elif self.heading_date is not None:  # a chronology heading scopes what follows
             heading_date = self.heading_date
             self.inherited = (heading_date.date, heading_date.precision, _CONTEXT)
