@@ -288,7 +288,7 @@ _NIGHTS = _words("night nuit nacht natt natten nat natta ночь ночи")
 #: The labels of an infobox row that dates the article's subject (*Datum 3. Juni 2019*).
 _TITLE_WORDS = 8  # a title longer than this is a sentence, whose date may be another event's
 _LABEL_GAP = 3  # a row's date comes right after its label
-_DATE_LABELS = _words("date datum dato дата when wann quand når när")
+_DATE_LABELS = _words("date datum dato дата")
 
 
 def _by_last_word(phrases: frozenset[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
