@@ -393,3 +393,13 @@ def test_the_subject_named_by_the_title_keeps_its_day_in_a_later_sentence() -> N
     events = _parsed(text, "2017-01", title="Trondheim massacre")
     assert events
     assert {(e.date, e.time_precision) for e in events} == {(dt.date(2016, 6, 4), DAY)}
+
+
+def test_figures_told_later_in_a_news_report_keep_the_incidents_day() -> None:
+    text = (
+        "Riot police clashed with protesters in Trondheim on Monday.\n\n"
+        "Officers arrested 30 people in the clashes in Trondheim, police said."
+    )
+    events = _parsed(text, "2016-06-08")
+    riots = [e for e in events if e.event_type == "Riots" and e.place.name == "Trondheim"]
+    assert [(e.date, e.time_precision) for e in riots] == [(dt.date(2016, 6, 6), DAY)]

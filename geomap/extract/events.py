@@ -1180,8 +1180,13 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
         values["evidence_start"] = second.evidence_start
         values["evidence_end"] = second.evidence_end
     figures = [any(getattr(e, n) is not None for n in COUNTS) for e in (first, second)]
-    if figures[0] != figures[1]:
-        take = figures[1]  # the date of the report that gives the figures
+    if figures[0] != figures[1]:  # the date of the report that gives the figures, unless
+        # that is only the day of a news report and the other report's date is stated
+        take = figures[1] and not (
+            second.date_basis == _PUBLICATION
+            and second.time_precision == DAY
+            and first.date_basis != _PUBLICATION
+        )
     else:  # a date the text gives over the report's own; a finer one, unless only the report's
         take = (first.date_basis == _PUBLICATION and second.date_basis != _PUBLICATION) or (
             second.time_precision < first.time_precision
