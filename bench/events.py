@@ -5,6 +5,7 @@ Run from the checkout's root::
     python -m bench.events                 # figures per language and overall
     python -m bench.events --errors 15     # and the 15 worst missed and false events
     python -m bench.events --json out.json # the figures as JSON too
+    python -m bench.events --dates         # and every matched pair with a wrong date
 
 Reads ``../shared/corpora/events/*.json`` (real texts coded by hand; their README gives the
 schema and the coding rules), parses each text with :func:`geomap.pipeline.parse_article` and
@@ -423,17 +424,36 @@ def _print_errors(texts: Sequence[Text], limit: int) -> None:
         print(f"    gold: {_describe(gold)}\n    pred: {_describe(predicted)}")
 
 
+def _print_date_errors(texts: Sequence[Text]) -> None:
+    """Every matched pair whose date is wrong, with the sentences each side read it from."""
+    wrong = [
+        (text.name, text.gold[g], text.predicted[p])
+        for text in texts
+        for g, p in text.pairs
+        if not date_right(text.gold[g], text.predicted[p])
+    ]
+    print(f"\ndate errors ({len(wrong)}):")
+    for name, gold, predicted in wrong:
+        print(f"- {name}: {_describe(gold)}\n    gold evidence: {_short(gold.evidence)}")
+        print(f"    pred: {_describe(predicted)}\n    pred evidence: {_short(predicted.evidence)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the corpus, print the figures, write them as JSON if asked."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--errors", type=int, default=0, metavar="K", help="show K of each error")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
+    parser.add_argument(
+        "--dates", action="store_true", help="show every matched pair with a wrong date"
+    )
     parser.add_argument("--corpus", type=Path, default=CORPUS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     texts, seconds = run(args.corpus)
     figures = score(texts)
     print(f"{len(texts)} texts from {args.corpus} parsed in {seconds:.2f} s\n")
     print_report(texts, figures, errors=args.errors)
+    if args.dates:
+        _print_date_errors(texts)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0

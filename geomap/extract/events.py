@@ -15,14 +15,22 @@ import itertools
 import operator
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import NamedTuple
 
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
 from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like_year
-from geomap.extract.dates import DateMention, default_date, find_dates
+from geomap.extract.dates import (
+    DateMention,
+    default_date,
+    find_dates,
+    is_date_row,
+    named_subject,
+    subject_date,
+    subject_name,
+)
 from geomap.extract.text import Sentence, Token
 from geomap.extract.triggers import Trigger, find_triggers
 from geomap.records import (
@@ -55,6 +63,7 @@ _GEO_PRECISION = {"airport": 1, "city": 1, "region": 2, "country": 3}
 _HEADING_WORDS = 8
 _TEXT, _CONTEXT, _PUBLICATION = "text", "context", "publication"
 _RECENT_DAYS = 7  # an undated report may tell of an incident of the past week
+_SPAN_DAYS = {WEEK: 7, MONTH: 30}  # the days after its first that a week or month covers
 _Dated = tuple[dt.date | None, int, str]  # a date, its precision, where it comes from
 _NAMED = 0.7  # the confidence of a place the sentence itself names
 #: (event_type, sub_event_type, layer) of the groups whose kind does not depend on the article.
@@ -82,7 +91,12 @@ def extract_events(
     words = lexicon.number_words(article.language)
     text = article.text
     published = article.published
-    scope = _Scope(year=published.date.year if published else None)
+    scope = _Scope(
+        year=published.date.year if published else None,
+        language=article.language,
+        subject=subject_date(article.title, published=published, language=article.language),
+        name=subject_name(article.title),
+    )
     end_of_previous = 0
     for sentence in sentences:
         here, position = _mentions_in(placed, sentence, position)
@@ -149,14 +163,19 @@ class _Scope:
     paragraph's last date and its topic place."""
 
     year: int | None
+    language: str = ""
+    subject: DateMention | None = None  # the day a title or a *Date* row gives the subject
+    name: tuple[str, ...] = ()  # the title's words, that name the subject
     heading_date: DateMention | None = None
     paragraph_date: DateMention | None = None
+    paragraph_days: set[dt.date] = field(default_factory=set)  # the days it has named
     topic: Place | None = None
     inherited: _Dated = (None, MONTH, "")  # the date before the sentence's own
     box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
 
     def new_paragraph(self) -> None:
         self.paragraph_date = None
+        self.paragraph_days.clear()
         self.topic = None
 
     def read(
@@ -164,29 +183,48 @@ class _Scope:
     ) -> tuple[list[DateMention], dt.date | None, int, str]:
         """The sentence's dates and its date; remembers the year, the heading's date and the
         paragraph's last date for the sentences after it."""
-        found = find_dates(sentence, text, published=published, year=self.year)
+        anchor = self.paragraph_date or self.heading_date or self.subject
+        found = find_dates(
+            sentence,
+            text,
+            published=published,
+            year=self.year,
+            anchor=anchor,
+            language=self.language,
+        )
         self.year = next((d.date.year for d in reversed(found) if d.year_given), self.year)
         self.year = _year_in(sentence, strict=self.year is not None) or self.year
-        if heading and found:
+        if is_date_row(sentence, text, found):
+            self.subject = found[0]
+        elif heading and found:
             self.heading_date = found[0]
         elif heading and not sentence.has_number:
             self.heading_date = None  # a section without a date ends the dated one
         if self.paragraph_date is not None:
-            # An earlier sentence's day: in a report dated to the day, the story stays on it;
-            # in a text dated to the month or not at all (an encyclopedia, a chronology), a
-            # later sentence may tell of any day of that month.
-            day = published is not None and published.precision == DAY
+            # An earlier sentence's day: the story stays on it, unless the paragraph has told
+            # of several days in a text not dated to the day (an encyclopedia's summary of
+            # weeks of unrest), where a later sentence may tell of any day of that month.
             paragraph = self.paragraph_date
-            self.inherited = (paragraph.date, paragraph.precision if day else MONTH, _CONTEXT)
+            days = published is not None and published.precision == DAY
+            spans = len(self.paragraph_days) > 1 and not days
+            if spans:
+                self.inherited = (paragraph.date.replace(day=1), MONTH, _CONTEXT)
+            else:
+                self.inherited = (paragraph.date, paragraph.precision, _CONTEXT)
         elif self.heading_date is not None:  # a chronology heading scopes what follows
             heading_date = self.heading_date
             self.inherited = (heading_date.date, heading_date.precision, _CONTEXT)
+        elif self.subject is not None:  # the day the article is about
+            self.inherited = (self.subject.date, self.subject.precision, _CONTEXT)
         else:
             self.inherited = (*default_date(published), _PUBLICATION)
+        named = named_subject(sentence, self.name, self.subject)
         if found:
             self.paragraph_date = found[-1]
-            return found, found[0].date, found[0].precision, _TEXT
-        return found, *self.inherited
+            self.paragraph_days.update(d.date for d in found if d.precision == DAY)
+            dated = sorted([*found, named], key=lambda d: d.index) if named else found
+            return dated, found[0].date, found[0].precision, _TEXT
+        return [named] if named else found, *self.inherited
 
 
 def _box_place(here: Sequence[Mention], focus: Place | None) -> Place | None:
@@ -671,10 +709,10 @@ def _date_at(context: _Context, index: int, anchor: int) -> _Dated:
         return context.date, context.precision, context.basis
     last = len(clauses) - 1
     wanted = {clauses[min(max(i, 0), last)] for i in (index, anchor) if i >= 0}
-    near = index if index >= 0 else anchor
+    near = [i for i in (index, anchor) if i >= 0]
     same = [d for d in dates if clauses[min(d.index, last)] in wanted]
-    if same:
-        chosen = min(same, key=lambda d: (abs(d.index - near), d.index))
+    if same:  # the date nearest the event's word or its place
+        chosen = min(same, key=lambda d: (min(abs(d.index - i) for i in near), d.index))
         return chosen.date, chosen.precision, _TEXT
     earlier = [d for d in dates if d.index < max(anchor, 0)]
     if earlier:
@@ -888,12 +926,23 @@ def _deployment_event(
     place, precision, confidence = _destination(context)
     if place is None:
         return []
+    # the date nearest the word that sends the forces, or their figure
+    word = next((t.index for t in context.triggers if t.kind == "deploy"), -1)
+    anchor = counts[0].token if counts else word
+    date, time_precision, basis = (
+        _date_at(context, -1, anchor)
+        if anchor >= 0
+        else (context.date, context.precision, context.basis)
+    )
     return [
         _event(
             context,
             place,
             precision,
             confidence,
+            date=date,
+            time_precision=time_precision,
+            date_basis=basis,
             event_type="Strategic developments",
             sub_event_type="Other",
             disorder_type="Strategic developments",
@@ -1098,12 +1147,11 @@ def _same_time(first: EventFact, second: EventFact) -> bool:
     if _PUBLICATION in (first.date_basis, second.date_basis) and first.date_basis != (
         second.date_basis
     ):
-        stated, reported = (
-            (first.date, second.date)
-            if second.date_basis == _PUBLICATION
-            else (second.date, first.date)
-        )
-        return 0 <= (reported - stated).days <= _RECENT_DAYS
+        stated, reported = (first, second) if second.date_basis == _PUBLICATION else (second, first)
+        if stated.date is None or reported.date is None:
+            return True
+        span = _SPAN_DAYS.get(stated.time_precision, 0)  # a week's or month's story goes on
+        return 0 <= (reported.date - stated.date).days <= _RECENT_DAYS + span
     if first.time_precision == DAY and second.time_precision == DAY:
         return first.date == second.date
     return (first.date.year, first.date.month) == (second.date.year, second.date.month) or (
@@ -1133,8 +1181,20 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
         values["evidence"] = second.evidence
         values["evidence_start"] = second.evidence_start
         values["evidence_end"] = second.evidence_end
-    stated = first.date_basis == _PUBLICATION and second.date_basis != _PUBLICATION
-    if second.date is not None and (second.time_precision < first.time_precision or stated):
+    figures = [any(getattr(e, n) is not None for n in COUNTS) for e in (first, second)]
+    if figures[0] != figures[1]:  # the date of the report that gives the figures, unless
+        # that is only the day of a news report and the other report's date is stated
+        take = figures[1] and not (
+            second.date_basis == _PUBLICATION
+            and second.time_precision == DAY
+            and first.date_basis != _PUBLICATION
+        )
+    else:  # a date the text gives over the report's own; a finer one, unless only the report's
+        take = (first.date_basis == _PUBLICATION and second.date_basis != _PUBLICATION) or (
+            second.time_precision < first.time_precision
+            and (second.date_basis != _PUBLICATION or first.date_basis == _PUBLICATION)
+        )
+    if second.date is not None and take:
         values["date"], values["time_precision"] = second.date, second.time_precision
         values["date_basis"] = second.date_basis
     if first.sub_event_type in _PLAIN_SUBTYPES and second.sub_event_type not in _PLAIN_SUBTYPES:
