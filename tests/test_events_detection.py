@@ -44,6 +44,11 @@ def _incidents(parsed: ParsedArticle) -> list[EventFact]:
         ("Hunderte Studenten demonstrierten in Bergen gegen die neuen Gebühren.", "de"),
         ("Des centaines d'étudiants ont manifesté à Bergen contre les nouveaux frais.", "fr"),
         ("Сотни студентов вышли на акцию протеста в Бергене против новых сборов.", "ru"),
+        ("Hundreds of students were marching through Bergen against the fees.", "en"),
+        ("Flere hundre studenter marsjerte gjennom Bergen mot avgiftene.", "nb"),
+        ("Hundratals studenter marscherade genom Bergen mot avgifterna.", "sv"),
+        ("Flere hundrede studerende marcherede gennem Bergen mod gebyrerne.", "da"),
+        ("Hunderte Studenten marschierten durch Bergen gegen die Gebühren.", "de"),
     ],
 )
 def test_a_protest_without_a_number_is_an_event_at_its_town(

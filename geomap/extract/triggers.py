@@ -42,6 +42,9 @@ _TABLES: dict[str, dict[str, str]] = {
         "walkout*": "protest",
         "sit-in*": "protest",
         "marched": "protest",
+        "marchers": "protest",
+        "marches": "protest",
+        "marching": "protest",
         "riot*": "riot",
         "unrest": "riot",
         "violence": "riot",
@@ -85,6 +88,7 @@ _TABLES: dict[str, dict[str, str]] = {
     "nb": {
         "protest*": "protest",
         "demonstr*": "protest",
+        "marsj*": "protest",
         "markering*": "protest",
         "streik*": "protest",
         "opptoy*": "riot",
@@ -128,6 +132,7 @@ _TABLES: dict[str, dict[str, str]] = {
     "da": {
         "protest*": "protest",
         "demonstr*": "protest",
+        "march*": "protest",
         "strejk*": "protest",
         "optoj*": "riot",
         "uro": "riot",
@@ -156,6 +161,7 @@ _TABLES: dict[str, dict[str, str]] = {
     "sv": {
         "protest*": "protest",
         "demonstr*": "protest",
+        "marsch*": "protest",
         "strejk*": "protest",
         "upplopp*": "riot",
         "kravall*": "riot",
@@ -191,6 +197,7 @@ _TABLES: dict[str, dict[str, str]] = {
     "de": {
         "protest*": "protest",
         "demonstr*": "protest",
+        "marsch*": "protest",
         "kundgebung*": "protest",
         "streik*": "protest",
         "sitzblockade*": "protest",
