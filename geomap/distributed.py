@@ -147,12 +147,8 @@ def parse_on_cluster(
         When a worker has no gazetteer index, or one built from other data.
     """
     with _connected(cluster) as client:
-        own = index if cluster.workers is not None else None
-        client.register_plugin(
-            GazetteerPlugin(index=own, fingerprint=stored_fingerprint(index), version=__version__),
-            name=PLUGIN_NAME,
-        )
-        threads = sum(w["nthreads"] for w in client.scheduler_info()["workers"].values())
+        _register(client, index=index if cluster.workers is not None else None, own=index)
+        threads = sum(client.nthreads().values())  # type: ignore[no-untyped-call]
         # many batches, so that every worker has one queued, but none above the limits
         articles = max(1, min(cluster.batch_articles, -(-len(sources) // (threads * _IN_FLIGHT))))
         batches = _batches(sources, options=options, articles=articles, size=cluster.batch_bytes)
@@ -160,6 +156,28 @@ def parse_on_cluster(
         for batch in _in_order(client, batches, options=options, window=threads * _IN_FLIGHT):
             results += batch
         return results
+
+
+def _register(client: Client, *, index: Path | None, own: Path) -> None:
+    """Have every worker, now or when it joins, open its gazetteer index once; ``index``
+    ``None``: the worker's own, which must be built from the same data as ``own``.
+
+    Raises
+    ------
+    GeomapError
+        When a worker cannot open its index or cannot load geomap at all.
+    """
+    plugin = GazetteerPlugin(index=index, fingerprint=stored_fingerprint(own), version=__version__)
+    try:
+        client.register_plugin(plugin, name=PLUGIN_NAME)
+    except GeomapError:
+        raise
+    except Exception as exc:  # a worker without geomap cannot even unpickle the plugin
+        msg = (
+            f"a Dask worker cannot load geomap ({type(exc).__name__}: {exc}); "
+            f"install geomap {__version__} on every worker"
+        )
+        raise ClusterError(msg) from exc
 
 
 @contextlib.contextmanager
