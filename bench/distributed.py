@@ -177,13 +177,15 @@ def main(argv: list[str] | None = None) -> None:
     cores = os.cpu_count() or 1
     print(
         f"CPUs: {cores}. seconds: wall-clock; CPU s: the build process's; workers CPU"
-        " s: all its worker processes'; critical CPU s: the client's CPU after parsing plus the"
+        " s: all its worker processes'; after parse: the build process's CPU s after parsing;"
+        " critical CPU s: the client's CPU after parsing plus the"
         " longest of its parse-step CPU, one worker's share and all parse-step CPU over the"
         " cores (the wall-clock time on idle cores); CPU speed-up: the 1-process CPU over it"
     )
     print(
         f"{'articles':>9}{'mode':>12}{'seconds':>9}{'parse s':>9}{'speed-up':>9}"
-        f"{'CPU s':>8}{'workers CPU s':>14}{'critical CPU s':>15}{'CPU speed-up':>13}"
+        f"{'CPU s':>8}{'after parse':>12}{'workers CPU s':>14}{'critical CPU s':>15}"
+        f"{'CPU speed-up':>13}"
         f"{'load':>10}{'identical':>10}"
     )
     for count in args.sizes:
@@ -202,7 +204,8 @@ def main(argv: list[str] | None = None) -> None:
                 print(
                     f"{figures['articles']:>9,}{mode:>12}{figures['seconds']:>9.1f}"
                     f"{figures['parse_seconds']:>9.1f}{base['seconds'] / figures['seconds']:>8.2f}x"
-                    f"{figures['cpu']:>8.1f}{figures['workers_cpu']:>14.1f}"
+                    f"{figures['cpu']:>8.1f}{figures['cpu'] - figures['parse_cpu']:>12.1f}"
+                    f"{figures['workers_cpu']:>14.1f}"
                     f"{critical_cpu(figures, cores=cores):>15.1f}"
                     f"{critical_cpu(base, cores=cores) / critical_cpu(figures, cores=cores):>12.2f}x"
                     f"{load:>10}"
