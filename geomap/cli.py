@@ -15,7 +15,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -26,6 +26,9 @@ from typer.exceptions import Abort, Exit, TyperException
 
 from geomap.errors import GeomapError, UsageError
 from geomap.settings import Settings
+
+if TYPE_CHECKING:
+    from geomap.distributed import ClusterOptions
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -591,6 +594,23 @@ def build_command(
     date: _DateOption = None,
     language: _LanguageOption = None,
     open_map: Annotated[bool, typer.Option("--open", help="Open the map when done.")] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            min=1,
+            help="Parse on N worker processes of a Dask LocalCluster on this machine.",
+        ),
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="tcp://HOST:PORT",
+            help="Parse on the running Dask cluster whose scheduler is at this address.",
+        ),
+    ] = None,
 ) -> None:
     """Add articles to the store and regenerate map.html, events.geojson, flows.geojson and
     events.csv.
@@ -609,6 +629,7 @@ def build_command(
         self_contained=self_contained,
         title=title,
     )
+    cluster = _cluster_options(workers, scheduler, timeout=settings.timeout)
     found, failed = _expanded(sources or [str(_bundled_example())])
     if not found:
         raise typer.Exit(EXIT_RUNTIME)  # nothing to read: the store and outputs stay as they are
@@ -630,6 +651,7 @@ def build_command(
             options=run.options,
             specs=run.specs,
             progress=lambda _source: bar.advance(task),
+            cluster=cluster,
         )
     for _source, message in report.failures:
         err.print(f"[red]error:[/red] {_printable(message, 500)}", highlight=False)
@@ -642,6 +664,19 @@ def build_command(
         _open_in_browser(settings.out_dir / "map.html")
     if failed:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _cluster_options(
+    workers: int | None, scheduler: str | None, *, timeout: float
+) -> ClusterOptions | None:
+    """Where ``--workers`` or ``--scheduler`` has the articles parsed; ``None``: here."""
+    if workers is None and scheduler is None:
+        return None
+    from geomap.distributed import ClusterOptions
+
+    # Dask's own loggers speak at INFO; they say only what geomap's --quiet/--verbose/--debug let
+    logging.getLogger("distributed").setLevel(logging.getLogger().getEffectiveLevel())
+    return ClusterOptions(workers=workers, scheduler=scheduler, connect_timeout=timeout)
 
 
 @_command("render")

@@ -286,6 +286,21 @@ def load(
     SourceError
         When the source cannot be read or holds no article.
     """
+    data, content_type = read_source(source, options=options, stdin=stdin)
+    return article_from_bytes(data, source=source, content_type=content_type, options=options)
+
+
+def read_source(
+    source: str, *, options: IngestOptions = _DEFAULT_OPTIONS, stdin: BinaryIO | None = None
+) -> tuple[bytes, str | None]:
+    """The raw bytes of one source and its Content-Type (URLs only), without making an
+    article of them: the I/O half of :func:`load` (the other is :func:`article_from_bytes`).
+
+    Raises
+    ------
+    SourceError
+        When the source cannot be read.
+    """
     content_type: str | None = None
     if source == "-":
         data = _read_stdin(stdin if stdin is not None else sys.stdin.buffer, options.max_bytes)
@@ -295,7 +310,7 @@ def load(
         _check_scheme(source)
         data = _read_file(Path(source), options.max_bytes)
     logger.debug("read %s: %d bytes", _display(source), len(data))
-    return article_from_bytes(data, source=source, content_type=content_type, options=options)
+    return data, content_type
 
 
 def _display(source: str) -> str:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from geomap.atomic import locked, remove_leftovers, target_of, write_text
 from geomap.errors import ArticleError, GeomapError, OutputError, StoreError, UsageError
@@ -24,12 +25,14 @@ from geomap.settings import Settings
 if TYPE_CHECKING:  # the build stages import GeoPandas and Folium: only when building
     from geopandas import GeoDataFrame
 
+    from geomap.distributed import ClusterOptions
     from geomap.gazetteer import Progress
     from geomap.layers import LayerSpec
     from geomap.records import PubDate
     from geomap.store import StoreContents
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def parse_article(
@@ -85,24 +88,69 @@ def parse(
 
 
 def parse_many(
-    sources: Sequence[str], *, geocoder: OfflineGazetteer | CachedGeocoder, options: IngestOptions
+    sources: Sequence[str],
+    *,
+    geocoder: OfflineGazetteer | CachedGeocoder,
+    options: IngestOptions,
+    cluster: ClusterOptions | None = None,
 ) -> list[ParsedArticle | GeomapError]:
-    """Parse each source; a failure is returned in its place and never stops the others."""
+    """Parse each source; a failure is returned in its place and never stops the others.
+
+    With ``cluster`` the articles are parsed on Dask (:mod:`geomap.distributed`): worker
+    processes of this machine or a running cluster, with the same results in the same order.
+
+    Raises
+    ------
+    GeomapError
+        Only with ``cluster``: when the cluster cannot be reached or a worker cannot parse
+        (no gazetteer index, another geomap version); nothing was parsed then.
+    """
+    if cluster is not None:
+        return _parse_on_cluster(sources, geocoder=geocoder, options=options, cluster=cluster)
     results: list[ParsedArticle | GeomapError] = []
     for source in sources:
-        try:
-            results.append(parse(source, geocoder=geocoder, options=options))
-        except GeomapError as exc:
-            log.info("skipped: %s", exc)
-            results.append(exc)
-        except Exception as exc:  # a fault of geomap's on one article must not lose the others
-            log.debug("fault while parsing %s", source, exc_info=True)
-            msg = (
-                f"{source}: geomap failed on this article ({type(exc).__name__}: {exc}); "
-                "the other articles were read; please report it with the --debug output"
-            )
-            results.append(ArticleError(msg))
+        result = guarded(
+            source, functools.partial(parse, source, geocoder=geocoder, options=options)
+        )
+        results.append(result)
     return results
+
+
+def _parse_on_cluster(
+    sources: Sequence[str],
+    *,
+    geocoder: OfflineGazetteer | CachedGeocoder,
+    options: IngestOptions,
+    cluster: ClusterOptions,
+) -> list[ParsedArticle | GeomapError]:
+    if not isinstance(geocoder, OfflineGazetteer):
+        msg = (
+            "--workers and --scheduler parse with the offline gazetteer only (an online "
+            "geocoder's rate limit holds in one process); drop --geocoder or the cluster option"
+        )
+        raise UsageError(msg)
+    from geomap.distributed import parse_on_cluster
+
+    return parse_on_cluster(
+        sources, cluster=cluster, options=options, index=geocoder.gazetteer.path
+    )
+
+
+def guarded(source: str, work: Callable[[], T]) -> T | GeomapError:
+    """``work()`` for one source, or the error that stops it: a fault of geomap's on one
+    article becomes an :class:`ArticleError` naming it, so that it never loses the others."""
+    try:
+        return work()
+    except GeomapError as exc:
+        log.info("skipped: %s", exc)
+        return exc
+    except Exception as exc:  # a fault of geomap's on one article must not lose the others
+        log.debug("fault while parsing %s", source, exc_info=True)
+        msg = (
+            f"{source}: geomap failed on this article ({type(exc).__name__}: {exc}); "
+            "the other articles were read; please report it with the --debug output"
+        )
+        return ArticleError(msg)
 
 
 # -- the run: settings → geocoder, ingest options, layer specs -------------------------------
@@ -206,10 +254,13 @@ def build(
     options: IngestOptions,
     specs: Sequence[LayerSpec],
     progress: Callable[[str], None] | None = None,
+    cluster: ClusterOptions | None = None,
 ) -> BuildReport:
     """Read the sources into the store and regenerate the map and exports.
 
     A source that cannot be read is reported in ``failures`` and never stops the others.
+    With ``cluster`` the articles are parsed on Dask (see :func:`parse_many`); the store and
+    outputs are the same as without.
     The store and each output are replaced atomically, under a lock on the output folder.
 
     Raises
@@ -223,7 +274,9 @@ def build(
     parsed: list[ParsedArticle] = []
     failures: list[tuple[str, str]] = []
     for source, result in zip(
-        sources, parse_many(sources, geocoder=geocoder, options=options), strict=True
+        sources,
+        parse_many(sources, geocoder=geocoder, options=options, cluster=cluster),
+        strict=True,
     ):
         if isinstance(result, GeomapError):
             log.debug("%s could not be read", source, exc_info=result)

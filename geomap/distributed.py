@@ -1,0 +1,430 @@
+"""Parse articles on Dask: a ``LocalCluster`` of worker processes or an existing cluster.
+
+The client (this process) reads each source's bytes where the user named it (files, URLs,
+standard input) and sends them to the workers in batches; each worker makes the articles and
+parses them with the gazetteer index it opened once, read-only and memory-mapped, when it
+joined (:class:`GazetteerPlugin`). Results come back in the order of the sources, so the one
+writer stores exactly what a build in a single process stores.
+
+Workers need geomap (the same version as the client) and the gazetteer index built from the
+same data (``geomap gazetteer build`` in their cache folder, or a shared one through
+``GEOMAP_CACHE_DIR``); a worker without them refuses with one line naming it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import dask
+from distributed import Client, Future, LocalCluster, WorkerPlugin, as_completed, get_worker
+
+from geomap import __version__
+from geomap.errors import GazetteerError, GeomapError, UsageError
+from geomap.gazetteer import Gazetteer
+from geomap.gazetteer.index import stored_fingerprint
+from geomap.geocode import OfflineGazetteer
+from geomap.ingest import IngestOptions, article_from_bytes, read_source
+from geomap.pipeline import guarded, index_path, parse_article
+from geomap.records import ParsedArticle
+from geomap.settings import Settings
+
+if TYPE_CHECKING:
+    from distributed import Worker
+
+log = logging.getLogger(__name__)
+
+PLUGIN_NAME = "geomap-gazetteer"
+#: Address schemes of a Dask scheduler geomap connects to.
+_SCHEMES = ("tcp", "tls")
+#: A batch holds at most this many articles or this many bytes of source, whichever comes first:
+#: large enough that Dask's per-task cost (a few milliseconds) is small beside the parsing,
+#: small enough that every worker gets many batches and finishes at about the same time.
+BATCH_ARTICLES = 250
+BATCH_BYTES = 2 * 1024 * 1024
+#: Batches in flight per worker thread: enough that no worker waits for the client.
+_IN_FLIGHT = 3
+#: Dask settings of the workers geomap starts: no statistical profiler sampling the parsing
+#: thread every 10 ms (it cost about 15 % of a worker's CPU time).
+_WORKER_CONFIG = {"distributed.worker.profile.enabled": False}
+
+Result = ParsedArticle | GeomapError
+
+
+class ClusterError(GeomapError, ConnectionError):
+    """The Dask cluster cannot be reached or lost its workers."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterOptions:
+    """Where to parse: ``workers`` processes on this machine, or the cluster at ``scheduler``.
+
+    Parameters
+    ----------
+    workers
+        Worker processes of a ``LocalCluster`` started for the run (one thread each).
+    scheduler
+        Address of a running Dask scheduler, ``tcp://HOST:PORT`` (``HOST:PORT`` means tcp).
+    connect_timeout
+        Seconds to wait for the scheduler, and for its first worker.
+    batch_articles, batch_bytes
+        Most articles, and most bytes of source, sent to a worker in one task.
+
+    Raises
+    ------
+    UsageError
+        When both or neither of ``workers`` and ``scheduler`` are given, or one cannot work.
+    """
+
+    workers: int | None = None
+    scheduler: str | None = None
+    connect_timeout: float = 10.0
+    batch_articles: int = BATCH_ARTICLES
+    batch_bytes: int = BATCH_BYTES
+
+    def __post_init__(self) -> None:
+        if (self.workers is None) == (self.scheduler is None):
+            msg = "give either --workers N or --scheduler tcp://HOST:PORT, not both"
+            raise UsageError(msg)
+        if self.workers is not None and self.workers < 1:
+            msg = f"--workers must be 1 or more, not {self.workers}"
+            raise UsageError(msg)
+        if self.scheduler is not None:
+            scheduler_address(self.scheduler)
+        if not self.connect_timeout > 0:
+            msg = f"the connection timeout must be above 0 seconds, not {self.connect_timeout}"
+            raise UsageError(msg)
+        if self.batch_articles < 1 or self.batch_bytes < 1:
+            msg = "a batch must hold at least one article and one byte"
+            raise UsageError(msg)
+
+
+def scheduler_address(given: str) -> str:
+    """``given`` as a scheduler address Dask takes: ``tcp://HOST:PORT`` or ``tls://HOST:PORT``.
+
+    Raises
+    ------
+    UsageError
+        When ``given`` has another scheme, no host or no valid port.
+    """
+    address = given if "://" in given else f"tcp://{given}"
+    parts = urlsplit(address)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if parts.scheme not in _SCHEMES or not parts.hostname or port is None or parts.path:
+        msg = f"--scheduler {given!r} is not a Dask scheduler address; write tcp://HOST:PORT"
+        raise UsageError(msg)
+    return address
+
+
+# -- the client side --------------------------------------------------------------------------
+
+
+def parse_on_cluster(
+    sources: Sequence[str], *, cluster: ClusterOptions, options: IngestOptions, index: Path
+) -> list[Result]:
+    """Each source's parsed article or error, in the order of ``sources``, parsed on Dask.
+
+    ``index`` is this machine's gazetteer index: a local cluster's workers open it, those of
+    a remote cluster their own, which must have been built from the same data. A source that
+    cannot be read, or on which geomap fails, is its error, as in
+    :func:`geomap.pipeline.parse_many`.
+
+    Raises
+    ------
+    ClusterError
+        When the scheduler cannot be reached, has no workers or loses them all.
+    GazetteerError
+        When a worker has no gazetteer index, or one built from other data.
+    """
+    with _connected(cluster) as client:
+        _register(client, index=index if cluster.workers is not None else None, own=index)
+        threads = sum(client.nthreads().values())  # type: ignore[no-untyped-call]
+        # many batches, so that every worker has one queued, but none above the limits
+        articles = max(1, min(cluster.batch_articles, -(-len(sources) // (threads * _IN_FLIGHT))))
+        batches = _batches(sources, options=options, articles=articles, size=cluster.batch_bytes)
+        results: list[Result] = []
+        for batch in _in_order(client, batches, options=options, window=threads * _IN_FLIGHT):
+            results += batch
+        return results
+
+
+def _register(client: Client, *, index: Path | None, own: Path) -> None:
+    """Have every worker, now or when it joins, open its gazetteer index once; ``index``
+    ``None``: the worker's own, which must be built from the same data as ``own``.
+
+    Raises
+    ------
+    GeomapError
+        When a worker cannot open its index or cannot load geomap at all.
+    """
+    plugin = GazetteerPlugin(index=index, fingerprint=stored_fingerprint(own), version=__version__)
+    try:
+        client.register_plugin(plugin, name=PLUGIN_NAME)
+    except GeomapError:
+        raise
+    except Exception as exc:  # a worker without geomap cannot even unpickle the plugin
+        msg = (
+            f"a Dask worker cannot load geomap ({type(exc).__name__}: {exc}); "
+            f"install geomap {__version__} on every worker"
+        )
+        raise ClusterError(msg) from exc
+
+
+@contextlib.contextmanager
+def _connected(cluster: ClusterOptions) -> Iterator[Client]:
+    """A client of a new local cluster or of the scheduler named, closed (and stopped) after."""
+    with contextlib.ExitStack() as stack:
+        if cluster.workers is not None:
+            yield stack.enter_context(_local_client(cluster.workers))
+            return
+        assert cluster.scheduler is not None  # ClusterOptions holds one or the other
+        address = scheduler_address(cluster.scheduler)
+        try:
+            client = stack.enter_context(
+                Client(address, timeout=cluster.connect_timeout, set_as_default=False)  # type: ignore[no-untyped-call]
+            )
+        except (OSError, TimeoutError) as exc:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            msg = (
+                f"cannot reach the Dask scheduler at {cluster.scheduler} ({reason}); "
+                "start it with 'dask scheduler' or check --scheduler"
+            )
+            raise ClusterError(msg) from exc
+        try:
+            client.wait_for_workers(1, timeout=cluster.connect_timeout)
+        except (OSError, TimeoutError) as exc:
+            msg = (
+                f"the Dask scheduler at {cluster.scheduler} has no workers after "
+                f"{cluster.connect_timeout:g} s; start some with 'dask worker {address}'"
+            )
+            raise ClusterError(msg) from exc
+        yield client
+
+
+@contextlib.contextmanager
+def _local_client(workers: int) -> Iterator[Client]:
+    """A client of a ``LocalCluster`` of ``workers`` single-threaded processes on loopback."""
+    try:
+        with dask.config.set(_WORKER_CONFIG):
+            local = LocalCluster(  # type: ignore[no-untyped-call]
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address="127.0.0.1:0",  # Dask's HTTP routes: loopback, any free port
+                silence_logs=logging.ERROR,
+            )
+    except (OSError, TimeoutError, RuntimeError) as exc:  # RuntimeError: a worker did not start
+        msg = f"cannot start {workers} Dask worker processes on this machine: {exc}"
+        raise ClusterError(msg) from exc
+    with local, Client(local, set_as_default=False) as client:  # type: ignore[no-untyped-call]
+        yield client
+
+
+@dataclass(frozen=True, slots=True)
+class _Raw:
+    """The bytes of one source as read by the client, to be made an article by a worker."""
+
+    source: str
+    data: bytes
+    content_type: str | None
+
+
+def _batches(
+    sources: Iterable[str], *, options: IngestOptions, articles: int, size: int
+) -> Iterator[list[_Raw | GeomapError]]:
+    """The sources read one batch at a time, each of at most ``articles`` sources or (unless
+    it has one) ``size`` bytes; a source that cannot be read is its error."""
+    batch: list[_Raw | GeomapError] = []
+    held = 0
+    for source in sources:
+        item = guarded(source, functools.partial(_read, source, options=options))
+        if batch and isinstance(item, _Raw) and held + len(item.data) > size:
+            yield batch
+            batch, held = [], 0
+        batch.append(item)
+        held += len(item.data) if isinstance(item, _Raw) else 0
+        if len(batch) >= articles:
+            yield batch
+            batch, held = [], 0
+    if batch:
+        yield batch
+
+
+def _read(source: str, *, options: IngestOptions) -> _Raw:
+    data, content_type = read_source(source, options=options)
+    return _Raw(source, data, content_type)
+
+
+def _in_order(
+    client: Client,
+    batches: Iterator[list[_Raw | GeomapError]],
+    *,
+    options: IngestOptions,
+    window: int,
+) -> Iterator[list[Result]]:
+    """Each batch's results in the order the batches were read. At most ``window`` batches
+    are in flight: the client reads ahead only as far as the workers keep up, and a batch
+    that finishes early is held until those before it have come."""
+    position: dict[object, int] = {}
+    finished: dict[int, list[Result]] = {}
+    running = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
+    submitted = shown = 0
+
+    def submit_next() -> None:
+        nonlocal submitted
+        batch = next(batches, None)
+        if batch is not None:
+            future = client.submit(parse_batch, batch, options, pure=False)
+            position[future.key] = submitted
+            submitted += 1
+            running.add(future)  # type: ignore[no-untyped-call]
+
+    for _ in range(window):
+        submit_next()
+    for future in running:
+        finished[position.pop(future.key)] = _result(future)
+        submit_next()
+        while shown in finished:
+            yield finished.pop(shown)
+            shown += 1
+
+
+def _result(future: Future[list[Result]]) -> list[Result]:
+    """A batch's results; the cluster losing the work is one :class:`ClusterError`."""
+    from distributed.client import FutureCancelledError
+    from distributed.scheduler import KilledWorker
+
+    try:
+        results: list[Result] = future.result()
+    except (KilledWorker, FutureCancelledError, OSError, TimeoutError) as exc:
+        msg = f"the Dask cluster lost the work ({type(exc).__name__}: {exc}); check its workers"
+        raise ClusterError(msg) from exc
+    return results
+
+
+# -- the worker side --------------------------------------------------------------------------
+
+
+class GazetteerPlugin(WorkerPlugin):
+    """Opens the gazetteer index once per worker process, read-only and memory-mapped.
+
+    Parameters
+    ----------
+    index
+        The index to open; ``None``: the worker's own (its ``GEOMAP_CACHE_DIR`` or user cache).
+    fingerprint
+        The client's index fingerprint: the worker's must be the same, or results could differ.
+    version
+        The client's geomap version, which the worker's must equal.
+    """
+
+    name = PLUGIN_NAME
+
+    def __init__(self, *, index: Path | None, fingerprint: str | None, version: str) -> None:
+        self.index = index
+        self.fingerprint = fingerprint
+        self.version = version
+        self._problem: str | None = "the gazetteer index has not been opened on this worker"
+        self._gazetteer: Gazetteer | None = None
+        self._local = threading.local()
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"index": self.index, "fingerprint": self.fingerprint, "version": self.version}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        GazetteerPlugin.__init__(self, **state)
+
+    def setup(self, worker: Worker) -> None:
+        """Check the worker's geomap and index, and open the index (Dask calls this once).
+
+        Raises
+        ------
+        GazetteerError
+            When the worker's geomap or index differs from the client's or is missing.
+        """
+        path = self.index or index_path(Settings.load())
+        self._problem = _mismatch(
+            f"Dask worker {worker.address}",
+            path,
+            fingerprint=self.fingerprint,
+            version=self.version,
+        )
+        if self._problem is not None:
+            raise GazetteerError(self._problem)
+        self._gazetteer = Gazetteer(path)
+        log.debug("Dask worker %s opened the gazetteer index %s", worker.address, path)
+
+    def geocoder(self) -> OfflineGazetteer:
+        """This thread's geocoder over the worker's one open index.
+
+        Raises
+        ------
+        GazetteerError
+            When :meth:`setup` could not open the index.
+        """
+        if self._problem is not None:
+            raise GazetteerError(self._problem)
+        geocoder: OfflineGazetteer | None = getattr(self._local, "geocoder", None)
+        if geocoder is None:
+            geocoder = OfflineGazetteer(gazetteer=self._gazetteer)
+            self._local.geocoder = geocoder
+        return geocoder
+
+
+def _mismatch(where: str, path: Path, *, fingerprint: str | None, version: str) -> str | None:
+    """Why a worker cannot parse as the client would, or ``None`` when it can."""
+    if version != __version__:
+        return (
+            f"{where} runs geomap {__version__}, this machine {version}; "
+            "install the same version on every worker"
+        )
+    found = stored_fingerprint(path)
+    if found is None:
+        return f"{where} has no gazetteer index at {path}; run 'geomap gazetteer build' there"
+    if found != fingerprint:
+        return (
+            f"{where} has a gazetteer index at {path} built from other data than this "
+            "machine's; run 'geomap gazetteer build' there with the same packages"
+        )
+    return None
+
+
+def parse_batch(batch: Sequence[_Raw | GeomapError], options: IngestOptions) -> list[Result]:
+    """Make and parse the articles of one batch on a worker (errors of reading pass through).
+
+    Raises
+    ------
+    GazetteerError
+        When this worker could not open the gazetteer index.
+    """
+    worker = get_worker()
+    plugin = worker.plugins.get(PLUGIN_NAME)
+    if not isinstance(plugin, GazetteerPlugin):
+        msg = f"Dask worker {worker.address} has not opened geomap's gazetteer index"
+        raise GazetteerError(msg)
+    geocoder = plugin.geocoder()
+    gazetteer = geocoder.gazetteer
+
+    def parsed(raw: _Raw) -> ParsedArticle:
+        article = article_from_bytes(
+            raw.data, source=raw.source, content_type=raw.content_type, options=options
+        )
+        return parse_article(article, geocoder=geocoder, gazetteer=gazetteer)
+
+    return [
+        item
+        if isinstance(item, GeomapError)
+        else guarded(item.source, functools.partial(parsed, item))
+        for item in batch
+    ]

@@ -1,0 +1,192 @@
+"""Parsing on Dask (``geomap build --workers N`` / ``--scheduler``): the same store as a build in
+one process, and a cluster that cannot be reached or used is one clear line with nothing written.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import Run, run_geomap
+from geopandas.testing import assert_geodataframe_equal
+
+from geomap import store
+from geomap.distributed import ClusterOptions, GazetteerPlugin, scheduler_address
+from geomap.errors import GazetteerError, UsageError
+from geomap.gazetteer import Gazetteer
+from geomap.gazetteer.index import stored_fingerprint
+from geomap.pipeline import index_path
+from geomap.settings import Settings
+
+OUTPUTS = ("map.html", "events.geojson", "flows.geojson", "events.csv")
+#: Our own short reports: a town, a figure, a day.
+REPORTS = (
+    "Police in {town} detained {n} people who blocked the ring road on Friday.",
+    "Striking oil workers in {town}, about {n} of them, walked off the job.",
+    "Unknown attackers burned {n} cars parked near the akimat building in {town}.",
+    "Doctors in {town} said {n} people were hurt when riot police charged the crowd.",
+)
+TOWNS = ("Aktobe", "Atyrau", "Oral", "Kostanay", "Shymkent", "Taraz")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _isolated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A working folder with no geomap.toml, and no output settings from the environment."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path_factory.mktemp("cwd"))
+        for name in ("GEOMAP_OUT_DIR", "GEOMAP_STORE", "GEOMAP_LAYERS_DIR", "GEOMAP_GEOCODER"):
+            patch.delenv(name, raising=False)
+        yield
+
+
+@pytest.fixture(scope="module")
+def articles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """27 short articles: one empty (it cannot be read), one the same as another (the store
+    keeps the first read, so the order in which results reach the store shows)."""
+    folder = tmp_path_factory.mktemp("articles")
+    for i in range(25):
+        text = REPORTS[i % len(REPORTS)].format(n=3 + 7 * i, town=TOWNS[i % len(TOWNS)])
+        (folder / f"r{i:02d}.txt").write_text(f"date 2022-01-{1 + i:02d}\n\n{text}\n")
+    (folder / "r99.txt").write_text("")
+    (folder / "r98.txt").write_bytes((folder / "r03.txt").read_bytes())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def one_process(articles: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Run]:
+    out = tmp_path_factory.mktemp("one")
+    return out, run_geomap("build", str(articles), "--out", str(out))
+
+
+def assert_same_build(one: Path, other: Path) -> None:
+    first, second = store.read(one / "geomap.gpkg"), store.read(other / "geomap.gpkg")
+    assert len(first.articles) == 25 and len(first.events) >= 15
+    assert first.articles["source"].str.endswith("r03.txt").any()  # not r98.txt, read later
+    assert_geodataframe_equal(first.events, second.events)
+    assert_geodataframe_equal(first.flows, second.flows)
+    pd.testing.assert_frame_equal(first.articles, second.articles)
+    for name in OUTPUTS:
+        assert filecmp.cmp(one / name, other / name, shallow=False), name
+
+
+def error_lines(result: Run) -> list[str]:
+    return [line for line in result.err.splitlines() if line.startswith("error:")]
+
+
+def test_two_worker_processes_build_the_store_one_process_builds(
+    articles: Path, one_process: tuple[Path, Run], tmp_path: Path
+) -> None:
+    one, alone = one_process
+    result = run_geomap("build", str(articles), "--out", str(tmp_path), "--workers", "2")
+    assert result.code == alone.code == 3  # the empty article failed, the others were stored
+    assert error_lines(result) == error_lines(alone) and "r99.txt" in error_lines(result)[0]
+    assert_same_build(one, tmp_path)
+
+
+def test_build_on_a_running_cluster_by_its_scheduler_address(
+    articles: Path, one_process: tuple[Path, Run], tmp_path: Path
+) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(  # a worker in this process, reached over loopback tcp
+        n_workers=1,
+        threads_per_worker=2,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+    ) as cluster:
+        result = run_geomap(
+            "build", str(articles), "--out", str(tmp_path), "--scheduler", cluster.scheduler_address
+        )
+    assert result.code == 3, result.err
+    assert_same_build(one_process[0], tmp_path)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_an_unreachable_scheduler_is_one_line_and_nothing_is_written(
+    articles: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEOMAP_TIMEOUT", "1")
+    address = f"tcp://127.0.0.1:{free_port()}"
+    out = tmp_path / "out"
+    result = run_geomap("build", str(articles), "--out", str(out), "--scheduler", address)
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("error: cannot reach the Dask scheduler at " + address)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ("--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"),
+        ("--workers", "0"),
+        ("--scheduler", "http://127.0.0.1:8786"),
+        ("--scheduler", "tcp://127.0.0.1"),
+        ("--workers", "2", "--geocoder", "nominatim"),
+    ],
+)
+def test_a_cluster_option_that_cannot_work_is_a_usage_error(
+    articles: Path, tmp_path: Path, options: tuple[str, ...]
+) -> None:
+    out = tmp_path / "out"
+    result = run_geomap("build", str(articles / "r00.txt"), "--out", str(out), *options)
+    assert result.code == 2, result.err
+    assert not out.exists()
+
+
+def test_a_scheduler_address_is_tcp_host_and_port() -> None:
+    assert scheduler_address("10.0.0.5:8786") == "tcp://10.0.0.5:8786"
+    assert scheduler_address("tls://dask.example.org:8786") == "tls://dask.example.org:8786"
+    assert scheduler_address("tcp://[::1]:8786") == "tcp://[::1]:8786"
+    for bad in ("tcp://host", "tcp://host:port", "inproc://x:1", "tcp://host:8786/path", ""):
+        with pytest.raises(UsageError, match="tcp://HOST:PORT"):
+            scheduler_address(bad)
+
+
+def test_cluster_options_take_workers_or_a_scheduler() -> None:
+    assert ClusterOptions(workers=3).workers == 3
+    with pytest.raises(UsageError):
+        ClusterOptions()
+    with pytest.raises(UsageError):
+        ClusterOptions(workers=1, batch_articles=0)
+
+
+class _Worker:
+    address = "tcp://10.1.2.3:40000"
+
+
+def test_a_worker_without_the_index_refuses_naming_itself(tmp_path: Path) -> None:
+    plugin = GazetteerPlugin(index=tmp_path / "none.sqlite", fingerprint="abc", version="0.1.0")
+    with pytest.raises(GazetteerError, match=r"worker tcp://10\.1\.2\.3:40000 has no gazetteer"):
+        plugin.setup(_Worker())  # type: ignore[arg-type]
+    with pytest.raises(GazetteerError, match="no gazetteer index"):
+        plugin.geocoder()
+
+
+def test_a_worker_whose_index_or_geomap_differs_refuses() -> None:
+    from geomap import __version__
+
+    index = Gazetteer.open(index_path(Settings.load())).path  # built if it is not yet
+    fingerprint = stored_fingerprint(index)
+    other_data = GazetteerPlugin(index=index, fingerprint="0" * 16, version=__version__)
+    with pytest.raises(GazetteerError, match="built from other data"):
+        other_data.setup(_Worker())  # type: ignore[arg-type]
+    other_version = GazetteerPlugin(index=index, fingerprint=fingerprint, version="0.0.1")
+    with pytest.raises(GazetteerError, match="install the same version"):
+        other_version.setup(_Worker())  # type: ignore[arg-type]
+    same = GazetteerPlugin(index=index, fingerprint=fingerprint, version=__version__)
+    same.setup(_Worker())  # type: ignore[arg-type]
+    assert same.geocoder().gazetteer.path == index
