@@ -234,19 +234,20 @@ def build(
             progress(source)
     if failures and not parsed:
         return BuildReport(failures=tuple(failures))  # nothing read: store and outputs untouched
-    with _run_lock(settings):
-        merged = store.merge(store.read(settings.store_path), parsed)
-        events = merged_events(merged.contents)
-        outputs = _outputs(merged.contents, events, specs=specs, settings=settings)
-        if merged.changed:
-            store.write(settings.store_path, merged.contents)
+    # The store's transaction stays open while the outputs are written and commits last: an
+    # output that cannot be written leaves the store as it was.
+    with _run_lock(settings), store.update(settings.store_path, parsed) as update:
+        contents = update.load()
+        events = merged_events(contents)
+        outputs = _outputs(contents, events, specs=specs, settings=settings)
         written = _write_outputs(outputs)
+    change = update.change
     return replace(
-        _summary(merged.contents, events, specs, written, outputs),
+        _summary(contents, events, specs, written, outputs),
         failures=tuple(failures),
-        added=merged.added,
-        replaced=merged.replaced,
-        unchanged=merged.unchanged,
+        added=change.added,
+        replaced=change.replaced,
+        unchanged=change.unchanged,
     )
 
 
