@@ -45,25 +45,17 @@ def geojson_text(frame: geopandas.GeoDataFrame, *, id_column: str) -> str:
         frame = frame.to_crs("EPSG:4326")
     geometries = _geometry_texts(frame.geometry.to_numpy())
     properties = frame.drop(columns=frame.geometry.name)
-    members = [
-        [_dumps(str(key)) + ":" + text for text in _encoded(str(key), properties[key])]
-        for key in properties.columns
-    ]
-    ids = _encoded_ids(properties[id_column])
-    features = [
-        '{"type":"Feature","id":'
-        + feature_id
-        + ',"geometry":'
-        + geometry
-        + ',"properties":{'
-        + ",".join(values)
+    keys = [str(key) for key in properties.columns]
+    columns = [_encoded(key, properties[key]) for key in keys]
+    # One printf template per feature: the keys are fixed, the values already JSON text.
+    template = (
+        '{"type":"Feature","id":%s,"geometry":%s,"properties":{'
+        + ",".join(_dumps(key).replace("%", "%%") + ":%s" for key in keys)
         + "}}"
-        for feature_id, geometry, values in zip(
-            ids,
-            geometries,
-            zip(*members, strict=True) if members else [()] * len(frame),
-            strict=True,
-        )
+    )
+    features = [
+        template % values
+        for values in zip(_encoded_ids(properties[id_column]), geometries, *columns, strict=True)
     ]
     body = ",\n".join(features)
     return '{"type":"FeatureCollection","features":[\n' + body + ("\n" if body else "") + "]}\n"
@@ -89,10 +81,23 @@ def csv_text(frame: pd.DataFrame, *, formula_safe: bool = True) -> str:
 
 
 def _formula_safe_column(column: pd.Series) -> pd.Series:
-    """The column with each text value that a spreadsheet would run prefixed by ``'``."""
+    """The column with each text value that a spreadsheet would run prefixed by ``'``.
+
+    The risky cells are found for the whole column at once; only they are rewritten.
+    """
     if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
         return column
-    return column.map(_formula_safe_cell)
+    try:
+        text = column.str
+    except AttributeError:  # no text in the column at all
+        return column
+    risky = text.startswith(FORMULA_STARTS) | text.contains("\r", regex=False)
+    risky = risky.fillna(False).astype(bool)
+    if not risky.any():
+        return column
+    result = column.copy()
+    result[risky] = column[risky].map(_formula_safe_cell)
+    return result
 
 
 def _formula_safe_cell(value: Any) -> Any:
@@ -138,22 +143,27 @@ def _number(value: float) -> str:
 
 
 def _encoded_ids(column: pd.Series) -> list[str]:
-    return [_dumps(value) for value in column.tolist()]
+    values = column.tolist()
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return list(map(_encode_text, values))
+    return [_dumps(value) for value in values]
 
 
 def _encoded(key: str, column: pd.Series) -> list[str]:
     """Each value of a column as the JSON text :func:`_plain` then :func:`_dumps` give."""
     dtype = column.dtype
     missing = column.isna().to_numpy()
+    if missing.all():
+        return ["null"] * len(column)
     if isinstance(dtype, pd.Int64Dtype) or pd.api.types.is_integer_dtype(dtype):
         values = column.fillna(0).astype("int64").tolist() if missing.any() else column.tolist()
-        texts = [str(int(value)) for value in values]
+        texts = list(map(str, values))
     elif pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.Float64Dtype):
-        values = column.tolist()
-        texts = [
-            "null" if absent else _number(value)
-            for value, absent in zip(values, missing.tolist(), strict=True)
-        ]
+        numbers = column.to_numpy(dtype="float64")
+        if np.isinf(numbers).any():
+            texts = [_number(v) if not m else "null" for v, m in zip(numbers, missing, strict=True)]
+        else:
+            texts = list(map(float.__repr__, numbers.tolist()))
     elif pd.api.types.is_bool_dtype(dtype) and not missing.any():
         texts = ["true" if value else "false" for value in column.tolist()]
     else:
@@ -164,21 +174,23 @@ def _encoded(key: str, column: pd.Series) -> list[str]:
 
 
 def _encoded_objects(key: str, values: list[Any]) -> list[str]:
-    parse = key in {"qualifiers", "reports"}
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in {"string", "empty"} and key not in {"qualifiers", "reports"}:
+        # only text, or a missing value (None, NaN, NA) written as null
+        return ["null" if type(value) is not str else _encode_text(value) for value in values]
     seen: dict[str, str] = {}
-    texts: list[str] = []
+    result: list[str] = []
     for value in values:
-        if type(value) is str:
-            if parse:
-                text = seen.get(value)
-                if text is None:
-                    text = seen[value] = _dumps(_plain(key, value))
-                texts.append(text)
-            else:
-                texts.append(_encode_text(value))
+        if value is None:
+            result.append("null")
+        elif type(value) is str:
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = _dumps(_plain(key, value))
+            result.append(text)
         else:
-            texts.append(_dumps(_plain(key, value)))
-    return texts
+            result.append(_dumps(_plain(key, value)))
+    return result
 
 
 def _plain(key: str, value: Any) -> Any:

@@ -236,14 +236,19 @@ def build(
         return BuildReport(failures=tuple(failures))  # nothing read: store and outputs untouched
     # The store's transaction stays open while the outputs are written and commits last: an
     # output that cannot be written leaves the store as it was.
-    with _run_lock(settings), store.update(settings.store_path, parsed) as update:
-        contents = update.load()
-        events = merged_events(contents)
-        outputs = _outputs(contents, events, specs=specs, settings=settings)
-        written = _write_outputs(outputs)
+    with _run_lock(settings):
+        with store.update(settings.store_path, parsed) as update:
+            key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
+            summary = None if update.change.changed else _unchanged_outputs(settings, key)
+            if summary is None:
+                contents = update.load()
+                events = merged_events(contents)
+                outputs = _outputs(contents, events, specs=specs, settings=settings)
+                summary = _summary(contents, events, specs, _write_outputs(outputs), outputs)
+        _stamp_outputs(settings, key, summary)
     change = update.change
     return replace(
-        _summary(contents, events, specs, written, outputs),
+        summary,
         failures=tuple(failures),
         added=change.added,
         replaced=change.replaced,
@@ -310,6 +315,78 @@ def _outputs(
 
 def _write_outputs(outputs: dict[Path, str]) -> tuple[Path, ...]:
     return tuple(path for path, text in outputs.items() if write_text(path, text))
+
+
+#: Beside the outputs: which store contents and settings they were made from, so a run that
+#: changes neither (the same articles again) regenerates nothing.
+STAMP_FILE = ".geomap-outputs.json"
+_OUTPUT_NAMES = (MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE)
+
+
+def _outputs_key(fingerprint: str, *, settings: Settings, specs: Sequence[LayerSpec]) -> str:
+    """A digest of everything the outputs are made from: the store's articles, the settings
+    that shape the map, the layer specs and geomap's version."""
+    import hashlib
+    import json
+
+    from geomap import __version__
+
+    made_from = [
+        fingerprint,
+        settings.title,
+        settings.self_contained,
+        [repr(spec) for spec in specs],
+        __version__,
+    ]
+    return hashlib.sha256(json.dumps(made_from, default=str).encode()).hexdigest()
+
+
+def _unchanged_outputs(settings: Settings, key: str) -> BuildReport | None:
+    """The summary of the outputs on disk if they were made from ``key`` and are untouched."""
+    import json
+
+    folder = settings.out_dir
+    try:
+        stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
+        if stamp["key"] != key:
+            return None
+        for name in _OUTPUT_NAMES:
+            info = (folder / name).stat()
+            if [info.st_size, info.st_mtime_ns] != stamp["files"][name]:
+                return None
+        return BuildReport(
+            articles=int(stamp["articles"]),
+            places=int(stamp["places"]),
+            layer_rows=tuple((str(t), int(n)) for t, n in stamp["layer_rows"]),
+            outputs=tuple(folder / name for name in _OUTPUT_NAMES),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _stamp_outputs(settings: Settings, key: str, summary: BuildReport) -> None:
+    """Record what the outputs were made from (after the store has committed)."""
+    import json
+
+    folder = settings.out_dir
+    try:
+        files = {}
+        for name in _OUTPUT_NAMES:
+            info = (folder / name).stat()
+            files[name] = [info.st_size, info.st_mtime_ns]
+    except OSError:
+        return
+    stamp = {
+        "key": key,
+        "files": files,
+        "articles": summary.articles,
+        "places": summary.places,
+        "layer_rows": [list(row) for row in summary.layer_rows],
+    }
+    try:
+        write_text(folder / STAMP_FILE, json.dumps(stamp, sort_keys=True) + "\n")
+    except GeomapError:
+        log.info("could not record the outputs in %s", folder / STAMP_FILE)
 
 
 @contextlib.contextmanager
