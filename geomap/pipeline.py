@@ -237,7 +237,7 @@ def build(
     # The store's transaction stays open while the outputs are written and commits last: an
     # output that cannot be written leaves the store as it was.
     with _run_lock(settings):
-        with store.update(settings.store_path, parsed) as update:
+        with store.update(settings.store_location, parsed) as update:
             key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
             summary = None if update.change.changed else _unchanged_outputs(settings, key)
             if summary is None:
@@ -274,15 +274,29 @@ def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
     """
     from geomap import store
 
-    if not settings.store_path.is_file():
-        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
-        raise StoreError(msg)
+    _require_store(settings)
     with _run_lock(settings):
-        contents = store.read(settings.store_path)
+        contents = store.read(settings.store_location)
         events = merged_events(contents)
         outputs = _outputs(contents, events, specs=specs, settings=settings)
         written = _write_outputs(outputs)
     return _summary(contents, events, specs, written, outputs)
+
+
+def _require_store(settings: Settings) -> None:
+    """Refuse to go on without a store to read.
+
+    Raises
+    ------
+    StoreError
+        When there is no store file, or the database holds no geomap store.
+    """
+    from geomap import store
+
+    if not store.exists(settings.store_location):
+        shown = store.shown(settings.store_location)
+        msg = f"no store at {shown}; run 'geomap build' first or pass --store"
+        raise StoreError(msg)
 
 
 def merged_events(contents: StoreContents) -> GeoDataFrame:
@@ -399,8 +413,9 @@ def _run_lock(settings: Settings) -> Iterator[None]:
         msg = f"cannot create the output folder {folder}: {exc.strerror}; choose another --out"
         raise OutputError(msg) from exc
     with contextlib.ExitStack() as stack:
-        store_folder = target_of(settings.store_path).parent.resolve()  # where it is written
-        folders = dict.fromkeys([folder.resolve(), store_folder])
+        folders = dict.fromkeys([folder.resolve()])
+        if settings.store_url is None:  # a database serialises its writers itself
+            folders[target_of(settings.store_path).parent.resolve()] = None  # where it is written
         for each in folders:
             stack.enter_context(locked(each / LOCK_FILE, wait=settings.lock_wait))
         for each in folders:
@@ -474,11 +489,12 @@ def export(
     if target is None and format_ not in TEXT_FORMATS:
         msg = f"--format {format_} needs --out FILE (it is not text)"
         raise UsageError(msg)
-    if not settings.store_path.is_file():
-        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
-        raise StoreError(msg)
-    contents = store.read(settings.store_path)  # also refuses to copy a damaged store
+    _require_store(settings)
+    contents = store.read(settings.store_location)  # also refuses to copy a damaged store
     if format_ == "gpkg" and target is not None:
+        if settings.store_url is not None:  # a database: its tables into a new GeoPackage
+            store.write(target, contents)
+            return Exported(written=(target,))
         with replacing(target) as temp:
             temp.write_bytes(settings.store_path.read_bytes())
         return Exported(written=(target,))
@@ -533,10 +549,8 @@ def stats(settings: Settings) -> Stats:
     from geomap import store
     from geomap.serialize import shown_source
 
-    if not settings.store_path.is_file():
-        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
-        raise StoreError(msg)
-    contents = store.read(settings.store_path)
+    _require_store(settings)
+    contents = store.read(settings.store_location)
     events = merged_events(contents)
     months = events["event_date"].fillna("").str[:7].replace("", "undated")
     sources = contents.articles["source"].map(shown_source)

@@ -33,7 +33,8 @@ def built(tmp_path: Path) -> BuildReport:
 
 
 def _no_render(*_args: object, **_kwargs: object) -> str:
-    raise AssertionError("the map was regenerated")
+    msg = "the map was regenerated"
+    raise AssertionError(msg)
 
 
 def test_the_same_article_again_regenerates_nothing(
