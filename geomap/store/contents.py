@@ -12,8 +12,10 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas
+import numpy as np
 import pandas as pd
 
 from geomap import join
@@ -28,6 +30,8 @@ COLUMNS = {
     "flows": join.FLOW_COLUMNS,
     "articles": join.ARTICLE_COLUMNS,
 }
+_INT_COLUMNS = frozenset(join._INT_COLUMNS)
+_FLOAT_COLUMNS = frozenset({"latitude", "longitude", "confidence"})
 #: Sources that name no stable origin, so an article from them never replaces another.
 ANONYMOUS_SOURCES = frozenset({"-", "<stdin>", "stdin"})
 
@@ -105,6 +109,41 @@ def plan(known: Mapping[str, str], incoming: Iterable[ParsedArticle]) -> Plan:
     return Plan(
         tuple(fresh.values()), frozenset(stale), tuple(added), tuple(replaced), tuple(unchanged)
     )
+
+
+def typed_frame(
+    name: str, columns: Sequence[str], rows: list[tuple[Any, ...]], geometries: Any = None
+) -> pd.DataFrame:
+    """A layer from database rows (the ``columns`` found, in that order): the dtypes, column
+    order and row order (by key) that :func:`geomap.join.conform` gives, built column by
+    column rather than cell by cell.
+
+    Values must be as SQL returns them: ``int``, ``float``, ``str`` or ``None``; any other
+    text value is turned into ``str``.
+    """
+    found = dict(zip(columns, zip(*rows, strict=True), strict=False)) if rows else {}
+    data: dict[str, Any] = {}
+    for column in COLUMNS[name]:
+        values = list(found.get(column, [None] * len(rows)))
+        if column in _INT_COLUMNS:
+            data[column] = pd.array(values, dtype="Int64")
+        elif column in _FLOAT_COLUMNS:
+            floats = pd.array(values, dtype="Float64")
+            data[column] = floats.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            if not {type(v) for v in values} <= {str, type(None)}:
+                values = [v if v is None or isinstance(v, str) else str(v) for v in values]
+            data[column] = pd.Series(values)  # inferred as the conformed frames are
+    frame = pd.DataFrame(data, columns=list(COLUMNS[name]))
+    if geometries is not None:
+        frame = geopandas.GeoDataFrame(
+            frame,
+            geometry=geopandas.GeoSeries(list(geometries), crs=join.CRS, index=frame.index),
+            crs=join.CRS,
+        )
+    key = KEYS[name]
+    frame = frame.drop_duplicates(subset=[key], keep="first")
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 
 def fingerprint(article_ids: Iterable[str]) -> str:

@@ -28,7 +28,6 @@ import pyogrio
 import pyogrio.errors
 import shapely
 
-from geomap import join
 from geomap.atomic import read_only, replacing, target_of
 from geomap.errors import StoreError
 from geomap.records import ParsedArticle
@@ -41,6 +40,7 @@ from geomap.store.contents import (
     fingerprint,
     ids_after,
     plan,
+    typed_frame,
 )
 
 log = logging.getLogger(__name__)
@@ -279,17 +279,11 @@ def _read_contents(connection: sqlite3.Connection, path: Path) -> StoreContents:
         geometry = name in _GEOMETRY_TYPES
         selected = ", ".join(f'"{c}"' for c in [*wanted, *(["geom"] if geometry else [])])
         rows = connection.execute(f'SELECT {selected} FROM "{name}"').fetchall()
-        frame = pd.DataFrame.from_records(
-            rows, columns=[*wanted, *(["geometry"] if geometry else [])], coerce_float=False
-        )
+        shapes = None
         if geometry:
-            blobs = frame.pop("geometry").tolist()
-            import geopandas
-
-            frame = geopandas.GeoDataFrame(
-                frame, geometry=geopandas.GeoSeries(_from_blobs(blobs), index=frame.index)
-            )
-        frames[name] = join.conform(frame, COLUMNS[name], key=KEYS[name])
+            shapes = _from_blobs([row[-1] for row in rows])
+            rows = [row[:-1] for row in rows]
+        frames[name] = typed_frame(name, wanted, rows, shapes)
     return StoreContents(**frames)
 
 

@@ -33,6 +33,7 @@ from geomap.store.contents import (
     fingerprint,
     ids_after,
     plan,
+    typed_frame,
 )
 from geomap.store.gpkg import Update
 
@@ -211,17 +212,12 @@ def _read_contents(connection: psycopg.Connection[Any]) -> StoreContents:
         if name in _GEOMETRY:
             selected += ", ST_AsBinary(geom)"
         rows = connection.execute(f"SELECT {selected} FROM {name}").fetchall()
-        names = [*columns, *(["geometry"] if name in _GEOMETRY else [])]
-        frame = pd.DataFrame.from_records(rows, columns=names, coerce_float=False)
+        shapes = None
         if name in _GEOMETRY:
-            import geopandas
-
-            blobs = [None if b is None else bytes(b) for b in frame.pop("geometry").tolist()]
+            blobs = [None if row[-1] is None else bytes(row[-1]) for row in rows]
             shapes = shapely.from_wkb(np.asarray(blobs, dtype=object))
-            frame = geopandas.GeoDataFrame(
-                frame, geometry=geopandas.GeoSeries(list(shapes), index=frame.index)
-            )
-        frames[name] = join.conform(frame, COLUMNS[name], key=KEYS[name])
+            rows = [row[:-1] for row in rows]
+        frames[name] = typed_frame(name, columns, rows, shapes)
     return StoreContents(**frames)
 
 
