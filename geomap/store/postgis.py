@@ -128,7 +128,7 @@ def _connection(url: str) -> Iterator[psycopg.Connection[Any]]:
     except ImportError as exc:
         msg = (
             f"the store {shown(url)} is a PostgreSQL database, which needs psycopg; "
-            "install it with: pip install 'geomap[postgis]'"
+            "install it with: pip install 'psycopg[binary]'"
         )
         raise StoreError(msg) from exc
     try:
