@@ -8,7 +8,8 @@ grows quadratically shows as a time ratio far above the size ratio.
 ``--add-one`` measures what issue 12 asks instead: adding one new article to stores that
 already hold 0, 1,000, 10,000 and 100,000 articles (one event report each). The stores are
 made from 32 parsed prototypes (each template at each town) copied under new article ids and
-dates, written once by ``geomap.store.write``; each child process then runs the whole build
+dates, written once by ``geomap.store.write`` and rendered once by ``geomap render`` (as a
+store in use has its outputs and merged events); each child process then runs the whole build
 of the one new article against its own copy of a store and prints the CPU time of the build
 (``time.process_time``, so other work on the machine does not count) and its peak RSS.
 Target: every size within 1.5x of the empty store's time and peak RSS.
@@ -143,6 +144,12 @@ def add_one(sizes: list[int], env: dict[str, str]) -> None:
             out.mkdir()
             if count:
                 base_store(out / "geomap.gpkg", count)
+                subprocess.run(  # the outputs a store in use has (and the merged events kept)
+                    [sys.executable, "-m", "geomap", "render", "--out", str(out)],
+                    capture_output=True,
+                    env=env,
+                    check=True,
+                )
             article = Path(tmp, "new.txt")
             article.write_text(
                 "date 2022-02-01\n\nRiots in Taraz left 12 people injured, officials said.\n",

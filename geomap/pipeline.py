@@ -240,12 +240,14 @@ def build(
         with store.update(settings.store_location, parsed) as update:
             key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
             summary = None if update.change.changed else _unchanged_outputs(settings, key)
+            view = None
             if summary is None:
-                contents = update.load()
-                events = merged_events(contents)
-                outputs = _outputs(contents, events, specs=specs, settings=settings)
-                summary = _summary(contents, events, specs, _write_outputs(outputs), outputs)
+                view = _incremental_view(settings, update) or _view(update.load())
+                outputs = _outputs(view, specs=specs, settings=settings)
+                summary = _summary(view, specs, _write_outputs(outputs), outputs)
         _stamp_outputs(settings, key, summary)
+        if view is not None and settings.store_url is None:
+            _keep_merged(settings, update.fingerprint, view.events)
     change = update.change
     return replace(
         summary,
@@ -277,10 +279,12 @@ def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
     _require_store(settings)
     with _run_lock(settings):
         contents = store.read(settings.store_location)
-        events = merged_events(contents)
-        outputs = _outputs(contents, events, specs=specs, settings=settings)
+        view = _view(contents)
+        outputs = _outputs(view, specs=specs, settings=settings)
         written = _write_outputs(outputs)
-    return _summary(contents, events, specs, written, outputs)
+        if settings.store_url is None:
+            _keep_merged(settings, store.fingerprint(contents.articles["article_id"]), view.events)
+    return _summary(view, specs, written, outputs)
 
 
 def _require_store(settings: Settings) -> None:
@@ -307,9 +311,81 @@ def merged_events(contents: StoreContents) -> GeoDataFrame:
     return merge_reports(contents.events)
 
 
-def _outputs(
-    contents: StoreContents, events: GeoDataFrame, *, specs: Sequence[LayerSpec], settings: Settings
-) -> dict[Path, str]:
+@dataclass(frozen=True)
+class _View:
+    """What the outputs are made from: merged events, flows, and the store's counts."""
+
+    events: GeoDataFrame
+    flows: GeoDataFrame
+    articles: int
+    places: int
+
+
+def _view(contents: StoreContents) -> _View:
+    """The outputs' view of the whole store."""
+    places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
+    return _View(merged_events(contents), contents.flows, len(contents.articles), len(places))
+
+
+#: Beside the outputs: the merged events of the store they were made from (and its digest),
+#: so the next build re-merges only the places its articles touch.
+MERGED_FILE = ".geomap-merged.parquet"
+MERGED_STAMP = ".geomap-merged.json"
+
+
+def _incremental_view(settings: Settings, update: Any) -> _View | None:
+    """The view from the merged events kept by the last build, re-merging only the
+    (layer, place) pairs the update touched (reports of one incident share both, so the
+    other merged events cannot change). ``None`` when there is nothing valid to start from.
+    """
+    import json
+
+    import geopandas
+    import pandas as pd
+
+    from geomap.join import merge_reports
+
+    if update.partial is None or update.touched is None or settings.store_url is not None:
+        return None
+    folder = settings.out_dir
+    try:
+        stamp = json.loads((folder / MERGED_STAMP).read_text(encoding="utf-8"))
+        info = (folder / MERGED_FILE).stat()
+        if stamp != {"fingerprint": update.previous, "file": [info.st_size, info.st_mtime_ns]}:
+            return None
+        kept = geopandas.read_parquet(folder / MERGED_FILE)
+    except (OSError, ValueError, KeyError, TypeError, ImportError):
+        return None
+    touched = update.touched
+    pairs = zip(kept["layer"].tolist(), kept["place_id"].tolist(), strict=True)
+    kept = kept[[pair not in touched for pair in pairs]]
+    remerged = merge_reports(update.partial.reports(touched)) if touched else kept.iloc[:0]
+    parts = [frame for frame in (kept, remerged) if not frame.empty] or [remerged]
+    events = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    events = geopandas.GeoDataFrame(events, geometry="geometry", crs=remerged.crs)
+    events = events.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
+    partial = update.partial
+    return _View(events, partial.flows(), partial.articles(), partial.places())
+
+
+def _keep_merged(settings: Settings, fingerprint: str, events: GeoDataFrame) -> None:
+    """Keep the merged events for the next build (after the store has committed)."""
+    import json
+
+    from geomap.atomic import replacing
+
+    folder = settings.out_dir
+    try:
+        with replacing(folder / MERGED_FILE) as temp:
+            events.to_parquet(temp, index=False)
+        info = (folder / MERGED_FILE).stat()
+        stamp = {"fingerprint": fingerprint, "file": [info.st_size, info.st_mtime_ns]}
+        write_text(folder / MERGED_STAMP, json.dumps(stamp) + "\n")
+    except (GeomapError, OSError, ValueError):
+        log.info("could not keep the merged events in %s", folder / MERGED_FILE)
+
+
+def _outputs(view: _View, *, specs: Sequence[LayerSpec], settings: Settings) -> dict[Path, str]:
     from geomap.export import csv_text, geojson_text
     from geomap.render import MapOptions, render_map
 
@@ -317,13 +393,13 @@ def _outputs(
     map_options = MapOptions(
         title=settings.title,
         self_contained=settings.self_contained,
-        articles=len(contents.articles),
+        articles=view.articles,
     )
     return {
-        folder / MAP_FILE: render_map(events, contents.flows, specs, options=map_options),
-        folder / EVENTS_FILE: geojson_text(events, id_column="event_id_cnty"),
-        folder / FLOWS_FILE: geojson_text(contents.flows, id_column="flow_id"),
-        folder / CSV_FILE: csv_text(events),
+        folder / MAP_FILE: render_map(view.events, view.flows, specs, options=map_options),
+        folder / EVENTS_FILE: geojson_text(view.events, id_column="event_id_cnty"),
+        folder / FLOWS_FILE: geojson_text(view.flows, id_column="flow_id"),
+        folder / CSV_FILE: csv_text(view.events),
     }
 
 
@@ -424,13 +500,12 @@ def _run_lock(settings: Settings) -> Iterator[None]:
 
 
 def _summary(
-    contents: StoreContents,
-    events: GeoDataFrame,
+    view: _View,
     specs: Sequence[LayerSpec],
     written: tuple[Path, ...],
     outputs: dict[Path, str],
 ) -> BuildReport:
-    frames = {"events": events, "flows": contents.flows}
+    frames = {"events": view.events, "flows": view.flows}
     layer_rows: list[tuple[str, int]] = []
     for spec in specs:
         rows = spec.rows(frames[spec.source])
@@ -439,10 +514,9 @@ def _summary(
             continue
         counts = rows[spec.split_by].value_counts().sort_index()
         layer_rows += [(spec.title_for(value), int(n)) for value, n in counts.items()]
-    places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
     return BuildReport(
-        articles=len(contents.articles),
-        places=len(places),
+        articles=view.articles,
+        places=view.places,
         layer_rows=tuple(layer_rows),
         written=written,
         outputs=tuple(outputs),

@@ -62,3 +62,57 @@ def test_a_deleted_output_is_written_again(tmp_path: Path, built: BuildReport) -
     again = _build(tmp_path)
     assert again.written == (tmp_path / "out" / "events.csv",)
     assert (tmp_path / "out" / "events.csv").exists()
+
+
+INCIDENTS = {
+    "b.txt": "date 2022-01-05\n\nPolice detained at least 60 protesters in Almaty on Wednesday.\n",
+    "c.txt": "date 2022-01-07\n\nRiots in Aktobe left at least 3 people dead and 25 injured.\n",
+}
+
+
+def _whole_store_reads_forbidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    import geomap.store.gpkg
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        msg = "the whole store was read"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(geomap.store.gpkg, "_read_contents", refuse)
+
+
+def _outputs_of(folder: Path) -> dict[str, bytes]:
+    names = ("map.html", "events.geojson", "flows.geojson", "events.csv")
+    return {name: (folder / name).read_bytes() for name in names}
+
+
+@pytest.mark.parametrize("steps", [["b.txt"], ["b.txt", "edit"], ["c.txt", "b.txt", "edit"]])
+def test_a_build_re_merges_only_what_it_touched_and_gives_what_a_full_render_gives(
+    tmp_path: Path, built: BuildReport, monkeypatch: pytest.MonkeyPatch, steps: list[str]
+) -> None:
+    from geomap.pipeline import render
+
+    for step in steps:
+        with monkeypatch.context() as patch:
+            _whole_store_reads_forbidden(patch)
+            if step == "edit":
+                (tmp_path / "a.txt").write_text(TEXT.replace("40", "45"), encoding="utf-8")
+                report = _build(tmp_path)
+            else:
+                (tmp_path / step).write_text(INCIDENTS[step], encoding="utf-8")
+                report = build(
+                    [str(tmp_path / step)],
+                    settings=Settings.load(out_dir=tmp_path / "out"),
+                    geocoder=get_geocoder("offline"),
+                    options=IngestOptions(),
+                    specs=load_layers(),
+                )
+        assert report.added or report.replaced
+        incremental = _outputs_of(tmp_path / "out")
+        full = render(settings=Settings.load(out_dir=tmp_path / "out"), specs=load_layers())
+        assert full.written == ()  # the full merge writes nothing new: the bytes are the same
+        assert _outputs_of(tmp_path / "out") == incremental
+        assert (full.articles, full.places, full.layer_rows) == (
+            report.articles,
+            report.places,
+            report.layer_rows,
+        )

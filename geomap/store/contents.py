@@ -146,6 +146,11 @@ def typed_frame(
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 
+def typed_sorted(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A subset of a typed layer, in the layer's row order again."""
+    return frame.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
+
+
 def fingerprint(article_ids: Iterable[str]) -> str:
     """A digest of which articles a store holds, hence of everything it holds.
 

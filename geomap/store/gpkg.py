@@ -41,6 +41,7 @@ from geomap.store.contents import (
     ids_after,
     plan,
     typed_frame,
+    typed_sorted,
 )
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ _INDEXES = (
     ("events", "event_id_cnty", True),
     ("events", "article_id", False),
     ("flows", "flow_id", True),
+    ("events", "place_id", False),
     ("flows", "article_id", False),
     ("articles", "article_id", True),
     ("articles", "source", False),
@@ -64,13 +66,39 @@ _INDEXES = (
 _GEOMETRY_TYPES = {"events": "Unknown", "flows": "LineString"}
 
 
+#: A merge partition: the layer and place of event reports (reports of one incident share both).
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Partial:
+    """Parts of a store, read without loading every report (see :class:`Update`)."""
+
+    #: The stored reports at these (layer, place id) pairs, as the events frame.
+    reports: Callable[[frozenset[Pair]], Any]
+    #: Every flow, as the flows frame.
+    flows: Callable[[], Any]
+    #: The number of articles, and of distinct places of reports and flow origins.
+    articles: Callable[[], int]
+    places: Callable[[], int]
+
+
 @dataclass(frozen=True)
 class Update:
-    """An update in progress: what it changes, and the store's contents once changed."""
+    """An update in progress: what it changes, and the store's contents once changed.
+
+    ``previous`` and ``fingerprint`` are digests of the store before and after. ``touched``
+    holds the (layer, place id) pairs of every report added or deleted (``None`` when not
+    known); merged events elsewhere are unchanged, so with ``partial`` a caller that kept
+    the merged events of ``previous`` can re-merge only these pairs.
+    """
 
     change: Plan
     fingerprint: str
     load: Callable[[], StoreContents]
+    previous: str = ""
+    touched: frozenset[Pair] | None = None
+    partial: Partial | None = None
 
 
 def read(path: Path) -> StoreContents:
@@ -144,11 +172,25 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
 
         known: dict[str, str] = _guarded(path, lambda: _known_articles(connection, path))
         change = plan(known, incoming)
+        touched: frozenset[Pair] | None = frozenset()
         if change.changed:
             _refuse_read_only(path)
-            _guarded(path, lambda: _apply(connection, change), writing=True)
+            touched = _guarded(path, lambda: _apply(connection, change), writing=True)
+        partial = Partial(
+            reports=lambda pairs: _guarded(path, lambda: _reports_at(connection, path, pairs)),
+            flows=lambda: _guarded(path, lambda: _read_layer(connection, path, "flows")),
+            articles=lambda: _guarded(path, lambda: _count(connection, _ARTICLES_SQL)),
+            places=lambda: _guarded(path, lambda: _count(connection, _PLACES_SQL)),
+        )
         try:
-            yield Update(change, fingerprint(ids_after(known, change)), _once(load))
+            yield Update(
+                change,
+                fingerprint(ids_after(known, change)),
+                _once(load),
+                previous=fingerprint(known),
+                touched=touched,
+                partial=partial,
+            )
         except BaseException:
             if connection.in_transaction:
                 connection.rollback()
@@ -272,19 +314,30 @@ def _known_articles(connection: sqlite3.Connection, path: Path) -> dict[str, str
 
 
 def _read_contents(connection: sqlite3.Connection, path: Path) -> StoreContents:
-    columns = _table_columns(connection, path)
-    frames: dict[str, Any] = {}
-    for name in LAYERS:
-        wanted = [c for c in COLUMNS[name] if c in columns[name]]
-        geometry = name in _GEOMETRY_TYPES
-        selected = ", ".join(f'"{c}"' for c in [*wanted, *(["geom"] if geometry else [])])
-        rows = connection.execute(f'SELECT {selected} FROM "{name}"').fetchall()
-        shapes = None
-        if geometry:
-            shapes = _from_blobs([row[-1] for row in rows])
-            rows = [row[:-1] for row in rows]
-        frames[name] = typed_frame(name, wanted, rows, shapes)
+    frames = {name: _read_layer(connection, path, name) for name in LAYERS}
     return StoreContents(**frames)
+
+
+def _read_layer(
+    connection: sqlite3.Connection,
+    path: Path,
+    name: str,
+    *,
+    where: str | None = None,
+    parameters: Sequence[Any] = (),
+) -> Any:
+    """One layer (the rows ``where`` selects) with the dtypes and order geomap writes."""
+    columns = _table_columns(connection, path)
+    wanted = [c for c in COLUMNS[name] if c in columns[name]]
+    geometry = name in _GEOMETRY_TYPES
+    selected = ", ".join(f'"{c}"' for c in [*wanted, *(["geom"] if geometry else [])])
+    query = f'SELECT {selected} FROM "{name}"' + (f" WHERE {where}" if where else "")
+    rows = connection.execute(query, list(parameters)).fetchall()
+    shapes = None
+    if geometry:
+        shapes = _from_blobs([row[-1] for row in rows])
+        rows = [row[:-1] for row in rows]
+    return typed_frame(name, wanted, rows, shapes)
 
 
 def _from_blobs(blobs: list[bytes | None]) -> np.ndarray:
@@ -318,18 +371,61 @@ def _create_indexes(connection: sqlite3.Connection) -> None:
         )
 
 
-def _apply(connection: sqlite3.Connection, change: Plan) -> None:
-    """Delete the replaced articles' rows and insert the new ones, in one open transaction."""
+def _apply(connection: sqlite3.Connection, change: Plan) -> frozenset[Pair] | None:
+    """Delete the replaced articles' rows and insert the new ones, in one open transaction.
+
+    Returns the (layer, place id) pairs of the reports deleted or inserted, or ``None``
+    when one of them has no layer or place.
+    """
     connection.execute("BEGIN IMMEDIATE")
     _create_indexes(connection)
     stale = sorted(change.stale)
+    pairs: set[tuple[Any, Any]] = set()
+    for chunk in _chunks(stale):
+        marks = ",".join("?" * len(chunk))
+        query = f'SELECT DISTINCT layer, place_id FROM "events" WHERE article_id IN ({marks})'
+        pairs |= {(layer, place) for layer, place in connection.execute(query, chunk)}
     for name in LAYERS:
         for chunk in _chunks(stale):
             marks = ",".join("?" * len(chunk))
             connection.execute(f'DELETE FROM "{name}" WHERE article_id IN ({marks})', chunk)
     new = StoreContents.of(list(change.fresh))
+    pairs |= set(zip(new.events["layer"].tolist(), new.events["place_id"].tolist(), strict=True))
     for name in LAYERS:
         _insert(connection, name, new.layer(name))
+    if not all(isinstance(layer, str) and isinstance(place, str) for layer, place in pairs):
+        return None
+    return frozenset(pairs)
+
+
+_ARTICLES_SQL = 'SELECT count(*) FROM "articles"'
+_PLACES_SQL = (
+    'SELECT count(*) FROM (SELECT place_id FROM "events" UNION SELECT origin_place_id FROM "flows")'
+)
+
+
+def _count(connection: sqlite3.Connection, query: str) -> int:
+    (count,) = connection.execute(query).fetchone()
+    return int(count)
+
+
+def _reports_at(connection: sqlite3.Connection, path: Path, pairs: frozenset[Pair]) -> Any:
+    """The stored reports at these (layer, place id) pairs, as the events frame."""
+    places = sorted({place for _layer, place in pairs})
+    parts: list[pd.DataFrame] = []
+    for chunk in _chunks(places):
+        marks = ",".join("?" * len(chunk))
+        found = _read_layer(
+            connection, path, "events", where=f"place_id IN ({marks})", parameters=chunk
+        )
+        parts.append(found)
+    frames = [frame for frame in parts if not frame.empty]
+    if not frames:
+        return _read_layer(connection, path, "events", where="0", parameters=[])
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    keys = list(zip(frame["layer"].tolist(), frame["place_id"].tolist(), strict=True))
+    chosen = frame[[key in pairs for key in keys]]
+    return typed_sorted(chosen, "events")
 
 
 def _insert(connection: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
