@@ -5,7 +5,17 @@ folder and runs the whole build (ingest, extract, geocode, join, store, map and 
 folder, in a fresh child process per size so each peak RSS is that size's own. A build that
 grows quadratically shows as a time ratio far above the size ratio.
 
+``--add-one`` measures what issue 12 asks instead: adding one new article to stores that
+already hold 0, 1,000, 10,000 and 100,000 articles (one event report each). The stores are
+made from 32 parsed prototypes (each template at each town) copied under new article ids and
+dates, written once by ``geomap.store.write`` and rendered once by ``geomap render`` (as a
+store in use has its outputs and merged events); each child process then runs the whole build
+of the one new article against its own copy of a store and prints the CPU time of the build
+(``time.process_time``, so other work on the machine does not count) and its peak RSS.
+Target: every size within 1.5x of the empty store's time and peak RSS.
+
 Run from the checkout root: ``python -m bench.build_scale [--sizes 1000 10000 100000]``
+or ``python -m bench.build_scale --add-one [--sizes 0 1000 10000 100000]``
 """
 
 from __future__ import annotations
@@ -64,15 +74,128 @@ def child(folder: str, out: str) -> None:
     print(json.dumps({"seconds": seconds, "peak_mb": peak, "articles": report.articles}))
 
 
+def base_store(path: Path, count: int) -> None:
+    """A store of ``count`` one-report articles, copied from parsed prototypes."""
+    import datetime as dt
+    from dataclasses import replace
+
+    from geomap import store
+    from geomap.pipeline import parse
+    from geomap.records import Article, ParsedArticle
+
+    with tempfile.TemporaryDirectory(prefix="geomap-proto-") as tmp:
+        prototypes = []
+        for t, template in enumerate(TEMPLATES):
+            for town in TOWNS:
+                source = Path(tmp, f"p{t}{town}.txt")
+                text = template.format(n=10 + t, town=town)
+                source.write_text(f"date 2022-01-03\n\n{text}\n", encoding="utf-8")
+                prototypes.append(parse(str(source)))
+    copies = []
+    for i in range(count):
+        proto = prototypes[i % len(prototypes)]
+        ident = f"{i:016x}"
+        article = Article(
+            ident,
+            f"https://bench.example/{i}",
+            None,
+            proto.article.published,
+            "en",
+            proto.article.text,
+        )
+        day = dt.date(2022, 1, 1 + i % 28)
+        events = tuple(replace(e, article_id=ident, date=day) for e in proto.events)
+        flows = tuple(replace(f, article_id=ident) for f in proto.flows)
+        copies.append(ParsedArticle(article, mentions=proto.mentions, events=events, flows=flows))
+    store.write(path, store.StoreContents.of(copies))
+
+
+def add_one_child(article: str, out: str) -> None:
+    """Build one article into the store in ``out``; print CPU seconds and peak RSS as JSON."""
+    from geomap.geocode import get_geocoder
+    from geomap.ingest import IngestOptions
+    from geomap.layers import load_layers
+    from geomap.pipeline import build
+    from geomap.settings import Settings
+
+    began, wall = time.process_time(), time.perf_counter()
+    settings = Settings.load(out_dir=out)
+    report = build(
+        [article],
+        settings=settings,
+        geocoder=get_geocoder("offline"),
+        options=IngestOptions(),
+        specs=load_layers(),
+    )
+    cpu, seconds = time.process_time() - began, time.perf_counter() - wall
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps({"cpu": cpu, "seconds": seconds, "peak_mb": peak, "articles": report.articles})
+    )
+
+
+def add_one(sizes: list[int], env: dict[str, str]) -> None:
+    """Time adding one article to stores of each size (see the module's docstring)."""
+    print(f"{'stored':>9}{'CPU s':>8}{'wall s':>8}{'peak RSS MB':>13}{'x CPU':>7}{'x RSS':>7}")
+    first: dict[str, float] = {}
+    for count in sizes:
+        with tempfile.TemporaryDirectory(prefix="geomap-addone-") as tmp:
+            out = Path(tmp, "out")
+            out.mkdir()
+            if count:
+                base_store(out / "geomap.gpkg", count)
+                subprocess.run(  # the outputs a store in use has (and the merged events kept)
+                    [sys.executable, "-m", "geomap", "render", "--out", str(out)],
+                    capture_output=True,
+                    env=env,
+                    check=True,
+                )
+            article = Path(tmp, "new.txt")
+            article.write_text(
+                "date 2022-02-01\n\nRiots in Taraz left 12 people injured, officials said.\n",
+                encoding="utf-8",
+            )
+            result = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.build_scale",
+                    "--add-one-child",
+                    str(article),
+                    str(out),
+                ],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
+            figures = json.loads(result.stdout.strip().splitlines()[-1])
+        first = first or figures
+        print(
+            f"{count:>9,}{figures['cpu']:>8.2f}{figures['seconds']:>8.2f}{figures['peak_mb']:>13.0f}"
+            f"{figures['cpu'] / first['cpu']:>7.2f}{figures['peak_mb'] / first['peak_mb']:>7.2f}"
+        )
+    print("target: every size within 1.5x of the empty store (x CPU, x RSS <= 1.5)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=None)
+    parser.add_argument("--add-one", action="store_true", help="add 1 article to stores of N")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--add-one-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         child(*args.child)
         return
+    if args.add_one_child:
+        add_one_child(*args.add_one_child)
+        return
     env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    if args.add_one:
+        add_one(args.sizes or [0, 1_000, 10_000, 100_000], env)
+        return
+    args.sizes = args.sizes or [1_000, 10_000]
     print(f"{'articles':>9}{'MB':>7}{'seconds':>10}{'articles/s':>12}{'peak RSS MB':>13}")
     for count in args.sizes:
         with tempfile.TemporaryDirectory(prefix="geomap-scale-") as tmp:

@@ -549,11 +549,12 @@ _OutOption = Annotated[
     typer.Option("--out", metavar="DIR", help="Output folder (default out/).", show_default=False),
 ]
 _StoreOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--store",
-        metavar="FILE",
-        help="GeoPackage store (default OUT/geomap.gpkg).",
+        metavar="FILE|URL",
+        help="GeoPackage store (default OUT/geomap.gpkg), or a PostGIS database "
+        "postgresql://USER@HOST/DB.",
         show_default=False,
     ),
 ]

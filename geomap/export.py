@@ -16,6 +16,7 @@ which no spreadsheet evaluates.
 from __future__ import annotations
 
 import json
+import json.encoder
 import math
 from typing import Any
 
@@ -35,22 +36,26 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 def geojson_text(frame: geopandas.GeoDataFrame, *, id_column: str) -> str:
     """A FeatureCollection per RFC 7946: [lon, lat], no ``crs``, counter-clockwise outer rings.
 
-    One feature per line, so a regenerated file diffs cleanly.
+    One feature per line, so a regenerated file diffs cleanly. Each column is encoded at
+    once (numbers and text by type, a JSON column's repeated values once), and the features
+    are joined from the encoded columns; the text is exactly what encoding each feature as a
+    dict with :func:`json.dumps` gives.
     """
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
-    geometries = _rfc7946_geometries(frame.geometry.to_numpy())
+    geometries = _geometry_texts(frame.geometry.to_numpy())
     properties = frame.drop(columns=frame.geometry.name)
+    keys = [str(key) for key in properties.columns]
+    columns = [_encoded(key, properties[key]) for key in keys]
+    # One printf template per feature: the keys are fixed, the values already JSON text.
+    template = (
+        '{"type":"Feature","id":%s,"geometry":%s,"properties":{'
+        + ",".join(_dumps(key).replace("%", "%%") + ":%s" for key in keys)
+        + "}}"
+    )
     features = [
-        _dumps(
-            {
-                "type": "Feature",
-                "id": record[id_column],
-                "geometry": geometry,
-                "properties": {key: _plain(key, value) for key, value in record.items()},
-            }
-        )
-        for record, geometry in zip(properties.to_dict("records"), geometries, strict=True)
+        template % values
+        for values in zip(_encoded_ids(properties[id_column]), geometries, *columns, strict=True)
     ]
     body = ",\n".join(features)
     return '{"type":"FeatureCollection","features":[\n' + body + ("\n" if body else "") + "]}\n"
@@ -76,10 +81,23 @@ def csv_text(frame: pd.DataFrame, *, formula_safe: bool = True) -> str:
 
 
 def _formula_safe_column(column: pd.Series) -> pd.Series:
-    """The column with each text value that a spreadsheet would run prefixed by ``'``."""
+    """The column with each text value that a spreadsheet would run prefixed by ``'``.
+
+    The risky cells are found for the whole column at once; only they are rewritten.
+    """
     if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
         return column
-    return column.map(_formula_safe_cell)
+    try:
+        text = column.str
+    except AttributeError:  # no text in the column at all
+        return column
+    risky = text.startswith(FORMULA_STARTS) | text.contains("\r", regex=False)
+    risky = risky.fillna(False).astype(bool)
+    if not risky.any():
+        return column
+    result = column.copy()
+    result[risky] = column[risky].map(_formula_safe_cell)
+    return result
 
 
 def _formula_safe_cell(value: Any) -> Any:
@@ -90,13 +108,89 @@ def _formula_safe_cell(value: Any) -> Any:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _rfc7946_geometries(geometries: np.ndarray) -> list[dict[str, Any] | None]:
+def _geometry_texts(geometries: np.ndarray) -> list[str]:
+    """Each geometry as GeoJSON text (``null`` for none), rounded to :data:`DIGITS` decimals.
+
+    Points, nearly every row, are written from their coordinates at once; other shapes
+    (country outlines, flow lines) through GEOS's GeoJSON, each distinct shape once.
+    """
     oriented = shapely.orient_polygons(geometries, exterior_cw=False)
     rounded = shapely.set_precision(oriented, 10.0**-DIGITS, mode="pointwise")
-    return [
-        None if geometry is None else json.loads(shapely.to_geojson(geometry))
-        for geometry in rounded
-    ]
+    kinds = shapely.get_type_id(rounded)
+    points = (kinds == 0) & ~shapely.is_empty(rounded)
+    texts: list[str] = ["null"] * len(rounded)
+    if points.any():
+        xy = shapely.get_coordinates(rounded[points])
+        for index, x, y in zip(
+            np.flatnonzero(points).tolist(), xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True
+        ):
+            texts[index] = '{"type":"Point","coordinates":[' + _number(x) + "," + _number(y) + "]}"
+    shapes: dict[bytes, str] = {}
+    for index in np.flatnonzero(~points & (kinds >= 0)).tolist():
+        geometry = rounded[index]
+        key = shapely.to_wkb(geometry)
+        if key not in shapes:
+            shapes[key] = _dumps(json.loads(shapely.to_geojson(geometry)))
+        texts[index] = shapes[key]
+    return texts
+
+
+def _number(value: float) -> str:
+    """A float as :func:`json.dumps` writes it (refusing NaN and infinity, as it does)."""
+    if math.isnan(value) or math.isinf(value):
+        return _dumps(value)
+    return float.__repr__(value)
+
+
+def _encoded_ids(column: pd.Series) -> list[str]:
+    values = column.tolist()
+    if pd.api.types.infer_dtype(values, skipna=False) == "string":
+        return list(map(_encode_text, values))
+    return [_dumps(value) for value in values]
+
+
+def _encoded(key: str, column: pd.Series) -> list[str]:
+    """Each value of a column as the JSON text :func:`_plain` then :func:`_dumps` give."""
+    dtype = column.dtype
+    missing = column.isna().to_numpy()
+    if missing.all():
+        return ["null"] * len(column)
+    if isinstance(dtype, pd.Int64Dtype) or pd.api.types.is_integer_dtype(dtype):
+        values = column.fillna(0).astype("int64").tolist() if missing.any() else column.tolist()
+        texts = list(map(str, values))
+    elif pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.Float64Dtype):
+        numbers = column.to_numpy(dtype="float64")
+        if np.isinf(numbers).any():
+            texts = [_number(v) if not m else "null" for v, m in zip(numbers, missing, strict=True)]
+        else:
+            texts = list(map(float.__repr__, numbers.tolist()))
+    elif pd.api.types.is_bool_dtype(dtype) and not missing.any():
+        texts = ["true" if value else "false" for value in column.tolist()]
+    else:
+        return _encoded_objects(key, column.tolist())
+    for index in np.flatnonzero(missing).tolist():
+        texts[index] = "null"
+    return texts
+
+
+def _encoded_objects(key: str, values: list[Any]) -> list[str]:
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in {"string", "empty"} and key not in {"qualifiers", "reports"}:
+        # only text, or a missing value (None, NaN, NA) written as null
+        return ["null" if type(value) is not str else _encode_text(value) for value in values]
+    seen: dict[str, str] = {}
+    result: list[str] = []
+    for value in values:
+        if value is None:
+            result.append("null")
+        elif type(value) is str:
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = _dumps(_plain(key, value))
+            result.append(text)
+        else:
+            result.append(_dumps(_plain(key, value)))
+    return result
 
 
 def _plain(key: str, value: Any) -> Any:
@@ -112,6 +206,9 @@ def _plain(key: str, value: Any) -> Any:
     if isinstance(value, np.floating):
         return float(value)
     return value
+
+
+_encode_text: Any = json.encoder.encode_basestring  # what json.dumps uses for a str
 
 
 def _dumps(data: Any) -> str:

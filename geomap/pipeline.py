@@ -287,19 +287,27 @@ def build(
             progress(source)
     if failures and not parsed:
         return BuildReport(failures=tuple(failures))  # nothing read: store and outputs untouched
+    # The store's transaction stays open while the outputs are written and commits last: an
+    # output that cannot be written leaves the store as it was.
     with _run_lock(settings):
-        merged = store.merge(store.read(settings.store_path), parsed)
-        events = merged_events(merged.contents)
-        outputs = _outputs(merged.contents, events, specs=specs, settings=settings)
-        if merged.changed:
-            store.write(settings.store_path, merged.contents)
-        written = _write_outputs(outputs)
+        with store.update(settings.store_location, parsed) as update:
+            key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
+            summary = None if update.change.changed else _unchanged_outputs(settings, key)
+            view = None
+            if summary is None:
+                view = _incremental_view(settings, update) or _view(update.load())
+                outputs = _outputs(view, specs=specs, settings=settings)
+                summary = _summary(view, specs, _write_outputs(outputs), outputs)
+        _stamp_outputs(settings, key, summary)
+        if view is not None and settings.store_url is None:
+            _keep_merged(settings, update.fingerprint, view.events)
+    change = update.change
     return replace(
-        _summary(merged.contents, events, specs, written, outputs),
+        summary,
         failures=tuple(failures),
-        added=merged.added,
-        replaced=merged.replaced,
-        unchanged=merged.unchanged,
+        added=change.added,
+        replaced=change.replaced,
+        unchanged=change.unchanged,
     )
 
 
@@ -321,15 +329,31 @@ def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
     """
     from geomap import store
 
-    if not settings.store_path.is_file():
-        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
-        raise StoreError(msg)
+    _require_store(settings)
     with _run_lock(settings):
-        contents = store.read(settings.store_path)
-        events = merged_events(contents)
-        outputs = _outputs(contents, events, specs=specs, settings=settings)
+        contents = store.read(settings.store_location)
+        view = _view(contents)
+        outputs = _outputs(view, specs=specs, settings=settings)
         written = _write_outputs(outputs)
-    return _summary(contents, events, specs, written, outputs)
+        if settings.store_url is None:
+            _keep_merged(settings, store.fingerprint(contents.articles["article_id"]), view.events)
+    return _summary(view, specs, written, outputs)
+
+
+def _require_store(settings: Settings) -> None:
+    """Refuse to go on without a store to read.
+
+    Raises
+    ------
+    StoreError
+        When there is no store file, or the database holds no geomap store.
+    """
+    from geomap import store
+
+    if not store.exists(settings.store_location):
+        shown = store.shown(settings.store_location)
+        msg = f"no store at {shown}; run 'geomap build' first or pass --store"
+        raise StoreError(msg)
 
 
 def merged_events(contents: StoreContents) -> GeoDataFrame:
@@ -348,9 +372,84 @@ def merged_flows(contents: StoreContents) -> GeoDataFrame:
     return merge_flows(contents.flows, contents.articles)
 
 
-def _outputs(
-    contents: StoreContents, events: GeoDataFrame, *, specs: Sequence[LayerSpec], settings: Settings
-) -> dict[Path, str]:
+@dataclass(frozen=True)
+class _View:
+    """What the outputs are made from: merged events, flows, and the store's counts."""
+
+    events: GeoDataFrame
+    flows: GeoDataFrame
+    articles: int
+    places: int
+
+
+def _view(contents: StoreContents) -> _View:
+    """The outputs' view of the whole store."""
+    places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
+    return _View(
+        merged_events(contents), merged_flows(contents), len(contents.articles), len(places)
+    )
+
+
+#: Beside the outputs: the merged events of the store they were made from (and its digest),
+#: so the next build re-merges only the places its articles touch.
+MERGED_FILE = ".geomap-merged.parquet"
+MERGED_STAMP = ".geomap-merged.json"
+
+
+def _incremental_view(settings: Settings, update: Any) -> _View | None:
+    """The view from the merged events kept by the last build, re-merging only the
+    (layer, place) pairs the update touched (reports of one incident share both, so the
+    other merged events cannot change). ``None`` when there is nothing valid to start from.
+    """
+    import json
+
+    import geopandas
+    import pandas as pd
+
+    from geomap.join import merge_flows, merge_reports
+
+    if update.partial is None or update.touched is None or settings.store_url is not None:
+        return None
+    folder = settings.out_dir
+    try:
+        stamp = json.loads((folder / MERGED_STAMP).read_text(encoding="utf-8"))
+        info = (folder / MERGED_FILE).stat()
+        if stamp != {"fingerprint": update.previous, "file": [info.st_size, info.st_mtime_ns]}:
+            return None
+        kept = geopandas.read_parquet(folder / MERGED_FILE)
+    except (OSError, ValueError, KeyError, TypeError, ImportError):
+        return None
+    touched = update.touched
+    pairs = zip(kept["layer"].tolist(), kept["place_id"].tolist(), strict=True)
+    kept = kept[[pair not in touched for pair in pairs]]
+    remerged = merge_reports(update.partial.reports(touched)) if touched else kept.iloc[:0]
+    parts = [frame for frame in (kept, remerged) if not frame.empty] or [remerged]
+    events = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    events = geopandas.GeoDataFrame(events, geometry="geometry", crs=remerged.crs)
+    events = events.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
+    partial = update.partial
+    flows = merge_flows(partial.flows(), partial.flow_articles())
+    return _View(events, flows, partial.articles(), partial.places())
+
+
+def _keep_merged(settings: Settings, fingerprint: str, events: GeoDataFrame) -> None:
+    """Keep the merged events for the next build (after the store has committed)."""
+    import json
+
+    from geomap.atomic import replacing
+
+    folder = settings.out_dir
+    try:
+        with replacing(folder / MERGED_FILE) as temp:
+            events.to_parquet(temp, index=False)
+        info = (folder / MERGED_FILE).stat()
+        stamp = {"fingerprint": fingerprint, "file": [info.st_size, info.st_mtime_ns]}
+        write_text(folder / MERGED_STAMP, json.dumps(stamp) + "\n")
+    except (GeomapError, OSError, ValueError):
+        log.info("could not keep the merged events in %s", folder / MERGED_FILE)
+
+
+def _outputs(view: _View, *, specs: Sequence[LayerSpec], settings: Settings) -> dict[Path, str]:
     from geomap.export import csv_text, geojson_text
     from geomap.render import MapOptions, render_map
 
@@ -358,19 +457,90 @@ def _outputs(
     map_options = MapOptions(
         title=settings.title,
         self_contained=settings.self_contained,
-        articles=len(contents.articles),
+        articles=view.articles,
     )
-    flows = merged_flows(contents)
     return {
-        folder / MAP_FILE: render_map(events, flows, specs, options=map_options),
-        folder / EVENTS_FILE: geojson_text(events, id_column="event_id_cnty"),
-        folder / FLOWS_FILE: geojson_text(flows, id_column="flow_id"),
-        folder / CSV_FILE: csv_text(events),
+        folder / MAP_FILE: render_map(view.events, view.flows, specs, options=map_options),
+        folder / EVENTS_FILE: geojson_text(view.events, id_column="event_id_cnty"),
+        folder / FLOWS_FILE: geojson_text(view.flows, id_column="flow_id"),
+        folder / CSV_FILE: csv_text(view.events),
     }
 
 
 def _write_outputs(outputs: dict[Path, str]) -> tuple[Path, ...]:
     return tuple(path for path, text in outputs.items() if write_text(path, text))
+
+
+#: Beside the outputs: which store contents and settings they were made from, so a run that
+#: changes neither (the same articles again) regenerates nothing.
+STAMP_FILE = ".geomap-outputs.json"
+_OUTPUT_NAMES = (MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE)
+
+
+def _outputs_key(fingerprint: str, *, settings: Settings, specs: Sequence[LayerSpec]) -> str:
+    """A digest of everything the outputs are made from: the store's articles, the settings
+    that shape the map, the layer specs and geomap's version."""
+    import hashlib
+    import json
+
+    from geomap import __version__
+
+    made_from = [
+        fingerprint,
+        settings.title,
+        settings.self_contained,
+        [repr(spec) for spec in specs],
+        __version__,
+    ]
+    return hashlib.sha256(json.dumps(made_from, default=str).encode()).hexdigest()
+
+
+def _unchanged_outputs(settings: Settings, key: str) -> BuildReport | None:
+    """The summary of the outputs on disk if they were made from ``key`` and are untouched."""
+    import json
+
+    folder = settings.out_dir
+    try:
+        stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
+        if stamp["key"] != key:
+            return None
+        for name in _OUTPUT_NAMES:
+            info = (folder / name).stat()
+            if [info.st_size, info.st_mtime_ns] != stamp["files"][name]:
+                return None
+        return BuildReport(
+            articles=int(stamp["articles"]),
+            places=int(stamp["places"]),
+            layer_rows=tuple((str(t), int(n)) for t, n in stamp["layer_rows"]),
+            outputs=tuple(folder / name for name in _OUTPUT_NAMES),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _stamp_outputs(settings: Settings, key: str, summary: BuildReport) -> None:
+    """Record what the outputs were made from (after the store has committed)."""
+    import json
+
+    folder = settings.out_dir
+    try:
+        files = {}
+        for name in _OUTPUT_NAMES:
+            info = (folder / name).stat()
+            files[name] = [info.st_size, info.st_mtime_ns]
+    except OSError:
+        return
+    stamp = {
+        "key": key,
+        "files": files,
+        "articles": summary.articles,
+        "places": summary.places,
+        "layer_rows": [list(row) for row in summary.layer_rows],
+    }
+    try:
+        write_text(folder / STAMP_FILE, json.dumps(stamp, sort_keys=True) + "\n")
+    except GeomapError:
+        log.info("could not record the outputs in %s", folder / STAMP_FILE)
 
 
 @contextlib.contextmanager
@@ -383,8 +553,9 @@ def _run_lock(settings: Settings) -> Iterator[None]:
         msg = f"cannot create the output folder {folder}: {exc.strerror}; choose another --out"
         raise OutputError(msg) from exc
     with contextlib.ExitStack() as stack:
-        store_folder = target_of(settings.store_path).parent.resolve()  # where it is written
-        folders = dict.fromkeys([folder.resolve(), store_folder])
+        folders = dict.fromkeys([folder.resolve()])
+        if settings.store_url is None:  # a database serialises its writers itself
+            folders[target_of(settings.store_path).parent.resolve()] = None  # where it is written
         for each in folders:
             stack.enter_context(locked(each / LOCK_FILE, wait=settings.lock_wait))
         for each in folders:
@@ -393,13 +564,12 @@ def _run_lock(settings: Settings) -> Iterator[None]:
 
 
 def _summary(
-    contents: StoreContents,
-    events: GeoDataFrame,
+    view: _View,
     specs: Sequence[LayerSpec],
     written: tuple[Path, ...],
     outputs: dict[Path, str],
 ) -> BuildReport:
-    frames = {"events": events, "flows": contents.flows}
+    frames = {"events": view.events, "flows": view.flows}
     layer_rows: list[tuple[str, int]] = []
     for spec in specs:
         rows = spec.rows(frames[spec.source])
@@ -408,10 +578,9 @@ def _summary(
             continue
         counts = rows[spec.split_by].value_counts().sort_index()
         layer_rows += [(spec.title_for(value), int(n)) for value, n in counts.items()]
-    places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
     return BuildReport(
-        articles=len(contents.articles),
-        places=len(places),
+        articles=view.articles,
+        places=view.places,
         layer_rows=tuple(layer_rows),
         written=written,
         outputs=tuple(outputs),
@@ -458,11 +627,12 @@ def export(
     if target is None and format_ not in TEXT_FORMATS:
         msg = f"--format {format_} needs --out FILE (it is not text)"
         raise UsageError(msg)
-    if not settings.store_path.is_file():
-        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
-        raise StoreError(msg)
-    contents = store.read(settings.store_path)  # also refuses to copy a damaged store
+    _require_store(settings)
+    contents = store.read(settings.store_location)  # also refuses to copy a damaged store
     if format_ == "gpkg" and target is not None:
+        if settings.store_url is not None:  # a database: its tables into a new GeoPackage
+            store.write(target, contents)
+            return Exported(written=(target,))
         with replacing(target) as temp:
             temp.write_bytes(settings.store_path.read_bytes())
         return Exported(written=(target,))
@@ -517,10 +687,8 @@ def stats(settings: Settings) -> Stats:
     from geomap import store
     from geomap.serialize import shown_source
 
-    if not settings.store_path.is_file():
-        msg = f"no store at {settings.store_path}; run 'geomap build' first or pass --store"
-        raise StoreError(msg)
-    contents = store.read(settings.store_path)
+    _require_store(settings)
+    contents = store.read(settings.store_location)
     events = merged_events(contents)
     months = events["event_date"].fillna("").str[:7].replace("", "undated")
     sources = contents.articles["source"].map(shown_source)

@@ -33,7 +33,7 @@ class Settings:
     """
 
     out_dir: Path = Path("out")
-    store: Path | None = None
+    store: Path | str | None = None
     layers_dir: Path | None = None
     geocoder: str = "offline"
     cache_dir: Path | None = None
@@ -45,8 +45,19 @@ class Settings:
 
     @property
     def store_path(self) -> Path:
-        """The GeoPackage store: ``store`` or ``out_dir/geomap.gpkg``."""
-        return self.store or self.out_dir / "geomap.gpkg"
+        """The GeoPackage store: ``store`` or ``out_dir/geomap.gpkg`` (see :attr:`store_url`)."""
+        return self.store if isinstance(self.store, Path) else self.out_dir / "geomap.gpkg"
+
+    @property
+    def store_url(self) -> str | None:
+        """The PostGIS store's ``postgresql://`` URL, when ``store`` (``--store``,
+        ``GEOMAP_STORE``) names a database rather than a file."""
+        return self.store if isinstance(self.store, str) else None
+
+    @property
+    def store_location(self) -> Path | str:
+        """The store, a database URL or a GeoPackage path."""
+        return self.store_url or self.store_path
 
     @classmethod
     def load(cls, **given: Any) -> Settings:
@@ -97,6 +108,8 @@ def _coerce(name: str, value: Any, *, where: str) -> Any:
     default = getattr(Settings(), name)
     kind = _KINDS.get(type(default), "a path")
     try:
+        if name == "store" and str(value).startswith(("postgresql://", "postgres://")):
+            return str(value)  # a PostGIS database, kept as its URL
         if name in {"store", "layers_dir", "cache_dir", "out_dir"}:
             return Path(value).expanduser()
         if isinstance(default, bool):

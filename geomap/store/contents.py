@@ -1,0 +1,223 @@
+"""What a store holds, and which incoming articles change it: pure functions, no I/O.
+
+Both stores (GeoPackage and PostGIS) keep the same three tables, one row per event report,
+per flow and per article, and decide the same way what an update does: an article already
+stored (same content hash) changes nothing, an edited article (same source, new content)
+replaces only its own rows, a new article adds its rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas
+import numpy as np
+import pandas as pd
+
+from geomap import join
+from geomap.records import ParsedArticle
+
+LAYERS = ("events", "flows", "articles")
+#: Each table's key: one row per value.
+KEYS = {"events": "event_id_cnty", "flows": "flow_id", "articles": "article_id"}
+#: Each table's columns, in the order geomap writes them.
+COLUMNS = {
+    "events": join.EVENT_COLUMNS,
+    "flows": join.FLOW_COLUMNS,
+    "articles": join.ARTICLE_COLUMNS,
+}
+_INT_COLUMNS = frozenset(join._INT_COLUMNS)
+_FLOAT_COLUMNS = frozenset({"latitude", "longitude", "confidence"})
+#: Sources that name no stable origin, so an article from them never replaces another.
+ANONYMOUS_SOURCES = frozenset({"-", "<stdin>", "stdin"})
+
+
+@dataclass(frozen=True)
+class StoreContents:
+    """What a store holds: the three layers as frames."""
+
+    events: geopandas.GeoDataFrame
+    flows: geopandas.GeoDataFrame
+    articles: pd.DataFrame
+
+    @classmethod
+    def empty(cls) -> StoreContents:
+        """A store with no article yet."""
+        return cls(join.empty_events(), join.empty_flows(), join.articles_frame([]))
+
+    @classmethod
+    def of(cls, parsed: Sequence[ParsedArticle]) -> StoreContents:
+        """The contents that exactly these articles give."""
+        return cls(join.events_frame(parsed), join.flows_frame(parsed), join.articles_frame(parsed))
+
+    def layer(self, name: str) -> pd.DataFrame:
+        """One of :data:`LAYERS` by name."""
+        frame: pd.DataFrame = getattr(self, name)
+        return frame
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What adding articles to a store does: rows to add, articles whose rows go."""
+
+    fresh: tuple[ParsedArticle, ...]
+    stale: frozenset[str]
+    added: tuple[str, ...]
+    replaced: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the store changes."""
+        return bool(self.fresh)
+
+
+def plan(known: Mapping[str, str], incoming: Iterable[ParsedArticle]) -> Plan:
+    """Which incoming articles are new, which replace a stored one, which are stored already.
+
+    Parameters
+    ----------
+    known
+        The stored articles: article id (its content hash) to source.
+    incoming
+        The parsed articles, in the order read.
+    """
+    by_source = {
+        same_source(source): article_id
+        for article_id, source in known.items()
+        if source not in ANONYMOUS_SOURCES
+    }
+    fresh: dict[str, ParsedArticle] = {}
+    stale: set[str] = set()
+    added, replaced, unchanged = [], [], []
+    for item in incoming:
+        article = item.article
+        if article.id in known or article.id in fresh:
+            unchanged.append(article.source)
+            continue
+        fresh[article.id] = item
+        previous = by_source.get(same_source(article.source))
+        if previous is not None:
+            stale.add(previous)
+            replaced.append(article.source)
+        else:
+            added.append(article.source)
+    return Plan(
+        tuple(fresh.values()), frozenset(stale), tuple(added), tuple(replaced), tuple(unchanged)
+    )
+
+
+def typed_frame(
+    name: str, columns: Sequence[str], rows: list[tuple[Any, ...]], geometries: Any = None
+) -> pd.DataFrame:
+    """A layer from database rows (the ``columns`` found, in that order): the dtypes, column
+    order and row order (by key) that :func:`geomap.join.conform` gives, built column by
+    column rather than cell by cell.
+
+    Values must be as SQL returns them: ``int``, ``float``, ``str`` or ``None``; any other
+    text value is turned into ``str``.
+    """
+    found = dict(zip(columns, zip(*rows, strict=True), strict=False)) if rows else {}
+    data: dict[str, Any] = {}
+    for column in COLUMNS[name]:
+        values = list(found.get(column, [None] * len(rows)))
+        if column in _INT_COLUMNS:
+            data[column] = pd.array(values, dtype="Int64")
+        elif column in _FLOAT_COLUMNS:
+            floats = pd.array(values, dtype="Float64")
+            data[column] = floats.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            if not {type(v) for v in values} <= {str, type(None)}:
+                values = [v if v is None or isinstance(v, str) else str(v) for v in values]
+            data[column] = pd.Series(values)  # inferred as the conformed frames are
+    frame = pd.DataFrame(data, columns=list(COLUMNS[name]))
+    if geometries is not None:
+        frame = geopandas.GeoDataFrame(
+            frame,
+            geometry=geopandas.GeoSeries(list(geometries), crs=join.CRS, index=frame.index),
+            crs=join.CRS,
+        )
+    key = KEYS[name]
+    frame = frame.drop_duplicates(subset=[key], keep="first")
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def typed_sorted(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """A subset of a typed layer, in the layer's row order again."""
+    return frame.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
+
+
+def fingerprint(article_ids: Iterable[str]) -> str:
+    """A digest of which articles a store holds, hence of everything it holds.
+
+    An article's rows never change once stored (an edit is a new article under a new id), so
+    two stores with the same article ids hold the same rows.
+    """
+    digest = hashlib.sha256()
+    for article_id in sorted(article_ids):
+        digest.update(article_id.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def ids_after(known: Iterable[str], change: Plan) -> set[str]:
+    """The article ids a store holds after ``change``."""
+    return (set(known) - change.stale) | {item.article.id for item in change.fresh}
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """The merged contents and which articles were added, replaced or already there."""
+
+    contents: StoreContents
+    added: tuple[str, ...]
+    replaced: tuple[str, ...]
+    unchanged: tuple[str, ...]
+
+    @property
+    def changed(self) -> bool:
+        """Whether the store must be rewritten."""
+        return bool(self.added or self.replaced)
+
+
+def merge(current: StoreContents, incoming: Sequence[ParsedArticle]) -> MergeResult:
+    """Add articles to the contents: new ones added, edited ones replaced, known ones kept."""
+    known = dict(zip(current.articles["article_id"], current.articles["source"], strict=True))
+    change = plan(known, incoming)
+    if not change.fresh:
+        return MergeResult(current, (), (), change.unchanged)
+    new = StoreContents.of(list(change.fresh))
+    stale = set(change.stale)
+    contents = StoreContents(
+        events=_concat(_without(current.events, stale), new.events, key="event_id_cnty"),
+        flows=_concat(_without(current.flows, stale), new.flows, key="flow_id"),
+        articles=_concat(_without(current.articles, stale), new.articles, key="article_id"),
+    )
+    return MergeResult(contents, change.added, change.replaced, change.unchanged)
+
+
+def same_source(source: str) -> str:
+    """The form under which two spellings of one file (``a.txt``, ``./a.txt``) compare equal."""
+    return source if "://" in source else os.path.normpath(source)
+
+
+def _without(frame: pd.DataFrame, article_ids: set[str]) -> pd.DataFrame:
+    if not article_ids:
+        return frame
+    return frame[~frame["article_id"].isin(article_ids)]
+
+
+def _concat(old: pd.DataFrame, new: pd.DataFrame, *, key: str) -> pd.DataFrame:
+    if old.empty:
+        return new
+    combined = pd.concat([old, new], ignore_index=True)
+    if isinstance(new, geopandas.GeoDataFrame):
+        combined = geopandas.GeoDataFrame(combined, geometry="geometry", crs=new.crs)
+    return (
+        combined.drop_duplicates(subset=[key])
+        .sort_values(key, kind="stable")
+        .reset_index(drop=True)
+    )

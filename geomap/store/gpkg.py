@@ -1,0 +1,556 @@
+"""The GeoPackage store, changed in place inside SQLite transactions.
+
+A new store is written whole by GDAL (through pyogrio) to a temporary file that is renamed
+into place. From then on an update is one SQLite transaction: the rows of replaced articles
+are deleted, the new articles' rows inserted (geometries as GeoPackage blobs, the R-tree
+kept by GDAL's own triggers, for which the ``ST_*`` functions they call are registered
+here), the layers' extents widened. SQLite's rollback journal makes the change atomic: a
+run killed at any moment leaves the old store or the new one, and the next open rolls a
+half-done change back. The store stays a GeoPackage that GDAL, geopandas and QGIS open.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import sqlite3
+import struct
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pyogrio.errors
+import shapely
+
+from geomap.atomic import read_only, replacing, target_of
+from geomap.errors import StoreError
+from geomap.records import ParsedArticle
+from geomap.store.contents import (
+    COLUMNS,
+    KEYS,
+    LAYERS,
+    Plan,
+    StoreContents,
+    fingerprint,
+    ids_after,
+    plan,
+    typed_frame,
+    typed_sorted,
+)
+
+log = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+#: ``PRAGMA application_id`` of a GeoPackage: "GPKG".
+_APPLICATION_ID = 0x47504B47
+_SRS_ID = 4326
+#: Envelope sizes in bytes by the envelope code of a GeoPackage blob's flags.
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+_HINT = "; move it away or pass --store with another path (geomap never overwrites it)"
+#: The indexes an update looks rows up by (created if missing, e.g. in an older store).
+_INDEXES = (
+    ("events", "event_id_cnty", True),
+    ("events", "article_id", False),
+    ("flows", "flow_id", True),
+    ("events", "place_id", False),
+    ("flows", "article_id", False),
+    ("articles", "article_id", True),
+    ("articles", "source", False),
+)
+_GEOMETRY_TYPES = {"events": "Unknown", "flows": "LineString"}
+
+
+#: A merge partition: the layer and place of event reports (reports of one incident share both).
+Pair = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Partial:
+    """Parts of a store, read without loading every report (see :class:`Update`)."""
+
+    #: The stored reports at these (layer, place id) pairs, as the events frame.
+    reports: Callable[[frozenset[Pair]], Any]
+    #: Every flow, as the flows frame, and the articles that give flows (for their dates).
+    flows: Callable[[], Any]
+    flow_articles: Callable[[], Any]
+    #: The number of articles, and of distinct places of reports and flow origins.
+    articles: Callable[[], int]
+    places: Callable[[], int]
+
+
+@dataclass(frozen=True)
+class Update:
+    """An update in progress: what it changes, and the store's contents once changed.
+
+    ``previous`` and ``fingerprint`` are digests of the store before and after. ``touched``
+    holds the (layer, place id) pairs of every report added or deleted (``None`` when not
+    known); merged events elsewhere are unchanged, so with ``partial`` a caller that kept
+    the merged events of ``previous`` can re-merge only these pairs.
+    """
+
+    change: Plan
+    fingerprint: str
+    load: Callable[[], StoreContents]
+    previous: str = ""
+    touched: frozenset[Pair] | None = None
+    partial: Partial | None = None
+
+
+def read(path: Path) -> StoreContents:
+    """Read the store at ``path``; a missing file is an empty store.
+
+    Raises
+    ------
+    StoreError
+        When the file is not a GeoPackage written by geomap (truncated, another format, or
+        missing layers). The file is left untouched.
+    """
+    if not path.exists():
+        return StoreContents.empty()
+    _refuse_non_file(path)
+    with _connection(path, write=False) as connection:
+        return _guarded(path, lambda: _read_contents(connection, path))
+
+
+def write(path: Path, contents: StoreContents) -> None:
+    """Write the whole store to a temporary file and rename it over ``path``.
+
+    A ``path`` that is a symbolic link is written through: the store it points to is
+    replaced and the link stays.
+
+    Raises
+    ------
+    StoreError
+        When the file cannot be written, or is read-only (it is never replaced then); the
+        previous store is unchanged.
+    """
+    _refuse_non_file(path)
+    _refuse_read_only(path)
+    with replacing(path) as temp:
+        temp.unlink()
+        try:
+            _write_layers(temp, contents)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            msg = f"cannot write the store {path}: {exc}; the previous store is unchanged"
+            raise StoreError(msg) from exc
+        with contextlib.closing(sqlite3.connect(temp, isolation_level=None)) as connection:
+            _create_indexes(connection)
+    log.info("store %s: %d events, %d flows", path, len(contents.events), len(contents.flows))
+
+
+@contextlib.contextmanager
+def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
+    """Add ``incoming`` to the store at ``path``; committed when the block ends without error.
+
+    New articles' rows are inserted and an edited article's old rows deleted in one
+    transaction, held open during the block (so the caller can write its outputs first and
+    an output that fails leaves the store as it was). An exception, Ctrl-C or a killed
+    process leaves the store as it was. A missing store is written whole, after the block.
+
+    Raises
+    ------
+    StoreError
+        When the store is damaged, read-only (and would change) or cannot be written.
+    """
+    _refuse_non_file(path)
+    if not target_of(path).exists():
+        change = plan({}, incoming)
+        contents = StoreContents.of(list(change.fresh))
+        ids = ids_after((), change)
+        yield Update(change, fingerprint(ids), lambda: contents)
+        write(path, contents)
+        return
+    with _connection(path, write=True) as connection:
+
+        def load() -> StoreContents:
+            return _guarded(path, lambda: _read_contents(connection, path))
+
+        known: dict[str, str] = _guarded(path, lambda: _known_articles(connection, path))
+        change = plan(known, incoming)
+        touched: frozenset[Pair] | None = frozenset()
+        if change.changed:
+            _refuse_read_only(path)
+            touched = _guarded(path, lambda: _apply(connection, change), writing=True)
+        partial = Partial(
+            reports=lambda pairs: _guarded(path, lambda: _reports_at(connection, path, pairs)),
+            flows=lambda: _guarded(path, lambda: _read_layer(connection, path, "flows")),
+            flow_articles=lambda: _guarded(
+                path,
+                lambda: _read_layer(
+                    connection, path, "articles", where=_FLOW_ARTICLES_SQL, parameters=()
+                ),
+            ),
+            articles=lambda: _guarded(path, lambda: _count(connection, _ARTICLES_SQL)),
+            places=lambda: _guarded(path, lambda: _count(connection, _PLACES_SQL)),
+        )
+        try:
+            yield Update(
+                change,
+                fingerprint(ids_after(known, change)),
+                _once(load),
+                previous=fingerprint(known),
+                touched=touched,
+                partial=partial,
+            )
+        except BaseException:
+            if connection.in_transaction:
+                connection.rollback()
+            raise
+        if connection.in_transaction:
+            _guarded(path, connection.commit, writing=True)
+            log.info("store %s: %d articles added or replaced", path, len(change.fresh))
+
+
+def _once(load: Callable[[], StoreContents]) -> Callable[[], StoreContents]:
+    cache: list[StoreContents] = []
+
+    def cached() -> StoreContents:
+        if not cache:
+            cache.append(load())
+        return cache[0]
+
+    return cached
+
+
+# -- the connection ----------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _connection(path: Path, *, write: bool) -> Iterator[sqlite3.Connection]:
+    """An SQLite connection to the store, with the functions GDAL's R-tree triggers call.
+
+    A store this user may not write is opened read-only, so reading it never needs more.
+    """
+    target = target_of(path)
+    mode = "rw" if write or not read_only(target) else "ro"
+    try:
+        connection = sqlite3.connect(
+            f"{target.resolve().as_uri()}?mode={mode}", uri=True, isolation_level=None, timeout=60
+        )
+    except sqlite3.Error as exc:
+        msg = f"cannot open the store {path}: {_reason(exc)}{_HINT}"
+        raise StoreError(msg) from exc
+    try:
+        for name, function in _ST_FUNCTIONS.items():
+            connection.create_function(name, 1, function, deterministic=True)
+        yield connection
+    finally:
+        if connection.in_transaction:
+            connection.rollback()
+        connection.close()
+
+
+def _guarded(path: Path, step: Callable[[], _T], *, writing: bool = False) -> _T:
+    """Run ``step``, turning SQLite's errors into one line that names the store."""
+    try:
+        return step()
+    except sqlite3.Error as exc:
+        text = _reason(exc)
+        if writing and "damaged" not in text and "not a GeoPackage" not in text:
+            msg = f"cannot write the store {path}: {text}; the previous store is unchanged"
+        else:
+            msg = f"cannot read the store {path}: {text}{_HINT}"
+        raise StoreError(msg) from exc
+
+
+def _reason(exc: Exception) -> str:
+    """SQLite's complaint as a short phrase."""
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0].rstrip(".")
+    if "not a database" in text:
+        return "it is not a GeoPackage"
+    if "malformed" in text or "corrupt" in text:
+        return f"it is damaged or truncated ({text})"
+    return text
+
+
+def _refuse_non_file(path: Path) -> None:
+    if path.exists() and not path.is_file():
+        msg = f"the store path {path} is not a file; pass --store with a .gpkg file path"
+        raise StoreError(msg)
+
+
+def _refuse_read_only(path: Path) -> None:
+    target = target_of(path)
+    if read_only(target):
+        shown = path if target == path else f"{path} (a link to {target})"
+        msg = (
+            f"the store {shown} is read-only, so geomap leaves it as it is; "
+            "make it writable or pass --store with another path"
+        )
+        raise StoreError(msg)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def _table_columns(connection: sqlite3.Connection, path: Path) -> dict[str, list[str]]:
+    """Each layer's columns, after checking the file is one of geomap's GeoPackages."""
+    (application_id,) = connection.execute("PRAGMA application_id").fetchone()
+    if application_id != _APPLICATION_ID:
+        msg = f"cannot read the store {path}: it is not a GeoPackage{_HINT}"
+        raise StoreError(msg)
+    names = {
+        str(row[0]).lower()
+        for row in connection.execute("SELECT table_name FROM gpkg_contents").fetchall()
+    }
+    missing = [name for name in LAYERS if name not in names]
+    if missing:
+        msg = f"{path} is a GeoPackage without geomap's layer {missing[0]!r}{_HINT}"
+        raise StoreError(msg)
+    columns: dict[str, list[str]] = {}
+    for name in LAYERS:
+        found = [str(row[1]) for row in connection.execute(f'PRAGMA table_info("{name}")')]
+        key = KEYS[name]
+        if key not in found or "article_id" not in found:
+            msg = f"{path} has a layer {name!r} that geomap did not write (no {key!r}){_HINT}"
+            raise StoreError(msg)
+        columns[name] = found
+    return columns
+
+
+def _known_articles(connection: sqlite3.Connection, path: Path) -> dict[str, str]:
+    _table_columns(connection, path)
+    rows = connection.execute('SELECT article_id, source FROM "articles"').fetchall()
+    return {str(article_id): str(source) for article_id, source in rows}
+
+
+def _read_contents(connection: sqlite3.Connection, path: Path) -> StoreContents:
+    frames = {name: _read_layer(connection, path, name) for name in LAYERS}
+    return StoreContents(**frames)
+
+
+def _read_layer(
+    connection: sqlite3.Connection,
+    path: Path,
+    name: str,
+    *,
+    where: str | None = None,
+    parameters: Sequence[Any] = (),
+) -> Any:
+    """One layer (the rows ``where`` selects) with the dtypes and order geomap writes."""
+    columns = _table_columns(connection, path)
+    wanted = [c for c in COLUMNS[name] if c in columns[name]]
+    geometry = name in _GEOMETRY_TYPES
+    selected = ", ".join(f'"{c}"' for c in [*wanted, *(["geom"] if geometry else [])])
+    query = f'SELECT {selected} FROM "{name}"' + (f" WHERE {where}" if where else "")
+    rows = connection.execute(query, list(parameters)).fetchall()
+    shapes = None
+    if geometry:
+        shapes = _from_blobs([row[-1] for row in rows])
+        rows = [row[:-1] for row in rows]
+    return typed_frame(name, wanted, rows, shapes)
+
+
+def _from_blobs(blobs: list[bytes | None]) -> np.ndarray:
+    """Geometries from GeoPackage blobs (a header, an optional envelope, then WKB)."""
+    wkb = [
+        None if blob is None else blob[8 + _ENVELOPE_BYTES[(blob[3] >> 1) & 7] :] for blob in blobs
+    ]
+    return np.asarray(shapely.from_wkb(np.asarray(wkb, dtype=object)), dtype=object)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _write_layers(path: Path, contents: StoreContents) -> None:
+    for name in LAYERS:
+        options: dict[str, Any] = {}
+        if name in _GEOMETRY_TYPES:
+            options["geometry_type"] = _GEOMETRY_TYPES[name]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            pyogrio.write_dataframe(
+                contents.layer(name), path, layer=name, driver="GPKG", **options
+            )
+
+
+def _create_indexes(connection: sqlite3.Connection) -> None:
+    for table, column, unique in _INDEXES:
+        kind = "UNIQUE INDEX" if unique else "INDEX"
+        connection.execute(
+            f'CREATE {kind} IF NOT EXISTS "geomap_{table}_{column}" ON "{table}" ("{column}")'
+        )
+
+
+def _apply(connection: sqlite3.Connection, change: Plan) -> frozenset[Pair] | None:
+    """Delete the replaced articles' rows and insert the new ones, in one open transaction.
+
+    Returns the (layer, place id) pairs of the reports deleted or inserted, or ``None``
+    when one of them has no layer or place.
+    """
+    connection.execute("BEGIN IMMEDIATE")
+    _create_indexes(connection)
+    stale = sorted(change.stale)
+    pairs: set[tuple[Any, Any]] = set()
+    for chunk in _chunks(stale):
+        marks = ",".join("?" * len(chunk))
+        query = f'SELECT DISTINCT layer, place_id FROM "events" WHERE article_id IN ({marks})'
+        pairs |= {(layer, place) for layer, place in connection.execute(query, chunk)}
+    for name in LAYERS:
+        for chunk in _chunks(stale):
+            marks = ",".join("?" * len(chunk))
+            connection.execute(f'DELETE FROM "{name}" WHERE article_id IN ({marks})', chunk)
+    new = StoreContents.of(list(change.fresh))
+    pairs |= set(zip(new.events["layer"].tolist(), new.events["place_id"].tolist(), strict=True))
+    for name in LAYERS:
+        _insert(connection, name, new.layer(name))
+    if not all(isinstance(layer, str) and isinstance(place, str) for layer, place in pairs):
+        return None
+    return frozenset(pairs)
+
+
+_ARTICLES_SQL = 'SELECT count(*) FROM "articles"'
+_FLOW_ARTICLES_SQL = 'article_id IN (SELECT article_id FROM "flows")'
+_PLACES_SQL = (
+    'SELECT count(*) FROM (SELECT place_id FROM "events" UNION SELECT origin_place_id FROM "flows")'
+)
+
+
+def _count(connection: sqlite3.Connection, query: str) -> int:
+    (count,) = connection.execute(query).fetchone()
+    return int(count)
+
+
+def _reports_at(connection: sqlite3.Connection, path: Path, pairs: frozenset[Pair]) -> Any:
+    """The stored reports at these (layer, place id) pairs, as the events frame."""
+    places = sorted({place for _layer, place in pairs})
+    parts: list[pd.DataFrame] = []
+    for chunk in _chunks(places):
+        marks = ",".join("?" * len(chunk))
+        found = _read_layer(
+            connection, path, "events", where=f"place_id IN ({marks})", parameters=chunk
+        )
+        parts.append(found)
+    frames = [frame for frame in parts if not frame.empty]
+    if not frames:
+        return _read_layer(connection, path, "events", where="0", parameters=[])
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    keys = list(zip(frame["layer"].tolist(), frame["place_id"].tolist(), strict=True))
+    chosen = frame[[key in pairs for key in keys]]
+    return typed_sorted(chosen, "events")
+
+
+def _insert(connection: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    key = KEYS[name]
+    taken: set[str] = set()
+    for chunk in _chunks(frame[key].tolist()):
+        marks = ",".join("?" * len(chunk))
+        query = f'SELECT "{key}" FROM "{name}" WHERE "{key}" IN ({marks})'
+        taken |= {str(row[0]) for row in connection.execute(query, chunk)}
+    if taken:  # a key already stored keeps its row, as a merge of frames keeps the first
+        frame = frame[~frame[key].isin(taken)]
+    table = {str(row[1]) for row in connection.execute(f'PRAGMA table_info("{name}")')}
+    columns = [c for c in COLUMNS[name] if c in table]
+    values = [[_sql_value(v) for v in frame[c].tolist()] for c in columns]
+    names = [f'"{c}"' for c in columns]
+    if name in _GEOMETRY_TYPES:
+        values.append(_blobs(frame.geometry.to_numpy()))
+        names.append('"geom"')
+        _widen_extent(connection, name, frame)
+    marks = ",".join("?" * len(names))
+    connection.executemany(
+        f'INSERT INTO "{name}" ({", ".join(names)}) VALUES ({marks})', zip(*values, strict=True)
+    )
+    connection.execute(
+        "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
+        "WHERE lower(table_name) = lower(?)",
+        (name,),
+    )
+
+
+def _widen_extent(connection: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
+    present = frame.geometry[~frame.geometry.isna() & ~frame.geometry.is_empty]
+    if present.empty:
+        return
+    minx, miny, maxx, maxy = (float(v) for v in present.total_bounds)
+    connection.execute(
+        "UPDATE gpkg_contents SET min_x = min(coalesce(min_x, ?1), ?1), "
+        "min_y = min(coalesce(min_y, ?2), ?2), max_x = max(coalesce(max_x, ?3), ?3), "
+        "max_y = max(coalesce(max_y, ?4), ?4) WHERE lower(table_name) = lower(?5)",
+        (minx, miny, maxx, maxy, name),
+    )
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _sql_value(value: Any) -> Any:
+    """A frame's cell as SQLite takes it: ``None`` for missing, plain ints, floats and text."""
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return None if math.isnan(value) else float(value)
+    return str(value)
+
+
+def _blobs(geometries: np.ndarray) -> list[bytes | None]:
+    """GeoPackage blobs as GDAL writes them: little-endian, points without an envelope."""
+    wkb = shapely.to_wkb(geometries, byte_order=1, flavor="iso")
+    bounds = shapely.bounds(geometries)
+    kinds = shapely.get_type_id(geometries)
+    empty = shapely.is_empty(geometries)
+    result: list[bytes | None] = []
+    for data, box, kind, is_empty in zip(wkb, bounds, kinds, empty, strict=True):
+        if data is None:
+            result.append(None)
+        elif is_empty:
+            result.append(struct.pack("<2sBBi", b"GP", 0, 0x11, _SRS_ID) + data)
+        elif kind == 0:  # a point: its envelope is itself
+            result.append(struct.pack("<2sBBi", b"GP", 0, 0x01, _SRS_ID) + data)
+        else:
+            header = struct.pack("<2sBBi", b"GP", 0, 0x03, _SRS_ID)
+            result.append(header + struct.pack("<4d", box[0], box[2], box[1], box[3]) + data)
+    return result
+
+
+# -- the SQL functions GDAL's R-tree triggers call ---------------------------------------------
+
+
+def _envelope(blob: Any) -> tuple[float, float, float, float] | None:
+    """(min x, max x, min y, max y) of a GeoPackage blob, or ``None`` if empty or not one."""
+    if not isinstance(blob, bytes) or len(blob) < 8 or blob[:2] != b"GP" or blob[3] & 0x10:
+        return None
+    flags = blob[3]
+    order = "<" if flags & 1 else ">"
+    if (flags >> 1) & 7:
+        minx, maxx, miny, maxy = struct.unpack_from(f"{order}4d", blob, 8)
+        return minx, maxx, miny, maxy
+    if len(blob) == 29 and blob[8] == 1 and blob[9:13] == b"\x01\x00\x00\x00":
+        x, y = struct.unpack_from("<2d", blob, 13)  # a little-endian 2D point, as written here
+        return x, x, y, y
+    geometry = shapely.from_wkb(blob[8:])
+    if geometry is None or geometry.is_empty:
+        return None
+    minx, miny, maxx, maxy = geometry.bounds
+    return minx, maxx, miny, maxy
+
+
+def _st(index: int) -> Callable[[Any], float | None]:
+    def function(blob: Any) -> float | None:
+        envelope = _envelope(blob)
+        return None if envelope is None else envelope[index]
+
+    return function
+
+
+_ST_FUNCTIONS: dict[str, Callable[[Any], Any]] = {
+    "ST_IsEmpty": lambda blob: int(_envelope(blob) is None),
+    "ST_MinX": _st(0),
+    "ST_MaxX": _st(1),
+    "ST_MinY": _st(2),
+    "ST_MaxY": _st(3),
+}

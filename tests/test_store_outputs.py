@@ -1,0 +1,118 @@
+"""Outputs are regenerated only when the store or what shapes the map changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import geomap.render
+from geomap.geocode import get_geocoder
+from geomap.ingest import IngestOptions
+from geomap.layers import load_layers
+from geomap.pipeline import BuildReport, build
+from geomap.settings import Settings
+
+TEXT = "date 2022-01-05\n\nPolice detained at least 40 protesters in Almaty on Wednesday.\n"
+
+
+def _build(tmp_path: Path, **settings: object) -> BuildReport:
+    return build(
+        [str(tmp_path / "a.txt")],
+        settings=Settings.load(out_dir=tmp_path / "out", **settings),
+        geocoder=get_geocoder("offline"),
+        options=IngestOptions(),
+        specs=load_layers(),
+    )
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> BuildReport:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    return _build(tmp_path)
+
+
+def _no_render(*_args: object, **_kwargs: object) -> str:
+    msg = "the map was regenerated"
+    raise AssertionError(msg)
+
+
+def test_the_same_article_again_regenerates_nothing(
+    tmp_path: Path, built: BuildReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(geomap.render, "render_map", _no_render)
+    again = _build(tmp_path)
+    assert again.unchanged and not again.written
+    assert (again.articles, again.places, again.layer_rows) == (
+        built.articles,
+        built.places,
+        built.layer_rows,
+    )
+
+
+def test_another_title_regenerates_the_map(tmp_path: Path, built: BuildReport) -> None:
+    assert built.written
+    again = _build(tmp_path, title="Another title")
+    assert tmp_path / "out" / "map.html" in again.written
+    assert "Another title" in (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
+
+
+def test_a_deleted_output_is_written_again(tmp_path: Path, built: BuildReport) -> None:
+    (tmp_path / "out" / "events.csv").unlink()
+    again = _build(tmp_path)
+    assert again.written == (tmp_path / "out" / "events.csv",)
+    assert (tmp_path / "out" / "events.csv").exists()
+
+
+INCIDENTS = {
+    "b.txt": "date 2022-01-05\n\nPolice detained at least 60 protesters in Almaty on Wednesday.\n",
+    "c.txt": "date 2022-01-07\n\nRiots in Aktobe left at least 3 people dead and 25 injured.\n",
+}
+
+
+def _whole_store_reads_forbidden(monkeypatch: pytest.MonkeyPatch) -> None:
+    import geomap.store.gpkg
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        msg = "the whole store was read"
+        raise AssertionError(msg)
+
+    monkeypatch.setattr(geomap.store.gpkg, "_read_contents", refuse)
+
+
+def _outputs_of(folder: Path) -> dict[str, bytes]:
+    names = ("map.html", "events.geojson", "flows.geojson", "events.csv")
+    return {name: (folder / name).read_bytes() for name in names}
+
+
+@pytest.mark.parametrize("steps", [["b.txt"], ["b.txt", "edit"], ["c.txt", "b.txt", "edit"]])
+def test_a_build_re_merges_only_what_it_touched_and_gives_what_a_full_render_gives(
+    tmp_path: Path, built: BuildReport, monkeypatch: pytest.MonkeyPatch, steps: list[str]
+) -> None:
+    from geomap.pipeline import render
+
+    for step in steps:
+        with monkeypatch.context() as patch:
+            _whole_store_reads_forbidden(patch)
+            if step == "edit":
+                (tmp_path / "a.txt").write_text(TEXT.replace("40", "45"), encoding="utf-8")
+                report = _build(tmp_path)
+            else:
+                (tmp_path / step).write_text(INCIDENTS[step], encoding="utf-8")
+                report = build(
+                    [str(tmp_path / step)],
+                    settings=Settings.load(out_dir=tmp_path / "out"),
+                    geocoder=get_geocoder("offline"),
+                    options=IngestOptions(),
+                    specs=load_layers(),
+                )
+        assert report.added or report.replaced
+        incremental = _outputs_of(tmp_path / "out")
+        full = render(settings=Settings.load(out_dir=tmp_path / "out"), specs=load_layers())
+        assert full.written == ()  # the full merge writes nothing new: the bytes are the same
+        assert _outputs_of(tmp_path / "out") == incremental
+        assert (full.articles, full.places, full.layer_rows) == (
+            report.articles,
+            report.places,
+            report.layer_rows,
+        )
