@@ -689,7 +689,12 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     triggers = context.triggers
     sentence = context.sentence
     clauses = clause_numbers(text, sentence.tokens) if triggers or sentence.has_number else None
-    counts = find_counts(context.sentence, language, text=text, clauses=clauses)
+    gathering = any(t.kind in _GATHERINGS for t in triggers)
+    counts = find_counts(
+        context.sentence, language, text=text, clauses=clauses, gathering=gathering
+    )
+    if not triggers:  # *no one was hurt* alone is no incident: a zero only goes with one
+        counts = [c for c in counts if c.value]
     if not counts and not triggers:
         return []
     if not triggers and _any_stem(context.sentence.keys, lexicon.DISASTER_STEMS):
@@ -736,6 +741,8 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     return events
 
 
+#: Incident words whose crowd a bare number of people is (*fought about a hundred youths*).
+_GATHERINGS = frozenset({"protest", "riot", "clash"})
 #: Counts that stand alone even in a sentence of a disaster: deployments, damage, arrests.
 _UNTOLD_KINDS = frozenset(
     {"troops", "military_vehicles", "buildings_damaged", "vehicles_damaged", "arrested"}
@@ -1113,15 +1120,14 @@ _PLAIN_SUBTYPES = frozenset({"Peaceful protest", "Violent demonstration", "Attac
 
 
 def _merged(first: EventFact, second: EventFact) -> EventFact:
-    """``first`` with what ``second`` adds: the counts ``first`` lacks (the figure reported
-    first, the headline's or lead's, stays: a figure repeated or rounded later counts once),
-    the evidence that gives the figures when ``first`` gave none, a finer date, a sharper
-    sub-type."""
+    """``first`` with what ``second`` adds: its figures where they win (:func:`figure_wins`:
+    a total over its parts, one figure told twice counted once), the evidence that gives the
+    figures when ``first`` gave none, a finer date, a sharper sub-type."""
     values: dict[str, object] = {}
     qualifiers = dict(first.qualifiers)
     for name in COUNTS:
         old, new = getattr(first, name), getattr(second, name)
-        if new is not None and old is None:
+        if figure_wins(new, old):
             values[name] = new
             qualifiers.pop(name, None)
             qualifiers.update((k, q) for k, q in second.qualifiers if k == name)
@@ -1151,6 +1157,17 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
 
 
 _REPORTS = "; "
+
+
+def figure_wins(new: int | None, old: int | None) -> bool:
+    """Whether a later report's figure of one incident in one article replaces the earlier.
+
+    The figure reported first, the headline's or the lead's, stays: a figure repeated or
+    rounded later counts once, and a total is told before its parts (*44 killed* … *18 of
+    them police*). Only a figure where there was none, or a figure stated outright where
+    the earlier report said none (*no one was hurt*, then *3 were injured*), is taken.
+    """
+    return new is not None and (old is None or (old == 0 and new > 0))
 
 
 def _reports(event: EventFact) -> int:
@@ -1202,26 +1219,31 @@ _UNPLACED = 0.5  # the confidence of an event placed at the article's country fo
 
 
 def _absorb_arrests(events: list[EventFact]) -> list[EventFact]:
-    """Arrests at the place and on the day of a demonstration are its police intervention
-    (ACLED's *Protest with intervention*), not an event of their own."""
-    demonstrations = {
-        (e.place.place_id, e.date): i
-        for i, e in enumerate(events)
-        if e.disorder_type == "Demonstrations" and e.time_precision == DAY and e.geo_precision < 3
-    }
+    """Arrests at the place of a demonstration, on a date that may be its own (the same
+    day, or either known only to the month), are its police intervention (ACLED's *Protest
+    with intervention*) and its arrested count, not an event of their own. A demonstration
+    on the same day is taken before one whose day is not known."""
+    demonstrations: dict[str, list[int]] = {}
+    for i, e in enumerate(events):
+        if e.disorder_type == "Demonstrations" and e.geo_precision < 3:
+            demonstrations.setdefault(e.place.place_id, []).append(i)
     kept: list[EventFact] = list(events)
     dropped: set[int] = set()
     for i, event in enumerate(events):
-        if event.sub_event_type != "Arrests" or event.time_precision != DAY:
+        if event.sub_event_type != "Arrests":
             continue
-        target = demonstrations.get((event.place.place_id, event.date))
-        if target is None:
+        hosts = [
+            j for j in demonstrations.get(event.place.place_id, []) if _same_time(kept[j], event)
+        ]
+        if not hosts:
             continue
+        target = min(hosts, key=lambda j: (kept[j].date != event.date, j))
         host = kept[target]
         sub = host.sub_event_type
+        arrested = event.arrested if figure_wins(event.arrested, host.arrested) else host.arrested
         kept[target] = replace(
             host,
-            arrested=max(host.arrested or 0, event.arrested or 0) or None,
+            arrested=arrested,
             sub_event_type="Protest with intervention" if sub == "Peaceful protest" else sub,
         )
         dropped.add(i)
