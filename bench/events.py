@@ -5,6 +5,7 @@ Run from the checkout's root::
     python -m bench.events                 # figures per language and overall
     python -m bench.events --errors 15     # and the 15 worst missed and false events
     python -m bench.events --json out.json # the figures as JSON too
+    python -m bench.events --count-errors  # every count a matched event has wrong, by column
 
 Reads ``../shared/corpora/events/*.json`` (real texts coded by hand; their README gives the
 schema and the coding rules), parses each text with :func:`geomap.pipeline.parse_article` and
@@ -423,17 +424,40 @@ def _print_errors(texts: Sequence[Text], limit: int) -> None:
         print(f"    gold: {_describe(gold)}\n    pred: {_describe(predicted)}")
 
 
+def print_count_errors(texts: Sequence[Text]) -> None:
+    """Each count column a matched pair disagrees on: gold and predicted value, both sentences."""
+    rows = []
+    for text in texts:
+        for g, p in text.pairs:
+            gold, predicted = text.gold[g], text.predicted[p]
+            for name in COUNTS:
+                want, got = gold.counts[name], predicted.counts[name]
+                if want != got:
+                    rows.append((name, text.name, want, got, gold, predicted))
+    print(f"\ncount errors of matched events ({len(rows)}):")
+    for name, text_name, want, got, gold, predicted in sorted(rows, key=lambda r: (r[0], r[1])):
+        kind = "missing" if got is None else "extra" if want is None else "wrong"
+        print(f"- {name} {kind}: {text_name} gold={want} predicted={got}")
+        print(f"    gold: {gold.location}: {_short(gold.evidence, 160)}")
+        print(f"    pred: {predicted.location}: {_short(predicted.evidence, 160)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the corpus, print the figures, write them as JSON if asked."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--errors", type=int, default=0, metavar="K", help="show K of each error")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
+    parser.add_argument(
+        "--count-errors", action="store_true", help="show every wrong count of a matched event"
+    )
     parser.add_argument("--corpus", type=Path, default=CORPUS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     texts, seconds = run(args.corpus)
     figures = score(texts)
     print(f"{len(texts)} texts from {args.corpus} parsed in {seconds:.2f} s\n")
     print_report(texts, figures, errors=args.errors)
+    if args.count_errors:
+        print_count_errors(texts)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -8,6 +8,10 @@ from geomap.extract.actors import actor_words
 from geomap.extract.counts import find_counts, number_value
 from geomap.extract.events import figure_wins
 from geomap.extract.text import sentences
+from geomap.geocode import OfflineGazetteer
+from geomap.ingest import IngestOptions, article_from_bytes
+from geomap.pipeline import parse_article
+from geomap.records import EventFact, PubDate
 
 
 def _counts(text: str, language: str) -> list[tuple[str, int, str]]:
@@ -347,3 +351,42 @@ def test_people_in_a_sentence_of_a_riot_are_its_crowd() -> None:
 )
 def test_which_figure_of_one_incident_stays(new: int | None, old: int | None, wins: bool) -> None:
     assert figure_wins(new, old) is wins
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "qualifier"),
+    [
+        ("Mindst 12 personer blev såret.", "da", "at least"),
+        ("Drygt 400 personer greps under natten.", "sv", "over"),
+        ("Annähernd 900 Menschen wurden verletzt.", "de", "nearly"),
+        ("Up to 30 people were killed.", "en", "up to"),
+        ("Opptil 50 personer ble pågrepet.", "nb", "up to"),
+        ("Примерно 300 человек были задержаны.", "ru", "about"),
+        ("Près de 1 000 personnes ont été interpellées.", "fr", "nearly"),
+    ],
+)
+def test_qualifiers_in_every_language(text: str, language: str, qualifier: str) -> None:
+    (sentence,) = sentences(text)
+    (count,) = find_counts(sentence, language, text=text)
+    assert count.qualifier == qualifier
+
+
+def _events(text: str, language: str) -> list[EventFact]:
+    options = IngestOptions(language=language, date=PubDate.parse("2024-03-08"))
+    article = article_from_bytes(text.encode(), source="t.txt", options=options)
+    return list(parse_article(article, geocoder=OfflineGazetteer()).events)
+
+
+def test_an_explicit_zero_goes_with_its_incident_and_makes_none_alone() -> None:
+    events = _events("Hundrevis demonstrerte i Bergen i går, og ingen ble skadet.", "nb")
+    assert [(e.event_type, e.injured, e.fatalities) for e in events] == [("Protests", 0, None)]
+    assert _events("Ingen ble skadet.", "nb") == []
+
+
+def test_the_figure_a_report_gives_first_stays_and_a_later_one_adds_what_is_missing() -> None:
+    text = (
+        "Rioters clashed with police in Bergen on Tuesday; 40 people were injured. "
+        "By the evening police in Bergen said 41 were injured in the riot and 12 were arrested."
+    )
+    riots = [e for e in _events(text, "en") if e.event_type == "Riots"]
+    assert [(e.injured, e.arrested) for e in riots] == [(40, 12)]

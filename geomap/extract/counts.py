@@ -108,7 +108,15 @@ def find_counts(
     parts_from: int | None = None  # where *among them* begins: later numbers are parts
     part_kinds: set[str] = set()  # the kinds of the totals those parts belong to
     consumed: set[int] = set()  # the second numbers of ranges, the wholes of partitives
-    for index in range(len(tokens)):
+    starts = [
+        i
+        for i, t in enumerate(tokens)
+        if t.is_number
+        or t.key in words
+        or t.key in compounds
+        or (i and t.key in lexicon.MULTIPLIERS and tokens[i - 1].key in lexicon.INDEFINITE)
+    ]
+    for index in starts:
         if index in consumed:
             continue
         number = _number_here(tokens, index, language, words, compounds, text)
@@ -269,14 +277,15 @@ def _compound_keys(keys: frozenset[str], language: str) -> frozenset[str]:
 
 def _compounds(sentence: Sentence, language: str) -> frozenset[str]:
     """The sentence's words that are numbers written as one word (*fünfundzwanzig*)."""
-    if language not in _COMPOUND_LANGUAGES:
-        return frozenset()
+    if language not in _COMPOUND_LANGUAGES or sentence.keys.isdisjoint(_COUNT_CUES):
+        return frozenset()  # a number in one word counts nothing without a word of what
     heads = _compound_heads(language)
     keys = frozenset(k for k in sentence.keys if len(k) >= _MIN_COMPOUND and k[:2] in heads)
     return _compound_keys(keys, language) if keys else frozenset()
 
 
 _MIN_COMPOUND = 6
+_COUNT_CUES = frozenset(lexicon.COUNT_VERBS) | frozenset(lexicon.COUNT_NOUNS) | lexicon.PEOPLE
 
 
 @functools.cache
