@@ -354,6 +354,24 @@ def test_which_figure_of_one_incident_stays(new: int | None, old: int | None, wi
 
 
 @pytest.mark.parametrize(
+    ("new", "old", "old_qualifier", "wins"),
+    [
+        (128, 100, "over", True),  # *more than 100*, then the exact 128
+        (90, 100, "over", False),  # not what *more than 100* allows: a part, or another count
+        (7940, 8000, "nearly", True),
+        (8100, 8000, "nearly", False),
+        (585, 600, "about", True),
+        (300, 600, "about", False),
+    ],
+)
+def test_an_exact_figure_refines_a_bound_it_keeps(
+    new: int, old: int, old_qualifier: str, wins: bool
+) -> None:
+    assert figure_wins(new, old, old_qualifier=old_qualifier) is wins
+    assert not figure_wins(new, old, new_qualifier="about", old_qualifier=old_qualifier)
+
+
+@pytest.mark.parametrize(
     ("text", "language", "qualifier"),
     [
         ("Mindst 12 personer blev såret.", "da", "at least"),

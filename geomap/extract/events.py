@@ -84,6 +84,7 @@ def extract_events(
     published = article.published
     scope = _Scope(year=published.date.year if published else None)
     end_of_previous = 0
+    loose: set[int] = set()  # the events of sentences that give figures but no incident word
     for sentence in sentences:
         here, position = _mentions_in(placed, sentence, position)
         here = [m for m in here if _fits(m, sentence, article.language)]
@@ -136,10 +137,14 @@ def extract_events(
             )
             if topic is not None and topic.kind != "country":
                 scope.topic = topic
+            # figures with no word of an incident: a table's row, a tally
+            loose.update(range(len(events), len(events) + len(new)) if not triggers else ())
             events += new
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
-    events = _merge_deployments(_join_unplaced(_absorb_arrests(_merge_reports(events))))
+    events = _merge_deployments(
+        _join_unplaced(_absorb_arrests(_merge_reports(_attach_figures(events, loose, unrest))))
+    )
     return events, _flows(events, members)
 
 
@@ -1065,6 +1070,45 @@ def _nearest_actor(tokens: Sequence[Token], index: int) -> str:
     return min(found, key=lambda item: abs(item[0] - index))[1]
 
 
+def _attach_figures(
+    events: list[EventFact], loose: set[int], unrest: tuple[str, str]
+) -> list[EventFact]:
+    """Figures a sentence gives with no word of an incident (*Fem mennesker døde …*, a
+    table's *Todesfälle 128+*), typed only as the article's ``unrest`` for want of a word,
+    belong to the incident told at that place on a date that may be theirs, whatever its
+    type: its counts, not an event of their own. Casualties and crowds only (arrests and
+    damage stand as their own events, police hurt by a crowd tell a riot of their own)."""
+    hosts: dict[str, list[int]] = {}
+    for i, event in enumerate(events):
+        if i not in loose and event.layer == "incidents" and event.sub_event_type not in _OWN:
+            hosts.setdefault(event.place.place_id, []).append(i)
+    kept = list(events)
+    dropped: set[int] = set()
+    for i in sorted(loose):
+        event = events[i]
+        if event.layer != "incidents" or (event.event_type, event.sub_event_type) != unrest:
+            continue
+        if any(getattr(event, name) is not None for name in _NOT_CASUALTIES):
+            continue
+        candidates = [j for j in hosts.get(event.place.place_id, []) if _same_time(kept[j], event)]
+        if not candidates:
+            continue
+        target = min(candidates, key=lambda j: (kept[j].date != event.date, abs(j - i)))
+        kept[target] = _merged(kept[target], event)  # one more report of it
+        dropped.add(i)
+    return [e for i, e in enumerate(kept) if i not in dropped]
+
+
+_OWN = frozenset({"Arrests", "Looting/property destruction", "Other"})
+_NOT_CASUALTIES = (
+    "arrested",
+    "troops",
+    "military_vehicles",
+    "buildings_damaged",
+    "vehicles_damaged",
+)
+
+
 def _merge_reports(events: list[EventFact]) -> list[EventFact]:
     """Reports of one incident in the article are one event: the same type at the same place
     on compatible dates (the same day, or one of them not known to the day). Each count keeps
@@ -1125,9 +1169,12 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
     figures when ``first`` gave none, a finer date, a sharper sub-type."""
     values: dict[str, object] = {}
     qualifiers = dict(first.qualifiers)
+    later = dict(second.qualifiers)
     for name in COUNTS:
         old, new = getattr(first, name), getattr(second, name)
-        if figure_wins(new, old):
+        if figure_wins(
+            new, old, new_qualifier=later.get(name, ""), old_qualifier=qualifiers.get(name, "")
+        ):
             values[name] = new
             qualifiers.pop(name, None)
             qualifiers.update((k, q) for k, q in second.qualifiers if k == name)
@@ -1143,7 +1190,7 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
         values["date_basis"] = second.date_basis
     if first.sub_event_type in _PLAIN_SUBTYPES and second.sub_event_type not in _PLAIN_SUBTYPES:
         values["sub_event_type"] = second.sub_event_type
-    reports = _reports(first) + 1
+    reports = _reports(first) + _reports(second)
     note = first.notes.split(_REPORTS)[0]
     return replace(
         first,
@@ -1159,15 +1206,38 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
 _REPORTS = "; "
 
 
-def figure_wins(new: int | None, old: int | None) -> bool:
+def figure_wins(
+    new: int | None, old: int | None, *, new_qualifier: str = "", old_qualifier: str = ""
+) -> bool:
     """Whether a later report's figure of one incident in one article replaces the earlier.
 
     The figure reported first, the headline's or the lead's, stays: a figure repeated or
     rounded later counts once, and a total is told before its parts (*44 killed* … *18 of
-    them police*). Only a figure where there was none, or a figure stated outright where
-    the earlier report said none (*no one was hurt*, then *3 were injured*), is taken.
+    them police*). A later figure is taken where there was none; where the earlier report
+    said none (*no one was hurt*, then *3 were injured*); and where the earlier figure was
+    a bound that the later exact one keeps (*more than 100 killed*, then a table's *128*;
+    *nearly 8,000*, then *7,940*; *about 600*, then *585*).
     """
-    return new is not None and (old is None or (old == 0 and new > 0))
+    if new is None:
+        return False
+    if old is None:
+        return True
+    if old == 0:
+        return new > 0
+    if new_qualifier:
+        return False
+    if old_qualifier in _LOWER_BOUNDS:
+        return new > old
+    if old_qualifier in _UPPER_BOUNDS:
+        return new < old
+    if old_qualifier == "about":
+        return abs(new - old) <= _ABOUT * old
+    return False
+
+
+_LOWER_BOUNDS = frozenset({"over", "at least"})
+_UPPER_BOUNDS = frozenset({"nearly", "up to"})
+_ABOUT = 0.2  # how far an exact figure may lie from *about* the same figure
 
 
 def _reports(event: EventFact) -> int:
