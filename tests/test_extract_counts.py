@@ -408,3 +408,12 @@ def test_the_figure_a_report_gives_first_stays_and_a_later_one_adds_what_is_miss
     )
     riots = [e for e in _events(text, "en") if e.event_type == "Riots"]
     assert [(e.injured, e.arrested) for e in riots] == [(40, 12)]
+
+
+def test_a_figure_told_for_two_incidents_at_one_place_counts_once() -> None:
+    text = (
+        "Riots broke out in Bergen on Monday and 25 people were killed.\n\n"
+        "On Monday gunmen opened fire on a bus in Bergen; 25 people were killed and 40 injured."
+    )
+    found = [(e.event_type, e.fatalities, e.injured) for e in _events(text, "en")]
+    assert found == [("Riots", 25, None), ("Violence against civilians", None, 40)]

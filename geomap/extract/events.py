@@ -142,9 +142,7 @@ def extract_events(
             events += new
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
-    events = _merge_deployments(
-        _join_unplaced(_absorb_arrests(_merge_reports(_attach_figures(events, loose, unrest))))
-    )
+    events = _settle(events, loose, unrest)
     return events, _flows(events, members)
 
 
@@ -1068,6 +1066,41 @@ def _nearest_actor(tokens: Sequence[Token], index: int) -> str:
     if not found:
         return ""
     return min(found, key=lambda item: abs(item[0] - index))[1]
+
+
+def _settle(events: list[EventFact], loose: set[int], unrest: tuple[str, str]) -> list[EventFact]:
+    """The article's events with each incident once: loose figures attached, reports of one
+    incident merged, arrests at a demonstration absorbed, deployments merged, a figure told
+    at one place counted once."""
+    events = _attach_figures(events, loose, unrest)
+    events = _merge_deployments(_join_unplaced(_absorb_arrests(_merge_reports(events))))
+    return _figures_once(events)
+
+
+_DISTINCT = 10  # a figure this large told twice at one place is one figure, not a coincidence
+
+
+def _figures_once(events: list[EventFact]) -> list[EventFact]:
+    """A figure that two incidents of the article at one place, on dates that may be one,
+    both give (a table's *197 killed* on the riot, the text's *197 died* on an attack
+    there) is counted once: on the first; the later event keeps its other figures."""
+    seen: dict[tuple[str, str, int], list[EventFact]] = {}
+    kept = []
+    for event in events:
+        cleared: dict[str, object] = {}
+        for name in COUNTS:
+            value = getattr(event, name)
+            if value is None or value < _DISTINCT:
+                continue
+            key = (event.place.place_id, name, value)
+            if any(_same_time(other, event) for other in seen.get(key, [])):
+                cleared[name] = None
+            seen.setdefault(key, []).append(event)
+        if cleared and event.layer == "incidents":
+            qualifiers = tuple((k, q) for k, q in event.qualifiers if k not in cleared)
+            event = replace(event, qualifiers=qualifiers, **cleared)  # type: ignore[arg-type]  # noqa: PLW2901
+        kept.append(event)
+    return kept
 
 
 def _attach_figures(
