@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geomap.extract.actors import actor_words
-from geomap.extract.counts import find_counts, number_value
+from geomap.extract.counts import compound_value, find_counts, number_value
 from geomap.extract.events import figure_wins
 from geomap.extract.text import sentences
 from geomap.geocode import OfflineGazetteer
@@ -417,3 +417,13 @@ def test_a_figure_told_for_two_incidents_at_one_place_counts_once() -> None:
     )
     found = [(e.event_type, e.fatalities, e.injured) for e in _events(text, "en")]
     assert found == [("Riots", 25, None), ("Violence against civilians", None, 40)]
+
+
+def test_a_long_breakdown_in_brackets_is_parts_of_its_total() -> None:
+    text = "At least 40 people were killed (" + ", ".join(["2 in a village"] * 3000) + ")."
+    assert _kinds(text, "en") == [("fatalities", 40)]
+
+
+def test_a_word_longer_than_any_number_is_no_number() -> None:
+    assert compound_value("to" * 40, "nb") is None
+    assert compound_value("femogtyve", "da") == 25

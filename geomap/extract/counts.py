@@ -135,13 +135,12 @@ def find_counts(
             value = value if partitive else _lower_end(value, other_value)
         if reader is None:
             reader = _reader(sentence, words, compounds, clauses, text)
-        part = parts_from is not None and index > parts_from
-        if (parts_from is None and _starts_parts(tokens, index)) or _in_brackets(
-            text, tokens, index, found
+        if parts_from is None and (
+            _starts_parts(tokens, index) or _in_brackets(text, tokens, index, found)
         ):
             parts_from = index - 1
-            part = True
             part_kinds = {c.kind for c in found} | reader.kinds_before(index)
+        part = parts_from is not None and index > parts_from
         kind = reader.kind(index, after, noun_at=noun_at, gathering=gathering)
         if second is not None and kind is None:  # the kind of the other end, *174 och 2500 dödades*
             kind = reader.kind(other, other_after, noun_at=noun_at, gathering=gathering)
@@ -285,6 +284,7 @@ def _compounds(sentence: Sentence, language: str) -> frozenset[str]:
 
 
 _MIN_COMPOUND = 6
+_MAX_COMPOUND = 48
 _COUNT_CUES = frozenset(lexicon.COUNT_VERBS) | frozenset(lexicon.COUNT_NOUNS) | lexicon.PEOPLE
 
 
@@ -387,12 +387,16 @@ def _lower_end(low: int, high: int) -> int:
     return min(low, high)
 
 
+_BRACKET_REACH = 400  # characters back from a number in which its bracket opens
+
+
 def _in_brackets(text: str, tokens: Sequence[Token], index: int, found: Sequence[Count]) -> bool:
     """Whether the number is inside brackets opened after a count (*5 dead (1 shot …)*):
     a breakdown of that count."""
     if not found:
         return False
-    between = text[tokens[found[-1].token].end : tokens[index].start]
+    start = tokens[index].start
+    between = text[max(tokens[found[-1].token].end, start - _BRACKET_REACH) : start]
     return between.count("(") > between.count(")")
 
 
@@ -577,8 +581,8 @@ _COMPOUND_JOINERS = ("und", "og", "och")
 def compound_value(key: str, language: str) -> int | None:
     """A number written as one word of number words (*fünfundzwanzig*, *femogtyve*,
     *tjuefem*, *dreihundert*, *totusen*) in the languages that write them so; else ``None``."""
-    if language not in _COMPOUND_LANGUAGES or len(key) < 6:
-        return None
+    if language not in _COMPOUND_LANGUAGES or not _MIN_COMPOUND <= len(key) <= _MAX_COMPOUND:
+        return None  # *zweitausenddreihundertfünfundzwanzig* has 36 letters
     words = lexicon.number_words(language)
     pieces = _pieces(key, words)
     if pieces is None or len(pieces) < 2:
