@@ -108,14 +108,7 @@ def find_counts(
     parts_from: int | None = None  # where *among them* begins: later numbers are parts
     part_kinds: set[str] = set()  # the kinds of the totals those parts belong to
     consumed: set[int] = set()  # the second numbers of ranges, the wholes of partitives
-    starts = [
-        i
-        for i, t in enumerate(tokens)
-        if t.is_number
-        or t.key in words
-        or t.key in compounds
-        or (i and t.key in lexicon.MULTIPLIERS and tokens[i - 1].key in lexicon.INDEFINITE)
-    ]
+    stops, starts = _number_positions(sentence, words, compounds)
     for index in starts:
         if index in consumed:
             continue
@@ -134,7 +127,7 @@ def find_counts(
             noun_at = other_after if partitive else None
             value = value if partitive else _lower_end(value, other_value)
         if reader is None:
-            reader = _reader(sentence, words, compounds, clauses, text)
+            reader = _reader(sentence, words, stops, clauses, text)
         if parts_from is None and (
             _starts_parts(tokens, index) or _in_brackets(text, tokens, index, found)
         ):
@@ -159,17 +152,36 @@ def find_counts(
     return found
 
 
+def _number_positions(
+    sentence: Sentence, words: dict[str, int], compounds: frozenset[str]
+) -> tuple[list[int], list[int]]:
+    """The positions of the sentence's numbers and number words, and those where a number
+    may start (the same, and *hundred* in *a hundred*)."""
+    tokens = sentence.tokens
+    spelled = not sentence.keys.isdisjoint(words) or bool(compounds)
+    stops = [
+        i
+        for i, t in enumerate(tokens)
+        if t.is_number or (spelled and (t.key in words or t.key in compounds))
+    ]
+    if sentence.keys.isdisjoint(lexicon.INDEFINITE) or sentence.keys.isdisjoint(
+        lexicon.MULTIPLIERS
+    ):
+        return stops, stops
+    hundreds = (i for i in range(1, len(tokens)) if _a_hundred(tokens, i))
+    return stops, sorted({*stops, *hundreds})
+
+
 def _reader(
     sentence: Sentence,
     words: dict[str, int],
-    compounds: frozenset[str],
+    stops: list[int],
     clauses: list[int] | None,
     text: str,
 ) -> _Reader:
-    """What the sentence's numbers are read with."""
+    """What the sentence's numbers (at ``stops``) are read with."""
     tokens = sentence.tokens
     damage = not sentence.keys.isdisjoint(lexicon.DAMAGE_VERBS)
-    stops = [i for i, t in enumerate(tokens) if t.is_number or t.key in words or t.key in compounds]
     if clauses is None:
         clauses = clause_numbers(text, tokens)
     return _Reader(tokens, words, clauses, damage, stops)
