@@ -275,20 +275,11 @@ ONE_PERSON = frozenset(
     "individu manifestant militant journaliste мужчину женщину жителя жительницу активиста "
     "активистку пикетчика участника участницу журналиста студента подозреваемого".split()
 )
-#: Articles and determiners of one (*a*, *an*, *einen*, *un*, *the*).
-ONE_ARTICLES = frozenset("a an the en ei et ein einen eine un une le la den det der die".split())
 #: Words that deny a count outright: *no one was killed*, *ingen ble skadet*, *никто не
 #: пострадал* give that count as 0. ``no`` needs *one* or a count word after it.
 ZERO_WORDS = frozenset(
     "nobody none ingen inga inget ingenting niemand kein keine keiner keinen aucun aucune "
     "никто ни".split()
-)
-#: After a zero word, these make the sentence no zero count (*no more deaths*, *none
-#: seriously injured*: someone may have been hurt less).
-NOT_ZERO = frozenset(
-    "more longer mer lenger lengre mehr plus больше серьезно seriously severely critically "
-    "gravely badly alvorlig alvorleg hardt allvarligt svart alvorligt schwer lebensgefahrlich "
-    "grievement serieusement gravement тяжело тяжелые серьезные".split()
 )
 #: Words between the number and the total it is a part of: *3 000 of the 26 000 miners*.
 PARTITIVES = frozenset("of af av из von sur".split())
