@@ -6,6 +6,7 @@ Run from the checkout's root::
     python -m bench.events --errors 15     # and the 15 worst missed and false events
     python -m bench.events --json out.json # the figures as JSON too
     python -m bench.events --dates         # and every matched pair with a wrong date
+    python -m bench.events --count-errors  # every count a matched event has wrong, by column
 
 Reads ``../shared/corpora/events/*.json`` (real texts coded by hand; their README gives the
 schema and the coding rules), parses each text with :func:`geomap.pipeline.parse_article` and
@@ -438,6 +439,24 @@ def _print_date_errors(texts: Sequence[Text]) -> None:
         print(f"    pred: {_describe(predicted)}\n    pred evidence: {_short(predicted.evidence)}")
 
 
+def print_count_errors(texts: Sequence[Text]) -> None:
+    """Each count column a matched pair disagrees on: gold and predicted value, both sentences."""
+    rows = []
+    for text in texts:
+        for g, p in text.pairs:
+            gold, predicted = text.gold[g], text.predicted[p]
+            for name in COUNTS:
+                want, got = gold.counts[name], predicted.counts[name]
+                if want != got:
+                    rows.append((name, text.name, want, got, gold, predicted))
+    print(f"\ncount errors of matched events ({len(rows)}):")
+    for name, text_name, want, got, gold, predicted in sorted(rows, key=lambda r: (r[0], r[1])):
+        kind = "missing" if got is None else "extra" if want is None else "wrong"
+        print(f"- {name} {kind}: {text_name} gold={want} predicted={got}")
+        print(f"    gold: {gold.location}: {_short(gold.evidence, 160)}")
+        print(f"    pred: {predicted.location}: {_short(predicted.evidence, 160)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the corpus, print the figures, write them as JSON if asked."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -445,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
     parser.add_argument(
         "--dates", action="store_true", help="show every matched pair with a wrong date"
+    )
+    parser.add_argument(
+        "--count-errors", action="store_true", help="show every wrong count of a matched event"
     )
     parser.add_argument("--corpus", type=Path, default=CORPUS, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -454,6 +476,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_report(texts, figures, errors=args.errors)
     if args.dates:
         _print_date_errors(texts)
+    if args.count_errors:
+        print_count_errors(texts)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0

@@ -66,8 +66,8 @@ def test_a_protest_without_a_number_is_an_event_at_its_town(
     [
         ("Rioters looted shops and set cars on fire in Malmö overnight.", "en", "Riots"),
         ("Opprørere plyndret butikker i Malmö i natt.", "nb", "Riots"),
-        ("Police arrested a journalist in Tromsø on Tuesday.", "en", "Strategic developments"),
-        ("Полиция задержала активиста в Казани во вторник.", "ru", "Strategic developments"),
+        ("Police arrested journalists in Tromsø on Tuesday.", "en", "Strategic developments"),
+        ("Полиция задержала активистов в Казани во вторник.", "ru", "Strategic developments"),
         ("Une bombe a explosé devant la mairie de Lyon.", "fr", "Explosions/Remote violence"),
     ],
 )

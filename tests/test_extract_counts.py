@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from geomap.extract.actors import actor_words
-from geomap.extract.counts import find_counts, number_value
+from geomap.extract.counts import compound_value, find_counts, number_value
+from geomap.extract.events import figure_wins
 from geomap.extract.text import sentences
+from geomap.geocode import OfflineGazetteer
+from geomap.ingest import IngestOptions, article_from_bytes
+from geomap.pipeline import parse_article
+from geomap.records import EventFact, PubDate
 
 
 def _counts(text: str, language: str) -> list[tuple[str, int, str]]:
@@ -162,3 +167,263 @@ def test_actor_words_per_language(text: str, actors: list[str]) -> None:
 )
 def test_the_source_of_a_statement_is_no_actor(text: str) -> None:
     assert _actors(text) == ["Rioters"]
+
+
+def _kinds(text: str, language: str, *, gathering: bool = False) -> list[tuple[str, int]]:
+    (sentence,) = sentences(text)
+    found = find_counts(sentence, language, text=text, gathering=gathering)
+    return [(c.kind, c.value) for c in found]
+
+
+@pytest.mark.parametrize(
+    ("surface", "language", "value"),
+    [
+        ("1,721", "de", 1721),  # a table copied from English into a German text
+        ("1,721", "nb", 1721),
+        ("1 000", "fr", 1000),
+        ("12.500", "da", 12500),
+        ("3,25", "de", None),  # a decimal still
+    ],
+)
+def test_grouping_that_only_a_count_can_mean(
+    surface: str, language: str, value: int | None
+) -> None:
+    assert number_value(surface, language) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Fünfundzwanzig Menschen wurden verletzt.", "de", ("injured", 25)),
+        ("Femogtyve personer blev anholdt i nat.", "da", ("arrested", 25)),
+        ("Otte personer blev dræbt ved angrebet.", "da", ("fatalities", 8)),
+        ("Tjugofem personer greps av polisen.", "sv", ("arrested", 25)),
+        ("Twenty-five people were killed in the attack.", "en", ("fatalities", 25)),
+        ("Vingt-cinq personnes ont été blessées.", "fr", ("injured", 25)),
+        ("Quatre-vingt-dix manifestants ont été interpellés.", "fr", ("arrested", 90)),
+        ("Задержаны двадцать пять человек.", "ru", ("arrested", 25)),
+        ("Zweitausend Menschen demonstrierten vor dem Rathaus.", "de", ("crowd_size", 2000)),
+        ("Rundt 2,5 millioner mennesker deltok i streiken.", "nb", ("crowd_size", 2_500_000)),
+        ("Some 1.5 million people marched in the capital.", "en", ("crowd_size", 1_500_000)),
+    ],
+)
+def test_numbers_spelled_in_several_words_or_one(
+    text: str, language: str, expected: tuple[str, int]
+) -> None:
+    assert _kinds(text, language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Minst 30 personer ble drept, blant dem 12 politifolk.", "nb", [("fatalities", 30)]),
+        ("Many people were hurt, including 40 police officers.", "en", []),
+        (
+            "Sieben Menschen starben (drei durch Schüsse, vier in den Flammen).",
+            "de",
+            [("fatalities", 7)],
+        ),
+        (
+            "Au moins 12 morts, dont 5 policiers, et 40 interpellations.",
+            "fr",
+            [("fatalities", 12), ("arrested", 40)],
+        ),
+        ("Sju personer omkom, varav två barn.", "sv", [("fatalities", 7)]),
+    ],
+)
+def test_a_total_counts_not_its_parts(
+    text: str, language: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _kinds(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Between 20 and 35 people were killed.", "en", ("fatalities", 20)),
+        ("Two or three officers were injured.", "en", ("injured", 2)),
+        ("Zwischen 40 und 60 Menschen wurden festgenommen.", "de", ("arrested", 40)),
+        ("Mellom 300 og 500 demonstranter møtte opp.", "nb", ("crowd_size", 300)),
+        ("От 100 до 150 человек были задержаны.", "ru", ("arrested", 100)),
+        ("De 20 à 30 000 manifestants ont défilé.", "fr", ("crowd_size", 20000)),
+        ("At least 70 and possibly more than 90 people died.", "en", ("fatalities", 70)),
+        ("Omkring 400 af de 5.000 ansatte deltog i strejken.", "da", ("crowd_size", 400)),
+    ],
+)
+def test_a_range_gives_its_lower_end_once(
+    text: str, language: str, expected: tuple[str, int]
+) -> None:
+    assert _kinds(text, language) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Près de 500 interpellations ont eu lieu dans la nuit.", "fr", [("arrested", 500)]),
+        (
+            "Over 300 personer ble pågrepet, og 12 ble skadet.",
+            "nb",
+            [("arrested", 300), ("injured", 12)],
+        ),
+        (
+            "Officials said 12 people died and 30 are still missing.",
+            "en",
+            [("fatalities", 12)],
+        ),
+        ("Fünf Menschen starben, 200 wurden evakuiert.", "de", [("fatalities", 5)]),
+        ("Трое погибли, 40 человек эвакуированы.", "ru", [("fatalities", 3)]),
+        ("Police detained 40 people in 12 cities.", "en", [("arrested", 40)]),
+        ("В 15 городах задержаны 300 человек.", "ru", [("arrested", 300)]),
+        ("Une vingtaine de personnes ont été condamnées, 9 blessées.", "fr", [("injured", 9)]),
+        ("Rally at the square #March8 #Riot2020", "en", []),
+    ],
+)
+def test_which_count_a_number_belongs_to(
+    text: str, language: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _kinds(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("No one was killed in the clashes.", "en", [("fatalities", 0)]),
+        ("Nobody was hurt or arrested.", "en", [("injured", 0), ("arrested", 0)]),
+        ("Ingen ble skadet under markeringen.", "nb", [("injured", 0)]),
+        ("Ingen blev dræbt.", "da", [("fatalities", 0)]),
+        ("Inga personer greps.", "sv", [("arrested", 0)]),
+        ("Niemand wurde verletzt.", "de", [("injured", 0)]),
+        ("Es gab keine Toten.", "de", [("fatalities", 0)]),
+        ("Personne n'a été blessé.", "fr", [("injured", 0)]),
+        ("Никто не пострадал.", "ru", [("injured", 0)]),
+        ("Погибших нет.", "ru", [("fatalities", 0)]),
+    ],
+)
+def test_a_count_the_text_denies_is_zero(
+    text: str, language: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _kinds(text, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("No more deaths, the crowd chanted.", "en"),
+        ("No foreigners were injured, the embassy said.", "en"),
+        ("Ingen nordmenn ble skadet.", "nb"),
+        ("The number of dead is not known.", "en"),
+    ],
+)
+def test_a_zero_only_where_the_text_denies_every_count(text: str, language: str) -> None:
+    assert _kinds(text, language) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Police detained a man near the stadium.", "en"),
+        ("A woman was arrested after the march.", "en"),
+        ("Politiet pågrep en mann ved stadion.", "nb"),
+        ("Полиция задержала Ивана Смирнова у метро.", "ru"),
+        ("Die Polizei hat einen Demonstranten festgenommen.", "de"),
+    ],
+)
+def test_one_person_arrested_is_one_arrest(text: str, language: str) -> None:
+    assert _kinds(text, language) == [("arrested", 1)]
+
+
+def test_people_in_a_sentence_of_a_riot_are_its_crowd() -> None:
+    text = "Riot police fought some 200 masked youths near the station."
+    assert _kinds(text, "en", gathering=True) == [("crowd_size", 200)]
+    assert _kinds(text, "en") == []
+    assert _kinds("Riots broke out in 2011 across the city.", "en", gathering=True) == []
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "wins"),
+    [
+        (5, None, True),  # a figure where there was none
+        (None, 5, False),
+        (48, 4, False),  # the figure told first stays (a lead's total, a headline's figure)
+        (5969, 6000, False),
+        (3, 0, True),  # a figure stated outright over an earlier *no one*
+    ],
+)
+def test_which_figure_of_one_incident_stays(new: int | None, old: int | None, wins: bool) -> None:
+    assert figure_wins(new, old) is wins
+
+
+@pytest.mark.parametrize(
+    ("new", "old", "old_qualifier", "wins"),
+    [
+        (128, 100, "over", True),  # *more than 100*, then the exact 128
+        (90, 100, "over", False),  # not what *more than 100* allows: a part, or another count
+        (7940, 8000, "nearly", True),
+        (8100, 8000, "nearly", False),
+        (585, 600, "about", True),
+        (300, 600, "about", False),
+    ],
+)
+def test_an_exact_figure_refines_a_bound_it_keeps(
+    new: int, old: int, old_qualifier: str, wins: bool
+) -> None:
+    assert figure_wins(new, old, old_qualifier=old_qualifier) is wins
+    assert not figure_wins(new, old, new_qualifier="about", old_qualifier=old_qualifier)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "qualifier"),
+    [
+        ("Mindst 12 personer blev såret.", "da", "at least"),
+        ("Drygt 400 personer greps under natten.", "sv", "over"),
+        ("Annähernd 900 Menschen wurden verletzt.", "de", "nearly"),
+        ("Up to 30 people were killed.", "en", "up to"),
+        ("Opptil 50 personer ble pågrepet.", "nb", "up to"),
+        ("Примерно 300 человек были задержаны.", "ru", "about"),
+        ("Près de 1 000 personnes ont été interpellées.", "fr", "nearly"),
+    ],
+)
+def test_qualifiers_in_every_language(text: str, language: str, qualifier: str) -> None:
+    (sentence,) = sentences(text)
+    (count,) = find_counts(sentence, language, text=text)
+    assert count.qualifier == qualifier
+
+
+def _events(text: str, language: str) -> list[EventFact]:
+    options = IngestOptions(language=language, date=PubDate.parse("2024-03-08"))
+    article = article_from_bytes(text.encode(), source="t.txt", options=options)
+    return list(parse_article(article, geocoder=OfflineGazetteer()).events)
+
+
+def test_an_explicit_zero_goes_with_its_incident_and_makes_none_alone() -> None:
+    events = _events("Hundrevis demonstrerte i Bergen i går, og ingen ble skadet.", "nb")
+    assert [(e.event_type, e.injured, e.fatalities) for e in events] == [("Protests", 0, None)]
+    assert _events("Ingen ble skadet.", "nb") == []
+
+
+def test_the_figure_a_report_gives_first_stays_and_a_later_one_adds_what_is_missing() -> None:
+    text = (
+        "Rioters clashed with police in Bergen on Tuesday; 40 people were injured. "
+        "By the evening police in Bergen said 41 were injured in the riot and 12 were arrested."
+    )
+    riots = [e for e in _events(text, "en") if e.event_type == "Riots"]
+    assert [(e.injured, e.arrested) for e in riots] == [(40, 12)]
+
+
+def test_a_figure_told_for_two_incidents_at_one_place_counts_once() -> None:
+    text = (
+        "Riots broke out in Bergen on Monday and 25 people were killed.\n\n"
+        "On Monday gunmen opened fire on a bus in Bergen; 25 people were killed and 40 injured."
+    )
+    found = [(e.event_type, e.fatalities, e.injured) for e in _events(text, "en")]
+    assert found == [("Riots", 25, None), ("Violence against civilians", None, 40)]
+
+
+def test_a_long_breakdown_in_brackets_is_parts_of_its_total() -> None:
+    text = "At least 40 people were killed (" + ", ".join(["2 in a village"] * 3000) + ")."
+    assert _kinds(text, "en") == [("fatalities", 40)]
+
+
+def test_a_word_longer_than_any_number_is_no_number() -> None:
+    assert compound_value("to" * 40, "nb") is None
+    assert compound_value("femogtyve", "da") == 25

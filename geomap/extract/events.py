@@ -98,6 +98,7 @@ def extract_events(
         name=subject_name(article.title),
     )
     end_of_previous = 0
+    loose: set[int] = set()  # the events of sentences that give figures but no incident word
     for sentence in sentences:
         here, position = _mentions_in(placed, sentence, position)
         here = [m for m in here if _fits(m, sentence, article.language)]
@@ -150,10 +151,12 @@ def extract_events(
             )
             if topic is not None and topic.kind != "country":
                 scope.topic = topic
+            # figures with no word of an incident: a table's row, a tally
+            loose.update(range(len(events), len(events) + len(new)) if not triggers else ())
             events += new
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
-    events = _merge_deployments(_join_unplaced(_absorb_arrests(_merge_reports(events))))
+    events = _settle(events, loose, unrest)
     return events, _flows(events, members)
 
 
@@ -729,7 +732,12 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     triggers = context.triggers
     sentence = context.sentence
     clauses = clause_numbers(text, sentence.tokens) if triggers or sentence.has_number else None
-    counts = find_counts(context.sentence, language, text=text, clauses=clauses)
+    gathering = any(t.kind in _GATHERINGS for t in triggers)
+    counts = find_counts(
+        context.sentence, language, text=text, clauses=clauses, gathering=gathering
+    )
+    if not triggers:  # *no one was hurt* alone is no incident: a zero only goes with one
+        counts = [c for c in counts if c.value]
     if not counts and not triggers:
         return []
     if not triggers and _any_stem(context.sentence.keys, lexicon.DISASTER_STEMS):
@@ -776,6 +784,8 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     return events
 
 
+#: Incident words whose crowd a bare number of people is (*fought about a hundred youths*).
+_GATHERINGS = frozenset({"protest", "riot", "clash"})
 #: Counts that stand alone even in a sentence of a disaster: deployments, damage, arrests.
 _UNTOLD_KINDS = frozenset(
     {"troops", "military_vehicles", "buildings_damaged", "vehicles_damaged", "arrested"}
@@ -1109,6 +1119,80 @@ def _nearest_actor(tokens: Sequence[Token], index: int) -> str:
     return min(found, key=lambda item: abs(item[0] - index))[1]
 
 
+def _settle(events: list[EventFact], loose: set[int], unrest: tuple[str, str]) -> list[EventFact]:
+    """The article's events with each incident once: loose figures attached, reports of one
+    incident merged, arrests at a demonstration absorbed, deployments merged, a figure told
+    at one place counted once."""
+    events = _attach_figures(events, loose, unrest)
+    events = _merge_deployments(_join_unplaced(_absorb_arrests(_merge_reports(events))))
+    return _figures_once(events)
+
+
+_DISTINCT = 10  # a figure this large told twice at one place is one figure, not a coincidence
+
+
+def _figures_once(events: list[EventFact]) -> list[EventFact]:
+    """A figure that two incidents of the article at one place, on dates that may be one,
+    both give (a table's *197 killed* on the riot, the text's *197 died* on an attack
+    there) is counted once: on the first; the later event keeps its other figures."""
+    seen: dict[tuple[str, str, int], list[EventFact]] = {}
+    kept = []
+    for event in events:
+        cleared: dict[str, object] = {}
+        for name in COUNTS:
+            value = getattr(event, name)
+            if value is None or value < _DISTINCT:
+                continue
+            key = (event.place.place_id, name, value)
+            if any(_same_time(other, event) for other in seen.get(key, [])):
+                cleared[name] = None
+            seen.setdefault(key, []).append(event)
+        if cleared and event.layer == "incidents":
+            qualifiers = tuple((k, q) for k, q in event.qualifiers if k not in cleared)
+            event = replace(event, qualifiers=qualifiers, **cleared)  # type: ignore[arg-type]  # noqa: PLW2901
+        kept.append(event)
+    return kept
+
+
+def _attach_figures(
+    events: list[EventFact], loose: set[int], unrest: tuple[str, str]
+) -> list[EventFact]:
+    """Figures a sentence gives with no word of an incident (*Fem mennesker døde …*, a
+    table's *Todesfälle 128+*), typed only as the article's ``unrest`` for want of a word,
+    belong to the incident told at that place on a date that may be theirs, whatever its
+    type: its counts, not an event of their own. Casualties and crowds only (arrests and
+    damage stand as their own events, police hurt by a crowd tell a riot of their own)."""
+    hosts: dict[str, list[int]] = {}
+    for i, event in enumerate(events):
+        if i not in loose and event.layer == "incidents" and event.sub_event_type not in _OWN:
+            hosts.setdefault(event.place.place_id, []).append(i)
+    kept = list(events)
+    dropped: set[int] = set()
+    for i in sorted(loose):
+        event = events[i]
+        if event.layer != "incidents" or (event.event_type, event.sub_event_type) != unrest:
+            continue
+        if any(getattr(event, name) is not None for name in _NOT_CASUALTIES):
+            continue
+        candidates = [j for j in hosts.get(event.place.place_id, []) if _same_time(kept[j], event)]
+        if not candidates:
+            continue
+        target = min(candidates, key=lambda j: (kept[j].date != event.date, abs(j - i)))
+        kept[target] = _merged(kept[target], event)  # one more report of it
+        dropped.add(i)
+    return [e for i, e in enumerate(kept) if i not in dropped]
+
+
+_OWN = frozenset({"Arrests", "Looting/property destruction", "Other"})
+_NOT_CASUALTIES = (
+    "arrested",
+    "troops",
+    "military_vehicles",
+    "buildings_damaged",
+    "vehicles_damaged",
+)
+
+
 def _merge_reports(events: list[EventFact]) -> list[EventFact]:
     """Reports of one incident in the article are one event: the same type at the same place
     on compatible dates (the same day, or one of them not known to the day). Each count keeps
@@ -1163,15 +1247,17 @@ _PLAIN_SUBTYPES = frozenset({"Peaceful protest", "Violent demonstration", "Attac
 
 
 def _merged(first: EventFact, second: EventFact) -> EventFact:
-    """``first`` with what ``second`` adds: the counts ``first`` lacks (the figure reported
-    first, the headline's or lead's, stays: a figure repeated or rounded later counts once),
-    the evidence that gives the figures when ``first`` gave none, a finer date, a sharper
-    sub-type."""
+    """``first`` with what ``second`` adds: its figures where they win (:func:`figure_wins`:
+    a total over its parts, one figure told twice counted once), the evidence that gives the
+    figures when ``first`` gave none, a finer date, a sharper sub-type."""
     values: dict[str, object] = {}
     qualifiers = dict(first.qualifiers)
+    later = dict(second.qualifiers)
     for name in COUNTS:
         old, new = getattr(first, name), getattr(second, name)
-        if new is not None and old is None:
+        if figure_wins(
+            new, old, new_qualifier=later.get(name, ""), old_qualifier=qualifiers.get(name, "")
+        ):
             values[name] = new
             qualifiers.pop(name, None)
             qualifiers.update((k, q) for k, q in second.qualifiers if k == name)
@@ -1199,7 +1285,7 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
         values["date_basis"] = second.date_basis
     if first.sub_event_type in _PLAIN_SUBTYPES and second.sub_event_type not in _PLAIN_SUBTYPES:
         values["sub_event_type"] = second.sub_event_type
-    reports = _reports(first) + 1
+    reports = _reports(first) + _reports(second)
     note = first.notes.split(_REPORTS)[0]
     return replace(
         first,
@@ -1213,6 +1299,40 @@ def _merged(first: EventFact, second: EventFact) -> EventFact:
 
 
 _REPORTS = "; "
+
+
+def figure_wins(
+    new: int | None, old: int | None, *, new_qualifier: str = "", old_qualifier: str = ""
+) -> bool:
+    """Whether a later report's figure of one incident in one article replaces the earlier.
+
+    The figure reported first, the headline's or the lead's, stays: a figure repeated or
+    rounded later counts once, and a total is told before its parts (*44 killed* … *18 of
+    them police*). A later figure is taken where there was none; where the earlier report
+    said none (*no one was hurt*, then *3 were injured*); and where the earlier figure was
+    a bound that the later exact one keeps (*more than 100 killed*, then a table's *128*;
+    *nearly 8,000*, then *7,940*; *about 600*, then *585*).
+    """
+    if new is None:
+        return False
+    if old is None:
+        return True
+    if old == 0:
+        return new > 0
+    if new_qualifier:
+        return False
+    if old_qualifier in _LOWER_BOUNDS:
+        return new > old
+    if old_qualifier in _UPPER_BOUNDS:
+        return new < old
+    if old_qualifier == "about":
+        return abs(new - old) <= _ABOUT * old
+    return False
+
+
+_LOWER_BOUNDS = frozenset({"over", "at least"})
+_UPPER_BOUNDS = frozenset({"nearly", "up to"})
+_ABOUT = 0.2  # how far an exact figure may lie from *about* the same figure
 
 
 def _reports(event: EventFact) -> int:
@@ -1264,26 +1384,31 @@ _UNPLACED = 0.5  # the confidence of an event placed at the article's country fo
 
 
 def _absorb_arrests(events: list[EventFact]) -> list[EventFact]:
-    """Arrests at the place and on the day of a demonstration are its police intervention
-    (ACLED's *Protest with intervention*), not an event of their own."""
-    demonstrations = {
-        (e.place.place_id, e.date): i
-        for i, e in enumerate(events)
-        if e.disorder_type == "Demonstrations" and e.time_precision == DAY and e.geo_precision < 3
-    }
+    """Arrests at the place of a demonstration, on a date that may be its own (the same
+    day, or either known only to the month), are its police intervention (ACLED's *Protest
+    with intervention*) and its arrested count, not an event of their own. A demonstration
+    on the same day is taken before one whose day is not known."""
+    demonstrations: dict[str, list[int]] = {}
+    for i, e in enumerate(events):
+        if e.disorder_type == "Demonstrations" and e.geo_precision < 3:
+            demonstrations.setdefault(e.place.place_id, []).append(i)
     kept: list[EventFact] = list(events)
     dropped: set[int] = set()
     for i, event in enumerate(events):
-        if event.sub_event_type != "Arrests" or event.time_precision != DAY:
+        if event.sub_event_type != "Arrests":
             continue
-        target = demonstrations.get((event.place.place_id, event.date))
-        if target is None:
+        hosts = [
+            j for j in demonstrations.get(event.place.place_id, []) if _same_time(kept[j], event)
+        ]
+        if not hosts:
             continue
+        target = min(hosts, key=lambda j: (kept[j].date != event.date, j))
         host = kept[target]
         sub = host.sub_event_type
+        arrested = event.arrested if figure_wins(event.arrested, host.arrested) else host.arrested
         kept[target] = replace(
             host,
-            arrested=max(host.arrested or 0, event.arrested or 0) or None,
+            arrested=arrested,
             sub_event_type="Protest with intervention" if sub == "Peaceful protest" else sub,
         )
         dropped.add(i)

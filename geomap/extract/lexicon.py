@@ -9,8 +9,19 @@ from __future__ import annotations
 # What a count is of, from the noun that follows the number.
 PEOPLE = frozenset(
     "mennesker personer folk people persons civilians sivile человек человека людей граждан "
-    "menschen personen personnes manniskor civila".split()
+    "menschen personen personnes manniskor civila "
+    "personar youths youngsters ungdommer ungdomar unge jugendliche jeunes individus "
+    "individuals молодых подростков "
+    "workers miners students teachers farmers women men residents supporters activists "
+    "villagers citizens inhabitants arbeidere gruvearbeidere studenter elever laerere bonder "
+    "kvinner menn innbyggere tilhengere aktivister arbejdere minearbejdere studerende kvinder "
+    "maend indbyggere tilhaengere arbetare gruvarbetare kvinnor invanare anhangare arbeiter "
+    "bergleute schuler frauen manner einwohner bewohner anhanger aktivisten ouvriers mineurs "
+    "etudiants eleves femmes hommes habitants partisans militants рабочих шахтеров студентов "
+    "женщин мужчин жителей сторонников активистов".split()
 )
+#: Words before the first number of a range joined by *and* (*between 174 and 2,500*).
+BETWEEN = frozenset("between mellom mellan imellem zwischen entre между от".split())
 COUNT_NOUNS: dict[str, str] = {
     **dict.fromkeys(
         "soldater soldat soldiers soldier troops tropper militaere servicemen fredsbevarere "
@@ -180,7 +191,103 @@ QUALIFIERS: dict[tuple[str, ...], str] = {
     ("rund",): "about",
     ("environ",): "about",
     ("ungefar",): "about",
+    ("mindst",): "at least",
+    ("wenigstens",): "at least",
+    ("au", "minimum"): "at least",
+    ("a", "minimum"): "at least",
+    ("mere", "end"): "over",
+    ("flere", "end"): "over",
+    ("i", "overkant"): "over",
+    ("drygt",): "over",
+    ("droyt",): "over",
+    ("godt",): "over",
+    ("upwards", "of"): "over",
+    ("more", "then"): "over",
+    ("plus", "dun"): "over",
+    ("naesten",): "nearly",
+    ("knapt",): "nearly",
+    ("knap",): "nearly",
+    ("snaut",): "nearly",
+    ("annahernd",): "nearly",
+    ("knapp",): "nearly",
+    ("beinahe",): "nearly",
+    ("presque",): "nearly",
+    ("pres", "d"): "nearly",
+    ("close", "to"): "nearly",
+    ("some",): "about",
+    ("roughly",): "about",
+    ("approximately",): "about",
+    ("omtrent",): "about",
+    ("anslagsvis",): "about",
+    ("runt",): "about",
+    ("ca",): "about",
+    ("zirka",): "about",
+    ("ungefahr",): "about",
+    ("circa",): "about",
+    ("quelque",): "about",
+    ("quelques",): "about",
+    ("примерно",): "about",
+    ("приблизительно",): "about",
+    ("up", "to"): "up to",
+    ("opptil",): "up to",
+    ("inntil",): "up to",
+    ("op", "til"): "up to",
+    ("op", "mod"): "up to",
+    ("uppemot",): "up to",
+    ("upp", "till"): "up to",
+    ("bis", "zu"): "up to",
+    ("jusqu", "a"): "up to",
+    ("до",): "up to",
 }
+
+
+#: What else may happen to people counted in a sentence of violence: a number these words
+#: describe is none of the counts (*2000 missing*, *120 were rescued*, *70 vergewaltigt*).
+FATE_WORDS = frozenset(
+    "missing displaced evacuated rescued released freed raped hostages hostage homeless "
+    "refugees prisoners fled captured kidnapped abducted "
+    "savnet savnede savnes evakuert evakuerte reddet loslatt forsvunnet forsvunne gisler "
+    "flyktninger fordrevne voldtatt kidnappet bortfort "
+    "saknade saknas saknad evakuerades evakuerade raddades slapptes frigivna gisslan "
+    "flyktingar fordrivna valdtogs kidnappades "
+    "savnede evakueret reddede loesladt gidsler "
+    "vermisst vermissten evakuiert gerettet freigelassen geiseln fluchtlinge vertriebene "
+    "vergewaltigt entfuhrt "
+    "disparus disparues evacues evacuees sauves liberes liberees otages prisonniers "
+    "refugies deplaces violees enleves "
+    "пропали пропавших пропавшими эвакуированы эвакуировано спасены спасено освобождены "
+    "освобождено отпущены заложников заложники беженцев беженцами похищены "
+    "convicted sentenced indicted domt domte tiltalt dombt domda atalade verurteilt "
+    "angeklagt condamnes coupables inculpes осуждены осуждено приговорены".split()
+)
+#: Verbs of arrest that, with one person as their object, count one arrest (*police
+#: detained a man*, *полиция задержала Ивана Петрова*).
+ARREST_VERBS = frozenset(
+    "arrested detained pagrep pagrepet arresterte anholdt anholdte greb anholdt grep greps "
+    "gripits festgenommen verhaftet interpelle interpellee arrete arretee задержала задержали "
+    "задержал задержан задержана арестовали арестован арестована".split()
+)
+#: One person, as the object of an arrest: *a man*, *einen Mann*, *местного жителя*.
+ONE_PERSON = frozenset(
+    "man woman person suspect activist protester demonstrator teenager journalist student "
+    "boy girl mann kvinne mistenkt aktivist demonstrant gutt jente mand kvinde mistaenkt "
+    "kvinna misstankt frau verdachtigen aktivisten demonstranten journalisten homme femme "
+    "individu manifestant militant journaliste мужчину женщину жителя жительницу активиста "
+    "активистку пикетчика участника участницу журналиста студента подозреваемого".split()
+)
+#: Words that deny a count outright: *no one was killed*, *ingen ble skadet*, *никто не
+#: пострадал* give that count as 0. ``no`` needs *one* or a count word after it.
+ZERO_WORDS = frozenset(
+    "nobody none ingen inga inget ingenting niemand kein keine keiner keinen aucun aucune "
+    "никто ни".split()
+)
+#: Words between the number and the total it is a part of: *3 000 of the 26 000 miners*.
+PARTITIVES = frozenset("of af av из von sur".split())
+#: Hedges inside a range or an alternative (*817 and more likely at least 1,000*).
+RANGE_HEDGES = frozenset(
+    "more likely possibly perhaps maybe probably even up und og och et eller oder ou "
+    "kanskje kanske vielleicht peut etre возможно".split()
+)
 
 
 def _numbers(words: str, values: list[int]) -> dict[str, int]:
@@ -200,7 +307,19 @@ NUMBER_WORDS: dict[str, dict[str, int]] = {
             "tretten fjorten femten seksten sytten atten nitten tjue tretti forti femti seksti sytti atti nitti",
             _TEENS_TENS,
         ),
-        **_numbers("tyve tredve forty", [20, 30, 40]),
+        **_numbers("tyve tredve forty tjuge hundre tusen", [20, 30, 40, 20, 100, 1000]),
+        **_numbers("eitt", [1]),
+    },
+    "da": {
+        **_numbers(
+            "to tre fire fem seks syv otte ni ti elleve tolv", [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
+        ),
+        **_numbers(
+            "tretten fjorten femten seksten sytten atten nitten tyve tredive fyrre halvtreds tres "
+            "halvfjerds firs halvfems",
+            _TEENS_TENS,
+        ),
+        **_numbers("hundrede tusind tusinde", [100, 1000, 1000]),
     },
     "en": {
         **_numbers(
@@ -226,6 +345,12 @@ NUMBER_WORDS: dict[str, dict[str, int]] = {
             _TEENS_TENS,
         ),
         **_numbers("двое трое четверо пятеро шестеро семеро сто", [2, 3, 4, 5, 6, 7, 100]),
+        **_numbers(
+            "одиннадцати двенадцати тринадцати четырнадцати пятнадцати шестнадцати семнадцати "
+            "восемнадцати девятнадцати двадцати тридцати сорока пятидесяти шестидесяти "
+            "семидесяти восьмидесяти девяноста ста тысяча",
+            [*range(11, 21), 30, 40, 50, 60, 70, 80, 90, 100, 1000],
+        ),
     },
     "de": {
         **_numbers(
@@ -235,10 +360,12 @@ NUMBER_WORDS: dict[str, dict[str, int]] = {
             "dreizehn vierzehn funfzehn sechzehn siebzehn achtzehn neunzehn zwanzig dreissig vierzig funfzig sechzig siebzig achtzig neunzig",
             _TEENS_TENS,
         ),
+        **_numbers("hundert tausend", [100, 1000]),
     },
     "sv": {
         **_numbers("tva tre fyra fem sex sju atta nio tio elva tolv", list(range(2, 13))),
         "hundratal": 100,
+        **_numbers("hundra tusen", [100, 1000]),
         **_numbers(
             "tretton fjorton femton sexton sjutton arton nitton tjugo trettio fyrtio femtio sextio sjuttio attio nittio",
             _TEENS_TENS,
@@ -250,10 +377,11 @@ NUMBER_WORDS: dict[str, dict[str, int]] = {
             "treize quatorze quinze seize dix-sept dix-huit dix-neuf vingt trente quarante cinquante soixante soixante-dix quatre-vingt quatre-vingt-dix",
             _TEENS_TENS,
         ),
+        **_numbers("vingts cent mille", [20, 100, 1000]),
     },
 }
 #: Languages that read another's number words.
-NUMBER_LANGUAGE = {"nn": "nb", "no": "nb", "da": "nb"}
+NUMBER_LANGUAGE = {"nn": "nb", "no": "nb"}
 
 
 def number_words(language: str) -> dict[str, int]:
@@ -262,12 +390,17 @@ def number_words(language: str) -> dict[str, int]:
 
 
 MULTIPLIERS: dict[str, int] = {
-    **dict.fromkeys("hundre hundred hundreds hundert cent cents hundra сотни".split(), 100),
     **dict.fromkeys(
-        "tusen thousand thousands tausend mille tusentals тысяч тысячи тысяча тыс".split(), 1000
+        "hundre hundred hundreds hundert cent cents hundra hundrede сотни".split(), 100
     ),
     **dict.fromkeys(
-        "million millioner millions millionen миллион миллиона миллионов miljoner".split(),
+        "tusen thousand thousands tausend mille tusentals tusind tusinde тысяч тысячи тысяча "
+        "тыс".split(),
+        1000,
+    ),
+    **dict.fromkeys(
+        "million millioner millions millionen миллион миллиона миллионов miljoner miljon mio "
+        "mill".split(),
         1_000_000,
     ),
 }
@@ -402,7 +535,7 @@ COUNTRYWIDE_PHRASES: frozenset[tuple[str, ...]] = frozenset(
     )
 )
 #: Words between the two ends of a range (*150.000 bis 300.000*, *mellan 174 och 2500*).
-RANGE_WORDS = frozenset("to bis til till a à до и och og and ou or eller oder или".split())
+RANGE_WORDS = frozenset("to bis til till a à до и och og and ou or eller oder или und et".split())
 #: Verbs that may follow a bare number that counts people (*2,000 were*, *3 000 var*).
 AUXILIARIES = frozenset(
     "was were are is had have var ble blev vart er sind waren wurden war est sont etaient "
