@@ -203,6 +203,19 @@ def test_an_everyday_german_noun_is_no_place_without_a_locative(
     assert surfaces(mentions(geocoder, text, "de")) == {"Essen"}
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Акция прошла на площади Европы, а затем на улице Пушкина.", "ru"),
+        ("Le cortège a remonté la rue de Paris puis le boulevard de Strasbourg.", "fr"),
+    ],
+)
+def test_the_name_of_a_street_or_square_is_no_place(
+    geocoder: OfflineGazetteer, text: str, language: str
+) -> None:
+    assert surfaces(mentions(geocoder, text, language)) == set()
+
+
 def test_a_name_before_a_verb_of_saying_is_a_person(geocoder: OfflineGazetteer) -> None:
     text = '"The bridge will reopen soon," said Clark on Friday.'
     assert placed(mentions(geocoder, text)) == []

@@ -660,6 +660,13 @@ RIOT_WORDS = frozenset(
 )
 
 #: Words before a name that make it a person, not a place.
+#: Words of a street, square or station whose name follows them, as a genitive or after *de*
+#: (*площади Европы*, *улица Пушкина*, *rue de Paris*): the name is the street's, no place.
+STREET_WORDS = frozenset(
+    "площадь площади площадью улица улице улицы улицу проспект проспекте проспекта бульвар "
+    "бульваре переулок переулке набережная набережной шоссе метро станция станции "
+    "rue avenue boulevard".split()
+)
 PERSON_TITLES = frozenset(
     "president presidenten statsminister minister innenriksminister utenriksminister leder "
     "lederen general generalen prime premier minister leader spokesman spokeswoman mr mrs ms dr "

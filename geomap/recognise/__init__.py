@@ -141,6 +141,8 @@ def merge(
             continue  # CO2, US$500
         if language not in _NAMES_FOLLOW and _inside_longer_name(text, span.end):
             continue  # New York in the New York Times
+        if _names_a_street(text, span.start):
+            continue  # площади Европы: the square's name
         same = by_span.get((span.start, span.end))
         surface = text[span.start : span.end]
         mention = same or Mention(article_id, span.start, span.end, surface, fold(surface))
@@ -201,6 +203,14 @@ class _Spans:
 def _everyday_word(surface: str, language: str) -> bool:
     """One word as common as a function word in the language (wordfreq's Zipf scale)."""
     return " " not in surface and zipf(surface.lower(), language) >= FUNCTION_WORD_ZIPF
+
+
+def _names_a_street(text: str, start: int) -> bool:
+    """Whether the words before ``start`` are a street word and particles (*rue de*)."""
+    words = [fold(w) for w in text[max(0, start - _TITLE_REACH) : start].split()]
+    while words and words[-1] in lexicon.NAME_PARTICLES:
+        words.pop()
+    return bool(words) and words[-1] in lexicon.STREET_WORDS
 
 
 def _inside_longer_name(text: str, end: int) -> bool:

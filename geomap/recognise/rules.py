@@ -208,6 +208,15 @@ def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[int, int, str
     return first, last, code_key(text[token.start : tokens[last].end + 1])
 
 
+def after_street_word(tokens: Sequence[Token], index: int) -> bool:
+    """Whether ``tokens[index]`` names the street, square or station a word before it
+    names (*площади Европы*, *rue de Paris*), past a particle (*de*, *la*)."""
+    back = index - 1
+    while back >= 0 and tokens[back].key in lexicon.NAME_PARTICLES:
+        back -= 1
+    return back >= 0 and tokens[back].key in lexicon.STREET_WORDS
+
+
 def glued_to_digit(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` touches a digit (*CO2*, *5G*)."""
     return text[end : end + 1].isdigit() or (start > 0 and text[start - 1].isdigit())
@@ -333,6 +342,8 @@ def _is_place(
         return strength == math.inf  # acronyms: only curated names such as USA
     if candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.PERSON_TITLES:
         return False
+    if after_street_word(tokens, candidate.first):
+        return False  # площади Европы, rue de Paris: a street's name
     if exact and _in_name_chain(text, tokens, candidate) and not facts.title_case:
         return False
     if single and strength < math.inf:
