@@ -636,19 +636,27 @@ def _subordinate_clauses(tokens: Sequence[Token], clauses: Sequence[int]) -> set
 
 def _refine(chosen: Mention, here: Sequence[Mention]) -> Mention:
     """A finer place right after a governed country or region (*i Kasakhstans største by
-    Almaty*) is the one meant."""
-    if chosen.place is None or chosen.place.kind not in ("country", "region"):
+    Almaty*, *in Ethiopia's Oromia Region*) is the one meant."""
+    if chosen.place is None or chosen.place.kind not in _COARSER:
         return chosen
+    coarser = _COARSER[chosen.place.kind]
     for mention in here:
         if (
             mention.start > chosen.end
             and mention.start - chosen.end <= _REFINE_CHARS
             and mention.place is not None
-            and mention.place.kind not in ("country", "region")
+            and mention.place.kind not in coarser
             and mention.place.country_code == chosen.place.country_code
         ):
             return mention
     return chosen
+
+
+#: The kinds of place no finer than a country, or a region (*in Ethiopia's Oromia Region*).
+_COARSER = {
+    "country": frozenset({"country", "macroregion"}),
+    "region": frozenset({"country", "macroregion", "region"}),
+}
 
 
 _REFINE_CHARS = 40
