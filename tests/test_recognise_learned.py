@@ -127,8 +127,11 @@ def test_features_mark_a_name_seen_elsewhere_after_a_first_name(gazetteer: Gazet
     assert "d:locative" in rows[(1, "Tromsø")]
 
 
-def test_a_long_run_of_capitalised_words_is_left_to_the_rules(gazetteer: Gazetteer) -> None:
-    run = " ".join(["Oslo", "Bergen", "Trondheim", "Stavanger"] * 10)
+@pytest.mark.parametrize("joiner", [" ", ", "])
+def test_a_long_run_of_capitalised_words_is_left_to_the_rules(
+    gazetteer: Gazetteer, joiner: str
+) -> None:
+    run = joiner.join(["Oslo", "Bergen", "Trondheim", "Stavanger"] * 10)
     text = f"Stations: {run}. Trains left Oslo for Bergen."
     parts = sentences(text)
     features = text_features(text, parts, language="en", gazetteer=gazetteer)

@@ -207,10 +207,14 @@ def _everyday_word(surface: str, language: str) -> bool:
 
 def _names_a_street(text: str, start: int) -> bool:
     """Whether the words before ``start`` are a street word and particles (*rue de*)."""
-    words = [fold(w) for w in text[max(0, start - _TITLE_REACH) : start].split()]
-    while words and words[-1] in lexicon.NAME_PARTICLES:
-        words.pop()
-    return bool(words) and words[-1] in lexicon.STREET_WORDS
+    for word in reversed(text[max(0, start - _TITLE_REACH) : start].split()[-_STREET_REACH:]):
+        key = fold(word)
+        if key not in lexicon.NAME_PARTICLES:
+            return key in lexicon.STREET_WORDS
+    return False
+
+
+_STREET_REACH = 3  # words: the street word and up to two particles (rue de la)
 
 
 def _inside_longer_name(text: str, end: int) -> bool:

@@ -55,10 +55,12 @@ _OFFSETS = (-2, -1, 1, 2)
 _MIN_STEM = 3
 #: Tokens tagged before and after each word that may start a name (see :class:`Piece`).
 BEFORE, AFTER = 1, 1
-#: A run of more capitalised words than this, joined by single spaces, is not prose (a title-case
-#: headline has fewer): a flattened table, a list without commas, garbage. Tagging it would
-#: cost the model's time on context it never saw, for every word of it.
+#: A run of more capitalised words than this, joined by spaces or commas, is not prose (a
+#: title-case headline has fewer): a flattened table, a long list of names, garbage. Tagging
+#: it would cost the model's time on context it never saw, for every word of it.
 LONG_RUN = 24
+#: What may join the words of such a run: a space, or a comma (a list of names).
+_RUN_GAPS = frozenset({" ", ", "})
 #: A sentence's first word this common (wordfreq's Zipf scale) and unknown to the gazetteer is
 #: no name: capitalised by its place (*The*, *Det*, *В*), it starts no piece of its own.
 _COMMON = 5.0
@@ -449,7 +451,7 @@ def _name_words(text: str, tokens: Sequence[Token]) -> list[int]:
 
 def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, int]]:
     """The character spans the model does not tag: runs of more than :data:`LONG_RUN`
-    capitalised words joined by single spaces, which is no prose it has read."""
+    capitalised words joined by single spaces or commas, which is no prose it has read."""
     return [
         (s.tokens[first].start, s.tokens[end - 1].end)
         for s in sentences
@@ -472,14 +474,14 @@ def _capitalised(tokens: Sequence[Token]) -> list[int]:
 
 def _long_runs(text: str, tokens: Sequence[Token], words: Sequence[int]) -> list[tuple[int, int]]:
     """Runs of more than :data:`LONG_RUN` of ``words`` (token indices, ascending) next to
-    each other and joined by single spaces, as (first, end) token indices, end exclusive."""
+    each other and joined by a space or a comma, as (first, end) token indices, end exclusive."""
     runs = []
     first = 0
     for at in range(1, len(words) + 1):
         if (
             at < len(words)
             and words[at] == words[at - 1] + 1
-            and text[tokens[words[at - 1]].end : tokens[words[at]].start] == " "
+            and text[tokens[words[at - 1]].end : tokens[words[at]].start] in _RUN_GAPS
         ):
             continue
         if at - first > LONG_RUN:
