@@ -6,13 +6,16 @@ String-level checks only; the page in a real browser is tested elsewhere.
 from __future__ import annotations
 
 import datetime as dt
+import base64
 import html
 import json
 import re
+import zlib
 from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
 
+import numpy as np
 import pytest
 from factories import AIRPORT, ALMATY, KAZAKHSTAN, RUSSIA
 
@@ -104,7 +107,18 @@ def outside_payload(page: str) -> str:
     return page.replace(raw, "")
 
 
+def inflated(column: dict[str, Any]) -> list[str | None]:
+    """The rows of a text column, as the page's runtime inflates its chunks."""
+    rows: list[str | None] = []
+    for chunk in column["chunks"]:
+        rows += json.loads(zlib.decompress(base64.b64decode(chunk)).decode("utf-8"))
+    return rows
+
+
 def strings(data: Any) -> list[str]:
+    """Every string the payload carries, compressed text columns included."""
+    if isinstance(data, dict) and "chunks" in data:
+        return [s for s in inflated(data) if s is not None]
     if isinstance(data, str):
         return [data]
     if isinstance(data, dict):
@@ -307,10 +321,22 @@ def test_one_overlay_per_layer_with_data_and_the_control_last(page: str) -> None
     assert page.rindex("L.control.layers(") > page.rindex("geomapRender(")
 
 
+_ARRAYS = {"Uint8": "<u1", "Uint16": "<u2", "Uint32": "<u4", "Int32": "<i4"}
+
+
+def _array(data: dict[str, str]) -> list[int]:
+    """A typed array of the payload (little-endian bytes in base64) as numbers."""
+    return np.frombuffer(base64.b64decode(data["base64"]), dtype=_ARRAYS[data["type"]]).tolist()
+
+
 def _cell(layer: dict[str, Any], field: str, index: int) -> Any:
     """A popup value as the page's runtime reads it from the columnar payload."""
     column = layer["columns"][field]
-    return column["values"][column["index"][index]] if isinstance(column, dict) else column[index]
+    if "chunks" in column:
+        return inflated(column)[index]
+    if column["index"] is None:
+        return column["values"][0]
+    return column["values"][_array(column["index"])[index]]
 
 
 def test_popups_carry_counts_with_qualifiers_evidence_date_and_source(page: str) -> None:
