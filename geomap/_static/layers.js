@@ -9,6 +9,7 @@
 "use strict";
 
 var GEOMAP_NONE = -2; // an entry's cutoff before any of its features was added
+var GEOMAP_NUMBER = new Intl.NumberFormat("en"); // one formatter: toLocaleString makes one a call
 
 /** The entry of a payload layer, its container added to its group. */
 function geomapEntry(state, layer) {
@@ -223,11 +224,11 @@ function geomapClusterMarker(tally, zoom, k) {
   var lon = tally.lon[k] / count / GEOMAP_SCALE;
   return L.marker([lat, lon], {
     icon: L.divIcon({
-      html: geomapText("span", count.toLocaleString("en")),
+      html: geomapText("span", GEOMAP_NUMBER.format(count)),
       className: "geomap-cluster geomap-cluster-" + size,
       iconSize: [diameter, diameter],
     }),
-    title: count.toLocaleString("en") + " events: click to zoom in",
+    title: GEOMAP_NUMBER.format(count) + " events: click to zoom in",
     keyboard: false,
     geomapCluster: { zoom: zoom, item: k, count: count },
   });

@@ -44,6 +44,7 @@ var GEOMAP_ARRAYS = {
 };
 
 function geomapBytes(base64) {
+  if (Uint8Array.fromBase64) return Uint8Array.fromBase64(base64); // native where available
   var text = atob(base64);
   var bytes = new Uint8Array(text.length);
   for (var i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);

@@ -167,7 +167,7 @@ def _layers_of(
         rows = frame if value is None else frame[frame[spec.split_by] == value]
         base: Layer = {
             "id": spec.id if value is None else f"{spec.id}:{value}",
-            "kind": spec.draw,
+            "kind": spec.draw,  # type: ignore[typeddict-item]  # LayerSpec checks it
             "cluster": bool(spec.cluster_over) and len(rows) > spec.cluster_over,
             "fields": list(spec.popup),
             "weight": spec.style.weight,
@@ -519,7 +519,7 @@ class _Data(_PagePart):
 
     def __init__(
         self,
-        payload: dict[str, Any],
+        payload: Payload,
         *,
         groups: list[folium.FeatureGroup],
         outline: Element,

@@ -170,9 +170,9 @@ def index_array(codes: np.ndarray[Any, Any], size: int) -> TypedArray:
 
 def encode_column(table: Sequence[str | None], codes: np.ndarray[Any, Any]) -> Column:
     """A column given as its distinct values and each row's index into them."""
-    if len(table) * 2 <= len(codes) or len(codes) == 0:
-        if len(table) == 1:
-            return {"values": list(table), "index": None}
+    if len(codes) == 0 or not np.any(codes != codes[0]):
+        return {"values": [table[codes[0]] if len(codes) else None], "index": None}
+    if len(table) * 2 <= len(codes):
         return {"values": list(table), "index": index_array(codes, len(table))}
     return text_column([table[code] for code in codes.tolist()])
 
@@ -241,7 +241,8 @@ def grid_codes(lat: np.ndarray[Any, Any], lon: np.ndarray[Any, Any]) -> np.ndarr
     y = 0.5 - 0.25 * np.log((1 + sin) / (1 - sin)) / np.pi
     gx = np.clip(np.floor(x * size), 0, size - 1).astype(np.uint32)
     gy = np.clip(np.floor(y * size), 0, size - 1).astype(np.uint32)
-    return _spread(gx) | (_spread(gy) << 1)
+    codes: np.ndarray[Any, Any] = _spread(gx) | (_spread(gy) << 1)
+    return codes
 
 
 def _spread(v: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
@@ -249,7 +250,8 @@ def _spread(v: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     v = (v | (v << 8)) & 0x00FF00FF
     v = (v | (v << 4)) & 0x0F0F0F0F
     v = (v | (v << 2)) & 0x33333333
-    return (v | (v << 1)) & 0x55555555
+    spread: np.ndarray[Any, Any] = (v | (v << 1)) & 0x55555555
+    return spread
 
 
 def radii(values: np.ndarray[Any, Any], *, smallest: float, largest: float) -> np.ndarray[Any, Any]:
@@ -292,7 +294,9 @@ def date_codes(rows: pd.DataFrame, dates: DateIndex) -> np.ndarray[Any, Any]:
         return str(dates.get((date, 1 if absent(precision) else int(precision)), -1))
 
     table, codes = _combined(rows, ["event_date", "time_precision"], index)
-    return np.asarray([int(v or -1) for v in table], dtype=np.int64)[codes]
+    indexes = np.asarray([int(v or -1) for v in table], dtype=np.int64)
+    result: np.ndarray[Any, Any] = indexes[codes]
+    return result
 
 
 def display_column(rows: pd.DataFrame, field: str) -> tuple[list[str | None], np.ndarray[Any, Any]]:
@@ -316,8 +320,10 @@ def display_column(rows: pd.DataFrame, field: str) -> tuple[list[str | None], np
 
         return _combined(rows, ["event_date", "time_precision"], date)
     codes, uniques = pd.factorize(rows[field], use_na_sentinel=True)
+    shown: dict[str | None, int] = {None: 0}
     table = [None, *(None if v == "" else str(v) for v in np.asarray(uniques, dtype=object))]
-    return table, codes.astype(np.int64) + 1
+    merged = np.asarray([shown.setdefault(value, len(shown)) for value in table], dtype=np.int64)
+    return list(shown), merged[codes + 1]
 
 
 def _combined(
@@ -329,7 +335,7 @@ def _combined(
     parts: list[tuple[np.ndarray[Any, Any], int]] = []
     for column in columns:
         codes, found = pd.factorize(rows[column], use_na_sentinel=True)
-        uniques = np.append(np.asarray(found, dtype=object), None)  # code -1 reads the last
+        uniques = np.asarray([*np.asarray(found, dtype=object), None], dtype=object)
         parts.append((uniques, len(uniques)))
         combined = combined * len(uniques) + np.where(codes < 0, len(uniques) - 1, codes)
     keys, inverse = np.unique(combined, return_inverse=True)
