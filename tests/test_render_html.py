@@ -5,8 +5,8 @@ String-level checks only; the page in a real browser is tested elsewhere.
 
 from __future__ import annotations
 
-import datetime as dt
 import base64
+import datetime as dt
 import html
 import json
 import re
