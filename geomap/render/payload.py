@@ -205,7 +205,7 @@ def point_layer(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex, base: Lay
     lat_i = np.round(lat * COORDINATE_SCALE).astype(np.int64)
     lon_i = np.round(lon * COORDINATE_SCALE).astype(np.int64)
     order = np.lexsort((np.arange(len(rows)), lon_i, lat_i, cells))
-    rows = rows.iloc[order]
+    rows = rows[_needed(rows, spec)].iloc[order]
     palette, colours = _palette(spec, rows)
     style = spec.style
     sizes = radii(
@@ -231,6 +231,22 @@ def point_layer(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex, base: Lay
             for field in dict.fromkeys([*spec.popup, *spec.tooltip])
         },
     }  # type: ignore[return-value]
+
+
+def _needed(rows: pd.DataFrame, spec: LayerSpec) -> list[str]:
+    """The columns a point layer reads (only these are put in grid order)."""
+    style = spec.style
+    wanted = [
+        "event_id_cnty",
+        "event_date",
+        "time_precision",
+        "qualifiers",
+        *([style.color_by] if style.color_by else []),
+        *style.radius_by,
+        *spec.popup,
+        *spec.tooltip,
+    ]
+    return [column for column in dict.fromkeys(wanted) if column in rows.columns]
 
 
 def grid_codes(lat: np.ndarray[Any, Any], lon: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
