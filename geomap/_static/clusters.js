@@ -1,9 +1,9 @@
 /* geomap's map runtime, 2/6: clusters of a point layer, per zoom.
  *
- * Python sorts a layer's points by the Morton code of their cell in a grid of 2^11 cells a side
- * (Web Mercator; a cell is 64 pixels at zoom 9). A cell at zoom z (2^(z+2) cells a side) is a run
- * of that order, the points whose code shares its top bits, so each zoom's cells are found in
- * one pass over the cells of the zoom above, and the cells in view by a binary search each.
+ * Python sorts a layer's points by the Morton code of their cell in a grid of 2^grid cells a side
+ * (Web Mercator; a cell is 128 pixels at zoom 9). A cell at zoom z (2^(grid - 9 + z) cells a
+ * side) is a run of that order, the points whose code shares its top bits, so each zoom's cells
+ * are found in one pass over the cells of the zoom above, and those in view by binary searches.
  * What the time slider shows is tallied per cell in one pass over the points: a cell of one
  * shown point draws that point, a cell of more draws a cluster at their mean position. From
  * zoom 10 on, every shown point in view is drawn.
@@ -128,9 +128,10 @@ function geomapTallyCells(level, finer, finerTally) {
   return tally;
 }
 
-/** Indexes of the cells of `level` (at `zoom`) in the box, by a binary search per grid cell. */
-function geomapCellsInView(level, zoom, west, north, east, south) {
-  var size = 1 << (zoom + 2);
+/** Indexes of the cells of `level` (at `zoom`, in a grid of `grid` bits at zoom 9) in the box,
+ * by a binary search per grid cell. */
+function geomapCellsInView(level, grid, zoom, west, north, east, south) {
+  var size = 1 << (grid - GEOMAP_FINEST + zoom);
   var found = [];
   var x0 = geomapGridIndex(geomapX(west), size);
   var x1 = geomapGridIndex(geomapX(east), size);

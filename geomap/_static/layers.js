@@ -272,7 +272,8 @@ function geomapDrawClusters(state, entry) {
     var finest = entry.levels[GEOMAP_FINEST];
     var data = entry.data;
     var box = [south * GEOMAP_SCALE, west * GEOMAP_SCALE, north * GEOMAP_SCALE, east * GEOMAP_SCALE];
-    geomapCellsInView(finest, GEOMAP_FINEST, west, north, east, south).forEach(function (k) {
+    var cells = geomapCellsInView(finest, data.grid, GEOMAP_FINEST, west, north, east, south);
+    cells.forEach(function (k) {
       for (var i = finest.starts[k]; i < finest.starts[k + 1]; i++) {
         var lat = data.lat[i];
         var lon = data.lon[i];
@@ -282,7 +283,8 @@ function geomapDrawClusters(state, entry) {
     });
   } else {
     var tally = entry.tallies[zoom];
-    geomapCellsInView(entry.levels[zoom], zoom, west, north, east, south).forEach(function (k) {
+    var level = entry.levels[zoom];
+    geomapCellsInView(level, entry.data.grid, zoom, west, north, east, south).forEach(function (k) {
       var count = tally.count[k];
       if (count === 1) leaf(tally.single[k]);
       if (count < 2) return;

@@ -11,12 +11,12 @@
  * @typedef {{id: string, kind: string, cluster: boolean, fields: string[], weight: number,
  *   radius: number[], group: number}} Layer  what every layer has
  * @typedef {Layer & {count: number, ids: TextColumn, lat: TypedArrayData,
- *   lon: TypedArrayData, cell: TypedArrayData, palette: string[], color: TypedArrayData,
+ *   lon: TypedArrayData, grid: number, cell: TypedArrayData, palette: string[], color: TypedArrayData,
  *   sizes: number[], size: TypedArrayData, dates: TypedArrayData, tipFields: string[],
  *   joiner: string,
  *   columns: Object<string, (DictColumn|TextColumn)>}} PointLayer
  *   lat/lon: Int32 degrees × 100,000; cell: Uint32 Morton code of the point's cell in a grid of
- *   2^11 cells a side (points sorted by it); color: index into palette; size: index into
+ *   2^grid cells a side at zoom 9 (points sorted by it); color: index into palette; size: index into
  *   sizes (radii in pixels); dates: index into Payload.dates, -1 undated
  * @typedef {Layer & {ids: string[], lines: number[][][], ends: Object[], palette: string[],
  *   dates: number[], tipFields: string[], joiner: string,
@@ -118,6 +118,7 @@ function geomapPoints(layer) {
   });
   return {
     count: layer.count,
+    grid: layer.grid,
     lat: geomapArray(layer.lat),
     lon: geomapArray(layer.lon),
     cell: geomapArray(layer.cell),

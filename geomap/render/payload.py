@@ -5,7 +5,7 @@ A point layer is columnar: coordinates, colours, sizes, dates and grid cells are
 with a typed array of indexes, or, when most values differ (evidence sentences, ids), JSON
 chunks of :data:`TEXT_CHUNK` rows compressed with zlib, which the page inflates only when a
 popup needs a row of that chunk. Points are sorted by the Morton code of their cell in a grid
-of :data:`GRID_BITS` bits a side (a cell is 64 pixels at zoom 9), so the cells of every coarser
+of :data:`GRID_BITS` bits a side (a cell is 128 pixels at zoom 9), so the cells of every coarser
 zoom are runs of that order: the page draws clusters per zoom from these runs without building
 an index, and points at one place are neighbours.
 """
@@ -26,8 +26,9 @@ from geomap.render.values import COUNTS, absent, count_label, date_label, qualif
 
 #: Rows per compressed chunk of a text column.
 TEXT_CHUNK = 4096
-#: Bits per axis of the finest clustering grid: 2**11 cells across the world, 64 px at zoom 9.
-GRID_BITS = 11
+#: Bits per axis of the finest clustering grid: 2**10 cells across the world, 128 px at zoom 9
+#: (a cluster stands for the events of a cell: about what a 60 px cluster radius gathers).
+GRID_BITS = 10
 #: Degrees are sent as integers of this many units per degree (five decimals, about 1 m).
 COORDINATE_SCALE = 100_000
 
@@ -88,6 +89,7 @@ class PointLayer(Layer):
     ids: Column
     lat: TypedArray  # Int32: degrees × COORDINATE_SCALE
     lon: TypedArray
+    grid: int  # bits per axis of the finest grid (zoom 9)
     cell: TypedArray  # Uint32: Morton code of the point's cell in the finest grid
     palette: list[str]
     color: TypedArray  # index into palette
@@ -218,6 +220,7 @@ def point_layer(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex, base: Lay
         "ids": text_column(ids),
         "lat": typed_array(lat_i[order], "Int32"),
         "lon": typed_array(lon_i[order], "Int32"),
+        "grid": GRID_BITS,
         "cell": typed_array(cells[order], "Uint32"),
         "palette": palette,
         "color": index_array(colours, len(palette)),
