@@ -271,7 +271,8 @@ function geomapDrawClusters(state, entry) {
   if (zoom >= GEOMAP_UNCLUSTER_ZOOM) {
     var finest = entry.levels[GEOMAP_FINEST];
     var data = entry.data;
-    var box = [south * GEOMAP_SCALE, west * GEOMAP_SCALE, north * GEOMAP_SCALE, east * GEOMAP_SCALE];
+    var s = GEOMAP_SCALE;
+    var box = [south * s, west * s, north * s, east * s];
     var cells = geomapCellsInView(finest, data.grid, GEOMAP_FINEST, west, north, east, south);
     cells.forEach(function (k) {
       for (var i = finest.starts[k]; i < finest.starts[k + 1]; i++) {

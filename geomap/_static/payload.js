@@ -11,13 +11,13 @@
  * @typedef {{id: string, kind: string, cluster: boolean, fields: string[], weight: number,
  *   radius: number[], group: number}} Layer  what every layer has
  * @typedef {Layer & {count: number, ids: TextColumn, lat: TypedArrayData,
- *   lon: TypedArrayData, grid: number, cell: TypedArrayData, palette: string[], color: TypedArrayData,
- *   sizes: number[], size: TypedArrayData, dates: TypedArrayData, tipFields: string[],
- *   joiner: string,
+ *   lon: TypedArrayData, grid: number, cell: TypedArrayData, palette: string[],
+ *   color: TypedArrayData, sizes: number[], size: TypedArrayData, dates: TypedArrayData,
+ *   tipFields: string[], joiner: string,
  *   columns: Object<string, (DictColumn|TextColumn)>}} PointLayer
- *   lat/lon: Int32 degrees × 100,000; cell: Uint32 Morton code of the point's cell in a grid of
- *   2^grid cells a side at zoom 9 (points sorted by it); color: index into palette; size: index into
- *   sizes (radii in pixels); dates: index into Payload.dates, -1 undated
+ *   lat/lon: Int32 degrees × 100,000; cell: Uint32 Morton code of the point's cell in a grid
+ *   of 2^grid cells a side at zoom 9 (points sorted by it); color: index into palette; size:
+ *   index into sizes (radii in pixels); dates: index into Payload.dates, -1 undated
  * @typedef {Layer & {ids: string[], lines: number[][][], ends: Object[], palette: string[],
  *   dates: number[], tipFields: string[], joiner: string,
  *   columns: Object<string, (DictColumn|TextColumn)>}} FlowLayer
@@ -130,11 +130,11 @@ function geomapPoints(layer) {
   };
 }
 
-/** The columns of a flow layer, its list of ids as a column too. */
+/** The columns of a flow layer. */
 function geomapFlows(layer) {
   var columns = {};
   Object.keys(layer.columns).forEach(function (field) {
     columns[field] = geomapColumn(layer.columns[field]);
   });
-  return { columns: columns, ids: { values: layer.ids, index: Uint32Array.from(layer.ids.keys()) } };
+  return { columns: columns };
 }
