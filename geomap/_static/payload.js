@@ -100,14 +100,20 @@ function geomapLoadRows(columns, indices) {
   return Promise.all(waits);
 }
 
-/** Settles once every row of a column can be read. */
+var GEOMAP_INFLATING = 4; // chunks of a column inflated at a time, each in its own tasks
+
+/** Settles once every row of a column can be read (its chunks inflated a few at a time, so
+ * that no task of the page takes them all). */
 function geomapLoadColumn(column) {
   if (column.values) return Promise.resolve();
-  return Promise.all(
-    column.chunks.map(function (_chunk, c) {
-      return geomapLoadChunk(column, c);
-    })
-  );
+  var next = 0;
+  function more() {
+    if (next >= column.chunks.length) return Promise.resolve();
+    return geomapLoadChunk(column, next++).then(more);
+  }
+  var runs = [];
+  for (var i = 0; i < GEOMAP_INFLATING; i++) runs.push(more());
+  return Promise.all(runs);
 }
 
 /** The typed arrays and columns of a point layer. */
