@@ -26,7 +26,6 @@ import resource
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import folium
 
@@ -153,13 +152,15 @@ def main(argv: list[str] | None = None) -> None:
         f"{'renderer':<28}{'events':>10}{'CPU s':>8}{'HTML MB':>9}"
         f"{'peak RSS MB':>13}{'RSS before':>12}"
     )
-    rows: list[tuple[str, int, Any]] = [
-        ("geomap render_map", n, geomap_map(synthetic(n))) for n in args.sizes
+    # One size at a time, its events made just before and let go after, so that each row's
+    # memory is its own.
+    rows: list[tuple[str, int, Callable[[ParsedArticle], Callable[[], str]]]] = [
+        ("geomap render_map", n, geomap_map) for n in args.sizes
     ]
     if args.naive:
-        rows.append(("naive folium.Marker+Popup", args.naive, naive_map(synthetic(args.naive))))
-    for name, count, run in rows:
-        seconds, size, peak, before = measure(run)
+        rows.append(("naive folium.Marker+Popup", args.naive, naive_map))
+    for name, count, prepare in rows:
+        seconds, size, peak, before = measure(prepare(synthetic(count)))
         print(
             f"{name:<28}{count:>10,}{seconds:>8.2f}{size / 1e6:>9.1f}{peak:>13.0f}{before:>12.0f}"
         )
