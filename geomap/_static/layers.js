@@ -25,12 +25,18 @@ function geomapEntry(state, layer) {
     tallies: null,
   };
   if (layer.kind === "points") {
-    entry.data = geomapPoints(layer);
-    entry.dates = entry.data.dates;
+    // Decoded in a task of its own, after the one that makes the map.
+    entry.data = null;
     entry.parts = layer.cluster ? [] : null; // made once the ids are read
-    entry.loaded = geomapLoadColumn(entry.data.ids).then(function () {
-      return geomapLoadSmall(entry.data.columns);
-    });
+    entry.loaded = geomapLater()
+      .then(function () {
+        entry.data = geomapPoints(layer);
+        entry.dates = entry.data.dates;
+        return geomapLoadColumn(entry.data.ids);
+      })
+      .then(function () {
+        return geomapLoadSmall(entry.data.columns);
+      });
   } else if (layer.kind === "flows") {
     entry.data = geomapFlows(layer);
     entry.parts = geomapFlowParts(layer);
@@ -47,6 +53,12 @@ function geomapEntry(state, layer) {
   geomapDelegate(state, entry);
   entry.container.addTo(entry.group);
   return entry;
+}
+
+function geomapLater() {
+  return new Promise(function (resolve) {
+    setTimeout(resolve, 0);
+  });
 }
 
 // Text columns of one chunk (a small layer) are read at once, so their popups open at once.
