@@ -74,8 +74,10 @@ TRAPS = """
 ALLOWED_TAGS = {"DIV", "SPAN", "TABLE", "TBODY", "TR", "TH", "TD", "BLOCKQUOTE", "H4", "HR", "A"}
 
 #: Open the popup and tooltip of every feature through Leaflet's events; what each showed.
+#: Popups and tooltips are built from the columns once their rows are read, so each open is
+#: awaited (``opened()``) before the next.
 OPEN_EVERYTHING = """
-() => {
+async () => {
   const map = window.geomap.map;
   const seen = (node) => ({
     text: node.textContent,
@@ -95,8 +97,10 @@ OPEN_EVERYTHING = """
       const target = part.getLayers ? part.getLayers()[0] : part;
       const latlng = target.getLatLng ? target.getLatLng() : target.getBounds().getCenter();
       target.fire("click", { latlng: latlng }, true);
+      await window.geomap.opened();
       map.closePopup();
       target.fire("mouseover", { latlng: latlng }, true);
+      await window.geomap.opened();
       target.fire("mouseout", { latlng: latlng }, true);
       const bound = target.getTooltip ? target.getTooltip() : null;
       if (bound) {

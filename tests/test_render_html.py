@@ -5,14 +5,17 @@ String-level checks only; the page in a real browser is tested elsewhere.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import json
 import re
+import zlib
 from dataclasses import replace
 from html.parser import HTMLParser
 from typing import Any
 
+import numpy as np
 import pytest
 from factories import AIRPORT, ALMATY, KAZAKHSTAN, RUSSIA
 
@@ -21,6 +24,13 @@ from geomap.ingest import article_id
 from geomap.layers import LayerSpec, load_layers
 from geomap.records import Article, EventFact, Flow, ParsedArticle, Place
 from geomap.render import MapOptions, display_value, js_literal, radius_for, render_map
+from geomap.render.payload import (
+    GRID_BITS,
+    TEXT_CHUNK,
+    display_column,
+    encode_values,
+    grid_codes,
+)
 
 #: Text an article may hold that must stay text: Jinja, a closing script tag, a template
 #: literal, backticks, an HTML comment and a line separator.
@@ -104,7 +114,18 @@ def outside_payload(page: str) -> str:
     return page.replace(raw, "")
 
 
+def inflated(column: dict[str, Any]) -> list[str | None]:
+    """The rows of a text column, as the page's runtime inflates its chunks."""
+    rows: list[str | None] = []
+    for chunk in column["chunks"]:
+        rows += json.loads(zlib.decompress(base64.b64decode(chunk)).decode("utf-8"))
+    return rows
+
+
 def strings(data: Any) -> list[str]:
+    """Every string the payload carries, compressed text columns included."""
+    if isinstance(data, dict) and "chunks" in data:
+        return [s for s in inflated(data) if s is not None]
     if isinstance(data, str):
         return [data]
     if isinstance(data, dict):
@@ -307,10 +328,22 @@ def test_one_overlay_per_layer_with_data_and_the_control_last(page: str) -> None
     assert page.rindex("L.control.layers(") > page.rindex("geomapRender(")
 
 
+_ARRAYS = {"Uint8": "<u1", "Uint16": "<u2", "Uint32": "<u4", "Int32": "<i4"}
+
+
+def _array(data: dict[str, str]) -> list[int]:
+    """A typed array of the payload (little-endian bytes in base64) as numbers."""
+    return np.frombuffer(base64.b64decode(data["base64"]), dtype=_ARRAYS[data["type"]]).tolist()
+
+
 def _cell(layer: dict[str, Any], field: str, index: int) -> Any:
     """A popup value as the page's runtime reads it from the columnar payload."""
     column = layer["columns"][field]
-    return column["values"][column["index"][index]] if isinstance(column, dict) else column[index]
+    if "chunks" in column:
+        return inflated(column)[index]
+    if column["index"] is None:
+        return column["values"][0]
+    return column["values"][_array(column["index"])[index]]
 
 
 def test_popups_carry_counts_with_qualifiers_evidence_date_and_source(page: str) -> None:
@@ -396,3 +429,67 @@ def test_marker_radius_grows_with_the_count_within_its_bounds() -> None:
     assert sizes[0] == sizes[1] == 6
     assert sizes == sorted(sizes)
     assert sizes[-1] == 22
+
+
+# -- the columnar payload ---------------------------------------------------------------------
+
+
+def test_a_column_of_few_values_travels_as_a_table_and_indexes() -> None:
+    values = ["Riots", "Protests", None, "Riots"] * 5
+    column = encode_values(values)
+    assert "chunks" not in column
+    assert column["values"] == ["Riots", "Protests", None]
+    assert [_cell({"columns": {"f": column}}, "f", i) for i in range(len(values))] == values
+
+
+def test_a_column_of_distinct_values_travels_compressed_in_chunks() -> None:
+    values = [f"sentence {i} </script>" for i in range(TEXT_CHUNK + 10)] + [None]
+    column = encode_values(values)
+    assert len(column["chunks"]) == 2
+    assert inflated(column) == values
+    assert "sentence" not in json.dumps(column)  # compressed: no text to find in the page
+
+
+def test_a_column_of_one_value_carries_it_once() -> None:
+    column = encode_values(["bench"] * 50)
+    assert column == {"values": ["bench"], "index": None}
+
+
+def test_popup_columns_read_as_each_cell_does(frames: tuple[Any, Any]) -> None:
+    events, _flows = frames
+    rows = events.loc[events.index.repeat(3)].reset_index(drop=True)
+    rows.loc[1, "injured"] = 7
+    rows.loc[2, "qualifiers"] = '{"injured": "about"}'
+    rows.loc[2, "injured"] = 12000
+    rows.loc[3, "time_precision"] = 3
+    for field in ("injured", "fatalities", "event_date", "actor1", "evidence", "notes"):
+        table, codes = display_column(rows, field)
+        expected = [display_value(row, field) for row in rows.to_dict("records")]
+        assert [table[c] for c in codes.tolist()] == [
+            None if value == "" else value for value in expected
+        ], field
+    assert "about 12,000" in display_column(rows, "injured")[0]
+
+
+def test_points_sort_by_grid_cell_so_each_zoom_s_cells_are_runs() -> None:
+    rng = np.random.default_rng(5)
+    lat, lon = rng.uniform(-80, 80, 2000), rng.uniform(-180, 180, 2000)
+    codes = np.sort(grid_codes(lat, lon).astype(np.int64))
+    for zoom in range(10):
+        keys = codes >> (2 * (9 - zoom))
+        assert (np.diff(keys) >= 0).all()
+    # The code interleaves the cell's column (even bits) and row (odd bits) at zoom 9.
+    one = grid_codes(np.array([0.0]), np.array([0.0]))[0]
+    column = sum(((int(one) >> (2 * b)) & 1) << b for b in range(GRID_BITS))
+    row = sum(((int(one) >> (2 * b + 1)) & 1) << b for b in range(GRID_BITS))
+    assert (column, row) == (1 << (GRID_BITS - 1), 1 << (GRID_BITS - 1))
+    north = grid_codes(np.array([60.0]), np.array([0.0]))[0]
+    assert int(north) < int(one)  # further north: a smaller row, so earlier in the order
+
+
+def test_a_point_layer_lists_its_events_in_grid_order(page: str) -> None:
+    _raw, data = payload(page)
+    incidents = next(layer for layer in data["layers"] if layer["id"] == "incidents")
+    cells = _array(incidents["cell"])
+    assert cells == sorted(cells)
+    assert len(inflated(incidents["ids"])) == incidents["count"] == len(cells)

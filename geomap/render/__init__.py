@@ -1,8 +1,9 @@
 """Render the layered Folium map from the event and flow frames and the layer specs.
 
-The map is drawn from data: each layer's rows become one compact JSON payload that the page's
-runtime (``_static/geomap.js``) turns into canvas circle markers, outlines and flow lines, with
-popups and tooltips built from the data with ``textContent``. Article text is therefore never
+The map is drawn from data: each layer's rows become one columnar payload (its shape is
+:class:`geomap.render.payload.Payload`) that the page's runtime (``_static/*.js``) turns into
+canvas circle markers, clusters, outlines and flow lines, with popups and tooltips built on
+demand from the columns with ``textContent``. Article text is therefore never
 spliced into script or template source: folium's ``Popup``/``Tooltip`` (JavaScript template
 literals), ``GeoJsonPopup`` (property values as HTML) and Jinja (``{{ ... }}`` in data) never
 see it. Element ids are numbered in tree order, so the same inputs give the same bytes.
@@ -14,7 +15,6 @@ import base64
 import functools
 import html
 import json
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -29,36 +29,37 @@ import shapely
 from branca.element import Element, Figure
 
 from geomap.layers import LayerSpec
-from geomap.serialize import COUNT_COLUMNS
+from geomap.render.payload import (
+    DateIndex,
+    Layer,
+    LegendSection,
+    Payload,
+    bounds_of,
+    decode_array,
+    encode_values,
+    point_layer,
+)
+from geomap.render.values import (
+    LABELS,
+    absent,
+    date_label,
+    display_value,
+    radius_for,
+)
 from geomap.shapes import country_shapes
 
-#: Labels of the columns shown in popups.
-LABELS = {
-    "event_type": "Event type",
-    "sub_event_type": "Sub-event type",
-    "event_date": "Date",
-    "location": "Location",
-    "actor1": "Actor 1",
-    "assoc_actor_1": "Associated actor",
-    "actor2": "Actor 2",
-    "fatalities": "Killed",
-    "injured": "Injured",
-    "arrested": "Detained",
-    "troops": "Troops",
-    "military_vehicles": "Military vehicles",
-    "buildings_damaged": "Buildings attacked",
-    "vehicles_damaged": "Vehicles attacked",
-    "crowd_size": "Crowd",
-    "notes": "Notes",
-    "source": "Source",
-    "source_count": "Sources",
-    "actor": "Actor",
-    "origin": "From",
-    "destination": "To",
-    "country": "Country",
-    "evidence": "Evidence",
-}
-_COUNTS = frozenset(COUNT_COLUMNS)
+__all__ = [
+    "LABELS",
+    "OFFLINE_NAME",
+    "TILES_NAME",
+    "MapOptions",
+    "display_value",
+    "js_literal",
+    "radius_for",
+    "render_map",
+    "safe_title",
+]
+
 _JS_ESCAPES = {
     "<": "\\u003c",
     ">": "\\u003e",
@@ -68,7 +69,8 @@ _JS_ESCAPES = {
 }
 _JS_UNSAFE = re.compile("[<>&\u2028\u2029]")
 _WORLD = ((-60.0, -170.0), (75.0, 170.0))
-_DateIndex = dict[tuple[str, int], int]
+#: The runtime, in the order the page runs it: one file per concern.
+RUNTIME = ("payload.js", "clusters.js", "popups.js", "layers.js", "controls.js", "geomap.js")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,13 +102,11 @@ def render_map(
     labels = _date_labels(events, flows)
     dates = {key: i for i, (key, _label) in enumerate(labels)}
     drawn = [
-        (spec, layer)
+        layer
         for spec in specs
         for layer in _layers_of(spec, events=events, flows=flows, dates=dates)
     ]
-    legend = _legend(drawn)
-    layers = [layer for _spec, layer in drawn]
-    title = options.title or _title_from_layers([layer["title"] for layer in layers])
+    title = options.title or _title_from_layers([layer.title for layer in drawn])
     figure = Figure(title=safe_title(title))
     facts = _facts(events, flows, labels=[label for _key, label in labels], options=options)
     figure.html.add_child(_Raw(_header_html(title, facts)), name="geomap_header")
@@ -118,22 +118,32 @@ def render_map(
     )
     fmap.add_child(outline)
     groups = []
-    for layer in layers:
-        group = folium.FeatureGroup(name=safe_title(layer.pop("title")), show=layer.pop("show"))
+    for layer in drawn:
+        group = folium.FeatureGroup(name=safe_title(layer.title), show=layer.show)
         fmap.add_child(group)
         groups.append(group)
-    payload = {
+    payload: Payload = {
         "labels": LABELS,
         "dates": [label for _key, label in labels],
-        "layers": layers,
-        "legend": legend,
+        "layers": [layer.data for layer in drawn],  # type: ignore[misc]
+        "legend": _legend(drawn),
     }
     fmap.add_child(_Runtime(options=options))
     fmap.add_child(_Data(payload, groups=groups, outline=outline, base=base))
     folium.LayerControl(collapsed=False).add_to(fmap)
-    fmap.fit_bounds(_bounds(layers), max_zoom=12)
+    fmap.fit_bounds(_bounds(drawn), max_zoom=12)
     _number_elements(figure)
     return figure.render()
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    """One overlay: its spec, the name in the layer control, and the data it draws."""
+
+    spec: LayerSpec
+    title: str
+    show: bool
+    data: dict[str, Any]
 
 
 def js_literal(data: Any) -> str:
@@ -142,135 +152,45 @@ def js_literal(data: Any) -> str:
     return _JS_UNSAFE.sub(lambda match: _JS_ESCAPES[match.group()], text)
 
 
-def display_value(row: dict[str, Any], field: str) -> str | None:
-    """A cell as a person reads it: counts with separators and qualifier, dates by precision."""
-    value = row.get(field)
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return None
-    if field in _COUNTS:
-        qualifier = _qualifiers(row).get(field, "")
-        return f"{qualifier} {int(value):,}".strip()
-    if field == "event_date":
-        return _date_label(str(value), row.get("time_precision"))
-    return str(value)
-
-
-def radius_for(value: float | None, *, smallest: float, largest: float) -> float:
-    """Marker radius in pixels: grows with the logarithm of the count, up to 100,000."""
-    if value is None or value <= 0:
-        return smallest
-    share = min(1.0, math.log10(1 + value) / 5)
-    return round(smallest + (largest - smallest) * share, 1)
-
-
 def _layers_of(
     spec: LayerSpec,
     *,
     events: geopandas.GeoDataFrame,
     flows: geopandas.GeoDataFrame,
-    dates: _DateIndex,
-) -> Iterable[dict[str, Any]]:
+    dates: DateIndex,
+) -> Iterable[_Drawn]:
     frame = spec.rows(flows if spec.source == "flows" else events)
     if frame.empty:
         return
     values = sorted(frame[spec.split_by].dropna().unique()) if spec.split_by else [None]
     for value in values:
         rows = frame if value is None else frame[frame[spec.split_by] == value]
-        title = spec.title_for(value)
-        layer: dict[str, Any] = {
-            "title": title,
-            "show": spec.show,
+        base: Layer = {
             "id": spec.id if value is None else f"{spec.id}:{value}",
-            "kind": spec.draw,
+            "kind": spec.draw,  # type: ignore[typeddict-item]  # LayerSpec checks it
             "cluster": bool(spec.cluster_over) and len(rows) > spec.cluster_over,
             "fields": list(spec.popup),
             "weight": spec.style.weight,
             "radius": list(spec.style.radius),
         }
+        data: dict[str, Any]
         if spec.draw == "points":
-            layer |= _points(rows, spec, dates)
+            data = dict(point_layer(rows, spec, dates, base))
         elif spec.draw == "shapes":
-            layer |= _shapes(rows, spec, dates)
+            data = dict(base) | _shapes(rows, spec, dates)
         else:
             deployments = events[
                 (events["actor1"] == value) & events["layer"].isin(_where_layer(spec))
             ]
-            layer |= _flows(rows, deployments, spec, dates)
-        yield layer
+            data = dict(base) | _flows(rows, deployments, spec, dates)
+        yield _Drawn(spec, spec.title_for(value), spec.show, data)
 
 
 def _where_layer(spec: LayerSpec) -> list[Any]:
     return next((list(values) for column, values in spec.where if column == "layer"), [spec.id])
 
 
-def _points(rows: pd.DataFrame, spec: LayerSpec, dates: _DateIndex) -> dict[str, Any]:
-    style = spec.style
-    palette, colour_index = _palette(spec, rows)
-    sizes = _first_counts(rows, style.radius_by)
-    return {
-        "ids": rows["event_id_cnty"].tolist(),
-        "lat": rows["latitude"].round(5).tolist(),
-        "lon": rows["longitude"].round(5).tolist(),
-        "palette": palette,
-        "color": colour_index,
-        "radius": [radius_for(v, smallest=style.radius[0], largest=style.radius[1]) for v in sizes],
-        "dates": _date_indexes(rows, dates),
-        "tipFields": list(spec.tooltip),
-        "joiner": " · ",
-        "columns": {
-            field: _encoded(_display_column(rows, field))
-            for field in dict.fromkeys([*spec.popup, *spec.tooltip])
-        },
-    }
-
-
-def _display_column(rows: pd.DataFrame, field: str) -> list[str | None]:
-    """:func:`display_value` for a whole column at once; a column the frame lacks (the
-    ``source_count`` of events not merged) shows nothing."""
-    if field not in rows.columns:
-        return [None] * len(rows)
-    if field in _COUNTS:
-        qualifiers = _qualifier_column(rows, field)
-        return [
-            None if _absent(value) else f"{qualifier} {int(value):,}".strip()
-            for value, qualifier in zip(rows[field].tolist(), qualifiers, strict=True)
-        ]
-    if field == "event_date":
-        return [
-            None if _absent(date) else _date_label(str(date), precision)
-            for date, precision in zip(
-                rows["event_date"].tolist(), rows["time_precision"].tolist(), strict=True
-            )
-        ]
-    return [None if _absent(v) or v == "" else str(v) for v in rows[field].tolist()]
-
-
-def _qualifier_column(rows: pd.DataFrame, field: str) -> list[str]:
-    if "qualifiers" not in rows.columns:
-        return [""] * len(rows)
-    parsed: dict[Any, dict[str, str]] = {}
-    result = []
-    for raw in rows["qualifiers"].tolist():
-        if raw not in parsed:
-            parsed[raw] = _qualifiers({"qualifiers": raw})
-        result.append(parsed[raw].get(field, ""))
-    return result
-
-
-def _encoded(values: list[str | None]) -> list[str | None] | dict[str, list[Any]]:
-    """A column as it travels to the page: repeated values as a table and indexes."""
-    table: dict[str | None, int] = {}
-    indexes = [table.setdefault(value, len(table)) for value in values]
-    if len(table) * 2 > len(values):
-        return values
-    return {"values": list(table), "index": indexes}
-
-
-def _absent(value: Any) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
-
-
-def _shapes(rows: pd.DataFrame, spec: LayerSpec, dates: _DateIndex) -> dict[str, Any]:
+def _shapes(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex) -> dict[str, Any]:
     result: dict[str, Any] = {
         "ids": [],
         "shapes": [],
@@ -296,7 +216,7 @@ def _flows(
     rows: pd.DataFrame,
     deployments: pd.DataFrame,
     spec: LayerSpec,
-    dates: _DateIndex,
+    dates: DateIndex,
 ) -> dict[str, Any]:
     records = rows.drop(columns="geometry").to_dict("records")
     lines = [
@@ -332,7 +252,7 @@ def _flows(
         "tipFields": list(spec.tooltip),
         "joiner": " → ",
         "columns": {
-            field: _encoded([_flow_value(r, field) for r in records])
+            field: encode_values([_flow_value(r, field) for r in records])
             for field in dict.fromkeys([*spec.popup, *spec.tooltip])
         },
     }
@@ -364,49 +284,31 @@ def _destination_label(name: str, record: dict[str, Any]) -> str:
     return f"{name}: {', '.join(parts)}" if parts else name
 
 
-def _palette(spec: LayerSpec, rows: pd.DataFrame) -> tuple[list[str], list[int]]:
-    colours = dict(spec.style.colors)
-    palette = [spec.style.color, *sorted(set(colours.values()))]
-    if spec.style.color_by is None:
-        return palette, [0] * len(rows)
-    index = {value: palette.index(colour) for value, colour in colours.items()}
-    return palette, [index.get(str(v), 0) for v in rows[spec.style.color_by].tolist()]
-
-
-def _legend(drawn: list[tuple[LayerSpec, dict[str, Any]]]) -> list[dict[str, Any]]:
+def _legend(drawn: list[_Drawn]) -> list[LegendSection]:
     """One legend section per drawn layer: its colours by value, or its one symbol."""
-    legend = []
-    for spec, layer in drawn:
-        title = layer["title"]
-        if layer["kind"] == "flows":
+    legend: list[LegendSection] = []
+    for layer in drawn:
+        spec, title, kind = layer.spec, layer.title, layer.data["kind"]
+        if kind == "flows":
             entries = [
                 [title, spec.style.color, "line"],
                 ["sending or member state", spec.style.color, "origin"],
                 ["destination and contingent", spec.style.color, "point"],
             ]
-        elif layer["kind"] == "points" and spec.style.color_by:
-            used = set(layer["color"])
+        elif kind == "points" and spec.style.color_by:
+            used = set(decode_array(layer.data["color"]).tolist())
+            palette = layer.data["palette"]
             entries = [
                 [value, colour, "point"]
                 for value, colour in spec.style.colors
-                if layer["palette"].index(colour) in used
+                if palette.index(colour) in used
             ]
             if 0 in used:
                 entries.append(["other", spec.style.color, "point"])
         else:
-            entries = [[title, spec.style.color, "shape" if layer["kind"] == "shapes" else "point"]]
+            entries = [[title, spec.style.color, "shape" if kind == "shapes" else "point"]]
         legend.append({"title": title if len(entries) > 1 else "", "entries": entries})
     return legend
-
-
-def _first_counts(rows: pd.DataFrame, columns: Sequence[str]) -> list[float | None]:
-    """Per row, the first of ``columns`` that has a value."""
-    result: list[float | None] = [None] * len(rows)
-    for column in reversed(columns):
-        for i, value in enumerate(rows[column].tolist()):
-            if not _absent(value):
-                result[i] = float(value)
-    return result
 
 
 def _country_tip(records: list[dict[str, Any]], spec: LayerSpec) -> str:
@@ -422,42 +324,17 @@ def _country_tip(records: list[dict[str, Any]], spec: LayerSpec) -> str:
     return f"{name}: {len(records)} figure{'s' if len(records) != 1 else ''}{suffix}"
 
 
-def _qualifiers(row: dict[str, Any]) -> dict[str, str]:
-    raw = row.get("qualifiers")
-    if not raw or not isinstance(raw, str):
-        return {}
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
-
-
-def _date_label(date: str, precision: Any) -> str:
-    if precision is not None and precision is not pd.NA and int(precision) == 3:
-        return date[:7]
-    if precision is not None and precision is not pd.NA and int(precision) == 2:
-        return f"week of {date}"
-    return date
-
-
 def _date_labels(events: pd.DataFrame, flows: pd.DataFrame) -> list[tuple[tuple[str, int], str]]:
     keys = set()
     for frame in (events, flows):
-        for date, precision in zip(frame["event_date"], frame["time_precision"], strict=True):
+        pairs = frame[["event_date", "time_precision"]].drop_duplicates()
+        for date, precision in pairs.itertuples(index=False):
             if isinstance(date, str) and date:
-                keys.add((date, int(precision) if precision is not pd.NA else 1))
-    return [(key, _date_label(*key)) for key in sorted(keys)]
+                keys.add((date, 1 if absent(precision) else int(precision)))
+    return [(key, date_label(*key)) for key in sorted(keys)]
 
 
-def _date_indexes(rows: pd.DataFrame, dates: _DateIndex) -> list[int]:
-    return [
-        _date_index({"event_date": d, "time_precision": p}, dates)
-        for d, p in zip(rows["event_date"].tolist(), rows["time_precision"].tolist(), strict=True)
-    ]
-
-
-def _date_index(record: dict[str, Any], dates: _DateIndex) -> int:
+def _date_index(record: dict[str, Any], dates: DateIndex) -> int:
     date = record.get("event_date")
     if not isinstance(date, str) or not date:
         return -1
@@ -466,18 +343,20 @@ def _date_index(record: dict[str, Any], dates: _DateIndex) -> int:
     return dates.get(key, -1)
 
 
-def _bounds(layers: list[dict[str, Any]]) -> list[list[float]]:
+def _bounds(drawn: list[_Drawn]) -> list[list[float]]:
     lats: list[float] = []
     lons: list[float] = []
-    for layer in layers:
-        if layer["kind"] == "points":
-            lats += layer["lat"]
-            lons += layer["lon"]
-        elif layer["kind"] == "flows":
-            lats += [end["lat"] for end in layer["ends"]]
-            lons += [end["lon"] for end in layer["ends"]]
+    for layer in drawn:
+        data = layer.data
+        if data["kind"] == "points":
+            more_lats, more_lons = bounds_of(data)
+            lats += more_lats
+            lons += more_lons
+        elif data["kind"] == "flows":
+            lats += [end["lat"] for end in data["ends"]]
+            lons += [end["lon"] for end in data["ends"]]
         else:
-            for shape in layer["shapes"]:
+            for shape in data["shapes"]:
                 minx, miny, maxx, maxy = shapely.bounds(shapely.geometry.shape(shape)).tolist()
                 lats += [miny, maxy]
                 lons += [minx, maxx]
@@ -628,7 +507,7 @@ class _Runtime(_PagePart):
         styles = [_leaflet_css(), ".leaflet-container { background: #dbe9f4; }"]
         scripts = [_xstatic_text("leaflet", "leaflet.js")]
         styles.append(_static_text("geomap.css"))
-        scripts.append(_static_text("geomap.js"))
+        scripts += [_static_text(name) for name in RUNTIME]
         return "\n".join(
             [f"<style>{_no_closing_tag(css, 'style')}</style>" for css in styles]
             + [f"<script>{_no_closing_tag(code, 'script')}</script>" for code in scripts]
@@ -640,7 +519,7 @@ class _Data(_PagePart):
 
     def __init__(
         self,
-        payload: dict[str, Any],
+        payload: Payload,
         *,
         groups: list[folium.FeatureGroup],
         outline: Element,
