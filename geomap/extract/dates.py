@@ -755,7 +755,7 @@ def subject_date(
     title: str | None, *, published: PubDate | None, language: str = ""
 ) -> DateMention | None:
     """The day or month a short title dates its subject by (*Terroråtaka 22. juli 2011*)."""
-    if not title:
+    if title is None or not _short(title):
         return None
     parts = sentences(title)
     if len(parts) != 1 or len(parts[0].tokens) > _TITLE_WORDS:
@@ -770,12 +770,18 @@ def subject_date(
 def subject_name(title: str | None) -> tuple[str, ...]:
     """The folded words of a short title that names the article's subject (*Massaker von
     Khartum*), to find where the text refers to the subject by its name."""
-    if not title:
+    if title is None or not _short(title):
         return ()
     parts = sentences(title)
     if len(parts) != 1 or not 1 < len(parts[0].tokens) <= _TITLE_WORDS:
         return ()
     return tuple(t.key for t in parts[0].tokens)
+
+
+def _short(title: str) -> bool:
+    """Whether a title has at most a name's words (a text's first line may be a paragraph,
+    or all of it): found without reading the whole line."""
+    return 0 < len(title.split(maxsplit=_TITLE_WORDS)) <= _TITLE_WORDS
 
 
 def named_subject(
