@@ -216,6 +216,14 @@ def test_the_name_of_a_street_or_square_is_no_place(
     assert surfaces(mentions(geocoder, text, language)) == set()
 
 
+def test_a_capital_whose_name_is_an_everyday_word_stays_a_place(
+    geocoder: OfflineGazetteer,
+) -> None:
+    text = "Politiet i København anholdt i går flere unge. København var rolig i nat."
+    found = mentions(geocoder, text, "da")
+    assert [m.place.name if m.place else None for m in found] == ["Copenhagen", "Copenhagen"]
+
+
 def test_a_name_before_a_verb_of_saying_is_a_person(geocoder: OfflineGazetteer) -> None:
     text = '"The bridge will reopen soon," said Clark on Friday.'
     assert placed(mentions(geocoder, text)) == []

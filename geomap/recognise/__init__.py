@@ -146,7 +146,12 @@ def merge(
         same = by_span.get((span.start, span.end))
         surface = text[span.start : span.end]
         mention = same or Mention(article_id, span.start, span.end, surface, fold(surface))
-        if trusted and same is None and _everyday_word(surface, language):
+        if (
+            trusted
+            and same is None
+            and _everyday_word(surface, language)
+            and not _big_by_name(mention.key, language=language, gazetteer=gazetteer)
+        ):
             continue  # ein Ende: a model that never read the language took a noun for a place
         if _known(mention.key, gazetteer) or (
             span.confidence >= UNSURE and not _person(text, mention, people)
@@ -203,6 +208,19 @@ class _Spans:
 def _everyday_word(surface: str, language: str) -> bool:
     """One word as common as a function word in the language (wordfreq's Zipf scale)."""
     return " " not in surface and zipf(surface.lower(), language) >= FUNCTION_WORD_ZIPF
+
+
+def _big_by_name(key: str, *, language: str, gazetteer: Gazetteer) -> bool:
+    """Whether the name is a country's or region's own or local name, or a city of a
+    million's (*København*, as common a word in Danish as any)."""
+    local = PRIMARY | CURATED | language_flag(language)
+    found = gazetteer.lookup_rows([key, *base_forms(key)])
+    return any(
+        flags & local
+        and (row.kind in (COUNTRY, REGION, MACROREGION) or row.population >= SURE_TOWN)
+        for entries in found.values()
+        for flags, row in entries
+    )
 
 
 def _names_a_street(text: str, start: int) -> bool:

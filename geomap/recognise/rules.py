@@ -376,14 +376,19 @@ def _is_place(
 
 
 def _named_in(entries: Named, language: str) -> Named:
-    """The countries and regions whose own, curated or ``language`` name this is: what a
-    word as common as *Norge* or *Sverige* may still name in an article of that language."""
+    """The countries, regions and cities of a million whose own, curated or ``language`` name
+    this is: what a word as common as *Norge*, *Sverige* or *København* may still name in an
+    article of that language."""
     wanted = PRIMARY | CURATED | language_flag(language)
     return tuple(
         (flags, row)
         for flags, row in entries
-        if flags & wanted and row.kind in (COUNTRY, REGION, MACROREGION)
+        if flags & wanted
+        and (row.kind in (COUNTRY, REGION, MACROREGION) or row.population >= _MILLION)
     )
+
+
+_MILLION = 1_000_000
 
 
 def _speaker(tokens: Sequence[Token], index: int) -> bool:
