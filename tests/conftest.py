@@ -8,15 +8,20 @@ import ipaddress
 import logging
 import os
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from socketserver import BaseRequestHandler
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from geomap.records import ParsedArticle
 
 SHARED_ARTICLES = Path(__file__).resolve().parents[1].parent / "shared" / "articles"
 NTB_ARTICLE = SHARED_ARTICLES / "ntb-2022-01-kazakhstan-coup-claim.nb.txt"
@@ -94,6 +99,46 @@ class Run:
     code: int
     out: str
     err: str
+
+
+#: Parse a text in a language (``parse(text, "nb")``), published 2023-05-12.
+Parse = Callable[[str, str], "ParsedArticle"]
+
+
+@pytest.fixture(scope="session")
+def parse() -> Parse:
+    """Parse own-words texts with the offline gazetteer, as ``geomap parse`` would."""
+    from geomap.geocode import OfflineGazetteer
+    from geomap.ingest import IngestOptions, article_from_bytes
+    from geomap.pipeline import parse_article
+    from geomap.records import PubDate
+
+    geocoder = OfflineGazetteer()
+
+    def run(text: str, language: str) -> ParsedArticle:
+        options = IngestOptions(language=language, date=PubDate.parse("2023-05-12"))
+        article = article_from_bytes(text.encode(), source="t.txt", options=options)
+        return parse_article(article, geocoder=geocoder)
+
+    return run
+
+
+def start_geomap(*args: str, cwd: Path) -> subprocess.Popen[str]:
+    """Start ``python -m geomap ARGS`` in ``cwd`` as its own process, output captured."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "geomap", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def export_layer(store: Path, format_: str, layer: str, target: Path) -> Run:
+    """``geomap export`` of one layer of ``store`` in ``format_`` to ``target``."""
+    return run_geomap(
+        "export", "--store", str(store), "--format", format_, "--layer", layer, "--out", str(target)
+    )
 
 
 def run_geomap(*args: str) -> Run:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import start_geomap
 
 from geomap import store
 from geomap.serialize import shown_source
@@ -36,16 +37,6 @@ def _geomap(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=300,
         check=False,
-    )
-
-
-def _start(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "geomap", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
     )
 
 
@@ -90,7 +81,9 @@ def test_a_build_killed_at_any_moment_leaves_old_or_new_outputs(
     workspace: Path, delay: float
 ) -> None:
     folder = _fresh_copy(workspace, f"killed-{delay}")
-    run = _start("build", "a.txt", "b.txt", "c.txt", "d.txt", "--out", folder.name, cwd=workspace)
+    run = start_geomap(
+        "build", "a.txt", "b.txt", "c.txt", "d.txt", "--out", folder.name, cwd=workspace
+    )
     time.sleep(delay)
     run.send_signal(signal.SIGKILL)
     run.communicate(timeout=60)
@@ -120,7 +113,9 @@ def _wait_until_started(pid: int, *, cpu_seconds: float = 1.0, limit: float = 60
 
 def test_an_interrupted_build_says_so_in_one_line_and_keeps_the_store(workspace: Path) -> None:
     folder = _fresh_copy(workspace, "interrupted")
-    run = _start("build", "a.txt", "b.txt", "c.txt", "d.txt", "--out", folder.name, cwd=workspace)
+    run = start_geomap(
+        "build", "a.txt", "b.txt", "c.txt", "d.txt", "--out", folder.name, cwd=workspace
+    )
     _wait_until_started(run.pid)
     run.send_signal(signal.SIGINT)
     _stdout, stderr = run.communicate(timeout=120)
@@ -135,8 +130,8 @@ def test_an_interrupted_build_says_so_in_one_line_and_keeps_the_store(workspace:
 
 def test_two_builds_at_once_on_one_folder_both_land(workspace: Path) -> None:
     folder = _fresh_copy(workspace, "concurrent")
-    first = _start("build", "b.txt", "--out", folder.name, cwd=workspace)
-    second = _start("build", "c.txt", "d.txt", "--out", folder.name, cwd=workspace)
+    first = start_geomap("build", "b.txt", "--out", folder.name, cwd=workspace)
+    second = start_geomap("build", "c.txt", "d.txt", "--out", folder.name, cwd=workspace)
     for run in (first, second):
         _stdout, stderr = run.communicate(timeout=240)
         assert run.returncode == 0, stderr

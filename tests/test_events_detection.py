@@ -5,28 +5,10 @@ Every text here is written for these tests.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
+from conftest import Parse
 
-from geomap.geocode import OfflineGazetteer
-from geomap.ingest import IngestOptions, article_from_bytes
-from geomap.pipeline import parse_article
-from geomap.records import EventFact, ParsedArticle, PubDate
-
-Parse = Callable[[str, str], ParsedArticle]
-
-
-@pytest.fixture(scope="module")
-def parse() -> Parse:
-    geocoder = OfflineGazetteer()
-
-    def run(text: str, language: str) -> ParsedArticle:
-        options = IngestOptions(language=language, date=PubDate.parse("2023-05-12"))
-        article = article_from_bytes(text.encode(), source="t.txt", options=options)
-        return parse_article(article, geocoder=geocoder)
-
-    return run
+from geomap.records import EventFact, ParsedArticle
 
 
 def _incidents(parsed: ParsedArticle) -> list[EventFact]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import geopandas
 import pytest
-from conftest import run_geomap
+from conftest import export_layer, run_geomap
 
 from geomap import join, store
 from geomap.export_formats import FORMATS, shapefile_columns
@@ -43,17 +43,7 @@ def test_each_format_opens_in_geopandas_with_every_row(
     built: Path, tmp_path: Path, format_: str, layer: str
 ) -> None:
     target = tmp_path / f"{layer}.{format_}"
-    result = run_geomap(
-        "export",
-        "--store",
-        str(built / "geomap.gpkg"),
-        "--format",
-        format_,
-        "--layer",
-        layer,
-        "--out",
-        str(target),
-    )
+    result = export_layer(built / "geomap.gpkg", format_, layer, target)
     assert result.code == 0, result.err
     frame = read(target, format_, layer)
     stored = getattr(store.read(built / "geomap.gpkg"), layer)
@@ -69,13 +59,7 @@ def test_each_format_opens_in_geopandas_with_every_row(
 
 def test_geoparquet_keeps_the_columns_and_types(built: Path, tmp_path: Path) -> None:
     target = tmp_path / "events.parquet"
-    store_path = str(built / "geomap.gpkg")
-    assert (
-        run_geomap(
-            "export", "--store", store_path, "--format", "parquet", "--out", str(target)
-        ).code
-        == 0
-    )
+    assert export_layer(built / "geomap.gpkg", "parquet", "events", target).code == 0
     frame = geopandas.read_parquet(target)
     merged = join.merge_reports(store.read(built / "geomap.gpkg").events)
     assert list(frame.columns) == list(merged.columns)
@@ -86,9 +70,7 @@ def test_a_shapefile_export_writes_one_file_set_per_geometry_type(
     built: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "events.shp"
-    result = run_geomap(
-        "export", "--store", str(built / "geomap.gpkg"), "--format", "shp", "--out", str(target)
-    )
+    result = export_layer(built / "geomap.gpkg", "shp", "events", target)
     assert result.code == 0, result.err
     points, polygons = tmp_path / "events_points.shp", tmp_path / "events_polygons.shp"
     assert not target.exists()
@@ -103,17 +85,7 @@ def test_a_shapefile_export_writes_one_file_set_per_geometry_type(
 
 
 def test_flows_export_as_one_shapefile_of_lines(built: Path, tmp_path: Path) -> None:
-    result = run_geomap(
-        "export",
-        "--store",
-        str(built / "geomap.gpkg"),
-        "--format",
-        "shp",
-        "--layer",
-        "flows",
-        "--out",
-        str(tmp_path / "flows.shp"),
-    )
+    result = export_layer(built / "geomap.gpkg", "shp", "flows", tmp_path / "flows.shp")
     assert result.code == 0, result.err
     assert sorted(p.name for p in tmp_path.glob("*.shp")) == ["flows_lines.shp"]
 

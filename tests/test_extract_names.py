@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
+from conftest import Parse
 
-from geomap.geocode import OfflineGazetteer
-from geomap.ingest import IngestOptions, article_from_bytes
-from geomap.pipeline import parse_article
 from geomap.records import ParsedArticle
-
-Parse = Callable[[str, str], ParsedArticle]
-
-
-@pytest.fixture(scope="module")
-def parse() -> Parse:
-    geocoder = OfflineGazetteer()
-
-    def run(text: str, language: str) -> ParsedArticle:
-        options = IngestOptions(language=language)
-        article = article_from_bytes(text.encode(), source="t.txt", options=options)
-        return parse_article(article, geocoder=geocoder)
-
-    return run
 
 
 def _places(parsed: ParsedArticle) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ import geopandas
 import pandas as pd
 import pyogrio
 import pytest
-from conftest import run_geomap
+from conftest import export_layer, run_geomap
 
 from geomap.export_formats import FORMATS
 
@@ -43,17 +43,7 @@ def outputs(article: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Pat
     for format_ in FORMATS:
         for layer in ("events", "flows"):
             target = exports / f"{layer}.{format_}"
-            result = run_geomap(
-                "export",
-                "--store",
-                str(out / "geomap.gpkg"),
-                "--format",
-                format_,
-                "--layer",
-                layer,
-                "--out",
-                str(target),
-            )
+            result = export_layer(out / "geomap.gpkg", format_, layer, target)
             assert result.code == 0, result.err
     return sorted(p for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))
 

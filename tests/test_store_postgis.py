@@ -7,22 +7,17 @@ server binaries the tests are skipped on a developer's machine and fail under ``
 
 from __future__ import annotations
 
-import contextlib
-import io
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import in_ci
+from conftest import in_ci, run_geomap, start_geomap
 from postgis_server import cluster, server_binaries
 from test_store import FIRST, FIRST_EDITED, SECOND, assert_same_contents
 
 from geomap import store
-from geomap.cli import main
 from geomap.errors import StoreError
 from geomap.store import StoreContents
 
@@ -143,21 +138,11 @@ def test_an_unreachable_server_is_one_line_without_the_password(url: str) -> Non
     assert "s3cret" not in message and "***" in message
 
 
-def _geomap(*args: str, cwd: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "geomap", *args],
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 def test_two_builds_at_once_from_two_folders_lose_no_event(url: str, tmp_path: Path) -> None:
     for name, text in ARTICLES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
     runs = [
-        _geomap("build", name, "--store", url, "--out", f"out-{name}", cwd=tmp_path)
+        start_geomap("build", name, "--store", url, "--out", f"out-{name}", cwd=tmp_path)
         for name in ARTICLES
     ]
     for run in runs:
@@ -169,35 +154,24 @@ def test_two_builds_at_once_from_two_folders_lose_no_event(url: str, tmp_path: P
     assert len(by_article) == len(ARTICLES) and (by_article > 0).all()
 
 
-def _cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code: Any = 0
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            main(list(args))
-    except SystemExit as exc:
-        code = exc.code
-    return (code if isinstance(code, int) else 1), out.getvalue(), err.getvalue()
-
-
 def test_build_render_and_export_work_from_the_database(
     url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GEOMAP_STORE", raising=False)
     (tmp_path / "a.txt").write_text(ARTICLES["a.txt"], encoding="utf-8")
-    code, _out, err = _cli("build", "a.txt", "--store", url, "--out", "out")
-    assert code == 0, err
+    result = run_geomap("build", "a.txt", "--store", url, "--out", "out")
+    assert result.code == 0, result.err
     assert not (tmp_path / "out" / "geomap.gpkg").exists()  # the store is the database
     geojson = (tmp_path / "out" / "events.geojson").read_bytes()
     (tmp_path / "out" / "events.geojson").unlink()
     monkeypatch.setenv("GEOMAP_STORE", url)
-    code, _out, err = _cli("render", "--out", "out")
-    assert code == 0, err
+    result = run_geomap("render", "--out", "out")
+    assert result.code == 0, result.err
     assert (tmp_path / "out" / "events.geojson").read_bytes() == geojson
-    code, text, err = _cli("export", "--format", "geojson")
-    assert code == 0, err
-    assert text.encode() == geojson
-    code, _out, err = _cli("export", "--format", "gpkg", "--out", "copy.gpkg")
-    assert code == 0, err
+    result = run_geomap("export", "--format", "geojson")
+    assert result.code == 0, result.err
+    assert result.out.encode() == geojson
+    result = run_geomap("export", "--format", "gpkg", "--out", "copy.gpkg")
+    assert result.code == 0, result.err
     assert_same_contents(store.read(tmp_path / "copy.gpkg"), store.read(url))
