@@ -608,13 +608,26 @@ def _spots(context: _Context) -> list[_Spot]:
 
 
 def _countrywide(context: _Context) -> bool:
-    keys = context.sentence.keys
-    if not keys.isdisjoint(lexicon.COUNTRYWIDE_WORDS):
+    """Whether the sentence gives a figure for the whole country (*nationwide*, *i hele landet*)."""
+    return _says(
+        context.sentence, lexicon.COUNTRYWIDE_WORDS, lexicon.COUNTRYWIDE_PHRASES, _COUNTRY_WORDS
+    )
+
+
+def _says(
+    sentence: Sentence,
+    words: frozenset[str],
+    phrases: frozenset[tuple[str, ...]],
+    common: frozenset[str],
+) -> bool:
+    """Whether the sentence has one of ``words`` or of the two-word ``phrases``; ``common``
+    holds a word of each phrase, so that most sentences skip the pairs."""
+    keys = sentence.keys
+    if not keys.isdisjoint(words):
         return True
-    if keys.isdisjoint(_COUNTRY_WORDS):
+    if keys.isdisjoint(common):
         return False
-    tokens = context.sentence.tokens
-    return any((a.key, b.key) in lexicon.COUNTRYWIDE_PHRASES for a, b in itertools.pairwise(tokens))
+    return any((a.key, b.key) in phrases for a, b in itertools.pairwise(sentence.tokens))
 
 
 _COUNTRYWIDE = 0.55
@@ -926,13 +939,9 @@ def _incident_events(
 
 def _tally(context: _Context) -> bool:
     """Whether the sentence gives a running tally (*so far*, *hittills*, *к вечеру*)."""
-    keys = context.sentence.keys
-    if not keys.isdisjoint(lexicon.CUMULATIVE_WORDS):
-        return True
-    if keys.isdisjoint(_TALLY_HEADS):
-        return False
-    tokens = context.sentence.tokens
-    return any((a.key, b.key) in lexicon.CUMULATIVE_PHRASES for a, b in itertools.pairwise(tokens))
+    return _says(
+        context.sentence, lexicon.CUMULATIVE_WORDS, lexicon.CUMULATIVE_PHRASES, _TALLY_HEADS
+    )
 
 
 _TALLY_HEADS = frozenset(phrase[0] for phrase in lexicon.CUMULATIVE_PHRASES)
