@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import serving
 from geopy.location import Location
 
 from geomap.gazetteer import Gazetteer, default_index_path
@@ -116,13 +117,11 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeNominatim]:
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)
     fake = FakeNominatim()
-    thread = threading.Thread(target=fake.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield fake
-    fake.stop.set()
-    fake.shutdown()
-    fake.server_close()
-    thread.join()
+    with serving(server=fake):
+        try:
+            yield fake
+        finally:
+            fake.stop.set()  # a trickling answer ends before the server stops
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import serving
 from geopy.exc import (
     GeocoderAuthenticationFailure,
     GeocoderQueryError,
@@ -93,13 +94,11 @@ class _Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def server() -> Iterator[FakeNominatim]:
     fake = FakeNominatim()
-    thread = threading.Thread(target=fake.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield fake
-    fake.released.set()
-    fake.shutdown()
-    fake.server_close()
-    thread.join()
+    with serving(server=fake):
+        try:
+            yield fake
+        finally:
+            fake.released.set()  # a held answer ends before the server stops
 
 
 @pytest.fixture(scope="module")
