@@ -196,12 +196,6 @@ def _open_gazetteer(settings: Settings) -> Any:
     return Gazetteer.open(index_path(settings), progress=_gazetteer_progress(settings))
 
 
-def _index_path(settings: Settings) -> Path:
-    from geomap.pipeline import index_path
-
-    return index_path(settings)
-
-
 # -- gazetteer -----------------------------------------------------------------------------
 
 
@@ -229,9 +223,10 @@ def gazetteer_build(
 ) -> None:
     """Build the offline gazetteer index now (it is also built on first use)."""
     from geomap.gazetteer import build
+    from geomap.pipeline import index_path
 
     settings = Settings.load()
-    path = _index_path(settings)
+    path = index_path(settings)
     with _progress() as bar:
         task = bar.add_task("gazetteer", total=6)
         build(

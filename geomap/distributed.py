@@ -414,13 +414,12 @@ def parse_batch(batch: Sequence[_Raw | GeomapError], options: IngestOptions) -> 
         msg = f"Dask worker {worker.address} has not opened geomap's gazetteer index"
         raise GazetteerError(msg)
     geocoder = plugin.geocoder()
-    gazetteer = geocoder.gazetteer
 
     def parsed(raw: _Raw) -> ParsedArticle:
         article = article_from_bytes(
             raw.data, source=raw.source, content_type=raw.content_type, options=options
         )
-        return parse_article(article, geocoder=geocoder, gazetteer=gazetteer)
+        return parse_article(article, geocoder=geocoder)
 
     return [
         item

@@ -27,7 +27,6 @@ import shapely
 
 #: RFC 7946 §11.2 recommends six decimals (about 10 cm).
 DIGITS = 6
-FORMATS = ("geojson", "csv", "gpkg")
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection),
 #: and the line feed a carriage return becomes, which a spreadsheet may skip before one.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")

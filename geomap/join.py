@@ -324,15 +324,11 @@ def merge_flows(flows: geopandas.GeoDataFrame, articles: pd.DataFrame) -> geopan
         members = [rows[i] for i in group]
         days = [published[order[i]] for i in group]
         figures = [{name: m[name] for name in _FLOW_COUNTS} for m in members]
-        chosen = {
-            name: next(
-                (i for i in reports.newest_first(days) if figures[i][name] is not None), None
-            )
-            for name in _FLOW_COUNTS
+        chosen = reports.pick_figures(figures, days)
+        row = dict(members[next(iter(chosen.values()), reports.newest_first(days)[0])])
+        row |= {
+            name: figures[chosen[name]][name] if name in chosen else None for name in _FLOW_COUNTS
         }
-        given = [i for i in chosen.values() if i is not None]
-        row = dict(members[given[0] if given else reports.newest_first(days)[0]])
-        row |= {name: None if i is None else figures[i][name] for name, i in chosen.items()}
         first = members[0]
         row |= {key: first[key] for key in ("flow_id", "event_date", "time_precision")}
         row["source"] = "; ".join(dict.fromkeys(str(m["source"]) for m in members))

@@ -39,14 +39,13 @@ def parse_article(
     article: Article,
     *,
     geocoder: OfflineGazetteer | CachedGeocoder,
-    gazetteer: Gazetteer | None = None,
 ) -> ParsedArticle:
     """Mentions, events and flows of one article already read.
 
-    ``gazetteer`` gives the names recognition looks up; by default the offline gazetteer
-    the geocoder ranks with (or falls back to, for an online service).
+    Recognition looks names up in the offline gazetteer the geocoder ranks with (or falls
+    back to, for an online service).
     """
-    gazetteer = gazetteer or offline_gazetteer(geocoder)
+    gazetteer = offline_gazetteer(geocoder)
     split = sentences(article.text)
     spotted = recognise(
         article.id, article.text, split, language=article.language, gazetteer=gazetteer
@@ -84,7 +83,7 @@ def parse(
     """
     article = load(source, options=options or IngestOptions())
     geocoder = geocoder or get_geocoder("offline", **geocoder_options)
-    return parse_article(article, geocoder=geocoder, gazetteer=offline_gazetteer(geocoder))
+    return parse_article(article, geocoder=geocoder)
 
 
 def parse_many(
@@ -210,13 +209,9 @@ def open_geocoder(
     """The settings' geocoder, with the offline index built first when it is missing or old."""
     from geomap.gazetteer import Gazetteer
 
-    Gazetteer.open(index_path(settings), progress=progress)
-    if settings.geocoder == "offline":
-        options: dict[str, Any] = {"index_path": index_path(settings)}
-    else:
-        options = {"index_path": index_path(settings)}
-        if settings.cache_dir is not None:
-            options["cache_dir"] = settings.cache_dir
+    options: dict[str, Any] = {"gazetteer": Gazetteer.open(index_path(settings), progress=progress)}
+    if settings.geocoder != "offline" and settings.cache_dir is not None:
+        options["cache_dir"] = settings.cache_dir
     return get_geocoder(settings.geocoder, **options)
 
 
@@ -408,7 +403,7 @@ def _incremental_view(settings: Settings, update: Any) -> _View | None:
 
     from geomap.join import merge_flows, merge_reports
 
-    if update.partial is None or update.touched is None or settings.store_url is not None:
+    if update.partial is None or update.touched is None:  # a database store has no partial
         return None
     folder = settings.out_dir
     try:

@@ -77,7 +77,9 @@ def get_geocoder(name: str = "offline", **options: Any) -> OfflineGazetteer | Ca
         raise UsageError(msg) from None
     cache_dir = Path(options.pop("cache_dir", default_index_path().parent))
     cache_dir.mkdir(parents=True, exist_ok=True)
-    fallback = OfflineGazetteer(index_path=options.pop("index_path", None))
+    fallback = OfflineGazetteer(
+        index_path=options.pop("index_path", None), gazetteer=options.pop("gazetteer", None)
+    )
     limits = {
         k: options.pop(k)
         for k in ("min_delay_seconds", "max_retries", "error_wait_seconds", "max_wait_seconds")
