@@ -51,6 +51,7 @@ def test_a_protest_without_a_number_is_an_event_at_its_town(
         ("Police arrested journalists in Tromsø on Tuesday.", "en", "Strategic developments"),
         ("Полиция задержала активистов в Казани во вторник.", "ru", "Strategic developments"),
         ("Une bombe a explosé devant la mairie de Lyon.", "fr", "Explosions/Remote violence"),
+        ("Ein mann skaut mot folk i Bergen i natt.", "nn", "Violence against civilians"),
     ],
 )
 def test_riots_arrests_and_bombs_are_told_by_their_words(

@@ -421,9 +421,7 @@ def _compile(table: dict[str, str]) -> tuple[dict[str, str], dict[str, str], tup
     return words, stems, lengths
 
 
-_COMPILED = {
-    language: _compile({**table, **_EXTRA.get(language, {})}) for language, table in _TABLES.items()
-}
+_COMPILED = {language: _compile(table) for language, table in _TABLES.items()}
 _COMPILED["nn"] = _compile({**_TABLES["nb"], **_EXTRA["nn"]})
 
 
@@ -435,7 +433,9 @@ def languages() -> frozenset[str]:
 @lru_cache(maxsize=1 << 16)
 def kind_of(key: str, language: str) -> str | None:
     """The incident kind a folded word reports in ``language``; ``None`` for most words."""
-    compiled = _COMPILED.get(_SHARED.get(language, language)) or _COMPILED["en"]
+    compiled = _COMPILED.get(language) or _COMPILED.get(
+        _SHARED.get(language, "en"), _COMPILED["en"]
+    )
     words, stems, lengths = compiled
     if key in _NOT_INCIDENTS:
         return None
