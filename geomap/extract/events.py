@@ -57,7 +57,6 @@ _GROUPS: dict[str, tuple[str, ...]] = {
 _ORGANISATION_KEYS = frozenset(
     key for name in lexicon.ORGANISATIONS for key in (fold(name), fold(name) + "s")
 )
-_DATE_WORDS = frozenset(lexicon.MONTHS) | frozenset(lexicon.WEEKDAYS)
 _CONTROL_KEYS = frozenset(lexicon.CONTROL_WORDS) | lexicon.BACK_WORDS | lexicon.FLIGHT_WORDS
 _GEO_PRECISION = {"airport": 1, "city": 1, "region": 2, "country": 3}
 _HEADING_WORDS = 8
@@ -630,14 +629,8 @@ def _says(
     return any((a.key, b.key) in phrases for a, b in itertools.pairwise(sentence.tokens))
 
 
-_COUNTRYWIDE = 0.55
-_COUNTRY_WORDS = frozenset(
-    phrase[-1] for phrase in lexicon.COUNTRYWIDE_PHRASES
-)  # the confidence of a figure the text gives for the whole country
-
-
-def _clause_at(clauses: Sequence[int], tokens: Sequence[Token], mention: Mention) -> int:
-    return clauses[min(_token_at(tokens, mention.start), len(clauses) - 1)] if clauses else 0
+_COUNTRYWIDE = 0.55  # the confidence of a figure the text gives for the whole country
+_COUNTRY_WORDS = frozenset(phrase[-1] for phrase in lexicon.COUNTRYWIDE_PHRASES)
 
 
 def _subordinate_clauses(tokens: Sequence[Token], clauses: Sequence[int]) -> set[int]:
@@ -1189,7 +1182,7 @@ def _attach_figures(
         event = events[i]
         if event.layer != "incidents" or (event.event_type, event.sub_event_type) != unrest:
             continue
-        if any(getattr(event, name) is not None for name in _NOT_CASUALTIES):
+        if any(getattr(event, name) is not None for name in _UNTOLD_KINDS):
             continue
         candidates = [j for j in hosts.get(event.place.place_id, []) if _same_time(kept[j], event)]
         if not candidates:
@@ -1201,13 +1194,6 @@ def _attach_figures(
 
 
 _OWN = frozenset({"Arrests", "Looting/property destruction", "Other"})
-_NOT_CASUALTIES = (
-    "arrested",
-    "troops",
-    "military_vehicles",
-    "buildings_damaged",
-    "vehicles_damaged",
-)
 
 
 def _merge_reports(events: list[EventFact]) -> list[EventFact]:

@@ -35,8 +35,10 @@ from geomap.recognise.learned import PlaceTagger, TaggedSpan
 from geomap.recognise.rules import (
     CURRENCY_SIGNS,
     FUNCTION_WORD_ZIPF,
+    SURE_TOWN,
     glued_to_digit,
     is_person,
+    named_in,
     people_named,
     spot,
     zipf,
@@ -46,9 +48,6 @@ from geomap.textnorm import base_forms, fold
 
 __all__ = ["PlaceTagger", "recognise", "spot"]
 
-#: A town this large, named by its own or curated name or its name in the article's language,
-#: is kept even where the model saw no place (*Almatys*, the genitive of a city of millions).
-SURE_TOWN = 1_000_000
 #: A town this large is kept where a locative preposition names it (*in Oral*, *i Semey*).
 TOWN = 10_000
 #: The languages of the corpora the model was trained on (``scripts/train_recognizer.py``);
@@ -213,14 +212,8 @@ def _everyday_word(surface: str, language: str) -> bool:
 def _big_by_name(key: str, *, language: str, gazetteer: Gazetteer) -> bool:
     """Whether the name is a country's or region's own or local name, or a city of a
     million's (*København*, as common a word in Danish as any)."""
-    local = PRIMARY | CURATED | language_flag(language)
     found = gazetteer.lookup_rows([key, *base_forms(key)])
-    return any(
-        flags & local
-        and (row.kind in (COUNTRY, REGION, MACROREGION) or row.population >= SURE_TOWN)
-        for entries in found.values()
-        for flags, row in entries
-    )
+    return any(named_in(entries, language) for entries in found.values())
 
 
 def _names_a_street(text: str, start: int) -> bool:

@@ -44,6 +44,10 @@ MAX_WORDS = 4
 _JOINERS = frozenset({" ", "-", "‐", "–", "'", "’", " - "})
 _APOSTROPHES = frozenset({"'", "’"})
 _STRONG_POPULATION = 100_000
+#: A town this large, named by its own or curated name or its name in the article's language,
+#: is kept even where the model saw no place (*Almatys*, the genitive of a city of millions),
+#: and even when its name is an everyday word (*København*).
+SURE_TOWN = 1_000_000
 #: A capital inside a sentence marks a proper name (outside German): a town of 10,000 is
 #: then sure enough even if its name is also a common word.
 _PROPER_NAME_BAR = 4.0
@@ -333,7 +337,7 @@ def _is_place(
         if not exact:
             strength -= 0.5
     if single and zipf(first.surface.lower(), language) >= FUNCTION_WORD_ZIPF:
-        entries = _named_in(entries, language)
+        entries = named_in(entries, language)
         if not entries:
             return False  # We, På, Man: another language's name for a place is a word here
     if first.surface.isupper() and len(first.surface) > 1 and single:
@@ -375,7 +379,7 @@ def _is_place(
     return True
 
 
-def _named_in(entries: Named, language: str) -> Named:
+def named_in(entries: Named, language: str) -> Named:
     """The countries, regions and cities of a million whose own, curated or ``language`` name
     this is: what a word as common as *Norge*, *Sverige* or *København* may still name in an
     article of that language."""
@@ -384,11 +388,8 @@ def _named_in(entries: Named, language: str) -> Named:
         (flags, row)
         for flags, row in entries
         if flags & wanted
-        and (row.kind in (COUNTRY, REGION, MACROREGION) or row.population >= _MILLION)
+        and (row.kind in (COUNTRY, REGION, MACROREGION) or row.population >= SURE_TOWN)
     )
-
-
-_MILLION = 1_000_000
 
 
 def _speaker(tokens: Sequence[Token], index: int) -> bool:
