@@ -775,8 +775,7 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
         if event_type in ("Protests", "Riots") and arrests_alone:
             chosen += by_group["arrests"]
             arrests_alone = False
-            if incident == ("Protests", "Peaceful protest"):
-                incident = ("Protests", "Protest with intervention")
+            incident = (incident[0], _intervened(incident[1]))
         anchor = _anchor(triggers, _INCIDENT_KINDS, chosen)
         events += _incident_events(context, incident, chosen, anchor, actors)
     if arrests_alone:
@@ -1376,14 +1375,20 @@ def _join_unplaced(events: list[EventFact]) -> list[EventFact]:
         target = min(hosts, key=lambda j: (kept[j].event_type != "Riots", j))
         host = kept[target]
         joined = _merged(host, event)
-        if event.sub_event_type == "Arrests" and host.sub_event_type == "Peaceful protest":
-            joined = replace(joined, sub_event_type="Protest with intervention")
+        if event.sub_event_type == "Arrests":
+            joined = replace(joined, sub_event_type=_intervened(host.sub_event_type))
         kept[target] = joined
         dropped.add(i)
     return [e for i, e in enumerate(kept) if i not in dropped]
 
 
 _UNPLACED = 0.5  # the confidence of an event placed at the article's country for want of a place
+
+
+def _intervened(sub_event_type: str) -> str:
+    """The sub-type of a demonstration where arrests were made: a peaceful protest becomes
+    ACLED's *Protest with intervention*; any other keeps its own."""
+    return "Protest with intervention" if sub_event_type == "Peaceful protest" else sub_event_type
 
 
 def _absorb_arrests(events: list[EventFact]) -> list[EventFact]:
@@ -1407,12 +1412,9 @@ def _absorb_arrests(events: list[EventFact]) -> list[EventFact]:
             continue
         target = min(hosts, key=lambda j: (kept[j].date != event.date, j))
         host = kept[target]
-        sub = host.sub_event_type
         arrested = event.arrested if figure_wins(event.arrested, host.arrested) else host.arrested
         kept[target] = replace(
-            host,
-            arrested=arrested,
-            sub_event_type="Protest with intervention" if sub == "Peaceful protest" else sub,
+            host, arrested=arrested, sub_event_type=_intervened(host.sub_event_type)
         )
         dropped.add(i)
     return [e for i, e in enumerate(kept) if i not in dropped]
