@@ -508,7 +508,7 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         if read is None:
             return ()
         found = self._scored(key, read, None)
-        return tuple(sorted(found, key=lambda item: (-item[0], item[1].place_id)))
+        return tuple(_ordered(found, Context()))
 
     def _focus_matters(self, name: str, feature: str | None, focus: tuple[str, ...]) -> bool:
         """Whether a place the name may mean is in one of the ``focus`` countries."""
