@@ -51,3 +51,39 @@ def parse_text(text: str) -> ParsedArticle:
     options = IngestOptions(language="en")
     article = article_from_bytes(text.encode(), source="report.txt", options=options)
     return parse_article(article, geocoder=OfflineGazetteer())
+
+
+def _incidents(parsed: ParsedArticle) -> list[tuple[str, str, int | None, int | None]]:
+    return [
+        (e.event_type, e.place.name, e.fatalities, e.injured)
+        for e in parsed.events
+        if e.layer == "incidents"
+    ]
+
+
+def test_a_later_sentence_about_the_titles_incident_stays_at_the_titles_place() -> None:
+    text = (
+        "date 2016-03-04\n"
+        "Tromsø clashes\n"
+        "On 3 March 2016 rival groups of protesters clashed in Tromsø, a city of Norway, "
+        "and two men were shot dead.\n\n"
+        "The clashes left 30 people injured.\n"
+    )
+    assert _incidents(parse_text(text)) == [("Riots", "Tromsø", 2, 30)]
+
+
+def test_a_later_figure_many_times_the_first_is_the_whole_incident() -> None:
+    text = (
+        "On 3 March 2016 rival groups of protesters clashed in Tromsø and two men were "
+        "shot dead. By the evening the clashes in Tromsø had left 27 people dead.\n"
+    )
+    assert [e.fatalities for e in parse_text(text).events] == [27]
+
+
+def test_how_the_counted_dead_died_is_no_incident_of_its_own() -> None:
+    text = (
+        "On 6 May 2021 rioters stormed the town hall in Bergen.\n"
+        "Five people died: one was shot dead by a guard, one was stabbed and three died of "
+        "heart attacks.\n"
+    )
+    assert _incidents(parse_text(text)) == [("Riots", "Bergen", 5, None)]

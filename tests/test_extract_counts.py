@@ -344,8 +344,9 @@ def test_people_in_a_sentence_of_a_riot_are_its_crowd() -> None:
     [
         (5, None, True),  # a figure where there was none
         (None, 5, False),
-        (48, 4, False),  # the figure told first stays (a lead's total, a headline's figure)
-        (5969, 6000, False),
+        (48, 4, True),  # the whole an episode's figure was part of
+        (5969, 6000, False),  # the figure told first stays (a headline's, a lead's total)
+        (2, 1, False),  # of two sources' close figures, the first
         (3, 0, True),  # a figure stated outright over an earlier *no one*
     ],
 )

@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import itertools
 import operator
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -79,6 +80,7 @@ def extract_events(
     """The events and flows the article reports."""
     placed = [m for m in mentions if m.place is not None and _usable(m, article.language)]
     focus = _focus(placed)
+    subject = _subject_place(placed, subject_name(article.title), focus)
     unrest = _unrest_type(sentences)
     members: dict[str, list[Place]] = {}
     events: list[EventFact] = []
@@ -110,18 +112,16 @@ def extract_events(
             members.setdefault(orgs[0], _enumeration(here))
         if orgs and not sentence.keys.isdisjoint(lexicon.DEPLOY_VERBS):
             deploying = orgs[0]
-        triggers = find_triggers(sentence.tokens, article.language, text=text, keys=sentence.keys)
+        triggers = _incident_words(sentence, article.language, text)
         heading = _is_heading(text, sentence)
         found_dates, date, precision, basis = scope.read(
             sentence, text, published=published, heading=heading and not triggers
         )
-        label = text[sentence.end - 1] == ":"
-        if heading:
-            scope.box_place = _box_place(here, focus) or scope.box_place
-        else:
-            scope.box_place = None  # the rows of an infobox end with the first paragraph
+        # the rows of an infobox end with the first paragraph
+        scope.box_place = (_box_place(here, focus) or scope.box_place) if heading else None
         if heading and not here:
             triggers = []  # a section title such as *Armed conflicts and attacks*
+        label = text[sentence.end - 1] == ":"  # *Otages :*: the rows below tell its figures
         if not label and (triggers or _may_report(sentence, words)):
             context = _Context(
                 article=article,
@@ -141,13 +141,11 @@ def extract_events(
                 basis=basis,
                 triggers=triggers,
                 topic=scope.topic or (scope.box_place if heading else None),
+                subject=subject if _names_the_subject(sentence, triggers, scope.name) else None,
             )
             new = _sentence_events(context, language=article.language)
             new += _control_events(context)
-            topic = next(
-                (e.place for e in new if e.layer == "incidents" and e.confidence >= _NAMED),
-                None,
-            )
+            topic = _topic_of(new, context.subject)
             if topic is not None and topic.kind != "country":
                 scope.topic = topic
             # figures with no word of an incident: a table's row, a tally
@@ -157,6 +155,14 @@ def extract_events(
         previous, previous_orgs = here, orgs
     events = _settle(events, loose, unrest)
     return events, _flows(events, members)
+
+
+def _topic_of(new: Sequence[EventFact], subject: Place | None) -> Place | None:
+    """The place a sentence's incidents make the paragraph's topic: one the sentence names,
+    else the article's subject when the sentence tells of it."""
+    named = (e.place for e in new if e.layer == "incidents" and e.confidence >= _NAMED)
+    told = (e.place for e in new if subject is not None and e.place == subject)
+    return next(named, None) or next(told, None)
 
 
 @dataclass(slots=True)
@@ -272,6 +278,31 @@ def _is_heading(text: str, sentence: Sentence) -> bool:
     return before in ("", "\n") and after in ("", "\n") and text[sentence.end - 1] not in ".!?"
 
 
+def _incident_words(sentence: Sentence, language: str, text: str) -> list[Trigger]:
+    """The sentence's incident words, without those that only tell how the people it has
+    counted died or were hurt (*Five people died: one was shot by the police, another …*;
+    *5 dead (1 shot, …)*): the words after a colon or bracket that follows a count of
+    casualties. With none left, the figures are the incident the text tells of there."""
+    triggers = find_triggers(sentence.tokens, language, text=text, keys=sentence.keys)
+    if not triggers:
+        return triggers
+    tokens = sentence.tokens
+    opening = _PARTS_OPEN.search(text, sentence.start, sentence.end)
+    if opening is None:
+        return triggers
+    stop = bisect.bisect_left([t.start for t in tokens], opening.start())
+    if any(t.index < stop for t in triggers):
+        return triggers
+    counts = find_counts(sentence, language, text=text)
+    if any(c.kind in _CASUALTIES and c.token < stop for c in counts):
+        return []
+    return triggers
+
+
+_PARTS_OPEN = re.compile(r"[:(]")
+_CASUALTIES = frozenset({"fatalities", "injured"})
+
+
 def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
     """Whether a sentence may give an event: it has a number or a word of control."""
     keys = sentence.keys
@@ -299,6 +330,7 @@ class _Context:
     basis: str = ""  # where the sentence's date comes from
     triggers: Sequence[Trigger] = ()
     topic: Place | None = None  # the paragraph's place so far
+    subject: Place | None = None  # the title's place, when the sentence refers to its incident
     clauses: Sequence[int] = ()
     spots: list[_Spot] | None = None  # the mentions read with their clause and governor
 
@@ -315,6 +347,37 @@ def _mentions_in(
         here.append(placed[end])
         end += 1
     return here, end
+
+
+def _subject_place(
+    placed: Sequence[Mention], title: tuple[str, ...], focus: Place | None
+) -> Place | None:
+    """The place a title that names the article's subject names (*2014 Odesa clashes*,
+    *Émeutes de 2007 à Villiers-le-Bel*): the first place of the text whose words the title
+    has, finer than a country if there is one, in the article's country."""
+    if not title:
+        return None
+    words = set(title)
+    named = [
+        m.place for m in placed if m.place is not None and words.issuperset(fold(m.surface).split())
+    ]
+    if focus is not None and focus.kind == "country":
+        named = [p for p in named if p.country_code == focus.country_code]
+    fine = [p for p in named if p.kind != "country"]
+    return next(iter(fine or named), None)
+
+
+def _names_the_subject(
+    sentence: Sentence, triggers: Sequence[Trigger], title: tuple[str, ...]
+) -> bool:
+    """Whether the sentence's incident word is the title's (*The clashes resulted in …* in
+    an article titled *2014 Odesa clashes*): it tells of the subject, not of a new incident."""
+    stems = {key[:_STEM] for key in title if len(key) >= _STEM}
+    tokens = sentence.tokens
+    return any(tokens[t.index].key[:_STEM] in stems for t in triggers)
+
+
+_STEM = 5  # the letters two forms of an incident word share (*clash*, *upplopp*, *беспо*)
 
 
 def _focus(placed: Sequence[Mention]) -> Place | None:
@@ -574,6 +637,10 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
     if context.topic is not None:
         place = context.topic
         return [_Where(place, _precision_of(place), 0.6, "place: the paragraph's topic")]
+    if context.subject is not None:
+        place = context.subject
+        why = "place: the article's subject, which the title names"
+        return [_Where(place, _precision_of(place), 0.6, why)]
     if context.focus is not None:
         place = context.focus
         if place.kind == "country":
@@ -1198,8 +1265,8 @@ _OWN = frozenset({"Arrests", "Looting/property destruction", "Other"})
 def _merge_reports(events: list[EventFact]) -> list[EventFact]:
     """Reports of one incident in the article are one event: the same type at the same place
     on compatible dates (the same day, or one of them not known to the day). Each count keeps
-    its largest figure (a total wins over its parts; a figure repeated counts once); a date
-    known to the day wins over a month. Airport control events repeat only once each."""
+    the figure :func:`figure_wins` picks (a total over its parts; a figure repeated counts
+    once); a date known to the day wins over a month. Airport control events repeat only once each."""
     kept: list[EventFact] = []
     index: dict[tuple[str, str, str], list[int]] = {}
     for event in events:
@@ -1309,11 +1376,14 @@ def figure_wins(
     """Whether a later report's figure of one incident in one article replaces the earlier.
 
     The figure reported first, the headline's or the lead's, stays: a figure repeated or
-    rounded later counts once, and a total is told before its parts (*44 killed* … *18 of
-    them police*). A later figure is taken where there was none; where the earlier report
-    said none (*no one was hurt*, then *3 were injured*); and where the earlier figure was
-    a bound that the later exact one keeps (*more than 100 killed*, then a table's *128*;
-    *nearly 8,000*, then *7,940*; *about 600*, then *585*).
+    rounded later counts once, a total is told before its parts (*44 killed* … *18 of
+    them police*), and of two sources' close figures the first, the lower as often as not,
+    stays (*one killed*, then medics' *two*). A later figure is taken where there was none;
+    where the earlier report said none (*no one was hurt*, then *3 were injured*); where it
+    is several times the earlier one, the whole that a story's first episode was part of
+    (*four shot dead* in a scene, then *the clashes resulted in 48 deaths*); and where the
+    earlier figure was a bound that the later exact one keeps (*more than 100 killed*, then
+    a table's *128*; *nearly 8,000*, then *7,940*; *about 600*, then *585*).
     """
     if new is None:
         return False
@@ -1323,6 +1393,8 @@ def figure_wins(
         return new > 0
     if new_qualifier:
         return False
+    if new >= _FULLER * old:
+        return True
     if old_qualifier in _LOWER_BOUNDS:
         return new > old
     if old_qualifier in _UPPER_BOUNDS:
@@ -1334,6 +1406,9 @@ def figure_wins(
 
 _LOWER_BOUNDS = frozenset({"over", "at least"})
 _UPPER_BOUNDS = frozenset({"nearly", "up to"})
+_FULLER = (
+    3  # how many times an earlier figure a later one is, to be the whole of which it was a part
+)
 _ABOUT = 0.2  # how far an exact figure may lie from *about* the same figure
 
 
@@ -1398,7 +1473,7 @@ def _absorb_arrests(events: list[EventFact]) -> list[EventFact]:
     on the same day is taken before one whose day is not known."""
     demonstrations: dict[str, list[int]] = {}
     for i, e in enumerate(events):
-        if e.disorder_type == "Demonstrations" and e.geo_precision < 3:
+        if e.disorder_type == "Demonstrations":
             demonstrations.setdefault(e.place.place_id, []).append(i)
     kept: list[EventFact] = list(events)
     dropped: set[int] = set()
@@ -1406,7 +1481,16 @@ def _absorb_arrests(events: list[EventFact]) -> list[EventFact]:
         if event.sub_event_type != "Arrests":
             continue
         hosts = [
-            j for j in demonstrations.get(event.place.place_id, []) if _same_time(kept[j], event)
+            j
+            for j in demonstrations.get(event.place.place_id, [])
+            if _same_time(kept[j], event)
+            and (
+                kept[j].geo_precision < 3
+                or (
+                    kept[j].date == event.date
+                    and kept[j].time_precision == event.time_precision == DAY
+                )
+            )
         ]
         if not hosts:
             continue
