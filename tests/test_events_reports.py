@@ -87,3 +87,18 @@ def test_how_the_counted_dead_died_is_no_incident_of_its_own() -> None:
         "heart attacks.\n"
     )
     assert _incidents(parse_text(text)) == [("Riots", "Bergen", 5, None)]
+
+
+def test_arrests_and_a_picket_told_without_a_place_on_one_day_are_one_event() -> None:
+    text = (
+        "date 2014-08-06\n"
+        "Четыре человека задержаны на пикете\n\n"
+        "Один из них стоял в одиночном пикете с плакатом.\n\n"
+        "Власти России не прокомментировали задержания.\n"
+    )
+    options = IngestOptions(language="ru")
+    article = article_from_bytes(text.encode(), source="picket.txt", options=options)
+    parsed = parse_article(article, geocoder=OfflineGazetteer())
+    assert [(e.sub_event_type, e.place.name, e.arrested) for e in parsed.events] == [
+        ("Protest with intervention", "Russia", 4)
+    ]
