@@ -102,3 +102,21 @@ def test_arrests_and_a_picket_told_without_a_place_on_one_day_are_one_event() ->
     assert [(e.sub_event_type, e.place.name, e.arrested) for e in parsed.events] == [
         ("Protest with intervention", "Russia", 4)
     ]
+
+
+def test_an_infobox_listing_towns_of_one_area_gives_its_figures_to_the_area() -> None:
+    text = (
+        "The May riots\n"
+        "Date 3 to 5 May 2019\n"
+        "Location Nanterre, Colombes, Gennevilliers (Hauts-de-Seine)\n"
+        "Participants Youths in masked groups, some of them armed.\n"
+        "Kinds of unrest rioting, looting, arson, stone throwing at police patrols\n"
+        "Injured 40 police officers, 6 of them by stones\n"
+        "Arrests 12 people\n\n"
+        "The riots began in Nanterre on 3 May 2019 and spread to Colombes.\n"
+    )
+    events = parse_text(text).events
+    assert [(e.place.name, e.injured, e.arrested) for e in events] == [
+        ("Hauts-de-Seine", 40, 12),
+        ("Nanterre", None, None),
+    ]

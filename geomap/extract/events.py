@@ -118,7 +118,9 @@ def extract_events(
             sentence, text, published=published, heading=heading and not triggers
         )
         # the rows of an infobox end with the first paragraph
-        scope.box_place = (_box_place(here, focus) or scope.box_place) if heading else None
+        scope.box_place = (
+            (_box_place(here, focus) or scope.box_place) if _is_row(text, sentence) else None
+        )
         if heading and not here:
             triggers = []  # a section title such as *Armed conflicts and attacks*
         label = text[sentence.end - 1] == ":"  # *Otages :*: the rows below tell its figures
@@ -140,7 +142,7 @@ def extract_events(
                 inherited=scope.inherited,
                 basis=basis,
                 triggers=triggers,
-                topic=scope.topic or (scope.box_place if heading else None),
+                topic=scope.topic or scope.box_place,
                 subject=subject if _names_the_subject(sentence, triggers, scope.name) else None,
             )
             new = _sentence_events(context, language=article.language)
@@ -246,11 +248,17 @@ def _box_place(here: Sequence[Mention], focus: Place | None) -> Place | None:
     countries = [p for p in places if p.kind == "country"]
     if len(towns) > 1:
         code = places[0].country_code
+        areas = [p for p in places if p.kind in _AREAS and p.country_code == code]
+        if areas:  # *Villiers-le-Bel, Sarcelles, Cergy (Val-d'Oise)*: the area they share
+            return areas[0]
         if focus is not None and focus.kind == "country" and focus.country_code == code:
             return focus
         return countries[0] if countries else None
     fine = [p for p in places if p.kind != "country"]
     return fine[0] if fine else countries[0] if countries else None
+
+
+_AREAS = frozenset({"region", "district"})
 
 
 def _year_in(sentence: Sentence, *, strict: bool) -> int | None:
@@ -301,6 +309,20 @@ def _incident_words(sentence: Sentence, language: str, text: str) -> list[Trigge
 
 _PARTS_OPEN = re.compile(r"[:(]")
 _CASUALTIES = frozenset({"fatalities", "injured"})
+
+
+def _is_row(text: str, sentence: Sentence) -> bool:
+    """Whether a sentence is a line of its own, short enough for a row of an infobox
+    (*Participants Individus masqués et parfois armés.*, *Localisation Villiers-le-Bel,
+    Sarcelles, … (Val-d'Oise)*): not yet the article's first paragraph."""
+    return (
+        len(sentence.tokens) <= _ROW_WORDS
+        and text[max(0, sentence.start - 1) : sentence.start] in ("", "\n")
+        and text[sentence.end : sentence.end + 1] in ("", "\n")
+    )
+
+
+_ROW_WORDS = 24
 
 
 def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
