@@ -9,9 +9,9 @@ from pathlib import Path
 
 from geomap.extract.reports import merge_articles
 from geomap.geocode import OfflineGazetteer
-from geomap.ingest import IngestOptions, article_from_bytes
+from geomap.ingest import IngestOptions, article_from_bytes, article_id
 from geomap.pipeline import parse, parse_article
-from geomap.records import ParsedArticle
+from geomap.records import Article, ParsedArticle, PubDate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 OWN_WORDS = ("kazakhstan-2022-01.nb.txt", "kazakhstan-2022-01.en.txt", "kazakhstan-2022-01.ru.txt")
@@ -120,3 +120,21 @@ def test_an_infobox_listing_towns_of_one_area_gives_its_figures_to_the_area() ->
         ("Hauts-de-Seine", 40, 12),
         ("Nanterre", None, None),
     ]
+
+
+def test_a_sentence_that_only_talks_of_the_titles_incident_is_no_new_incident() -> None:
+    text = (
+        "On 6 May 2021 a mob of rioters attacked the town hall in Bergen.\n"
+        "According to the inquiry, the attack had been planned for weeks.\n"
+        "Five people died shortly before, during or after it.\n"
+    )
+    article = Article(
+        id=article_id(text),
+        source="attack.txt",
+        title="Bergen town hall attack",  # a page's title, not a line of its text
+        published=PubDate.parse("2021-05-08"),
+        language="en",
+        text=text,
+    )
+    parsed = parse_article(article, geocoder=OfflineGazetteer())
+    assert _incidents(parsed) == [("Riots", "Bergen", 5, None)]

@@ -392,11 +392,12 @@ def _subject_place(
 def _names_the_subject(
     sentence: Sentence, triggers: Sequence[Trigger], title: tuple[str, ...]
 ) -> bool:
-    """Whether the sentence's incident word is the title's (*The clashes resulted in …* in
-    an article titled *2014 Odesa clashes*): it tells of the subject, not of a new incident."""
+    """Whether the sentence's incident words are all the title's (*The clashes resulted in
+    …* in an article titled *2014 Odesa clashes*): it tells of the subject, not of a new
+    incident."""
     stems = {key[:_STEM] for key in title if len(key) >= _STEM}
     tokens = sentence.tokens
-    return any(tokens[t.index].key[:_STEM] in stems for t in triggers)
+    return bool(triggers) and all(tokens[t.index].key[:_STEM] in stems for t in triggers)
 
 
 _STEM = 5  # the letters two forms of an incident word share (*clash*, *upplopp*, *беспо*)
@@ -841,8 +842,8 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     )
     if not triggers:  # *no one was hurt* alone is no incident: a zero only goes with one
         counts = [c for c in counts if c.value]
-    if not counts and not triggers:
-        return []
+    if not counts and (not triggers or (context.subject is not None and not context.here)):
+        return []  # nothing told, or only the title's incident talked about (*the attack was …*)
     if not triggers and _any_stem(context.sentence.keys, lexicon.DISASTER_STEMS):
         # Figures with no incident word in a sentence of a disaster: a landslide's dead.
         counts = [c for c in counts if c.kind in _UNTOLD_KINDS]
