@@ -428,3 +428,20 @@ def test_a_long_breakdown_in_brackets_is_parts_of_its_total() -> None:
 def test_a_word_longer_than_any_number_is_no_number() -> None:
     assert compound_value("to" * 40, "nb") is None
     assert compound_value("femogtyve", "da") == 25
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Riots broke out in the suburb after the death of two teenagers.", "en"),
+        ("Die Proteste begannen nach dem Tod von drei Männern.", "de"),
+        ("La colère est montée suite à la mort de deux jeunes.", "fr"),
+        ("Sur la mort des deux jeunes, le policier a été condamné.", "fr"),
+    ],
+)
+def test_deaths_the_sentence_only_refers_to_are_no_toll(text: str, language: str) -> None:
+    assert _kinds(text, language) == []
+
+
+def test_deaths_an_incident_resulted_in_are_its_toll() -> None:
+    assert _kinds("The clashes resulted in the deaths of 48 people.", "en") == [("fatalities", 48)]

@@ -139,8 +139,8 @@ def find_counts(
             kind = reader.kind(other, other_after, noun_at=noun_at, gathering=gathering)
         if kind is None:
             kind = _elided(tokens, after, found)
-        if not kind:
-            continue  # nothing counted, or people with another fate
+        if not kind or (kind == "fatalities" and _referred_deaths(tokens, index)):
+            continue  # nothing counted, people with another fate, deaths only referred to
         if part and (kind in part_kinds or kind == "troops" or (not found and not part_kinds)):
             continue  # *44 killed, among them 18 police*: the total was read
         found.append(Count(kind, value, _qualifier(tokens, index), index))
@@ -509,6 +509,20 @@ def _starts_parts(tokens: Sequence[Token], index: int) -> bool:
     return any(key in lexicon.PART_WORDS for key in keys) or any(
         pair in lexicon.PART_PHRASES for pair in itertools.pairwise(keys)
     )
+
+
+def _referred_deaths(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the number at ``index`` counts deaths the sentence refers to rather than
+    reports (*after the death of two teenagers*, *sur la mort des deux adolescents*): a word
+    of death shortly before it, and a word that refers to it shortly before that."""
+    keys = [t.key for t in tokens[max(0, index - _REFERENCE_REACH) : index]]
+    death = next((i for i in range(len(keys) - 1, -1, -1) if keys[i] in lexicon.DEATH_NOUNS), None)
+    return death is not None and any(
+        k in lexicon.DEATH_REFERENCES for k in keys[max(0, death - 3) : death]
+    )
+
+
+_REFERENCE_REACH = 6
 
 
 def _a_hundred(tokens: Sequence[Token], index: int) -> bool:

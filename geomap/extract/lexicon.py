@@ -260,6 +260,18 @@ FATE_WORDS = frozenset(
     "convicted sentenced indicted domt domte tiltalt dombt domda atalade verurteilt "
     "angeklagt condamnes coupables inculpes осуждены осуждено приговорены".split()
 )
+#: *The death(s) of N* after one of these words is what set off the incident the sentence
+#: tells of, or what it only refers to (*riots after the death of two teenagers*,
+#: *consécutivement à la mort de deux adolescents*, *a trial over the deaths of three*): not
+#: a toll the sentence reports.
+DEATH_REFERENCES = frozenset(
+    "after following over regarding concerning etter efter om angaende nach wegen uber "
+    "apres suite consecutivement sur после вслед по".split()
+)
+DEATH_NOUNS = frozenset(
+    "death deaths killing killings dod doden dodsfall dodsfallet mord mort morts deces "
+    "tod todes tode смерти смертью гибели убийства убийство".split()
+)
 #: Verbs of arrest that, with one person as their object, count one arrest (*police
 #: detained a man*, *полиция задержала Ивана Петрова*).
 ARREST_VERBS = frozenset(
