@@ -138,3 +138,32 @@ def test_a_sentence_that_only_talks_of_the_titles_incident_is_no_new_incident() 
     )
     parsed = parse_article(article, geocoder=OfflineGazetteer())
     assert _incidents(parsed) == [("Riots", "Bergen", 5, None)]
+
+
+def test_an_infobox_row_of_arrests_is_the_subjects_arrests() -> None:
+    text = (
+        "Autumn of protest\n"
+        "Country Chile\n"
+        "Date 18 October 2019 to 18 March 2020\n"
+        "   Participants 1 200 000 people\n"
+        "   Injured more than 2000 people\n"
+        "   Arrested more than 9000 people\n\n"
+        "The autumn of protest was a wave of demonstrations that spread through Chile.\n"
+    )
+    events = parse_text(text).events
+    assert [(e.sub_event_type, e.place.name, e.arrested) for e in events] == [
+        ("Protest with intervention", "Chile", 9000)
+    ]
+
+
+def test_an_item_of_a_list_is_no_row_of_the_infobox() -> None:
+    text = (
+        "Autumn of protest\n"
+        "Date 18 October 2019 to 18 March 2020\n"
+        "Demands\n"
+        "• Cheaper bus tickets in Santiago\n"
+        "Injured 2000 people\n\n"
+        "The autumn of protest was a wave of demonstrations that spread through Chile.\n"
+    )
+    events = parse_text(text).events
+    assert [(e.place.name, e.injured) for e in events] == [("Chile", 2000)]

@@ -118,9 +118,8 @@ def extract_events(
             sentence, text, published=published, heading=heading and not triggers
         )
         # the rows of an infobox end with the first paragraph
-        scope.box_place = (
-            (_box_place(here, focus) or scope.box_place) if _is_row(text, sentence) else None
-        )
+        row = _is_row(text, sentence)
+        scope.box_place = (_box_place(here, focus) or scope.box_place) if row else None
         if heading and not here:
             triggers = []  # a section title such as *Armed conflicts and attacks*
         label = text[sentence.end - 1] == ":"  # *Otages :*: the rows below tell its figures
@@ -144,6 +143,7 @@ def extract_events(
                 triggers=triggers,
                 topic=scope.topic or scope.box_place,
                 subject=subject if _names_the_subject(sentence, triggers, scope.name) else None,
+                row=row,
             )
             new = _sentence_events(context, language=article.language)
             new += _control_events(context)
@@ -248,9 +248,9 @@ def _box_place(here: Sequence[Mention], focus: Place | None) -> Place | None:
     countries = [p for p in places if p.kind == "country"]
     if len(towns) > 1:
         code = places[0].country_code
-        areas = [p for p in places if p.kind in _AREAS and p.country_code == code]
-        if areas:  # *Villiers-le-Bel, Sarcelles, Cergy (Val-d'Oise)*: the area they share
-            return areas[0]
+        last = places[-1]
+        if last.kind in _AREAS and last.country_code == code:
+            return last  # *Villiers-le-Bel, Sarcelles, Cergy (Val-d'Oise)*: the area they share
         if focus is not None and focus.kind == "country" and focus.country_code == code:
             return focus
         return countries[0] if countries else None
@@ -312,16 +312,24 @@ _CASUALTIES = frozenset({"fatalities", "injured"})
 
 
 def _is_row(text: str, sentence: Sentence) -> bool:
-    """Whether a sentence is a line of its own, short enough for a row of an infobox
-    (*Participants Individus masqués et parfois armés.*, *Localisation Villiers-le-Bel,
-    Sarcelles, … (Val-d'Oise)*): not yet the article's first paragraph."""
-    return (
-        len(sentence.tokens) <= _ROW_WORDS
-        and text[max(0, sentence.start - 1) : sentence.start] in ("", "\n")
-        and text[sentence.end : sentence.end + 1] in ("", "\n")
+    """Whether a sentence is a line of its own that may be a row of an infobox (*Localisation
+    Villiers-le-Bel, Sarcelles, … (Val-d'Oise)*, *Participants Individus masqués et parfois
+    armés.*) rather than a paragraph or an item of a list: short, and shorter still if it
+    ends a sentence."""
+    last = text[sentence.end - 1]
+    if len(sentence.tokens) > (_SHORT_ROW_WORDS if last in ".!?" else _ROW_WORDS):
+        return False
+    if text[sentence.start] in _BULLETS:
+        return False  # an item of a list (*• Free education*), not a row
+    line_start = text.rfind("\n", 0, sentence.start) + 1
+    line_end = text.find("\n", sentence.end)
+    return not text[line_start : sentence.start].strip() and not (
+        text[sentence.end : None if line_end < 0 else line_end].strip()
     )
 
 
+_SHORT_ROW_WORDS = 12
+_BULLETS = "•·*-–"
 _ROW_WORDS = 24
 
 
@@ -353,6 +361,7 @@ class _Context:
     triggers: Sequence[Trigger] = ()
     topic: Place | None = None  # the paragraph's place so far
     subject: Place | None = None  # the title's place, when the sentence refers to its incident
+    row: bool = False  # a row of the article's infobox
     clauses: Sequence[int] = ()
     spots: list[_Spot] | None = None  # the mentions read with their clause and governor
 
@@ -854,6 +863,8 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     by_group = {group: [c for c in counts if c.kind in kinds] for group, kinds in _GROUPS.items()}
     kinds = {t.kind for t in triggers}
     incident = _incident_type(kinds, context, by_group)
+    if context.row and kinds == {"arrest"} and context.unrest[0] in ("Protests", "Riots"):
+        incident = context.unrest  # an infobox's *Arrests 8,800*: the subject's arrests
     events: list[EventFact] = []
     arrests_alone = bool(by_group["arrests"]) or "arrest" in kinds
     if incident is not None:
