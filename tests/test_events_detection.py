@@ -151,3 +151,20 @@ def test_a_running_tally_is_dated_to_the_week(parse: Parse) -> None:
     text = "So far 85 people have been arrested in the riots in Tartu, police said on Thursday."
     (event,) = [e for e in _incidents(parse(text, "en")) if e.arrested]
     assert (event.arrested, event.time_precision) == (85, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Youths threw petrol bombs at the police station in Malmö.", "en"),
+        ("Ungdommer kastet brannbomber mot politistasjonen i Bergen.", "nb"),
+        ("Ungdomar kastade molotovcocktails mot polisstationen i Malmö.", "sv"),
+        ("Jugendliche warfen Brandsätze auf die Polizeiwache in Bremen.", "de"),
+        ("Des jeunes ont lancé des cocktails Molotov sur le commissariat de Lyon.", "fr"),
+    ],
+)
+def test_petrol_bombs_thrown_by_a_crowd_tell_of_a_riot_not_an_explosion(
+    parse: Parse, text: str, language: str
+) -> None:
+    (event,) = _incidents(parse(text, language))
+    assert event.event_type == "Riots"

@@ -430,6 +430,19 @@ def languages() -> frozenset[str]:
     return frozenset(_COMPILED) | frozenset(_SHARED)
 
 
+#: Petrol bombs in every language (*firebombs*, *brannbomber*, *Brandsätze*, *cocktails
+#: Molotov*, *коктейли Молотова*): thrown by a crowd, they tell of a riot, not an explosion.
+_FIRE_BOMBS = tuple(
+    fold(stem)
+    for stem in (
+        "firebomb molotov molotow молотов brannbomb brandbomb brandsatz brandsätz "
+        "benzinbomb bensinbomb"
+    ).split()
+)
+#: Words that make the bomb after them a petrol bomb (*petrol bombs*, *incendiary bombs*).
+_FIRE_WORDS = frozenset("petrol gasoline incendiary fire molotov incendiaires".split())
+
+
 @lru_cache(maxsize=1 << 16)
 def kind_of(key: str, language: str) -> str | None:
     """The incident kind a folded word reports in ``language``; ``None`` for most words."""
@@ -439,6 +452,8 @@ def kind_of(key: str, language: str) -> str | None:
     words, stems, lengths = compiled
     if key in _NOT_INCIDENTS:
         return None
+    if key.startswith(_FIRE_BOMBS):
+        return "riot"  # a crowd's weapon, not a remote explosive
     kind = words.get(key)
     if kind is not None:
         return kind
@@ -483,5 +498,7 @@ def find_triggers(
             continue
         if kind == "deploy" and not any(t.key in FORCE_WORDS for t in tokens):
             continue
+        if kind == "bomb" and index and tokens[index - 1].key in _FIRE_WORDS:
+            kind = "riot"  # *petrol bombs*
         found.append(Trigger(index, kind))
     return found
