@@ -168,3 +168,12 @@ def test_petrol_bombs_thrown_by_a_crowd_tell_of_a_riot_not_an_explosion(
 ) -> None:
     (event,) = _incidents(parse(text, language))
     assert event.event_type == "Riots"
+
+
+def test_a_quoted_post_adds_no_incident_of_its_own(parse: Parse) -> None:
+    text = (
+        "Police dispersed a protest in Bergen on Monday with tear gas.\n"
+        "@someone: I hear shots near the harbour.\n"
+        "RT @other: huge explosions in the centre right now\n"
+    )
+    assert [e.event_type for e in _incidents(parse(text, "en"))] == ["Protests"]

@@ -445,3 +445,17 @@ def test_deaths_the_sentence_only_refers_to_are_no_toll(text: str, language: str
 
 def test_deaths_an_incident_resulted_in_are_its_toll() -> None:
     assert _kinds("The clashes resulted in the deaths of 48 people.", "en") == [("fatalities", 48)]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("Four officers died by suicide within seven months.", "en", []),
+        ("Fire offiserer døde av selvmord i månedene etter.", "nb", []),
+        ("Three people were killed by suicide bombers.", "en", [("fatalities", 3)]),
+    ],
+)
+def test_deaths_by_suicide_are_no_toll_of_an_incident(
+    text: str, language: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _kinds(text, language) == expected

@@ -139,7 +139,9 @@ def find_counts(
             kind = reader.kind(other, other_after, noun_at=noun_at, gathering=gathering)
         if kind is None:
             kind = _elided(tokens, after, found)
-        if not kind or (kind == "fatalities" and _referred_deaths(tokens, index)):
+        if not kind or (
+            kind == "fatalities" and (_referred_deaths(tokens, index) or _suicides(tokens, after))
+        ):
             continue  # nothing counted, people with another fate, deaths only referred to
         if part and (kind in part_kinds or kind == "troops" or (not found and not part_kinds)):
             continue  # *44 killed, among them 18 police*: the total was read
@@ -523,6 +525,24 @@ def _referred_deaths(tokens: Sequence[Token], index: int) -> bool:
 
 
 _REFERENCE_REACH = 6
+
+
+def _suicides(tokens: Sequence[Token], after: int) -> bool:
+    """Whether the people counted before ``after`` died by their own hand (*four officers
+    died by suicide*, *fire offiserer døde av selvmord*), not of an incident: *by* or *of*
+    and a word of suicide shortly after the number, not a suicide bomber's."""
+    keys = [t.key for t in tokens[after : after + _SUICIDE_REACH]]
+    return any(
+        key in lexicon.SUICIDE_WORDS
+        and i
+        and keys[i - 1] in lexicon.BY_WORDS
+        and not (i + 1 < len(keys) and keys[i + 1].startswith(_ATTACKERS))
+        for i, key in enumerate(keys)
+    )
+
+
+_SUICIDE_REACH = 8
+_ATTACKERS = ("bomb", "attack", "attent", "anschlag", "angrep", "angrepp", "terror", "смертни")
 
 
 def _a_hundred(tokens: Sequence[Token], index: int) -> bool:

@@ -268,6 +268,12 @@ DEATH_REFERENCES = frozenset(
     "after following over regarding concerning etter efter om angaende nach wegen uber "
     "apres suite consecutivement sur после вслед по".split()
 )
+#: Deaths by one's own hand (*døde av selvmord*, *died by suicide*): no toll of an incident.
+SUICIDE_WORDS = frozenset(
+    "suicide suicides selvmord sjalvmord selbstmord suizid самоубийства самоубийство".split()
+)
+#: The words before a suicide word that say it is how someone died (*by*, *av*, *durch*).
+BY_WORDS = frozenset("by of av af ved durch par через от".split())
 DEATH_NOUNS = frozenset(
     "death deaths killing killings dod doden dodsfall dodsfallet mord mort morts deces "
     "tod todes tode смерти смертью гибели убийства убийство".split()

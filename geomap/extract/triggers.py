@@ -23,6 +23,7 @@ Kinds
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -367,6 +368,17 @@ FORCE_WORDS = frozenset(
 _QUOTE_REACH = 400  # characters back where a quote around an incident word may open
 
 
+def _in_a_post(text: str, start: int) -> bool:
+    """Whether the line holding ``start`` quotes a social-media post (*@someone: …*, *RT
+    @someone: …*): somebody's words, as inside quotation marks."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return _POST.match(text, line_start, line_start + _POST_HEAD) is not None
+
+
+_POST = re.compile(r"[ \t]*(?:RT )?@\w+:")
+_POST_HEAD = 64  # characters: a handle and its colon
+
+
 def _named_or_quoted(text: str, tokens: Sequence[Token], index: int) -> bool:
     start = tokens[index].start
     if index and text[start - 1 : start] == "-" and tokens[index - 1].is_capitalised:
@@ -474,13 +486,14 @@ def find_triggers(
 ) -> list[Trigger]:
     """The incident words of a sentence, without those negated (*no new clashes*), those
     that qualify a noun (*riot police*), those in the name of an event already told
-    (*Marikana-massakren*) and those inside quotation marks (a speaker's words).
+    (*Marikana-massakren*), those inside quotation marks (a speaker's words) and those of a
+    quoted social-media post (*@someone: I hear gunfire*).
 
     ``keys`` are the sentence's folded words when already known (``Sentence.keys``).
     """
     found: list[Trigger] = []
     kinds = _kinds(keys if keys is not None else frozenset(t.key for t in tokens), language)
-    if not kinds:
+    if not kinds or (text and _in_a_post(text, tokens[0].start)):
         return found
     for index, token in enumerate(tokens):
         kind = kinds.get(token.key)
