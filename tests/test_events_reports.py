@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import Parse
+
 from geomap.extract.reports import merge_articles
 from geomap.geocode import OfflineGazetteer
 from geomap.ingest import IngestOptions, article_from_bytes, article_id
@@ -167,3 +169,17 @@ def test_an_item_of_a_list_is_no_row_of_the_infobox() -> None:
     )
     events = parse_text(text).events
     assert [(e.place.name, e.injured) for e in events] == [("Chile", 2000)]
+
+
+def test_the_name_the_next_sentence_gives_an_incident_places_it(parse: Parse) -> None:
+    text = (
+        "Strejken i Sydafrika\n"
+        "Strejken bredte sig i Sydafrika i foråret 2015.\n\n"
+        "Den 3. maj blev 12 strejkende minearbejdere dræbt af politiet. "
+        'Denne hændelse kaldes ofte "Rustenburg-massakren".\n'
+    )
+    events = parse(text, "da").events
+    assert [(e.place.name, e.fatalities) for e in events] == [
+        ("South Africa", None),
+        ("Rustenburg", 12),
+    ]

@@ -33,7 +33,7 @@ from geomap.extract.dates import (
     subject_name,
 )
 from geomap.extract.text import Sentence, Token
-from geomap.extract.triggers import Trigger, find_triggers
+from geomap.extract.triggers import Trigger, find_triggers, kind_of
 from geomap.records import (
     COUNTS,
     DAY,
@@ -98,14 +98,12 @@ def extract_events(
         subject=subject_date(article.title, published=published, language=article.language),
         name=subject_name(article.title),
     )
-    end_of_previous = 0
     loose: set[int] = set()  # the events of sentences that give figures but no incident word
+    told = range(0)  # the events of the last sentence that gave any
     for sentence in sentences:
         here, position = _mentions_in(placed, sentence, position)
         here = [m for m in here if _fits(m, sentence, article.language)]
-        if "\n" in text[end_of_previous : sentence.start]:
-            scope.new_paragraph()
-        end_of_previous = sentence.end
+        scope.enter(text, sentence)
         named = _organisations(sentence)
         orgs = named or _referred_organisation(sentence, last_named)
         if orgs and sum(m.place.kind == "country" for m in here if m.place) >= 3:
@@ -150,13 +148,55 @@ def extract_events(
             topic = _topic_of(new, context.subject)
             if topic is not None and topic.kind != "country":
                 scope.topic = topic
+            told = range(len(events), len(events) + len(new)) if new else told
             # figures with no word of an incident: a table's row, a tally
-            loose.update(range(len(events), len(events) + len(new)) if not triggers else ())
+            loose.update(told if new and not triggers else ())
             events += new
+        elif here:
+            _name_the_told(events, told, here, text, article.language)
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
     events = _settle(events, loose, unrest)
     return events, _flows(events, members)
+
+
+def _name_the_told(
+    events: list[EventFact], told: range, here: Sequence[Mention], text: str, language: str
+) -> None:
+    """Place the incidents of the last sentence that gave any, placed only at their country
+    for want of a place, where a sentence that tells of no incident names them after a place
+    (*Denne begivenhed kaldes ofte Marikana-massakren*): the name gives where it happened."""
+    named = next((m for m in here if _names_an_incident(m, text, language)), None)
+    if named is None or named.place is None:
+        return
+    place = named.place
+    for i in told:
+        event = events[i]
+        if (
+            event.place.kind == "country"
+            and event.confidence < _NAMED
+            and event.place.country_code == place.country_code
+        ):
+            why = f"place: '{named.surface}', the name the next sentence gives the incident"
+            note = event.notes.replace(event.notes.split(_REPORTS)[0], why, 1)
+            events[i] = replace(event, place=place, geo_precision=_precision_of(place), notes=note)
+
+
+def _names_an_incident(mention: Mention, text: str, language: str) -> bool:
+    """Whether a place is the first part of an incident's name (*Marikana-massakren*,
+    *Ürümqi-Unruhen*)."""
+    if (
+        mention.place is None
+        or mention.place.kind == "country"
+        or text[mention.end : mention.end + 1] != "-"
+    ):
+        return False
+    word = text[mention.end + 1 : mention.end + _WORD_REACH].split(" ", 1)[0]
+    return kind_of(fold(word.strip(_WORD_END)), language) is not None
+
+
+_WORD_REACH = 40
+_WORD_END = ".,;:!?\"'»”)"
 
 
 def _topic_of(new: Sequence[EventFact], subject: Place | None) -> Place | None:
@@ -182,11 +222,15 @@ class _Scope:
     topic: Place | None = None
     inherited: _Dated = (None, MONTH, "")  # the date before the sentence's own
     box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
+    end_of_previous: int = 0  # where the sentence before ends
 
-    def new_paragraph(self) -> None:
-        self.paragraph_date = None
-        self.paragraph_days.clear()
-        self.topic = None
+    def enter(self, text: str, sentence: Sentence) -> None:
+        """Start reading ``sentence``: what a paragraph scopes ends with the paragraph."""
+        if "\n" in text[self.end_of_previous : sentence.start]:
+            self.paragraph_date = None
+            self.paragraph_days.clear()
+            self.topic = None
+        self.end_of_previous = sentence.end
 
     def read(
         self, sentence: Sentence, text: str, *, published: PubDate | None, heading: bool
