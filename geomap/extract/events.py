@@ -365,11 +365,16 @@ def _is_row(text: str, sentence: Sentence) -> bool:
         return False
     if text[sentence.start] in _BULLETS:
         return False  # an item of a list (*• Free education*), not a row
-    line_start = text.rfind("\n", 0, sentence.start) + 1
-    line_end = text.find("\n", sentence.end)
-    return not text[line_start : sentence.start].strip() and not (
-        text[sentence.end : None if line_end < 0 else line_end].strip()
-    )
+    return _line_edge(text, sentence.start, -1) and _line_edge(text, sentence.end, 1)
+
+
+def _line_edge(text: str, position: int, step: int) -> bool:
+    """Whether only spaces lie between ``position`` and the line's edge in direction ``step``
+    (-1: back to its start, 1: on to its end)."""
+    index = position - 1 if step < 0 else position
+    while 0 <= index < len(text) and text[index] in " \t":
+        index += step
+    return not 0 <= index < len(text) or text[index] == "\n"
 
 
 _SHORT_ROW_WORDS = 12

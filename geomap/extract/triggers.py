@@ -369,13 +369,12 @@ _QUOTE_REACH = 400  # characters back where a quote around an incident word may 
 
 
 def _in_a_post(text: str, start: int) -> bool:
-    """Whether the line holding ``start`` quotes a social-media post (*@someone: …*, *RT
-    @someone: …*): somebody's words, as inside quotation marks."""
-    line_start = text.rfind("\n", 0, start) + 1
-    return _POST.match(text, line_start, line_start + _POST_HEAD) is not None
+    """Whether the sentence whose first word starts at ``start`` quotes a social-media post
+    (*@someone: …*, *RT @someone: …*): somebody's words, as inside quotation marks."""
+    return _POST.match(text, max(0, start - 1), start + _POST_HEAD) is not None
 
 
-_POST = re.compile(r"[ \t]*(?:RT )?@\w+:")
+_POST = re.compile(r"@\w+:|\W?RT @\w+:")
 _POST_HEAD = 64  # characters: a handle and its colon
 
 
