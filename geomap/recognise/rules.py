@@ -35,6 +35,7 @@ from geomap.gazetteer import (
     code_key,
     language_flag,
 )
+from geomap.recognise.frequency import wordlist_language, zipf_frequency
 from geomap.records import Mention
 from geomap.textnorm import base_forms, fold
 
@@ -515,37 +516,10 @@ def _title_case(sentence: Sentence) -> bool:
     return len(words) >= 3 and all(t.is_capitalised for t in words)
 
 
-#: wordfreq splits these into words with jieba (zh) or MeCab (ja, ko), which geomap does not
-#: install; their articles are asked about in English like any language wordfreq lacks, so a
-#: Latin-script word there is still weighed and a word in their own script counts as rare.
-_NEEDS_TOKENIZER = frozenset({"zh", "ja", "ko"})
-
-
 @lru_cache(maxsize=65536)
 def zipf(word: str, language: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, _wordlist_language(language)))
-
-
-@lru_cache(maxsize=64)
-def _wordlist_language(language: str) -> str:
-    """The wordfreq list for ``language``: English when wordfreq has none; its table loaded.
-
-    Remembered: wordfreq lists its files anew on every call, which cost more than the
-    frequency itself. Loading a table, wordfreq also keeps the raw lists it was read from:
-    hundreds of lists per language, holding every word again, which the garbage collector
-    walks through at each full collection (7 ms per language each time, 0.2 ms per article
-    in ``bench.throughput``). Frequencies are read from the table alone, so the lists go.
-    """
-    from wordfreq import available_languages, get_frequency_list, zipf_frequency
-
-    lang = {"nn": "nb", "no": "nb"}.get(language, language)
-    if lang not in available_languages() or lang in _NEEDS_TOKENIZER:
-        lang = "en"
-    zipf_frequency("a", lang)  # loads the table
-    get_frequency_list.cache_clear()
-    return lang
+    """wordfreq's Zipf frequency of ``word`` in ``language`` (English when wordfreq has none)."""
+    return zipf_frequency(word, wordlist_language(language))
 
 
 def _mention(
