@@ -54,7 +54,7 @@ def test_a_languages_table_is_written_once_into_the_cache_folder(cache: Path) ->
     assert zipf_frequency("politi", "da") == wordfreq.zipf_frequency("politi", "da")
     (table,) = cache.glob("words-*-da.sqlite")
     written = table.stat().st_mtime_ns
-    frequency._table_in.cache_clear()  # as a later run
+    frequency._tables.clear()  # as a later run
     assert zipf_frequency("gade", "da") == wordfreq.zipf_frequency("gade", "da")
     assert table.stat().st_mtime_ns == written
     assert [p.name for p in cache.iterdir()] == [table.name]  # no temporary file left

@@ -19,6 +19,7 @@ wordfreq answers itself, as before.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import itertools
 import logging
@@ -177,17 +178,22 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 
 _opening = threading.Lock()
+_tables: dict[tuple[str | None, str], _Table | None] = {}
 
 
 def _table(lang: str) -> _Table | None:
     """The table of ``lang`` in the cache folder, written first if missing; ``None`` if the
     cache cannot be written or read."""
-    return _table_in(cache_dir(), lang)
+    key = (os.environ.get("GEOMAP_CACHE_DIR"), lang)  # what cache_dir() depends on
+    try:
+        return _tables[key]
+    except KeyError:
+        table = _tables[key] = _table_in(cache_dir(), lang)
+        return table
 
 
-@cache
 def _table_in(folder: Path, lang: str) -> _Table | None:
-    path = folder / f"words-v{_FORMAT}-wordfreq{_wordfreq_version()}-{lang}.sqlite"
+    path = folder / f"words-v{_FORMAT}-{_list_stamp(lang)}-{lang}.sqlite"
     with _opening:
         try:
             if not path.exists():
@@ -280,8 +286,15 @@ def _available_languages() -> frozenset[str]:
     )
 
 
-@cache
-def _wordfreq_version() -> str:
-    import importlib.metadata
-
-    return importlib.metadata.version("wordfreq")
+def _list_stamp(lang: str) -> str:
+    """Which of wordfreq's files the table is made from, as they are on disk: a new wordfreq
+    makes a new table (one ``stat``, where asking for wordfreq's version takes milliseconds)."""
+    data = _wordfreq_data()
+    for size in ("large", "small"):  # wordfreq's "best" list
+        path = data / f"{size}_{lang}.msgpack.gz"
+        with contextlib.suppress(FileNotFoundError):
+            stat = path.stat()
+            made = f"{path.name}|{stat.st_size}|{stat.st_mtime_ns}"
+            return hashlib.sha256(made.encode()).hexdigest()[:12]
+    msg = f"wordfreq has no list for {lang!r}"
+    raise LookupError(msg)
