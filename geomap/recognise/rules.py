@@ -9,6 +9,7 @@ position (*Under kontroll*, *Ro og orden*, weekday and month names), and an acro
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import math
@@ -424,17 +425,32 @@ _DEMONYM_STEM = 4  # letters a demonym shares at least with its country's name
 
 
 @lru_cache(maxsize=4)
-def _name_starts(countries: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+def _name_starts(countries: frozenset[str]) -> tuple[_Starts, _Starts]:
     """Every start of at least :data:`_DEMONYM_STEM` letters of the names, and those shorter
-    than the whole name: a demonym is then found by a few set lookups, not a scan of names."""
-    starts: set[str] = set()
-    proper: set[str] = set()
-    for name in countries:
-        for end in range(_DEMONYM_STEM, len(name) + 1):
-            starts.add(name[:end])
-            if end < len(name):
-                proper.add(name[:end])
-    return frozenset(starts), frozenset(proper)
+    than the whole name: a demonym is then found by a few lookups, not a scan of names."""
+    names = tuple(sorted(countries))
+    return _Starts(names, proper=False), _Starts(names, proper=True)
+
+
+class _Starts:
+    """The starts of at least :data:`_DEMONYM_STEM` letters of sorted names (with ``proper``,
+    only those shorter than the name), found by bisecting the names: listing every start of
+    every name took more than a short parse's whole recognition."""
+
+    __slots__ = ("_names", "_proper")
+
+    def __init__(self, names: tuple[str, ...], *, proper: bool) -> None:
+        self._names = names
+        self._proper = proper
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str) or len(key) < _DEMONYM_STEM:
+            return False
+        names = self._names
+        at = bisect.bisect_left(names, key)  # names starting with key follow, key first
+        if self._proper and at < len(names) and names[at] == key:
+            at += 1
+        return at < len(names) and names[at].startswith(key)
 
 
 def people_named(
