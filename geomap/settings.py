@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
@@ -153,6 +152,8 @@ def _from_config() -> tuple[Path | None, dict[str, Any]]:
     for folder in (Path.cwd(), Path(platformdirs.user_config_dir("geomap"))):
         path = folder / CONFIG_NAME
         if path.is_file():
+            import tomllib  # only with a file to read: its import compiles regexes (10 ms)
+
             try:
                 data = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

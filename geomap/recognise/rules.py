@@ -9,6 +9,7 @@ position (*Under kontroll*, *Ro og orden*, weekday and month names), and an acro
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import logging
 import math
@@ -35,6 +36,7 @@ from geomap.gazetteer import (
     code_key,
     language_flag,
 )
+from geomap.recognise.frequency import wordlist_language, zipf_frequency
 from geomap.records import Mention
 from geomap.textnorm import base_forms, fold
 
@@ -423,17 +425,32 @@ _DEMONYM_STEM = 4  # letters a demonym shares at least with its country's name
 
 
 @lru_cache(maxsize=4)
-def _name_starts(countries: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+def _name_starts(countries: frozenset[str]) -> tuple[_Starts, _Starts]:
     """Every start of at least :data:`_DEMONYM_STEM` letters of the names, and those shorter
-    than the whole name: a demonym is then found by a few set lookups, not a scan of names."""
-    starts: set[str] = set()
-    proper: set[str] = set()
-    for name in countries:
-        for end in range(_DEMONYM_STEM, len(name) + 1):
-            starts.add(name[:end])
-            if end < len(name):
-                proper.add(name[:end])
-    return frozenset(starts), frozenset(proper)
+    than the whole name: a demonym is then found by a few lookups, not a scan of names."""
+    names = tuple(sorted(countries))
+    return _Starts(names, proper=False), _Starts(names, proper=True)
+
+
+class _Starts:
+    """The starts of at least :data:`_DEMONYM_STEM` letters of sorted names (with ``proper``,
+    only those shorter than the name), found by bisecting the names: listing every start of
+    every name took more than a short parse's whole recognition."""
+
+    __slots__ = ("_names", "_proper")
+
+    def __init__(self, names: tuple[str, ...], *, proper: bool) -> None:
+        self._names = names
+        self._proper = proper
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str) or len(key) < _DEMONYM_STEM:
+            return False
+        names = self._names
+        at = bisect.bisect_left(names, key)  # names starting with key follow, key first
+        if self._proper and at < len(names) and names[at] == key:
+            at += 1
+        return at < len(names) and names[at].startswith(key)
 
 
 def people_named(
@@ -515,37 +532,10 @@ def _title_case(sentence: Sentence) -> bool:
     return len(words) >= 3 and all(t.is_capitalised for t in words)
 
 
-#: wordfreq splits these into words with jieba (zh) or MeCab (ja, ko), which geomap does not
-#: install; their articles are asked about in English like any language wordfreq lacks, so a
-#: Latin-script word there is still weighed and a word in their own script counts as rare.
-_NEEDS_TOKENIZER = frozenset({"zh", "ja", "ko"})
-
-
 @lru_cache(maxsize=65536)
 def zipf(word: str, language: str) -> float:
-    from wordfreq import zipf_frequency
-
-    return float(zipf_frequency(word, _wordlist_language(language)))
-
-
-@lru_cache(maxsize=64)
-def _wordlist_language(language: str) -> str:
-    """The wordfreq list for ``language``: English when wordfreq has none; its table loaded.
-
-    Remembered: wordfreq lists its files anew on every call, which cost more than the
-    frequency itself. Loading a table, wordfreq also keeps the raw lists it was read from:
-    hundreds of lists per language, holding every word again, which the garbage collector
-    walks through at each full collection (7 ms per language each time, 0.2 ms per article
-    in ``bench.throughput``). Frequencies are read from the table alone, so the lists go.
-    """
-    from wordfreq import available_languages, get_frequency_list, zipf_frequency
-
-    lang = {"nn": "nb", "no": "nb"}.get(language, language)
-    if lang not in available_languages() or lang in _NEEDS_TOKENIZER:
-        lang = "en"
-    zipf_frequency("a", lang)  # loads the table
-    get_frequency_list.cache_clear()
-    return lang
+    """wordfreq's Zipf frequency of ``word`` in ``language`` (English when wordfreq has none)."""
+    return zipf_frequency(word, wordlist_language(language))
 
 
 def _mention(
