@@ -177,3 +177,36 @@ def test_a_quoted_post_adds_no_incident_of_its_own(parse: Parse) -> None:
         "RT @other: huge explosions in the centre right now\n"
     )
     assert [e.event_type for e in _incidents(parse(text, "en"))] == ["Protests"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "event_type"),
+    [
+        (
+            "Three men died under torture in a police cell in Manama.",
+            "en",
+            "Violence against civilians",
+        ),
+        (
+            "Drei Häftlinge starben an der Folter in einer Polizeiwache in Manama.",
+            "de",
+            "Violence against civilians",
+        ),
+        ("The army launched a military operation against rebels near Goma.", "en", "Battles"),
+        ("Военная операция против боевиков началась под Донецком.", "ru", "Battles"),
+        (
+            "Am Abend stießen Hunderte Jugendliche in Bremen mit der Polizei zusammen.",
+            "de",
+            "Riots",
+        ),
+    ],
+)
+def test_incidents_told_by_torture_an_operation_or_a_split_verb(
+    parse: Parse, text: str, language: str, event_type: str
+) -> None:
+    (event,) = _incidents(parse(text, language))
+    assert event.event_type == event_type
+
+
+def test_police_starting_an_operation_is_no_battle(parse: Parse) -> None:
+    assert _incidents(parse("Police in Bergen started an operation to find the men.", "en")) == []

@@ -459,3 +459,8 @@ def test_deaths_by_suicide_are_no_toll_of_an_incident(
     text: str, language: str, expected: list[tuple[str, int]]
 ) -> None:
     assert _kinds(text, language) == expected
+
+
+def test_aircraft_downed_are_no_count_of_people() -> None:
+    text = "The army reported many deaths and two army helicopters downed."
+    assert _kinds(text, "en") == []

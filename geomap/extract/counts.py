@@ -705,6 +705,7 @@ def clause_numbers(text: str, tokens: Sequence[Token]) -> list[int]:
     return numbers
 
 
+_NOUN_REACH = 3  # words from a number to the noun it counts, past its modifiers
 _clauses = clause_numbers  # the name tests/test_speed_equivalence.py imports
 
 
@@ -726,6 +727,8 @@ class _Reader:
         In a sentence of ``gathering``, people with no word of harm are its crowd."""
         noun = self._counted_noun(after if noun_at is None else noun_at)
         whole = noun_at is not None  # a partitive's whole is a group of people or things
+        if any(t.key in lexicon.AIRCRAFT for t in self.tokens[after : after + _NOUN_REACH]):
+            return None  # *two army helicopters downed*
         if noun == _MILITARY_VEHICLES:
             return "military_vehicles"
         if noun in lexicon.FATE_WORDS:

@@ -954,8 +954,9 @@ _UNTOLD_KINDS = frozenset(
     {"troops", "military_vehicles", "buildings_damaged", "vehicles_damaged", "arrested"}
 )
 _INCIDENT_KINDS = frozenset(
-    "protest riot clash attack bomb shoot terror abduct sexual battle".split()
+    "protest riot clash attack bomb shoot terror abduct sexual battle torture".split()
 )
+_FIGHTING = frozenset({"riot", "clash", "battle", "shoot", "attack"})
 
 
 def _anchor(triggers: Sequence[Trigger], kinds: frozenset[str], counts: Sequence[Count]) -> int:
@@ -997,6 +998,8 @@ def _incident_type(
         ):
             return "Violence against civilians", "Attack"
         return "Riots", "Violent demonstration"
+    if "torture" in kinds and not kinds & _FIGHTING:
+        return "Violence against civilians", "Attack"  # torture in custody
     if "abduct" in kinds:
         return "Violence against civilians", "Abduction/forced disappearance"
     if "sexual" in kinds:

@@ -41,6 +41,14 @@ COUNT_NOUNS: dict[str, str] = {
         "vehicles_damaged",
     ),
 }
+#: Aircraft (*two helicopters downed*): a count of them is no count of people.
+AIRCRAFT = frozenset(
+    "helicopter helicopters helikopter helikoptre helikoptrene helikoptrar helikoptere "
+    "hubschrauber helicopteres helicoptere вертолет вертолета вертолетов вертолеты "
+    "plane planes aircraft jet jets drone drones fly flyet flygplan flugzeuge flugzeug "
+    "avion avions drones droner dronar самолет самолета самолетов самолеты "
+    "беспилотник беспилотника беспилотников".split()
+)
 #: A vehicle noun after one of these words counts military vehicles.
 MILITARY = frozenset(
     "militaere military armoured armored военной военных бронетехники техники "

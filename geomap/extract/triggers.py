@@ -16,6 +16,7 @@ Kinds
 ``terror``   terrorist attacks
 ``abduct``   hostage-taking, abductions, disappearances
 ``sexual``   rape and sexual violence
+``torture``  torture (in custody: violence against civilians)
 ``battle``   fighting and military operations
 ``arrest``   arrests and detentions
 ``deploy``   forces deployed or sent (only with a force noun in the sentence)
@@ -368,6 +369,22 @@ FORCE_WORDS = frozenset(
 _QUOTE_REACH = 400  # characters back where a quote around an incident word may open
 
 
+def _whole_kind(tokens: Sequence[Token], index: int, half: str) -> str | None:
+    """The kind of an incident told in two words, of which the word at ``index`` is one:
+    *a military operation* (*opération militaire*, *военная операция*), German *stießen …
+    zusammen*."""
+    if half == _OPERATION:
+        near = tokens[max(0, index - 1) : index + 2]
+        return "battle" if any(t.key.startswith(_MILITARY_WORDS) for t in near) else None
+    later = tokens[index + 1 : index + 1 + _PARTICLE_REACH]
+    return "clash" if any(t.key == "zusammen" for t in later) else None
+
+
+_OPERATION, _SPLIT = "operation?", "zusammen?"  # the first half of a kind told in two words
+_HALVES = frozenset({_OPERATION, _SPLIT})
+_PARTICLE_REACH = 15  # words between a German verb and its particle
+
+
 def _in_a_post(text: str, start: int) -> bool:
     """Whether the sentence whose first word starts at ``start`` quotes a social-media post
     (*@someone: …*, *RT @someone: …*): somebody's words, as inside quotation marks."""
@@ -450,6 +467,20 @@ _FIRE_BOMBS = tuple(
         "benzinbomb bensinbomb"
     ).split()
 )
+#: Torture in every language (*tortured*, *torturert*, *tortyr*, *Folter*, *пытки*).
+_TORTURE = tuple(fold(stem) for stem in "tortur tortyr folter gefoltert пытк".split())
+#: Military operations written as one word (*Militäroperation*, *militæroperasjon*,
+#: *спецоперация*); *military operation* in two words is read in :func:`find_triggers`.
+_MILITARY_OPERATIONS = tuple(
+    fold(stem)
+    for stem in "militäroperation militaeroperation militæroperasjon militäroperasjon "
+    "militaroperation спецоперац".split()
+)
+#: Words of the army that make the operation after or before them a battle.
+_MILITARY_WORDS = ("milit", "воен")
+_OPERATIONS = ("operation", "operasjon", "операци")
+#: German verbs of clashing split from their particle (*stießen … zusammen*).
+_SPLIT_CLASHES = frozenset(fold(w) for w in "stießen stieß stoßen stößt".split())
 #: Words that make the bomb after them a petrol bomb (*petrol bombs*, *incendiary bombs*).
 _FIRE_WORDS = frozenset("petrol gasoline incendiary fire molotov incendiaires".split())
 
@@ -465,6 +496,14 @@ def kind_of(key: str, language: str) -> str | None:
         return None
     if key.startswith(_FIRE_BOMBS):
         return "riot"  # a crowd's weapon, not a remote explosive
+    if key.startswith(_TORTURE):
+        return "torture"
+    if key.startswith(_MILITARY_OPERATIONS):
+        return "battle"
+    if key.startswith(_OPERATIONS):
+        return _OPERATION
+    if language == "de" and key in _SPLIT_CLASHES:
+        return _SPLIT
     kind = words.get(key)
     if kind is not None:
         return kind
@@ -496,6 +535,8 @@ def find_triggers(
         return found
     for index, token in enumerate(tokens):
         kind = kinds.get(token.key)
+        if kind in _HALVES:
+            kind = _whole_kind(tokens, index, kind)
         if kind is None or token.is_number:
             continue
         around = (
