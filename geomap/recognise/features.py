@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -138,7 +139,7 @@ def _features(
     """The pieces of the sentences: gazetteer features first, then what the whole text says
     of each name, then the features of each token tagged."""
     gazetteer = [
-        _gazetteer_features(tokens, n, found, memo) if n else []
+        _gazetteer_features(tokens, n, found, memo) if n else {}
         for tokens, n in zip(sentences, names, strict=True)
     ]
     evidence = _evidence(text, sentences, names, gazetteer)
@@ -152,7 +153,7 @@ def _evidence(
     text: str,
     sentences: Sequence[Sequence[Token]],
     names: Sequence[list[_Name]],
-    gazetteer: Sequence[Sequence[Features]],
+    gazetteer: Sequence[Mapping[int, Features]],
 ) -> dict[str, tuple[str, ...]]:
     """What the whole text says of each name word: whether it stands anywhere right after
     (``d:after``) or right before (``d:before``) another capitalised word inside a sentence,
@@ -169,12 +170,12 @@ def _evidence(
                 index > 1
                 and index - 1 in words
                 and text[tokens[index - 1].end : token.start] == " "
-                and not any(f.startswith(("gm=I:", "gm=E:")) for f in rows[index])
+                and not any(f.startswith(("gm=I:", "gm=E:")) for f in rows.get(index, ()))
             )
             before = (
                 index + 1 in words
                 and text[token.end : tokens[index + 1].start] == " "
-                and not any(f.startswith(("gm=B:", "gm=I:")) for f in rows[index])
+                and not any(f.startswith(("gm=B:", "gm=I:")) for f in rows.get(index, ()))
             )
             if after:
                 marks.add("d:after")
@@ -248,26 +249,24 @@ def _pieces(
     text: str,
     tokens: Sequence[Token],
     names: list[_Name],
-    gazetteer: list[Features],
+    gazetteer: dict[int, Features],
     language: str,
     evidence: Mapping[str, tuple[str, ...]],
 ) -> list[Piece]:
+    """The sentence's pieces; ``gazetteer`` holds the rows of the tokens the gazetteer knows
+    (the others have none) and gains the evidence of each name word."""
     if not names:
         return []
-    flags = [_neighbour_flag(f) if f else "-" for f in gazetteer]
+    flags = {index: _neighbour_flag(row) for index, row in gazetteer.items() if row}
     for name in names:
-        gazetteer[name.word] = [*gazetteer[name.word], *evidence.get(tokens[name.word].key, ())]
+        marks = evidence.get(tokens[name.word].key, ())
+        if marks:
+            gazetteer[name.word] = [*gazetteer.get(name.word, ()), *marks]
     words = [n.word for n in names]
-    if words[0] == 0 and _weak(gazetteer[0]) and zipf(tokens[0].key, language) >= _COMMON:
+    if words[0] == 0 and _weak(gazetteer.get(0, ())) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
     return [
-        Piece(
-            first,
-            [
-                _token_features(text, tokens, i, language, gazetteer, flags)
-                for i in range(first, end)
-            ],
-        )
+        Piece(first, _run_features(text, tokens, first, end, language, gazetteer, flags))
         for first, end in _runs(words, len(tokens))
     ]
 
@@ -285,62 +284,85 @@ def _weak(features: Features) -> bool:
     return True
 
 
-def _token_features(
+def _run_features(
     text: str,
     tokens: Sequence[Token],
-    index: int,
+    first: int,
+    end: int,
     language: str,
-    gazetteer: Sequence[Features],
-    flags: Sequence[str],
-) -> Features:
-    """The features of one token. Runs for every token tagged: the strings that depend on a
-    few values only come from remembering functions, and a single space is the fast path."""
-    token = tokens[index]
-    row = [*_word_features(token.surface, token.key, token.is_number, language)]
-    row += gazetteer[index]
-    flag = flags[index]
-    first = True
-    if index:
-        previous = tokens[index - 1]
-        before = text[previous.end : token.start]
-        if before == " ":
-            row.append("pb=_")
-            first = False
-        else:
-            row.append("pb=" + _punctuation(before, last=True))
-            stripped = before.strip()
-            first = bool(stripped) and stripped[-1] in _OPENERS
-        row.append(_after_word(previous.surface, flag))
-        row += _word_class(previous.key)
-    else:
-        row.append("pb=")
+    gazetteer: Mapping[int, Features],
+    flags: Mapping[int, str],
+) -> list[Features]:
+    """The features of ``tokens[first:end]``, one row per token.
+
+    Runs for every token tagged, so what it needs of each token is found once: the text
+    between two tokens (the gap after one is the gap before the next) and the features a
+    token gives its neighbours at each distance; the strings that depend on a few values
+    only come from remembering functions, and a single space is the fast path.
+    """
     count = len(tokens)
-    if index + 1 < count:
-        following = tokens[index + 1]
-        after = text[token.end : following.start]
-        if after == " ":
-            row.append("pa=_")
-            if (
-                flag != "-"
-                and following.surface[0].isupper()
-                and not flags[index + 1].startswith(("I:", "E:"))
-            ):
-                row.append("g|next=Xx")  # a known name that runs on: *New York Times*
+    low = max(first - _REACH, 0)
+    # what each token from _REACH before the run to _REACH after it says as a neighbour
+    near = [
+        _neighbour_features(tokens[other].surface, flags.get(other, "-"))
+        for other in range(low, min(end + _REACH, count))
+    ]
+    # gaps[i - first]: the text between tokens[i - 1] and tokens[i] ("" before the first)
+    gaps = [
+        text[tokens[i - 1].end : tokens[i].start] if i else ""
+        for i in range(first, min(end + 1, count))
+    ]
+    rows = []
+    for index in range(first, end):
+        _, _, surface, key, is_number = tokens[index]
+        word, shape = _word_features(surface, key, is_number, language)
+        row = [*word]
+        known = gazetteer.get(index)
+        if known:
+            row += known
+        flag = flags.get(index, "-")
+        starts = True  # the first word of a sentence or clause
+        if index:
+            before = gaps[index - first]
+            if before == " ":
+                row.append("pb=_")
+                starts = False
+            else:
+                row.append("pb=" + _punctuation(before, last=True))
+                stripped = before.strip()
+                starts = bool(stripped) and stripped[-1] in _OPENERS
+            previous = tokens[index - 1]
+            row.append(_after_word(previous.surface, flag))
+            row += _word_class(previous.key)
         else:
-            row.append("pa=" + _punctuation(after, last=False))
-    else:
-        row.append("pa=")
-    row += _conjunctions(first, _shape(token.surface, token.is_number), flag, language)
-    for offset in _OFFSETS:
-        other = index + offset
-        if 0 <= other < count:
-            row += _neighbour_features(tokens[other].surface, offset, flags[other])
+            row.append("pb=")
+        if index + 1 < count:
+            after = gaps[index + 1 - first]
+            if after == " ":
+                row.append("pa=_")
+                if (
+                    flag != "-"
+                    and tokens[index + 1].surface[0].isupper()
+                    and not flags.get(index + 1, "-").startswith(("I:", "E:"))
+                ):
+                    row.append("g|next=Xx")  # a known name that runs on: *New York Times*
+            else:
+                row.append("pa=" + _punctuation(after, last=False))
         else:
-            row.append(_EDGES[offset])
-    return row
+            row.append("pa=")
+        row += _conjunctions(starts, shape, flag, language)
+        at = index - low
+        for slot, offset in enumerate(_OFFSETS):
+            if 0 <= index + offset < count:
+                row += near[at + offset][slot]
+            else:
+                row.append(_EDGES[slot])
+        rows.append(row)
+    return rows
 
 
-_EDGES = {offset: f"{offset}w=<edge>" for offset in _OFFSETS}
+_EDGES = tuple(f"{offset}w=<edge>" for offset in _OFFSETS)
+_REACH = max(_OFFSETS)  # the farthest neighbour a token's features name
 
 
 @lru_cache(maxsize=1 << 10)
@@ -387,14 +409,14 @@ def _windows(text: str, tokens: Sequence[Token], first: int) -> list[str]:
 
 def _gazetteer_features(
     tokens: Sequence[Token], names: list[_Name], found: Mapping[str, Named], memo: dict[str, str]
-) -> list[Features]:
-    """Per token: the gazetteer's word on it alone, on the longer names it is part of and on
-    the code it spells (*US*, *U.S.*).
+) -> dict[int, Features]:
+    """By token index: the gazetteer's word on the token alone, on the longer names it is
+    part of and on the code it spells (*US*, *U.S.*); tokens it says nothing of are left out.
 
     Only words that may be names are looked up: a small word is no place, whatever town of
     that name the gazetteer holds.
     """
-    rows: list[Features] = [[] for _ in tokens]
+    rows: dict[int, Features] = defaultdict(list)
     for index, windows, code in names:
         if code is not None and code[1] == index and _summary(code[0], found, memo):
             summary = ""  # *US* is the code of a country, not the word *us* as a town
@@ -417,7 +439,7 @@ def _gazetteer_features(
             if summary:
                 for inner in range(index, code[1] + 1):
                     rows[inner].append("gc=" + summary.partition(":")[0])
-    return rows
+    return dict(rows)
 
 
 def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | None:
@@ -558,8 +580,10 @@ def _punctuation(gap: str, *, last: bool) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def _word_features(surface: str, key: str, is_number: bool, language: str) -> tuple[str, ...]:
-    """What a word alone says, in its language: remembered, words recur.
+def _word_features(
+    surface: str, key: str, is_number: bool, language: str
+) -> tuple[tuple[str, ...], str]:
+    """What a word alone says, in its language, and its shape: remembered, words recur.
 
     A word in capitals (*US*, *IT*, *NSW*) is an acronym: it keeps its case, and neither its
     frequency nor its affixes as a small word say anything of it.
@@ -582,17 +606,17 @@ def _word_features(surface: str, key: str, is_number: bool, language: str) -> tu
         if not capitals:
             features.extend(f"p{n}={lower[:n]}" for n in (2, 3, 4) if len(lower) > n)
             features.extend(f"s{n}={lower[-n:]}" for n in (2, 3, 4) if len(lower) > n)
-    return tuple(features)
+    return tuple(features), shape
 
 
-@lru_cache(maxsize=1 << 17)
-def _neighbour_features(surface: str, offset: int, flag: str) -> tuple[str, str, str]:
-    """What a token ``offset`` words away says: its word, its shape and its gazetteer flag."""
-    is_number = surface[:1].isdigit()
-    return (
-        f"{offset}w={surface.lower()}",
-        f"{offset}s={_shape(surface, is_number)}",
-        f"{offset}g={flag}",
+@lru_cache(maxsize=1 << 16)
+def _neighbour_features(surface: str, flag: str) -> tuple[tuple[str, str, str], ...]:
+    """What a token says as the neighbour at each of :data:`_OFFSETS` words away (in that
+    order): its word, its shape and its gazetteer flag."""
+    lower = surface.lower()
+    shape = _shape(surface, surface[:1].isdigit())
+    return tuple(
+        (f"{offset}w={lower}", f"{offset}s={shape}", f"{offset}g={flag}") for offset in _OFFSETS
     )
 
 

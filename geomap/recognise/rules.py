@@ -143,15 +143,16 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
     tokens = sentence.tokens
     new = tuple.__new__  # _Candidate without its Python-level __new__: this runs per word
     found: list[_Candidate] = []
-    for first, token in enumerate(tokens):
-        initial = token.surface[0]
-        if initial.islower() or not initial.isalpha():
-            continue  # a name starts with a capital, or a letter of a script without case
+    # a name starts with a capital, or a letter of a script without case
+    starts = [i for i, t in enumerate(tokens) if (c := t.surface[0]).isalpha() and not c.islower()]
+    for first in starts:
+        token = tokens[first]
         if glued_to_digit(text, token.start, token.end):
             continue  # CO2, H5N1, F-16's F16: a formula or a model, not a name
-        code = _code(text, tokens, first)
-        if code is not None:
-            found.append(new(_Candidate, code))
+        if token.surface.isupper() or text[token.end : token.end + 1] == ".":  # else no code
+            code = _code(text, tokens, first)
+            if code is not None:
+                found.append(new(_Candidate, code))
         parts = [token.key]
         found.append(new(_Candidate, (first, first, token.key)))
         for last in range(first + 1, min(first + MAX_WORDS, len(tokens))):
@@ -163,7 +164,9 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
                 break
             parts.append(word.key)  # as fold() keys it: Côte d'Ivoire is cote d ivoire
             if not particle:
-                found.append(new(_Candidate, (first, last, " ".join(p for p in parts if p))))
+                found.append(new(_Candidate, (first, last, " ".join([p for p in parts if p]))))
+    if sentence.keys.isdisjoint(_REGION_WORD_KEYS):
+        return found  # no region word to add
     return [*found, *_with_region_words(text, tokens, found)]
 
 
@@ -447,8 +450,12 @@ def people_named(
     pairs: list[tuple[Token, Token, str]] = []  # first name, last name, a name it may start
     for sentence in sentences:
         tokens = sentence.tokens
-        for index, (head, last) in enumerate(itertools.pairwise(tokens)):
-            if not (head.is_capitalised and last.is_capitalised) or head.surface.isupper():
+        capitals = [i for i, t in enumerate(tokens) if t.surface[0].isupper()]
+        for index, following in itertools.pairwise(capitals):
+            if following != index + 1:
+                continue  # two capitalised words in a row only
+            head, last = tokens[index], tokens[following]
+            if head.surface.isupper():
                 continue
             if text[head.end : last.start] != " " or last.surface.isupper():
                 continue
@@ -495,7 +502,11 @@ def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) ->
     if after < len(tokens):
         following = tokens[after]
         gap = text[tokens[candidate.last].end : following.start]
-        if gap == " " and following.is_capitalised and following.key not in lexicon.PERSON_TITLES:
+        if (
+            gap == " "
+            and following.surface[0].isupper()
+            and following.key not in lexicon.PERSON_TITLES
+        ):
             return not following.surface.isupper()
     before = candidate.first - 1
     if before > 0 and candidate.first == candidate.last:
@@ -503,7 +514,7 @@ def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) ->
         # several words stands on its own (*Birminghamförorterna West Bromwich*)
         previous = tokens[before]
         gap = text[previous.end : tokens[candidate.first].start]
-        if gap == " " and previous.is_capitalised and not previous.surface.isupper():
+        if gap == " " and previous.surface[0].isupper() and not previous.surface.isupper():
             return previous.key not in lexicon.PERSON_TITLES
     return False
 
