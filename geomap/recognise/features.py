@@ -263,7 +263,7 @@ def _pieces(
         if marks:
             gazetteer[name.word] = [*gazetteer.get(name.word, ()), *marks]
     words = [n.word for n in names]
-    if words[0] == 0 and _weak(gazetteer.get(0, ())) and zipf(tokens[0].key, language) >= _COMMON:
+    if words[0] == 0 and _weak(gazetteer.get(0, [])) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
     return [
         Piece(first, _run_features(text, tokens, first, end, language, gazetteer, flags))
