@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -120,6 +120,20 @@ def text_features(
     gazetteer: Gazetteer,
 ) -> list[list[Piece]]:
     """The pieces of every sentence (see :func:`sentence_features`), with one gazetteer lookup."""
+    return list(iter_features(text, sentences, language=language, gazetteer=gazetteer))
+
+
+def iter_features(
+    text: str,
+    sentences: Sequence[Sentence],
+    *,
+    language: str,
+    gazetteer: Gazetteer,
+) -> Iterator[list[Piece]]:
+    """Like :func:`text_features`, one sentence's pieces at a time: a tagger that uses each
+    sentence's features before it asks for the next keeps few of them alive at once (they
+    are most of what recognition allocates, and what lives long costs the garbage collector
+    more)."""
     names = [_names(text, s.tokens) for s in sentences]
     found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
     kinds = _MEMOS.get(gazetteer)
@@ -135,18 +149,18 @@ def _features(
     language: str,
     found: Mapping[str, Named],
     memo: dict[str, str],
-) -> list[list[Piece]]:
+) -> Iterator[list[Piece]]:
     """The pieces of the sentences: gazetteer features first, then what the whole text says
-    of each name, then the features of each token tagged."""
+    of each name, then (as they are asked for) the features of each token tagged."""
     gazetteer = [
         _gazetteer_features(tokens, n, found, memo) if n else {}
         for tokens, n in zip(sentences, names, strict=True)
     ]
     evidence = _evidence(text, sentences, names, gazetteer)
-    return [
+    return (
         _pieces(text, tokens, n, rows, language, evidence)
         for tokens, n, rows in zip(sentences, names, gazetteer, strict=True)
-    ]
+    )
 
 
 def _evidence(
@@ -242,7 +256,7 @@ def sentence_features(
     """
     tokens = sentence.tokens
     memo = {} if kinds is None else kinds
-    return _features(text, [tokens], [_names(text, tokens)], language, found, memo)[0]
+    return next(_features(text, [tokens], [_names(text, tokens)], language, found, memo))
 
 
 def _pieces(
@@ -296,73 +310,81 @@ def _run_features(
     """The features of ``tokens[first:end]``, one row per token.
 
     Runs for every token tagged, so what it needs of each token is found once: the text
-    between two tokens (the gap after one is the gap before the next) and the features a
-    token gives its neighbours at each distance; the strings that depend on a few values
-    only come from remembering functions, and a single space is the fast path.
+    between two tokens (the gap after one is the gap before the next), its gazetteer flag
+    and the features it gives its neighbours at each distance; the strings that depend on a
+    few values only come from remembering functions, a single space is the fast path, and
+    each row is made in one go from those parts.
     """
     count = len(tokens)
-    low = max(first - _REACH, 0)
     # what each token from _REACH before the run to _REACH after it says as a neighbour
     near = [
         _neighbour_features(tokens[other].surface, flags.get(other, "-"))
-        for other in range(low, min(end + _REACH, count))
+        if 0 <= other < count
+        else _EDGE_NEIGHBOUR
+        for other in range(first - _REACH, end + _REACH)
     ]
+    stop = min(end + 1, count)
+    marks = [flags.get(index, "-") for index in range(first, stop)]
     # gaps[i - first]: the text between tokens[i - 1] and tokens[i] ("" before the first)
-    gaps = [
-        text[tokens[i - 1].end : tokens[i].start] if i else ""
-        for i in range(first, min(end + 1, count))
-    ]
+    gaps = [text[tokens[i - 1].end : tokens[i].start] if i else "" for i in range(first, stop)]
     rows = []
-    for index in range(first, end):
+    for at, index in enumerate(range(first, end)):
         _, _, surface, key, is_number = tokens[index]
         word, shape = _word_features(surface, key, is_number, language)
-        row = [*word]
-        known = gazetteer.get(index)
-        if known:
-            row += known
-        flag = flags.get(index, "-")
-        starts = True  # the first word of a sentence or clause
+        flag = marks[at]
+        left: tuple[str, ...]
+        right: tuple[str, ...]
         if index:
-            before = gaps[index - first]
+            before = gaps[at]
+            starts = False  # the first word of a sentence or clause
             if before == " ":
-                row.append("pb=_")
-                starts = False
+                pb = "pb=_"
             else:
-                row.append("pb=" + _punctuation(before, last=True))
+                pb = "pb=" + _punctuation(before, last=True)
                 stripped = before.strip()
                 starts = bool(stripped) and stripped[-1] in _OPENERS
             previous = tokens[index - 1]
-            row.append(_after_word(previous.surface, flag))
-            row += _word_class(previous.key)
+            left = (pb, _after_word(previous.surface, flag), *_word_class(previous.key))
         else:
-            row.append("pb=")
+            left, starts = _FIRST, True
         if index + 1 < count:
-            after = gaps[index + 1 - first]
-            if after == " ":
-                row.append("pa=_")
-                if (
-                    flag != "-"
-                    and tokens[index + 1].surface[0].isupper()
-                    and not flags.get(index + 1, "-").startswith(("I:", "E:"))
-                ):
-                    row.append("g|next=Xx")  # a known name that runs on: *New York Times*
+            after = gaps[at + 1]
+            if after != " ":
+                right = ("pa=" + _punctuation(after, last=False),)
+            elif (
+                flag != "-"
+                and tokens[index + 1].surface[0].isupper()
+                and not marks[at + 1].startswith(("I:", "E:"))
+            ):
+                right = _RUNS_ON  # a known name that runs on: *New York Times*
             else:
-                row.append("pa=" + _punctuation(after, last=False))
+                right = _SPACE_AFTER
         else:
-            row.append("pa=")
-        row += _conjunctions(starts, shape, flag, language)
-        at = index - low
-        for slot, offset in enumerate(_OFFSETS):
-            if 0 <= index + offset < count:
-                row += near[at + offset][slot]
-            else:
-                row.append(_EDGES[slot])
-        rows.append(row)
+            right = _LAST
+        here = at + _REACH  # the token's own place in ``near``
+        rows.append(
+            [
+                *word,
+                *gazetteer.get(index, ()),
+                *left,
+                *right,
+                *_conjunctions(starts, shape, flag, language),
+                *near[here - 2][0],
+                *near[here - 1][1],
+                *near[here + 1][2],
+                *near[here + 2][3],
+            ]
+        )
     return rows
 
 
-_EDGES = tuple(f"{offset}w=<edge>" for offset in _OFFSETS)
 _REACH = max(_OFFSETS)  # the farthest neighbour a token's features name
+#: What a place beyond the sentence's edge says as the neighbour at each offset.
+_EDGE_NEIGHBOUR = tuple((f"{offset}w=<edge>",) for offset in _OFFSETS)
+_FIRST = ("pb=",)
+_LAST = ("pa=",)
+_SPACE_AFTER = ("pa=_",)
+_RUNS_ON = ("pa=_", "g|next=Xx")
 
 
 @lru_cache(maxsize=1 << 10)
