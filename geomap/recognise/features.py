@@ -424,7 +424,8 @@ def _windows(text: str, tokens: Sequence[Token], first: int) -> list[str]:
         if token.is_number or gap not in _JOINERS:
             break
         parts.append(token.key)
-        if _may_name(token.surface):
+        initial = token.surface[0]  # a capital, or a letter of a script without case
+        if initial.isupper() or (initial.isalpha() and not initial.islower()):
             found.append(" ".join(parts))
     return found
 
@@ -506,14 +507,13 @@ def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, in
 
 def _capitalised(tokens: Sequence[Token]) -> list[int]:
     """Indices of the words with a capital first, or of a script without case."""
-    found = []
-    for index, token in enumerate(tokens):
-        initial = token.surface[0]
-        if initial.islower() or token.is_number:
-            continue
-        if initial.isupper() or initial.isalpha():
-            found.append(index)
-    return found
+    return [
+        index
+        for index, token in enumerate(tokens)
+        if not (initial := token.surface[0]).islower()
+        and not token.is_number
+        and (initial.isupper() or initial.isalpha())
+    ]
 
 
 def _long_runs(text: str, tokens: Sequence[Token], words: Sequence[int]) -> list[tuple[int, int]]:
@@ -585,12 +585,6 @@ def _neighbour_flag(features: Features) -> str:
         if feature.startswith("g1k="):
             return feature[4:]
     return "-"
-
-
-def _may_name(surface: str) -> bool:
-    """Whether a word may start or end a name: a capital, or a letter of a script without case."""
-    initial = surface[0]
-    return initial.isupper() or (initial.isalpha() and not initial.islower())
 
 
 def _punctuation(gap: str, *, last: bool) -> str:
