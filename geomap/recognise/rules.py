@@ -13,6 +13,7 @@ import itertools
 import logging
 import math
 import operator
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,6 +92,9 @@ def spot(
     per_sentence = [_candidates(text, s) for s in sentences]
     keys = {form for cands in per_sentence for c in cands for form in (c.key, *_bases(c.key))}
     found = gazetteer.lookup_rows(keys)
+    weights = _WEIGHTS.get(gazetteer)
+    if weights is None or len(weights) > _WEIGHTS_KEPT:
+        weights = _WEIGHTS[gazetteer] = {}
     features = _feature_index(gazetteer.features())
     article = _Article(
         text,
@@ -106,17 +110,20 @@ def spot(
         blocks.append((sentence.end, len(mentions)))
         named = []  # the candidates the gazetteer knows, longest first, then in text order
         for candidate in candidates:
-            entries, exact = _entries(candidate.key, found)
+            entries, exact, matched = _entries(candidate.key, found)
             if entries:
                 longer = candidate.first - candidate.last  # sorts longer runs first
-                named.append((longer, candidate.first, candidate, entries, exact))
+                named.append((longer, candidate.first, candidate, entries, exact, matched))
         taken: set[int] = set()
         facts = _SentenceFacts(sentence) if named else None
-        for _, _, candidate, entries, exact in sorted(named, key=_longest_first):
+        for _, _, candidate, entries, exact, matched in sorted(named, key=_longest_first):
             if taken.intersection(range(candidate.first, candidate.last + 1)):
                 continue
             assert facts is not None
-            if not _is_place(article, sentence, facts, candidate, entries, exact):
+            weight = weights.get(matched)
+            if weight is None:
+                weight = weights[matched] = _weight(entries)
+            if not _is_place(article, sentence, facts, candidate, entries, exact, weight):
                 continue
             taken.update(range(candidate.first, candidate.last + 1))
             mentions.append(_mention(article_id, text, sentence, candidate, features))
@@ -247,14 +254,28 @@ def _bases(key: str) -> tuple[str, ...]:
     return tuple(base_forms(key))
 
 
-def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool]:
-    """The (flags, place row) pairs of the key, else of its first base form that has some."""
+def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool, str]:
+    """The (flags, place row) pairs of the key, else of its first base form that has some,
+    whether they are the key's own, and the key or base form they belong to."""
     if key in found:
-        return found[key], True
+        return found[key], True, key
     for base in _bases(key):
         if base in found:
-            return found[base], False
-    return (), False
+            return found[base], False, base
+    return (), False, ""
+
+
+def _weight(entries: Named) -> tuple[bool, float]:
+    """Whether the entries name a people (a demonym), and their :func:`_strength`."""
+    return any(flags & DEMONYM for flags, _ in entries), _strength(entries)
+
+
+#: Per open gazetteer, :func:`_weight` of the entries of each key (an index never changes
+#: while open): a name weighed in one article is not weighed again in the next.
+_WEIGHTS: weakref.WeakKeyDictionary[Gazetteer, dict[str, tuple[bool, float]]] = (
+    weakref.WeakKeyDictionary()
+)
+_WEIGHTS_KEPT = 1 << 16
 
 
 def _strength(entries: Named) -> float:
@@ -318,7 +339,9 @@ def _is_place(
     candidate: _Candidate,
     entries: Named,
     exact: bool,
+    weight: tuple[bool, float],
 ) -> bool:
+    """Whether the candidate names a place; ``weight`` is :func:`_weight` of ``entries``."""
     text, language = article.text, article.language
     tokens = sentence.tokens
     first = tokens[candidate.first]
@@ -332,13 +355,13 @@ def _is_place(
     single = candidate.first == candidate.last
     if single and len(first.surface) == 1:
         return False  # one letter: an initial, a list item
-    if any(flags & DEMONYM for flags, _ in entries):
+    demonym, strength = weight
+    if demonym:
         return False  # Russian, Kazakhstani: the country's word, not a place
-    strength = 0.0  # how sure the name is, needed for single words only
-    if single:
-        strength = _strength(entries)
-        if not exact:
-            strength -= 0.5
+    if not single:
+        strength = 0.0  # how sure the name is, needed for single words only
+    elif not exact:
+        strength -= 0.5
     if single and zipf(first.surface.lower(), language) >= FUNCTION_WORD_ZIPF:
         entries = named_in(entries, language)
         if not entries:
