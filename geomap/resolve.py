@@ -213,8 +213,10 @@ def _best(
     if not scored:
         return None
     ranked: list[tuple[float, Row, tuple[tuple[str, float], ...]]] = []
+    # each anchor point near the mention once: a name repeated in a row is one anchor
+    anchors = {(lat, lon) for other, lat, lon in evidence.near(index) if other != index}
     for own, row in scored:
-        parts = (("name", round(own, 3)), *_context_parts(row, evidence, qualifier, index))
+        parts = (("name", round(own, 3)), *_context_parts(row, evidence, qualifier, anchors))
         ranked.append((sum(value for _, value in parts), row, parts))
     ranked.sort(key=lambda item: (-item[0], item[1].place_id))
     top = ranked[0][0]
@@ -223,9 +225,10 @@ def _best(
 
 
 def _context_parts(
-    row: Row, evidence: Evidence, qualifier: Row | None, index: int
+    row: Row, evidence: Evidence, qualifier: Row | None, anchors: set[tuple[float, float]]
 ) -> Iterable[tuple[str, float]]:
-    """The score parts the article adds to the place of ``row``."""
+    """The score parts the article adds to the place of ``row``; ``anchors`` are the points
+    of the towns that anchor the mention (:meth:`Evidence.near`, not its own)."""
     country = row.cc
     if country and evidence.focus and country in evidence.focus:
         yield "focus", FOCUS_FIRST if country == evidence.focus[0] else FOCUS_OTHER
@@ -245,12 +248,11 @@ def _context_parts(
         yield "beside named regions", NAMED_REGION
     if kind == CITY:
         reach = AROUND_KM / _KM_PER_DEGREE  # degrees of latitude: farther is never near
-        points = {  # each anchor point once: a name repeated in a row is one anchor
-            (lat, lon)
-            for other, lat, lon in evidence.near(index)
-            if other != index and abs(lat - row.lat) <= reach
-        }
-        distances = [haversine_km(row.lat, row.lon, lat, lon) for lat, lon in points]
+        distances = [
+            haversine_km(row.lat, row.lon, lat, lon)
+            for lat, lon in anchors
+            if abs(lat - row.lat) <= reach
+        ]
         nearest = min(distances, default=None)
         if nearest is not None and nearest <= NEAR_KM:
             yield "near a named town", NEAR
