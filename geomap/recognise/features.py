@@ -332,21 +332,14 @@ def _run_features(
         _, _, surface, key, is_number = tokens[index]
         word, shape = _word_features(surface, key, is_number, language)
         flag = marks[at]
-        left: tuple[str, ...]
         right: tuple[str, ...]
         if index:
-            before = gaps[at]
-            starts = False  # the first word of a sentence or clause
-            if before == " ":
-                pb = "pb=_"
-            else:
-                pb = "pb=" + _punctuation(before, last=True)
-                stripped = before.strip()
-                starts = bool(stripped) and stripped[-1] in _OPENERS
             previous = tokens[index - 1]
-            left = (pb, _after_word(previous.surface, flag), *_word_class(previous.key))
+            left, conjunctions = _left(
+                gaps[at], previous.surface, previous.key, flag, shape, language
+            )
         else:
-            left, starts = _FIRST, True
+            left, conjunctions = _FIRST, _conjunctions(True, shape, flag, language)
         if index + 1 < count:
             after = gaps[at + 1]
             if after != " ":
@@ -368,7 +361,7 @@ def _run_features(
                 *gazetteer.get(index, ()),
                 *left,
                 *right,
-                *_conjunctions(starts, shape, flag, language),
+                *conjunctions,
                 *near[here - 2][0],
                 *near[here - 1][1],
                 *near[here + 1][2],
@@ -381,6 +374,26 @@ def _run_features(
 _REACH = max(_OFFSETS)  # the farthest neighbour a token's features name
 #: What a place beyond the sentence's edge says as the neighbour at each offset.
 _EDGE_NEIGHBOUR = tuple((f"{offset}w=<edge>",) for offset in _OFFSETS)
+
+
+@lru_cache(maxsize=1 << 16)
+def _left(
+    gap: str, previous: str, previous_key: str, flag: str, shape: str, language: str
+) -> tuple[tuple[str, ...], tuple[str, str]]:
+    """What the gap and the word before a token say of it (``pb``, the word with the token's
+    gazetteer flag, the word's class), and the :func:`_conjunctions` of the token, which
+    depend on whether the gap starts a clause: remembered, as these few values recur."""
+    starts = False  # the first word of a sentence or clause
+    if gap == " ":
+        pb = "pb=_"
+    else:
+        pb = "pb=" + _punctuation(gap, last=True)
+        stripped = gap.strip()
+        starts = bool(stripped) and stripped[-1] in _OPENERS
+    left = (pb, _after_word(previous, flag), *_word_class(previous_key))
+    return left, _conjunctions(starts, shape, flag, language)
+
+
 _FIRST = ("pb=",)
 _LAST = ("pa=",)
 _SPACE_AFTER = ("pa=_",)
