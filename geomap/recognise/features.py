@@ -91,17 +91,17 @@ def lookup_keys(text: str, sentences: Sequence[Sentence]) -> set[str]:
 
 
 def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
-    keys: set[str] = set()
-    for tokens, names in sentences:
-        for name in names:
-            key = tokens[name.word].key
-            keys.add(key)
-            keys.update(_bases(key))
-            for window in name.windows:
-                keys.add(window)
-                keys.update(_bases(window))
+    names: set[str] = set()  # each name once: an article repeats its names
+    codes: set[str] = set()
+    for tokens, found in sentences:
+        for name in found:
+            names.add(tokens[name.word].key)
+            names.update(name.windows)
             if name.code is not None:
-                keys.add(name.code[0])
+                codes.add(name.code[0])
+    keys = names | codes
+    for key in names:
+        keys.update(_bases(key))
     return keys
 
 

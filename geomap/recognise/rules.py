@@ -90,7 +90,9 @@ def spot(
     found here when not given.
     """
     per_sentence = [_candidates(text, s) for s in sentences]
-    keys = {form for cands in per_sentence for c in cands for form in (c.key, *_bases(c.key))}
+    keys = {c.key for cands in per_sentence for c in cands}  # each name once
+    for key in list(keys):
+        keys.update(_bases(key))
     found = gazetteer.lookup_rows(keys)
     weights = _WEIGHTS.get(gazetteer)
     if weights is None or len(weights) > _WEIGHTS_KEPT:
