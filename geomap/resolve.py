@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -60,6 +61,7 @@ PART_WORDS = frozenset(
     "nord sud est ouest nordlich sudlich ostlich westlich".split()
 )
 _CANDIDATES = 25  # namesakes per name weighed with the article; the rest never win
+_Scored = tuple[tuple[float, Row], ...]
 _KM_PER_DEGREE = 111.0  # along a meridian
 ANCHOR_REACH = 12  # mentions either side whose towns anchor a name
 _SURE = 0.8  # a town placed with at least this softmax score anchors its neighbours
@@ -101,16 +103,22 @@ def resolve_mentions(
         return [resolve_online(m, geocoder) for m in mentions]
     gazetteer = geocoder.gazetteer
     regions = gazetteer.region_names()
-    candidates = [_candidates(geocoder, m) for m in mentions]
+    names = _NAMES.get(geocoder)
+    if names is None or len(names) > _NAMES_KEPT:
+        names = _NAMES[geocoder] = {}
+    candidates: list[_Scored] = []
     alone: dict[str, _Choice | None] = {}  # a name's best place alone is the same everywhere
-    for mention, scored in zip(mentions, candidates, strict=True):
+    for mention in mentions:
+        scored, unweighed = _alone(geocoder, mention, names)
+        candidates.append(scored)
         if mention.key not in alone:
-            alone[mention.key] = _best(scored, Evidence(), None, -1)
+            alone[mention.key] = unweighed
     first = [alone[m.key] for m in mentions]
     evidence = _evidence(first)
     qualifiers = _qualifiers(mentions, first, text)
     resolved: list[Mention] = []
     decided: dict[tuple[str, str | None], _Choice | None] = {}
+    placed: dict[tuple[str, str | None], Place] = {}  # the place of each sense, made once
     for index, mention in enumerate(mentions):
         if mention.feature is not None:  # airports and other facilities: ranked by the geocoder
             best = geocoder._best([(mention.key, mention.feature)], focus=evidence.focus)
@@ -131,8 +139,10 @@ def resolve_mentions(
             resolved.append(mention)
             continue
         _, row, parts, probability = choice
-        region = row.name if row.kind == REGION else regions.get(f"{row.cc}.{row.admin1}")
-        place = place_of_row(row, score=probability, region=region)
+        place = placed.get(sense)
+        if place is None:
+            region = row.name if row.kind == REGION else regions.get(f"{row.cc}.{row.admin1}")
+            place = placed[sense] = place_of_row(row, score=probability, region=region)
         resolved.append(_with_place(mention, place, parts))
     return resolved
 
@@ -145,7 +155,21 @@ def _with_place(
     return Mention(m.article_id, m.start, m.end, m.surface, m.key, m.feature, place, ranking)
 
 
-def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> tuple[tuple[float, Row], ...]:
+def _alone(
+    geocoder: OfflineGazetteer, mention: Mention, names: dict[str, tuple[_Scored, _Choice | None]]
+) -> tuple[_Scored, _Choice | None]:
+    """The mention's candidates (:func:`_candidates`) and the best of them without context,
+    remembered in ``names`` per name: both depend on the name alone (none for a facility)."""
+    if mention.feature is not None:
+        return (), None
+    known = names.get(mention.key)
+    if known is None:
+        scored = _candidates(geocoder, mention)
+        known = names[mention.key] = (scored, _best(scored, Evidence(), None, -1))
+    return known
+
+
+def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> _Scored:
     """The mention's places with their scores before context, best first, at most
     :data:`_CANDIDATES`."""
     if mention.feature is not None:
@@ -171,6 +195,12 @@ def _parts(key: str) -> list[str]:
 
 
 _Choice = tuple[float, Row, tuple[tuple[str, float], ...], float]
+#: Per geocoder, what :func:`_alone` found for each name (its index never changes while
+#: open), up to :data:`_NAMES_KEPT` names, then forgotten all at once.
+_NAMES: weakref.WeakKeyDictionary[OfflineGazetteer, dict[str, tuple[_Scored, _Choice | None]]] = (
+    weakref.WeakKeyDictionary()
+)
+_NAMES_KEPT = 1 << 16
 
 
 def _best(
@@ -183,8 +213,10 @@ def _best(
     if not scored:
         return None
     ranked: list[tuple[float, Row, tuple[tuple[str, float], ...]]] = []
+    # each anchor point near the mention once: a name repeated in a row is one anchor
+    anchors = {(lat, lon) for other, lat, lon in evidence.near(index) if other != index}
     for own, row in scored:
-        parts = (("name", round(own, 3)), *_context_parts(row, evidence, qualifier, index))
+        parts = (("name", round(own, 3)), *_context_parts(row, evidence, qualifier, anchors))
         ranked.append((sum(value for _, value in parts), row, parts))
     ranked.sort(key=lambda item: (-item[0], item[1].place_id))
     top = ranked[0][0]
@@ -193,9 +225,10 @@ def _best(
 
 
 def _context_parts(
-    row: Row, evidence: Evidence, qualifier: Row | None, index: int
+    row: Row, evidence: Evidence, qualifier: Row | None, anchors: set[tuple[float, float]]
 ) -> Iterable[tuple[str, float]]:
-    """The score parts the article adds to the place of ``row``."""
+    """The score parts the article adds to the place of ``row``; ``anchors`` are the points
+    of the towns that anchor the mention (:meth:`Evidence.near`, not its own)."""
     country = row.cc
     if country and evidence.focus and country in evidence.focus:
         yield "focus", FOCUS_FIRST if country == evidence.focus[0] else FOCUS_OTHER
@@ -215,12 +248,11 @@ def _context_parts(
         yield "beside named regions", NAMED_REGION
     if kind == CITY:
         reach = AROUND_KM / _KM_PER_DEGREE  # degrees of latitude: farther is never near
-        points = {  # each anchor point once: a name repeated in a row is one anchor
-            (lat, lon)
-            for other, lat, lon in evidence.near(index)
-            if other != index and abs(lat - row.lat) <= reach
-        }
-        distances = [haversine_km(row.lat, row.lon, lat, lon) for lat, lon in points]
+        distances = [
+            haversine_km(row.lat, row.lon, lat, lon)
+            for lat, lon in anchors
+            if abs(lat - row.lat) <= reach
+        ]
         nearest = min(distances, default=None)
         if nearest is not None and nearest <= NEAR_KM:
             yield "near a named town", NEAR

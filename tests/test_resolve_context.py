@@ -87,6 +87,31 @@ def test_every_named_place_carries_its_score_parts(geocoder: OfflineGazetteer) -
         assert mention.ranking[0][0] == "name"
 
 
+def test_what_one_article_says_of_a_name_does_not_carry_over_to_the_next(
+    geocoder: OfflineGazetteer,
+) -> None:
+    # the geocoder remembers per name what depends on the name alone; the article's own
+    # context must still decide, in whichever order the articles come
+    plain, qualified = (
+        "The fair in Paris drew a large crowd.",
+        "The fair in Paris, Tenn., drew a crowd.",
+    )
+    first = [where(resolved(geocoder, text)["Paris"]) for text in (plain, qualified, plain)]
+    again = [where(resolved(geocoder, text)["Paris"]) for text in (qualified, plain, qualified)]
+    france, tennessee = ("city", "FR", "11"), ("city", "US", "TN")
+    assert first == [france, tennessee, france]
+    assert again == [tennessee, france, tennessee]
+
+
+def test_a_name_first_read_as_a_facility_still_resolves_alone_later(
+    geocoder: OfflineGazetteer,
+) -> None:
+    airport = resolved(geocoder, "Flights left Almaty airport late on Monday.")
+    town = resolved(geocoder, "Crowds gathered in Almaty on Monday.")["Almaty"]
+    assert airport and town.place is not None
+    assert (town.place.kind, town.place.country_code) == ("city", "KZ")
+
+
 # -- countries and regions named elsewhere -------------------------------------------------
 
 

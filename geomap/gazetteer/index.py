@@ -66,12 +66,14 @@ def language_flag(language: str) -> int:
     return _LANGUAGE_FLAGS.get({"no": "nb"}.get(language, language), 0)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def code_key(code: str) -> str:
     """The index key of a code as written: ``=`` and its letters in capitals for a code in
     capitals (``U.S.`` and ``US`` → ``=US``), ``=`` and the code itself for an abbreviation
     with small letters (``Ga.`` → ``=Ga.``, ``Ala.`` apart from Åland's ``ALA``).
 
-    The ``=`` keeps codes apart from folded names, which never hold it.
+    The ``=`` keeps codes apart from folded names, which never hold it. Remembered: the
+    recognizer asks for the same few codes in every article.
     """
     code = code.strip()
     if any(ch.islower() for ch in code):

@@ -336,6 +336,7 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         self._index_path = index_path
         self._queries: dict[str, _Query | None] = {}
         self._scores: dict[tuple[str, str | None], tuple[tuple[float, Row], ...]] = {}
+        self._ranked: dict[str, tuple[tuple[float, Row], ...]] = {}
         self._unfocused: dict[tuple[str, str | None], Place | None] = {}
 
     @property
@@ -517,12 +518,18 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
 
     def scored(self, key: str) -> tuple[tuple[float, Row], ...]:
         """The places a folded name (or ``=CODE`` key) may mean, with their scores before
-        context, best first (what :mod:`geomap.resolve` weighs with the article)."""
+        context, best first (what :mod:`geomap.resolve` weighs with the article);
+        remembered, as :meth:`_scored` is: a name recurs in article after article."""
+        try:
+            return self._ranked[key]
+        except KeyError:
+            pass
         read = self._query(key) if len(key) <= MAX_QUERY_CHARS else None
-        if read is None:
-            return ()
-        found = self._scored(key, read, None)
-        return tuple(_ordered(found, Context()))
+        ranked = () if read is None else tuple(_ordered(self._scored(key, read, None), Context()))
+        if len(self._ranked) >= _CACHED_QUERIES:
+            self._ranked.clear()
+        self._ranked[key] = ranked
+        return ranked
 
     def _focus_matters(self, name: str, feature: str | None, focus: tuple[str, ...]) -> bool:
         """Whether a place the name may mean is in one of the ``focus`` countries."""

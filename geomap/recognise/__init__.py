@@ -16,6 +16,7 @@ development parts (``python -m bench.geoparse``), this beats either reader alone
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 from collections.abc import Sequence
 
@@ -36,6 +37,7 @@ from geomap.recognise.rules import (
     CURRENCY_SIGNS,
     FUNCTION_WORD_ZIPF,
     SURE_TOWN,
+    _bases,
     glued_to_digit,
     is_person,
     named_in,
@@ -44,7 +46,7 @@ from geomap.recognise.rules import (
     zipf,
 )
 from geomap.records import Mention
-from geomap.textnorm import base_forms, fold
+from geomap.textnorm import fold
 
 __all__ = ["PlaceTagger", "recognise", "spot"]
 
@@ -63,6 +65,8 @@ _NAMES_FOLLOW = frozenset({"ru", "uk", "be", "kk"})
 _TITLE_REACH = 40  # characters before a name where its title may stand
 #: The model's spans less sure than this are kept only when the gazetteer knows the name.
 UNSURE = 0.5
+#: :func:`~geomap.textnorm.fold` of one word, remembered: the words around names recur.
+_fold_word = functools.lru_cache(maxsize=1 << 16)(fold)
 
 
 def recognise(
@@ -212,14 +216,14 @@ def _everyday_word(surface: str, language: str) -> bool:
 def _big_by_name(key: str, *, language: str, gazetteer: Gazetteer) -> bool:
     """Whether the name is a country's or region's own or local name, or a city of a
     million's (*København*, as common a word in Danish as any)."""
-    found = gazetteer.lookup_rows([key, *base_forms(key)])
+    found = gazetteer.lookup_rows([key, *_bases(key)])
     return any(named_in(entries, language) for entries in found.values())
 
 
 def _names_a_street(text: str, start: int) -> bool:
     """Whether the words before ``start`` are a street word and particles (*rue de*)."""
     for word in reversed(text[max(0, start - _TITLE_REACH) : start].split()[-_STREET_REACH:]):
-        key = fold(word)
+        key = _fold_word(word)
         if key not in lexicon.NAME_PARTICLES:
             return key in lexicon.STREET_WORDS
     return False
@@ -237,7 +241,7 @@ def _inside_longer_name(text: str, end: int) -> bool:
     word = text[end + 1 : end + 40].split(" ", 1)[0].strip(".,;:!?»”\"')")
     if not word[:1].isupper() or word.isupper():
         return False
-    key = fold(word)
+    key = _fold_word(word)
     return (
         key not in lexicon.WEEKDAYS
         and key not in lexicon.MONTHS
@@ -247,13 +251,13 @@ def _inside_longer_name(text: str, end: int) -> bool:
 
 def _person(text: str, mention: Mention, people: frozenset[str]) -> bool:
     words = text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
-    title_before = bool(words) and fold(words[-1]) in lexicon.PERSON_TITLES
+    title_before = bool(words) and _fold_word(words[-1]) in lexicon.PERSON_TITLES
     return is_person(mention.key, people, title_before=title_before)
 
 
 def _known(key: str, gazetteer: Gazetteer) -> bool:
     """Whether the gazetteer has the name or one of the forms it may be inflected from."""
-    return bool(gazetteer.lookup_rows([key, *base_forms(key)]))
+    return bool(gazetteer.lookup_rows([key, *_bases(key)]))
 
 
 def _qualified(text: str, spotted: Sequence[Mention]) -> set[Mention]:
@@ -269,7 +273,7 @@ def _qualified(text: str, spotted: Sequence[Mention]) -> set[Mention]:
 def _located(text: str, mention: Mention) -> bool:
     """Whether a locative preposition stands right before the name (*in Semey*, *i Oslo*)."""
     words = text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
-    return bool(words) and fold(words[-1]) in lexicon.LOCATIVE
+    return bool(words) and _fold_word(words[-1]) in lexicon.LOCATIVE
 
 
 def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer, located: bool) -> bool:
@@ -285,7 +289,7 @@ def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer, located: boo
     common = zipf(mention.surface.lower(), language)
     if common >= FUNCTION_WORD_ZIPF:
         return False
-    keys = [mention.key, *base_forms(mention.key)]
+    keys = [mention.key, *_bases(mention.key)]
     local = language_flag(language) | language_flag("en")
     found = gazetteer.lookup_rows(keys)
     for key in keys:

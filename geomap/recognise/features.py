@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
@@ -90,17 +91,17 @@ def lookup_keys(text: str, sentences: Sequence[Sentence]) -> set[str]:
 
 
 def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
-    keys: set[str] = set()
-    for tokens, names in sentences:
-        for name in names:
-            key = tokens[name.word].key
-            keys.add(key)
-            keys.update(_bases(key))
-            for window in name.windows:
-                keys.add(window)
-                keys.update(_bases(window))
+    names: set[str] = set()  # each name once: an article repeats its names
+    codes: set[str] = set()
+    for tokens, found in sentences:
+        for name in found:
+            names.add(tokens[name.word].key)
+            names.update(name.windows)
             if name.code is not None:
-                keys.add(name.code[0])
+                codes.add(name.code[0])
+    keys = names | codes
+    for key in names:
+        keys.update(_bases(key))
     return keys
 
 
@@ -119,6 +120,20 @@ def text_features(
     gazetteer: Gazetteer,
 ) -> list[list[Piece]]:
     """The pieces of every sentence (see :func:`sentence_features`), with one gazetteer lookup."""
+    return list(iter_features(text, sentences, language=language, gazetteer=gazetteer))
+
+
+def iter_features(
+    text: str,
+    sentences: Sequence[Sentence],
+    *,
+    language: str,
+    gazetteer: Gazetteer,
+) -> Iterator[list[Piece]]:
+    """Like :func:`text_features`, one sentence's pieces at a time: a tagger that uses each
+    sentence's features before it asks for the next keeps few of them alive at once (they
+    are most of what recognition allocates, and what lives long costs the garbage collector
+    more)."""
     names = [_names(text, s.tokens) for s in sentences]
     found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
     kinds = _MEMOS.get(gazetteer)
@@ -134,25 +149,25 @@ def _features(
     language: str,
     found: Mapping[str, Named],
     memo: dict[str, str],
-) -> list[list[Piece]]:
+) -> Iterator[list[Piece]]:
     """The pieces of the sentences: gazetteer features first, then what the whole text says
-    of each name, then the features of each token tagged."""
+    of each name, then (as they are asked for) the features of each token tagged."""
     gazetteer = [
-        _gazetteer_features(tokens, n, found, memo) if n else []
+        _gazetteer_features(tokens, n, found, memo) if n else {}
         for tokens, n in zip(sentences, names, strict=True)
     ]
     evidence = _evidence(text, sentences, names, gazetteer)
-    return [
+    return (
         _pieces(text, tokens, n, rows, language, evidence)
         for tokens, n, rows in zip(sentences, names, gazetteer, strict=True)
-    ]
+    )
 
 
 def _evidence(
     text: str,
     sentences: Sequence[Sequence[Token]],
     names: Sequence[list[_Name]],
-    gazetteer: Sequence[Sequence[Features]],
+    gazetteer: Sequence[Mapping[int, Features]],
 ) -> dict[str, tuple[str, ...]]:
     """What the whole text says of each name word: whether it stands anywhere right after
     (``d:after``) or right before (``d:before``) another capitalised word inside a sentence,
@@ -169,12 +184,12 @@ def _evidence(
                 index > 1
                 and index - 1 in words
                 and text[tokens[index - 1].end : token.start] == " "
-                and not any(f.startswith(("gm=I:", "gm=E:")) for f in rows[index])
+                and not any(f.startswith(("gm=I:", "gm=E:")) for f in rows.get(index, ()))
             )
             before = (
                 index + 1 in words
                 and text[token.end : tokens[index + 1].start] == " "
-                and not any(f.startswith(("gm=B:", "gm=I:")) for f in rows[index])
+                and not any(f.startswith(("gm=B:", "gm=I:")) for f in rows.get(index, ()))
             )
             if after:
                 marks.add("d:after")
@@ -241,33 +256,31 @@ def sentence_features(
     """
     tokens = sentence.tokens
     memo = {} if kinds is None else kinds
-    return _features(text, [tokens], [_names(text, tokens)], language, found, memo)[0]
+    return next(_features(text, [tokens], [_names(text, tokens)], language, found, memo))
 
 
 def _pieces(
     text: str,
     tokens: Sequence[Token],
     names: list[_Name],
-    gazetteer: list[Features],
+    gazetteer: dict[int, Features],
     language: str,
     evidence: Mapping[str, tuple[str, ...]],
 ) -> list[Piece]:
+    """The sentence's pieces; ``gazetteer`` holds the rows of the tokens the gazetteer knows
+    (the others have none) and gains the evidence of each name word."""
     if not names:
         return []
-    flags = [_neighbour_flag(f) if f else "-" for f in gazetteer]
+    flags = {index: _neighbour_flag(row) for index, row in gazetteer.items() if row}
     for name in names:
-        gazetteer[name.word] = [*gazetteer[name.word], *evidence.get(tokens[name.word].key, ())]
+        marks = evidence.get(tokens[name.word].key, ())
+        if marks:
+            gazetteer[name.word] = [*gazetteer.get(name.word, ()), *marks]
     words = [n.word for n in names]
-    if words[0] == 0 and _weak(gazetteer[0]) and zipf(tokens[0].key, language) >= _COMMON:
+    if words[0] == 0 and _weak(gazetteer.get(0, [])) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
     return [
-        Piece(
-            first,
-            [
-                _token_features(text, tokens, i, language, gazetteer, flags)
-                for i in range(first, end)
-            ],
-        )
+        Piece(first, _run_features(text, tokens, first, end, language, gazetteer, flags))
         for first, end in _runs(words, len(tokens))
     ]
 
@@ -285,62 +298,106 @@ def _weak(features: Features) -> bool:
     return True
 
 
-def _token_features(
+def _run_features(
     text: str,
     tokens: Sequence[Token],
-    index: int,
+    first: int,
+    end: int,
     language: str,
-    gazetteer: Sequence[Features],
-    flags: Sequence[str],
-) -> Features:
-    """The features of one token. Runs for every token tagged: the strings that depend on a
-    few values only come from remembering functions, and a single space is the fast path."""
-    token = tokens[index]
-    row = [*_word_features(token.surface, token.key, token.is_number, language)]
-    row += gazetteer[index]
-    flag = flags[index]
-    first = True
-    if index:
-        previous = tokens[index - 1]
-        before = text[previous.end : token.start]
-        if before == " ":
-            row.append("pb=_")
-            first = False
-        else:
-            row.append("pb=" + _punctuation(before, last=True))
-            stripped = before.strip()
-            first = bool(stripped) and stripped[-1] in _OPENERS
-        row.append(_after_word(previous.surface, flag))
-        row += _word_class(previous.key)
-    else:
-        row.append("pb=")
+    gazetteer: Mapping[int, Features],
+    flags: Mapping[int, str],
+) -> list[Features]:
+    """The features of ``tokens[first:end]``, one row per token.
+
+    Runs for every token tagged, so what it needs of each token is found once: the text
+    between two tokens (the gap after one is the gap before the next), its gazetteer flag
+    and the features it gives its neighbours at each distance; the strings that depend on a
+    few values only come from remembering functions, a single space is the fast path, and
+    each row is made in one go from those parts.
+    """
     count = len(tokens)
-    if index + 1 < count:
-        following = tokens[index + 1]
-        after = text[token.end : following.start]
-        if after == " ":
-            row.append("pa=_")
-            if (
+    # what each token from _REACH before the run to _REACH after it says as a neighbour
+    near = [
+        _neighbour_features(tokens[other].surface, flags.get(other, "-"))
+        if 0 <= other < count
+        else _EDGE_NEIGHBOUR
+        for other in range(first - _REACH, end + _REACH)
+    ]
+    stop = min(end + 1, count)
+    marks = [flags.get(index, "-") for index in range(first, stop)]
+    # gaps[i - first]: the text between tokens[i - 1] and tokens[i] ("" before the first)
+    gaps = [text[tokens[i - 1].end : tokens[i].start] if i else "" for i in range(first, stop)]
+    rows = []
+    for at, index in enumerate(range(first, end)):
+        _, _, surface, key, is_number = tokens[index]
+        word, shape = _word_features(surface, key, is_number, language)
+        flag = marks[at]
+        right: tuple[str, ...]
+        if index:
+            previous = tokens[index - 1]
+            left, conjunctions = _left(
+                gaps[at], previous.surface, previous.key, flag, shape, language
+            )
+        else:
+            left, conjunctions = _FIRST, _conjunctions(True, shape, flag, language)
+        if index + 1 < count:
+            after = gaps[at + 1]
+            if after != " ":
+                right = ("pa=" + _punctuation(after, last=False),)
+            elif (
                 flag != "-"
-                and following.surface[0].isupper()
-                and not flags[index + 1].startswith(("I:", "E:"))
+                and tokens[index + 1].surface[0].isupper()
+                and not marks[at + 1].startswith(("I:", "E:"))
             ):
-                row.append("g|next=Xx")  # a known name that runs on: *New York Times*
+                right = _RUNS_ON  # a known name that runs on: *New York Times*
+            else:
+                right = _SPACE_AFTER
         else:
-            row.append("pa=" + _punctuation(after, last=False))
+            right = _LAST
+        here = at + _REACH  # the token's own place in ``near``
+        rows.append(
+            [
+                *word,
+                *gazetteer.get(index, ()),
+                *left,
+                *right,
+                *conjunctions,
+                *near[here - 2][0],
+                *near[here - 1][1],
+                *near[here + 1][2],
+                *near[here + 2][3],
+            ]
+        )
+    return rows
+
+
+_REACH = max(_OFFSETS)  # the farthest neighbour a token's features name
+#: What a place beyond the sentence's edge says as the neighbour at each offset.
+_EDGE_NEIGHBOUR = tuple((f"{offset}w=<edge>",) for offset in _OFFSETS)
+
+
+@lru_cache(maxsize=1 << 16)
+def _left(
+    gap: str, previous: str, previous_key: str, flag: str, shape: str, language: str
+) -> tuple[tuple[str, ...], tuple[str, str]]:
+    """What the gap and the word before a token say of it (``pb``, the word with the token's
+    gazetteer flag, the word's class), and the :func:`_conjunctions` of the token, which
+    depend on whether the gap starts a clause: remembered, as these few values recur."""
+    starts = False  # the first word of a sentence or clause
+    if gap == " ":
+        pb = "pb=_"
     else:
-        row.append("pa=")
-    row += _conjunctions(first, _shape(token.surface, token.is_number), flag, language)
-    for offset in _OFFSETS:
-        other = index + offset
-        if 0 <= other < count:
-            row += _neighbour_features(tokens[other].surface, offset, flags[other])
-        else:
-            row.append(_EDGES[offset])
-    return row
+        pb = "pb=" + _punctuation(gap, last=True)
+        stripped = gap.strip()
+        starts = bool(stripped) and stripped[-1] in _OPENERS
+    left = (pb, _after_word(previous, flag), *_word_class(previous_key))
+    return left, _conjunctions(starts, shape, flag, language)
 
 
-_EDGES = {offset: f"{offset}w=<edge>" for offset in _OFFSETS}
+_FIRST = ("pb=",)
+_LAST = ("pa=",)
+_SPACE_AFTER = ("pa=_",)
+_RUNS_ON = ("pa=_", "g|next=Xx")
 
 
 @lru_cache(maxsize=1 << 10)
@@ -380,21 +437,22 @@ def _windows(text: str, tokens: Sequence[Token], first: int) -> list[str]:
         if token.is_number or gap not in _JOINERS:
             break
         parts.append(token.key)
-        if _may_name(token.surface):
+        initial = token.surface[0]  # a capital, or a letter of a script without case
+        if initial.isupper() or (initial.isalpha() and not initial.islower()):
             found.append(" ".join(parts))
     return found
 
 
 def _gazetteer_features(
     tokens: Sequence[Token], names: list[_Name], found: Mapping[str, Named], memo: dict[str, str]
-) -> list[Features]:
-    """Per token: the gazetteer's word on it alone, on the longer names it is part of and on
-    the code it spells (*US*, *U.S.*).
+) -> dict[int, Features]:
+    """By token index: the gazetteer's word on the token alone, on the longer names it is
+    part of and on the code it spells (*US*, *U.S.*); tokens it says nothing of are left out.
 
     Only words that may be names are looked up: a small word is no place, whatever town of
     that name the gazetteer holds.
     """
-    rows: list[Features] = [[] for _ in tokens]
+    rows: dict[int, Features] = defaultdict(list)
     for index, windows, code in names:
         if code is not None and code[1] == index and _summary(code[0], found, memo):
             summary = ""  # *US* is the code of a country, not the word *us* as a town
@@ -417,7 +475,7 @@ def _gazetteer_features(
             if summary:
                 for inner in range(index, code[1] + 1):
                     rows[inner].append("gc=" + summary.partition(":")[0])
-    return rows
+    return dict(rows)
 
 
 def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | None:
@@ -462,14 +520,13 @@ def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, in
 
 def _capitalised(tokens: Sequence[Token]) -> list[int]:
     """Indices of the words with a capital first, or of a script without case."""
-    found = []
-    for index, token in enumerate(tokens):
-        initial = token.surface[0]
-        if initial.islower() or token.is_number:
-            continue
-        if initial.isupper() or initial.isalpha():
-            found.append(index)
-    return found
+    return [
+        index
+        for index, token in enumerate(tokens)
+        if not (initial := token.surface[0]).islower()
+        and not token.is_number
+        and (initial.isupper() or initial.isalpha())
+    ]
 
 
 def _long_runs(text: str, tokens: Sequence[Token], words: Sequence[int]) -> list[tuple[int, int]]:
@@ -543,12 +600,6 @@ def _neighbour_flag(features: Features) -> str:
     return "-"
 
 
-def _may_name(surface: str) -> bool:
-    """Whether a word may start or end a name: a capital, or a letter of a script without case."""
-    initial = surface[0]
-    return initial.isupper() or (initial.isalpha() and not initial.islower())
-
-
 def _punctuation(gap: str, *, last: bool) -> str:
     """The punctuation character next to a word, ``_`` for a space only, ``""`` for none."""
     stripped = gap.strip()
@@ -558,8 +609,10 @@ def _punctuation(gap: str, *, last: bool) -> str:
 
 
 @lru_cache(maxsize=1 << 16)
-def _word_features(surface: str, key: str, is_number: bool, language: str) -> tuple[str, ...]:
-    """What a word alone says, in its language: remembered, words recur.
+def _word_features(
+    surface: str, key: str, is_number: bool, language: str
+) -> tuple[tuple[str, ...], str]:
+    """What a word alone says, in its language, and its shape: remembered, words recur.
 
     A word in capitals (*US*, *IT*, *NSW*) is an acronym: it keeps its case, and neither its
     frequency nor its affixes as a small word say anything of it.
@@ -582,17 +635,17 @@ def _word_features(surface: str, key: str, is_number: bool, language: str) -> tu
         if not capitals:
             features.extend(f"p{n}={lower[:n]}" for n in (2, 3, 4) if len(lower) > n)
             features.extend(f"s{n}={lower[-n:]}" for n in (2, 3, 4) if len(lower) > n)
-    return tuple(features)
+    return tuple(features), shape
 
 
-@lru_cache(maxsize=1 << 17)
-def _neighbour_features(surface: str, offset: int, flag: str) -> tuple[str, str, str]:
-    """What a token ``offset`` words away says: its word, its shape and its gazetteer flag."""
-    is_number = surface[:1].isdigit()
-    return (
-        f"{offset}w={surface.lower()}",
-        f"{offset}s={_shape(surface, is_number)}",
-        f"{offset}g={flag}",
+@lru_cache(maxsize=1 << 16)
+def _neighbour_features(surface: str, flag: str) -> tuple[tuple[str, str, str], ...]:
+    """What a token says as the neighbour at each of :data:`_OFFSETS` words away (in that
+    order): its word, its shape and its gazetteer flag."""
+    lower = surface.lower()
+    shape = _shape(surface, surface[:1].isdigit())
+    return tuple(
+        (f"{offset}w={lower}", f"{offset}s={shape}", f"{offset}g={flag}") for offset in _OFFSETS
     )
 
 

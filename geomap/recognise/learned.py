@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,7 +35,7 @@ import pycrfsuite  # type: ignore[import-untyped]
 from geomap.errors import GeomapError
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import Gazetteer
-from geomap.recognise.features import Piece, text_features
+from geomap.recognise.features import Piece, iter_features
 
 log = logging.getLogger(__name__)
 
@@ -113,16 +113,17 @@ class PlaceTagger:
             The gazetteer whose names are features; looked up once for the whole text.
         """
         language = _LANGUAGES.get(language, language)
-        features = text_features(text, sentences, language=language, gazetteer=gazetteer)
+        features = iter_features(text, sentences, language=language, gazetteer=gazetteer)
         return self.tag_features(text, sentences, features)
 
     def tag_features(
         self,
         text: str,
         sentences: Sequence[Sentence],
-        features: Sequence[Sequence[Piece]],
+        features: Iterable[Sequence[Piece]],
     ) -> list[TaggedSpan]:
-        """Like :meth:`tag`, from the pieces of each sentence already computed."""
+        """Like :meth:`tag`, from the pieces of each sentence (computed already, or as they
+        are asked for: see :func:`~geomap.recognise.features.iter_features`)."""
         tagger = self._open()
         found: list[TaggedSpan] = []
         for sentence, pieces in zip(sentences, features, strict=True):

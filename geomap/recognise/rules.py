@@ -14,6 +14,7 @@ import itertools
 import logging
 import math
 import operator
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -91,8 +92,13 @@ def spot(
     found here when not given.
     """
     per_sentence = [_candidates(text, s) for s in sentences]
-    keys = {form for cands in per_sentence for c in cands for form in (c.key, *_bases(c.key))}
+    keys = {c.key for cands in per_sentence for c in cands}  # each name once
+    for key in list(keys):
+        keys.update(_bases(key))
     found = gazetteer.lookup_rows(keys)
+    weights = _WEIGHTS.get(gazetteer)
+    if weights is None or len(weights) > _WEIGHTS_KEPT:
+        weights = _WEIGHTS[gazetteer] = {}
     features = _feature_index(gazetteer.features())
     article = _Article(
         text,
@@ -108,17 +114,20 @@ def spot(
         blocks.append((sentence.end, len(mentions)))
         named = []  # the candidates the gazetteer knows, longest first, then in text order
         for candidate in candidates:
-            entries, exact = _entries(candidate.key, found)
+            entries, exact, matched = _entries(candidate.key, found)
             if entries:
                 longer = candidate.first - candidate.last  # sorts longer runs first
-                named.append((longer, candidate.first, candidate, entries, exact))
+                named.append((longer, candidate.first, candidate, entries, exact, matched))
         taken: set[int] = set()
         facts = _SentenceFacts(sentence) if named else None
-        for _, _, candidate, entries, exact in sorted(named, key=_longest_first):
+        for _, _, candidate, entries, exact, matched in sorted(named, key=_longest_first):
             if taken.intersection(range(candidate.first, candidate.last + 1)):
                 continue
             assert facts is not None
-            if not _is_place(article, sentence, facts, candidate, entries, exact):
+            weight = weights.get(matched)
+            if weight is None:
+                weight = weights[matched] = _weight(entries)
+            if not _is_place(article, sentence, facts, candidate, entries, exact, weight):
                 continue
             taken.update(range(candidate.first, candidate.last + 1))
             mentions.append(_mention(article_id, text, sentence, candidate, features))
@@ -145,15 +154,16 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
     tokens = sentence.tokens
     new = tuple.__new__  # _Candidate without its Python-level __new__: this runs per word
     found: list[_Candidate] = []
-    for first, token in enumerate(tokens):
-        initial = token.surface[0]
-        if initial.islower() or not initial.isalpha():
-            continue  # a name starts with a capital, or a letter of a script without case
+    # a name starts with a capital, or a letter of a script without case
+    starts = [i for i, t in enumerate(tokens) if (c := t.surface[0]).isalpha() and not c.islower()]
+    for first in starts:
+        token = tokens[first]
         if glued_to_digit(text, token.start, token.end):
             continue  # CO2, H5N1, F-16's F16: a formula or a model, not a name
-        code = _code(text, tokens, first)
-        if code is not None:
-            found.append(new(_Candidate, code))
+        if token.surface.isupper() or text[token.end : token.end + 1] == ".":  # else no code
+            code = _code(text, tokens, first)
+            if code is not None:
+                found.append(new(_Candidate, code))
         parts = [token.key]
         found.append(new(_Candidate, (first, first, token.key)))
         for last in range(first + 1, min(first + MAX_WORDS, len(tokens))):
@@ -165,7 +175,9 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
                 break
             parts.append(word.key)  # as fold() keys it: Côte d'Ivoire is cote d ivoire
             if not particle:
-                found.append(new(_Candidate, (first, last, " ".join(p for p in parts if p))))
+                found.append(new(_Candidate, (first, last, " ".join([p for p in parts if p]))))
+    if sentence.keys.isdisjoint(_REGION_WORD_KEYS):
+        return found  # no region word to add
     return [*found, *_with_region_words(text, tokens, found)]
 
 
@@ -246,14 +258,28 @@ def _bases(key: str) -> tuple[str, ...]:
     return tuple(base_forms(key))
 
 
-def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool]:
-    """The (flags, place row) pairs of the key, else of its first base form that has some."""
+def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool, str]:
+    """The (flags, place row) pairs of the key, else of its first base form that has some,
+    whether they are the key's own, and the key or base form they belong to."""
     if key in found:
-        return found[key], True
+        return found[key], True, key
     for base in _bases(key):
         if base in found:
-            return found[base], False
-    return (), False
+            return found[base], False, base
+    return (), False, ""
+
+
+def _weight(entries: Named) -> tuple[bool, float]:
+    """Whether the entries name a people (a demonym), and their :func:`_strength`."""
+    return any(flags & DEMONYM for flags, _ in entries), _strength(entries)
+
+
+#: Per open gazetteer, :func:`_weight` of the entries of each key (an index never changes
+#: while open): a name weighed in one article is not weighed again in the next.
+_WEIGHTS: weakref.WeakKeyDictionary[Gazetteer, dict[str, tuple[bool, float]]] = (
+    weakref.WeakKeyDictionary()
+)
+_WEIGHTS_KEPT = 1 << 16
 
 
 def _strength(entries: Named) -> float:
@@ -317,7 +343,9 @@ def _is_place(
     candidate: _Candidate,
     entries: Named,
     exact: bool,
+    weight: tuple[bool, float],
 ) -> bool:
+    """Whether the candidate names a place; ``weight`` is :func:`_weight` of ``entries``."""
     text, language = article.text, article.language
     tokens = sentence.tokens
     first = tokens[candidate.first]
@@ -331,13 +359,13 @@ def _is_place(
     single = candidate.first == candidate.last
     if single and len(first.surface) == 1:
         return False  # one letter: an initial, a list item
-    if any(flags & DEMONYM for flags, _ in entries):
+    demonym, strength = weight
+    if demonym:
         return False  # Russian, Kazakhstani: the country's word, not a place
-    strength = 0.0  # how sure the name is, needed for single words only
-    if single:
-        strength = _strength(entries)
-        if not exact:
-            strength -= 0.5
+    if not single:
+        strength = 0.0  # how sure the name is, needed for single words only
+    elif not exact:
+        strength -= 0.5
     if single and zipf(first.surface.lower(), language) >= FUNCTION_WORD_ZIPF:
         entries = named_in(entries, language)
         if not entries:
@@ -464,8 +492,12 @@ def people_named(
     pairs: list[tuple[Token, Token, str]] = []  # first name, last name, a name it may start
     for sentence in sentences:
         tokens = sentence.tokens
-        for index, (head, last) in enumerate(itertools.pairwise(tokens)):
-            if not (head.is_capitalised and last.is_capitalised) or head.surface.isupper():
+        capitals = [i for i, t in enumerate(tokens) if t.surface[0].isupper()]
+        for index, following in itertools.pairwise(capitals):
+            if following != index + 1:
+                continue  # two capitalised words in a row only
+            head, last = tokens[index], tokens[following]
+            if head.surface.isupper():
                 continue
             if text[head.end : last.start] != " " or last.surface.isupper():
                 continue
@@ -512,7 +544,11 @@ def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) ->
     if after < len(tokens):
         following = tokens[after]
         gap = text[tokens[candidate.last].end : following.start]
-        if gap == " " and following.is_capitalised and following.key not in lexicon.PERSON_TITLES:
+        if (
+            gap == " "
+            and following.surface[0].isupper()
+            and following.key not in lexicon.PERSON_TITLES
+        ):
             return not following.surface.isupper()
     before = candidate.first - 1
     if before > 0 and candidate.first == candidate.last:
@@ -520,7 +556,7 @@ def _in_name_chain(text: str, tokens: Sequence[Token], candidate: _Candidate) ->
         # several words stands on its own (*Birminghamförorterna West Bromwich*)
         previous = tokens[before]
         gap = text[previous.end : tokens[candidate.first].start]
-        if gap == " " and previous.is_capitalised and not previous.surface.isupper():
+        if gap == " " and previous.surface[0].isupper() and not previous.surface.isupper():
             return previous.key not in lexicon.PERSON_TITLES
     return False
 
