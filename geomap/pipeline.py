@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -104,15 +104,34 @@ def parse_many(
         Only with ``cluster``: when the cluster cannot be reached or a worker cannot parse
         (no gazetteer index, another geomap version); nothing was parsed then.
     """
+    return list(iter_parsed(sources, geocoder=geocoder, options=options, cluster=cluster))
+
+
+def iter_parsed(
+    sources: Sequence[str],
+    *,
+    geocoder: OfflineGazetteer | CachedGeocoder,
+    options: IngestOptions,
+    cluster: ClusterOptions | None = None,
+    mentions: bool = True,
+) -> Generator[ParsedArticle | GeomapError, None, None]:
+    """As :func:`parse_many`, one result at a time in the order of ``sources``: with
+    ``cluster``, each as it comes back while the workers parse the next. ``mentions``
+    ``False``: a cluster may send the articles back without their mentions and unresolved
+    names (a build stores neither), which saves sending them.
+
+    Raises
+    ------
+    GeomapError
+        As :func:`parse_many`, when the iteration starts or while it goes on.
+    """
     if cluster is not None:
-        return _parse_on_cluster(sources, geocoder=geocoder, options=options, cluster=cluster)
-    results: list[ParsedArticle | GeomapError] = []
-    for source in sources:
-        result = guarded(
-            source, functools.partial(parse, source, geocoder=geocoder, options=options)
+        yield from _parse_on_cluster(
+            sources, geocoder=geocoder, options=options, cluster=cluster, mentions=mentions
         )
-        results.append(result)
-    return results
+        return
+    for source in sources:
+        yield guarded(source, functools.partial(parse, source, geocoder=geocoder, options=options))
 
 
 def _parse_on_cluster(
@@ -121,17 +140,22 @@ def _parse_on_cluster(
     geocoder: OfflineGazetteer | CachedGeocoder,
     options: IngestOptions,
     cluster: ClusterOptions,
-) -> list[ParsedArticle | GeomapError]:
+    mentions: bool,
+) -> Iterator[ParsedArticle | GeomapError]:
     if not isinstance(geocoder, OfflineGazetteer):
         msg = (
             "--workers and --scheduler parse with the offline gazetteer only (an online "
             "geocoder's rate limit holds in one process); drop --geocoder or the cluster option"
         )
         raise UsageError(msg)
-    from geomap.distributed import parse_on_cluster
+    from geomap.distributed import stream_on_cluster
 
-    return parse_on_cluster(
-        sources, cluster=cluster, options=options, index=geocoder.gazetteer.path
+    return stream_on_cluster(
+        sources,
+        cluster=cluster,
+        options=options,
+        index=geocoder.gazetteer.path,
+        mentions=mentions,
     )
 
 
@@ -254,8 +278,9 @@ def build(
     """Read the sources into the store and regenerate the map and exports.
 
     A source that cannot be read is reported in ``failures`` and never stops the others.
-    With ``cluster`` the articles are parsed on Dask (see :func:`parse_many`); the store and
-    outputs are the same as without.
+    With ``cluster`` the articles are parsed on Dask (see :func:`iter_parsed`), each handled
+    here as it comes back while the workers parse the next; the store and outputs are the
+    same as without.
     The store and each output are replaced atomically, under a lock on the output folder.
 
     Raises
@@ -268,18 +293,18 @@ def build(
 
     parsed: list[ParsedArticle] = []
     failures: list[tuple[str, str]] = []
-    for source, result in zip(
-        sources,
-        parse_many(sources, geocoder=geocoder, options=options, cluster=cluster),
-        strict=True,
-    ):
-        if isinstance(result, GeomapError):
-            log.debug("%s could not be read", source, exc_info=result)
-            failures.append((source, str(result)))
-        else:
-            parsed.append(_with_stored_source(result))
-        if progress:
-            progress(source)
+    results = iter_parsed(
+        sources, geocoder=geocoder, options=options, cluster=cluster, mentions=False
+    )
+    with contextlib.closing(results):  # a cluster stops as soon as the parsing fails
+        for source, result in zip(sources, results, strict=True):
+            if isinstance(result, GeomapError):
+                log.debug("%s could not be read", source, exc_info=result)
+                failures.append((source, str(result)))
+            else:
+                parsed.append(_with_stored_source(result))
+            if progress:
+                progress(source)
     if failures and not parsed:
         return BuildReport(failures=tuple(failures))  # nothing read: store and outputs untouched
     # The store's transaction stays open while the outputs are written and commits last: an

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import Run, run_geomap
+from conftest import Parse, Run, run_geomap
 from geopandas.testing import assert_geodataframe_equal
 
 from geomap import store
-from geomap.distributed import ClusterOptions, GazetteerPlugin, scheduler_address
-from geomap.errors import GazetteerError, UsageError
+from geomap.distributed import ClusterOptions, GazetteerPlugin, _packed, scheduler_address
+from geomap.errors import GazetteerError, SourceError, UsageError
 from geomap.gazetteer import Gazetteer
 from geomap.gazetteer.index import stored_fingerprint
 from geomap.pipeline import index_path
@@ -190,3 +190,20 @@ def test_a_worker_whose_index_or_geomap_differs_refuses() -> None:
     same = GazetteerPlugin(index=index, fingerprint=fingerprint, version=__version__)
     same.setup(_Worker())  # type: ignore[arg-type]
     assert same.geocoder().gazetteer.path == index
+
+
+def test_packed_results_unpickle_to_the_same_records_and_errors(parse: Parse) -> None:
+    import pickle
+
+    text = (
+        "The CSTO is a bloc whose members include Armenia, Belarus and Tajikistan. "
+        "Its leaders spoke in Minsk on Monday. "
+        "The bloc has sent 900 soldiers to Kazakhstan, a spokesman said. "
+        "Police in Almaty detained 40 protesters outside the akimat."
+    )
+    parsed = parse(text, "en")
+    assert parsed.mentions and parsed.events and parsed.flows  # each kind of record to pack
+    error = SourceError("b.txt: the file is empty")
+    back = pickle.loads(_packed([parsed, error]))
+    assert back[0] == parsed
+    assert type(back[1]) is SourceError and str(back[1]) == str(error)
