@@ -153,3 +153,26 @@ def test_a_headline_in_title_case_is_still_tagged(gazetteer: Gazetteer) -> None:
     parts = sentences(text)
     (pieces,) = text_features(text, parts, language="en", gazetteer=gazetteer)
     assert sum(len(p.rows) for p in pieces) == len(parts[0].tokens)
+
+
+def _recognised(text: str, language: str, gazetteer: Gazetteer) -> list[str]:
+    found = recognise("t", text, sentences(text), language=language, gazetteer=gazetteer)
+    return [m.surface for m in found]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "places"),
+    [
+        # a common word that is a place's name only in other languages (Perth's)
+        ("fr", "Forces en présence\n6 000 hommes\nPertes\n8 blessés", []),
+        ("fr", "Des émeutes ont éclaté à Tours et à Angers.", ["Tours", "Angers"]),
+        # a city whose name is as common a word as its language has, after a locative
+        ("da", "Der var uroligheder i Aarhus og Odense.", ["Aarhus", "Odense"]),
+        # a span the model is unsure of leaves its words to the rules
+        ("de", "Krawalle in Essen, Halle und Bergen.", ["Essen", "Bergen"]),
+    ],
+)
+def test_places_in_languages_the_model_never_read(
+    language: str, text: str, places: list[str], gazetteer: Gazetteer
+) -> None:
+    assert _recognised(text, language, gazetteer) == places

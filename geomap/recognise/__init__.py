@@ -59,6 +59,8 @@ MODEL_LANGUAGES = frozenset({"en", "nb", "nn", "no", "sv", "ru"})
 #: the gazetteer names a country, region or big town so (one as frequent as
 #: :data:`~geomap.recognise.rules.FUNCTION_WORD_ZIPF` never is).
 _RARE_WORD = 3.5
+_OPENERS = " \t«\"'“(–-—•"  # what may stand between a sentence's end and its first word
+_SENTENCE_ENDS = ("", "\n", ".", "!", "?", ":")
 #: Languages where a capitalised word after a place is mostly another name, in its own case
 #: (*в Москве Владимир Путин*), not the rest of the place's name.
 _NAMES_FOLLOW = frozenset({"ru", "uk", "be", "kk"})
@@ -134,6 +136,7 @@ def merge(
     ruled_spans = _Spans([(m.start, m.end) for m in ruled])
     by_span = {(m.start, m.end): m for m in spotted}
     found = list(ruled)
+    kept: list[tuple[int, int]] = []  # the model's spans taken
     for span in tagged:
         if span.end - span.start < 2 or ruled_spans.overlaps(span.start, span.end):
             continue  # one letter is an initial or a list item
@@ -149,24 +152,34 @@ def merge(
         same = by_span.get((span.start, span.end))
         surface = text[span.start : span.end]
         mention = same or Mention(article_id, span.start, span.end, surface, fold(surface))
-        if (
-            trusted
-            and same is None
-            and _everyday_word(surface, language)
-            and not _big_by_name(mention.key, language=language, gazetteer=gazetteer)
+        if trusted and (
+            (
+                same is None
+                and _everyday_word(surface, language)
+                and not _big_by_name(mention.key, language=language, gazetteer=gazetteer)
+            )
+            or _foreign_word(mention, text, language, gazetteer)
         ):
-            continue  # ein Ende: a model that never read the language took a noun for a place
+            continue  # ein Ende, Pertes: a model that never read the language took a word
         if _known(mention.key, gazetteer) or (
             span.confidence >= UNSURE and not _person(text, mention, people)
         ):
             found.append(mention)
+            kept.append((span.start, span.end))
     qualified = _qualified(text, spotted)
     skipped = _Spans(unread)
     taken = set(ruled)
     sure: dict[tuple[str, str, bool], bool] = {}
+    read = _Spans(kept)  # a span the model was unsure of leaves its words to the rules
     for mention in spotted:
-        if mention in taken or model.overlaps(mention.start, mention.end):
+        if mention in taken or read.overlaps(mention.start, mention.end):
             continue
+        if (
+            trusted
+            and mention not in qualified
+            and _foreign_word(mention, text, language, gazetteer)
+        ):
+            continue  # *Pertes* (losses) in French: Perth's name in another language
         if trusted or mention in qualified or skipped.overlaps(mention.start, mention.end):
             found.append(mention)
             continue
@@ -274,6 +287,24 @@ def _located(text: str, mention: Mention) -> bool:
     """Whether a locative preposition stands right before the name (*in Semey*, *i Oslo*)."""
     words = text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
     return bool(words) and _fold_word(words[-1]) in lexicon.LOCATIVE
+
+
+def _foreign_word(mention: Mention, text: str, language: str, gazetteer: Gazetteer) -> bool:
+    """Whether a one-word name that opens a sentence or a line, where any word has a capital,
+    is a common word of the article's language that names no place by its own name nor by
+    one in that language or English, only in other languages (*Pertes*, French for
+    *losses*, is a name of Perth's)."""
+    if (
+        " " in mention.key
+        or text[max(0, mention.start - 8) : mention.start].rstrip(_OPENERS)[-1:]
+        not in _SENTENCE_ENDS
+        or zipf(mention.surface.lower(), language) < _RARE_WORD
+    ):
+        return False
+    keys = [mention.key, *_bases(mention.key)]
+    local = PRIMARY | CURATED | language_flag(language) | language_flag("en")
+    found = gazetteer.lookup_rows(keys)
+    return not any(flags & local for key in keys for flags, _ in found.get(key, ()))
 
 
 def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer, located: bool) -> bool:

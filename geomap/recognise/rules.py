@@ -397,13 +397,18 @@ def _is_place(
         common = zipf(first.surface.lower(), language)
         if strength < bar and (common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1)):
             return False
-        if strength < _CITY and common >= _EVERYDAY_ZIPF:
+        located = candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.LOCATIVE
+        if (
+            strength < _CITY
+            and common >= _EVERYDAY_ZIPF
+            and not (located and strength >= _PROPER_NAME_BAR)
+        ):
             return False  # la Justice, the Police: a small town's name that is an everyday word
         if (
             language in lexicon.NOUN_CAPITALS
             and common >= _EVERYDAY_ZIPF
             and strength < _SURE_NOUN
-            and not (candidate.first and tokens[candidate.first - 1].key in lexicon.LOCATIVE)
+            and not located
         ):
             return False  # des Landes: where every noun has a capital, an everyday noun needs in
     return True
