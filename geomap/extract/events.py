@@ -120,7 +120,7 @@ def extract_events(
         scope.box_place = (_box_place(here, focus) or scope.box_place) if row else None
         if heading and not here:
             triggers = []  # a section title such as *Armed conflicts and attacks*
-        label = text[sentence.end - 1] == ":"  # *Otages :*: the rows below tell its figures
+        label = text[sentence.end - 1] == ":"  # a label (*Otages :*) tells nothing itself
         if not label and (triggers or _may_report(sentence, words)):
             context = _Context(
                 article=article,
@@ -1492,9 +1492,8 @@ def figure_wins(
 
 _LOWER_BOUNDS = frozenset({"over", "at least"})
 _UPPER_BOUNDS = frozenset({"nearly", "up to"})
-_FULLER = (
-    3  # how many times an earlier figure a later one is, to be the whole of which it was a part
-)
+#: How many times an earlier figure a later one must be to be the whole it was a part of.
+_FULLER = 3
 _ABOUT = 0.2  # how far an exact figure may lie from *about* the same figure
 
 
