@@ -500,6 +500,8 @@ def _is_day_of_month(tokens: Sequence[Token], index: int, after: int) -> bool:
     )
 
 
+#: Months that are also a common word before a number (*may 2*, *mars 5*). Unlike in dates,
+#: *march* stays a month here: *March 5* is a day, not five marchers.
 _AMBIGUOUS_MONTHS = frozenset({"may", "mai", "mars"})
 
 
@@ -581,7 +583,12 @@ def _value_at(
     if multiplier:
         value *= multiplier
         width = 2
-    if token.is_number and 1900 <= value <= 2100 and width == 1 and looks_like_year(tokens, index):
+    if (
+        token.is_number
+        and lexicon.FIRST_YEAR <= value <= lexicon.LAST_YEAR
+        and width == 1
+        and looks_like_year(tokens, index)
+    ):
         return None, 1
     return value, width
 

@@ -28,7 +28,6 @@ from geomap.extract.text import Sentence, Token, sentences
 from geomap.records import DAY, MONTH, WEEK, PubDate
 from geomap.textnorm import fold
 
-_FIRST_YEAR, _LAST_YEAR = 1900, 2100
 _NUMERIC = re.compile(
     r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?!\d)|(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"
 )
@@ -452,13 +451,13 @@ def _with_month(
         ahead += 1  # *March 20th, 2013*
     later = tokens[ahead] if ahead < len(tokens) else None
     day = _number(before, 1, 31) if before is not None and len(before.surface) <= 2 else None
-    given = _number(after, _FIRST_YEAR, _LAST_YEAR)
+    given = _number(after, lexicon.FIRST_YEAR, lexicon.LAST_YEAR)
     first = back if day is not None else index
     last = index + (given is not None)
     if day is None and given is None and after is not None and len(after.surface) <= 2:
         day = _number(after, 1, 31)  # August 14, 2013
         if day is not None:
-            given = _number(later, _FIRST_YEAR, _LAST_YEAR)
+            given = _number(later, lexicon.FIRST_YEAR, lexicon.LAST_YEAR)
             last = index + 1 + (given is not None)
     if day is None and given is None and tokens[index].key in _AMBIGUOUS_MONTHS:
         return None

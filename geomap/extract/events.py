@@ -316,7 +316,9 @@ def _year_in(sentence: Sentence, *, strict: bool) -> int | None:
     for index, token in enumerate(tokens):
         if token.is_number and len(token.surface) == 4 and token.surface.isdecimal():
             value = int(token.surface)
-            if 1900 <= value <= 2100 and (not strict or looks_like_year(tokens, index)):
+            if lexicon.FIRST_YEAR <= value <= lexicon.LAST_YEAR and (
+                not strict or looks_like_year(tokens, index)
+            ):
                 found = value
     return found
 

@@ -536,6 +536,8 @@ PART_PHRASES: frozenset[tuple[str, ...]] = frozenset(
         "von denen",
     )
 )
+#: The years a four-digit number may be in an article about unrest.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
 #: Words that say a figure is for the whole country (*nationwide*, *i landet*).
 COUNTRYWIDE_WORDS = frozenset(
     "nationwide countrywide landsdekkende landsomfattende landsdaekkende rikstackande "
