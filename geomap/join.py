@@ -218,7 +218,7 @@ def _day_numbers(timestamps: pd.Series) -> np.ndarray:
     """Each report's publication day as a number (undated first): the reading order's key."""
     missing = timestamps.isna().to_numpy()
     values = timestamps.fillna(0).to_numpy(dtype="int64")
-    days = np.floor_divide(values, 86_400)
+    days: np.ndarray = np.floor_divide(values, 86_400)
     days[missing] = np.iinfo(np.int64).min
     return days
 
@@ -254,7 +254,7 @@ def _merge_keys(events: pd.DataFrame) -> list[Any]:
 
 def _column_list(column: pd.Series) -> list[Any]:
     """A column's values as Python's: ``None`` where missing, ``int``, ``float`` or ``str``."""
-    values = column.tolist()
+    values: list[Any] = column.tolist()
     missing = column.isna().to_numpy()
     if missing.any():
         for index in np.flatnonzero(missing).tolist():
@@ -380,7 +380,7 @@ def _single_reports(
 def _json(value: Any) -> str:
     """``json.dumps(value, ensure_ascii=False)`` for the values of a row, faster for text."""
     if type(value) is str:
-        return _ENCODE_TEXT(value)
+        return str(_ENCODE_TEXT(value))
     if value is None:
         return "null"
     return json.dumps(value, ensure_ascii=False)
