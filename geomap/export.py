@@ -15,9 +15,12 @@ which no spreadsheet evaluates.
 
 from __future__ import annotations
 
+import csv
 import json
 import json.encoder
 import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas
@@ -32,13 +35,41 @@ DIGITS = 6
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
+@dataclass(frozen=True)
+class Layout:
+    """How a text file of rows is laid out: ``head``, the rows joined by ``separator``,
+    ``end`` after the last row (when there is one), then ``tail``."""
+
+    head: str
+    separator: str = ""
+    end: str = ""
+    tail: str = ""
+
+    def text(self, rows: Sequence[str]) -> str:
+        """The whole file as text."""
+        body = self.separator.join(rows)
+        return self.head + body + (self.end if rows else "") + self.tail
+
+
+#: A FeatureCollection with one feature per line.
+GEOJSON = Layout('{"type":"FeatureCollection","features":[\n', ",\n", "\n", "]}\n")
+
+
 def geojson_text(frame: geopandas.GeoDataFrame, *, id_column: str) -> str:
     """A FeatureCollection per RFC 7946: [lon, lat], no ``crs``, counter-clockwise outer rings.
 
-    One feature per line, so a regenerated file diffs cleanly. Each column is encoded at
-    once (numbers and text by type, a JSON column's repeated values once), and the features
-    are joined from the encoded columns; the text is exactly what encoding each feature as a
-    dict with :func:`json.dumps` gives.
+    One feature per line (:func:`geojson_features`), so a regenerated file diffs cleanly.
+    """
+    return GEOJSON.text(geojson_features(frame, id_column=id_column))
+
+
+def geojson_features(frame: geopandas.GeoDataFrame, *, id_column: str) -> list[str]:
+    """Each row as the text of one GeoJSON feature (:data:`GEOJSON` lays them out).
+
+    Each column is encoded at once (numbers and text by type, a JSON column's repeated
+    values once), and the features are joined from the encoded columns; the text is exactly
+    what encoding each feature as a dict with :func:`json.dumps` gives, and a row's text does
+    not depend on the other rows.
     """
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
@@ -52,12 +83,10 @@ def geojson_text(frame: geopandas.GeoDataFrame, *, id_column: str) -> str:
         + ",".join(_dumps(key).replace("%", "%%") + ":%s" for key in keys)
         + "}}"
     )
-    features = [
+    return [
         template % values
         for values in zip(_encoded_ids(properties[id_column]), geometries, *columns, strict=True)
     ]
-    body = ",\n".join(features)
-    return '{"type":"FeatureCollection","features":[\n' + body + ("\n" if body else "") + "]}\n"
 
 
 def csv_text(frame: pd.DataFrame, *, formula_safe: bool = True) -> str:
@@ -73,10 +102,54 @@ def csv_text(frame: pd.DataFrame, *, formula_safe: bool = True) -> str:
         the cell instead of running it (the default; see the module's docstring). ``False``
         writes the values exactly as stored.
     """
+    return csv_layout(frame).text(csv_rows(frame, formula_safe=formula_safe))
+
+
+def csv_layout(frame: pd.DataFrame) -> Layout:
+    """The CSV file's layout: its header line, then the rows (each ends its own line)."""
+    names = [str(name) for name in frame.columns if name != "geometry"]
+    return Layout(_csv_lines([names])[0])
+
+
+def csv_rows(frame: pd.DataFrame, *, formula_safe: bool = True) -> list[str]:
+    """Each row as one CSV record, line end included (see :func:`csv_text`): what pandas'
+    ``to_csv`` writes, through the same :mod:`csv` writer, from whole columns."""
     table = frame.drop(columns="geometry", errors="ignore")
-    if formula_safe:
-        table = table.apply(_formula_safe_column)
-    return str(table.to_csv(index=False, lineterminator="\n"))
+    columns = []
+    for name in table.columns:
+        column = table[name]
+        if formula_safe:
+            column = _formula_safe_column(column)
+        columns.append(_csv_values(column))
+    return _csv_lines(zip(*columns, strict=True))
+
+
+class _Lines:
+    """A file-like sink that keeps each write: :mod:`csv` writes a record at a time."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.write = self.lines.append
+
+
+def _csv_lines(rows: Iterable[Iterable[Any]]) -> list[str]:
+    sink = _Lines()
+    csv.writer(sink, lineterminator="\n").writerows(rows)
+    return sink.lines
+
+
+def _csv_values(column: pd.Series) -> list[Any]:
+    """A column's cells as pandas hands them to the CSV writer: missing as ``None`` (empty),
+    floats as numpy's text of them."""
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_float_dtype(column.dtype) and not isinstance(column.dtype, pd.Float64Dtype):
+        values: list[Any] = column.to_numpy(dtype="float64").astype(str).tolist()
+    else:
+        values = column.tolist()
+    if missing.any():
+        for index in np.flatnonzero(missing).tolist():
+            values[index] = None
+    return values
 
 
 def _formula_safe_column(column: pd.Series) -> pd.Series:
