@@ -192,7 +192,7 @@ def _incidents(events: pd.DataFrame) -> tuple[list[int], list[list[int]]]:
     ids = events["event_id_cnty"].astype(object).fillna("None").astype(str)
     sorter = pd.DataFrame({"day": days, "id": ids.to_numpy(dtype=object)})
     order = sorter.sort_values(["day", "id"], kind="stable").index.to_numpy().tolist()
-    keys = _merge_keys(events)
+    keys = incident_keys(events)
     keys = [keys[i] for i in order]
     counts: dict[Any, int] = {}
     for key in keys:
@@ -223,7 +223,7 @@ def _day_numbers(timestamps: pd.Series) -> np.ndarray:
     return days
 
 
-def _merge_keys(events: pd.DataFrame) -> list[Any]:
+def incident_keys(events: pd.DataFrame) -> list[Any]:
     """:func:`geomap.extract.reports.merge_key` of each row (in the frame's order)."""
     from geomap.extract import reports
 

@@ -87,7 +87,7 @@ def plan(known: Mapping[str, str], incoming: Iterable[ParsedArticle]) -> Plan:
         The parsed articles, in the order read.
     """
     by_source = {
-        same_source(source): article_id
+        source if "://" in source else os.path.normpath(source): article_id  # same_source
         for article_id, source in known.items()
         if source not in ANONYMOUS_SOURCES
     }
@@ -112,18 +112,24 @@ def plan(known: Mapping[str, str], incoming: Iterable[ParsedArticle]) -> Plan:
 
 
 def typed_frame(
-    name: str, columns: Sequence[str], rows: list[tuple[Any, ...]], geometries: Any = None
+    name: str,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    geometries: Any = None,
+    *,
+    only: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """A layer from database rows (the ``columns`` found, in that order): the dtypes, column
     order and row order (by key) that :func:`geomap.join.conform` gives, built column by
-    column rather than cell by cell.
+    column rather than cell by cell; with ``only``, just those of the layer's columns.
 
     Values must be as SQL returns them: ``int``, ``float``, ``str`` or ``None``; any other
     text value is turned into ``str``.
     """
     found = dict(zip(columns, zip(*rows, strict=True), strict=False)) if rows else {}
     data: dict[str, Any] = {}
-    for column in COLUMNS[name]:
+    names = [c for c in COLUMNS[name] if only is None or c in only or c == KEYS[name]]
+    for column in names:
         values = list(found.get(column, [None] * len(rows)))
         if column in _INT_COLUMNS:
             data[column] = pd.array(values, dtype="Int64")
@@ -134,7 +140,7 @@ def typed_frame(
             if not {type(v) for v in values} <= {str, type(None)}:
                 values = [v if v is None or isinstance(v, str) else str(v) for v in values]
             data[column] = pd.Series(values)  # inferred as the conformed frames are
-    frame = pd.DataFrame(data, columns=list(COLUMNS[name]))
+    frame = pd.DataFrame(data, columns=names)
     if geometries is not None:
         frame = geopandas.GeoDataFrame(
             frame,
@@ -157,10 +163,9 @@ def fingerprint(article_ids: Iterable[str]) -> str:
     An article's rows never change once stored (an edit is a new article under a new id), so
     two stores with the same article ids hold the same rows.
     """
-    digest = hashlib.sha256()
-    for article_id in sorted(article_ids):
-        digest.update(article_id.encode("utf-8") + b"\n")
-    return digest.hexdigest()
+    ids = sorted(article_ids)
+    text = "\n".join(ids) + ("\n" if ids else "")  # each id on its own line
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def ids_after(known: Iterable[str], change: Plan) -> set[str]:

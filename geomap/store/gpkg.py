@@ -30,6 +30,7 @@ import shapely
 
 from geomap.atomic import read_only, replacing, target_of
 from geomap.errors import StoreError
+from geomap.join import INCIDENT_COLUMNS
 from geomap.records import ParsedArticle
 from geomap.store.contents import (
     COLUMNS,
@@ -76,6 +77,10 @@ class Partial:
 
     #: The stored reports at these (layer, place id) pairs, as the events frame.
     reports: Callable[[frozenset[Pair]], Any]
+    #: The same reports with only :data:`geomap.join.INCIDENT_COLUMNS` (which incident each
+    #: report is), and the reports with these ``event_id_cnty``, as the events frame.
+    incidents: Callable[[frozenset[Pair]], Any]
+    reports_with_ids: Callable[[Sequence[str]], Any]
     #: Every flow, as the flows frame, and the articles that give flows (for their dates).
     flows: Callable[[], Any]
     flow_articles: Callable[[], Any]
@@ -100,6 +105,8 @@ class Update:
     previous: str = ""
     touched: frozenset[Pair] | None = None
     partial: Partial | None = None
+    #: The ``event_id_cnty`` of the reports the update added.
+    inserted: frozenset[str] = frozenset()
 
 
 def read(path: Path) -> StoreContents:
@@ -115,7 +122,7 @@ def read(path: Path) -> StoreContents:
         return StoreContents.empty()
     _refuse_non_file(path)
     with _connection(path, write=False) as connection:
-        return _guarded(path, lambda: _read_contents(connection, path))
+        return _guarded(path, lambda: _read_contents(connection, _table_columns(connection, path)))
 
 
 def write(path: Path, contents: StoreContents) -> None:
@@ -167,28 +174,18 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
         write(path, contents)
         return
     with _connection(path, write=True) as connection:
+        schema = _guarded(path, lambda: _table_columns(connection, path))
 
         def load() -> StoreContents:
-            return _guarded(path, lambda: _read_contents(connection, path))
+            return _guarded(path, lambda: _read_contents(connection, schema))
 
-        known: dict[str, str] = _guarded(path, lambda: _known_articles(connection, path))
+        known: dict[str, str] = _guarded(path, lambda: _known_articles(connection))
         change = plan(known, incoming)
         touched: frozenset[Pair] | None = frozenset()
+        inserted: frozenset[str] = frozenset()
         if change.changed:
             _refuse_read_only(path)
-            touched = _guarded(path, lambda: _apply(connection, change), writing=True)
-        partial = Partial(
-            reports=lambda pairs: _guarded(path, lambda: _reports_at(connection, path, pairs)),
-            flows=lambda: _guarded(path, lambda: _read_layer(connection, path, "flows")),
-            flow_articles=lambda: _guarded(
-                path,
-                lambda: _read_layer(
-                    connection, path, "articles", where=_FLOW_ARTICLES_SQL, parameters=()
-                ),
-            ),
-            articles=lambda: _guarded(path, lambda: _count(connection, _ARTICLES_SQL)),
-            places=lambda: _guarded(path, lambda: _count(connection, _PLACES_SQL)),
-        )
+            touched, inserted = _guarded(path, lambda: _apply(connection, change), writing=True)
         try:
             yield Update(
                 change,
@@ -196,7 +193,8 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
                 _once(load),
                 previous=fingerprint(known),
                 touched=touched,
-                partial=partial,
+                partial=_partial(path, connection, schema),
+                inserted=inserted,
             )
         except BaseException:
             if connection.in_transaction:
@@ -205,6 +203,28 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
         if connection.in_transaction:
             _guarded(path, connection.commit, writing=True)
             log.info("store %s: %d articles added or replaced", path, len(change.fresh))
+
+
+def _partial(path: Path, connection: sqlite3.Connection, schema: _Schema) -> Partial:
+    """The readers of parts of the store, on the update's connection."""
+
+    def guarded(step: Callable[[], _T]) -> _T:
+        return _guarded(path, step)
+
+    def layer(name: str, where: str | None = None, only: Sequence[str] | None = None) -> Any:
+        return _read_layer(connection, schema, name, where=where, only=only)
+
+    return Partial(
+        reports=lambda pairs: guarded(lambda: _reports_at(connection, schema, pairs)),
+        incidents=lambda pairs: guarded(
+            lambda: _reports_at(connection, schema, pairs, only=INCIDENT_COLUMNS)
+        ),
+        reports_with_ids=lambda ids: guarded(lambda: _reports_with_ids(connection, schema, ids)),
+        flows=lambda: guarded(lambda: layer("flows")),
+        flow_articles=lambda: guarded(lambda: layer("articles", _FLOW_ARTICLES_SQL)),
+        articles=lambda: guarded(lambda: _count(connection, _ARTICLES_SQL)),
+        places=lambda: guarded(lambda: _count(connection, _PLACES_SQL)),
+    )
 
 
 def _once(load: Callable[[], StoreContents]) -> Callable[[], StoreContents]:
@@ -289,8 +309,13 @@ def _refuse_read_only(path: Path) -> None:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _table_columns(connection: sqlite3.Connection, path: Path) -> dict[str, list[str]]:
-    """Each layer's columns, after checking the file is one of geomap's GeoPackages."""
+#: Each layer's columns, as the store has them.
+_Schema = dict[str, list[str]]
+
+
+def _table_columns(connection: sqlite3.Connection, path: Path) -> _Schema:
+    """Each layer's columns, after checking the file is one of geomap's GeoPackages (once
+    per connection: the readers are handed the result)."""
     (application_id,) = connection.execute("PRAGMA application_id").fetchone()
     if application_id != _APPLICATION_ID:
         msg = f"cannot read the store {path}: it is not a GeoPackage{_HINT}"
@@ -314,29 +339,29 @@ def _table_columns(connection: sqlite3.Connection, path: Path) -> dict[str, list
     return columns
 
 
-def _known_articles(connection: sqlite3.Connection, path: Path) -> dict[str, str]:
-    _table_columns(connection, path)
+def _known_articles(connection: sqlite3.Connection) -> dict[str, str]:
     rows = connection.execute('SELECT article_id, source FROM "articles"').fetchall()
     return {str(article_id): str(source) for article_id, source in rows}
 
 
-def _read_contents(connection: sqlite3.Connection, path: Path) -> StoreContents:
-    frames = {name: _read_layer(connection, path, name) for name in LAYERS}
+def _read_contents(connection: sqlite3.Connection, schema: _Schema) -> StoreContents:
+    frames = {name: _read_layer(connection, schema, name) for name in LAYERS}
     return StoreContents(**frames)
 
 
 def _read_layer(
     connection: sqlite3.Connection,
-    path: Path,
+    schema: _Schema,
     name: str,
     *,
     where: str | None = None,
     parameters: Sequence[Any] = (),
+    only: Sequence[str] | None = None,
 ) -> Any:
-    """One layer (the rows ``where`` selects) with the dtypes and order geomap writes."""
-    columns = _table_columns(connection, path)
-    wanted = [c for c in COLUMNS[name] if c in columns[name]]
-    geometry = name in _GEOMETRY_TYPES
+    """One layer (the rows ``where`` selects) with the dtypes and order geomap writes; with
+    ``only``, just those columns and no geometry."""
+    wanted = [c for c in COLUMNS[name] if c in schema[name] and (only is None or c in only)]
+    geometry = name in _GEOMETRY_TYPES and only is None
     selected = ", ".join(f'"{c}"' for c in [*wanted, *(["geom"] if geometry else [])])
     query = f'SELECT {selected} FROM "{name}"' + (f" WHERE {where}" if where else "")
     rows = connection.execute(query, list(parameters)).fetchall()
@@ -344,7 +369,7 @@ def _read_layer(
     if geometry:
         shapes = _from_blobs([row[-1] for row in rows])
         rows = [row[:-1] for row in rows]
-    return typed_frame(name, wanted, rows, shapes)
+    return typed_frame(name, wanted, rows, shapes, only=only)
 
 
 def _from_blobs(blobs: list[bytes | None]) -> np.ndarray:
@@ -378,11 +403,13 @@ def _create_indexes(connection: sqlite3.Connection) -> None:
         )
 
 
-def _apply(connection: sqlite3.Connection, change: Plan) -> frozenset[Pair] | None:
+def _apply(
+    connection: sqlite3.Connection, change: Plan
+) -> tuple[frozenset[Pair] | None, frozenset[str]]:
     """Delete the replaced articles' rows and insert the new ones, in one open transaction.
 
-    Returns the (layer, place id) pairs of the reports deleted or inserted, or ``None``
-    when one of them has no layer or place.
+    Returns the (layer, place id) pairs of the reports deleted or inserted (``None`` when
+    one of them has no layer or place), and the ids of the reports inserted.
     """
     connection.execute("BEGIN IMMEDIATE")
     _create_indexes(connection)
@@ -400,9 +427,10 @@ def _apply(connection: sqlite3.Connection, change: Plan) -> frozenset[Pair] | No
     pairs |= set(zip(new.events["layer"].tolist(), new.events["place_id"].tolist(), strict=True))
     for name in LAYERS:
         _insert(connection, name, new.layer(name))
+    inserted = frozenset(str(key) for key in new.events["event_id_cnty"].tolist())
     if not all(isinstance(layer, str) and isinstance(place, str) for layer, place in pairs):
-        return None
-    return frozenset(pairs)
+        return None, inserted
+    return frozenset(pairs), inserted
 
 
 _ARTICLES_SQL = 'SELECT count(*) FROM "articles"'
@@ -417,36 +445,53 @@ def _count(connection: sqlite3.Connection, query: str) -> int:
     return int(count)
 
 
-def _reports_at(connection: sqlite3.Connection, path: Path, pairs: frozenset[Pair]) -> Any:
-    """The stored reports at these (layer, place id) pairs, as the events frame."""
+def _reports_at(
+    connection: sqlite3.Connection,
+    schema: _Schema,
+    pairs: frozenset[Pair],
+    *,
+    only: Sequence[str] | None = None,
+) -> Any:
+    """The stored reports at these (layer, place id) pairs, as the events frame (with
+    ``only``, just those columns)."""
     places = sorted({place for _layer, place in pairs})
-    parts: list[pd.DataFrame] = []
-    for chunk in _chunks(places):
-        marks = ",".join("?" * len(chunk))
-        found = _read_layer(
-            connection, path, "events", where=f"place_id IN ({marks})", parameters=chunk
-        )
-        parts.append(found)
-    frames = [frame for frame in parts if not frame.empty]
-    if not frames:
-        return _read_layer(connection, path, "events", where="0", parameters=[])
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    frame = _rows_where(connection, schema, "place_id", places, only=only)
     keys = list(zip(frame["layer"].tolist(), frame["place_id"].tolist(), strict=True))
     chosen = frame[[key in pairs for key in keys]]
     return typed_sorted(chosen, "events")
 
 
+def _reports_with_ids(connection: sqlite3.Connection, schema: _Schema, ids: Sequence[str]) -> Any:
+    """The stored reports with these ``event_id_cnty``, as the events frame."""
+    return _rows_where(connection, schema, "event_id_cnty", sorted(set(ids)))
+
+
+def _rows_where(
+    connection: sqlite3.Connection,
+    schema: _Schema,
+    column: str,
+    values: list[str],
+    *,
+    only: Sequence[str] | None = None,
+) -> Any:
+    """The events whose ``column`` (an indexed one) is one of ``values``, in key order."""
+    parts: list[pd.DataFrame] = []
+    for chunk in _chunks(values):
+        marks = ",".join("?" * len(chunk))
+        where = f'"{column}" IN ({marks})'
+        parts.append(
+            _read_layer(connection, schema, "events", where=where, parameters=chunk, only=only)
+        )
+    frames = [frame for frame in parts if not frame.empty]
+    if not frames:
+        return _read_layer(connection, schema, "events", where="0", only=only)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return typed_sorted(frame, "events")
+
+
 def _insert(connection: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
-    key = KEYS[name]
-    taken: set[str] = set()
-    for chunk in _chunks(frame[key].tolist()):
-        marks = ",".join("?" * len(chunk))
-        query = f'SELECT "{key}" FROM "{name}" WHERE "{key}" IN ({marks})'
-        taken |= {str(row[0]) for row in connection.execute(query, chunk)}
-    if taken:  # a key already stored keeps its row, as a merge of frames keeps the first
-        frame = frame[~frame[key].isin(taken)]
     table = {str(row[1]) for row in connection.execute(f'PRAGMA table_info("{name}")')}
     columns = [c for c in COLUMNS[name] if c in table]
     values = [[_sql_value(v) for v in frame[c].tolist()] for c in columns]
@@ -456,8 +501,11 @@ def _insert(connection: sqlite3.Connection, name: str, frame: pd.DataFrame) -> N
         names.append('"geom"')
         _widen_extent(connection, name, frame)
     marks = ",".join("?" * len(names))
+    # A key already stored keeps its row (as a merge of frames keeps the first): the unique
+    # index on the key ignores the new one.
     connection.executemany(
-        f'INSERT INTO "{name}" ({", ".join(names)}) VALUES ({marks})', zip(*values, strict=True)
+        f'INSERT OR IGNORE INTO "{name}" ({", ".join(names)}) VALUES ({marks})',
+        zip(*values, strict=True),
     )
     connection.execute(
         "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') "
