@@ -181,6 +181,14 @@ def incident_groups(events: pd.DataFrame) -> list[list[str]]:
     return [[str(ids[order[i]]) for i in group] for group in groups]
 
 
+def reading_ranks(events: pd.DataFrame) -> list[tuple[int, str]]:
+    """Each report's place in the reading order :func:`merge_reports` uses: its publication
+    day (undated first), then its ``event_id_cnty``."""
+    days = _day_numbers(events["timestamp"]).tolist()
+    ids = events["event_id_cnty"].astype(object).fillna("None").astype(str).tolist()
+    return list(zip(days, ids, strict=True))
+
+
 def _incidents(events: pd.DataFrame) -> tuple[list[int], list[list[int]]]:
     """The reading order of the reports (positions in ``events``) and the incidents as
     lists of positions in that order (:func:`geomap.extract.reports.group_reports`)."""

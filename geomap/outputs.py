@@ -135,59 +135,91 @@ def _remerged(kept: GeoDataFrame, update: Update) -> tuple[GeoDataFrame, GeoData
 
     Reports of one incident share layer, place and kind (:func:`geomap.join.incident_groups`):
     the update changes only the incidents of the kinds of the reports it added at the
-    (layer, place) pairs it touched. Those are grouped again from a few columns, with and
-    without the added reports; an incident whose reports are the same keeps its merged row,
-    the others are merged again from their reports. An update that deleted reports (an
-    edited article) re-merges every incident at the pairs it touched.
+    (layer, place) pairs it touched (:func:`_changed_incidents`); the others keep their
+    merged rows. An update that deleted reports (an edited article) re-merges every
+    incident at the pairs it touched.
     """
     import geopandas
     import pandas as pd
 
-    from geomap.join import incident_groups, incident_keys, merge_reports
+    from geomap.join import merge_reports
 
     assert update.partial is not None and update.touched is not None
     touched = update.touched
     light = update.partial.incidents(touched) if touched else None
-    keep_ids: set[str] = set()
+    affected: set[str]
+    keep_ids: set[str]
+    changed: list[str]
     if light is None or light.empty:
-        affected: set[str] = set()
-        changed: list[str] = []
+        affected, keep_ids, changed = set(), set(), []
     elif update.change.stale:
         affected = set(light["event_id_cnty"].tolist())
-        changed = sorted(affected)
+        keep_ids, changed = set(), sorted(affected)
     else:
-        inserted = update.inserted
-        ids = light["event_id_cnty"].tolist()
-        keys = incident_keys(light)
-        kinds = {key for key, i in zip(keys, ids, strict=True) if i in inserted}
-        light = light[[key in kinds for key in keys]]
-        affected = set(light["event_id_cnty"].tolist())
-        earlier = light[~light["event_id_cnty"].isin(list(inserted))]
-        before = {frozenset(group) for group in incident_groups(earlier)}
-        changed = []
-        for group in incident_groups(light):
-            if frozenset(group) in before:
-                keep_ids.add(group[0])
-            else:
-                changed += group
-    pairs = zip(kept["layer"].tolist(), kept["place_id"].tolist(), strict=True)
-    ids = kept["event_id_cnty"].tolist()
+        affected, keep_ids, changed = _changed_incidents(light, update.inserted)
     if update.change.stale:
+        pairs = zip(kept["layer"].tolist(), kept["place_id"].tolist(), strict=True)
         stays = [pair not in touched for pair in pairs]
     else:
-        stays = [i not in affected or i in keep_ids for i in ids]
+        stays = [i not in affected or i in keep_ids for i in kept["event_id_cnty"].tolist()]
     previous = kept[stays].drop(columns=list(_SPANS))
     fresh = merge_reports(update.partial.reports_with_ids(changed)) if changed else None
     if fresh is None or fresh.empty:
         fresh = geopandas.GeoDataFrame(kept.iloc[:0].drop(columns=list(_SPANS)))
         fresh["reports"] = pd.Series([], dtype=object)
     parts = [frame for frame in (previous, fresh.drop(columns="reports")) if not frame.empty]
-    if not parts:
-        parts = [previous]
-    events = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    events = parts[0] if len(parts) == 1 else pd.concat(parts or [previous], ignore_index=True)
     events = geopandas.GeoDataFrame(events, geometry="geometry", crs=kept.crs)
     events = events.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
     return events, fresh
+
+
+def _changed_incidents(
+    light: pd.DataFrame, inserted: frozenset[str]
+) -> tuple[set[str], set[str], list[str]]:
+    """Which incidents adding the ``inserted`` reports changes, from the few columns of the
+    reports at the touched places (``light``, after the update).
+
+    Returns the reports of the kinds the new ones are (their merged rows may change), the
+    ids of those kinds' incidents whose reports are the same as before (their merged rows
+    stay), and the reports of the other incidents of those kinds (to merge again).
+    """
+    from geomap.join import incident_groups, incident_keys
+
+    keys = incident_keys(light)
+    ids = light["event_id_cnty"].tolist()
+    kinds = {key for key, i in zip(keys, ids, strict=True) if i in inserted}
+    light = light[[key in kinds for key in keys]]
+    affected = set(light["event_id_cnty"].tolist())
+    if _appended(light, inserted):  # the incidents before are these without the new ones
+        before = None
+    else:
+        earlier = light[~light["event_id_cnty"].isin(list(inserted))]
+        before = {frozenset(group) for group in incident_groups(earlier)}
+    keep_ids: set[str] = set()
+    changed: list[str] = []
+    for group in incident_groups(light):
+        same = inserted.isdisjoint(group) if before is None else frozenset(group) in before
+        if same:
+            keep_ids.add(group[0])
+        else:
+            changed += group
+    return affected, keep_ids, changed
+
+
+def _appended(light: pd.DataFrame, inserted: frozenset[str]) -> bool:
+    """Whether every inserted report is read after every other report of its kind: then
+    grouping reads the others as before, and only the incidents of new reports change."""
+    from geomap.join import incident_keys, reading_ranks
+
+    last: dict[Any, tuple[int, str]] = {}
+    first: dict[Any, tuple[int, str]] = {}
+    for key, rank in zip(incident_keys(light), reading_ranks(light), strict=True):
+        if rank[1] in inserted:
+            first[key] = min(first.get(key, rank), rank)
+        else:
+            last[key] = max(last.get(key, rank), rank)
+    return all(last[key] < rank for key, rank in first.items() if key in last)
 
 
 # -- writing -----------------------------------------------------------------------------------

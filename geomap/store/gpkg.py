@@ -41,6 +41,7 @@ from geomap.store.contents import (
     fingerprint,
     ids_after,
     plan,
+    same_source,
     typed_frame,
     typed_sorted,
 )
@@ -179,7 +180,8 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
         def load() -> StoreContents:
             return _guarded(path, lambda: _read_contents(connection, schema))
 
-        known: dict[str, str] = _guarded(path, lambda: _known_articles(connection))
+        known: dict[str, str] = _guarded(path, lambda: _known_articles(connection, incoming))
+        stored: list[str] = _guarded(path, lambda: _article_ids(connection))
         change = plan(known, incoming)
         touched: frozenset[Pair] | None = frozenset()
         inserted: frozenset[str] = frozenset()
@@ -189,9 +191,9 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
         try:
             yield Update(
                 change,
-                fingerprint(ids_after(known, change)),
+                fingerprint(ids_after(stored, change)),
                 _once(load),
-                previous=fingerprint(known),
+                previous=fingerprint(stored),
                 touched=touched,
                 partial=_partial(path, connection, schema),
                 inserted=inserted,
@@ -339,9 +341,32 @@ def _table_columns(connection: sqlite3.Connection, path: Path) -> _Schema:
     return columns
 
 
-def _known_articles(connection: sqlite3.Connection) -> dict[str, str]:
-    rows = connection.execute('SELECT article_id, source FROM "articles"').fetchall()
-    return {str(article_id): str(source) for article_id, source in rows}
+def _known_articles(
+    connection: sqlite3.Connection, incoming: Sequence[ParsedArticle]
+) -> dict[str, str]:
+    """The stored articles an update may concern: those with the id or the source of an
+    incoming article (article id to source), found by the indexes, not read all."""
+    ids = sorted({item.article.id for item in incoming})
+    sources = sorted(
+        {
+            form
+            for item in incoming
+            for form in (item.article.source, same_source(item.article.source))
+        }
+    )
+    found: dict[str, str] = {}
+    for column, values in (("article_id", ids), ("source", sources)):
+        for chunk in _chunks(values):
+            marks = ",".join("?" * len(chunk))
+            query = f'SELECT article_id, source FROM "articles" WHERE "{column}" IN ({marks})'
+            found |= {str(key): str(source) for key, source in connection.execute(query, chunk)}
+    return found
+
+
+def _article_ids(connection: sqlite3.Connection) -> list[str]:
+    """Every stored article's id, in order (for the store's fingerprint)."""
+    query = 'SELECT article_id FROM "articles" ORDER BY article_id'
+    return [str(row[0]) for row in connection.execute(query)]
 
 
 def _read_contents(connection: sqlite3.Connection, schema: _Schema) -> StoreContents:
