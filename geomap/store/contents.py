@@ -130,21 +130,66 @@ def typed_frame(
     data: dict[str, Any] = {}
     names = [c for c in COLUMNS[name] if only is None or c in only or c == KEYS[name]]
     for column in names:
-        values = list(found.get(column, [None] * len(rows)))
-        if column in _INT_COLUMNS:
-            data[column] = pd.array(values, dtype="Int64")
-        elif column in _FLOAT_COLUMNS:
-            floats = pd.array(values, dtype="Float64")
-            data[column] = floats.to_numpy(dtype="float64", na_value=np.nan)
-        else:
-            if not {type(v) for v in values} <= {str, type(None)}:
-                values = [v if v is None or isinstance(v, str) else str(v) for v in values]
-            data[column] = pd.Series(values)  # inferred as the conformed frames are
+        data[column] = _typed_column(column, list(found.get(column, [None] * len(rows))))
     frame = pd.DataFrame(data, columns=names)
     if geometries is not None:
         frame = geopandas.GeoDataFrame(
             frame,
             geometry=geopandas.GeoSeries(list(geometries), crs=join.CRS, index=frame.index),
+            crs=join.CRS,
+        )
+    key = KEYS[name]
+    frame = frame.drop_duplicates(subset=[key], keep="first")
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def _typed_column(column: str, values: list[Any]) -> Any:
+    """One column's SQL values with the dtype :func:`geomap.join.conform` gives it."""
+    if column in _INT_COLUMNS:
+        return pd.array(values, dtype="Int64")
+    if column in _FLOAT_COLUMNS:
+        floats = pd.array(values, dtype="Float64")
+        return floats.to_numpy(dtype="float64", na_value=np.nan)
+    if not {type(v) for v in values} <= {str, type(None)}:
+        values = [v if v is None or isinstance(v, str) else str(v) for v in values]
+    return pd.Series(values)  # inferred as the conformed frames are
+
+
+def typed_table(name: str, table: Any, geometries: Any = None) -> pd.DataFrame:
+    """A layer from an Arrow table of its columns (as GDAL reads a GeoPackage): the frame
+    :func:`typed_frame` gives for the same rows, built from the Arrow columns without a
+    Python object per cell (text stays in Arrow, as pandas keeps its ``str`` columns)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    rows = table.num_rows
+    found = set(table.column_names)
+    data: dict[str, Any] = {}
+    for column in COLUMNS[name]:
+        if column not in found:
+            data[column] = pd.Series([None] * rows, dtype=object)
+            continue
+        values = table.column(column)
+        kind = values.type
+        if column in _INT_COLUMNS and pa.types.is_integer(kind):
+            mask = values.is_null().to_numpy(zero_copy_only=False)
+            numbers = values.fill_null(0).cast(pa.int64()).to_numpy(zero_copy_only=False)
+            data[column] = pd.arrays.IntegerArray(numbers, mask)
+        elif column in _FLOAT_COLUMNS and pa.types.is_floating(kind):
+            data[column] = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        elif (
+            column not in _INT_COLUMNS
+            and column not in _FLOAT_COLUMNS
+            and (pa.types.is_string(kind) or pa.types.is_large_string(kind))
+            and values.null_count < rows
+        ):
+            data[column] = pd.Series(pd.array(values.cast(pa.string()), dtype="str"))
+        else:  # anything else as :func:`typed_frame` takes SQL values
+            data[column] = _typed_column(column, values.to_pylist())
+    frame = pd.DataFrame(data, columns=list(COLUMNS[name]))
+    if geometries is not None:
+        frame = geopandas.GeoDataFrame(
+            frame,
+            geometry=geopandas.GeoSeries(geometries, crs=join.CRS, index=frame.index),
             crs=join.CRS,
         )
     key = KEYS[name]

@@ -44,6 +44,7 @@ from geomap.store.contents import (
     same_source,
     typed_frame,
     typed_sorted,
+    typed_table,
 )
 
 log = logging.getLogger(__name__)
@@ -123,7 +124,12 @@ def read(path: Path) -> StoreContents:
         return StoreContents.empty()
     _refuse_non_file(path)
     with _connection(path, write=False) as connection:
-        return _guarded(path, lambda: _read_contents(connection, _table_columns(connection, path)))
+        _guarded(path, lambda: _table_columns(connection, path))  # geomap's GeoPackage?
+        try:  # GDAL reads the layers as Arrow tables, with no Python object per cell
+            return StoreContents(**{name: _read_arrow(path, name) for name in LAYERS})
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            msg = f"cannot read the store {path}: {exc}{_HINT}"
+            raise StoreError(msg) from exc
 
 
 def write(path: Path, contents: StoreContents) -> None:
@@ -395,6 +401,17 @@ def _read_layer(
         shapes = _from_blobs([row[-1] for row in rows])
         rows = [row[:-1] for row in rows]
     return typed_frame(name, wanted, rows, shapes, only=only)
+
+
+def _read_arrow(path: Path, name: str) -> Any:
+    """One whole layer, read by GDAL as an Arrow table (:func:`typed_table`)."""
+    meta, table = pyogrio.read_arrow(path, layer=name)
+    shapes = None
+    geometry = meta.get("geometry_name") or "wkb_geometry"
+    if name in _GEOMETRY_TYPES and geometry in table.column_names:
+        wkb = table.column(geometry).to_numpy(zero_copy_only=False)
+        shapes = np.asarray(shapely.from_wkb(wkb), dtype=object)
+    return typed_table(name, table, shapes)
 
 
 def _from_blobs(blobs: list[bytes | None]) -> np.ndarray:
