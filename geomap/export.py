@@ -113,15 +113,64 @@ def csv_layout(frame: pd.DataFrame) -> Layout:
 
 def csv_rows(frame: pd.DataFrame, *, formula_safe: bool = True) -> list[str]:
     """Each row as one CSV record, line end included (see :func:`csv_text`): what pandas'
-    ``to_csv`` writes, through the same :mod:`csv` writer, from whole columns."""
+    ``to_csv`` writes through the :mod:`csv` writer, built a column at a time in Arrow (each
+    cell's text, quoted as that writer quotes, then the cells joined row by row)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     table = frame.drop(columns="geometry", errors="ignore")
     columns = []
     for name in table.columns:
         column = table[name]
         if formula_safe:
             column = _formula_safe_column(column)
-        columns.append(_csv_values(column))
-    return _csv_lines(zip(*columns, strict=True))
+        columns.append(column)
+    if len(columns) < 2:  # one cell alone is quoted when empty: the writer knows best
+        return _csv_lines(zip(*(_csv_values(column) for column in columns), strict=True))
+    cells = [_csv_cells(column) for column in columns]
+    rows = pc.binary_join_element_wise(*cells, ",")
+    lines: list[str] = pc.binary_join_element_wise(rows, pa.scalar("\n"), "").to_pylist()
+    return lines
+
+
+def _csv_cells(column: pd.Series) -> Any:
+    """A column's cells as the CSV writer writes them (an Arrow array of text, none missing):
+    missing empty, numbers as pandas hands them over, text quoted when it holds one of the
+    characters that make the writer quote."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.Int64Dtype) or pd.api.types.is_integer_dtype(dtype):
+        exact = pa.array(column.astype("Int64"), type=pa.int64())
+        return pc.fill_null(pc.cast(exact, pa.string()), "")
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        text = pa.chunked_array(column.array._pa_array).cast(pa.string())
+    else:
+        values = _csv_values(column)
+        if not all(value is None or type(value) is str for value in values):
+            values = [value if value is None else str(value) for value in values]
+        text = pa.array(values, type=pa.string())
+    quote = None
+    for character in _CSV_QUOTED:
+        found = pc.match_substring(text, character)
+        quote = found if quote is None else pc.or_(quote, found)
+    if _CSV_QUOTES_EMPTY:
+        found = pc.equal(text, "")
+        quote = found if quote is None else pc.or_(quote, found)
+    if quote is not None and pc.any(quote).as_py():
+        doubled = pc.replace_substring(text, '"', '""')
+        quoted = pc.binary_join_element_wise(pa.scalar('"'), doubled, pa.scalar('"'), "")
+        text = pc.if_else(pc.fill_null(quote, False), quoted, text)
+    return pc.fill_null(text, "")
+
+
+def _csv_quoted_characters() -> tuple[str, ...]:
+    """The characters that make :mod:`csv`'s writer quote a cell: the delimiter, the quote
+    and the line feed (a carriage return too in some versions), found by asking it."""
+    return tuple(
+        chr(code) for code in range(128) if _csv_lines([[f"a{chr(code)}b", "c"]])[0][0] == '"'
+    )
 
 
 class _Lines:
@@ -285,3 +334,8 @@ _encode_text: Any = json.encoder.encode_basestring  # what json.dumps uses for a
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+#: What makes :mod:`csv`'s writer quote a cell, found by asking it once.
+_CSV_QUOTED = _csv_quoted_characters()
+_CSV_QUOTES_EMPTY = _csv_lines([["", "c"]])[0][0] == '"'  # a writer that quotes empty cells
