@@ -208,17 +208,35 @@ def _formula_safe_column(column: pd.Series) -> pd.Series:
     """
     if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
         return column
-    try:
-        text = column.str
-    except AttributeError:  # no text in the column at all
-        return column
-    risky = text.startswith(FORMULA_STARTS) | text.contains("\r", regex=False)
-    risky = risky.fillna(False).astype(bool)
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        risky = pd.Series(_risky_in_arrow(column), index=column.index)
+    else:
+        try:
+            text = column.str
+        except AttributeError:  # no text in the column at all
+            return column
+        risky = text.startswith(FORMULA_STARTS) | text.contains("\r", regex=False)
+        risky = risky.fillna(False).astype(bool)
     if not risky.any():
         return column
     result = column.copy()
     result[risky] = column[risky].map(_formula_safe_cell)
     return result
+
+
+def _risky_in_arrow(column: pd.Series) -> np.ndarray:
+    """Which cells of a text column kept in Arrow a spreadsheet would run (see
+    :func:`_formula_safe_column`), found by Arrow's own string kernels."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.chunked_array(column.array._pa_array)
+    risky = pc.match_substring(text, "\r")
+    for start in FORMULA_STARTS:
+        risky = pc.or_(risky, pc.starts_with(text, start))
+    found: np.ndarray = pc.fill_null(risky, False).to_numpy(zero_copy_only=False)
+    return found
 
 
 def _formula_safe_cell(value: Any) -> Any:
