@@ -135,26 +135,58 @@ def merge_reports(events: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     single = [order[group[0]] for group in groups if len(group) == 1]
     several = [[order[i] for i in group] for group in groups if len(group) > 1]
     geometry = events.geometry.to_numpy()
-    parts = [pd.DataFrame([], columns=list(MERGED_EVENT_COLUMNS))]
-    shapes: list[Any] = []
-    if single:
-        parts.append(_merged_singles(events.iloc[single]))
-        shapes += list(geometry[single])
-    if several:
-        rows = _row_dicts(events.iloc[[i for group in several for i in group]])
-        published = [_published_date(row["timestamp"]) for row in rows]
-        merged, at = [], 0
-        for group in several:
-            span = range(at, at + len(group))
-            at += len(group)
-            members = [rows[i] for i in span]
-            dates = [(_event_date(row), int(row["time_precision"] or 0)) for row in members]
-            merged.append(_merged_row(members, dates, [published[i] for i in span]))
-            shapes.append(geometry[group[0]])
-        parts.append(pd.DataFrame(merged, columns=list(MERGED_EVENT_COLUMNS)))
-    frames = [part for part in parts if not part.empty] or parts[:1]
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    finished = []  # a part at a time, so a million reports never make a million dicts at once
+    for at in range(0, len(single), _MERGE_ROWS):
+        chunk = single[at : at + _MERGE_ROWS]
+        frame = _merged_singles(events.iloc[chunk])
+        finished.append(
+            _finish(frame, list(geometry[chunk]), MERGED_EVENT_COLUMNS, key="event_id_cnty")
+        )
+    batch: list[list[int]] = []
+    for number, group in enumerate(several):
+        batch.append(group)
+        if sum(map(len, batch)) >= _MERGE_ROWS or number == len(several) - 1:
+            finished.append(_merged_groups(events, batch, geometry))
+            batch = []
+    if not finished:
+        empty = pd.DataFrame([], columns=list(MERGED_EVENT_COLUMNS))
+        return _finish(empty, [], MERGED_EVENT_COLUMNS, key="event_id_cnty")
+    if len(finished) == 1:
+        return finished[0]
+    return _joined_parts(finished)
+
+
+#: Reports merged at a time.
+_MERGE_ROWS = 100_000
+
+
+def _merged_groups(
+    events: geopandas.GeoDataFrame, groups: list[list[int]], geometry: np.ndarray
+) -> geopandas.GeoDataFrame:
+    """Incidents of several reports (positions in ``events``, in reading order), row by row."""
+    rows = _row_dicts(events.iloc[[i for group in groups for i in group]])
+    published = [_published_date(row["timestamp"]) for row in rows]
+    merged, shapes, at = [], [], 0
+    for group in groups:
+        span = range(at, at + len(group))
+        at += len(group)
+        members = [rows[i] for i in span]
+        dates = [(_event_date(row), int(row["time_precision"] or 0)) for row in members]
+        merged.append(_merged_row(members, dates, [published[i] for i in span]))
+        shapes.append(geometry[group[0]])
+    frame = pd.DataFrame(merged, columns=list(MERGED_EVENT_COLUMNS))
     return _finish(frame, shapes, MERGED_EVENT_COLUMNS, key="event_id_cnty")
+
+
+def _joined_parts(parts: list[geopandas.GeoDataFrame]) -> geopandas.GeoDataFrame:
+    """Finished parts as one frame, as :func:`_finish` gives it for all their rows at once: a
+    text column missing in every row of a part is ``object`` there, ``str`` when joined."""
+    combined = geopandas.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=CRS)
+    for column in combined.columns:
+        values = combined[column]
+        if column != combined.geometry.name and values.dtype == object and values.notna().any():
+            combined[column] = values.astype("str")
+    return combined.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
 
 
 #: The columns that decide which reports are one incident, and in which order they are read.

@@ -18,8 +18,8 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +72,8 @@ class Made:
     written: tuple[Path, ...]
     outputs: tuple[Path, ...]
     kept: GeoDataFrame
+    #: The fingerprint of the store the outputs were made from, when read here.
+    stored: str = ""
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,15 @@ class MapSettings:
     self_contained: bool = False
 
 
-def whole(contents: StoreContents, *, specs: Sequence[LayerSpec], settings: MapSettings) -> Made:
-    """Merge every stored report and write every output whole."""
+def whole(
+    load: Callable[[], StoreContents], *, specs: Sequence[LayerSpec], settings: MapSettings
+) -> Made:
+    """Merge every stored report (the store that ``load`` reads) and write every output
+    whole. The stored rows are let go once merged, before the outputs are made."""
     from geomap.join import merge_flows, merge_reports
+    from geomap.store import fingerprint
 
+    contents = load()
     places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
     view = View(
         merge_reports(contents.events),
@@ -94,7 +101,10 @@ def whole(contents: StoreContents, *, specs: Sequence[LayerSpec], settings: MapS
         len(contents.articles),
         len(places),
     )
-    return _write(view, specs=specs, settings=settings, previous=None, fresh=view.events)
+    stored = fingerprint(contents.articles["article_id"])
+    del contents
+    made = _write(view, specs=specs, settings=settings, previous=None, fresh=view.events)
+    return replace(made, stored=stored)
 
 
 def incremental(

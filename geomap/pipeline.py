@@ -321,11 +321,13 @@ def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
 
     _require_store(settings)
     with _run_lock(settings):
-        contents = store.read(settings.store_location)
-        made = outputs.whole(contents, specs=specs, settings=_map_settings(settings))
+        made = outputs.whole(
+            lambda: store.read(settings.store_location),
+            specs=specs,
+            settings=_map_settings(settings),
+        )
         if settings.store_url is None:
-            fingerprint = store.fingerprint(contents.articles["article_id"])
-            outputs.keep(settings.out_dir, fingerprint, made)
+            outputs.keep(settings.out_dir, made.stored, made)
     return _summary(made, specs)
 
 
@@ -370,7 +372,7 @@ def _made(settings: Settings, specs: Sequence[LayerSpec], update: Any) -> output
     events of the last build or render are kept beside the outputs, else everything."""
     shaped = _map_settings(settings)
     made = outputs.incremental(update, specs=specs, settings=shaped)
-    return made or outputs.whole(update.load(), specs=specs, settings=shaped)
+    return made or outputs.whole(update.load, specs=specs, settings=shaped)
 
 
 #: Beside the outputs: which store contents and settings they were made from, so a run that
