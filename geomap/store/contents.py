@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas
 import numpy as np
@@ -109,6 +109,42 @@ def plan(known: Mapping[str, str], incoming: Iterable[ParsedArticle]) -> Plan:
     return Plan(
         tuple(fresh.values()), frozenset(stale), tuple(added), tuple(replaced), tuple(unchanged)
     )
+
+
+class Tables(Protocol):
+    """What a store's database does for the flow both stores share (:func:`apply`,
+    :func:`read_layers`): delete an article's rows, insert rows, select a layer."""
+
+    def delete(self, name: str, article_ids: list[str]) -> None:
+        """Delete the rows of these articles from the layer ``name``."""
+
+    def insert(self, name: str, frame: pd.DataFrame) -> None:
+        """Insert the rows; a key already stored keeps its row."""
+
+    def select(self, name: str) -> tuple[list[str], list[tuple[Any, ...]], Any]:
+        """The layer's columns found, its rows, and their geometries (``None`` without)."""
+
+
+def apply(tables: Tables, change: Plan) -> StoreContents:
+    """Delete the replaced articles' rows and insert the new articles' rows (inside the
+    caller's transaction); returns the rows inserted."""
+    stale = sorted(change.stale)
+    if stale:
+        for name in LAYERS:
+            tables.delete(name, stale)
+    new = StoreContents.of(list(change.fresh))
+    for name in LAYERS:
+        tables.insert(name, new.layer(name))
+    return new
+
+
+def read_layers(tables: Tables) -> StoreContents:
+    """Every layer, with the dtypes and order geomap writes (:func:`typed_frame`)."""
+    frames = {}
+    for name in LAYERS:
+        columns, rows, geometries = tables.select(name)
+        frames[name] = typed_frame(name, columns, rows, geometries)
+    return StoreContents(**frames)
 
 
 def typed_frame(

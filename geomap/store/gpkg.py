@@ -38,9 +38,11 @@ from geomap.store.contents import (
     LAYERS,
     Plan,
     StoreContents,
+    apply,
     fingerprint,
     ids_after,
     plan,
+    read_layers,
     same_source,
     typed_frame,
     typed_sorted,
@@ -376,8 +378,49 @@ def _article_ids(connection: sqlite3.Connection) -> list[str]:
 
 
 def _read_contents(connection: sqlite3.Connection, schema: _Schema) -> StoreContents:
-    frames = {name: _read_layer(connection, schema, name) for name in LAYERS}
-    return StoreContents(**frames)
+    return read_layers(_Tables(connection, schema))
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The GeoPackage's layers for :func:`geomap.store.contents.apply` and ``read_layers``."""
+
+    connection: sqlite3.Connection
+    schema: _Schema
+
+    def delete(self, name: str, article_ids: list[str]) -> None:
+        for chunk in _chunks(article_ids):
+            marks = ",".join("?" * len(chunk))
+            self.connection.execute(f'DELETE FROM "{name}" WHERE article_id IN ({marks})', chunk)
+
+    def insert(self, name: str, frame: pd.DataFrame) -> None:
+        _insert(self.connection, name, frame)
+
+    def select(self, name: str) -> tuple[list[str], list[tuple[Any, ...]], Any]:
+        return _select(self.connection, self.schema, name)
+
+
+def _select(
+    connection: sqlite3.Connection,
+    schema: _Schema,
+    name: str,
+    *,
+    where: str | None = None,
+    parameters: Sequence[Any] = (),
+    only: Sequence[str] | None = None,
+) -> tuple[list[str], list[tuple[Any, ...]], Any]:
+    """The columns found, the rows ``where`` selects and their geometries (``None`` with
+    ``only``, which selects just those columns)."""
+    wanted = [c for c in COLUMNS[name] if c in schema[name] and (only is None or c in only)]
+    geometry = name in _GEOMETRY_TYPES and only is None
+    selected = ", ".join(f'"{c}"' for c in [*wanted, *(["geom"] if geometry else [])])
+    query = f'SELECT {selected} FROM "{name}"' + (f" WHERE {where}" if where else "")
+    rows = connection.execute(query, list(parameters)).fetchall()
+    shapes = None
+    if geometry:
+        shapes = _from_blobs([row[-1] for row in rows])
+        rows = [row[:-1] for row in rows]
+    return wanted, rows, shapes
 
 
 def _read_layer(
@@ -391,15 +434,9 @@ def _read_layer(
 ) -> Any:
     """One layer (the rows ``where`` selects) with the dtypes and order geomap writes; with
     ``only``, just those columns and no geometry."""
-    wanted = [c for c in COLUMNS[name] if c in schema[name] and (only is None or c in only)]
-    geometry = name in _GEOMETRY_TYPES and only is None
-    selected = ", ".join(f'"{c}"' for c in [*wanted, *(["geom"] if geometry else [])])
-    query = f'SELECT {selected} FROM "{name}"' + (f" WHERE {where}" if where else "")
-    rows = connection.execute(query, list(parameters)).fetchall()
-    shapes = None
-    if geometry:
-        shapes = _from_blobs([row[-1] for row in rows])
-        rows = [row[:-1] for row in rows]
+    wanted, rows, shapes = _select(
+        connection, schema, name, where=where, parameters=parameters, only=only
+    )
     return typed_frame(name, wanted, rows, shapes, only=only)
 
 
@@ -461,14 +498,8 @@ def _apply(
         marks = ",".join("?" * len(chunk))
         query = f'SELECT DISTINCT layer, place_id FROM "events" WHERE article_id IN ({marks})'
         pairs |= {(layer, place) for layer, place in connection.execute(query, chunk)}
-    for name in LAYERS:
-        for chunk in _chunks(stale):
-            marks = ",".join("?" * len(chunk))
-            connection.execute(f'DELETE FROM "{name}" WHERE article_id IN ({marks})', chunk)
-    new = StoreContents.of(list(change.fresh))
+    new = apply(_Tables(connection, schema={}), change)  # no select: no schema needed
     pairs |= set(zip(new.events["layer"].tolist(), new.events["place_id"].tolist(), strict=True))
-    for name in LAYERS:
-        _insert(connection, name, new.layer(name))
     inserted = frozenset(str(key) for key in new.events["event_id_cnty"].tolist())
     if not all(isinstance(layer, str) and isinstance(place, str) for layer, place in pairs):
         return None, inserted
