@@ -19,7 +19,7 @@ import csv
 import json
 import json.encoder
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,28 +55,40 @@ class Layout:
 GEOJSON = Layout('{"type":"FeatureCollection","features":[\n', ",\n", "\n", "]}\n")
 
 
-def geojson_text(frame: geopandas.GeoDataFrame, *, id_column: str) -> str:
+def geojson_text(
+    frame: geopandas.GeoDataFrame, *, id_column: str, json_text: Collection[str] = ()
+) -> str:
     """A FeatureCollection per RFC 7946: [lon, lat], no ``crs``, counter-clockwise outer rings.
 
     One feature per line (:func:`geojson_features`), so a regenerated file diffs cleanly.
     """
-    return GEOJSON.text(geojson_features(frame, id_column=id_column))
+    return GEOJSON.text(geojson_features(frame, id_column=id_column, json_text=json_text))
 
 
-def geojson_features(frame: geopandas.GeoDataFrame, *, id_column: str) -> list[str]:
+def geojson_features(
+    frame: geopandas.GeoDataFrame, *, id_column: str, json_text: Collection[str] = ()
+) -> list[str]:
     """Each row as the text of one GeoJSON feature (:data:`GEOJSON` lays them out).
 
     Each column is encoded at once (numbers and text by type, a JSON column's repeated
     values once), and the features are joined from the encoded columns; the text is exactly
     what encoding each feature as a dict with :func:`json.dumps` gives, and a row's text does
     not depend on the other rows.
+
+    ``json_text`` names JSON columns whose text is already what the feature holds (compact
+    separators, text not escaped to ASCII: ``reports`` of
+    :func:`geomap.join.merge_reports`); it is written as it is instead of parsed and
+    encoded again.
     """
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
     geometries = _geometry_texts(frame.geometry.to_numpy())
     properties = frame.drop(columns=frame.geometry.name)
     keys = [str(key) for key in properties.columns]
-    columns = [_encoded(key, properties[key]) for key in keys]
+    columns = [
+        _as_is(properties[key]) if key in json_text else _encoded(key, properties[key])
+        for key in keys
+    ]
     # One printf template per feature: the keys are fixed, the values already JSON text.
     template = (
         '{"type":"Feature","id":%s,"geometry":%s,"properties":{'
@@ -286,6 +298,14 @@ def _encoded_ids(column: pd.Series) -> list[str]:
     if pd.api.types.infer_dtype(values, skipna=False) == "string":
         return list(map(_encode_text, values))
     return [_dumps(value) for value in values]
+
+
+def _as_is(column: pd.Series) -> list[str]:
+    """A column of JSON text as it is (``null`` where missing)."""
+    values = column.tolist()
+    for index in np.flatnonzero(column.isna().to_numpy()).tolist():
+        values[index] = "null"
+    return [value if type(value) is str else _dumps(_plain("", value)) for value in values]
 
 
 def _encoded(key: str, column: pd.Series) -> list[str]:

@@ -124,7 +124,9 @@ def merge_reports(events: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     - ``evidence``, ``article_id`` and ``notes`` are those of the report that gave the
       figures (the first count in ACLED's order), else of the most recent report; ``notes``
       shows the chosen figures;
-    - ``reports`` lists every report (source, publication, date, figures, sentence) as JSON.
+    - ``reports`` lists every report (source, publication, date, figures, sentence) as
+      compact JSON (:data:`REPORTS_SEPARATORS`, text not escaped to ASCII), the text
+      :func:`json.dumps` gives with those options, so a writer may embed it as it is.
 
     Reports are read in order of publication (``timestamp``; undated first), then of
     ``event_id_cnty``, which stands for the order an article was read in, so the result
@@ -187,6 +189,10 @@ def _joined_parts(parts: list[geopandas.GeoDataFrame]) -> geopandas.GeoDataFrame
         if column != combined.geometry.name and values.dtype == object and values.notna().any():
             combined[column] = values.astype("str")
     return combined.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
+
+
+#: The separators of the ``reports`` JSON of merged events: none of the spaces json's default adds.
+REPORTS_SEPARATORS = (",", ":")
 
 
 #: The columns that decide which reports are one incident, and in which order they are read.
@@ -370,8 +376,8 @@ def _iso_day(value: Any) -> dt.date | None:
 
 
 _REPORT = (
-    '[{"article_id": %s, "source": %s, "published": %s, "event_date": %s, "figures": %s, '
-    '"qualifiers": %s, "evidence": %s}]'
+    '[{"article_id":%s,"source":%s,"published":%s,"event_date":%s,"figures":%s,'
+    '"qualifiers":%s,"evidence":%s}]'
 )
 
 
@@ -384,7 +390,7 @@ def _single_reports(
     """The ``reports`` JSON of one-report incidents: what :func:`json.dumps` gives for the list
     :func:`_merged_row` makes, written from each value's JSON text."""
     names = list(COUNT_COLUMNS)
-    keys = [_json(name) + ": " for name in names]
+    keys = [_json(name) + ":" for name in names]
     article_ids = [_json(v) for v in _column_list(table["article_id"])]
     sources = [_json(v) for v in _column_list(table["source"])]
     dates = [_json(v) for v in _column_list(table["event_date"])]
@@ -393,7 +399,7 @@ def _single_reports(
     parsed: dict[Any, str] = {}
     texts = []
     for i in range(len(table)):
-        figures = ", ".join(
+        figures = ",".join(
             key + _json(counts[name][i])
             for key, name in zip(keys, names, strict=True)
             if counts[name][i] is not None
@@ -401,7 +407,9 @@ def _single_reports(
         stored = qualifiers[i]
         given = parsed.get(stored)
         if given is None:
-            given = parsed[stored] = json.dumps(json.loads(stored or "{}"), ensure_ascii=False)
+            given = parsed[stored] = json.dumps(
+                json.loads(stored or "{}"), ensure_ascii=False, separators=REPORTS_SEPARATORS
+            )
         texts.append(
             _REPORT
             % (
@@ -477,6 +485,7 @@ def _merged_row(
             for i, (m, day) in enumerate(zip(members, published, strict=True))
         ],
         ensure_ascii=False,
+        separators=REPORTS_SEPARATORS,
     )
     return row
 

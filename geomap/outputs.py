@@ -270,7 +270,9 @@ def _write(
         (
             EVENTS_FILE,
             GEOJSON,
-            lambda frame: geojson_features(frame, id_column="event_id_cnty"),
+            lambda frame: geojson_features(
+                frame, id_column="event_id_cnty", json_text=("reports",)
+            ),
             "geomap:geojson_start",
         ),
         (CSV_FILE, csv_layout(fresh), csv_rows, "geomap:csv_start"),

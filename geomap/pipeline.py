@@ -539,7 +539,12 @@ def export(
     frame = merged_events(contents) if layer == "events" else merged_flows(contents)
     if format_ in TEXT_FORMATS:
         key = "event_id_cnty" if layer == "events" else "flow_id"
-        text = geojson_text(frame, id_column=key) if format_ == "geojson" else csv_text(frame)
+        raw = ("reports",) if layer == "events" else ()  # merged events' JSON, as it is
+        text = (
+            geojson_text(frame, id_column=key, json_text=raw)
+            if format_ == "geojson"
+            else csv_text(frame)
+        )
         if target is None:
             return Exported(text=text)
         write_bytes(target, text.encode("utf-8"))
