@@ -385,7 +385,6 @@ def _splice_rows(path: Path, layout: Layout, pieces: list[tuple[_Piece, Any]]) -
 def _writing(
     path: Path, layout: Layout, pieces: Iterable[tuple[_Piece, Any]], *, source: Path | None
 ) -> tuple[bool, Any]:
-    import numpy as np
 
     separator = layout.separator.encode("utf-8")
     lengths: list[np.ndarray] = []
@@ -400,9 +399,7 @@ def _writing(
                     if isinstance(piece, list):
                         if not piece:
                             continue
-                        data = [text.encode("utf-8") for text in piece]
-                        sizes = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
-                        block = separator.join(data)
+                        block, sizes = _encoded_rows(piece, layout.separator)
                         if not first:
                             handle.write(separator)
                         handle.write(block)
@@ -421,6 +418,20 @@ def _writing(
     except _Unchanged:
         return False, _joined(lengths)
     return True, _joined(lengths)
+
+
+def _encoded_rows(rows: list[str], separator: str) -> tuple[bytes, Any]:
+    """The rows joined by ``separator`` as UTF-8, and each row's length in bytes (its
+    length in characters when the text is all ASCII, as nearly every row is)."""
+    import numpy as np
+
+    joined = separator.join(rows)
+    if joined.isascii():
+        sizes = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        return joined.encode("ascii"), sizes
+    data = [row.encode("utf-8") for row in rows]
+    sizes = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    return separator.encode("utf-8").join(data), sizes
 
 
 def _joined(lengths: list[Any]) -> Any:
