@@ -156,7 +156,7 @@ def _remerged(kept: GeoDataFrame, update: Update) -> tuple[GeoDataFrame, GeoData
 
     assert update.partial is not None and update.touched is not None
     touched = update.touched
-    light = update.partial.incidents(touched) if touched else None
+    light = update.partial.incidents(touched, _types(update)) if touched else None
     affected: set[str]
     keep_ids: set[str]
     changed: list[str]
@@ -182,6 +182,18 @@ def _remerged(kept: GeoDataFrame, update: Update) -> tuple[GeoDataFrame, GeoData
     events = geopandas.GeoDataFrame(events, geometry="geometry", crs=kept.crs)
     events = events.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
     return events, fresh
+
+
+def _types(update: Update) -> frozenset[str] | None:
+    """The event types of the reports an update added, when only reports of those can be of
+    their incidents (incidents of other layers than deployments and infrastructure are of one
+    event type); ``None`` when the reports of every type at the touched places are needed."""
+    kinds = update.inserted_kinds
+    if update.change.stale or not kinds:
+        return None
+    if any(layer in {"deployments", "infrastructure"} or not kind for layer, kind in kinds):
+        return None  # a report without a type is one incident with those of NULL or "" too
+    return frozenset(kind for _layer, kind in kinds)
 
 
 def _changed_incidents(

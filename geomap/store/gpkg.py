@@ -82,8 +82,9 @@ class Partial:
     #: The stored reports at these (layer, place id) pairs, as the events frame.
     reports: Callable[[frozenset[Pair]], Any]
     #: The same reports with only :data:`geomap.join.INCIDENT_COLUMNS` (which incident each
-    #: report is), and the reports with these ``event_id_cnty``, as the events frame.
-    incidents: Callable[[frozenset[Pair]], Any]
+    #: report is; of these event types only, unless ``None``), and the reports with these
+    #: ``event_id_cnty``, as the events frame.
+    incidents: Callable[[frozenset[Pair], frozenset[str] | None], Any]
     reports_with_ids: Callable[[Sequence[str]], Any]
     #: Every flow, as the flows frame, and the articles that give flows (for their dates).
     flows: Callable[[], Any]
@@ -109,8 +110,9 @@ class Update:
     previous: str = ""
     touched: frozenset[Pair] | None = None
     partial: Partial | None = None
-    #: The ``event_id_cnty`` of the reports the update added.
+    #: The ``event_id_cnty`` of the reports the update added, and their (layer, event type).
     inserted: frozenset[str] = frozenset()
+    inserted_kinds: frozenset[tuple[str, str]] = frozenset()
 
 
 def read(path: Path) -> StoreContents:
@@ -193,9 +195,12 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
         change = plan(known, incoming)
         touched: frozenset[Pair] | None = frozenset()
         inserted: frozenset[str] = frozenset()
+        kinds: frozenset[tuple[str, str]] = frozenset()
         if change.changed:
             _refuse_read_only(path)
-            touched, inserted = _guarded(path, lambda: _apply(connection, change), writing=True)
+            touched, inserted, kinds = _guarded(
+                path, lambda: _apply(connection, change), writing=True
+            )
         try:
             yield Update(
                 change,
@@ -205,6 +210,7 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
                 touched=touched,
                 partial=_partial(path, connection, schema),
                 inserted=inserted,
+                inserted_kinds=kinds,
             )
         except BaseException:
             if connection.in_transaction:
@@ -226,8 +232,8 @@ def _partial(path: Path, connection: sqlite3.Connection, schema: _Schema) -> Par
 
     return Partial(
         reports=lambda pairs: guarded(lambda: _reports_at(connection, schema, pairs)),
-        incidents=lambda pairs: guarded(
-            lambda: _reports_at(connection, schema, pairs, only=INCIDENT_COLUMNS)
+        incidents=lambda pairs, types: guarded(
+            lambda: _reports_at(connection, schema, pairs, only=INCIDENT_COLUMNS, types=types)
         ),
         reports_with_ids=lambda ids: guarded(lambda: _reports_with_ids(connection, schema, ids)),
         flows=lambda: guarded(lambda: layer("flows")),
@@ -484,11 +490,12 @@ def _create_indexes(connection: sqlite3.Connection) -> None:
 
 def _apply(
     connection: sqlite3.Connection, change: Plan
-) -> tuple[frozenset[Pair] | None, frozenset[str]]:
+) -> tuple[frozenset[Pair] | None, frozenset[str], frozenset[tuple[str, str]]]:
     """Delete the replaced articles' rows and insert the new ones, in one open transaction.
 
     Returns the (layer, place id) pairs of the reports deleted or inserted (``None`` when
-    one of them has no layer or place), and the ids of the reports inserted.
+    one of them has no layer or place), the ids of the reports inserted and their (layer,
+    event type) pairs.
     """
     connection.execute("BEGIN IMMEDIATE")
     _create_indexes(connection)
@@ -501,9 +508,13 @@ def _apply(
     new = apply(_Tables(connection, schema={}), change)  # no select: no schema needed
     pairs |= set(zip(new.events["layer"].tolist(), new.events["place_id"].tolist(), strict=True))
     inserted = frozenset(str(key) for key in new.events["event_id_cnty"].tolist())
+    kinds = frozenset(
+        (str(layer), kind if isinstance(kind, str) else "")  # "": none given
+        for layer, kind in zip(new.events["layer"], new.events["event_type"], strict=True)
+    )
     if not all(isinstance(layer, str) and isinstance(place, str) for layer, place in pairs):
-        return None, inserted
-    return frozenset(pairs), inserted
+        return None, inserted, kinds
+    return frozenset(pairs), inserted, kinds
 
 
 _ARTICLES_SQL = 'SELECT count(*) FROM "articles"'
@@ -524,11 +535,12 @@ def _reports_at(
     pairs: frozenset[Pair],
     *,
     only: Sequence[str] | None = None,
+    types: frozenset[str] | None = None,
 ) -> Any:
     """The stored reports at these (layer, place id) pairs, as the events frame (with
-    ``only``, just those columns)."""
+    ``only``, just those columns; with ``types``, only reports of those event types)."""
     places = sorted({place for _layer, place in pairs})
-    frame = _rows_where(connection, schema, "place_id", places, only=only)
+    frame = _rows_where(connection, schema, "place_id", places, only=only, types=types)
     keys = list(zip(frame["layer"].tolist(), frame["place_id"].tolist(), strict=True))
     chosen = frame[[key in pairs for key in keys]]
     return typed_sorted(chosen, "events")
@@ -546,14 +558,20 @@ def _rows_where(
     values: list[str],
     *,
     only: Sequence[str] | None = None,
+    types: frozenset[str] | None = None,
 ) -> Any:
-    """The events whose ``column`` (an indexed one) is one of ``values``, in key order."""
+    """The events whose ``column`` (an indexed one) is one of ``values`` (and whose event
+    type one of ``types``, unless ``None``), in key order."""
     parts: list[pd.DataFrame] = []
+    kinds = sorted(types) if types is not None else []
     for chunk in _chunks(values):
         marks = ",".join("?" * len(chunk))
         where = f'"{column}" IN ({marks})'
+        if types is not None:
+            where += f' AND "event_type" IN ({",".join("?" * len(kinds))})'
+        parameters = [*chunk, *kinds]
         parts.append(
-            _read_layer(connection, schema, "events", where=where, parameters=chunk, only=only)
+            _read_layer(connection, schema, "events", where=where, parameters=parameters, only=only)
         )
     frames = [frame for frame in parts if not frame.empty]
     if not frames:
