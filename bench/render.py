@@ -12,7 +12,14 @@ Targets: issue 4, 100,000 events in ≤ 5 s and ≤ 30 MB of HTML; issue 12, the
 ``geomap render`` at 1,000,000 events well inside its ≤ 40 s CPU and ≤ 3 GiB, and a map file
 of ≤ 80 MB.
 
+``--whole N`` measures the whole ``geomap render`` command instead (store read, merged events,
+map and the four outputs): the synthetic events are written to a GeoPackage store (one event
+per place, ten per article), then ``geomap render`` runs on it in a child process, whose CPU
+time (user + system) and peak RSS are printed. Target (issue 12): 1,000,000 events in
+≤ 40 s CPU and ≤ 3 GiB.
+
 Run: ``python bench/render.py [--sizes 10000 100000 1000000] [--naive 10000]``
+or ``python bench/render.py --whole 1000000``
 """
 
 from __future__ import annotations
@@ -20,9 +27,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import os
 import random
 import re
 import resource
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -147,7 +158,11 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--naive", type=int, default=10_000)
+    parser.add_argument("--whole", type=int, nargs="+", help="time `geomap render` on N events")
     args = parser.parse_args(argv)
+    if args.whole:
+        whole_render(args.whole)
+        return
     print(
         f"{'renderer':<28}{'events':>10}{'CPU s':>8}{'HTML MB':>9}"
         f"{'peak RSS MB':>13}{'RSS before':>12}"
@@ -170,6 +185,42 @@ def main(argv: list[str] | None = None) -> None:
     )
     print("(CPU time of render_map; peak RSS while it ran, over the frame's RSS before)")
     export_timings(args.sizes)
+
+
+def whole_render(sizes: list[int]) -> None:
+    """CPU time and peak RSS of the whole ``geomap render`` on stores of the synthetic events."""
+    from geomap import store
+
+    print(f"{'geomap render':<16}{'events':>10}{'CPU s':>8}{'peak RSS MB':>13}{'outputs MB':>12}")
+    env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    for count in sizes:
+        with tempfile.TemporaryDirectory(prefix="geomap-render-") as tmp:
+            out = Path(tmp, "out")
+            out.mkdir()
+            parsed = synthetic(count)
+            store.write(out / "geomap.gpkg", store.StoreContents.of([parsed]))
+            del parsed
+            script = (
+                "import resource, subprocess, sys; "
+                "subprocess.run([sys.executable, '-m', 'geomap', '--quiet', 'render', "
+                "'--out', sys.argv[1]], check=True); "
+                "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
+                "print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)"
+            )
+            result = subprocess.run(  # a fresh process, so the figures are the command's own
+                [sys.executable, "-c", script, str(out)],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=True,
+            )
+            cpu, peak = (float(v) for v in result.stdout.split())
+            size = sum(
+                (out / name).stat().st_size
+                for name in ("map.html", "events.geojson", "flows.geojson", "events.csv")
+            )
+        print(f"{'':<16}{count:>10,}{cpu:>8.1f}{peak:>13.0f}{size / 1e6:>12.0f}")
+    print("target (issue 12): 1,000,000 events in ≤ 40 s CPU and ≤ 3 GiB peak RSS")
 
 
 def export_timings(sizes: list[int]) -> None:

@@ -15,9 +15,12 @@ which no spreadsheet evaluates.
 
 from __future__ import annotations
 
+import csv
 import json
 import json.encoder
 import math
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas
@@ -32,32 +35,70 @@ DIGITS = 6
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
-def geojson_text(frame: geopandas.GeoDataFrame, *, id_column: str) -> str:
+@dataclass(frozen=True)
+class Layout:
+    """How a text file of rows is laid out: ``head``, the rows joined by ``separator``,
+    ``end`` after the last row (when there is one), then ``tail``."""
+
+    head: str
+    separator: str = ""
+    end: str = ""
+    tail: str = ""
+
+    def text(self, rows: Sequence[str]) -> str:
+        """The whole file as text."""
+        body = self.separator.join(rows)
+        return self.head + body + (self.end if rows else "") + self.tail
+
+
+#: A FeatureCollection with one feature per line.
+GEOJSON = Layout('{"type":"FeatureCollection","features":[\n', ",\n", "\n", "]}\n")
+
+
+def geojson_text(
+    frame: geopandas.GeoDataFrame, *, id_column: str, json_text: Collection[str] = ()
+) -> str:
     """A FeatureCollection per RFC 7946: [lon, lat], no ``crs``, counter-clockwise outer rings.
 
-    One feature per line, so a regenerated file diffs cleanly. Each column is encoded at
-    once (numbers and text by type, a JSON column's repeated values once), and the features
-    are joined from the encoded columns; the text is exactly what encoding each feature as a
-    dict with :func:`json.dumps` gives.
+    One feature per line (:func:`geojson_features`), so a regenerated file diffs cleanly.
+    """
+    return GEOJSON.text(geojson_features(frame, id_column=id_column, json_text=json_text))
+
+
+def geojson_features(
+    frame: geopandas.GeoDataFrame, *, id_column: str, json_text: Collection[str] = ()
+) -> list[str]:
+    """Each row as the text of one GeoJSON feature (:data:`GEOJSON` lays them out).
+
+    Each column is encoded at once (numbers and text by type, a JSON column's repeated
+    values once), and the features are joined from the encoded columns; the text is exactly
+    what encoding each feature as a dict with :func:`json.dumps` gives, and a row's text does
+    not depend on the other rows.
+
+    ``json_text`` names JSON columns whose text is already what the feature holds (compact
+    separators, text not escaped to ASCII: ``reports`` of
+    :func:`geomap.join.merge_reports`); it is written as it is instead of parsed and
+    encoded again.
     """
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
     geometries = _geometry_texts(frame.geometry.to_numpy())
     properties = frame.drop(columns=frame.geometry.name)
     keys = [str(key) for key in properties.columns]
-    columns = [_encoded(key, properties[key]) for key in keys]
+    columns = [
+        _as_is(properties[key]) if key in json_text else _encoded(key, properties[key])
+        for key in keys
+    ]
     # One printf template per feature: the keys are fixed, the values already JSON text.
     template = (
         '{"type":"Feature","id":%s,"geometry":%s,"properties":{'
         + ",".join(_dumps(key).replace("%", "%%") + ":%s" for key in keys)
         + "}}"
     )
-    features = [
+    return [
         template % values
         for values in zip(_encoded_ids(properties[id_column]), geometries, *columns, strict=True)
     ]
-    body = ",\n".join(features)
-    return '{"type":"FeatureCollection","features":[\n' + body + ("\n" if body else "") + "]}\n"
 
 
 def csv_text(frame: pd.DataFrame, *, formula_safe: bool = True) -> str:
@@ -73,10 +114,103 @@ def csv_text(frame: pd.DataFrame, *, formula_safe: bool = True) -> str:
         the cell instead of running it (the default; see the module's docstring). ``False``
         writes the values exactly as stored.
     """
+    return csv_layout(frame).text(csv_rows(frame, formula_safe=formula_safe))
+
+
+def csv_layout(frame: pd.DataFrame) -> Layout:
+    """The CSV file's layout: its header line, then the rows (each ends its own line)."""
+    names = [str(name) for name in frame.columns if name != "geometry"]
+    return Layout(_csv_lines([names])[0])
+
+
+def csv_rows(frame: pd.DataFrame, *, formula_safe: bool = True) -> list[str]:
+    """Each row as one CSV record, line end included (see :func:`csv_text`): what pandas'
+    ``to_csv`` writes through the :mod:`csv` writer, built a column at a time in Arrow (each
+    cell's text, quoted as that writer quotes, then the cells joined row by row)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     table = frame.drop(columns="geometry", errors="ignore")
-    if formula_safe:
-        table = table.apply(_formula_safe_column)
-    return str(table.to_csv(index=False, lineterminator="\n"))
+    columns = []
+    for name in table.columns:
+        column = table[name]
+        if formula_safe:
+            column = _formula_safe_column(column)
+        columns.append(column)
+    if len(columns) < 2:  # one cell alone is quoted when empty: the writer knows best
+        return _csv_lines(zip(*(_csv_values(column) for column in columns), strict=True))
+    cells = [_csv_cells(column) for column in columns]
+    rows = pc.binary_join_element_wise(*cells, ",")
+    lines: list[str] = pc.binary_join_element_wise(rows, pa.scalar("\n"), "").to_pylist()
+    return lines
+
+
+def _csv_cells(column: pd.Series) -> Any:
+    """A column's cells as the CSV writer writes them (an Arrow array of text, none missing):
+    missing empty, numbers as pandas hands them over, text quoted when it holds one of the
+    characters that make the writer quote."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.Int64Dtype) or pd.api.types.is_integer_dtype(dtype):
+        exact = pa.array(column.astype("Int64"), type=pa.int64())
+        return pc.fill_null(pc.cast(exact, pa.string()), "")
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        text = pa.chunked_array(column.array._pa_array).cast(pa.string())
+    else:
+        values = _csv_values(column)
+        if not all(value is None or type(value) is str for value in values):
+            values = [value if value is None else str(value) for value in values]
+        text = pa.array(values, type=pa.string())
+    quote = None
+    for character in _CSV_QUOTED:
+        found = pc.match_substring(text, character)
+        quote = found if quote is None else pc.or_(quote, found)
+    if _CSV_QUOTES_EMPTY:
+        found = pc.equal(text, "")
+        quote = found if quote is None else pc.or_(quote, found)
+    if quote is not None and pc.any(quote).as_py():
+        doubled = pc.replace_substring(text, '"', '""')
+        quoted = pc.binary_join_element_wise(pa.scalar('"'), doubled, pa.scalar('"'), "")
+        text = pc.if_else(pc.fill_null(quote, False), quoted, text)
+    return pc.fill_null(text, "")
+
+
+def _csv_quoted_characters() -> tuple[str, ...]:
+    """The characters that make :mod:`csv`'s writer quote a cell: the delimiter, the quote
+    and the line feed (a carriage return too in some versions), found by asking it."""
+    return tuple(
+        chr(code) for code in range(128) if _csv_lines([[f"a{chr(code)}b", "c"]])[0][0] == '"'
+    )
+
+
+class _Lines:
+    """A file-like sink that keeps each write: :mod:`csv` writes a record at a time."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.write = self.lines.append
+
+
+def _csv_lines(rows: Iterable[Iterable[Any]]) -> list[str]:
+    sink = _Lines()
+    csv.writer(sink, lineterminator="\n").writerows(rows)
+    return sink.lines
+
+
+def _csv_values(column: pd.Series) -> list[Any]:
+    """A column's cells as pandas hands them to the CSV writer: missing as ``None`` (empty),
+    floats as numpy's text of them."""
+    missing = column.isna().to_numpy()
+    if pd.api.types.is_float_dtype(column.dtype) and not isinstance(column.dtype, pd.Float64Dtype):
+        values: list[Any] = column.to_numpy(dtype="float64").astype(str).tolist()
+    else:
+        values = column.tolist()
+    if missing.any():
+        for index in np.flatnonzero(missing).tolist():
+            values[index] = None
+    return values
 
 
 def _formula_safe_column(column: pd.Series) -> pd.Series:
@@ -86,17 +220,35 @@ def _formula_safe_column(column: pd.Series) -> pd.Series:
     """
     if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
         return column
-    try:
-        text = column.str
-    except AttributeError:  # no text in the column at all
-        return column
-    risky = text.startswith(FORMULA_STARTS) | text.contains("\r", regex=False)
-    risky = risky.fillna(False).astype(bool)
+    dtype = column.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        risky = pd.Series(_risky_in_arrow(column), index=column.index)
+    else:
+        try:
+            text = column.str
+        except AttributeError:  # no text in the column at all
+            return column
+        risky = text.startswith(FORMULA_STARTS) | text.contains("\r", regex=False)
+        risky = risky.fillna(False).astype(bool)
     if not risky.any():
         return column
     result = column.copy()
     result[risky] = column[risky].map(_formula_safe_cell)
     return result
+
+
+def _risky_in_arrow(column: pd.Series) -> np.ndarray:
+    """Which cells of a text column kept in Arrow a spreadsheet would run (see
+    :func:`_formula_safe_column`), found by Arrow's own string kernels."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.chunked_array(column.array._pa_array)
+    risky = pc.match_substring(text, "\r")
+    for start in FORMULA_STARTS:
+        risky = pc.or_(risky, pc.starts_with(text, start))
+    found: np.ndarray = pc.fill_null(risky, False).to_numpy(zero_copy_only=False)
+    return found
 
 
 def _formula_safe_cell(value: Any) -> Any:
@@ -146,6 +298,14 @@ def _encoded_ids(column: pd.Series) -> list[str]:
     if pd.api.types.infer_dtype(values, skipna=False) == "string":
         return list(map(_encode_text, values))
     return [_dumps(value) for value in values]
+
+
+def _as_is(column: pd.Series) -> list[str]:
+    """A column of JSON text as it is (``null`` where missing)."""
+    values = column.tolist()
+    for index in np.flatnonzero(column.isna().to_numpy()).tolist():
+        values[index] = "null"
+    return [value if type(value) is str else _dumps(_plain("", value)) for value in values]
 
 
 def _encoded(key: str, column: pd.Series) -> list[str]:
@@ -212,3 +372,8 @@ _encode_text: Any = json.encoder.encode_basestring  # what json.dumps uses for a
 
 def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+#: What makes :mod:`csv`'s writer quote a cell, found by asking it once.
+_CSV_QUOTED = _csv_quoted_characters()
+_CSV_QUOTES_EMPTY = _csv_lines([["", "c"]])[0][0] == '"'  # a writer that quotes empty cells

@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import json.encoder
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -123,42 +124,317 @@ def merge_reports(events: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     - ``evidence``, ``article_id`` and ``notes`` are those of the report that gave the
       figures (the first count in ACLED's order), else of the most recent report; ``notes``
       shows the chosen figures;
-    - ``reports`` lists every report (source, publication, date, figures, sentence) as JSON.
+    - ``reports`` lists every report (source, publication, date, figures, sentence) as
+      compact JSON (:data:`REPORTS_SEPARATORS`, text not escaped to ASCII), the text
+      :func:`json.dumps` gives with those options, so a writer may embed it as it is.
 
     Reports are read in order of publication (``timestamp``; undated first), then of
     ``event_id_cnty``, which stands for the order an article was read in, so the result
-    does not depend on the order of the rows.
+    does not depend on the order of the rows. An incident told by one report (most of a big
+    store) is merged column by column; only incidents of several reports row by row.
     """
+    order, groups = _incidents(events)
+    single = [order[group[0]] for group in groups if len(group) == 1]
+    several = [[order[i] for i in group] for group in groups if len(group) > 1]
+    geometry = events.geometry.to_numpy()
+    finished = []  # a part at a time, so a million reports never make a million dicts at once
+    for at in range(0, len(single), _MERGE_ROWS):
+        chunk = single[at : at + _MERGE_ROWS]
+        frame = _merged_singles(events.iloc[chunk])
+        finished.append(
+            _finish(frame, list(geometry[chunk]), MERGED_EVENT_COLUMNS, key="event_id_cnty")
+        )
+    batch: list[list[int]] = []
+    for number, group in enumerate(several):
+        batch.append(group)
+        if sum(map(len, batch)) >= _MERGE_ROWS or number == len(several) - 1:
+            finished.append(_merged_groups(events, batch, geometry))
+            batch = []
+    if not finished:
+        empty = pd.DataFrame([], columns=list(MERGED_EVENT_COLUMNS))
+        return _finish(empty, [], MERGED_EVENT_COLUMNS, key="event_id_cnty")
+    if len(finished) == 1:
+        return finished[0]
+    return _joined_parts(finished)
+
+
+#: Reports merged at a time.
+_MERGE_ROWS = 100_000
+
+
+def _merged_groups(
+    events: geopandas.GeoDataFrame, groups: list[list[int]], geometry: np.ndarray
+) -> geopandas.GeoDataFrame:
+    """Incidents of several reports (positions in ``events``, in reading order), row by row."""
+    rows = _row_dicts(events.iloc[[i for group in groups for i in group]])
+    published = [_published_date(row["timestamp"]) for row in rows]
+    merged, shapes, at = [], [], 0
+    for group in groups:
+        span = range(at, at + len(group))
+        at += len(group)
+        members = [rows[i] for i in span]
+        dates = [(_event_date(row), int(row["time_precision"] or 0)) for row in members]
+        merged.append(_merged_row(members, dates, [published[i] for i in span]))
+        shapes.append(geometry[group[0]])
+    frame = pd.DataFrame(merged, columns=list(MERGED_EVENT_COLUMNS))
+    return _finish(frame, shapes, MERGED_EVENT_COLUMNS, key="event_id_cnty")
+
+
+def _joined_parts(parts: list[geopandas.GeoDataFrame]) -> geopandas.GeoDataFrame:
+    """Finished parts as one frame, as :func:`_finish` gives it for all their rows at once: a
+    text column missing in every row of a part is ``object`` there, ``str`` when joined."""
+    combined = geopandas.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=CRS)
+    for column in combined.columns:
+        values = combined[column]
+        if column != combined.geometry.name and values.dtype == object and values.notna().any():
+            combined[column] = values.astype("str")
+    return combined.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
+
+
+#: The separators of the ``reports`` JSON of merged events: none of the spaces json's default adds.
+REPORTS_SEPARATORS = (",", ":")
+
+
+#: The columns that decide which reports are one incident, and in which order they are read.
+INCIDENT_COLUMNS = (
+    "event_id_cnty",
+    "timestamp",
+    "event_date",
+    "time_precision",
+    "layer",
+    "place_id",
+    "event_type",
+    "actor1",
+    "notes",
+    "location",
+)
+
+
+def incident_groups(events: pd.DataFrame) -> list[list[str]]:
+    """The reports of each incident :func:`merge_reports` makes, as their ``event_id_cnty``
+    in reading order (the first one is the merged event's id). ``events`` needs only the
+    :data:`INCIDENT_COLUMNS`."""
+    order, groups = _incidents(events)
+    ids = events["event_id_cnty"].tolist()
+    return [[str(ids[order[i]]) for i in group] for group in groups]
+
+
+def reading_ranks(events: pd.DataFrame) -> list[tuple[int, str]]:
+    """Each report's place in the reading order :func:`merge_reports` uses: its publication
+    day (undated first), then its ``event_id_cnty``."""
+    days = _day_numbers(events["timestamp"]).tolist()
+    ids = events["event_id_cnty"].astype(object).fillna("None").astype(str).tolist()
+    return list(zip(days, ids, strict=True))
+
+
+def _incidents(events: pd.DataFrame) -> tuple[list[int], list[list[int]]]:
+    """The reading order of the reports (positions in ``events``) and the incidents as
+    lists of positions in that order (:func:`geomap.extract.reports.group_reports`)."""
     from geomap.extract import reports
 
-    published = [_published_date(value) for value in events["timestamp"]]
-    order = sorted(
-        range(len(events)),
-        key=lambda i: (published[i] or dt.date.min, str(events["event_id_cnty"].iat[i])),
-    )
-    records = events.drop(columns=events.geometry.name).to_dict("records")
-    rows = [_plain_row(records[i]) for i in order]
-    dates = [(_event_date(row), int(row["time_precision"] or 0)) for row in rows]
-    keys = [
-        reports.merge_key(
-            str(row["layer"]),
-            str(row["place_id"]),
-            event_type=str(row["event_type"] or ""),
-            actor1=str(row["actor1"] or ""),
-            notes=_what(row),
+    if events.empty:
+        return [], []
+    days = _day_numbers(events["timestamp"])
+    ids = events["event_id_cnty"].astype(object).fillna("None").astype(str)
+    sorter = pd.DataFrame({"day": days, "id": ids.to_numpy(dtype=object)})
+    order = sorter.sort_values(["day", "id"], kind="stable").index.to_numpy().tolist()
+    keys = incident_keys(events)
+    keys = [keys[i] for i in order]
+    counts: dict[Any, int] = {}
+    for key in keys:
+        counts[key] = counts.get(key, 0) + 1
+    several = [i for i, key in enumerate(keys) if counts[key] > 1]
+    groups = [[i] for i, key in enumerate(keys) if counts[key] == 1]
+    if several:
+        day_of = _column_list(events["event_date"])
+        precision = _column_list(events["time_precision"])
+        dates = [
+            (
+                dt.date.fromisoformat(str(day_of[order[i]])) if day_of[order[i]] else None,
+                int(precision[order[i]] or 0),
+            )
+            for i in several
+        ]
+        found = reports.group_reports([keys[i] for i in several], dates)
+        groups += [[several[i] for i in group] for group in found]
+    return order, groups
+
+
+def _day_numbers(timestamps: pd.Series) -> np.ndarray:
+    """Each report's publication day as a number (undated first): the reading order's key."""
+    missing = timestamps.isna().to_numpy()
+    values = timestamps.fillna(0).to_numpy(dtype="int64")
+    days: np.ndarray = np.floor_divide(values, 86_400)
+    days[missing] = np.iinfo(np.int64).min
+    return days
+
+
+def incident_keys(events: pd.DataFrame) -> list[Any]:
+    """:func:`geomap.extract.reports.merge_key` of each row (in the frame's order)."""
+    from geomap.extract import reports
+
+    layers = _column_list(events["layer"])
+    places = _column_list(events["place_id"])
+    types = _column_list(events["event_type"])
+    actors = _column_list(events["actor1"])
+    notes = _column_list(events["notes"])
+    locations = _column_list(events["location"])
+    keys: list[Any] = []
+    for layer, place, kind, actor, note, location in zip(
+        layers, places, types, actors, notes, locations, strict=True
+    ):
+        what = ""
+        if layer == "infrastructure":
+            what = _what({"notes": note, "location": location})
+        keys.append(
+            reports.merge_key(
+                str(layer),
+                str(place),
+                event_type=str(kind or ""),
+                actor1=str(actor or ""),
+                notes=what,
+            )
         )
-        for row in rows
-    ]
-    merged = []
-    geometry = []
-    for group in reports.group_reports(keys, dates):
-        members = [rows[i] for i in group]
-        merged.append(
-            _merged_row(members, [dates[i] for i in group], [published[order[i]] for i in group])
+    return keys
+
+
+def _column_list(column: pd.Series) -> list[Any]:
+    """A column's values as Python's: ``None`` where missing, ``int``, ``float`` or ``str``."""
+    values: list[Any] = column.tolist()
+    missing = column.isna().to_numpy()
+    if missing.any():
+        for index in np.flatnonzero(missing).tolist():
+            values[index] = None
+    return values
+
+
+def _row_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows without geometry as dicts of Python values (see :func:`_column_list`)."""
+    names = [str(name) for name in frame.columns if name != frame.geometry.name]
+    columns = [_column_list(frame[name]) for name in names]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+def _merged_singles(frame: geopandas.GeoDataFrame) -> pd.DataFrame:
+    """Incidents of one report each, merged column by column: what :func:`_merged_row` gives
+    for a group of one (its counts, its date made ISO, qualifiers of its counts only, tags
+    and notes from those, confidence 0 when missing, its one report as JSON)."""
+    table = frame.drop(columns=frame.geometry.name).reset_index(drop=True)
+    counts = {name: _column_list(table[name]) for name in COUNT_COLUMNS}
+    stored_dates = _column_list(table["event_date"])
+    stored_qualifiers = _column_list(table["qualifiers"])
+    crowd = counts["crowd_size"] if "crowd_size" in counts else [None] * len(table)
+    event_types = _column_list(table["event_type"])
+    notes = _column_list(table["notes"])
+    precision = [int(value or 0) for value in _column_list(table["time_precision"])]
+    days = [_iso_day(value) for value in stored_dates]
+    names = list(COUNT_COLUMNS)
+    qualifiers_text: list[str] = []
+    tags: list[str | None] = []
+    new_notes: list[Any] = []
+    qualifier_cache: dict[tuple[Any, tuple[bool, ...]], tuple[str, dict[str, str], bool]] = {}
+    for i, stored in enumerate(stored_qualifiers):
+        present = tuple(counts[name][i] is not None for name in names)
+        cached = qualifier_cache.get((stored, present))
+        if cached is None:
+            given = json.loads(stored or "{}")
+            kept = {
+                n: given[n] for n, there in zip(names, present, strict=True) if there and n in given
+            }
+            same = kept == given
+            cached = (json.dumps(kept, sort_keys=True, ensure_ascii=False), kept, same)
+            qualifier_cache[(stored, present)] = cached
+        text, kept, same = cached
+        qualifiers_text.append(text)
+        tags.append(acled.tags(str(event_types[i]), crowd[i], kept.get("crowd_size")))
+        day = days[i]
+        iso = day.isoformat() if day else None
+        if same and iso == stored_dates[i] and notes[i] is not None:
+            new_notes.append(notes[i])
+        else:
+            lead = {"notes": notes[i], "event_date": stored_dates[i], "qualifiers": stored}
+            lead |= {name: counts[name][i] for name in names}
+            row = {"event_date": iso} | {name: counts[name][i] for name in names}
+            new_notes.append(_with_figures(lead, row, kept))
+    published = [_published_date(value) for value in _column_list(table["timestamp"])]
+    result = table.copy()
+    result["event_date"] = [day.isoformat() if day else None for day in days]
+    result["year"] = [day.year if day else None for day in days]
+    result["time_precision"] = precision
+    result["qualifiers"] = qualifiers_text
+    result["tags"] = tags
+    result["notes"] = new_notes
+    result["confidence"] = table["confidence"].fillna(0.0).astype("float64")
+    result["source"] = table["source"].astype(object).fillna("None").astype(str)
+    result["source_count"] = 1
+    result["reports"] = _single_reports(table, counts, published, stored_qualifiers)
+    return result[list(MERGED_EVENT_COLUMNS)]
+
+
+def _iso_day(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(str(value)) if value else None
+
+
+_REPORT = (
+    '[{"article_id":%s,"source":%s,"published":%s,"event_date":%s,"figures":%s,'
+    '"qualifiers":%s,"evidence":%s}]'
+)
+
+
+def _single_reports(
+    table: pd.DataFrame,
+    counts: dict[str, list[Any]],
+    published: list[dt.date | None],
+    qualifiers: list[Any],
+) -> list[str]:
+    """The ``reports`` JSON of one-report incidents: what :func:`json.dumps` gives for the list
+    :func:`_merged_row` makes, written from each value's JSON text."""
+    names = list(COUNT_COLUMNS)
+    keys = [_json(name) + ":" for name in names]
+    article_ids = [_json(v) for v in _column_list(table["article_id"])]
+    sources = [_json(v) for v in _column_list(table["source"])]
+    dates = [_json(v) for v in _column_list(table["event_date"])]
+    evidence = [_json(v) for v in _column_list(table["evidence"])]
+    days = ['"' + day.isoformat() + '"' if day else "null" for day in published]
+    parsed: dict[Any, str] = {}
+    texts = []
+    for i in range(len(table)):
+        figures = ",".join(
+            key + _json(counts[name][i])
+            for key, name in zip(keys, names, strict=True)
+            if counts[name][i] is not None
         )
-        geometry.append(events.geometry.iat[order[group[0]]])
-    frame = pd.DataFrame(merged, columns=list(MERGED_EVENT_COLUMNS))
-    return _finish(frame, geometry, MERGED_EVENT_COLUMNS, key="event_id_cnty")
+        stored = qualifiers[i]
+        given = parsed.get(stored)
+        if given is None:
+            given = parsed[stored] = json.dumps(
+                json.loads(stored or "{}"), ensure_ascii=False, separators=REPORTS_SEPARATORS
+            )
+        texts.append(
+            _REPORT
+            % (
+                article_ids[i],
+                sources[i],
+                days[i],
+                dates[i],
+                "{" + figures + "}",
+                given,
+                evidence[i],
+            )
+        )
+    return texts
+
+
+def _json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False)`` for the values of a row, faster for text."""
+    if type(value) is str:
+        return str(_ENCODE_TEXT(value))
+    if value is None:
+        return "null"
+    return json.dumps(value, ensure_ascii=False)
+
+
+_ENCODE_TEXT: Any = json.encoder.encode_basestring  # what json.dumps uses for a str
 
 
 def _merged_row(
@@ -209,6 +485,7 @@ def _merged_row(
             for i, (m, day) in enumerate(zip(members, published, strict=True))
         ],
         ensure_ascii=False,
+        separators=REPORTS_SEPARATORS,
     )
     return row
 

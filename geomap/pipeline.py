@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from geomap import outputs
 from geomap.atomic import locked, remove_leftovers, target_of, write_text
 from geomap.errors import ArticleError, GeomapError, OutputError, StoreError, UsageError
 from geomap.extract.events import extract_events
@@ -241,12 +242,7 @@ def open_geocoder(
 
 # -- build: parse → join → store → render/export --------------------------------------------
 
-MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE = (
-    "map.html",
-    "events.geojson",
-    "flows.geojson",
-    "events.csv",
-)
+MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE = outputs.NAMES
 LOCK_FILE = ".geomap.lock"
 
 
@@ -313,14 +309,13 @@ def build(
         with store.update(settings.store_location, parsed) as update:
             key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
             summary = None if update.change.changed else _unchanged_outputs(settings, key)
-            view = None
+            made = None
             if summary is None:
-                view = _incremental_view(settings, update) or _view(update.load())
-                outputs = _outputs(view, specs=specs, settings=settings)
-                summary = _summary(view, specs, _write_outputs(outputs), outputs)
+                made = _made(settings, specs, update)
+                summary = _summary(made, specs)
         _stamp_outputs(settings, key, summary)
-        if view is not None and settings.store_url is None:
-            _keep_merged(settings, update.fingerprint, view.events)
+        if made is not None and settings.store_url is None:
+            outputs.keep(settings.out_dir, update.fingerprint, made)
     change = update.change
     return replace(
         summary,
@@ -351,13 +346,14 @@ def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
 
     _require_store(settings)
     with _run_lock(settings):
-        contents = store.read(settings.store_location)
-        view = _view(contents)
-        outputs = _outputs(view, specs=specs, settings=settings)
-        written = _write_outputs(outputs)
+        made = outputs.whole(
+            lambda: store.read(settings.store_location),
+            specs=specs,
+            settings=_map_settings(settings),
+        )
         if settings.store_url is None:
-            _keep_merged(settings, store.fingerprint(contents.articles["article_id"]), view.events)
-    return _summary(view, specs, written, outputs)
+            outputs.keep(settings.out_dir, made.stored, made)
+    return _summary(made, specs)
 
 
 def _require_store(settings: Settings) -> None:
@@ -392,103 +388,16 @@ def merged_flows(contents: StoreContents) -> GeoDataFrame:
     return merge_flows(contents.flows, contents.articles)
 
 
-@dataclass(frozen=True)
-class _View:
-    """What the outputs are made from: merged events, flows, and the store's counts."""
-
-    events: GeoDataFrame
-    flows: GeoDataFrame
-    articles: int
-    places: int
+def _map_settings(settings: Settings) -> outputs.MapSettings:
+    return outputs.MapSettings(settings.out_dir, settings.title, settings.self_contained)
 
 
-def _view(contents: StoreContents) -> _View:
-    """The outputs' view of the whole store."""
-    places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
-    return _View(
-        merged_events(contents), merged_flows(contents), len(contents.articles), len(places)
-    )
-
-
-#: Beside the outputs: the merged events of the store they were made from (and its digest),
-#: so the next build re-merges only the places its articles touch.
-MERGED_FILE = ".geomap-merged.parquet"
-MERGED_STAMP = ".geomap-merged.json"
-
-
-def _incremental_view(settings: Settings, update: Any) -> _View | None:
-    """The view from the merged events kept by the last build, re-merging only the
-    (layer, place) pairs the update touched (reports of one incident share both, so the
-    other merged events cannot change). ``None`` when there is nothing valid to start from.
-    """
-    import json
-
-    import geopandas
-    import pandas as pd
-
-    from geomap.join import merge_flows, merge_reports
-
-    if update.partial is None or update.touched is None:  # a database store has no partial
-        return None
-    folder = settings.out_dir
-    try:
-        stamp = json.loads((folder / MERGED_STAMP).read_text(encoding="utf-8"))
-        info = (folder / MERGED_FILE).stat()
-        if stamp != {"fingerprint": update.previous, "file": [info.st_size, info.st_mtime_ns]}:
-            return None
-        kept = geopandas.read_parquet(folder / MERGED_FILE)
-    except (OSError, ValueError, KeyError, TypeError, ImportError):
-        return None
-    touched = update.touched
-    pairs = zip(kept["layer"].tolist(), kept["place_id"].tolist(), strict=True)
-    kept = kept[[pair not in touched for pair in pairs]]
-    remerged = merge_reports(update.partial.reports(touched)) if touched else kept.iloc[:0]
-    parts = [frame for frame in (kept, remerged) if not frame.empty] or [remerged]
-    events = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
-    events = geopandas.GeoDataFrame(events, geometry="geometry", crs=remerged.crs)
-    events = events.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
-    partial = update.partial
-    flows = merge_flows(partial.flows(), partial.flow_articles())
-    return _View(events, flows, partial.articles(), partial.places())
-
-
-def _keep_merged(settings: Settings, fingerprint: str, events: GeoDataFrame) -> None:
-    """Keep the merged events for the next build (after the store has committed)."""
-    import json
-
-    from geomap.atomic import replacing
-
-    folder = settings.out_dir
-    try:
-        with replacing(folder / MERGED_FILE) as temp:
-            events.to_parquet(temp, index=False)
-        info = (folder / MERGED_FILE).stat()
-        stamp = {"fingerprint": fingerprint, "file": [info.st_size, info.st_mtime_ns]}
-        write_text(folder / MERGED_STAMP, json.dumps(stamp) + "\n")
-    except (GeomapError, OSError, ValueError):
-        log.info("could not keep the merged events in %s", folder / MERGED_FILE)
-
-
-def _outputs(view: _View, *, specs: Sequence[LayerSpec], settings: Settings) -> dict[Path, str]:
-    from geomap.export import csv_text, geojson_text
-    from geomap.render import MapOptions, render_map
-
-    folder = settings.out_dir
-    map_options = MapOptions(
-        title=settings.title,
-        self_contained=settings.self_contained,
-        articles=view.articles,
-    )
-    return {
-        folder / MAP_FILE: render_map(view.events, view.flows, specs, options=map_options),
-        folder / EVENTS_FILE: geojson_text(view.events, id_column="event_id_cnty"),
-        folder / FLOWS_FILE: geojson_text(view.flows, id_column="flow_id"),
-        folder / CSV_FILE: csv_text(view.events),
-    }
-
-
-def _write_outputs(outputs: dict[Path, str]) -> tuple[Path, ...]:
-    return tuple(path for path, text in outputs.items() if write_text(path, text))
+def _made(settings: Settings, specs: Sequence[LayerSpec], update: Any) -> outputs.Made:
+    """The outputs after a store update: re-merging only what it touched when the merged
+    events of the last build or render are kept beside the outputs, else everything."""
+    shaped = _map_settings(settings)
+    made = outputs.incremental(update, specs=specs, settings=shaped)
+    return made or outputs.whole(update.load, specs=specs, settings=shaped)
 
 
 #: Beside the outputs: which store contents and settings they were made from, so a run that
@@ -583,12 +492,8 @@ def _run_lock(settings: Settings) -> Iterator[None]:
         yield
 
 
-def _summary(
-    view: _View,
-    specs: Sequence[LayerSpec],
-    written: tuple[Path, ...],
-    outputs: dict[Path, str],
-) -> BuildReport:
+def _summary(made: outputs.Made, specs: Sequence[LayerSpec]) -> BuildReport:
+    view = made.view
     frames = {"events": view.events, "flows": view.flows}
     layer_rows: list[tuple[str, int]] = []
     for spec in specs:
@@ -602,8 +507,8 @@ def _summary(
         articles=view.articles,
         places=view.places,
         layer_rows=tuple(layer_rows),
-        written=written,
-        outputs=tuple(outputs),
+        written=made.written,
+        outputs=made.outputs,
     )
 
 
@@ -659,7 +564,12 @@ def export(
     frame = merged_events(contents) if layer == "events" else merged_flows(contents)
     if format_ in TEXT_FORMATS:
         key = "event_id_cnty" if layer == "events" else "flow_id"
-        text = geojson_text(frame, id_column=key) if format_ == "geojson" else csv_text(frame)
+        raw = ("reports",) if layer == "events" else ()  # merged events' JSON, as it is
+        text = (
+            geojson_text(frame, id_column=key, json_text=raw)
+            if format_ == "geojson"
+            else csv_text(frame)
+        )
         if target is None:
             return Exported(text=text)
         write_bytes(target, text.encode("utf-8"))

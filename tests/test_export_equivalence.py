@@ -142,6 +142,15 @@ def test_merged_events_geojson_is_byte_identical_to_the_per_row_writer(
     )
 
 
+def test_merged_reports_are_embedded_as_they_are_with_the_same_bytes(
+    varied: geopandas.GeoDataFrame,
+) -> None:
+    merged = join.merge_reports(varied)
+    assert merged["source_count"].max() > 1  # incidents of one report and of several
+    written = geojson_text(merged, id_column="event_id_cnty", json_text=("reports",))
+    assert written == reference_geojson(merged, id_column="event_id_cnty")
+
+
 def test_a_frame_of_mixed_shapes_and_awkward_values_is_byte_identical(
     varied: geopandas.GeoDataFrame,
 ) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,14 @@ def test_a_deleted_output_is_written_again(tmp_path: Path, built: BuildReport) -
 INCIDENTS = {
     "b.txt": "date 2022-01-05\n\nPolice detained at least 60 protesters in Almaty on Wednesday.\n",
     "c.txt": "date 2022-01-07\n\nRiots in Aktobe left at least 3 people dead and 25 injured.\n",
+    # published before a.txt, so read before it: the incident's first report changes
+    "early.txt": "date 2022-01-04\n\nPolice detained 30 protesters in Almaty on Tuesday.\n",
+    # another kind of event at a place already stored
+    "riot.txt": "date 2022-01-06\n\nRiots in Almaty left 12 people injured, officials said.\n",
+    # x and y are one incident; n, read first (published first), takes y from x's incident
+    "x.txt": "date 2022-01-06\n\nRiots in Aktobe left 5 people injured on Thursday.\n",
+    "y.txt": "date 2022-01-07\n\nRiots in Aktobe left 8 people injured on Friday.\n",
+    "n.txt": "date 2022-01-05\n\nRiots in Aktobe on 8 January 2022 left 3 people injured.\n",
 }
 
 
@@ -85,7 +94,17 @@ def _outputs_of(folder: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in names}
 
 
-@pytest.mark.parametrize("steps", [["b.txt"], ["b.txt", "edit"], ["c.txt", "b.txt", "edit"]])
+@pytest.mark.parametrize(
+    "steps",
+    [
+        ["b.txt"],
+        ["b.txt", "edit"],
+        ["c.txt", "b.txt", "edit"],
+        ["early.txt"],
+        ["riot.txt", "b.txt", "early.txt"],
+        ["x.txt", "y.txt", "n.txt"],
+    ],
+)
 def test_a_build_re_merges_only_what_it_touched_and_gives_what_a_full_render_gives(
     tmp_path: Path, built: BuildReport, monkeypatch: pytest.MonkeyPatch, steps: list[str]
 ) -> None:
@@ -116,3 +135,57 @@ def test_a_build_re_merges_only_what_it_touched_and_gives_what_a_full_render_giv
             report.places,
             report.layer_rows,
         )
+
+
+def test_a_build_encodes_only_the_events_its_article_changes(
+    tmp_path: Path, built: BuildReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geomap.export
+
+    (tmp_path / "c.txt").write_text(INCIDENTS["c.txt"], encoding="utf-8")
+    build(
+        [str(tmp_path / "c.txt")],
+        settings=Settings.load(out_dir=tmp_path / "out"),
+        geocoder=get_geocoder("offline"),
+        options=IngestOptions(),
+        specs=load_layers(),
+    )
+    encoded: list[int] = []
+    real = geomap.export.geojson_features
+
+    def counting(frame: object, **options: object) -> list[str]:
+        encoded.append(len(frame))  # type: ignore[arg-type]
+        return real(frame, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(geomap.export, "geojson_features", counting)
+    (tmp_path / "riot.txt").write_text(INCIDENTS["riot.txt"], encoding="utf-8")
+    report = build(
+        [str(tmp_path / "riot.txt")],
+        settings=Settings.load(out_dir=tmp_path / "out"),
+        geocoder=get_geocoder("offline"),
+        options=IngestOptions(),
+        specs=load_layers(),
+    )
+    assert report.added
+    features = json.loads((tmp_path / "out" / "events.geojson").read_text(encoding="utf-8"))
+    assert len(features["features"]) >= 3  # the two stored incidents and the new one
+    assert sum(encoded) == 1  # the new incident's feature; the others' bytes were copied
+
+
+def test_outputs_edited_by_hand_are_written_whole_again(tmp_path: Path, built: BuildReport) -> None:
+    from geomap.pipeline import render
+
+    events = tmp_path / "out" / "events.geojson"
+    events.write_text(events.read_text(encoding="utf-8").replace("Almaty", "Elsewhere"))
+    (tmp_path / "b.txt").write_text(INCIDENTS["riot.txt"], encoding="utf-8")
+    build(
+        [str(tmp_path / "b.txt")],
+        settings=Settings.load(out_dir=tmp_path / "out"),
+        geocoder=get_geocoder("offline"),
+        options=IngestOptions(),
+        specs=load_layers(),
+    )
+    incremental = _outputs_of(tmp_path / "out")
+    assert b"Elsewhere" not in incremental["events.geojson"]
+    render(settings=Settings.load(out_dir=tmp_path / "out"), specs=load_layers())
+    assert _outputs_of(tmp_path / "out") == incremental

@@ -12,7 +12,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import geopandas
 import numpy as np
@@ -87,7 +87,7 @@ def plan(known: Mapping[str, str], incoming: Iterable[ParsedArticle]) -> Plan:
         The parsed articles, in the order read.
     """
     by_source = {
-        same_source(source): article_id
+        source if "://" in source else os.path.normpath(source): article_id  # same_source
         for article_id, source in known.items()
         if source not in ANONYMOUS_SOURCES
     }
@@ -111,34 +111,121 @@ def plan(known: Mapping[str, str], incoming: Iterable[ParsedArticle]) -> Plan:
     )
 
 
+class Tables(Protocol):
+    """What a store's database does for the flow both stores share (:func:`apply`,
+    :func:`read_layers`): delete an article's rows, insert rows, select a layer."""
+
+    def delete(self, name: str, article_ids: list[str]) -> None:
+        """Delete the rows of these articles from the layer ``name``."""
+
+    def insert(self, name: str, frame: pd.DataFrame) -> None:
+        """Insert the rows; a key already stored keeps its row."""
+
+    def select(self, name: str) -> tuple[list[str], list[tuple[Any, ...]], Any]:
+        """The layer's columns found, its rows, and their geometries (``None`` without)."""
+
+
+def apply(tables: Tables, change: Plan) -> StoreContents:
+    """Delete the replaced articles' rows and insert the new articles' rows (inside the
+    caller's transaction); returns the rows inserted."""
+    stale = sorted(change.stale)
+    if stale:
+        for name in LAYERS:
+            tables.delete(name, stale)
+    new = StoreContents.of(list(change.fresh))
+    for name in LAYERS:
+        tables.insert(name, new.layer(name))
+    return new
+
+
+def read_layers(tables: Tables) -> StoreContents:
+    """Every layer, with the dtypes and order geomap writes (:func:`typed_frame`)."""
+    frames = {}
+    for name in LAYERS:
+        columns, rows, geometries = tables.select(name)
+        frames[name] = typed_frame(name, columns, rows, geometries)
+    return StoreContents(**frames)
+
+
 def typed_frame(
-    name: str, columns: Sequence[str], rows: list[tuple[Any, ...]], geometries: Any = None
+    name: str,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    geometries: Any = None,
+    *,
+    only: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """A layer from database rows (the ``columns`` found, in that order): the dtypes, column
     order and row order (by key) that :func:`geomap.join.conform` gives, built column by
-    column rather than cell by cell.
+    column rather than cell by cell; with ``only``, just those of the layer's columns.
 
     Values must be as SQL returns them: ``int``, ``float``, ``str`` or ``None``; any other
     text value is turned into ``str``.
     """
     found = dict(zip(columns, zip(*rows, strict=True), strict=False)) if rows else {}
     data: dict[str, Any] = {}
-    for column in COLUMNS[name]:
-        values = list(found.get(column, [None] * len(rows)))
-        if column in _INT_COLUMNS:
-            data[column] = pd.array(values, dtype="Int64")
-        elif column in _FLOAT_COLUMNS:
-            floats = pd.array(values, dtype="Float64")
-            data[column] = floats.to_numpy(dtype="float64", na_value=np.nan)
-        else:
-            if not {type(v) for v in values} <= {str, type(None)}:
-                values = [v if v is None or isinstance(v, str) else str(v) for v in values]
-            data[column] = pd.Series(values)  # inferred as the conformed frames are
-    frame = pd.DataFrame(data, columns=list(COLUMNS[name]))
+    names = [c for c in COLUMNS[name] if only is None or c in only or c == KEYS[name]]
+    for column in names:
+        data[column] = _typed_column(column, list(found.get(column, [None] * len(rows))))
+    frame = pd.DataFrame(data, columns=names)
     if geometries is not None:
         frame = geopandas.GeoDataFrame(
             frame,
             geometry=geopandas.GeoSeries(list(geometries), crs=join.CRS, index=frame.index),
+            crs=join.CRS,
+        )
+    key = KEYS[name]
+    frame = frame.drop_duplicates(subset=[key], keep="first")
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+
+def _typed_column(column: str, values: list[Any]) -> Any:
+    """One column's SQL values with the dtype :func:`geomap.join.conform` gives it."""
+    if column in _INT_COLUMNS:
+        return pd.array(values, dtype="Int64")
+    if column in _FLOAT_COLUMNS:
+        floats = pd.array(values, dtype="Float64")
+        return floats.to_numpy(dtype="float64", na_value=np.nan)
+    if not {type(v) for v in values} <= {str, type(None)}:
+        values = [v if v is None or isinstance(v, str) else str(v) for v in values]
+    return pd.Series(values)  # inferred as the conformed frames are
+
+
+def typed_table(name: str, table: Any, geometries: Any = None) -> pd.DataFrame:
+    """A layer from an Arrow table of its columns (as GDAL reads a GeoPackage): the frame
+    :func:`typed_frame` gives for the same rows, built from the Arrow columns without a
+    Python object per cell (text stays in Arrow, as pandas keeps its ``str`` columns)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    rows = table.num_rows
+    found = set(table.column_names)
+    data: dict[str, Any] = {}
+    for column in COLUMNS[name]:
+        if column not in found:
+            data[column] = pd.Series([None] * rows, dtype=object)
+            continue
+        values = table.column(column)
+        kind = values.type
+        if column in _INT_COLUMNS and pa.types.is_integer(kind):
+            mask = values.is_null().to_numpy(zero_copy_only=False)
+            numbers = values.fill_null(0).cast(pa.int64()).to_numpy(zero_copy_only=False)
+            data[column] = pd.arrays.IntegerArray(numbers, mask)
+        elif column in _FLOAT_COLUMNS and pa.types.is_floating(kind):
+            data[column] = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        elif (
+            column not in _INT_COLUMNS
+            and column not in _FLOAT_COLUMNS
+            and (pa.types.is_string(kind) or pa.types.is_large_string(kind))
+            and values.null_count < rows
+        ):
+            data[column] = pd.Series(pd.array(values.cast(pa.string()), dtype="str"))
+        else:  # anything else as :func:`typed_frame` takes SQL values
+            data[column] = _typed_column(column, values.to_pylist())
+    frame = pd.DataFrame(data, columns=list(COLUMNS[name]))
+    if geometries is not None:
+        frame = geopandas.GeoDataFrame(
+            frame,
+            geometry=geopandas.GeoSeries(geometries, crs=join.CRS, index=frame.index),
             crs=join.CRS,
         )
     key = KEYS[name]
@@ -157,10 +244,9 @@ def fingerprint(article_ids: Iterable[str]) -> str:
     An article's rows never change once stored (an edit is a new article under a new id), so
     two stores with the same article ids hold the same rows.
     """
-    digest = hashlib.sha256()
-    for article_id in sorted(article_ids):
-        digest.update(article_id.encode("utf-8") + b"\n")
-    return digest.hexdigest()
+    ids = sorted(article_ids)
+    text = "\n".join(ids) + ("\n" if ids else "")  # each id on its own line
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def ids_after(known: Iterable[str], change: Plan) -> set[str]:

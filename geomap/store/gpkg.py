@@ -30,6 +30,7 @@ import shapely
 
 from geomap.atomic import read_only, replacing, target_of
 from geomap.errors import StoreError
+from geomap.join import INCIDENT_COLUMNS
 from geomap.records import ParsedArticle
 from geomap.store.contents import (
     COLUMNS,
@@ -37,11 +38,15 @@ from geomap.store.contents import (
     LAYERS,
     Plan,
     StoreContents,
+    apply,
     fingerprint,
     ids_after,
     plan,
+    read_layers,
+    same_source,
     typed_frame,
     typed_sorted,
+    typed_table,
 )
 
 log = logging.getLogger(__name__)
@@ -76,6 +81,11 @@ class Partial:
 
     #: The stored reports at these (layer, place id) pairs, as the events frame.
     reports: Callable[[frozenset[Pair]], Any]
+    #: The same reports with only :data:`geomap.join.INCIDENT_COLUMNS` (which incident each
+    #: report is; of these event types only, unless ``None``), and the reports with these
+    #: ``event_id_cnty``, as the events frame.
+    incidents: Callable[[frozenset[Pair], frozenset[str] | None], Any]
+    reports_with_ids: Callable[[Sequence[str]], Any]
     #: Every flow, as the flows frame, and the articles that give flows (for their dates).
     flows: Callable[[], Any]
     flow_articles: Callable[[], Any]
@@ -100,6 +110,9 @@ class Update:
     previous: str = ""
     touched: frozenset[Pair] | None = None
     partial: Partial | None = None
+    #: The ``event_id_cnty`` of the reports the update added, and their (layer, event type).
+    inserted: frozenset[str] = frozenset()
+    inserted_kinds: frozenset[tuple[str, str]] = frozenset()
 
 
 def read(path: Path) -> StoreContents:
@@ -115,7 +128,12 @@ def read(path: Path) -> StoreContents:
         return StoreContents.empty()
     _refuse_non_file(path)
     with _connection(path, write=False) as connection:
-        return _guarded(path, lambda: _read_contents(connection, path))
+        _guarded(path, lambda: _table_columns(connection, path))  # geomap's GeoPackage?
+        try:  # GDAL reads the layers as Arrow tables, with no Python object per cell
+            return StoreContents(**{name: _read_arrow(path, name) for name in LAYERS})
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            msg = f"cannot read the store {path}: {exc}{_HINT}"
+            raise StoreError(msg) from exc
 
 
 def write(path: Path, contents: StoreContents) -> None:
@@ -167,36 +185,32 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
         write(path, contents)
         return
     with _connection(path, write=True) as connection:
+        schema = _guarded(path, lambda: _table_columns(connection, path))
 
         def load() -> StoreContents:
-            return _guarded(path, lambda: _read_contents(connection, path))
+            return _guarded(path, lambda: _read_contents(connection, schema))
 
-        known: dict[str, str] = _guarded(path, lambda: _known_articles(connection, path))
+        known: dict[str, str] = _guarded(path, lambda: _known_articles(connection, incoming))
+        stored: list[str] = _guarded(path, lambda: _article_ids(connection))
         change = plan(known, incoming)
         touched: frozenset[Pair] | None = frozenset()
+        inserted: frozenset[str] = frozenset()
+        kinds: frozenset[tuple[str, str]] = frozenset()
         if change.changed:
             _refuse_read_only(path)
-            touched = _guarded(path, lambda: _apply(connection, change), writing=True)
-        partial = Partial(
-            reports=lambda pairs: _guarded(path, lambda: _reports_at(connection, path, pairs)),
-            flows=lambda: _guarded(path, lambda: _read_layer(connection, path, "flows")),
-            flow_articles=lambda: _guarded(
-                path,
-                lambda: _read_layer(
-                    connection, path, "articles", where=_FLOW_ARTICLES_SQL, parameters=()
-                ),
-            ),
-            articles=lambda: _guarded(path, lambda: _count(connection, _ARTICLES_SQL)),
-            places=lambda: _guarded(path, lambda: _count(connection, _PLACES_SQL)),
-        )
+            touched, inserted, kinds = _guarded(
+                path, lambda: _apply(connection, change), writing=True
+            )
         try:
             yield Update(
                 change,
-                fingerprint(ids_after(known, change)),
+                fingerprint(ids_after(stored, change)),
                 _once(load),
-                previous=fingerprint(known),
+                previous=fingerprint(stored),
                 touched=touched,
-                partial=partial,
+                partial=_partial(path, connection, schema),
+                inserted=inserted,
+                inserted_kinds=kinds,
             )
         except BaseException:
             if connection.in_transaction:
@@ -205,6 +219,28 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
         if connection.in_transaction:
             _guarded(path, connection.commit, writing=True)
             log.info("store %s: %d articles added or replaced", path, len(change.fresh))
+
+
+def _partial(path: Path, connection: sqlite3.Connection, schema: _Schema) -> Partial:
+    """The readers of parts of the store, on the update's connection."""
+
+    def guarded(step: Callable[[], _T]) -> _T:
+        return _guarded(path, step)
+
+    def layer(name: str, where: str | None = None, only: Sequence[str] | None = None) -> Any:
+        return _read_layer(connection, schema, name, where=where, only=only)
+
+    return Partial(
+        reports=lambda pairs: guarded(lambda: _reports_at(connection, schema, pairs)),
+        incidents=lambda pairs, types: guarded(
+            lambda: _reports_at(connection, schema, pairs, only=INCIDENT_COLUMNS, types=types)
+        ),
+        reports_with_ids=lambda ids: guarded(lambda: _reports_with_ids(connection, schema, ids)),
+        flows=lambda: guarded(lambda: layer("flows")),
+        flow_articles=lambda: guarded(lambda: layer("articles", _FLOW_ARTICLES_SQL)),
+        articles=lambda: guarded(lambda: _count(connection, _ARTICLES_SQL)),
+        places=lambda: guarded(lambda: _count(connection, _PLACES_SQL)),
+    )
 
 
 def _once(load: Callable[[], StoreContents]) -> Callable[[], StoreContents]:
@@ -289,8 +325,13 @@ def _refuse_read_only(path: Path) -> None:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def _table_columns(connection: sqlite3.Connection, path: Path) -> dict[str, list[str]]:
-    """Each layer's columns, after checking the file is one of geomap's GeoPackages."""
+#: Each layer's columns, as the store has them.
+_Schema = dict[str, list[str]]
+
+
+def _table_columns(connection: sqlite3.Connection, path: Path) -> _Schema:
+    """Each layer's columns, after checking the file is one of geomap's GeoPackages (once
+    per connection: the readers are handed the result)."""
     (application_id,) = connection.execute("PRAGMA application_id").fetchone()
     if application_id != _APPLICATION_ID:
         msg = f"cannot read the store {path}: it is not a GeoPackage{_HINT}"
@@ -314,29 +355,70 @@ def _table_columns(connection: sqlite3.Connection, path: Path) -> dict[str, list
     return columns
 
 
-def _known_articles(connection: sqlite3.Connection, path: Path) -> dict[str, str]:
-    _table_columns(connection, path)
-    rows = connection.execute('SELECT article_id, source FROM "articles"').fetchall()
-    return {str(article_id): str(source) for article_id, source in rows}
+def _known_articles(
+    connection: sqlite3.Connection, incoming: Sequence[ParsedArticle]
+) -> dict[str, str]:
+    """The stored articles an update may concern: those with the id or the source of an
+    incoming article (article id to source), found by the indexes, not read all."""
+    ids = sorted({item.article.id for item in incoming})
+    sources = sorted(
+        {
+            form
+            for item in incoming
+            for form in (item.article.source, same_source(item.article.source))
+        }
+    )
+    found: dict[str, str] = {}
+    for column, values in (("article_id", ids), ("source", sources)):
+        for chunk in _chunks(values):
+            marks = ",".join("?" * len(chunk))
+            query = f'SELECT article_id, source FROM "articles" WHERE "{column}" IN ({marks})'
+            found |= {str(key): str(source) for key, source in connection.execute(query, chunk)}
+    return found
 
 
-def _read_contents(connection: sqlite3.Connection, path: Path) -> StoreContents:
-    frames = {name: _read_layer(connection, path, name) for name in LAYERS}
-    return StoreContents(**frames)
+def _article_ids(connection: sqlite3.Connection) -> list[str]:
+    """Every stored article's id, in order (for the store's fingerprint)."""
+    query = 'SELECT article_id FROM "articles" ORDER BY article_id'
+    return [str(row[0]) for row in connection.execute(query)]
 
 
-def _read_layer(
+def _read_contents(connection: sqlite3.Connection, schema: _Schema) -> StoreContents:
+    return read_layers(_Tables(connection, schema))
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The GeoPackage's layers for :func:`geomap.store.contents.apply` and ``read_layers``."""
+
+    connection: sqlite3.Connection
+    schema: _Schema
+
+    def delete(self, name: str, article_ids: list[str]) -> None:
+        for chunk in _chunks(article_ids):
+            marks = ",".join("?" * len(chunk))
+            self.connection.execute(f'DELETE FROM "{name}" WHERE article_id IN ({marks})', chunk)
+
+    def insert(self, name: str, frame: pd.DataFrame) -> None:
+        _insert(self.connection, name, frame)
+
+    def select(self, name: str) -> tuple[list[str], list[tuple[Any, ...]], Any]:
+        return _select(self.connection, self.schema, name)
+
+
+def _select(
     connection: sqlite3.Connection,
-    path: Path,
+    schema: _Schema,
     name: str,
     *,
     where: str | None = None,
     parameters: Sequence[Any] = (),
-) -> Any:
-    """One layer (the rows ``where`` selects) with the dtypes and order geomap writes."""
-    columns = _table_columns(connection, path)
-    wanted = [c for c in COLUMNS[name] if c in columns[name]]
-    geometry = name in _GEOMETRY_TYPES
+    only: Sequence[str] | None = None,
+) -> tuple[list[str], list[tuple[Any, ...]], Any]:
+    """The columns found, the rows ``where`` selects and their geometries (``None`` with
+    ``only``, which selects just those columns)."""
+    wanted = [c for c in COLUMNS[name] if c in schema[name] and (only is None or c in only)]
+    geometry = name in _GEOMETRY_TYPES and only is None
     selected = ", ".join(f'"{c}"' for c in [*wanted, *(["geom"] if geometry else [])])
     query = f'SELECT {selected} FROM "{name}"' + (f" WHERE {where}" if where else "")
     rows = connection.execute(query, list(parameters)).fetchall()
@@ -344,7 +426,35 @@ def _read_layer(
     if geometry:
         shapes = _from_blobs([row[-1] for row in rows])
         rows = [row[:-1] for row in rows]
-    return typed_frame(name, wanted, rows, shapes)
+    return wanted, rows, shapes
+
+
+def _read_layer(
+    connection: sqlite3.Connection,
+    schema: _Schema,
+    name: str,
+    *,
+    where: str | None = None,
+    parameters: Sequence[Any] = (),
+    only: Sequence[str] | None = None,
+) -> Any:
+    """One layer (the rows ``where`` selects) with the dtypes and order geomap writes; with
+    ``only``, just those columns and no geometry."""
+    wanted, rows, shapes = _select(
+        connection, schema, name, where=where, parameters=parameters, only=only
+    )
+    return typed_frame(name, wanted, rows, shapes, only=only)
+
+
+def _read_arrow(path: Path, name: str) -> Any:
+    """One whole layer, read by GDAL as an Arrow table (:func:`typed_table`)."""
+    meta, table = pyogrio.read_arrow(path, layer=name)
+    shapes = None
+    geometry = meta.get("geometry_name") or "wkb_geometry"
+    if name in _GEOMETRY_TYPES and geometry in table.column_names:
+        wkb = table.column(geometry).to_numpy(zero_copy_only=False)
+        shapes = np.asarray(shapely.from_wkb(wkb), dtype=object)
+    return typed_table(name, table, shapes)
 
 
 def _from_blobs(blobs: list[bytes | None]) -> np.ndarray:
@@ -378,11 +488,14 @@ def _create_indexes(connection: sqlite3.Connection) -> None:
         )
 
 
-def _apply(connection: sqlite3.Connection, change: Plan) -> frozenset[Pair] | None:
+def _apply(
+    connection: sqlite3.Connection, change: Plan
+) -> tuple[frozenset[Pair] | None, frozenset[str], frozenset[tuple[str, str]]]:
     """Delete the replaced articles' rows and insert the new ones, in one open transaction.
 
-    Returns the (layer, place id) pairs of the reports deleted or inserted, or ``None``
-    when one of them has no layer or place.
+    Returns the (layer, place id) pairs of the reports deleted or inserted (``None`` when
+    one of them has no layer or place), the ids of the reports inserted and their (layer,
+    event type) pairs.
     """
     connection.execute("BEGIN IMMEDIATE")
     _create_indexes(connection)
@@ -392,17 +505,16 @@ def _apply(connection: sqlite3.Connection, change: Plan) -> frozenset[Pair] | No
         marks = ",".join("?" * len(chunk))
         query = f'SELECT DISTINCT layer, place_id FROM "events" WHERE article_id IN ({marks})'
         pairs |= {(layer, place) for layer, place in connection.execute(query, chunk)}
-    for name in LAYERS:
-        for chunk in _chunks(stale):
-            marks = ",".join("?" * len(chunk))
-            connection.execute(f'DELETE FROM "{name}" WHERE article_id IN ({marks})', chunk)
-    new = StoreContents.of(list(change.fresh))
+    new = apply(_Tables(connection, schema={}), change)  # no select: no schema needed
     pairs |= set(zip(new.events["layer"].tolist(), new.events["place_id"].tolist(), strict=True))
-    for name in LAYERS:
-        _insert(connection, name, new.layer(name))
+    inserted = frozenset(str(key) for key in new.events["event_id_cnty"].tolist())
+    kinds = frozenset(
+        (str(layer), kind if isinstance(kind, str) else "")  # "": none given
+        for layer, kind in zip(new.events["layer"], new.events["event_type"], strict=True)
+    )
     if not all(isinstance(layer, str) and isinstance(place, str) for layer, place in pairs):
-        return None
-    return frozenset(pairs)
+        return None, inserted, kinds
+    return frozenset(pairs), inserted, kinds
 
 
 _ARTICLES_SQL = 'SELECT count(*) FROM "articles"'
@@ -417,36 +529,60 @@ def _count(connection: sqlite3.Connection, query: str) -> int:
     return int(count)
 
 
-def _reports_at(connection: sqlite3.Connection, path: Path, pairs: frozenset[Pair]) -> Any:
-    """The stored reports at these (layer, place id) pairs, as the events frame."""
+def _reports_at(
+    connection: sqlite3.Connection,
+    schema: _Schema,
+    pairs: frozenset[Pair],
+    *,
+    only: Sequence[str] | None = None,
+    types: frozenset[str] | None = None,
+) -> Any:
+    """The stored reports at these (layer, place id) pairs, as the events frame (with
+    ``only``, just those columns; with ``types``, only reports of those event types)."""
     places = sorted({place for _layer, place in pairs})
-    parts: list[pd.DataFrame] = []
-    for chunk in _chunks(places):
-        marks = ",".join("?" * len(chunk))
-        found = _read_layer(
-            connection, path, "events", where=f"place_id IN ({marks})", parameters=chunk
-        )
-        parts.append(found)
-    frames = [frame for frame in parts if not frame.empty]
-    if not frames:
-        return _read_layer(connection, path, "events", where="0", parameters=[])
-    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    frame = _rows_where(connection, schema, "place_id", places, only=only, types=types)
     keys = list(zip(frame["layer"].tolist(), frame["place_id"].tolist(), strict=True))
     chosen = frame[[key in pairs for key in keys]]
     return typed_sorted(chosen, "events")
 
 
+def _reports_with_ids(connection: sqlite3.Connection, schema: _Schema, ids: Sequence[str]) -> Any:
+    """The stored reports with these ``event_id_cnty``, as the events frame."""
+    return _rows_where(connection, schema, "event_id_cnty", sorted(set(ids)))
+
+
+def _rows_where(
+    connection: sqlite3.Connection,
+    schema: _Schema,
+    column: str,
+    values: list[str],
+    *,
+    only: Sequence[str] | None = None,
+    types: frozenset[str] | None = None,
+) -> Any:
+    """The events whose ``column`` (an indexed one) is one of ``values`` (and whose event
+    type one of ``types``, unless ``None``), in key order."""
+    parts: list[pd.DataFrame] = []
+    kinds = sorted(types) if types is not None else []
+    for chunk in _chunks(values):
+        marks = ",".join("?" * len(chunk))
+        where = f'"{column}" IN ({marks})'
+        if types is not None:
+            where += f' AND "event_type" IN ({",".join("?" * len(kinds))})'
+        parameters = [*chunk, *kinds]
+        parts.append(
+            _read_layer(connection, schema, "events", where=where, parameters=parameters, only=only)
+        )
+    frames = [frame for frame in parts if not frame.empty]
+    if not frames:
+        return _read_layer(connection, schema, "events", where="0", only=only)
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return typed_sorted(frame, "events")
+
+
 def _insert(connection: sqlite3.Connection, name: str, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
-    key = KEYS[name]
-    taken: set[str] = set()
-    for chunk in _chunks(frame[key].tolist()):
-        marks = ",".join("?" * len(chunk))
-        query = f'SELECT "{key}" FROM "{name}" WHERE "{key}" IN ({marks})'
-        taken |= {str(row[0]) for row in connection.execute(query, chunk)}
-    if taken:  # a key already stored keeps its row, as a merge of frames keeps the first
-        frame = frame[~frame[key].isin(taken)]
     table = {str(row[1]) for row in connection.execute(f'PRAGMA table_info("{name}")')}
     columns = [c for c in COLUMNS[name] if c in table]
     values = [[_sql_value(v) for v in frame[c].tolist()] for c in columns]
@@ -456,8 +592,11 @@ def _insert(connection: sqlite3.Connection, name: str, frame: pd.DataFrame) -> N
         names.append('"geom"')
         _widen_extent(connection, name, frame)
     marks = ",".join("?" * len(names))
+    # A key already stored keeps its row (as a merge of frames keeps the first): the unique
+    # index on the key ignores the new one.
     connection.executemany(
-        f'INSERT INTO "{name}" ({", ".join(names)}) VALUES ({marks})', zip(*values, strict=True)
+        f'INSERT OR IGNORE INTO "{name}" ({", ".join(names)}) VALUES ({marks})',
+        zip(*values, strict=True),
     )
     connection.execute(
         "UPDATE gpkg_contents SET last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') "

@@ -15,6 +15,7 @@ import contextlib
 import logging
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,10 +31,11 @@ from geomap.store.contents import (
     LAYERS,
     Plan,
     StoreContents,
+    apply,
     fingerprint,
     ids_after,
     plan,
-    typed_frame,
+    read_layers,
 )
 from geomap.store.gpkg import Update
 
@@ -205,30 +207,36 @@ def _lock_and_create(connection: psycopg.Connection[Any]) -> None:
 
 
 def _read_contents(connection: psycopg.Connection[Any]) -> StoreContents:
-    frames: dict[str, Any] = {}
-    for name in LAYERS:
+    return read_layers(_Tables(connection))
+
+
+def _apply(connection: psycopg.Connection[Any], change: Plan) -> None:
+    apply(_Tables(connection), change)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """The database's tables for :func:`geomap.store.contents.apply` and ``read_layers``."""
+
+    connection: psycopg.Connection[Any]
+
+    def delete(self, name: str, article_ids: list[str]) -> None:
+        self.connection.execute(f"DELETE FROM {name} WHERE article_id = ANY(%s)", (article_ids,))
+
+    def insert(self, name: str, frame: pd.DataFrame) -> None:
+        _insert(self.connection, name, frame)
+
+    def select(self, name: str) -> tuple[list[str], list[tuple[Any, ...]], Any]:
         columns = list(COLUMNS[name])
         selected = ", ".join(f'"{c}"' for c in columns)
         if name in _GEOMETRY:
             selected += ", ST_AsBinary(geom)"
-        rows = connection.execute(f"SELECT {selected} FROM {name}").fetchall()
-        shapes = None
-        if name in _GEOMETRY:
-            blobs = [None if row[-1] is None else bytes(row[-1]) for row in rows]
-            shapes = shapely.from_wkb(np.asarray(blobs, dtype=object))
-            rows = [row[:-1] for row in rows]
-        frames[name] = typed_frame(name, columns, rows, shapes)
-    return StoreContents(**frames)
-
-
-def _apply(connection: psycopg.Connection[Any], change: Plan) -> None:
-    stale = sorted(change.stale)
-    if stale:
-        for name in LAYERS:
-            connection.execute(f"DELETE FROM {name} WHERE article_id = ANY(%s)", (stale,))
-    new = StoreContents.of(list(change.fresh))
-    for name in LAYERS:
-        _insert(connection, name, new.layer(name))
+        rows = self.connection.execute(f"SELECT {selected} FROM {name}").fetchall()
+        if name not in _GEOMETRY:
+            return columns, rows, None
+        blobs = [None if row[-1] is None else bytes(row[-1]) for row in rows]
+        shapes = shapely.from_wkb(np.asarray(blobs, dtype=object))
+        return columns, [row[:-1] for row in rows], shapes
 
 
 def _insert(connection: psycopg.Connection[Any], name: str, frame: pd.DataFrame) -> None:

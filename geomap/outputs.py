@@ -1,0 +1,518 @@
+"""The outputs of a build or render: ``map.html``, ``events.geojson``, ``flows.geojson`` and
+``events.csv``, made from the store's merged events and flows.
+
+A render, or a build with nothing to start from, merges every stored report and writes each
+output whole, the GeoJSON and CSV files a part at a time (so a million events never make one
+string). Beside the outputs it keeps the merged events without their ``reports`` column,
+with where each event's feature and CSV record lie in the files (``.geomap-merged.parquet``,
+checked by ``.geomap-merged.json``). A build that adds articles to a GeoPackage store starts
+from them: it finds, from a few columns of the reports at the places it touched, the
+incidents whose reports changed, re-merges only those, draws the map again and writes the
+GeoJSON and CSV files by copying every other event's bytes from the old files. The files are
+byte for byte what a full render writes: a row's text never depends on the other rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from geomap.atomic import replacing, write_text
+from geomap.errors import GeomapError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    from geopandas import GeoDataFrame
+
+    from geomap.export import Layout
+    from geomap.layers import LayerSpec
+    from geomap.store import StoreContents, Update
+
+log = logging.getLogger(__name__)
+
+MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE = (
+    "map.html",
+    "events.geojson",
+    "flows.geojson",
+    "events.csv",
+)
+NAMES = (MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE)
+#: Beside the outputs: the merged events of the store they were made from (without their
+#: reports, with each event's place in the GeoJSON and CSV files), and what they belong to.
+MERGED_FILE = ".geomap-merged.parquet"
+MERGED_STAMP = ".geomap-merged.json"
+#: Rows encoded and written at a time when a file is written whole.
+_PART_ROWS = 20_000
+#: The columns of the kept merged events that say where each event's text lies.
+_SPANS = ("geomap:geojson_start", "geomap:geojson_length", "geomap:csv_start", "geomap:csv_length")
+
+
+@dataclass(frozen=True)
+class View:
+    """What the outputs are made from: merged events, flows, and the store's counts."""
+
+    events: GeoDataFrame
+    flows: GeoDataFrame
+    articles: int
+    places: int
+
+
+@dataclass(frozen=True)
+class Made:
+    """Outputs made: from what, which files changed, and the merged events to keep."""
+
+    view: View
+    written: tuple[Path, ...]
+    outputs: tuple[Path, ...]
+    kept: GeoDataFrame
+    #: The fingerprint of the store the outputs were made from, when read here.
+    stored: str = ""
+
+
+@dataclass(frozen=True)
+class MapSettings:
+    """What shapes the map besides the events: the folder, title and self-containment."""
+
+    folder: Path
+    title: str | None = None
+    self_contained: bool = False
+
+
+def whole(
+    load: Callable[[], StoreContents], *, specs: Sequence[LayerSpec], settings: MapSettings
+) -> Made:
+    """Merge every stored report (the store that ``load`` reads) and write every output
+    whole. The stored rows are let go once merged, before the outputs are made."""
+    from geomap.join import merge_flows, merge_reports
+    from geomap.store import fingerprint
+
+    contents = load()
+    places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
+    view = View(
+        merge_reports(contents.events),
+        merge_flows(contents.flows, contents.articles),
+        len(contents.articles),
+        len(places),
+    )
+    stored = fingerprint(contents.articles["article_id"])
+    del contents
+    made = _write(view, specs=specs, settings=settings, previous=None, fresh=view.events)
+    return replace(made, stored=stored)
+
+
+def incremental(
+    update: Update, *, specs: Sequence[LayerSpec], settings: MapSettings
+) -> Made | None:
+    """The outputs after ``update``, re-merging only the incidents it changed (see the
+    module's docstring); ``None`` when there is nothing valid to start from."""
+    from geomap.join import merge_flows
+
+    partial = update.partial
+    if partial is None or update.touched is None:  # a database store has no partial reads
+        return None
+    kept = _read_kept(settings.folder, update.previous)
+    if kept is None:
+        return None
+    events, fresh = _remerged(kept, update)
+    flows = merge_flows(partial.flows(), partial.flow_articles())
+    view = View(events, flows, partial.articles(), partial.places())
+    return _write(view, specs=specs, settings=settings, previous=kept, fresh=fresh)
+
+
+def keep(folder: Path, fingerprint: str, made: Made) -> None:
+    """Keep the merged events for the next build (after the store has committed)."""
+    try:
+        with replacing(folder / MERGED_FILE) as temp:
+            made.kept.to_parquet(temp, index=False)
+        stamp = {"fingerprint": fingerprint, "files": _file_stamps(folder)}
+        write_text(folder / MERGED_STAMP, json.dumps(stamp, sort_keys=True) + "\n")
+    except (GeomapError, OSError, ValueError):
+        log.info("could not keep the merged events in %s", folder / MERGED_FILE)
+
+
+# -- which incidents an update changed ---------------------------------------------------------
+
+
+def _remerged(kept: GeoDataFrame, update: Update) -> tuple[GeoDataFrame, GeoDataFrame]:
+    """All merged events after ``update`` (without ``reports``), and the re-merged ones.
+
+    Reports of one incident share layer, place and kind (:func:`geomap.join.incident_groups`):
+    the update changes only the incidents of the kinds of the reports it added at the
+    (layer, place) pairs it touched (:func:`_changed_incidents`); the others keep their
+    merged rows. An update that deleted reports (an edited article) re-merges every
+    incident at the pairs it touched.
+    """
+    import geopandas
+    import pandas as pd
+
+    from geomap.join import merge_reports
+
+    assert update.partial is not None and update.touched is not None
+    touched = update.touched
+    light = update.partial.incidents(touched, _types(update)) if touched else None
+    affected: set[str]
+    keep_ids: set[str]
+    changed: list[str]
+    if light is None or light.empty:
+        affected, keep_ids, changed = set(), set(), []
+    elif update.change.stale:
+        affected = set(light["event_id_cnty"].tolist())
+        keep_ids, changed = set(), sorted(affected)
+    else:
+        affected, keep_ids, changed = _changed_incidents(light, update.inserted)
+    if update.change.stale:
+        pairs = zip(kept["layer"].tolist(), kept["place_id"].tolist(), strict=True)
+        stays = [pair not in touched for pair in pairs]
+    else:
+        stays = [i not in affected or i in keep_ids for i in kept["event_id_cnty"].tolist()]
+    previous = kept[stays].drop(columns=list(_SPANS))
+    fresh = merge_reports(update.partial.reports_with_ids(changed)) if changed else None
+    if fresh is None or fresh.empty:
+        fresh = geopandas.GeoDataFrame(kept.iloc[:0].drop(columns=list(_SPANS)))
+        fresh["reports"] = pd.Series([], dtype=object)
+    parts = [frame for frame in (previous, fresh.drop(columns="reports")) if not frame.empty]
+    events = parts[0] if len(parts) == 1 else pd.concat(parts or [previous], ignore_index=True)
+    events = geopandas.GeoDataFrame(events, geometry="geometry", crs=kept.crs)
+    events = events.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
+    return events, fresh
+
+
+def _types(update: Update) -> frozenset[str] | None:
+    """The event types of the reports an update added, when only reports of those can be of
+    their incidents (incidents of other layers than deployments and infrastructure are of one
+    event type); ``None`` when the reports of every type at the touched places are needed."""
+    kinds = update.inserted_kinds
+    if update.change.stale or not kinds:
+        return None
+    if any(layer in {"deployments", "infrastructure"} or not kind for layer, kind in kinds):
+        return None  # a report without a type is one incident with those of NULL or "" too
+    return frozenset(kind for _layer, kind in kinds)
+
+
+def _changed_incidents(
+    light: pd.DataFrame, inserted: frozenset[str]
+) -> tuple[set[str], set[str], list[str]]:
+    """Which incidents adding the ``inserted`` reports changes, from the few columns of the
+    reports at the touched places (``light``, after the update).
+
+    Returns the reports of the kinds the new ones are (their merged rows may change), the
+    ids of those kinds' incidents whose reports are the same as before (their merged rows
+    stay), and the reports of the other incidents of those kinds (to merge again).
+    """
+    from geomap.join import incident_groups, incident_keys
+
+    keys = incident_keys(light)
+    ids = light["event_id_cnty"].tolist()
+    kinds = {key for key, i in zip(keys, ids, strict=True) if i in inserted}
+    light = light[[key in kinds for key in keys]]
+    affected = set(light["event_id_cnty"].tolist())
+    if _appended(light, inserted):  # the incidents before are these without the new ones
+        before = None
+    else:
+        earlier = light[~light["event_id_cnty"].isin(list(inserted))]
+        before = {frozenset(group) for group in incident_groups(earlier)}
+    keep_ids: set[str] = set()
+    changed: list[str] = []
+    for group in incident_groups(light):
+        same = inserted.isdisjoint(group) if before is None else frozenset(group) in before
+        if same:
+            keep_ids.add(group[0])
+        else:
+            changed += group
+    return affected, keep_ids, changed
+
+
+def _appended(light: pd.DataFrame, inserted: frozenset[str]) -> bool:
+    """Whether every inserted report is read after every other report of its kind: then
+    grouping reads the others as before, and only the incidents of new reports change."""
+    from geomap.join import incident_keys, reading_ranks
+
+    last: dict[Any, tuple[int, str]] = {}
+    first: dict[Any, tuple[int, str]] = {}
+    for key, rank in zip(incident_keys(light), reading_ranks(light), strict=True):
+        if rank[1] in inserted:
+            first[key] = min(first.get(key, rank), rank)
+        else:
+            last[key] = max(last.get(key, rank), rank)
+    return all(last[key] < rank for key, rank in first.items() if key in last)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _write(
+    view: View,
+    *,
+    specs: Sequence[LayerSpec],
+    settings: MapSettings,
+    previous: GeoDataFrame | None,
+    fresh: GeoDataFrame,
+) -> Made:
+    """Write the four outputs; the events files whole (``previous`` is ``None``) or spliced
+    from ``previous``'s bytes and ``fresh``'s rows."""
+
+    from geomap.export import (
+        GEOJSON,
+        csv_layout,
+        csv_rows,
+        geojson_features,
+        geojson_text,
+    )
+    from geomap.render import MapOptions, render_map
+
+    folder = settings.folder
+    written: list[Path] = []
+    options = MapOptions(
+        title=settings.title, self_contained=settings.self_contained, articles=view.articles
+    )
+    events = view.events
+    if "reports" in events.columns:
+        events = events.drop(columns="reports")
+    if write_text(folder / MAP_FILE, render_map(events, view.flows, specs, options=options)):
+        written.append(folder / MAP_FILE)
+    spans: dict[str, np.ndarray] = {}
+    for name, layout, encode, start in (
+        (
+            EVENTS_FILE,
+            GEOJSON,
+            lambda frame: geojson_features(
+                frame, id_column="event_id_cnty", json_text=("reports",)
+            ),
+            "geomap:geojson_start",
+        ),
+        (CSV_FILE, csv_layout(fresh), csv_rows, "geomap:csv_start"),
+    ):
+        path = folder / name
+        if previous is None:
+            changed, lengths = _write_rows(path, layout, _parts(fresh, encode))
+        else:
+            pieces = _pieces(events, previous, fresh, encode, start, layout)
+            changed, lengths = _splice_rows(path, layout, pieces)
+        if changed:
+            written.append(path)
+        spans[start] = _starts(layout, lengths)
+        spans[start.replace("_start", "_length")] = lengths
+    if write_text(folder / FLOWS_FILE, geojson_text(view.flows, id_column="flow_id")):
+        written.append(folder / FLOWS_FILE)
+    kept = events.copy()
+    for column in _SPANS:
+        kept[column] = spans[column]
+    written.sort(key=lambda path: NAMES.index(path.name))
+    return Made(view, tuple(written), tuple(folder / name for name in NAMES), kept)
+
+
+def _parts(frame: pd.DataFrame, encode: Any) -> Iterator[list[str]]:
+    for start in range(0, len(frame), _PART_ROWS):
+        yield encode(frame.iloc[start : start + _PART_ROWS])
+
+
+#: A piece of a spliced file: a run of rows copied from the old file (start, length), or
+#: the texts of new rows.
+_Piece = tuple[int, int] | list[str]
+
+
+def _pieces(
+    events: pd.DataFrame,
+    previous: pd.DataFrame,
+    fresh: pd.DataFrame,
+    encode: Any,
+    start: str,
+    layout: Layout,
+) -> list[tuple[_Piece, Any]]:
+    """The new file's rows in order: runs copied from the old file, and the fresh rows'
+    texts. Each piece comes with the byte lengths of its rows (``None`` for new texts)."""
+    import numpy as np
+
+    length = start.replace("_start", "_length")
+    separator = len(layout.separator.encode("utf-8"))
+    old = dict(
+        zip(
+            previous["event_id_cnty"].tolist(),
+            zip(previous[start].tolist(), previous[length].tolist(), strict=True),
+            strict=True,
+        )
+    )
+    texts = dict(zip(fresh["event_id_cnty"].tolist(), encode(fresh), strict=True))
+    pieces: list[tuple[_Piece, Any]] = []
+    run: list[tuple[int, int]] = []
+
+    def close() -> None:
+        if run:
+            lengths = np.asarray([n for _s, n in run], dtype=np.int64)
+            first, last = run[0], run[-1]
+            pieces.append(((first[0], last[0] + last[1] - first[0]), lengths))
+            run.clear()
+
+    for key in events["event_id_cnty"].tolist():
+        text = texts.get(key)
+        if text is not None:
+            close()
+            if pieces and isinstance(pieces[-1][0], list):
+                pieces[-1][0].append(text)
+            else:
+                pieces.append(([text], None))
+            continue
+        span = old[key]
+        if run and run[-1][0] + run[-1][1] + separator != span[0]:  # not next in the old file
+            close()
+        run.append(span)
+    close()
+    return pieces
+
+
+def _starts(layout: Layout, lengths: np.ndarray) -> np.ndarray:
+    """Where each row starts in a file of ``layout`` whose rows have these byte lengths."""
+    import numpy as np
+
+    separator = len(layout.separator.encode("utf-8"))
+    steps = lengths + separator
+    starts = np.empty(len(lengths), dtype=np.int64)
+    if len(lengths):
+        starts[0] = 0
+        np.cumsum(steps[:-1], out=starts[1:])
+    return starts + len(layout.head.encode("utf-8"))
+
+
+class _Unchanged(Exception):  # noqa: N818  (a signal, not an error)
+    """The new file has the old one's bytes: keep the old one."""
+
+
+def _write_rows(path: Path, layout: Layout, parts: Iterable[list[str]]) -> tuple[bool, Any]:
+    """Write a file of rows a part at a time; whether it changed, and each row's byte length."""
+    return _writing(path, layout, [(part, None) for part in parts], source=None)
+
+
+def _splice_rows(path: Path, layout: Layout, pieces: list[tuple[_Piece, Any]]) -> tuple[bool, Any]:
+    """Write a file from runs of the old file's rows and new rows' texts."""
+    return _writing(path, layout, pieces, source=path)
+
+
+def _writing(
+    path: Path, layout: Layout, pieces: Iterable[tuple[_Piece, Any]], *, source: Path | None
+) -> tuple[bool, Any]:
+
+    separator = layout.separator.encode("utf-8")
+    lengths: list[np.ndarray] = []
+    try:
+        with replacing(path) as temp, temp.open("wb", buffering=0) as handle:
+            old = source.open("rb", buffering=0) if source is not None else None
+            with old or contextlib.nullcontext():
+                handle.write(layout.head.encode("utf-8"))
+                first = True
+                for piece, copied in pieces:
+                    sizes = copied
+                    if isinstance(piece, list):
+                        if not piece:
+                            continue
+                        block, sizes = _encoded_rows(piece, layout.separator)
+                        if not first:
+                            handle.write(separator)
+                        handle.write(block)
+                    else:
+                        assert old is not None
+                        if not first:
+                            handle.write(separator)
+                        _copy(old, handle, *piece)
+                    lengths.append(sizes)
+                    first = False
+                if not first:
+                    handle.write(layout.end.encode("utf-8"))
+                handle.write(layout.tail.encode("utf-8"))
+            if _same_bytes(temp, path):
+                raise _Unchanged
+    except _Unchanged:
+        return False, _joined(lengths)
+    return True, _joined(lengths)
+
+
+def _encoded_rows(rows: list[str], separator: str) -> tuple[bytes, Any]:
+    """The rows joined by ``separator`` as UTF-8, and each row's length in bytes (its
+    length in characters when the text is all ASCII, as nearly every row is)."""
+    import numpy as np
+
+    joined = separator.join(rows)
+    if joined.isascii():
+        sizes = np.fromiter(map(len, rows), dtype=np.int64, count=len(rows))
+        return joined.encode("ascii"), sizes
+    data = [row.encode("utf-8") for row in rows]
+    sizes = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    return separator.encode("utf-8").join(data), sizes
+
+
+def _joined(lengths: list[Any]) -> Any:
+    import numpy as np
+
+    return np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int64)
+
+
+def _copy(source: Any, target: Any, start: int, length: int) -> None:
+    """Copy ``length`` bytes from ``start`` of ``source`` to ``target`` (unbuffered files),
+    inside the kernel where it can (``copy_file_range``), else through memory."""
+    copy_range = getattr(os, "copy_file_range", None)
+    while length > 0 and copy_range is not None:
+        try:
+            done = copy_range(source.fileno(), target.fileno(), length, start)
+        except OSError:  # another file system, an old kernel: copy through memory
+            break
+        if done <= 0:
+            break
+        start, length = start + done, length - done
+    source.seek(start)
+    while length > 0:
+        block = source.read(min(length, 1 << 22))
+        if not block:
+            msg = "the file ended early"
+            raise OSError(msg)
+        target.write(block)
+        length -= len(block)
+
+
+def _same_bytes(new: Path, old: Path) -> bool:
+    """Whether two files hold the same bytes."""
+    try:
+        if new.stat().st_size != old.stat().st_size:
+            return False
+        with new.open("rb") as first, old.open("rb") as second:
+            while True:
+                a, b = first.read(1 << 22), second.read(1 << 22)
+                if a != b:
+                    return False
+                if not a:
+                    return True
+    except OSError:
+        return False
+
+
+# -- what is kept ------------------------------------------------------------------------------
+
+
+def _file_stamps(folder: Path) -> dict[str, list[int]]:
+    stamps = {}
+    for name in (MERGED_FILE, EVENTS_FILE, CSV_FILE):
+        info = (folder / name).stat()
+        stamps[name] = [info.st_size, info.st_mtime_ns]
+    return stamps
+
+
+def _read_kept(folder: Path, fingerprint: str) -> GeoDataFrame | None:
+    """The kept merged events, if they belong to the store ``fingerprint`` names and the
+    files they point into are those they were written with."""
+    import geopandas
+
+    try:
+        stamp = json.loads((folder / MERGED_STAMP).read_text(encoding="utf-8"))
+        if stamp != {"fingerprint": fingerprint, "files": _file_stamps(folder)}:
+            return None
+        kept = geopandas.read_parquet(folder / MERGED_FILE)
+    except (OSError, ValueError, KeyError, TypeError, ImportError):
+        return None
+    if not set(_SPANS) <= set(kept.columns):
+        return None
+    return kept
