@@ -151,7 +151,9 @@ def merge(
             continue  # площади Европы: the square's name
         same = by_span.get((span.start, span.end))
         surface = text[span.start : span.end]
-        mention = same or Mention(article_id, span.start, span.end, surface, fold(surface))
+        mention = same or _named_part(
+            Mention(article_id, span.start, span.end, surface, fold(surface)), gazetteer
+        )
         if trusted and (
             (
                 same is None
@@ -219,6 +221,19 @@ class _Spans:
             start <= other_start and other_end <= end and (other_start, other_end) != (start, end)
             for other_start, other_end in self._touching(start, end)
         )
+
+
+def _named_part(mention: Mention, gazetteer: Gazetteer) -> Mention:
+    """The place before the hyphen of a compound the gazetteer does not know, whose second
+    part is a common noun (*Rustenburg-massakren*, *Ürümqi-Unruhen* in lower case after the
+    hyphen: *the Rustenburg massacre*); the mention itself otherwise."""
+    head, dash, tail = mention.surface.partition("-")
+    if not dash or not tail[:1].islower() or _known(mention.key, gazetteer):
+        return mention
+    key = fold(head)
+    if not _known(key, gazetteer):
+        return mention
+    return Mention(mention.article_id, mention.start, mention.start + len(head), head, key)
 
 
 def _everyday_word(surface: str, language: str) -> bool:
