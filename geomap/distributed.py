@@ -5,8 +5,9 @@ standard input) and sends them to the workers in batches; each worker makes the 
 parses them with the gazetteer index it opened once, read-only and memory-mapped, when it
 joined (:class:`GazetteerPlugin`). Results stream back in the order of the sources while the
 workers go on parsing, so the one writer handles each article as it comes (overlapping the
-parsing) and stores exactly what a build in a single process stores. For a build, workers send
-back only what the store keeps (no mentions): less to pickle, send and unpickle.
+parsing) and stores exactly what a build in a single process stores. For a build, workers
+also build the store's rows of each batch (:class:`StoreRows`) and send back only these and
+each article's name (no events, flows or mentions): the writer only inserts them.
 
 Workers need geomap (the same version as the client) and the gazetteer index built from the
 same data (``geomap gazetteer build`` in their cache folder, or a shared one through
@@ -41,7 +42,9 @@ from geomap.geocode import OfflineGazetteer
 from geomap.ingest import IngestOptions, article_from_bytes, read_source
 from geomap.pipeline import guarded, index_path, parse_article
 from geomap.records import Article, EventFact, Flow, Mention, ParsedArticle, Place, PubDate
+from geomap.serialize import stored_source
 from geomap.settings import Settings
+from geomap.store.contents import KEYS, LAYERS, StoreContents
 
 if TYPE_CHECKING:
     from distributed import Worker
@@ -164,11 +167,15 @@ def stream_on_cluster(
     options: IngestOptions,
     index: Path,
     mentions: bool = True,
+    rows: StoreRows | None = None,
 ) -> Iterator[Result]:
     """As :func:`parse_on_cluster`, one result at a time, each as soon as it and those
     before it have come back, while the workers parse the next; the cluster is stopped (or
     left) when the iteration ends or is abandoned. ``mentions`` ``False``: the articles come
     back without their mentions and unresolved names (what the store keeps; less to send).
+    With ``rows``, each batch's store rows, built by the workers with the sources the store
+    keeps, are added to ``rows`` before its results are yielded; the results are then only
+    the articles under their stored sources, without mentions, events or flows.
 
     Raises
     ------
@@ -181,9 +188,48 @@ def stream_on_cluster(
         # many batches, so that every worker has one queued, but none above the limits
         articles = max(1, min(cluster.batch_articles, -(-len(sources) // (threads * _IN_FLIGHT))))
         batches = _batches(sources, options=options, articles=articles, size=cluster.batch_bytes)
-        work = _Work(options=options, mentions=mentions)
-        for batch in _in_order(client, batches, work=work, window=threads * _IN_FLIGHT):
+        work = _Work(options=options, mentions=mentions, rows=rows is not None)
+        for batch, contents in _in_order(client, batches, work=work, window=threads * _IN_FLIGHT):
+            if rows is not None and contents is not None:
+                rows.add(contents)
             yield from batch
+
+
+class StoreRows:
+    """The store's rows of the articles parsed so far, as the workers built them batch by
+    batch: :meth:`contents` gives the rows that :meth:`StoreContents.of` gives."""
+
+    def __init__(self) -> None:
+        self._parts: list[StoreContents] = []
+
+    def add(self, contents: StoreContents) -> None:
+        """Keep one batch's rows (batches in the order of the sources)."""
+        self._parts.append(contents)
+
+    def contents(self, fresh: Sequence[ParsedArticle]) -> StoreContents:
+        """The rows of the articles ``fresh`` (among those added), as
+        ``StoreContents.of(fresh)``: an article read twice keeps its first rows."""
+        import pandas as pd
+
+        ids = {item.article.id for item in fresh}
+        empty = StoreContents.empty()
+        layers = {}
+        for name in LAYERS:
+            frames = [part.layer(name) for part in self._parts]
+            frames = [frame for frame in frames if not frame.empty]
+            if not frames:
+                layers[name] = empty.layer(name)
+                continue
+            frame = frames[0] if len(frames) == 1 else pd.concat(_alike(frames), ignore_index=True)
+            frame = frame[frame["article_id"].isin(ids)]
+            if frame.empty:  # its text columns as an empty frame has them
+                layers[name] = empty.layer(name)
+                continue
+            # each batch's rows are sorted by key without repeats: the first batch's row of a
+            # key repeated across batches is the first read, which StoreContents.of keeps
+            frame = frame.drop_duplicates(subset=[KEYS[name]], keep="first")
+            layers[name] = frame.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
+        return StoreContents(**layers)
 
 
 def _register(client: Client, *, index: Path | None, own: Path) -> None:
@@ -259,12 +305,36 @@ def _local_client(workers: int) -> Iterator[Client]:
         yield client
 
 
+def _alike(frames: list[Any]) -> list[Any]:
+    """Frames whose text columns have one dtype: a batch in which a text column holds only
+    missing values has it as ``object``, others as pandas' string dtype, which a frame of
+    all the rows would have (and which concatenating them would lose)."""
+    columns = [
+        column
+        for column in frames[0].columns
+        if len({str(frame[column].dtype) for frame in frames}) > 1
+    ]
+    if not columns:
+        return frames
+    alike = []
+    for frame in frames:
+        casts = {}
+        for column in columns:
+            others = {f[column].dtype for f in frames if f[column].dtype != object}
+            if frame[column].dtype == object and len(others) == 1:
+                casts[column] = others.pop()
+        alike.append(frame.astype(casts) if casts else frame)
+    return alike
+
+
 @dataclass(frozen=True)  # no slots: dataclasses unpickle those field by field, in Python
 class _Work:
-    """How workers make and parse a batch: the ingest options, and whether to keep mentions."""
+    """How workers make and parse a batch: the ingest options, whether to keep mentions, and
+    whether to build the store's rows (then each article is sent without what they hold)."""
 
     options: IngestOptions
     mentions: bool = True
+    rows: bool = False
 
 
 @dataclass(frozen=True)  # no slots, as _Work
@@ -274,6 +344,8 @@ class _Raw:
     source: str
     data: bytes
     content_type: str | None
+    #: The source as the store keeps it (a local file's depends on the client's folder).
+    stored: str
 
 
 def _batches(
@@ -299,7 +371,7 @@ def _batches(
 
 def _read(source: str, *, options: IngestOptions) -> _Raw:
     data, content_type = read_source(source, options=options)
-    return _Raw(source, data, content_type)
+    return _Raw(source, data, content_type, stored_source(source))
 
 
 def _in_order(
@@ -308,12 +380,12 @@ def _in_order(
     *,
     work: _Work,
     window: int,
-) -> Iterator[list[Result]]:
+) -> Iterator[tuple[list[Result], StoreContents | None]]:
     """Each batch's results in the order the batches were read. At most ``window`` batches
     are in flight: the client reads ahead only as far as the workers keep up, and a batch
     that finishes early is held until those before it have come."""
     position: dict[object, int] = {}
-    finished: dict[int, list[Result]] = {}
+    finished: dict[int, tuple[list[Result], StoreContents | None]] = {}
     running = as_completed(loop=client.loop)  # type: ignore[no-untyped-call]
     submitted = shown = 0
 
@@ -338,8 +410,9 @@ def _in_order(
             shown += 1
 
 
-def _result(future: Future[bytes]) -> list[Result]:
-    """A batch's results; the cluster losing the work is one :class:`ClusterError`."""
+def _result(future: Future[bytes]) -> tuple[list[Result], StoreContents | None]:
+    """A batch's results and store rows (``None`` unless asked for); the cluster losing the
+    work is one :class:`ClusterError`."""
     from distributed.client import FutureCancelledError
     from distributed.scheduler import KilledWorker
 
@@ -348,7 +421,7 @@ def _result(future: Future[bytes]) -> list[Result]:
     except (KilledWorker, FutureCancelledError, OSError, TimeoutError) as exc:
         msg = f"the Dask cluster lost the work ({type(exc).__name__}: {exc}); check its workers"
         raise ClusterError(msg) from exc
-    results: list[Result] = pickle.loads(packed)  # as Dask would: our own workers
+    results: tuple[list[Result], StoreContents | None] = pickle.loads(packed)  # our own workers
     return results
 
 
@@ -459,8 +532,8 @@ def _dispatch_table() -> dict[type, Any]:
     return table
 
 
-def _packed(results: list[Result]) -> bytes:
-    """A batch's results as the bytes a worker sends back (see :data:`_RECORDS`)."""
+def _packed(results: tuple[list[Result], StoreContents | None]) -> bytes:
+    """A batch's results and rows as the bytes a worker sends back (see :data:`_RECORDS`)."""
     stream = io.BytesIO()
     pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _dispatch_table()
@@ -470,7 +543,9 @@ def _packed(results: list[Result]) -> bytes:
 
 def parse_batch(packed: bytes, work: _Work) -> bytes:
     """Make and parse the articles of one batch (a pickled list of :class:`_Raw` and reading
-    errors, which pass through) on a worker: the results pickled (:func:`_packed`).
+    errors, which pass through) on a worker: the results, and with ``work.rows`` the store's
+    rows of the batch (the results are then the articles alone, under their stored sources),
+    pickled (:func:`_packed`).
 
     Raises
     ------
@@ -490,15 +565,26 @@ def parse_batch(packed: bytes, work: _Work) -> bytes:
             raw.data, source=raw.source, content_type=raw.content_type, options=work.options
         )
         result = parse_article(article, geocoder=geocoder)
+        if work.rows:
+            stored = dataclasses.replace(result.article, source=raw.stored)
+            return ParsedArticle(stored, events=result.events, flows=result.flows)
         if work.mentions:
             return result
         return dataclasses.replace(result, mentions=(), unresolved=())
 
-    return _packed(
-        [
-            item
-            if isinstance(item, GeomapError)
-            else guarded(item.source, functools.partial(parsed, item))
-            for item in batch
-        ]
-    )
+    results = [
+        item
+        if isinstance(item, GeomapError)
+        else guarded(item.source, functools.partial(parsed, item))
+        for item in batch
+    ]
+    if not work.rows:
+        return _packed((results, None))
+    articles = [item for item in results if isinstance(item, ParsedArticle)]
+    rows = StoreContents.of(articles)
+    return _packed(([_named(item) for item in results], rows))
+
+
+def _named(result: Result) -> Result:
+    """A result as a build's writer needs it beside the store's rows: the article alone."""
+    return result if isinstance(result, GeomapError) else ParsedArticle(result.article)

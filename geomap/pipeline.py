@@ -26,7 +26,7 @@ from geomap.settings import Settings
 if TYPE_CHECKING:  # the build stages import GeoPandas and Folium: only when building
     from geopandas import GeoDataFrame
 
-    from geomap.distributed import ClusterOptions
+    from geomap.distributed import ClusterOptions, StoreRows
     from geomap.gazetteer import Progress
     from geomap.layers import LayerSpec
     from geomap.records import PubDate
@@ -115,11 +115,14 @@ def iter_parsed(
     options: IngestOptions,
     cluster: ClusterOptions | None = None,
     mentions: bool = True,
+    rows: StoreRows | None = None,
 ) -> Generator[ParsedArticle | GeomapError, None, None]:
     """As :func:`parse_many`, one result at a time in the order of ``sources``: with
     ``cluster``, each as it comes back while the workers parse the next. ``mentions``
     ``False``: a cluster may send the articles back without their mentions and unresolved
-    names (a build stores neither), which saves sending them.
+    names (a build stores neither), which saves sending them. ``rows`` (only with
+    ``cluster``): the workers build the store's rows into it, and the articles come back
+    alone, under the sources the store keeps (see :func:`geomap.distributed.stream_on_cluster`).
 
     Raises
     ------
@@ -128,7 +131,12 @@ def iter_parsed(
     """
     if cluster is not None:
         yield from _parse_on_cluster(
-            sources, geocoder=geocoder, options=options, cluster=cluster, mentions=mentions
+            sources,
+            geocoder=geocoder,
+            options=options,
+            cluster=cluster,
+            mentions=mentions,
+            rows=rows,
         )
         return
     for source in sources:
@@ -142,6 +150,7 @@ def _parse_on_cluster(
     options: IngestOptions,
     cluster: ClusterOptions,
     mentions: bool,
+    rows: StoreRows | None,
 ) -> Iterator[ParsedArticle | GeomapError]:
     if not isinstance(geocoder, OfflineGazetteer):
         msg = (
@@ -157,6 +166,7 @@ def _parse_on_cluster(
         options=options,
         index=geocoder.gazetteer.path,
         mentions=mentions,
+        rows=rows,
     )
 
 
@@ -289,8 +299,13 @@ def build(
 
     parsed: list[ParsedArticle] = []
     failures: list[tuple[str, str]] = []
+    rows = None
+    if cluster is not None and settings.store_url is None:  # the workers build the rows
+        from geomap.distributed import StoreRows
+
+        rows = StoreRows()
     results = iter_parsed(
-        sources, geocoder=geocoder, options=options, cluster=cluster, mentions=False
+        sources, geocoder=geocoder, options=options, cluster=cluster, mentions=False, rows=rows
     )
     with contextlib.closing(results):  # a cluster stops as soon as the parsing fails
         for source, result in zip(sources, results, strict=True):
@@ -298,7 +313,7 @@ def build(
                 log.debug("%s could not be read", source, exc_info=result)
                 failures.append((source, str(result)))
             else:
-                parsed.append(_with_stored_source(result))
+                parsed.append(result if rows is not None else _with_stored_source(result))
             if progress:
                 progress(source)
     if failures and not parsed:
@@ -306,7 +321,8 @@ def build(
     # The store's transaction stays open while the outputs are written and commits last: an
     # output that cannot be written leaves the store as it was.
     with _run_lock(settings):
-        with store.update(settings.store_location, parsed) as update:
+        rows_of = rows.contents if rows is not None else None
+        with store.update(settings.store_location, parsed, rows=rows_of) as update:
             key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
             summary = None if update.change.changed else _unchanged_outputs(settings, key)
             made = None

@@ -5,8 +5,10 @@ one process, and a cluster that cannot be reached or used is one clear line with
 from __future__ import annotations
 
 import filecmp
+import shutil
 import socket
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -15,12 +17,19 @@ from conftest import Parse, Run, run_geomap
 from geopandas.testing import assert_geodataframe_equal
 
 from geomap import store
-from geomap.distributed import ClusterOptions, GazetteerPlugin, _packed, scheduler_address
+from geomap.distributed import (
+    ClusterOptions,
+    GazetteerPlugin,
+    StoreRows,
+    _packed,
+    scheduler_address,
+)
 from geomap.errors import GazetteerError, SourceError, UsageError
 from geomap.gazetteer import Gazetteer
 from geomap.gazetteer.index import stored_fingerprint
 from geomap.pipeline import index_path
 from geomap.settings import Settings
+from geomap.store.contents import StoreContents, plan
 
 OUTPUTS = ("map.html", "events.geojson", "flows.geojson", "events.csv")
 #: Our own short reports: a town, a figure, a day.
@@ -31,6 +40,13 @@ REPORTS = (
     "Doctors in {town} said {n} people were hurt when riot police charged the crowd.",
 )
 TOWNS = ("Aktobe", "Atyrau", "Oral", "Kostanay", "Shymkent", "Taraz")
+#: A text with mentions, events and a flow.
+BLOC = (
+    "The CSTO is a bloc whose members include Armenia, Belarus and Tajikistan. "
+    "Its leaders spoke in Minsk on Monday. "
+    "The bloc has sent 900 soldiers to Kazakhstan, a spokesman said. "
+    "Police in Almaty detained 40 protesters outside the akimat."
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -195,15 +211,63 @@ def test_a_worker_whose_index_or_geomap_differs_refuses() -> None:
 def test_packed_results_unpickle_to_the_same_records_and_errors(parse: Parse) -> None:
     import pickle
 
-    text = (
-        "The CSTO is a bloc whose members include Armenia, Belarus and Tajikistan. "
-        "Its leaders spoke in Minsk on Monday. "
-        "The bloc has sent 900 soldiers to Kazakhstan, a spokesman said. "
-        "Police in Almaty detained 40 protesters outside the akimat."
-    )
-    parsed = parse(text, "en")
+    parsed = parse(BLOC, "en")
     assert parsed.mentions and parsed.events and parsed.flows  # each kind of record to pack
     error = SourceError("b.txt: the file is empty")
-    back = pickle.loads(_packed([parsed, error]))
-    assert back[0] == parsed
+    back, rows = pickle.loads(_packed(([parsed, error], None)))
+    assert back[0] == parsed and rows is None
     assert type(back[1]) is SourceError and str(back[1]) == str(error)
+
+
+def assert_same_contents(one: StoreContents, other: StoreContents) -> None:
+    assert_geodataframe_equal(one.events, other.events)
+    assert_geodataframe_equal(one.flows, other.flows)
+    pd.testing.assert_frame_equal(one.articles, other.articles)
+
+
+def test_rows_built_batch_by_batch_are_the_rows_built_at_once(parse: Parse) -> None:
+    texts = [REPORTS[i].format(n=10 + i, town=TOWNS[i]) for i in range(len(REPORTS))]
+    texts.append(BLOC)
+    parsed = [
+        replace(item, article=replace(item.article, source=f"a{i}.txt"))
+        for i, item in enumerate(parse(text, "en") for text in texts)
+    ]
+    assert sum(len(item.events) for item in parsed) >= 4 and parsed[-1].flows
+    # the same article again under another source, in a later batch: the first one is kept
+    again = replace(parsed[0], article=replace(parsed[0].article, source="again.txt"))
+    incoming = [*parsed, again]
+    rows = StoreRows()
+    for batch in (incoming[:2], incoming[2:3], [], incoming[3:]):
+        rows.add(StoreContents.of(batch))
+    fresh = plan({}, incoming).fresh
+    assert len(fresh) == len(parsed)
+    assert_same_contents(rows.contents(fresh), StoreContents.of(fresh))
+    assert "again.txt" not in set(rows.contents(fresh).events["source"])
+    some = plan({parsed[1].article.id: "a1.txt"}, incoming).fresh  # one is stored already
+    assert len(some) == len(parsed) - 1
+    assert_same_contents(rows.contents(some), StoreContents.of(some))
+    assert_same_contents(rows.contents(()), StoreContents.empty())
+
+
+def test_two_workers_add_to_and_replace_in_a_store_as_one_process_does(
+    articles: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "articles"
+    shutil.copytree(articles, folder)
+    outs = {"one": tmp_path / "one", "two": tmp_path / "two"}
+    for out in outs.values():  # a store of the first ten
+        run_geomap("build", *[str(folder / f"r{i:02d}.txt") for i in range(10)], "--out", str(out))
+    (folder / "r04.txt").write_text("date 2022-02-03\n\nRiot police in Taraz held 12 men.\n")
+    alone = run_geomap("build", str(folder), "--out", str(outs["one"]))
+    result = run_geomap("build", str(folder), "--out", str(outs["two"]), "--workers", "2")
+    assert result.code == alone.code == 3, result.err
+    assert "15 new, 1 replaced, 10 already stored" in result.out, result.out
+    assert_same_build(outs["one"], outs["two"])
+
+
+def test_rows_built_elsewhere_are_refused_for_a_database() -> None:
+    with (
+        pytest.raises(ValueError, match="GeoPackage store only"),
+        store.update("postgresql://geomap@127.0.0.1:1/none", [], rows=StoreRows().contents),
+    ):
+        pass

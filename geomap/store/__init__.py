@@ -20,6 +20,7 @@ from geomap.store.contents import (
     LAYERS,
     MergeResult,
     Plan,
+    Rows,
     StoreContents,
     fingerprint,
     merge,
@@ -54,13 +55,25 @@ def write(location: Location, contents: StoreContents) -> None:
 
 
 @contextlib.contextmanager
-def update(location: Location, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
-    """Add articles to the store; committed when the block ends without error."""
+def update(
+    location: Location, incoming: Sequence[ParsedArticle], *, rows: Rows | None = None
+) -> Iterator[Update]:
+    """Add articles to the store; committed when the block ends without error. ``rows``
+    (a GeoPackage only): the added articles' rows, built elsewhere (see ``gpkg.update``).
+
+    Raises
+    ------
+    ValueError
+        When ``rows`` is given for a database.
+    """
     if is_url(location):
+        if rows is not None:
+            msg = "rows built elsewhere are inserted into a GeoPackage store only"
+            raise ValueError(msg)
         with postgis.update(str(location), incoming) as change:
             yield change
     else:
-        with gpkg.update(Path(location), incoming) as change:
+        with gpkg.update(Path(location), incoming, rows=rows) as change:
             yield change
 
 

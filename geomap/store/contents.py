@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -125,14 +125,19 @@ class Tables(Protocol):
         """The layer's columns found, its rows, and their geometries (``None`` without)."""
 
 
-def apply(tables: Tables, change: Plan) -> StoreContents:
+#: The rows that fresh articles give (:meth:`StoreContents.of`, or the same rows built elsewhere).
+Rows = Callable[[Sequence[ParsedArticle]], StoreContents]
+
+
+def apply(tables: Tables, change: Plan, *, rows: Rows | None = None) -> StoreContents:
     """Delete the replaced articles' rows and insert the new articles' rows (inside the
-    caller's transaction); returns the rows inserted."""
+    caller's transaction); returns the rows inserted. ``rows`` gives the fresh articles'
+    rows (by default :meth:`StoreContents.of` builds them here)."""
     stale = sorted(change.stale)
     if stale:
         for name in LAYERS:
             tables.delete(name, stale)
-    new = StoreContents.of(list(change.fresh))
+    new = (rows or StoreContents.of)(list(change.fresh))
     for name in LAYERS:
         tables.insert(name, new.layer(name))
     return new

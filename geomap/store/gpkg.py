@@ -37,6 +37,7 @@ from geomap.store.contents import (
     KEYS,
     LAYERS,
     Plan,
+    Rows,
     StoreContents,
     apply,
     fingerprint,
@@ -163,13 +164,17 @@ def write(path: Path, contents: StoreContents) -> None:
 
 
 @contextlib.contextmanager
-def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
+def update(
+    path: Path, incoming: Sequence[ParsedArticle], *, rows: Rows | None = None
+) -> Iterator[Update]:
     """Add ``incoming`` to the store at ``path``; committed when the block ends without error.
 
     New articles' rows are inserted and an edited article's old rows deleted in one
     transaction, held open during the block (so the caller can write its outputs first and
     an output that fails leaves the store as it was). An exception, Ctrl-C or a killed
     process leaves the store as it was. A missing store is written whole, after the block.
+    ``rows`` gives the rows of the articles added (by default built here from ``incoming``:
+    :meth:`StoreContents.of`); with it, ``incoming`` need only name each article.
 
     Raises
     ------
@@ -179,7 +184,7 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
     _refuse_non_file(path)
     if not target_of(path).exists():
         change = plan({}, incoming)
-        contents = StoreContents.of(list(change.fresh))
+        contents = (rows or StoreContents.of)(list(change.fresh))
         ids = ids_after((), change)
         yield Update(change, fingerprint(ids), lambda: contents)
         write(path, contents)
@@ -199,7 +204,7 @@ def update(path: Path, incoming: Sequence[ParsedArticle]) -> Iterator[Update]:
         if change.changed:
             _refuse_read_only(path)
             touched, inserted, kinds = _guarded(
-                path, lambda: _apply(connection, change), writing=True
+                path, lambda: _apply(connection, change, rows=rows), writing=True
             )
         try:
             yield Update(
@@ -489,7 +494,7 @@ def _create_indexes(connection: sqlite3.Connection) -> None:
 
 
 def _apply(
-    connection: sqlite3.Connection, change: Plan
+    connection: sqlite3.Connection, change: Plan, *, rows: Rows | None = None
 ) -> tuple[frozenset[Pair] | None, frozenset[str], frozenset[tuple[str, str]]]:
     """Delete the replaced articles' rows and insert the new ones, in one open transaction.
 
@@ -505,7 +510,7 @@ def _apply(
         marks = ",".join("?" * len(chunk))
         query = f'SELECT DISTINCT layer, place_id FROM "events" WHERE article_id IN ({marks})'
         pairs |= {(layer, place) for layer, place in connection.execute(query, chunk)}
-    new = apply(_Tables(connection, schema={}), change)  # no select: no schema needed
+    new = apply(_Tables(connection, schema={}), change, rows=rows)  # no select: no schema needed
     pairs |= set(zip(new.events["layer"].tolist(), new.events["place_id"].tolist(), strict=True))
     inserted = frozenset(str(key) for key in new.events["event_id_cnty"].tolist())
     kinds = frozenset(
