@@ -703,9 +703,23 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         elif column in {"latitude", "longitude", "confidence"}:
             frame[column] = pd.to_numeric(values, errors="coerce").astype("float64")
         elif column != "geometry":
+            if _is_text(values):
+                continue  # already what the lines below make of it
             text = values.astype(object)
             frame[column] = text.where(text.notna(), None).map(_text, na_action="ignore")
     return frame
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Whether a column is already pandas' default text (Arrow-backed, NaN where missing)
+    with some text in it: what :func:`_typed` makes of a text column, so left as it is."""
+    dtype = values.dtype
+    return (
+        isinstance(dtype, pd.StringDtype)
+        and dtype.storage == "pyarrow"
+        and isinstance(dtype.na_value, float)
+        and bool(values.notna().any())
+    )
 
 
 def _text(value: Any) -> str:
