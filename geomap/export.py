@@ -127,6 +127,13 @@ def csv_rows(frame: pd.DataFrame, *, formula_safe: bool = True) -> list[str]:
     """Each row as one CSV record, line end included (see :func:`csv_text`): what pandas'
     ``to_csv`` writes through the :mod:`csv` writer, built a column at a time in Arrow (each
     cell's text, quoted as that writer quotes, then the cells joined row by row)."""
+    lines = csv_lines(frame, formula_safe=formula_safe)
+    return lines if isinstance(lines, list) else list(lines.to_pylist())
+
+
+def csv_lines(frame: pd.DataFrame, *, formula_safe: bool = True) -> Any:
+    """The records of :func:`csv_rows` as an Arrow array of text, none missing (a list of
+    texts for a frame of fewer than two columns), for a writer that writes Arrow's bytes."""
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
@@ -141,8 +148,7 @@ def csv_rows(frame: pd.DataFrame, *, formula_safe: bool = True) -> list[str]:
         return _csv_lines(zip(*(_csv_values(column) for column in columns), strict=True))
     cells = [_csv_cells(column) for column in columns]
     rows = pc.binary_join_element_wise(*cells, ",")
-    lines: list[str] = pc.binary_join_element_wise(rows, pa.scalar("\n"), "").to_pylist()
-    return lines
+    return pc.binary_join_element_wise(rows, pa.scalar("\n"), "")
 
 
 def _csv_cells(column: pd.Series) -> Any:
@@ -153,6 +159,10 @@ def _csv_cells(column: pd.Series) -> Any:
     import pyarrow.compute as pc
 
     dtype = column.dtype
+    if (
+        pd.api.types.is_object_dtype(dtype) and column.isna().all()
+    ):  # a missing cell is empty, never quoted
+        return pa.array([""] * len(column), type=pa.string())
     if isinstance(dtype, pd.Int64Dtype) or pd.api.types.is_integer_dtype(dtype):
         exact = pa.array(column.astype("Int64"), type=pa.int64())
         return pc.fill_null(pc.cast(exact, pa.string()), "")
@@ -219,6 +229,8 @@ def _formula_safe_column(column: pd.Series) -> pd.Series:
     The risky cells are found for the whole column at once; only they are rewritten.
     """
     if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+        return column
+    if column.dtype == object and column.isna().all():  # no text to run
         return column
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":

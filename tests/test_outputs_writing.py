@@ -1,0 +1,41 @@
+"""The whole-file writer writes Arrow's bytes of the rows as the texts' own UTF-8 would be."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pytest
+
+from geomap.export import csv_lines, csv_rows
+from geomap.outputs import _arrow_rows, _encoded_rows
+
+
+@pytest.mark.parametrize("separator", ["", ",\n"])
+def test_arrow_rows_are_the_texts_joined_with_their_byte_lengths(separator: str) -> None:
+    rows = ["plain", "Zürich – Genève", "", "日本"]
+    block, sizes = _arrow_rows(pa.array(rows, type=pa.string()).slice(0), separator)
+    expected, expected_sizes = _encoded_rows(rows, separator)
+    assert bytes(block) == expected
+    assert sizes.tolist() == expected_sizes.tolist() == [len(r.encode()) for r in rows]
+
+
+def test_arrow_rows_of_a_slice_start_at_the_slice() -> None:
+    array = pa.chunked_array([pa.array(["one", "two"]), pa.array(["three"])])
+    block, sizes = _arrow_rows(array.slice(1), "\n")
+    assert bytes(block) == b"two\nthree"
+    assert sizes.tolist() == [3, 5]
+
+
+def test_csv_lines_are_the_csv_records() -> None:
+    frame = pd.DataFrame(
+        {
+            "a": ["x,y", None, "=1+1", 'say "hi"'],
+            "b": [1, None, 3, 4],
+            "c": pd.Series([None] * 4, dtype=object),
+        }
+    )
+    frame["b"] = frame["b"].astype("Int64")
+    lines = csv_lines(frame)
+    assert lines.to_pylist() == csv_rows(frame)
+    assert csv_rows(frame)[0] == '"x,y",1,\n'
+    assert csv_rows(frame)[2] == "'=1+1,3,\n"
