@@ -264,6 +264,7 @@ def _write(
         csv_lines,
         csv_rows,
         geojson_features,
+        geojson_lines,
         geojson_text,
     )
     from geomap.render import MapOptions, render_map
@@ -283,8 +284,11 @@ def _write(
     def features(frame: pd.DataFrame) -> list[str]:
         return geojson_features(frame, id_column="event_id_cnty", json_text=("reports",))
 
+    def feature_lines(frame: pd.DataFrame) -> Any:
+        return geojson_lines(frame, id_column="event_id_cnty", json_text=("reports",))
+
     for name, layout, encode, whole_encode, start in (
-        (EVENTS_FILE, GEOJSON, features, features, "geomap:geojson_start"),
+        (EVENTS_FILE, GEOJSON, features, feature_lines, "geomap:geojson_start"),
         (CSV_FILE, csv_layout(fresh), csv_rows, csv_lines, "geomap:csv_start"),
     ):
         path = folder / name

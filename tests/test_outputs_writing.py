@@ -39,3 +39,37 @@ def test_csv_lines_are_the_csv_records() -> None:
     assert lines.to_pylist() == csv_rows(frame)
     assert csv_rows(frame)[0] == '"x,y",1,\n'
     assert csv_rows(frame)[2] == "'=1+1,3,\n"
+
+
+def test_geojson_lines_escape_text_as_json_does() -> None:
+    import json
+
+    import geopandas
+    import shapely
+
+    from geomap.export import geojson_lines
+
+    texts = ['say "hi"', "back\\slash", "bell\x07 and tab\t", "Zürich\u2028", None, "plain"]
+    frame = geopandas.GeoDataFrame(
+        {
+            "event_id_cnty": [f"e{i}" for i in range(len(texts))],
+            "notes": pd.Series(texts, dtype="str"),
+            "fatalities": pd.Series([1, None, 3, 4, None, 6], dtype="Int64"),
+        },
+        geometry=[shapely.Point(1.5, -2.25)] * len(texts),
+        crs="EPSG:4326",
+    )
+    lines = geojson_lines(frame, id_column="event_id_cnty").to_pylist()
+    for number, line in enumerate(lines):
+        fatalities = frame["fatalities"].iloc[number]
+        expected = {
+            "type": "Feature",
+            "id": f"e{number}",
+            "geometry": {"type": "Point", "coordinates": [1.5, -2.25]},
+            "properties": {
+                "event_id_cnty": f"e{number}",
+                "notes": texts[number],
+                "fatalities": None if pd.isna(fatalities) else int(fatalities),
+            },
+        }
+        assert line == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
