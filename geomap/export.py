@@ -172,6 +172,12 @@ def _arrow_json_text(text: Any) -> Any:
     return pc.fill_null(quoted, "null")
 
 
+def json_texts(column: pd.Series) -> Any:
+    """Each value of a text column kept in Arrow as :func:`json.dumps` writes it (``null``
+    where missing), as an Arrow array; ``None`` for a column of another kind."""
+    return _arrow_json_text(_arrow_text(column)) if _is_arrow_text(column) else None
+
+
 def _arrow_id(column: pd.Series) -> Any:
     """:func:`_encoded_ids` in Arrow."""
     import pyarrow as pa
