@@ -389,7 +389,7 @@ class _Unchanged(Exception):  # noqa: N818  (a signal, not an error)
 def _write_rows(path: Path, layout: Layout, parts: Iterable[Any]) -> tuple[bool, Any]:
     """Write a file of rows a part at a time (each a list of texts or an Arrow array of
     them); whether it changed, and each row's byte length."""
-    return _writing(path, layout, [(part, None) for part in parts], source=None)
+    return _writing(path, layout, ((part, None) for part in parts), source=None)
 
 
 def _splice_rows(path: Path, layout: Layout, pieces: list[tuple[_Piece, Any]]) -> tuple[bool, Any]:
