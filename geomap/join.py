@@ -744,5 +744,6 @@ def _finish(
         geometry=geopandas.GeoSeries(list(geometry), crs=CRS, index=frame.index),
         crs=CRS,
     )
-    result = result.drop_duplicates(subset=[key], keep="first")
+    if not result[key].is_unique:  # else the copy drop_duplicates makes is the same rows
+        result = result.drop_duplicates(subset=[key], keep="first")
     return result.sort_values(key, kind="stable").reset_index(drop=True)
