@@ -80,25 +80,111 @@ def geojson_features(
     :func:`geomap.join.merge_reports`); it is written as it is instead of parsed and
     encoded again.
     """
+    features: list[str] = geojson_lines(frame, id_column=id_column, json_text=json_text).to_pylist()
+    return features
+
+
+def geojson_lines(
+    frame: geopandas.GeoDataFrame, *, id_column: str, json_text: Collection[str] = ()
+) -> Any:
+    """The features of :func:`geojson_features` as an Arrow array of text (none missing),
+    for a writer that writes Arrow's bytes.
+
+    A column kept in Arrow (integers, text) is encoded by Arrow's kernels, a text only
+    through :mod:`json`'s own escaping when it holds a character that JSON escapes; the
+    other columns a value at a time as :func:`json.dumps` writes them. The feature is then
+    joined in Arrow from its keys and its values' texts.
+    """
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
-    geometries = _geometry_texts(frame.geometry.to_numpy())
+    geometries = pa.array(_geometry_texts(frame.geometry.to_numpy()), type=pa.string())
     properties = frame.drop(columns=frame.geometry.name)
     keys = [str(key) for key in properties.columns]
     columns = [
-        _as_is(properties[key]) if key in json_text else _encoded(key, properties[key])
+        _arrow_as_is(properties[key]) if key in json_text else _arrow_encoded(key, properties[key])
         for key in keys
     ]
-    # One printf template per feature: the keys are fixed, the values already JSON text.
-    template = (
-        '{"type":"Feature","id":%s,"geometry":%s,"properties":{'
-        + ",".join(_dumps(key).replace("%", "%%") + ":%s" for key in keys)
-        + "}}"
-    )
-    return [
-        template % values
-        for values in zip(_encoded_ids(properties[id_column]), geometries, *columns, strict=True)
-    ]
+    pieces: list[Any] = ['{"type":"Feature","id":', _arrow_id(properties[id_column])]
+    pieces += [',"geometry":', geometries, ',"properties":{']
+    for number, (key, column) in enumerate(zip(keys, columns, strict=True)):
+        pieces += [("," if number else "") + _dumps(key) + ":", column]
+    pieces.append("}}")
+    if not len(frame):
+        return pa.array([], type=pa.string())
+    parts = [pa.scalar(piece) if isinstance(piece, str) else piece for piece in pieces]
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _is_arrow_text(column: pd.Series) -> bool:
+    dtype = column.dtype
+    return isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+
+
+def _arrow_text(column: pd.Series) -> Any:
+    import pyarrow as pa
+
+    return pa.chunked_array(column.array._pa_array).combine_chunks().cast(pa.string())
+
+
+def _arrow_as_is(column: pd.Series) -> Any:
+    """:func:`_as_is` in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if _is_arrow_text(column):
+        return pc.fill_null(_arrow_text(column), "null")
+    return pa.array(_as_is(column), type=pa.string())
+
+
+def _arrow_encoded(key: str, column: pd.Series) -> Any:
+    """:func:`_encoded` in Arrow: integers and text by Arrow's kernels, the rest by it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    dtype = column.dtype
+    if isinstance(dtype, pd.Int64Dtype):
+        exact = pa.array(column, type=pa.int64())
+        return pc.fill_null(pc.cast(exact, pa.string()), "null")
+    if _is_arrow_text(column) and key not in {"qualifiers", "reports"}:
+        return _arrow_json_text(_arrow_text(column))
+    return pa.array(_encoded(key, column), type=pa.string())
+
+
+#: The characters :func:`json.dumps` escapes in a text (``ensure_ascii=False``).
+_JSON_ESCAPED = r'[\x00-\x1f"\\]'
+
+
+def _arrow_json_text(text: Any) -> Any:
+    """Each text as :func:`json.dumps` writes it (``null`` where missing): quoted as it is,
+    or, when it holds a character JSON escapes, through json's own encoder."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    quoted = pc.binary_join_element_wise(pa.scalar('"'), text, pa.scalar('"'), "")
+    escaped = pc.fill_null(pc.match_substring_regex(text, _JSON_ESCAPED), False)
+    if pc.any(escaped).as_py():
+        values = pc.filter(text, escaped).to_pylist()
+        replacement = pa.array([_encode_text(value) for value in values], type=pa.string())
+        quoted = pc.replace_with_mask(quoted, escaped, replacement)
+    return pc.fill_null(quoted, "null")
+
+
+def json_texts(column: pd.Series) -> Any:
+    """Each value of a text column kept in Arrow as :func:`json.dumps` writes it (``null``
+    where missing), as an Arrow array; ``None`` for a column of another kind."""
+    return _arrow_json_text(_arrow_text(column)) if _is_arrow_text(column) else None
+
+
+def _arrow_id(column: pd.Series) -> Any:
+    """:func:`_encoded_ids` in Arrow."""
+    import pyarrow as pa
+
+    if _is_arrow_text(column) and not column.isna().any():
+        return _arrow_json_text(_arrow_text(column))
+    return pa.array(_encoded_ids(column), type=pa.string())
 
 
 def csv_text(frame: pd.DataFrame, *, formula_safe: bool = True) -> str:
@@ -127,8 +213,15 @@ def csv_rows(frame: pd.DataFrame, *, formula_safe: bool = True) -> list[str]:
     """Each row as one CSV record, line end included (see :func:`csv_text`): what pandas'
     ``to_csv`` writes through the :mod:`csv` writer, built a column at a time in Arrow (each
     cell's text, quoted as that writer quotes, then the cells joined row by row)."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    lines = csv_lines(frame, formula_safe=formula_safe)
+    return lines if isinstance(lines, list) else list(lines.to_pylist())
+
+
+def csv_lines(frame: pd.DataFrame, *, formula_safe: bool = True) -> Any:
+    """The records of :func:`csv_rows` as an Arrow array of text, none missing (a list of
+    texts for a frame of fewer than two columns), for a writer that writes Arrow's bytes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     table = frame.drop(columns="geometry", errors="ignore")
     columns = []
@@ -141,8 +234,7 @@ def csv_rows(frame: pd.DataFrame, *, formula_safe: bool = True) -> list[str]:
         return _csv_lines(zip(*(_csv_values(column) for column in columns), strict=True))
     cells = [_csv_cells(column) for column in columns]
     rows = pc.binary_join_element_wise(*cells, ",")
-    lines: list[str] = pc.binary_join_element_wise(rows, pa.scalar("\n"), "").to_pylist()
-    return lines
+    return pc.binary_join_element_wise(rows, pa.scalar("\n"), "")
 
 
 def _csv_cells(column: pd.Series) -> Any:
@@ -153,6 +245,10 @@ def _csv_cells(column: pd.Series) -> Any:
     import pyarrow.compute as pc
 
     dtype = column.dtype
+    if (
+        pd.api.types.is_object_dtype(dtype) and column.isna().all()
+    ):  # a missing cell is empty, never quoted
+        return pa.array([""] * len(column), type=pa.string())
     if isinstance(dtype, pd.Int64Dtype) or pd.api.types.is_integer_dtype(dtype):
         exact = pa.array(column.astype("Int64"), type=pa.int64())
         return pc.fill_null(pc.cast(exact, pa.string()), "")
@@ -219,6 +315,8 @@ def _formula_safe_column(column: pd.Series) -> pd.Series:
     The risky cells are found for the whole column at once; only they are rewritten.
     """
     if column.dtype != object and not pd.api.types.is_string_dtype(column.dtype):
+        return column
+    if column.dtype == object and column.isna().all():  # no text to run
         return column
     dtype = column.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":

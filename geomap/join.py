@@ -375,54 +375,64 @@ def _iso_day(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)) if value else None
 
 
-_REPORT = (
-    '[{"article_id":%s,"source":%s,"published":%s,"event_date":%s,"figures":%s,'
-    '"qualifiers":%s,"evidence":%s}]'
-)
-
-
 def _single_reports(
     table: pd.DataFrame,
     counts: dict[str, list[Any]],
     published: list[dt.date | None],
     qualifiers: list[Any],
-) -> list[str]:
+) -> pd.Series:
     """The ``reports`` JSON of one-report incidents: what :func:`json.dumps` gives for the list
-    :func:`_merged_row` makes, written from each value's JSON text."""
-    names = list(COUNT_COLUMNS)
-    keys = [_json(name) + ":" for name in names]
-    article_ids = [_json(v) for v in _column_list(table["article_id"])]
-    sources = [_json(v) for v in _column_list(table["source"])]
-    dates = [_json(v) for v in _column_list(table["event_date"])]
-    evidence = [_json(v) for v in _column_list(table["evidence"])]
-    days = ['"' + day.isoformat() + '"' if day else "null" for day in published]
+    :func:`_merged_row` makes, joined in Arrow from each value's JSON text (a text column's
+    by :func:`geomap.export.json_texts`, the figures from the count columns)."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    figures = []
+    for name in COUNT_COLUMNS:
+        column = table[name]
+        key = _json(name) + ":"
+        if isinstance(column.dtype, pd.Int64Dtype):
+            value = pc.cast(pa.array(column, type=pa.int64()), pa.string())
+        else:
+            value = pa.array([None if v is None else _json(v) for v in counts[name]], pa.string())
+        figures.append(pc.fill_null(pc.binary_join_element_wise(key, value, ",", ""), ""))
+    figures_text = pc.utf8_rtrim(pc.binary_join_element_wise(*figures, ""), characters=",")
     parsed: dict[Any, str] = {}
-    texts = []
-    for i in range(len(table)):
-        figures = ",".join(
-            key + _json(counts[name][i])
-            for key, name in zip(keys, names, strict=True)
-            if counts[name][i] is not None
+    for stored in dict.fromkeys(qualifiers):
+        parsed[stored] = json.dumps(
+            json.loads(stored or "{}"), ensure_ascii=False, separators=REPORTS_SEPARATORS
         )
-        stored = qualifiers[i]
-        given = parsed.get(stored)
-        if given is None:
-            given = parsed[stored] = json.dumps(
-                json.loads(stored or "{}"), ensure_ascii=False, separators=REPORTS_SEPARATORS
-            )
-        texts.append(
-            _REPORT
-            % (
-                article_ids[i],
-                sources[i],
-                days[i],
-                dates[i],
-                "{" + figures + "}",
-                given,
-                evidence[i],
-            )
-        )
-    return texts
+    texts = pc.binary_join_element_wise(
+        '[{"article_id":',
+        _json_texts(table["article_id"]),
+        ',"source":',
+        _json_texts(table["source"]),
+        ',"published":',
+        pa.array(['"' + day.isoformat() + '"' if day else "null" for day in published]),
+        ',"event_date":',
+        _json_texts(table["event_date"]),
+        ',"figures":{',
+        figures_text,
+        '},"qualifiers":',
+        pa.array([parsed[stored] for stored in qualifiers], type=pa.string()),
+        ',"evidence":',
+        _json_texts(table["evidence"]),
+        "}]",
+        "",
+    )
+    return pd.Series(pd.array(texts, dtype="str"), index=table.index)
+
+
+def _json_texts(column: pd.Series) -> Any:
+    """Each value as :func:`_json` writes it, as an Arrow array of text."""
+    import pyarrow as pa
+
+    from geomap.export import json_texts
+
+    texts = json_texts(column)
+    if texts is not None:
+        return texts
+    return pa.array([_json(value) for value in _column_list(column)], type=pa.string())
 
 
 def _json(value: Any) -> str:
@@ -703,9 +713,23 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
         elif column in {"latitude", "longitude", "confidence"}:
             frame[column] = pd.to_numeric(values, errors="coerce").astype("float64")
         elif column != "geometry":
+            if _is_text(values):
+                continue  # already what the lines below make of it
             text = values.astype(object)
             frame[column] = text.where(text.notna(), None).map(_text, na_action="ignore")
     return frame
+
+
+def _is_text(values: pd.Series) -> bool:
+    """Whether a column is already pandas' default text (Arrow-backed, NaN where missing)
+    with some text in it: what :func:`_typed` makes of a text column, so left as it is."""
+    dtype = values.dtype
+    return (
+        isinstance(dtype, pd.StringDtype)
+        and dtype.storage == "pyarrow"
+        and isinstance(dtype.na_value, float)
+        and bool(values.notna().any())
+    )
 
 
 def _text(value: Any) -> str:
@@ -720,5 +744,6 @@ def _finish(
         geometry=geopandas.GeoSeries(list(geometry), crs=CRS, index=frame.index),
         crs=CRS,
     )
-    result = result.drop_duplicates(subset=[key], keep="first")
+    if not result[key].is_unique:  # else the copy drop_duplicates makes is the same rows
+        result = result.drop_duplicates(subset=[key], keep="first")
     return result.sort_values(key, kind="stable").reset_index(drop=True)

@@ -261,8 +261,10 @@ def _write(
     from geomap.export import (
         GEOJSON,
         csv_layout,
+        csv_lines,
         csv_rows,
         geojson_features,
+        geojson_lines,
         geojson_text,
     )
     from geomap.render import MapOptions, render_map
@@ -278,20 +280,20 @@ def _write(
     if write_text(folder / MAP_FILE, render_map(events, view.flows, specs, options=options)):
         written.append(folder / MAP_FILE)
     spans: dict[str, np.ndarray] = {}
-    for name, layout, encode, start in (
-        (
-            EVENTS_FILE,
-            GEOJSON,
-            lambda frame: geojson_features(
-                frame, id_column="event_id_cnty", json_text=("reports",)
-            ),
-            "geomap:geojson_start",
-        ),
-        (CSV_FILE, csv_layout(fresh), csv_rows, "geomap:csv_start"),
+
+    def features(frame: pd.DataFrame) -> list[str]:
+        return geojson_features(frame, id_column="event_id_cnty", json_text=("reports",))
+
+    def feature_lines(frame: pd.DataFrame) -> Any:
+        return geojson_lines(frame, id_column="event_id_cnty", json_text=("reports",))
+
+    for name, layout, encode, whole_encode, start in (
+        (EVENTS_FILE, GEOJSON, features, feature_lines, "geomap:geojson_start"),
+        (CSV_FILE, csv_layout(fresh), csv_rows, csv_lines, "geomap:csv_start"),
     ):
         path = folder / name
         if previous is None:
-            changed, lengths = _write_rows(path, layout, _parts(fresh, encode))
+            changed, lengths = _write_rows(path, layout, _parts(fresh, whole_encode))
         else:
             pieces = _pieces(events, previous, fresh, encode, start, layout)
             changed, lengths = _splice_rows(path, layout, pieces)
@@ -308,7 +310,7 @@ def _write(
     return Made(view, tuple(written), tuple(folder / name for name in NAMES), kept)
 
 
-def _parts(frame: pd.DataFrame, encode: Any) -> Iterator[list[str]]:
+def _parts(frame: pd.DataFrame, encode: Any) -> Iterator[Any]:
     for start in range(0, len(frame), _PART_ROWS):
         yield encode(frame.iloc[start : start + _PART_ROWS])
 
@@ -384,9 +386,10 @@ class _Unchanged(Exception):  # noqa: N818  (a signal, not an error)
     """The new file has the old one's bytes: keep the old one."""
 
 
-def _write_rows(path: Path, layout: Layout, parts: Iterable[list[str]]) -> tuple[bool, Any]:
-    """Write a file of rows a part at a time; whether it changed, and each row's byte length."""
-    return _writing(path, layout, [(part, None) for part in parts], source=None)
+def _write_rows(path: Path, layout: Layout, parts: Iterable[Any]) -> tuple[bool, Any]:
+    """Write a file of rows a part at a time (each a list of texts or an Arrow array of
+    them); whether it changed, and each row's byte length."""
+    return _writing(path, layout, ((part, None) for part in parts), source=None)
 
 
 def _splice_rows(path: Path, layout: Layout, pieces: list[tuple[_Piece, Any]]) -> tuple[bool, Any]:
@@ -408,10 +411,14 @@ def _writing(
                 first = True
                 for piece, copied in pieces:
                     sizes = copied
-                    if isinstance(piece, list):
-                        if not piece:
+                    if not isinstance(piece, tuple):
+                        if not len(piece):
                             continue
-                        block, sizes = _encoded_rows(piece, layout.separator)
+                        block, sizes = (
+                            _encoded_rows(piece, layout.separator)
+                            if isinstance(piece, list)
+                            else _arrow_rows(piece, layout.separator)
+                        )
                         if not first:
                             handle.write(separator)
                         handle.write(block)
@@ -444,6 +451,33 @@ def _encoded_rows(rows: list[str], separator: str) -> tuple[bytes, Any]:
     data = [row.encode("utf-8") for row in rows]
     sizes = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
     return separator.encode("utf-8").join(data), sizes
+
+
+def _arrow_rows(rows: Any, separator: str) -> tuple[Any, Any]:
+    """An Arrow array of texts (none missing) joined by ``separator`` as UTF-8, Arrow's own
+    bytes without a copy, and each row's length in bytes."""
+    import numpy as np
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    if rows.null_count:
+        msg = "a row without text"
+        raise ValueError(msg)
+    step = len(separator.encode("utf-8"))
+    if step:
+        rows = pc.binary_join_element_wise(rows, pa.scalar(separator), "")
+    if not pa.types.is_large_string(rows.type):
+        rows = rows.cast(pa.large_string())
+    _validity, offsets_buffer, data = rows.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[
+        rows.offset : rows.offset + len(rows) + 1
+    ]
+    sizes = np.diff(offsets) - step
+    first, last = int(offsets[0]), int(offsets[-1]) - step
+    block = memoryview(data)[first:last] if data is not None else b""
+    return block, sizes
 
 
 def _joined(lengths: list[Any]) -> Any:

@@ -260,3 +260,58 @@ def test_conform_adds_columns_missing_from_an_older_file() -> None:
     restored = join.conform(older, join.EVENT_COLUMNS, key="event_id_cnty")
     assert list(restored.columns) == [*join.EVENT_COLUMNS, "geometry"]
     assert pd.isna(restored["crowd_size"][0])
+
+
+def test_one_report_incidents_merge_column_wise_as_row_by_row() -> None:
+    import datetime as dt
+
+    from geomap.records import PubDate
+
+    texts = [
+        'Police held "forty" people, é ø д, and a tab\there; the toll rose.',
+        "Crowds marched in the south on a cold day, reporters said.",
+    ]
+    parsed = []
+    for number, text in enumerate(texts):
+        article = make_article(
+            text,
+            source=f"https://news.example/{number}",
+            published=PubDate(dt.date(2022, 1, 5 + number)) if number else None,
+        )
+        layer = f"layer{number}"  # no two articles' reports are one incident
+        events = (
+            make_event(article, ALMATY, fatalities=number * 3 or None, injured=2**40, layer=layer),
+            make_event(
+                article, KAZAKHSTAN, start=5, event_type="Riots", arrested=number, layer=layer
+            ),
+            make_event(
+                article,
+                CAPE_TOWN,
+                start=9,
+                qualifiers={"fatalities": "at least", "injured": "dozens"},
+                fatalities=7,
+                date=None if number else dt.date(2022, 1, 6),
+                layer=layer,
+            ),
+        )
+        parsed.append(ParsedArticle(article, events=events))
+    events = join.events_frame(parsed)
+    merged = join.merge_reports(events)
+    assert (merged["source_count"] == 1).all() and len(merged) == len(events)
+    rows = join._row_dicts(events)
+    by_row = pd.DataFrame(
+        [
+            join._merged_row(
+                [row],
+                [(join._event_date(row), int(row["time_precision"] or 0))],
+                [join._published_date(row["timestamp"])],
+            )
+            for row in rows
+        ],
+        columns=list(join.MERGED_EVENT_COLUMNS),
+    )
+    expected = join._finish(
+        by_row, list(events.geometry), join.MERGED_EVENT_COLUMNS, key="event_id_cnty"
+    )
+    assert merged["reports"].tolist() == expected["reports"].tolist()
+    assert_geodataframe_equal(merged, expected)

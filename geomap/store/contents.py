@@ -180,7 +180,8 @@ def typed_frame(
             crs=join.CRS,
         )
     key = KEYS[name]
-    frame = frame.drop_duplicates(subset=[key], keep="first")
+    if not frame[key].is_unique:  # else the copy drop_duplicates makes is the same rows
+        frame = frame.drop_duplicates(subset=[key], keep="first")
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 
@@ -234,7 +235,8 @@ def typed_table(name: str, table: Any, geometries: Any = None) -> pd.DataFrame:
             crs=join.CRS,
         )
     key = KEYS[name]
-    frame = frame.drop_duplicates(subset=[key], keep="first")
+    if not frame[key].is_unique:  # else the copy drop_duplicates makes is the same rows
+        frame = frame.drop_duplicates(subset=[key], keep="first")
     return frame.sort_values(key, kind="stable").reset_index(drop=True)
 
 

@@ -1,0 +1,75 @@
+"""The whole-file writer writes Arrow's bytes of the rows as the texts' own UTF-8 would be."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pytest
+
+from geomap.export import csv_lines, csv_rows
+from geomap.outputs import _arrow_rows, _encoded_rows
+
+
+@pytest.mark.parametrize("separator", ["", ",\n"])
+def test_arrow_rows_are_the_texts_joined_with_their_byte_lengths(separator: str) -> None:
+    rows = ["plain", "Zürich – Genève", "", "日本"]
+    block, sizes = _arrow_rows(pa.array(rows, type=pa.string()).slice(0), separator)
+    expected, expected_sizes = _encoded_rows(rows, separator)
+    assert bytes(block) == expected
+    assert sizes.tolist() == expected_sizes.tolist() == [len(r.encode()) for r in rows]
+
+
+def test_arrow_rows_of_a_slice_start_at_the_slice() -> None:
+    array = pa.chunked_array([pa.array(["one", "two"]), pa.array(["three"])])
+    block, sizes = _arrow_rows(array.slice(1), "\n")
+    assert bytes(block) == b"two\nthree"
+    assert sizes.tolist() == [3, 5]
+
+
+def test_csv_lines_are_the_csv_records() -> None:
+    frame = pd.DataFrame(
+        {
+            "a": ["x,y", None, "=1+1", 'say "hi"'],
+            "b": [1, None, 3, 4],
+            "c": pd.Series([None] * 4, dtype=object),
+        }
+    )
+    frame["b"] = frame["b"].astype("Int64")
+    lines = csv_lines(frame)
+    assert lines.to_pylist() == csv_rows(frame)
+    assert csv_rows(frame)[0] == '"x,y",1,\n'
+    assert csv_rows(frame)[2] == "'=1+1,3,\n"
+
+
+def test_geojson_lines_escape_text_as_json_does() -> None:
+    import json
+
+    import geopandas
+    import shapely
+
+    from geomap.export import geojson_lines
+
+    texts = ['say "hi"', "back\\slash", "bell\x07 and tab\t", "Zürich\u2028", None, "plain"]
+    frame = geopandas.GeoDataFrame(
+        {
+            "event_id_cnty": [f"e{i}" for i in range(len(texts))],
+            "notes": pd.Series(texts, dtype="str"),
+            "fatalities": pd.Series([1, None, 3, 4, None, 6], dtype="Int64"),
+        },
+        geometry=[shapely.Point(1.5, -2.25)] * len(texts),
+        crs="EPSG:4326",
+    )
+    lines = geojson_lines(frame, id_column="event_id_cnty").to_pylist()
+    for number, line in enumerate(lines):
+        fatalities = frame["fatalities"].iloc[number]
+        expected = {
+            "type": "Feature",
+            "id": f"e{number}",
+            "geometry": {"type": "Point", "coordinates": [1.5, -2.25]},
+            "properties": {
+                "event_id_cnty": f"e{number}",
+                "notes": texts[number],
+                "fatalities": None if pd.isna(fatalities) else int(fatalities),
+            },
+        }
+        assert line == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
