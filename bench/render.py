@@ -160,6 +160,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--naive", type=int, default=10_000)
     parser.add_argument("--whole", type=int, nargs="+", help="time `geomap render` on N events")
     args = parser.parse_args(argv)
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:  # as geomap's CLI runs Arrow
+        import pyarrow as pa
+
+        pa.set_memory_pool(pa.system_memory_pool())
     if args.whole:
         whole_render(args.whole)
         return
