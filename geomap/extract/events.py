@@ -178,8 +178,8 @@ def _name_the_told(
             and event.place.country_code == place.country_code
         ):
             why = f"place: '{named.surface}', the name the next sentence gives the incident"
-            note = event.notes.replace(event.notes.split(_REPORTS)[0], why, 1)
-            events[i] = replace(event, place=place, geo_precision=_precision_of(place), notes=note)
+            # reports are merged only later (_settle): the note is the place's reason alone
+            events[i] = replace(event, place=place, geo_precision=_precision_of(place), notes=why)
 
 
 def _names_an_incident(mention: Mention, text: str, language: str) -> bool:
