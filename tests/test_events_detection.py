@@ -126,6 +126,39 @@ def test_places_listed_without_a_preposition_each_get_the_incident(parse: Parse)
     assert places == {"Salford", "Bolton"}
 
 
+def test_one_figure_for_neighbouring_places_is_their_area_s_not_the_first_town_s(
+    parse: Parse,
+) -> None:
+    text = (
+        "Unrest spread on Friday to Salford and Bolton, where police said 40 people had been "
+        "arrested in the area."
+    )
+    events = _incidents(parse(text, "en"))
+    riots = {e.place.name: e.arrested for e in events if e.event_type == "Riots"}
+    assert riots == {"Salford": None, "Bolton": None}
+    (arrests,) = [e for e in events if e.sub_event_type == "Arrests"]
+    assert (arrests.arrested, arrests.geo_precision) == (40, 2)
+    assert arrests.place.kind == "area"
+    assert "Salford" in arrests.place.name and "Bolton" in arrests.place.name
+
+
+def test_one_figure_for_distant_cities_goes_to_their_country(parse: Parse) -> None:
+    text = (
+        "Protests against the war took place in Bergen and Tromsø in Norway on Sunday, and "
+        "police detained 30 people."
+    )
+    events = _incidents(parse(text, "en"))
+    held = [(e.place.kind, e.geo_precision, e.arrested) for e in events if e.arrested]
+    assert held == [("country", 3, 30)]
+    assert {e.place.name for e in events if not e.arrested} == {"Bergen", "Tromsø"}
+
+
+def test_a_figure_for_one_town_stays_there_when_no_list_is_named(parse: Parse) -> None:
+    text = "Unrest spread on Friday to Salford, where police arrested 40 people."
+    (event,) = _incidents(parse(text, "en"))
+    assert (event.place.name, event.arrested) == ("Salford", 40)
+
+
 def test_a_place_after_french_du_is_where_it_happened(parse: Parse) -> None:
     text = (
         "Les émeutes ont commencé à Sarcelles samedi.\n\n"

@@ -34,6 +34,7 @@ from geomap.extract.dates import (
 )
 from geomap.extract.text import Sentence, Token
 from geomap.extract.triggers import Trigger, find_triggers, kind_of
+from geomap.gazetteer.index import haversine_km
 from geomap.records import (
     COUNTS,
     DAY,
@@ -552,6 +553,7 @@ class _Where(NamedTuple):
     confidence: float
     reason: str
     token: int = -1
+    listed: bool = False  # named in a list with the other places (*Osh and Jalal-Abad*)
 
 
 def _fits(mention: Mention, sentence: Sentence, language: str) -> bool:
@@ -700,20 +702,22 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             pool = [g for g in governed if g.clause == anchor_clause] or governed
             nearest = min(pool, key=lambda g: (abs(g.token - anchor), g.mention.start))
             chosen = _refine(nearest.mention, here)
-            found = [chosen, *_coordinated(chosen, here, tokens)]
+            listed = _coordinated(chosen, here, tokens)
             if len(context.dates) > 1:
-                found += [
+                listed += [
                     g.mention
                     for g in governed
                     if g.mention.place and g.mention.place.kind != "country"
                 ]
-            return _distinct(found, tokens, reason="in")
+                return _distinct([chosen, *listed], tokens, reason="in")
+            return _distinct([chosen, *listed], tokens, reason="in", listed=bool(listed))
         named = [spot for spot in spots if spot.governor != "from"]
         if named:
             pool = [g for g in named if g.clause == anchor_clause] or named
             fine = [g for g in pool if g.mention.place and g.mention.place.kind != "country"]
             chosen = (fine or pool)[0].mention
-            return _distinct([chosen, *_coordinated(chosen, here, tokens)], tokens, reason="named")
+            listed = _coordinated(chosen, here, tokens)
+            return _distinct([chosen, *listed], tokens, reason="named", listed=bool(listed))
     if context.focus is not None and context.focus.kind == "country" and _countrywide(context):
         place = context.focus
         return [_Where(place, 3, _COUNTRYWIDE, "place: the whole country, as the sentence says")]
@@ -840,7 +844,9 @@ def _coordinated(
     return found if joined or len(found) > 1 else []
 
 
-def _distinct(found: Sequence[Mention], tokens: Sequence[Token], *, reason: str) -> list[_Where]:
+def _distinct(
+    found: Sequence[Mention], tokens: Sequence[Token], *, reason: str, listed: bool = False
+) -> list[_Where]:
     seen: set[str] = set()
     result = []
     for mention in found:
@@ -860,6 +866,7 @@ def _distinct(found: Sequence[Mention], tokens: Sequence[Token], *, reason: str)
                 0.8 if reason == "in" else 0.7,
                 why,
                 _token_at(tokens, mention.start),
+                listed,
             )
         )
     return result
@@ -1038,7 +1045,13 @@ def _incident_events(
     actors: Sequence[str],
 ) -> list[EventFact]:
     """The events of one incident: at each of its places, with its counts at the first (or,
-    when a kind of count repeats, each batch at the place named before it)."""
+    when a kind of count repeats, each batch at the place named before it).
+
+    Figures the sentence gives once for a list of places (*riots spread to West Bromwich and
+    Wolverhampton, where 87 people were arrested in the area*) are no one place's: each
+    place gets its event without them, and the figures make an event of their own at the
+    area the places span (see :func:`_area`).
+    """
     event_type, sub_event_type = kind
     batches = _by_place(context, counts) if counts else [(counts, None)]
     events = []
@@ -1057,11 +1070,14 @@ def _incident_events(
         else:
             places = _places(context, anchor if anchor >= 0 else (batch[0].token if batch else 0))
         tally = bool(batch) and _tally(context)
-        for number, where in enumerate(places):
+        area = _area(places, context.focus) if batch else None
+        for number, where in enumerate([*places, area] if area else places):
             date, precision, basis = _date_at(context, where.token, anchor)
             if tally and precision == DAY:
                 precision = WEEK  # figures counted up to a day, not on it
-            chosen = batch if number == 0 else []
+            chosen = batch if where is area or (number == 0 and area is None) else []
+            if where is area and all(c.kind == "arrested" for c in chosen):
+                event_type, sub_event_type = _GROUP_KINDS["arrests"][:2]
             events.append(
                 _event(
                     context,
@@ -1082,6 +1098,48 @@ def _incident_events(
                 )
             )
     return events
+
+
+def _area(places: Sequence[_Where], focus: Place | None) -> _Where | None:
+    """The area a list of places spans, where figures the sentence gives for all of them at
+    once belong: their midpoint when they are neighbours (within :data:`_AREA_KM` of each
+    other) in one country, else their country when it is the article's main one; ``None``
+    when the places are not such a list, or when the list has no common area to name.
+    """
+    if len(places) < 2 or not all(where.listed for where in places):
+        return None
+    spots = [where.place for where in places]
+    countries = {place.country_code for place in spots}
+    if len(countries) != 1 or None in countries:
+        return None
+    near = all(
+        haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= _AREA_KM
+        for a, b in itertools.combinations(spots, 2)
+    )
+    names = " and ".join(f"'{place.name}'" for place in spots)
+    if not near:
+        if focus is None or focus.kind != "country" or focus.country_code not in countries:
+            return None
+        why = f"place: the country of {names}, for which the sentence gives one figure"
+        return _Where(focus, 3, _COUNTRYWIDE, why, places[0].token)
+    regions = {(place.admin1, place.region) for place in spots}
+    admin1, region = regions.pop() if len(regions) == 1 else (None, None)
+    area = Place(
+        place_id="area:" + "+".join(place.place_id for place in spots),
+        name=", ".join(place.name for place in spots),
+        kind="area",
+        country_code=spots[0].country_code,
+        latitude=round(sum(place.latitude for place in spots) / len(spots), 4),
+        longitude=round(sum(place.longitude for place in spots) / len(spots), 4),
+        admin1=admin1,
+        region=region,
+    )
+    why = f"place: the area of {names}, for which the sentence gives one figure"
+    return _Where(area, 2, 0.6, why, places[0].token)
+
+
+#: How far apart listed places may be for their midpoint to stand for the area they span.
+_AREA_KM = 100.0
 
 
 def _tally(context: _Context) -> bool:
