@@ -464,3 +464,34 @@ def test_deaths_by_suicide_are_no_toll_of_an_incident(
 def test_aircraft_downed_are_no_count_of_people() -> None:
     text = "The army reported many deaths and two army helicopters downed."
     assert _kinds(text, "en") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        ("A march of about 3,000 was held in the capital.", "en", [("crowd_size", 3000)]),
+        ("En markering på rundt 400 ble holdt foran tinget.", "nb", [("crowd_size", 400)]),
+        (
+            "Une manifestation de 2 000 personnes a été tenue ; 15 ont été interpellés.",
+            "fr",
+            [("crowd_size", 2000), ("arrested", 15)],
+        ),
+    ],
+)
+def test_the_size_of_a_gathering_named_before_it_is_its_crowd(
+    text: str, language: str, expected: list[tuple[str, int]]
+) -> None:
+    assert [(kind, value) for kind, value, _ in _counts(text, language)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The strikes of 2016 ended when police detained 25 miners.", [("arrested", 25)]),
+        ("Unrest since 2014 has killed 7 people.", [("fatalities", 7)]),
+        ("A total of 1998 were killed.", [("fatalities", 1998)]),
+        ("Police detained 2000 of the marchers.", [("arrested", 2000)]),
+    ],
+)
+def test_a_year_after_of_or_since_is_no_count(text: str, expected: list[tuple[str, int]]) -> None:
+    assert [(kind, value) for kind, value, _ in _counts(text, "en")] == expected

@@ -224,7 +224,27 @@ def _number_here(
         return None  # *#Feb14*, *Mi-24*, *G13*: part of a name
     if _after_locative(tokens, index, after):
         return None  # *in 23 cities*, *в двух городах*: where, not how many
+    if token.is_number and _a_year_after(tokens, index, after, value):
+        return None  # *the protests of 2019*, *since 2014*
     return value, after
+
+
+def _a_year_after(tokens: Sequence[Token], index: int, after: int, value: int) -> bool:
+    """Whether the number at ``index`` is a year after *of*, *since*, *from* …: four digits
+    in the years a text tells of, with no word of people or things counted after it."""
+    following = tokens[after].key if after < len(tokens) else ""
+    return (
+        lexicon.FIRST_YEAR <= value <= lexicon.LAST_YEAR
+        and tokens[index].key.isdigit()
+        and index > 0
+        and tokens[index - 1].key in lexicon.YEAR_PREPOSITIONS
+        and (index < 2 or tokens[index - 2].key not in _TOTAL_OF)
+        and following not in lexicon.PEOPLE
+        and following not in lexicon.COUNT_NOUNS
+    )
+
+
+_TOTAL_OF = frozenset("total number toll".split())  # *a total of 1999 killed*: a count
 
 
 _PERSON_REACH = 3  # words between an arrest verb and the one person it takes
@@ -740,6 +760,8 @@ class _Reader:
             return "military_vehicles"
         if noun in lexicon.FATE_WORDS:
             return _FATE  # *5 prisoners*, *2000 missing*
+        if _a_gathering_of(self.tokens, index):
+            return "crowd_size"  # *a rally of about 2,000 was held*: its size, not arrests
         kind = lexicon.COUNT_NOUNS.get(noun) if noun else None
         if kind in ("buildings_damaged", "vehicles_damaged"):
             return kind if self.damage else None
@@ -825,6 +847,17 @@ class _Reader:
             end = min(end, bisect.bisect_right(self.clauses, clause))
             start = max(start, bisect.bisect_left(self.clauses, clause))
         return [*range(after, end), *range(index - 1, start - 1, -1)]
+
+
+def _a_gathering_of(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the number at ``index`` gives the size of a gathering named before it (*a
+    rally of about 2,000*, *en demonstrasjon på 500*, *une manifestation de 3 000*)."""
+    before = index - 1
+    while before > 0 and tokens[before].key not in lexicon.SIZE_OF:
+        if tokens[before].key not in _QUALIFIER_WORDS:
+            return False
+        before -= 1  # *of about*, *på rundt*
+    return before > 0 and tokens[before - 1].key in lexicon.GATHERING_NOUNS
 
 
 def _may_be_people(noun: str | None) -> bool:

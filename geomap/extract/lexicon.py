@@ -538,6 +538,10 @@ PART_PHRASES: frozenset[tuple[str, ...]] = frozenset(
 )
 #: The years a four-digit number may be in an article about unrest.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
+#: Words a year follows (*the riots of 2011*, *since 2014*, *fra 2019*, *seit 2020*).
+YEAR_PREPOSITIONS = frozenset(
+    "of since from until fra siden til av sedan fran von seit bis depuis de с до".split()
+)
 #: Words that say a figure is for the whole country (*nationwide*, *i landet*).
 COUNTRYWIDE_WORDS = frozenset(
     "nationwide countrywide landsdekkende landsomfattende landsdaekkende rikstackande "
@@ -681,6 +685,15 @@ PROTEST_WORDS = frozenset(
     "demonstranter rally rallies протесты протестов протестующие акции митинг демонстрации "
     "proteste demonstrationen kundgebung manifestations manifestation protesterna demonstrationer".split()
 )
+#: Gatherings whose size a number after :data:`SIZE_OF` gives (*a rally of 2,000*).
+GATHERING_NOUNS = frozenset(
+    "rally rallies crowd crowds march marches protest protests demonstration demonstrations "
+    "gathering vigil demonstrasjon demonstrasjonen demonstrasjoner folkemengde markering "
+    "demonstrationen demonstrationer folkmassa folkemaengde kundgebung menschenmenge "
+    "manifestation manifestations rassemblement foule cortege marche".split()
+)
+#: Words between a gathering and its size: *of*, *på*, *med*, *von*, *de*.
+SIZE_OF = frozenset("of pa med av af von de".split())
 RIOT_WORDS = frozenset(
     "opptoyer opptoyene uro uroen riots riot rioting unrest clashes sammenstot беспорядки "
     "беспорядков беспорядках погромы столкновения krawalle ausschreitungen unruhen emeutes "
