@@ -243,3 +243,36 @@ def test_incidents_told_by_torture_an_operation_or_a_split_verb(
 
 def test_police_starting_an_operation_is_no_battle(parse: Parse) -> None:
     assert _incidents(parse("Police in Bergen started an operation to find the men.", "en")) == []
+
+
+def test_a_title_naming_an_incident_by_its_year_is_no_report_at_each_town(parse: Parse) -> None:
+    text = (
+        "2016 riots in Bergen, Voss and Odda\n\n"
+        "The riots of June 2016 in Bergen began when a concert was cancelled."
+    )
+    places = {e.place.name for e in _incidents(parse(text, "en"))}
+    assert places == {"Bergen"}
+
+
+def test_a_dated_chronology_heading_still_dates_what_follows(parse: Parse) -> None:
+    text = "4 June 2016\n\nRiots broke out in Bergen after the concert was cancelled."
+    (event,) = _incidents(parse(text, "en"))
+    assert (event.place.name, str(event.date)) == ("Bergen", "2016-06-04")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("The riots began in Bergen on Monday and spread to Stavanger.", "en"),
+        (
+            "Les émeutes ont éclaté à Bergen, puis se sont propagées aux communes de Stavanger.",
+            "fr",
+        ),
+        ("Upploppen började i Bergen och spred sig sedan till Stavanger.", "sv"),
+    ],
+)
+def test_the_towns_unrest_spread_to_get_the_incident(
+    parse: Parse, text: str, language: str
+) -> None:
+    places = {e.place.name for e in _incidents(parse(text, language))}
+    assert places == {"Bergen", "Stavanger"}

@@ -121,6 +121,7 @@ def test_an_infobox_listing_towns_of_one_area_gives_its_figures_to_the_area() ->
     assert [(e.place.name, e.injured, e.arrested) for e in events] == [
         ("Hauts-de-Seine", 40, 12),
         ("Nanterre", None, None),
+        ("Colombes", None, None),  # the riots spread there
     ]
 
 

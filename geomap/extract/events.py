@@ -119,8 +119,8 @@ def extract_events(
         # the rows of an infobox end with the first paragraph
         row = _is_row(text, sentence)
         scope.box_place = (_box_place(here, focus) or scope.box_place) if row else None
-        if heading and not here:
-            triggers = []  # a section title such as *Armed conflicts and attacks*
+        if (heading and not here) or (triggers and _an_incident_s_name(text, sentence, triggers)):
+            triggers = []  # a section title (*Armed conflicts and attacks*), a title's name
         label = text[sentence.end - 1] == ":"  # a label (*Otages :*) tells nothing itself
         if not label and (triggers or _may_report(sentence, words)):
             context = _Context(
@@ -331,6 +331,31 @@ def _is_heading(text: str, sentence: Sentence) -> bool:
     before = text[max(0, sentence.start - 1) : sentence.start]
     after = text[sentence.end : sentence.end + 1]
     return before in ("", "\n") and after in ("", "\n") and text[sentence.end - 1] not in ".!?"
+
+
+def _an_incident_s_name(text: str, sentence: Sentence, triggers: Sequence[Trigger]) -> bool:
+    """Whether a line of its own names an incident by its year, as an encyclopaedia's title
+    or a list of articles does (*2010 South Kyrgyzstan riots*, *Émeutes de 2007 à …*): the
+    name of what the text goes on to tell, no report of it at every place it lists."""
+    if text[sentence.end - 1] in ".!?" or not sentence.has_number:
+        return False
+    if text[max(0, sentence.start - 1) : sentence.start] not in ("", "\n", " "):
+        return False
+    if text[sentence.end : sentence.end + 1] not in ("", "\n"):
+        return False
+    tokens = sentence.tokens
+    years = [
+        index
+        for index, token in enumerate(tokens)
+        if token.is_number
+        and token.surface.isdecimal()
+        and len(token.surface) == 4
+        and lexicon.FIRST_YEAR <= int(token.surface) <= lexicon.LAST_YEAR
+    ]
+    return any(abs(t.index - y) <= _NAME_REACH for t in triggers for y in years)
+
+
+_NAME_REACH = 3  # tokens between an incident's word and the year in its name
 
 
 def _incident_words(sentence: Sentence, language: str, text: str) -> list[Trigger]:
@@ -654,21 +679,23 @@ def _governor(context: _Context, mention: Mention) -> str | None:
         key = token.key
         if key in lexicon.LOCATIVE:
             return key
-        if key in lexicon.DESTINATION:
+        if key in _TOWARDS:
             # *to* is also an infinitive's (*to denounce Ortega*): only right before the
             # name, past an article, or before *the towns of*
             between = tokens[back + 1 : index]
             direct = all(t.key in lexicon.DETERMINERS for t in between)
             return key if direct or between[-1].key in _OF else None
+        if key in _GENITIVE:
+            continue  # de, du, des are of as often: *aux communes de Sarcelles*, *le périmètre du*
         if key in lexicon.NOT_HERE:
-            # de, du, des are of as often (le périmètre du Val d'Oise): the place is only named
-            return "from" if back == index - 1 and key not in _GENITIVE else None
+            return "from" if back == index - 1 else None
         if token.is_number or key in lexicon.CONNECTORS:
             return None
     return None
 
 
 _GOVERN_REACH = 5
+_TOWARDS = lexicon.DESTINATION | frozenset({"aux"})  # French *à les*: *propagées aux communes*
 _OF = frozenset("of av af von de du des из".split())
 _GENITIVE = frozenset("de du des".split())
 
@@ -703,6 +730,9 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             nearest = min(pool, key=lambda g: (abs(g.token - anchor), g.mention.start))
             chosen = _refine(nearest.mention, here)
             listed = _coordinated(chosen, here, tokens)
+            spread = _spread_to(context, governed, [chosen, *listed])
+            if spread:
+                return _distinct([chosen, *listed, *spread], tokens, reason="in")
             if len(context.dates) > 1:
                 listed += [
                     g.mention
@@ -734,6 +764,28 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             return [_Where(place, 3, 0.5, "place: the article's main country (country level)")]
         return [_Where(place, 2, 0.4, "place: the article's most named place (approximate)")]
     return []
+
+
+def _spread_to(
+    context: _Context, governed: Sequence[_Spot], found: Sequence[Mention]
+) -> list[Mention]:
+    """The places the incident spread to (*propagées aux communes de Sarcelles et …*, *spread
+    to Leeds*): towns and regions a preposition governs after a word of spreading, with the
+    places listed with them."""
+    keys = context.sentence.keys
+    if keys.isdisjoint(lexicon.SPREAD_WORDS):
+        return []
+    tokens = context.sentence.tokens
+    start = next(i for i, t in enumerate(tokens) if t.key in lexicon.SPREAD_WORDS)
+    spread: list[Mention] = []
+    for spot in governed:
+        mention = spot.mention
+        if spot.token <= start or mention in found or mention in spread:
+            continue
+        if mention.place is None or mention.place.kind == "country":
+            continue
+        spread += [mention, *_coordinated(mention, context.here, tokens)]
+    return spread
 
 
 class _Spot(NamedTuple):

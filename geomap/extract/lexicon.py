@@ -865,6 +865,13 @@ DISASTER_STEMS = (
 )
 
 #: Prepositions of direction before a name (*til*, *to*, *в*): a destination.
+#: Words of unrest spreading to other places (*spread to*, *propagées aux*, *spred sig till*).
+SPREAD_WORDS = frozenset(
+    "spread spreading spreads spredte spredt spreder spred spridit spreds spredtes spredte "
+    "propagees propagee propages propage propagent etendues etendue "
+    "ausgebreitet ausbreiteten breitete breiteten ubergegriffen griffen "
+    "распространились распространилась распространились перекинулись перекинулась".split()
+)
 DESTINATION = frozenset("til to into в во nach in au en till".split())
 
 
