@@ -1154,8 +1154,8 @@ def _incident_events(
 
 def _area(places: Sequence[_Where], focus: Place | None) -> _Where | None:
     """The area a list of places spans, where figures the sentence gives for all of them at
-    once belong: their midpoint when they are neighbours (within :data:`_AREA_KM` of each
-    other) in one country, else their country when it is the article's main one; ``None``
+    once belong: their midpoint when they are neighbours in one country (the diagonal of
+    the box around them within :data:`_AREA_KM`), else their country when it is the article's main one; ``None``
     when the places are not such a list, or when the list has no common area to name.
     """
     if len(places) < 2 or not all(where.listed for where in places):
@@ -1164,12 +1164,11 @@ def _area(places: Sequence[_Where], focus: Place | None) -> _Where | None:
     countries = {place.country_code for place in spots}
     if len(countries) != 1 or None in countries:
         return None
-    near = all(
-        haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= _AREA_KM
-        for a, b in itertools.combinations(spots, 2)
-    )
+    latitudes = [place.latitude for place in spots]
+    longitudes = [place.longitude for place in spots]
+    span = haversine_km(min(latitudes), min(longitudes), max(latitudes), max(longitudes))
     names = " and ".join(f"'{place.name}'" for place in spots)
-    if not near:
+    if span > _AREA_KM:
         if focus is None or focus.kind != "country" or focus.country_code not in countries:
             return None
         why = f"place: the country of {names}, for which the sentence gives one figure"
@@ -1181,8 +1180,8 @@ def _area(places: Sequence[_Where], focus: Place | None) -> _Where | None:
         name=", ".join(place.name for place in spots),
         kind="area",
         country_code=spots[0].country_code,
-        latitude=round(sum(place.latitude for place in spots) / len(spots), 4),
-        longitude=round(sum(place.longitude for place in spots) / len(spots), 4),
+        latitude=round(sum(latitudes) / len(spots), 4),
+        longitude=round(sum(longitudes) / len(spots), 4),
         admin1=admin1,
         region=region,
     )
