@@ -332,3 +332,21 @@ def test_norwegian_counties_old_and_new_are_regions_of_norway(
     place = best(geocoder, query)
     assert (place.kind, place.country_code) == ("region", "NO")
     assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 150
+
+
+@pytest.mark.parametrize(
+    ("query", "latitude", "longitude"),
+    [
+        ("Java", -7.3, 110.0),  # a group of provinces: the box of their towns
+        ("Sumatra", 0.0, 102.0),
+        ("Sulawesi", -1.5, 121.0),
+        ("Aceh", 4.5, 96.5),  # a province ISO lists only under its island group
+        ("Central Java", -7.2, 110.1),
+    ],
+)
+def test_indonesian_islands_and_provinces_lie_where_they_are(
+    geocoder: OfflineGazetteer, query: str, latitude: float, longitude: float
+) -> None:
+    place = best(geocoder, query)
+    assert (place.kind, place.country_code) == ("region", "ID")
+    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 300

