@@ -310,18 +310,23 @@ def _year_in(sentence: Sentence, *, strict: bool) -> int | None:
     """A year the sentence names on its own (*in 2007*, *в 2011 году*), the last one; when
     not ``strict`` (no year known yet), any four-digit number that may be a year (*The 2010
     riots*)."""
-    if not sentence.has_number:
-        return None
-    found = None
     tokens = sentence.tokens
-    for index, token in enumerate(tokens):
-        if token.is_number and len(token.surface) == 4 and token.surface.isdecimal():
-            value = int(token.surface)
-            if lexicon.FIRST_YEAR <= value <= lexicon.LAST_YEAR and (
-                not strict or looks_like_year(tokens, index)
-            ):
-                found = value
-    return found
+    found = [i for i in _years(sentence) if not strict or looks_like_year(tokens, i)]
+    return int(tokens[found[-1]].surface) if found else None
+
+
+def _years(sentence: Sentence) -> list[int]:
+    """The positions of the sentence's four-digit numbers that may be years."""
+    if not sentence.has_number:
+        return []
+    return [
+        index
+        for index, token in enumerate(sentence.tokens)
+        if token.is_number
+        and len(token.surface) == 4
+        and token.surface.isdecimal()
+        and lexicon.FIRST_YEAR <= int(token.surface) <= lexicon.LAST_YEAR
+    ]
 
 
 def _is_heading(text: str, sentence: Sentence) -> bool:
@@ -337,21 +342,13 @@ def _an_incident_s_name(text: str, sentence: Sentence, triggers: Sequence[Trigge
     """Whether a line of its own names an incident by its year, as an encyclopaedia's title
     or a list of articles does (*2010 South Kyrgyzstan riots*, *Émeutes de 2007 à …*): the
     name of what the text goes on to tell, no report of it at every place it lists."""
-    if text[sentence.end - 1] in ".!?" or not sentence.has_number:
+    if text[sentence.end - 1] in ".!?":
         return False
     if text[max(0, sentence.start - 1) : sentence.start] not in ("", "\n", " "):
         return False
     if text[sentence.end : sentence.end + 1] not in ("", "\n"):
         return False
-    tokens = sentence.tokens
-    years = [
-        index
-        for index, token in enumerate(tokens)
-        if token.is_number
-        and token.surface.isdecimal()
-        and len(token.surface) == 4
-        and lexicon.FIRST_YEAR <= int(token.surface) <= lexicon.LAST_YEAR
-    ]
+    years = _years(sentence)
     return any(abs(t.index - y) <= _NAME_REACH for t in triggers for y in years)
 
 
@@ -1104,7 +1101,6 @@ def _incident_events(
     place gets its event without them, and the figures make an event of their own at the
     area the places span (see :func:`_area`).
     """
-    event_type, sub_event_type = kind
     batches = _by_place(context, counts) if counts else [(counts, None)]
     events = []
     for batch, batch_anchor in batches:
@@ -1128,8 +1124,8 @@ def _incident_events(
             if tally and precision == DAY:
                 precision = WEEK  # figures counted up to a day, not on it
             chosen = batch if where is area or (number == 0 and area is None) else []
-            if where is area and all(c.kind == "arrested" for c in chosen):
-                event_type, sub_event_type = _GROUP_KINDS["arrests"][:2]
+            arrests = where is area and all(c.kind == "arrested" for c in chosen)
+            event_type, sub_event_type = _GROUP_KINDS["arrests"][:2] if arrests else kind
             events.append(
                 _event(
                     context,
@@ -1154,9 +1150,9 @@ def _incident_events(
 
 def _area(places: Sequence[_Where], focus: Place | None) -> _Where | None:
     """The area a list of places spans, where figures the sentence gives for all of them at
-    once belong: their midpoint when they are neighbours in one country (the diagonal of
-    the box around them within :data:`_AREA_KM`), else their country when it is the article's main one; ``None``
-    when the places are not such a list, or when the list has no common area to name.
+    once belong: their midpoint when they are neighbours in one country (the diagonal of the
+    box around them within :data:`_AREA_KM`), else their country when it is the article's
+    main one; ``None`` when the places are not such a list or have no common area to name.
     """
     if len(places) < 2 or not all(where.listed for where in places):
         return None
