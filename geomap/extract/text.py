@@ -6,6 +6,8 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate, repeat
+from operator import is_not
 from typing import NamedTuple
 
 from geomap.textnorm import fold
@@ -64,20 +66,37 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     A number keeps its grouping (``2.030``, ``2 030``, ``1,500``): what it means depends on
     the language and is decided later.
     """
+    return _tokens(text, start, end)[0]
+
+
+def _tokens(
+    text: str, start: int = 0, end: int | None = None
+) -> tuple[tuple[Token, ...], list[int], list[str], list[bool]]:
+    """:func:`tokenize`, and the tokens' starts, keys and number flags as lists.
+
+    Every column is made by C loops (``map``, ``zip``, ``accumulate``) over what
+    :meth:`re.Pattern.split` gives, the text before each token, the token, and the number
+    again or ``None``: this runs for every word of every article.
+    """
     parts = _TOKEN.split(text[start:end])
-    # Spans by adding up lengths and tuples made without Token.__new__, a Python function:
-    # this runs for every word of every article.
-    fold_word, make = _fold_word, tuple.__new__
-    found = []
-    position = start
-    for index in range(1, len(parts), 3):
-        word = parts[index]
-        begin = position + len(parts[index - 1])
-        position = begin + len(word)
-        found.append(
-            make(Token, (begin, position, word, fold_word(word), parts[index + 1] is not None))
+    words = parts[1::3]
+    count = len(words)
+    sizes = [0] * (2 * count)  # the length of each gap, then of its token
+    sizes[::2] = map(len, parts[:-1:3])
+    sizes[1::2] = map(len, words)
+    bounds = list(accumulate(sizes, initial=start))
+    starts = bounds[1::2]
+    keys = list(map(_fold_word, words))
+    numbers = list(map(is_not, parts[2::3], repeat(None)))
+    # tuples made without Token.__new__, a Python function
+    tokens = tuple(
+        map(
+            tuple.__new__,
+            repeat(Token),
+            zip(starts, bounds[2::2], words, keys, numbers, strict=True),
         )
-    return tuple(found)
+    )
+    return tokens, starts, keys, numbers
 
 
 @lru_cache(maxsize=1 << 17)
@@ -93,8 +112,8 @@ def sentences(text: str) -> list[Sentence]:
     before the break, so it keeps its opening dash or quote and whatever ends it apart from
     its last word (``… terroristes ».``, ``… {{ 7*7 }}.``).
     """
-    tokens = tokenize(text)  # no token crosses a boundary: they hold no space after . ! ?
-    starts = [token.start for token in tokens]
+    # no token crosses a boundary: they hold no space after . ! ?
+    tokens, starts, keys, numbers = _tokens(text)
     found: list[Sentence] = []
     first = 0
     position = 0
@@ -103,7 +122,15 @@ def sentences(text: str) -> list[Sentence]:
         if last > first:
             start = _skip_spaces(text, position, tokens[first].start)
             end = _trim_spaces(text, tokens[last - 1].end, stop)
-            found.append(Sentence.of(start, end, tokens[first:last]))
+            found.append(
+                Sentence(
+                    start,
+                    end,
+                    tokens[first:last],
+                    frozenset(keys[first:last]),
+                    True in numbers[first:last],
+                )
+            )
         first, position = last, resume
     return found
 

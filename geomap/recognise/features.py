@@ -10,6 +10,10 @@ Context words such as *in*, *i*, *på*, *в*, *nach* come in as neighbour words.
 
 All gazetteer keys of a text are looked up in one call (:func:`lookup_keys`); the rest is
 pure and, for what depends on a word alone, remembered per word.
+
+A tagger passes the :class:`Vocabulary` of its model: each remembered group of features is
+then kept as the UTF-8 bytes of those the model knows, so that a token's row is joined from
+ready parts, and the model is handed neither a feature it would drop nor a string to encode.
 """
 
 from __future__ import annotations
@@ -74,6 +78,40 @@ _MEMO_SIZE = 1 << 16
 
 
 Features = list[str]
+#: A feature as the tagger is handed it: text, or the UTF-8 bytes of one its model knows.
+Feature = str | bytes
+
+
+class Vocabulary:
+    """The attributes a CRF model knows, for features handed to its tagger.
+
+    crfsuite reads a feature as UTF-8 up to its first NUL character and drops one its model
+    does not know: :meth:`encode` does the same ahead of it, so the tags are those of the
+    features as they are. Hashed by identity (one per loaded model): remembering functions
+    take it as an argument.
+    """
+
+    __slots__ = ("_codes",)
+
+    def __init__(self, attributes: Iterable[str]) -> None:
+        self._codes = {name: name.encode() for name in attributes}
+
+    def encode(self, features: Iterable[str]) -> tuple[bytes, ...]:
+        """The UTF-8 bytes of the features the model knows, in their order."""
+        codes = self._codes
+        return tuple(
+            code
+            for feature in features
+            if (code := codes.get(feature.partition("\0")[0] if "\0" in feature else feature))
+            is not None
+        )
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
+def _encoded(features: tuple[str, ...], vocabulary: Vocabulary | None) -> tuple[Feature, ...]:
+    return features if vocabulary is None else vocabulary.encode(features)
 
 
 class _Name(NamedTuple):
@@ -129,17 +167,19 @@ def iter_features(
     *,
     language: str,
     gazetteer: Gazetteer,
+    vocabulary: Vocabulary | None = None,
 ) -> Iterator[list[Piece]]:
     """Like :func:`text_features`, one sentence's pieces at a time: a tagger that uses each
     sentence's features before it asks for the next keeps few of them alive at once (they
     are most of what recognition allocates, and what lives long costs the garbage collector
-    more)."""
+    more). With a ``vocabulary`` the rows hold only the features it knows, as bytes
+    (:meth:`Vocabulary.encode`)."""
     names = [_names(text, s.tokens) for s in sentences]
     found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
     kinds = _MEMOS.get(gazetteer)
     if kinds is None or len(kinds) > _MEMO_SIZE:
         kinds = _MEMOS[gazetteer] = {}
-    return _features(text, [s.tokens for s in sentences], names, language, found, kinds)
+    return _features(text, [s.tokens for s in sentences], names, language, found, kinds, vocabulary)
 
 
 def _features(
@@ -149,6 +189,7 @@ def _features(
     language: str,
     found: Mapping[str, Named],
     memo: dict[str, str],
+    vocabulary: Vocabulary | None = None,
 ) -> Iterator[list[Piece]]:
     """The pieces of the sentences: gazetteer features first, then what the whole text says
     of each name, then (as they are asked for) the features of each token tagged."""
@@ -158,7 +199,7 @@ def _features(
     ]
     evidence = _evidence(text, sentences, names, gazetteer)
     return (
-        _pieces(text, tokens, n, rows, language, evidence)
+        _pieces(text, tokens, n, rows, language, evidence, vocabulary)
         for tokens, n, rows in zip(sentences, names, gazetteer, strict=True)
     )
 
@@ -213,7 +254,7 @@ class Piece:
     """
 
     first: int
-    rows: list[Features]
+    rows: list[list[Feature]]
 
 
 def _runs(indices: Iterable[int], count: int) -> list[tuple[int, int]]:
@@ -266,6 +307,7 @@ def _pieces(
     gazetteer: dict[int, Features],
     language: str,
     evidence: Mapping[str, tuple[str, ...]],
+    vocabulary: Vocabulary | None = None,
 ) -> list[Piece]:
     """The sentence's pieces; ``gazetteer`` holds the rows of the tokens the gazetteer knows
     (the others have none) and gains the evidence of each name word."""
@@ -279,8 +321,11 @@ def _pieces(
     words = [n.word for n in names]
     if words[0] == 0 and _weak(gazetteer.get(0, [])) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
+    known: Mapping[int, Sequence[Feature]] = gazetteer
+    if vocabulary is not None:
+        known = {index: vocabulary.encode(row) for index, row in gazetteer.items()}
     return [
-        Piece(first, _run_features(text, tokens, first, end, language, gazetteer, flags))
+        Piece(first, _run_features(text, tokens, first, end, language, known, flags, vocabulary))
         for first, end in _runs(words, len(tokens))
     ]
 
@@ -304,23 +349,25 @@ def _run_features(
     first: int,
     end: int,
     language: str,
-    gazetteer: Mapping[int, Features],
+    gazetteer: Mapping[int, Sequence[Feature]],
     flags: Mapping[int, str],
-) -> list[Features]:
+    vocabulary: Vocabulary | None = None,
+) -> list[list[Feature]]:
     """The features of ``tokens[first:end]``, one row per token.
 
     Runs for every token tagged, so what it needs of each token is found once: the text
     between two tokens (the gap after one is the gap before the next), its gazetteer flag
     and the features it gives its neighbours at each distance; the strings that depend on a
-    few values only come from remembering functions, a single space is the fast path, and
-    each row is made in one go from those parts.
+    few values only come from remembering functions (encoded for ``vocabulary``, when
+    given), a single space is the fast path, and each row is made in one go from those parts.
     """
     count = len(tokens)
+    fixed = _fixed(vocabulary)
     # what each token from _REACH before the run to _REACH after it says as a neighbour
     near = [
-        _neighbour_features(tokens[other].surface, flags.get(other, "-"))
+        _neighbour_features(tokens[other].surface, flags.get(other, "-"), vocabulary)
         if 0 <= other < count
-        else _EDGE_NEIGHBOUR
+        else fixed.edge
         for other in range(first - _REACH, end + _REACH)
     ]
     stop = min(end + 1, count)
@@ -330,30 +377,30 @@ def _run_features(
     rows = []
     for at, index in enumerate(range(first, end)):
         _, _, surface, key, is_number = tokens[index]
-        word, shape = _word_features(surface, key, is_number, language)
+        word, shape = _word_features(surface, key, is_number, language, vocabulary)
         flag = marks[at]
-        right: tuple[str, ...]
+        right: tuple[Feature, ...]
         if index:
             previous = tokens[index - 1]
             left, conjunctions = _left(
-                gaps[at], previous.surface, previous.key, flag, shape, language
+                gaps[at], previous.surface, previous.key, flag, shape, language, vocabulary
             )
         else:
-            left, conjunctions = _FIRST, _conjunctions(True, shape, flag, language)
+            left, conjunctions = _opening(shape, flag, language, vocabulary)
         if index + 1 < count:
             after = gaps[at + 1]
             if after != " ":
-                right = ("pa=" + _punctuation(after, last=False),)
+                right = _right(after, vocabulary)
             elif (
                 flag != "-"
                 and tokens[index + 1].surface[0].isupper()
                 and not marks[at + 1].startswith(("I:", "E:"))
             ):
-                right = _RUNS_ON  # a known name that runs on: *New York Times*
+                right = fixed.runs_on  # a known name that runs on: *New York Times*
             else:
-                right = _SPACE_AFTER
+                right = fixed.space_after
         else:
-            right = _LAST
+            right = fixed.last
         here = at + _REACH  # the token's own place in ``near``
         rows.append(
             [
@@ -374,12 +421,41 @@ def _run_features(
 _REACH = max(_OFFSETS)  # the farthest neighbour a token's features name
 #: What a place beyond the sentence's edge says as the neighbour at each offset.
 _EDGE_NEIGHBOUR = tuple((f"{offset}w=<edge>",) for offset in _OFFSETS)
+_FIRST = ("pb=",)
+_LAST = ("pa=",)
+_SPACE_AFTER = ("pa=_",)
+_RUNS_ON = ("pa=_", "g|next=Xx")
+
+
+class _Fixed(NamedTuple):
+    """The features that depend on no word, encoded for one vocabulary."""
+
+    edge: tuple[tuple[Feature, ...], ...]
+    last: tuple[Feature, ...]
+    space_after: tuple[Feature, ...]
+    runs_on: tuple[Feature, ...]
+
+
+@lru_cache(maxsize=1 << 4)
+def _fixed(vocabulary: Vocabulary | None) -> _Fixed:
+    return _Fixed(
+        tuple(_encoded(features, vocabulary) for features in _EDGE_NEIGHBOUR),
+        _encoded(_LAST, vocabulary),
+        _encoded(_SPACE_AFTER, vocabulary),
+        _encoded(_RUNS_ON, vocabulary),
+    )
 
 
 @lru_cache(maxsize=1 << 16)
 def _left(
-    gap: str, previous: str, previous_key: str, flag: str, shape: str, language: str
-) -> tuple[tuple[str, ...], tuple[str, str]]:
+    gap: str,
+    previous: str,
+    previous_key: str,
+    flag: str,
+    shape: str,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+) -> tuple[tuple[Feature, ...], tuple[Feature, ...]]:
     """What the gap and the word before a token say of it (``pb``, the word with the token's
     gazetteer flag, the word's class), and the :func:`_conjunctions` of the token, which
     depend on whether the gap starts a clause: remembered, as these few values recur."""
@@ -391,13 +467,27 @@ def _left(
         stripped = gap.strip()
         starts = bool(stripped) and stripped[-1] in _OPENERS
     left = (pb, _after_word(previous, flag), *_word_class(previous_key))
-    return left, _conjunctions(starts, shape, flag, language)
+    return (
+        _encoded(left, vocabulary),
+        _encoded(_conjunctions(starts, shape, flag, language), vocabulary),
+    )
 
 
-_FIRST = ("pb=",)
-_LAST = ("pa=",)
-_SPACE_AFTER = ("pa=_",)
-_RUNS_ON = ("pa=_", "g|next=Xx")
+@lru_cache(maxsize=1 << 10)
+def _opening(
+    shape: str, flag: str, language: str, vocabulary: Vocabulary | None = None
+) -> tuple[tuple[Feature, ...], tuple[Feature, ...]]:
+    """Like :func:`_left`, for a sentence's first token."""
+    return (
+        _encoded(_FIRST, vocabulary),
+        _encoded(_conjunctions(True, shape, flag, language), vocabulary),
+    )
+
+
+@lru_cache(maxsize=1 << 10)
+def _right(gap: str, vocabulary: Vocabulary | None = None) -> tuple[Feature, ...]:
+    """What punctuation after a token says of it (``pa``)."""
+    return _encoded(("pa=" + _punctuation(gap, last=False),), vocabulary)
 
 
 @lru_cache(maxsize=1 << 10)
@@ -610,8 +700,8 @@ def _punctuation(gap: str, *, last: bool) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def _word_features(
-    surface: str, key: str, is_number: bool, language: str
-) -> tuple[tuple[str, ...], str]:
+    surface: str, key: str, is_number: bool, language: str, vocabulary: Vocabulary | None = None
+) -> tuple[tuple[Feature, ...], str]:
     """What a word alone says, in its language, and its shape: remembered, words recur.
 
     A word in capitals (*US*, *IT*, *NSW*) is an acronym: it keeps its case, and neither its
@@ -635,17 +725,20 @@ def _word_features(
         if not capitals:
             features.extend(f"p{n}={lower[:n]}" for n in (2, 3, 4) if len(lower) > n)
             features.extend(f"s{n}={lower[-n:]}" for n in (2, 3, 4) if len(lower) > n)
-    return tuple(features), shape
+    return _encoded(tuple(features), vocabulary), shape
 
 
 @lru_cache(maxsize=1 << 16)
-def _neighbour_features(surface: str, flag: str) -> tuple[tuple[str, str, str], ...]:
+def _neighbour_features(
+    surface: str, flag: str, vocabulary: Vocabulary | None = None
+) -> tuple[tuple[Feature, ...], ...]:
     """What a token says as the neighbour at each of :data:`_OFFSETS` words away (in that
     order): its word, its shape and its gazetteer flag."""
     lower = surface.lower()
     shape = _shape(surface, surface[:1].isdigit())
     return tuple(
-        (f"{offset}w={lower}", f"{offset}s={shape}", f"{offset}g={flag}") for offset in _OFFSETS
+        _encoded((f"{offset}w={lower}", f"{offset}s={shape}", f"{offset}g={flag}"), vocabulary)
+        for offset in _OFFSETS
     )
 
 
