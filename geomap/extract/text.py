@@ -5,7 +5,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import accumulate, repeat
 from operator import is_not
 from typing import NamedTuple
@@ -16,7 +15,8 @@ _NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+
 _WORD = r"[^\W\d_]+"
 #: A token, and within it a number: :func:`re.split` gives the text before each token, the
 #: token, and the number again or ``None`` for a word.
-_TOKEN = re.compile(rf"(({_NUMBER})|{_WORD})", re.UNICODE)
+#: A word is tried first: most tokens are words, and a word never starts where a number does.
+_TOKEN = re.compile(rf"({_WORD}|({_NUMBER}))", re.UNICODE)
 _BREAK = re.compile(r"(?<=[.!?…])[»”\"')]*\s+|\n")
 _OPENERS = '«“"„–—-( '
 _CLOSERS = "»”\"')"
@@ -86,7 +86,7 @@ def _tokens(
     sizes[1::2] = map(len, words)
     bounds = list(accumulate(sizes, initial=start))
     starts = bounds[1::2]
-    keys = list(map(_fold_word, words))
+    keys = list(map(_FOLDED.__getitem__, words))
     numbers = list(map(is_not, parts[2::3], repeat(None)))
     # tuples made without Token.__new__, a Python function
     tokens = tuple(
@@ -99,10 +99,25 @@ def _tokens(
     return tokens, starts, keys, numbers
 
 
-@lru_cache(maxsize=1 << 17)
+class _Folded(dict[str, str]):
+    """:func:`~geomap.textnorm.fold` of each word, remembered (words repeat a lot): a dict
+    whose lookups of known words stay in C, forgotten all at once when it holds
+    :data:`_FOLDED_KEPT` words."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= _FOLDED_KEPT:
+            self.clear()
+        key = self[word] = fold(word)
+        return key
+
+
+_FOLDED_KEPT = 1 << 17
+_FOLDED = _Folded()
+
+
 def _fold_word(word: str) -> str:
-    """:func:`~geomap.textnorm.fold` of one word, remembered: words repeat a lot."""
-    return fold(word)
+    """:func:`~geomap.textnorm.fold` of one word, remembered."""
+    return _FOLDED[word]
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -140,12 +155,15 @@ def _breaks(text: str) -> list[tuple[int, int]]:
     punctuation and its closing quotes before a capital or a digit."""
     found = []
     for match in _BREAK.finditer(text):
-        following = text[match.end() : match.end() + 4].lstrip(_OPENERS)[:1]
-        if match.group() != "\n" and _abbreviation_or_ordinal(text, match.start(), match.end()):
-            continue
-        if match.group() == "\n" or following.isupper() or following.isdigit():
-            closing = len(match.group()) - len(match.group().lstrip(_CLOSERS))
-            found.append((match.start() + closing, match.end()))
+        start, end = match.span()
+        group = match.group()
+        if group != "\n":
+            following = text[end : end + 4].lstrip(_OPENERS)[:1]
+            if not (following.isupper() or following.isdigit()) or _abbreviation_or_ordinal(
+                text, start, end
+            ):
+                continue
+        found.append((start + len(group) - len(group.lstrip(_CLOSERS)), end))
     return found
 
 

@@ -22,7 +22,6 @@ import math
 import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -94,20 +93,23 @@ class Vocabulary:
     __slots__ = ("_codes",)
 
     def __init__(self, attributes: Iterable[str]) -> None:
-        self._codes = {name: name.encode() for name in attributes}
+        self._codes = _Codes({name: name.encode() for name in attributes})
 
     def encode(self, features: Iterable[str]) -> tuple[bytes, ...]:
         """The UTF-8 bytes of the features the model knows, in their order."""
-        codes = self._codes
-        return tuple(
-            code
-            for feature in features
-            if (code := codes.get(feature.partition("\0")[0] if "\0" in feature else feature))
-            is not None
-        )
+        return tuple([code for code in map(self._codes.__getitem__, features) if code is not None])
 
     def __len__(self) -> int:
         return len(self._codes)
+
+
+class _Codes(dict[str, bytes | None]):
+    """Attribute names and their UTF-8 bytes; a name the model does not know is ``None``,
+    or that of the part before a NUL character, which is all crfsuite reads of it."""
+
+    def __missing__(self, feature: str) -> bytes | None:
+        head, nul, _ = feature.partition("\0")
+        return self.get(head) if nul else None
 
 
 def _encoded(features: tuple[str, ...], vocabulary: Vocabulary | None) -> tuple[Feature, ...]:
@@ -243,14 +245,14 @@ def _evidence(
     return {key: tuple(sorted(marks)) for key, marks in seen.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """A run of a sentence's tokens that may hold a place name, with their features.
 
     A place name has a capitalised word (or one of a script without case): the runs are these
     words with :data:`BEFORE` tokens before and :data:`AFTER` after them, merged where they
     touch. The other tokens are outside any place, and neither feature nor tag costs time.
-    ``rows[i]`` are the features of the sentence's token ``first + i``.
+    ``rows[i]`` are the features of the sentence's token ``first + i``. A named tuple
+    rather than a frozen dataclass: an article has dozens, made faster.
     """
 
     first: int
@@ -363,21 +365,26 @@ def _run_features(
     """
     count = len(tokens)
     fixed = _fixed(vocabulary)
-    # what each token from _REACH before the run to _REACH after it says as a neighbour
+    low, high = max(first - _REACH, 0), min(end + _REACH, count)
+    marks = [flags.get(index, "-") for index in range(low, high)]
+    # what each token from _REACH before the run to _REACH after it says alone and as a
+    # neighbour, found in one lookup per token
+    parts = [
+        _token_features(token.surface, token.key, token.is_number, flag, language, vocabulary)
+        for token, flag in zip(tokens[low:high], marks, strict=True)
+    ]
     near = [
-        _neighbour_features(tokens[other].surface, flags.get(other, "-"), vocabulary)
-        if 0 <= other < count
-        else fixed.edge
-        for other in range(first - _REACH, end + _REACH)
+        *[fixed.edge] * (low - first + _REACH),
+        *[part[2] for part in parts],
+        *[fixed.edge] * (end + _REACH - high),
     ]
     stop = min(end + 1, count)
-    marks = [flags.get(index, "-") for index in range(first, stop)]
+    marks = marks[first - low : stop - low]
     # gaps[i - first]: the text between tokens[i - 1] and tokens[i] ("" before the first)
     gaps = [text[tokens[i - 1].end : tokens[i].start] if i else "" for i in range(first, stop)]
     rows = []
     for at, index in enumerate(range(first, end)):
-        _, _, surface, key, is_number = tokens[index]
-        word, shape = _word_features(surface, key, is_number, language, vocabulary)
+        word, shape, _ = parts[index - low]
         flag = marks[at]
         right: tuple[Feature, ...]
         if index:
@@ -488,6 +495,20 @@ def _opening(
 def _right(gap: str, vocabulary: Vocabulary | None = None) -> tuple[Feature, ...]:
     """What punctuation after a token says of it (``pa``)."""
     return _encoded(("pa=" + _punctuation(gap, last=False),), vocabulary)
+
+
+@lru_cache(maxsize=1 << 16)
+def _token_features(
+    surface: str,
+    key: str,
+    is_number: bool,
+    flag: str,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+) -> tuple[tuple[Feature, ...], str, tuple[tuple[Feature, ...], ...]]:
+    """:func:`_word_features` and :func:`_neighbour_features` of a token in one lookup."""
+    word, shape = _word_features(surface, key, is_number, language, vocabulary)
+    return word, shape, _neighbour_features(surface, flag, vocabulary)
 
 
 @lru_cache(maxsize=1 << 10)
