@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from geomap.extract.text import sentences, tokenize
+from geomap.extract.text import Sentence, initials, sentences, tokenize
 
 
 def _spans(text: str) -> list[str]:
@@ -54,3 +54,19 @@ def test_sentences_carry_their_words_and_whether_they_have_a_number() -> None:
     first, second = sentences("Police detained 40 people. Calm returned.")
     assert first.has_number and not second.has_number
     assert {"police", "detained", "people"} <= first.keys
+
+
+def test_sentences_carry_the_first_character_of_each_token() -> None:
+    text = "Élan and ½ of 2 030 Ⅻ-riders met «Oslo» police.\nSecond line here"
+    found = sentences(text)
+    for sentence in found:
+        assert sentence.initials == "".join(t.surface[0] for t in sentence.tokens)
+        assert initials(sentence) == sentence.initials
+    assert found[0].initials.startswith("Éa½o2")
+
+
+def test_initials_of_a_sentence_made_without_them_come_from_its_tokens() -> None:
+    (made,) = sentences("Rain fell on Bergen")
+    bare = Sentence(made.start, made.end, made.tokens, made.keys, made.has_number)
+    assert bare.initials == ""
+    assert initials(bare) == "RfoB" == Sentence.of(made.start, made.end, made.tokens).initials

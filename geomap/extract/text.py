@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass
 from itertools import accumulate, repeat
-from operator import is_not
+from operator import is_not, itemgetter
 from typing import NamedTuple
 
 from geomap.textnorm import fold
@@ -52,12 +52,24 @@ class Sentence:
     #: The folded words, for quick tests against word lists (``sentence.keys & MONTHS``).
     keys: frozenset[str] = frozenset()
     has_number: bool = False
+    #: The first character of each token, in order, so that a scan for capitalised words is
+    #: a C loop over one string (read it through :func:`initials`: ``""`` when not given).
+    initials: str = ""
 
     @classmethod
     def of(cls, start: int, end: int, tokens: tuple[Token, ...]) -> Sentence:
-        """A sentence with its ``keys`` and ``has_number`` filled in from its tokens."""
+        """A sentence with its ``keys``, ``has_number`` and ``initials`` filled in from its
+        tokens."""
         keys = frozenset([t.key for t in tokens])
-        return cls(start, end, tokens, keys, any([t.is_number for t in tokens]))
+        firsts = "".join([t.surface[0] for t in tokens])
+        return cls(start, end, tokens, keys, any([t.is_number for t in tokens]), firsts)
+
+
+def initials(sentence: Sentence) -> str:
+    """The first character of each of the sentence's tokens, in order."""
+    if len(sentence.initials) == len(sentence.tokens):
+        return sentence.initials
+    return "".join([t.surface[0] for t in sentence.tokens])
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, ...]:
@@ -71,8 +83,9 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
 
 def _tokens(
     text: str, start: int = 0, end: int | None = None
-) -> tuple[tuple[Token, ...], list[int], list[str], list[bool]]:
-    """:func:`tokenize`, and the tokens' starts, keys and number flags as lists.
+) -> tuple[tuple[Token, ...], list[int], list[str], list[bool], str]:
+    """:func:`tokenize`, and the tokens' starts, keys and number flags as lists, and their
+    first characters as one string.
 
     Every column is made by C loops (``map``, ``zip``, ``accumulate``) over what
     :meth:`re.Pattern.split` gives, the text before each token, the token, and the number
@@ -96,7 +109,10 @@ def _tokens(
             zip(starts, bounds[2::2], words, keys, numbers, strict=True),
         )
     )
-    return tokens, starts, keys, numbers
+    return tokens, starts, keys, numbers, "".join(map(_FIRST, words))
+
+
+_FIRST = itemgetter(0)
 
 
 class _Folded(dict[str, str]):
@@ -128,7 +144,7 @@ def sentences(text: str) -> list[Sentence]:
     its last word (``… terroristes ».``, ``… {{ 7*7 }}.``).
     """
     # no token crosses a boundary: they hold no space after . ! ?
-    tokens, starts, keys, numbers = _tokens(text)
+    tokens, starts, keys, numbers, firsts = _tokens(text)
     found: list[Sentence] = []
     first = 0
     position = 0
@@ -144,6 +160,7 @@ def sentences(text: str) -> list[Sentence]:
                     tokens[first:last],
                     frozenset(keys[first:last]),
                     True in numbers[first:last],
+                    firsts[first:last],
                 )
             )
         first, position = last, resume

@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from geomap.extract.lexicon import DESTINATION, LOCATIVE, PERSON_TITLES
-from geomap.extract.text import Sentence, Token
+from geomap.extract.text import Sentence, Token, initials
 from geomap.gazetteer import (
     AIRPORT,
     CITY,
@@ -127,7 +127,7 @@ class _Name(NamedTuple):
 def lookup_keys(text: str, sentences: Sequence[Sentence]) -> set[str]:
     """Every key :func:`sentence_features` asks the gazetteer about, for one batched lookup:
     each word that may be a name, the longer names it may start, and their base forms."""
-    return _keys([(s.tokens, _names(text, s.tokens)) for s in sentences])
+    return _keys([(s.tokens, _names(text, s)) for s in sentences])
 
 
 def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
@@ -145,10 +145,12 @@ def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
     return keys
 
 
-def _names(text: str, tokens: Sequence[Token]) -> list[_Name]:
+def _names(text: str, sentence: Sentence) -> list[_Name]:
+    tokens = sentence.tokens
+    new = tuple.__new__  # _Name without its Python-level __new__
     return [
-        _Name(index, _windows(text, tokens, index), _code(text, tokens, index))
-        for index in _name_words(text, tokens)
+        new(_Name, (index, _windows(text, tokens, index), _code(text, tokens, index)))
+        for index in _name_words(text, sentence)
     ]
 
 
@@ -176,7 +178,7 @@ def iter_features(
     are most of what recognition allocates, and what lives long costs the garbage collector
     more). With a ``vocabulary`` the rows hold only the features it knows, as bytes
     (:meth:`Vocabulary.encode`)."""
-    names = [_names(text, s.tokens) for s in sentences]
+    names = [_names(text, s) for s in sentences]
     found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
     kinds = _MEMOS.get(gazetteer)
     if kinds is None or len(kinds) > _MEMO_SIZE:
@@ -299,7 +301,7 @@ def sentence_features(
     """
     tokens = sentence.tokens
     memo = {} if kinds is None else kinds
-    return next(_features(text, [tokens], [_names(text, tokens)], language, found, memo))
+    return next(_features(text, [tokens], [_names(text, sentence)], language, found, memo))
 
 
 def _pieces(
@@ -608,10 +610,11 @@ def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | N
     return code_key(text[tokens[first].start : tokens[last].end]), last
 
 
-def _name_words(text: str, tokens: Sequence[Token]) -> list[int]:
+def _name_words(text: str, sentence: Sentence) -> list[int]:
     """Indices of the words that may be (part of) a name: a capital first, or no case; not
     those of a run of more than :data:`LONG_RUN` (see :func:`unread_spans`)."""
-    found = _capitalised(tokens)
+    tokens = sentence.tokens
+    found = _capitalised(sentence)
     if len(found) > LONG_RUN:
         skipped = {i for first, end in _long_runs(text, tokens, found) for i in range(first, end)}
         found = [i for i in found if i not in skipped]
@@ -625,18 +628,18 @@ def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, in
         (s.tokens[first].start, s.tokens[end - 1].end)
         for s in sentences
         if len(s.tokens) > LONG_RUN
-        for first, end in _long_runs(text, s.tokens, _capitalised(s.tokens))
+        for first, end in _long_runs(text, s.tokens, _capitalised(s))
     ]
 
 
-def _capitalised(tokens: Sequence[Token]) -> list[int]:
-    """Indices of the words with a capital first, or of a script without case."""
+def _capitalised(sentence: Sentence) -> list[int]:
+    """Indices of the words with a capital first, or of a script without case: a first
+    character that is no small letter and is a capital or a letter (a number's digit is
+    neither), read from the sentence's :func:`initials`."""
     return [
         index
-        for index, token in enumerate(tokens)
-        if not (initial := token.surface[0]).islower()
-        and not token.is_number
-        and (initial.isupper() or initial.isalpha())
+        for index, initial in enumerate(initials(sentence))
+        if not initial.islower() and (initial.isupper() or initial.isalpha())
     ]
 
 

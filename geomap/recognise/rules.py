@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from geomap.extract import lexicon
-from geomap.extract.text import Sentence, Token
+from geomap.extract.text import Sentence, Token, initials
 from geomap.gazetteer import (
     AIRPORT,
     COUNTRY,
@@ -155,7 +155,7 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
     new = tuple.__new__  # _Candidate without its Python-level __new__: this runs per word
     found: list[_Candidate] = []
     # a name starts with a capital, or a letter of a script without case
-    starts = [i for i, t in enumerate(tokens) if (c := t.surface[0]).isalpha() and not c.islower()]
+    starts = [i for i, c in enumerate(initials(sentence)) if c.isalpha() and not c.islower()]
     for first in starts:
         token = tokens[first]
         if glued_to_digit(text, token.start, token.end):
@@ -497,7 +497,7 @@ def people_named(
     pairs: list[tuple[Token, Token, str]] = []  # first name, last name, a name it may start
     for sentence in sentences:
         tokens = sentence.tokens
-        capitals = [i for i, t in enumerate(tokens) if t.surface[0].isupper()]
+        capitals = list(itertools.compress(itertools.count(), map(str.isupper, initials(sentence))))
         for index, following in itertools.pairwise(capitals):
             if following != index + 1:
                 continue  # two capitalised words in a row only
