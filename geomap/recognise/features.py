@@ -40,6 +40,7 @@ from geomap.gazetteer import (
     Named,
     code_key,
 )
+from geomap.recognise.memo import remember, remembered
 from geomap.recognise.rules import zipf
 from geomap.textnorm import base_forms
 
@@ -79,6 +80,10 @@ _MEMO_SIZE = 1 << 16
 Features = list[str]
 #: A feature as the tagger is handed it: text, or the UTF-8 bytes of one its model knows.
 Feature = str | bytes
+#: A token's own features, its shape and its features as the neighbour at each offset.
+_TokenParts = tuple[tuple[Feature, ...], str, tuple[tuple[Feature, ...], ...]]
+#: The features of the gap and word before a token, and the token's conjunctions.
+_Left = tuple[tuple[Feature, ...], tuple[Feature, ...]]
 
 
 class Vocabulary:
@@ -90,10 +95,12 @@ class Vocabulary:
     take it as an argument.
     """
 
-    __slots__ = ("_codes",)
+    __slots__ = ("_codes", "memos")
 
     def __init__(self, attributes: Iterable[str]) -> None:
         self._codes = _Codes({name: name.encode() for name in attributes})
+        #: What the features of words and their neighbours are, encoded for this model.
+        self.memos = _Memos()
 
     def encode(self, features: Iterable[str]) -> tuple[bytes, ...]:
         """The UTF-8 bytes of the features the model knows, in their order."""
@@ -110,6 +117,22 @@ class _Codes(dict[str, bytes | None]):
     def __missing__(self, feature: str) -> bytes | None:
         head, nul, _ = feature.partition("\0")
         return self.get(head) if nul else None
+
+
+class _Memos:
+    """Bounded memos (:mod:`geomap.recognise.memo`) of a token's own and neighbour features
+    and of what the word before says, read inline by :func:`_run_features`; one set per
+    vocabulary, so that the keys are plain strings."""
+
+    __slots__ = ("left", "token")
+
+    def __init__(self) -> None:
+        self.token: dict[tuple[str, str, bool, str, str], _TokenParts] = {}
+        self.left: dict[tuple[str, str, str, str, str, str], _Left] = {}
+
+
+_MEMO_KEPT = 1 << 16  # entries of each memo of features
+_PLAIN = _Memos()  # the memos of features as text (no vocabulary)
 
 
 def _encoded(features: tuple[str, ...], vocabulary: Vocabulary | None) -> tuple[Feature, ...]:
@@ -371,10 +394,15 @@ def _run_features(
     marks = [flags.get(index, "-") for index in range(low, high)]
     # what each token from _REACH before the run to _REACH after it says alone and as a
     # neighbour, found in one lookup per token
-    parts = [
-        _token_features(token.surface, token.key, token.is_number, flag, language, vocabulary)
-        for token, flag in zip(tokens[low:high], marks, strict=True)
-    ]
+    memos = _PLAIN if vocabulary is None else vocabulary.memos
+    token_memo, left_memo = memos.token, memos.left
+    parts = []
+    for token, flag in zip(tokens[low:high], marks, strict=True):
+        asked = (token.surface, token.key, token.is_number, flag, language)
+        part = token_memo.get(asked)
+        if part is None:
+            part = remember(token_memo, asked, _token_features(*asked, vocabulary), _MEMO_KEPT)
+        parts.append(part)
     near = [
         *[fixed.edge] * (low - first + _REACH),
         *[part[2] for part in parts],
@@ -391,9 +419,11 @@ def _run_features(
         right: tuple[Feature, ...]
         if index:
             previous = tokens[index - 1]
-            left, conjunctions = _left(
-                gaps[at], previous.surface, previous.key, flag, shape, language, vocabulary
-            )
+            said = (gaps[at], previous.surface, previous.key, flag, shape, language)
+            before = left_memo.get(said)
+            if before is None:
+                before = remember(left_memo, said, _left(*said, vocabulary), _MEMO_KEPT)
+            left, conjunctions = before
         else:
             left, conjunctions = _opening(shape, flag, language, vocabulary)
         if index + 1 < count:
@@ -455,7 +485,6 @@ def _fixed(vocabulary: Vocabulary | None) -> _Fixed:
     )
 
 
-@lru_cache(maxsize=1 << 16)
 def _left(
     gap: str,
     previous: str,
@@ -464,7 +493,7 @@ def _left(
     shape: str,
     language: str,
     vocabulary: Vocabulary | None = None,
-) -> tuple[tuple[Feature, ...], tuple[Feature, ...]]:
+) -> _Left:
     """What the gap and the word before a token say of it (``pb``, the word with the token's
     gazetteer flag, the word's class), and the :func:`_conjunctions` of the token, which
     depend on whether the gap starts a clause: remembered, as these few values recur."""
@@ -482,7 +511,7 @@ def _left(
     )
 
 
-@lru_cache(maxsize=1 << 10)
+@remembered(1 << 10)
 def _opening(
     shape: str, flag: str, language: str, vocabulary: Vocabulary | None = None
 ) -> tuple[tuple[Feature, ...], tuple[Feature, ...]]:
@@ -493,13 +522,12 @@ def _opening(
     )
 
 
-@lru_cache(maxsize=1 << 10)
+@remembered(1 << 10)
 def _right(gap: str, vocabulary: Vocabulary | None = None) -> tuple[Feature, ...]:
     """What punctuation after a token says of it (``pa``)."""
     return _encoded(("pa=" + _punctuation(gap, last=False),), vocabulary)
 
 
-@lru_cache(maxsize=1 << 16)
 def _token_features(
     surface: str,
     key: str,
@@ -507,20 +535,21 @@ def _token_features(
     flag: str,
     language: str,
     vocabulary: Vocabulary | None = None,
-) -> tuple[tuple[Feature, ...], str, tuple[tuple[Feature, ...], ...]]:
-    """:func:`_word_features` and :func:`_neighbour_features` of a token in one lookup."""
+) -> _TokenParts:
+    """:func:`_word_features` and :func:`_neighbour_features` of a token, remembered
+    together by :func:`_run_features`."""
     word, shape = _word_features(surface, key, is_number, language, vocabulary)
     return word, shape, _neighbour_features(surface, flag, vocabulary)
 
 
-@lru_cache(maxsize=1 << 10)
+@remembered(1 << 10)
 def _conjunctions(first: bool, shape: str, flag: str, language: str) -> tuple[str, str]:
     """Conjunctions a linear model cannot form itself: a capital means more inside a sentence
     than at its start, and a known name more in some languages than in others."""
     return (f"at|shape|g={'first' if first else 'in'}|{shape}|{flag}", f"g|lang={flag}|{language}")
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(1 << 16)
 def _word_class(key: str) -> tuple[str, ...]:
     """What the word before says in any language geomap reads: a locative (*in*, *i*, *в*,
     *à*), a direction (*to*, *til*, *nach*) or a person's title (*President*, *minister*)."""
@@ -534,7 +563,7 @@ def _word_class(key: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(1 << 16)
 def _after_word(previous: str, flag: str) -> str:
     """The word before and the gazetteer flag of the token: a known name after *in*."""
     return f"-1w|g={previous.lower()}|{flag}"
@@ -722,7 +751,7 @@ def _punctuation(gap: str, *, last: bool) -> str:
     return "_" if gap else ""
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(1 << 16)
 def _word_features(
     surface: str, key: str, is_number: bool, language: str, vocabulary: Vocabulary | None = None
 ) -> tuple[tuple[Feature, ...], str]:
@@ -752,7 +781,7 @@ def _word_features(
     return _encoded(tuple(features), vocabulary), shape
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(1 << 16)
 def _neighbour_features(
     surface: str, flag: str, vocabulary: Vocabulary | None = None
 ) -> tuple[tuple[Feature, ...], ...]:
@@ -782,7 +811,7 @@ def _shape(surface: str, is_number: bool) -> str:
     return "xX"
 
 
-@lru_cache(maxsize=1 << 17)
+@remembered(1 << 17)
 def _bases(key: str) -> tuple[str, ...]:
     """:func:`~geomap.textnorm.base_forms` of a key, remembered."""
     if len(key) <= _MIN_STEM:

@@ -38,6 +38,7 @@ from geomap.gazetteer import (
     language_flag,
 )
 from geomap.recognise.frequency import wordlist_language, zipf_frequency
+from geomap.recognise.memo import remembered
 from geomap.records import Mention
 from geomap.textnorm import base_forms, fold
 
@@ -252,7 +253,7 @@ def _joined(gap: str, right: Token) -> bool:
     return gap in _JOINERS and not (gap in _APOSTROPHES and right.key == "s")
 
 
-@lru_cache(maxsize=1 << 17)
+@remembered(1 << 17)
 def _bases(key: str) -> tuple[str, ...]:
     """:func:`~geomap.textnorm.base_forms` of a key, remembered: names recur across articles."""
     return tuple(base_forms(key))
@@ -438,7 +439,7 @@ def _speaker(tokens: Sequence[Token], index: int) -> bool:
 _DEMONYM_ENDINGS = ("ian", "ean", "an", "ese", "ish", "i", "ic", "s")
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(1 << 16)
 def _demonym_like(key: str, countries: frozenset[str]) -> bool:
     """Whether a word is a demonym of a country or world region it is not the name of:
     the start of the name (*Kazakh*, *Afghan*), or its stem with a demonym ending."""
@@ -573,7 +574,7 @@ def _title_case(sentence: Sentence) -> bool:
     return len(words) >= 3 and all(t.is_capitalised for t in words)
 
 
-@lru_cache(maxsize=65536)
+@remembered(65536)
 def zipf(word: str, language: str) -> float:
     """wordfreq's Zipf frequency of ``word`` in ``language`` (English when wordfreq has none)."""
     return zipf_frequency(word, wordlist_language(language))
