@@ -9,7 +9,7 @@ from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.recognise import features
 from geomap.recognise.features import iter_features, text_features
 from geomap.recognise.learned import PlaceTagger
-from geomap.recognise.memo import remember, remembered
+from geomap.recognise.memo import remember, remembered, remembered_by_argument
 
 
 def test_a_remembered_function_is_called_once_per_arguments_until_full() -> None:
@@ -26,6 +26,21 @@ def test_a_remembered_function_is_called_once_per_arguments_until_full() -> None
         assert add(n, 1) == n + 1
     assert len(add.memo) <= 3  # type: ignore[attr-defined]
     assert add(1, 2) == 3  # forgotten and found again
+
+
+def test_a_function_of_one_argument_is_remembered_by_the_argument_itself() -> None:
+    calls: list[str] = []
+
+    @remembered_by_argument(2)
+    def shout(word: str) -> str:
+        calls.append(word)
+        return word.upper()
+
+    assert [shout("oslo"), shout("oslo"), shout("bergen")] == ["OSLO", "OSLO", "BERGEN"]
+    assert calls == ["oslo", "bergen"]
+    assert shout.memo == {"oslo": "OSLO", "bergen": "BERGEN"}  # type: ignore[attr-defined]
+    assert shout("tromsø") == "TROMSØ"
+    assert shout.memo == {"tromsø": "TROMSØ"}  # type: ignore[attr-defined]
 
 
 def test_remember_empties_a_full_memo_before_storing() -> None:

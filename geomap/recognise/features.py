@@ -40,7 +40,7 @@ from geomap.gazetteer import (
     Named,
     code_key,
 )
-from geomap.recognise.memo import remember, remembered
+from geomap.recognise.memo import remember, remembered, remembered_by_argument
 from geomap.recognise.rules import zipf
 from geomap.textnorm import base_forms
 
@@ -163,8 +163,10 @@ def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
             if name.code is not None:
                 codes.add(name.code[0])
     keys = names | codes
+    known = _BASES.get  # read inline: this runs for every name of every article
     for key in names:
-        keys.update(_bases(key))
+        bases = known(key)
+        keys.update(_bases(key) if bases is None else bases)
     return keys
 
 
@@ -811,9 +813,12 @@ def _shape(surface: str, is_number: bool) -> str:
     return "xX"
 
 
-@remembered(1 << 17)
+@remembered_by_argument(1 << 17)
 def _bases(key: str) -> tuple[str, ...]:
     """:func:`~geomap.textnorm.base_forms` of a key, remembered."""
     if len(key) <= _MIN_STEM:
         return ()
     return tuple(base_forms(key))
+
+
+_BASES: dict[str, tuple[str, ...]] = _bases.memo  # type: ignore[attr-defined]

@@ -41,6 +41,30 @@ def remembered(maxsize: int) -> Callable[[_F], _F]:
     return decorate
 
 
+def remembered_by_argument(maxsize: int) -> Callable[[_F], _F]:
+    """Like :func:`remembered`, for a function of one argument, which is the key itself: its
+    memo (``function.memo``) may then be read inline, ``memo.get(argument)``."""
+
+    def decorate(function: _F) -> _F:
+        memo: dict[Any, Any] = {}
+        get = memo.get
+
+        @functools.wraps(function)
+        def wrapper(argument: Any) -> Any:
+            found = get(argument)
+            if found is None:
+                found = function(argument)
+                if len(memo) >= maxsize:
+                    memo.clear()
+                memo[argument] = found
+            return found
+
+        wrapper.memo = memo  # type: ignore[attr-defined]
+        return cast(_F, wrapper)
+
+    return decorate
+
+
 def remember(memo: dict[Any, Any], key: Any, value: Any, maxsize: int) -> Any:
     """Store ``value`` under ``key`` in a memo of at most ``maxsize`` entries (emptied first
     when full) and return it: the miss path of a memo read inline."""

@@ -38,7 +38,7 @@ from geomap.gazetteer import (
     language_flag,
 )
 from geomap.recognise.frequency import wordlist_language, zipf_frequency
-from geomap.recognise.memo import remembered
+from geomap.recognise.memo import remembered, remembered_by_argument
 from geomap.records import Mention
 from geomap.textnorm import base_forms, fold
 
@@ -94,8 +94,10 @@ def spot(
     """
     per_sentence = [_candidates(text, s) for s in sentences]
     keys = {c.key for cands in per_sentence for c in cands}  # each name once
+    known = _BASES.get  # read inline: this runs for every name of every article
     for key in list(keys):
-        keys.update(_bases(key))
+        bases = known(key)
+        keys.update(_bases(key) if bases is None else bases)
     found = gazetteer.lookup_rows(keys)
     weights = _WEIGHTS.get(gazetteer)
     if weights is None or len(weights) > _WEIGHTS_KEPT:
@@ -253,10 +255,13 @@ def _joined(gap: str, right: Token) -> bool:
     return gap in _JOINERS and not (gap in _APOSTROPHES and right.key == "s")
 
 
-@remembered(1 << 17)
+@remembered_by_argument(1 << 17)
 def _bases(key: str) -> tuple[str, ...]:
     """:func:`~geomap.textnorm.base_forms` of a key, remembered: names recur across articles."""
     return tuple(base_forms(key))
+
+
+_BASES: dict[str, tuple[str, ...]] = _bases.memo  # type: ignore[attr-defined]
 
 
 def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool, str]:
@@ -264,7 +269,8 @@ def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool, str]:
     whether they are the key's own, and the key or base form they belong to."""
     if key in found:
         return found[key], True, key
-    for base in _bases(key):
+    bases = _BASES.get(key)
+    for base in _bases(key) if bases is None else bases:
         if base in found:
             return found[base], False, base
     return (), False, ""
