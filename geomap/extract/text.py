@@ -17,7 +17,10 @@ _WORD = r"[^\W\d_]+"
 #: token, and the number again or ``None`` for a word.
 #: A word is tried first: most tokens are words, and a word never starts where a number does.
 _TOKEN = re.compile(rf"({_WORD}|({_NUMBER}))", re.UNICODE)
-_BREAK = re.compile(r"(?<=[.!?…])[»”\"')]*\s+|\n")
+#: A break: final punctuation, then closing quotes and space (group 1, the break itself), or
+#: a line break. The punctuation is matched rather than looked behind at, so that the regex
+#: engine skips ahead to the characters that may start a break.
+_BREAK = re.compile(r"[.!?…]([»”\"')]*\s+)|\n")
 _OPENERS = '«“"„–—-( '
 _CLOSERS = "»”\"')"
 
@@ -172,8 +175,12 @@ def _breaks(text: str) -> list[tuple[int, int]]:
     punctuation and its closing quotes before a capital or a digit."""
     found = []
     for match in _BREAK.finditer(text):
-        start, end = match.span()
-        group = match.group()
+        group = match.group(1)
+        if group is None:
+            group = "\n"
+            start, end = match.span()
+        else:
+            start, end = match.span(1)
         if group != "\n":
             following = text[end : end + 4].lstrip(_OPENERS)[:1]
             if not (following.isupper() or following.isdigit()) or _abbreviation_or_ordinal(
