@@ -6,17 +6,17 @@ import bisect
 import re
 from dataclasses import dataclass
 from itertools import accumulate, repeat
-from operator import is_not, itemgetter
+from operator import itemgetter
 from typing import NamedTuple
 
 from geomap.textnorm import fold
 
 _NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _WORD = r"[^\W\d_]+"
-#: A token, and within it a number: :func:`re.split` gives the text before each token, the
-#: token, and the number again or ``None`` for a word.
-#: A word is tried first: most tokens are words, and a word never starts where a number does.
-_TOKEN = re.compile(rf"({_WORD}|({_NUMBER}))", re.UNICODE)
+#: A token: :func:`re.split` gives the text before each token, then the token. A word is
+#: tried first (most tokens are words); a number starts with a decimal digit (``\d`` is
+#: Unicode's category Nd, what :meth:`str.isdecimal` tells), a word holds none.
+_TOKEN = re.compile(rf"({_WORD}|{_NUMBER})", re.UNICODE)
 #: A break: final punctuation, then closing quotes and space (group 1, the break itself), or
 #: a line break. The punctuation is matched rather than looked behind at, so that the regex
 #: engine skips ahead to the characters that may start a break.
@@ -91,19 +91,16 @@ def _tokens(
     first characters as one string.
 
     Every column is made by C loops (``map``, ``zip``, ``accumulate``) over what
-    :meth:`re.Pattern.split` gives, the text before each token, the token, and the number
-    again or ``None``: this runs for every word of every article.
+    :meth:`re.Pattern.split` gives, the text before each token, then the token: this runs
+    for every word of every article.
     """
     parts = _TOKEN.split(text[start:end])
-    words = parts[1::3]
-    count = len(words)
-    sizes = [0] * (2 * count)  # the length of each gap, then of its token
-    sizes[::2] = map(len, parts[:-1:3])
-    sizes[1::2] = map(len, words)
-    bounds = list(accumulate(sizes, initial=start))
-    starts = bounds[1::2]
+    words = parts[1::2]
+    bounds = list(accumulate(map(len, parts), initial=start))  # where each part starts
+    starts = bounds[1:-1:2]
     keys = list(map(_FOLDED.__getitem__, words))
-    numbers = list(map(is_not, parts[2::3], repeat(None)))
+    firsts = "".join(map(_FIRST, words))
+    numbers = list(map(str.isdecimal, firsts))  # a number starts with a digit, a word never
     # tuples made without Token.__new__, a Python function
     tokens = tuple(
         map(
@@ -112,7 +109,7 @@ def _tokens(
             zip(starts, bounds[2::2], words, keys, numbers, strict=True),
         )
     )
-    return tokens, starts, keys, numbers, "".join(map(_FIRST, words))
+    return tokens, starts, keys, numbers, firsts
 
 
 _FIRST = itemgetter(0)
