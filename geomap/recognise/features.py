@@ -250,16 +250,17 @@ def _evidence(
         for index in words:
             token = tokens[index]
             marks = seen.setdefault(token.key, set())
+            row = rows.get(index)  # most name words have no gazetteer features
             after = (
                 index > 1
                 and index - 1 in words
                 and text[tokens[index - 1].end : token.start] == " "
-                and not any(f.startswith(("gm=I:", "gm=E:")) for f in rows.get(index, ()))
+                and not (row and any(f.startswith(("gm=I:", "gm=E:")) for f in row))
             )
             before = (
                 index + 1 in words
                 and text[token.end : tokens[index + 1].start] == " "
-                and not any(f.startswith(("gm=B:", "gm=I:")) for f in rows.get(index, ()))
+                and not (row and any(f.startswith(("gm=B:", "gm=I:")) for f in row))
             )
             if after:
                 marks.add("d:after")
@@ -603,8 +604,7 @@ def _gazetteer_features(
         else:
             summary = _summary(tokens[index].key, found, memo)
         if summary:
-            kind, size, how = summary.split(":")
-            rows[index] += ["g1=" + summary, "g1k=" + kind, f"g1s={size}", "g1h=" + how]
+            rows[index] += _summary_features(summary)
         for window in windows:
             summary = _summary(window, found, memo)
             if summary:
@@ -620,6 +620,13 @@ def _gazetteer_features(
                 for inner in range(index, code[1] + 1):
                     rows[inner].append("gc=" + summary.partition(":")[0])
     return dict(rows)
+
+
+@remembered_by_argument(1 << 10)
+def _summary_features(summary: str) -> tuple[str, str, str, str]:
+    """A word's own gazetteer features from its ``kind:size:how`` summary."""
+    kind, size, how = summary.split(":")
+    return "g1=" + summary, "g1k=" + kind, f"g1s={size}", "g1h=" + how
 
 
 def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | None:
