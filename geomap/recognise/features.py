@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -172,11 +173,16 @@ def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
 
 def _names(text: str, sentence: Sentence) -> list[_Name]:
     tokens = sentence.tokens
+    capitals = _capitalised(sentence)
     new = tuple.__new__  # _Name without its Python-level __new__
-    return [
-        new(_Name, (index, _windows(text, tokens, index), _code(text, tokens, index)))
-        for index in _name_words(text, sentence)
-    ]
+    found = []
+    for index in _name_words(text, tokens, capitals):
+        # a window ends on a capitalised word: none within reach, none to look for
+        after = bisect_right(capitals, index)
+        near = after < len(capitals) and capitals[after] < index + WINDOW
+        windows = _windows(text, tokens, index) if near else []
+        found.append(new(_Name, (index, windows, _code(text, tokens, index))))
+    return found
 
 
 def text_features(
@@ -573,7 +579,8 @@ def _after_word(previous: str, flag: str) -> str:
 
 
 def _windows(text: str, tokens: Sequence[Token], first: int) -> list[str]:
-    """Keys of the two- and three-word runs that start at ``first`` and end on a capital."""
+    """Keys of the runs of up to :data:`WINDOW` words that start at ``first`` and end on a
+    capital (a word :func:`_capitalised` finds)."""
     found = []
     parts = [tokens[first].key]
     for last in range(first + 1, min(first + WINDOW, len(tokens))):
@@ -648,11 +655,11 @@ def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | N
     return code_key(text[tokens[first].start : tokens[last].end]), last
 
 
-def _name_words(text: str, sentence: Sentence) -> list[int]:
-    """Indices of the words that may be (part of) a name: a capital first, or no case; not
-    those of a run of more than :data:`LONG_RUN` (see :func:`unread_spans`)."""
-    tokens = sentence.tokens
-    found = _capitalised(sentence)
+def _name_words(text: str, tokens: Sequence[Token], capitals: list[int]) -> list[int]:
+    """Indices of the words that may be (part of) a name: of the ``capitals`` (see
+    :func:`_capitalised`), not those of a run of more than :data:`LONG_RUN` (see
+    :func:`unread_spans`)."""
+    found = capitals
     if len(found) > LONG_RUN:
         skipped = {i for first, end in _long_runs(text, tokens, found) for i in range(first, end)}
         found = [i for i in found if i not in skipped]
