@@ -5,6 +5,7 @@ Run from the checkout's root, as a module so that the checkout's ``geomap`` is i
     python -m bench.geoparse                              # every corpus with a dev part
     python -m bench.geoparse --corpus geovirus --errors 30
     python -m bench.geoparse --limit 50 --json out/geoparse.json
+    python -m bench.geoparse --speed-only                 # only the documents per second
 
 The corpora are read from ``../shared/corpora`` by :mod:`bench.corpora`, which fixes their
 train/dev parts; this bench scores the ``dev`` part of each (a corpus without one, ``gum``, is
@@ -636,8 +637,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--errors", type=int, default=15, help="K errors of each kind to list")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure here")
     parser.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
+    parser.add_argument(
+        "--speed-only", action="store_true", help="only the speed measurement, no corpus scored"
+    )
     args = parser.parse_args(argv)
-    corpora = args.corpus or [c for c in CORPORA if "dev" in PARTS[c]]
+    if args.no_speed and args.speed_only:
+        parser.error("--no-speed and --speed-only exclude each other")
+    corpora = [] if args.speed_only else args.corpus or [c for c in CORPORA if "dev" in PARTS[c]]
     geocoder = get_geocoder("offline")
     assert isinstance(geocoder, OfflineGazetteer)
     flash = FlashGeoText(geocoder)

@@ -21,7 +21,7 @@ import logging
 import math
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from geomap.gazetteer import (
@@ -215,9 +215,18 @@ def _best(
     ranked: list[tuple[float, Row, tuple[tuple[str, float], ...]]] = []
     # each anchor point near the mention once: a name repeated in a row is one anchor
     anchors = {(lat, lon) for other, lat, lon in evidence.near(index) if other != index}
+    # no evidence and no qualifier add nothing to any candidate: the name's score alone
+    bare = qualifier is None and not (
+        evidence.focus or evidence.regions or evidence.countries_with_regions or anchors
+    )
     for own, row in scored:
-        parts = (("name", round(own, 3)), *_context_parts(row, evidence, qualifier, anchors))
-        ranked.append((sum(value for _, value in parts), row, parts))
+        name = round(own, 3)
+        context = () if bare else _context_parts(row, evidence, qualifier, anchors)
+        if context:
+            parts = (("name", name), *context)
+            ranked.append((sum(value for _, value in parts), row, parts))
+        else:
+            ranked.append((0 + name, row, (("name", name),)))  # as sum() adds: 0 + -0.0 is 0.0
     ranked.sort(key=lambda item: (-item[0], item[1].place_id))
     top = ranked[0][0]
     total = sum(math.exp(max(value - top, -50.0)) for value, _, _ in ranked)
@@ -226,27 +235,28 @@ def _best(
 
 def _context_parts(
     row: Row, evidence: Evidence, qualifier: Row | None, anchors: set[tuple[float, float]]
-) -> Iterable[tuple[str, float]]:
+) -> list[tuple[str, float]]:
     """The score parts the article adds to the place of ``row``; ``anchors`` are the points
     of the towns that anchor the mention (:meth:`Evidence.near`, not its own)."""
+    found: list[tuple[str, float]] = []
     country = row.cc
     if country and evidence.focus and country in evidence.focus:
-        yield "focus", FOCUS_FIRST if country == evidence.focus[0] else FOCUS_OTHER
+        found.append(("focus", FOCUS_FIRST if country == evidence.focus[0] else FOCUS_OTHER))
     if (
         qualifier is not None
         and row.place_id != qualifier.place_id
         and country
         and country == qualifier.cc
     ):
-        yield "qualifier country", QUALIFIED_COUNTRY
+        found.append(("qualifier country", QUALIFIED_COUNTRY))
         if qualifier.kind == REGION and row.admin1 == qualifier.admin1:
-            yield "qualifier region", QUALIFIED_REGION
+            found.append(("qualifier region", QUALIFIED_REGION))
     kind = row.kind
     if kind == CITY and (country, row.admin1) in evidence.regions:
-        yield "in a named region", NAMED_REGION
+        found.append(("in a named region", NAMED_REGION))
     elif kind == REGION and country in evidence.countries_with_regions:
-        yield "beside named regions", NAMED_REGION
-    if kind == CITY:
+        found.append(("beside named regions", NAMED_REGION))
+    if kind == CITY and anchors:
         reach = AROUND_KM / _KM_PER_DEGREE  # degrees of latitude: farther is never near
         distances = [
             haversine_km(row.lat, row.lon, lat, lon)
@@ -255,9 +265,10 @@ def _context_parts(
         ]
         nearest = min(distances, default=None)
         if nearest is not None and nearest <= NEAR_KM:
-            yield "near a named town", NEAR
+            found.append(("near a named town", NEAR))
         elif nearest is not None and nearest <= AROUND_KM:
-            yield "around a named town", AROUND
+            found.append(("around a named town", AROUND))
+    return found
 
 
 def _evidence(first: Sequence[_Choice | None]) -> Evidence:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from geomap.extract.text import sentences, tokenize
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geomap.extract.text import _BREAK, Sentence, initials, sentences, tokenize
 
 
 def _spans(text: str) -> list[str]:
@@ -54,3 +58,50 @@ def test_sentences_carry_their_words_and_whether_they_have_a_number() -> None:
     first, second = sentences("Police detained 40 people. Calm returned.")
     assert first.has_number and not second.has_number
     assert {"police", "detained", "people"} <= first.keys
+
+
+def test_sentences_carry_the_first_character_of_each_token() -> None:
+    text = "Élan and ½ of 2 030 Ⅻ-riders met «Oslo» police.\nSecond line here"
+    found = sentences(text)
+    for sentence in found:
+        assert sentence.initials == "".join(t.surface[0] for t in sentence.tokens)
+        assert initials(sentence) == sentence.initials
+    assert found[0].initials.startswith("Éa½o2")
+
+
+def test_initials_of_a_sentence_made_without_them_come_from_its_tokens() -> None:
+    (made,) = sentences("Rain fell on Bergen")
+    bare = Sentence(made.start, made.end, made.tokens, made.keys, made.has_number)
+    assert bare.initials == ""
+    assert initials(bare) == "RfoB" == Sentence.of(made.start, made.end, made.tokens).initials
+
+
+LOOKBEHIND_BREAK = re.compile(r"(?<=[.!?…])[»”\"')]*\s+|\n")  # the break as first written
+BREAK_PIECES = [
+    "Oslo",
+    "bergen",
+    ".",
+    "!",
+    "?",
+    "…",
+    "»",
+    "”",
+    '"',
+    "'",
+    ")",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    "a",
+    "2",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(BREAK_PIECES), max_size=30).map("".join))
+def test_the_break_pattern_finds_what_a_look_behind_finds(text: str) -> None:
+    found = []
+    for match in _BREAK.finditer(text):
+        found.append(match.span() if match.group(1) is None else match.span(1))
+    assert found == [m.span() for m in LOOKBEHIND_BREAK.finditer(text)]

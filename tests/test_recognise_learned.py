@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pycrfsuite  # type: ignore[import-untyped]
 import pytest
 
 from geomap.errors import GeomapError
 from geomap.extract.text import sentences
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.recognise import recognise
-from geomap.recognise.features import text_features
-from geomap.recognise.learned import MODEL_PATH, PlaceTagger, TaggedSpan
+from geomap.recognise.features import Vocabulary, iter_features, text_features
+from geomap.recognise.learned import MODEL_PATH, PlaceTagger, TaggedSpan, model_attributes
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +180,66 @@ def test_places_in_languages_the_model_never_read(
     language: str, text: str, places: list[str], gazetteer: Gazetteer
 ) -> None:
     assert _recognised(text, language, gazetteer) == places
+
+
+def test_the_model_file_names_the_attributes_its_tagger_knows() -> None:
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(MODEL_PATH))
+    known = tagger.info().attributes  # crfsuite's own dump of the model: slow, complete
+    assert model_attributes(MODEL_PATH) == sorted(known, key=lambda name: int(known[name]))
+
+
+def test_a_file_that_is_no_crfsuite_model_has_no_attributes(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.crfsuite"
+    junk.write_bytes(b"lCRF" + bytes(60))
+    assert model_attributes(junk) is None
+    assert model_attributes(tmp_path / "absent.crfsuite") is None
+
+
+def test_a_vocabulary_keeps_known_features_as_crfsuite_reads_them() -> None:
+    vocabulary = Vocabulary(["bias", "w=oslo", "pa=", "w=tromsø"])
+    found = vocabulary.encode(["w=bergen", "bias", "w=tromsø", "pa=\0x", "w=oslo\0", "w=osl"])
+    # unknown ones dropped, UTF-8, and read up to a NUL character as crfsuite does
+    assert found == (b"bias", "w=tromsø".encode(), b"pa=", b"w=oslo")
+
+
+TAGGED_TEXTS = [
+    ("en", "Crowds gathered outside the embassy in Nairobi; police fired tear gas near Kibera."),
+    ("en", "Dr. Amara Osei flew from Accra to Lagos, then drove to the U.S. consulate in Abuja."),
+    ("nb", "Demonstranter samlet seg foran Stortinget i Oslo og på torget i Tromsø i går."),
+    ("ru", "Жители Караганды вышли на площадь; в Астане задержали двоих активистов."),
+    ("sv", "Polisen i Malmö grep tre personer efter oroligheterna nära Rosengård."),
+]
+
+
+@pytest.mark.parametrize(("language", "text"), TAGGED_TEXTS)
+def test_tagging_with_the_models_vocabulary_gives_what_every_feature_gives(
+    language: str, text: str, gazetteer: Gazetteer
+) -> None:
+    tagger = PlaceTagger(MODEL_PATH)
+    assert tagger.vocabulary is not None and len(tagger.vocabulary) > 1000
+    fast = tagger.tag(text, sentences(text), language=language, gazetteer=gazetteer)
+    tagger.vocabulary = None  # every feature, as text, as scripts/train_recognizer.py makes them
+    plain = tagger.tag(text, sentences(text), language=language, gazetteer=gazetteer)
+    assert fast == plain
+    assert fast  # each text names places the model finds
+
+
+@pytest.mark.parametrize(("language", "text"), TAGGED_TEXTS)
+def test_encoded_rows_are_the_known_features_of_the_plain_rows(
+    language: str, text: str, gazetteer: Gazetteer
+) -> None:
+    vocabulary = PlaceTagger.default().vocabulary
+    assert vocabulary is not None
+    parts = sentences(text)
+    plain = text_features(text, parts, language=language, gazetteer=gazetteer)
+    fast = list(
+        iter_features(text, parts, language=language, gazetteer=gazetteer, vocabulary=vocabulary)
+    )
+    assert [[p.first for p in pieces] for pieces in fast] == [
+        [p.first for p in pieces] for pieces in plain
+    ]
+    for fast_pieces, plain_pieces in zip(fast, plain, strict=True):
+        for fast_piece, plain_piece in zip(fast_pieces, plain_pieces, strict=True):
+            expected = [list(vocabulary.encode(row)) for row in plain_piece.rows]  # type: ignore[arg-type]
+            assert fast_piece.rows == expected

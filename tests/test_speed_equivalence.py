@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geomap.extract import lexicon
 from geomap.extract.counts import _clauses, _Reader
-from geomap.extract.text import _TOKEN, Token, _fold_word, sentences, tokenize
+from geomap.extract.text import _NUMBER, _WORD, Token, _fold_word, sentences, tokenize
 
 PIECES = (
     "Almaty 2.030 2 030 1,500 1.500,5 164 to tusen thousand — – , ; : ( ) . « » ' ’ s - "
@@ -16,12 +18,16 @@ PIECES = (
 texts = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=40).map(" ".join)
 
 
+#: The token pattern with the number in a group of its own, matched one token at a time.
+PLAIN_TOKEN = re.compile(rf"(({_NUMBER})|{_WORD})", re.UNICODE)
+
+
 def plain_tokens(text: str, start: int = 0, end: int | None = None) -> tuple[Token, ...]:
     """Every match of the token pattern in ``text[start:end]``, read one by one."""
     stop = len(text) if end is None else end
     return tuple(
         Token(m.start(), m.end(), m.group(), _fold_word(m.group()), m.group(2) is not None)
-        for m in _TOKEN.finditer(text, start, stop)
+        for m in PLAIN_TOKEN.finditer(text, start, stop)
     )
 
 

@@ -5,17 +5,22 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from itertools import accumulate, repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from geomap.textnorm import fold
 
 _NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _WORD = r"[^\W\d_]+"
-#: A token, and within it a number: :func:`re.split` gives the text before each token, the
-#: token, and the number again or ``None`` for a word.
-_TOKEN = re.compile(rf"(({_NUMBER})|{_WORD})", re.UNICODE)
-_BREAK = re.compile(r"(?<=[.!?…])[»”\"')]*\s+|\n")
+#: A token: :func:`re.split` gives the text before each token, then the token. A word is
+#: tried first (most tokens are words); a number starts with a decimal digit (``\d`` is
+#: Unicode's category Nd, what :meth:`str.isdecimal` tells), a word holds none.
+_TOKEN = re.compile(rf"({_WORD}|{_NUMBER})", re.UNICODE)
+#: A break: final punctuation, then closing quotes and space (group 1, the break itself), or
+#: a line break. The punctuation is matched rather than looked behind at, so that the regex
+#: engine skips ahead to the characters that may start a break.
+_BREAK = re.compile(r"[.!?…]([»”\"')]*\s+)|\n")
 _OPENERS = '«“"„–—-( '
 _CLOSERS = "»”\"')"
 
@@ -50,12 +55,24 @@ class Sentence:
     #: The folded words, for quick tests against word lists (``sentence.keys & MONTHS``).
     keys: frozenset[str] = frozenset()
     has_number: bool = False
+    #: The first character of each token, in order, so that a scan for capitalised words is
+    #: a C loop over one string (read it through :func:`initials`: ``""`` when not given).
+    initials: str = ""
 
     @classmethod
     def of(cls, start: int, end: int, tokens: tuple[Token, ...]) -> Sentence:
-        """A sentence with its ``keys`` and ``has_number`` filled in from its tokens."""
+        """A sentence with its ``keys``, ``has_number`` and ``initials`` filled in from its
+        tokens."""
         keys = frozenset([t.key for t in tokens])
-        return cls(start, end, tokens, keys, any([t.is_number for t in tokens]))
+        firsts = "".join([t.surface[0] for t in tokens])
+        return cls(start, end, tokens, keys, any([t.is_number for t in tokens]), firsts)
+
+
+def initials(sentence: Sentence) -> str:
+    """The first character of each of the sentence's tokens, in order."""
+    if len(sentence.initials) == len(sentence.tokens):
+        return sentence.initials
+    return "".join([t.surface[0] for t in sentence.tokens])
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, ...]:
@@ -64,26 +81,59 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> tuple[Token, 
     A number keeps its grouping (``2.030``, ``2 030``, ``1,500``): what it means depends on
     the language and is decided later.
     """
+    return _tokens(text, start, end)[0]
+
+
+def _tokens(
+    text: str, start: int = 0, end: int | None = None
+) -> tuple[tuple[Token, ...], list[int], list[str], list[bool], str]:
+    """:func:`tokenize`, and the tokens' starts, keys and number flags as lists, and their
+    first characters as one string.
+
+    Every column is made by C loops (``map``, ``zip``, ``accumulate``) over what
+    :meth:`re.Pattern.split` gives, the text before each token, then the token: this runs
+    for every word of every article.
+    """
     parts = _TOKEN.split(text[start:end])
-    # Spans by adding up lengths and tuples made without Token.__new__, a Python function:
-    # this runs for every word of every article.
-    fold_word, make = _fold_word, tuple.__new__
-    found = []
-    position = start
-    for index in range(1, len(parts), 3):
-        word = parts[index]
-        begin = position + len(parts[index - 1])
-        position = begin + len(word)
-        found.append(
-            make(Token, (begin, position, word, fold_word(word), parts[index + 1] is not None))
+    words = parts[1::2]
+    bounds = list(accumulate(map(len, parts), initial=start))  # where each part starts
+    starts = bounds[1:-1:2]
+    keys = list(map(_FOLDED.__getitem__, words))
+    firsts = "".join(map(_FIRST, words))
+    numbers = list(map(str.isdecimal, firsts))  # a number starts with a digit, a word never
+    # tuples made without Token.__new__, a Python function
+    tokens = tuple(
+        map(
+            tuple.__new__,
+            repeat(Token),
+            zip(starts, bounds[2::2], words, keys, numbers, strict=True),
         )
-    return tuple(found)
+    )
+    return tokens, starts, keys, numbers, firsts
 
 
-@lru_cache(maxsize=1 << 17)
+_FIRST = itemgetter(0)
+
+
+class _Folded(dict[str, str]):
+    """:func:`~geomap.textnorm.fold` of each word, remembered (words repeat a lot): a dict
+    whose lookups of known words stay in C, forgotten all at once when it holds
+    :data:`_FOLDED_KEPT` words."""
+
+    def __missing__(self, word: str) -> str:
+        if len(self) >= _FOLDED_KEPT:
+            self.clear()
+        key = self[word] = fold(word)
+        return key
+
+
+_FOLDED_KEPT = 1 << 17
+_FOLDED = _Folded()
+
+
 def _fold_word(word: str) -> str:
-    """:func:`~geomap.textnorm.fold` of one word, remembered: words repeat a lot."""
-    return fold(word)
+    """:func:`~geomap.textnorm.fold` of one word, remembered."""
+    return _FOLDED[word]
 
 
 def sentences(text: str) -> list[Sentence]:
@@ -93,8 +143,8 @@ def sentences(text: str) -> list[Sentence]:
     before the break, so it keeps its opening dash or quote and whatever ends it apart from
     its last word (``… terroristes ».``, ``… {{ 7*7 }}.``).
     """
-    tokens = tokenize(text)  # no token crosses a boundary: they hold no space after . ! ?
-    starts = [token.start for token in tokens]
+    # no token crosses a boundary: they hold no space after . ! ?
+    tokens, starts, keys, numbers, firsts = _tokens(text)
     found: list[Sentence] = []
     first = 0
     position = 0
@@ -103,7 +153,16 @@ def sentences(text: str) -> list[Sentence]:
         if last > first:
             start = _skip_spaces(text, position, tokens[first].start)
             end = _trim_spaces(text, tokens[last - 1].end, stop)
-            found.append(Sentence.of(start, end, tokens[first:last]))
+            found.append(
+                Sentence(
+                    start,
+                    end,
+                    tokens[first:last],
+                    frozenset(keys[first:last]),
+                    True in numbers[first:last],
+                    firsts[first:last],
+                )
+            )
         first, position = last, resume
     return found
 
@@ -113,12 +172,19 @@ def _breaks(text: str) -> list[tuple[int, int]]:
     punctuation and its closing quotes before a capital or a digit."""
     found = []
     for match in _BREAK.finditer(text):
-        following = text[match.end() : match.end() + 4].lstrip(_OPENERS)[:1]
-        if match.group() != "\n" and _abbreviation_or_ordinal(text, match.start(), match.end()):
-            continue
-        if match.group() == "\n" or following.isupper() or following.isdigit():
-            closing = len(match.group()) - len(match.group().lstrip(_CLOSERS))
-            found.append((match.start() + closing, match.end()))
+        group = match.group(1)
+        if group is None:
+            group = "\n"
+            start, end = match.span()
+        else:
+            start, end = match.span(1)
+        if group != "\n":
+            following = text[end : end + 4].lstrip(_OPENERS)[:1]
+            if not (following.isupper() or following.isdigit()) or _abbreviation_or_ordinal(
+                text, start, end
+            ):
+                continue
+        found.append((start + len(group) - len(group.lstrip(_CLOSERS)), end))
     return found
 
 

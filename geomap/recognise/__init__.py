@@ -16,7 +16,6 @@ development parts (``python -m bench.geoparse``), this beats either reader alone
 from __future__ import annotations
 
 import bisect
-import functools
 import itertools
 from collections.abc import Sequence
 
@@ -33,6 +32,7 @@ from geomap.gazetteer import (
 )
 from geomap.recognise.features import unread_spans
 from geomap.recognise.learned import PlaceTagger, TaggedSpan
+from geomap.recognise.memo import remembered_by_argument
 from geomap.recognise.rules import (
     CURRENCY_SIGNS,
     FUNCTION_WORD_ZIPF,
@@ -68,7 +68,7 @@ _TITLE_REACH = 40  # characters before a name where its title may stand
 #: The model's spans less sure than this are kept only when the gazetteer knows the name.
 UNSURE = 0.5
 #: :func:`~geomap.textnorm.fold` of one word, remembered: the words around names recur.
-_fold_word = functools.lru_cache(maxsize=1 << 16)(fold)
+_fold_word = remembered_by_argument(1 << 16)(fold)
 
 
 def recognise(

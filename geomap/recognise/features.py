@@ -10,20 +10,24 @@ Context words such as *in*, *i*, *på*, *в*, *nach* come in as neighbour words.
 
 All gazetteer keys of a text are looked up in one call (:func:`lookup_keys`); the rest is
 pure and, for what depends on a word alone, remembered per word.
+
+A tagger passes the :class:`Vocabulary` of its model: each remembered group of features is
+then kept as the UTF-8 bytes of those the model knows, so that a token's row is joined from
+ready parts, and the model is handed neither a feature it would drop nor a string to encode.
 """
 
 from __future__ import annotations
 
 import math
 import weakref
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
 from geomap.extract.lexicon import DESTINATION, LOCATIVE, PERSON_TITLES
-from geomap.extract.text import Sentence, Token
+from geomap.extract.text import Sentence, Token, initials
 from geomap.gazetteer import (
     AIRPORT,
     CITY,
@@ -37,6 +41,7 @@ from geomap.gazetteer import (
     Named,
     code_key,
 )
+from geomap.recognise.memo import remember, remembered, remembered_by_argument
 from geomap.recognise.rules import zipf
 from geomap.textnorm import base_forms
 
@@ -74,6 +79,65 @@ _MEMO_SIZE = 1 << 16
 
 
 Features = list[str]
+#: A feature as the tagger is handed it: text, or the UTF-8 bytes of one its model knows.
+Feature = str | bytes
+#: A token's own features, its shape and its features as the neighbour at each offset.
+_TokenParts = tuple[tuple[Feature, ...], str, tuple[tuple[Feature, ...], ...]]
+#: The features of the gap and word before a token, and the token's conjunctions.
+_Left = tuple[tuple[Feature, ...], tuple[Feature, ...]]
+
+
+class Vocabulary:
+    """The attributes a CRF model knows, for features handed to its tagger.
+
+    crfsuite reads a feature as UTF-8 up to its first NUL character and drops one its model
+    does not know: :meth:`encode` does the same ahead of it, so the tags are those of the
+    features as they are. Hashed by identity (one per loaded model): remembering functions
+    take it as an argument.
+    """
+
+    __slots__ = ("_codes", "memos")
+
+    def __init__(self, attributes: Iterable[str]) -> None:
+        self._codes = _Codes({name: name.encode() for name in attributes})
+        #: What the features of words and their neighbours are, encoded for this model.
+        self.memos = _Memos()
+
+    def encode(self, features: Iterable[str]) -> tuple[bytes, ...]:
+        """The UTF-8 bytes of the features the model knows, in their order."""
+        return tuple([code for code in map(self._codes.__getitem__, features) if code is not None])
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
+class _Codes(dict[str, bytes | None]):
+    """Attribute names and their UTF-8 bytes; a name the model does not know is ``None``,
+    or that of the part before a NUL character, which is all crfsuite reads of it."""
+
+    def __missing__(self, feature: str) -> bytes | None:
+        head, nul, _ = feature.partition("\0")
+        return self.get(head) if nul else None
+
+
+class _Memos:
+    """Bounded memos (:mod:`geomap.recognise.memo`) of a token's own and neighbour features
+    and of what the word before says, read inline by :func:`_run_features`; one set per
+    vocabulary, so that the keys are plain strings."""
+
+    __slots__ = ("left", "token")
+
+    def __init__(self) -> None:
+        self.token: dict[tuple[str, str, bool, str, str], _TokenParts] = {}
+        self.left: dict[tuple[str, str, str, str, str, str], _Left] = {}
+
+
+_MEMO_KEPT = 1 << 16  # entries of each memo of features
+_PLAIN = _Memos()  # the memos of features as text (no vocabulary)
+
+
+def _encoded(features: tuple[str, ...], vocabulary: Vocabulary | None) -> tuple[Feature, ...]:
+    return features if vocabulary is None else vocabulary.encode(features)
 
 
 class _Name(NamedTuple):
@@ -87,7 +151,7 @@ class _Name(NamedTuple):
 def lookup_keys(text: str, sentences: Sequence[Sentence]) -> set[str]:
     """Every key :func:`sentence_features` asks the gazetteer about, for one batched lookup:
     each word that may be a name, the longer names it may start, and their base forms."""
-    return _keys([(s.tokens, _names(text, s.tokens)) for s in sentences])
+    return _keys([(s.tokens, _names(text, s)) for s in sentences])
 
 
 def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
@@ -100,16 +164,25 @@ def _keys(sentences: Iterable[tuple[Sequence[Token], list[_Name]]]) -> set[str]:
             if name.code is not None:
                 codes.add(name.code[0])
     keys = names | codes
+    known = _BASES.get  # read inline: this runs for every name of every article
     for key in names:
-        keys.update(_bases(key))
+        bases = known(key)
+        keys.update(_bases(key) if bases is None else bases)
     return keys
 
 
-def _names(text: str, tokens: Sequence[Token]) -> list[_Name]:
-    return [
-        _Name(index, _windows(text, tokens, index), _code(text, tokens, index))
-        for index in _name_words(text, tokens)
-    ]
+def _names(text: str, sentence: Sentence) -> list[_Name]:
+    tokens = sentence.tokens
+    capitals = _capitalised(sentence)
+    new = tuple.__new__  # _Name without its Python-level __new__
+    found = []
+    for index in _name_words(text, tokens, capitals):
+        # a window ends on a capitalised word: none within reach, none to look for
+        after = bisect_right(capitals, index)
+        near = after < len(capitals) and capitals[after] < index + WINDOW
+        windows = _windows(text, tokens, index) if near else []
+        found.append(new(_Name, (index, windows, _code(text, tokens, index))))
+    return found
 
 
 def text_features(
@@ -129,17 +202,19 @@ def iter_features(
     *,
     language: str,
     gazetteer: Gazetteer,
+    vocabulary: Vocabulary | None = None,
 ) -> Iterator[list[Piece]]:
     """Like :func:`text_features`, one sentence's pieces at a time: a tagger that uses each
     sentence's features before it asks for the next keeps few of them alive at once (they
     are most of what recognition allocates, and what lives long costs the garbage collector
-    more)."""
-    names = [_names(text, s.tokens) for s in sentences]
+    more). With a ``vocabulary`` the rows hold only the features it knows, as bytes
+    (:meth:`Vocabulary.encode`)."""
+    names = [_names(text, s) for s in sentences]
     found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
     kinds = _MEMOS.get(gazetteer)
     if kinds is None or len(kinds) > _MEMO_SIZE:
         kinds = _MEMOS[gazetteer] = {}
-    return _features(text, [s.tokens for s in sentences], names, language, found, kinds)
+    return _features(text, [s.tokens for s in sentences], names, language, found, kinds, vocabulary)
 
 
 def _features(
@@ -149,6 +224,7 @@ def _features(
     language: str,
     found: Mapping[str, Named],
     memo: dict[str, str],
+    vocabulary: Vocabulary | None = None,
 ) -> Iterator[list[Piece]]:
     """The pieces of the sentences: gazetteer features first, then what the whole text says
     of each name, then (as they are asked for) the features of each token tagged."""
@@ -158,7 +234,7 @@ def _features(
     ]
     evidence = _evidence(text, sentences, names, gazetteer)
     return (
-        _pieces(text, tokens, n, rows, language, evidence)
+        _pieces(text, tokens, n, rows, language, evidence, vocabulary)
         for tokens, n, rows in zip(sentences, names, gazetteer, strict=True)
     )
 
@@ -180,16 +256,17 @@ def _evidence(
         for index in words:
             token = tokens[index]
             marks = seen.setdefault(token.key, set())
+            row = rows.get(index)  # most name words have no gazetteer features
             after = (
                 index > 1
                 and index - 1 in words
                 and text[tokens[index - 1].end : token.start] == " "
-                and not any(f.startswith(("gm=I:", "gm=E:")) for f in rows.get(index, ()))
+                and not (row and any(f.startswith(("gm=I:", "gm=E:")) for f in row))
             )
             before = (
                 index + 1 in words
                 and text[token.end : tokens[index + 1].start] == " "
-                and not any(f.startswith(("gm=B:", "gm=I:")) for f in rows.get(index, ()))
+                and not (row and any(f.startswith(("gm=B:", "gm=I:")) for f in row))
             )
             if after:
                 marks.add("d:after")
@@ -202,18 +279,18 @@ def _evidence(
     return {key: tuple(sorted(marks)) for key, marks in seen.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """A run of a sentence's tokens that may hold a place name, with their features.
 
     A place name has a capitalised word (or one of a script without case): the runs are these
     words with :data:`BEFORE` tokens before and :data:`AFTER` after them, merged where they
     touch. The other tokens are outside any place, and neither feature nor tag costs time.
-    ``rows[i]`` are the features of the sentence's token ``first + i``.
+    ``rows[i]`` are the features of the sentence's token ``first + i``. A named tuple
+    rather than a frozen dataclass: an article has dozens, made faster.
     """
 
     first: int
-    rows: list[Features]
+    rows: list[list[Feature]]
 
 
 def _runs(indices: Iterable[int], count: int) -> list[tuple[int, int]]:
@@ -256,7 +333,7 @@ def sentence_features(
     """
     tokens = sentence.tokens
     memo = {} if kinds is None else kinds
-    return next(_features(text, [tokens], [_names(text, tokens)], language, found, memo))
+    return next(_features(text, [tokens], [_names(text, sentence)], language, found, memo))
 
 
 def _pieces(
@@ -266,6 +343,7 @@ def _pieces(
     gazetteer: dict[int, Features],
     language: str,
     evidence: Mapping[str, tuple[str, ...]],
+    vocabulary: Vocabulary | None = None,
 ) -> list[Piece]:
     """The sentence's pieces; ``gazetteer`` holds the rows of the tokens the gazetteer knows
     (the others have none) and gains the evidence of each name word."""
@@ -279,8 +357,11 @@ def _pieces(
     words = [n.word for n in names]
     if words[0] == 0 and _weak(gazetteer.get(0, [])) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
+    known: Mapping[int, Sequence[Feature]] = gazetteer
+    if vocabulary is not None:
+        known = {index: vocabulary.encode(row) for index, row in gazetteer.items()}
     return [
-        Piece(first, _run_features(text, tokens, first, end, language, gazetteer, flags))
+        Piece(first, _run_features(text, tokens, first, end, language, known, flags, vocabulary))
         for first, end in _runs(words, len(tokens))
     ]
 
@@ -304,56 +385,70 @@ def _run_features(
     first: int,
     end: int,
     language: str,
-    gazetteer: Mapping[int, Features],
+    gazetteer: Mapping[int, Sequence[Feature]],
     flags: Mapping[int, str],
-) -> list[Features]:
+    vocabulary: Vocabulary | None = None,
+) -> list[list[Feature]]:
     """The features of ``tokens[first:end]``, one row per token.
 
     Runs for every token tagged, so what it needs of each token is found once: the text
     between two tokens (the gap after one is the gap before the next), its gazetteer flag
     and the features it gives its neighbours at each distance; the strings that depend on a
-    few values only come from remembering functions, a single space is the fast path, and
-    each row is made in one go from those parts.
+    few values only come from remembering functions (encoded for ``vocabulary``, when
+    given), a single space is the fast path, and each row is made in one go from those parts.
     """
     count = len(tokens)
-    # what each token from _REACH before the run to _REACH after it says as a neighbour
+    fixed = _fixed(vocabulary)
+    low, high = max(first - _REACH, 0), min(end + _REACH, count)
+    marks = [flags.get(index, "-") for index in range(low, high)]
+    # what each token from _REACH before the run to _REACH after it says alone and as a
+    # neighbour, found in one lookup per token
+    memos = _PLAIN if vocabulary is None else vocabulary.memos
+    token_memo, left_memo = memos.token, memos.left
+    parts = []
+    for token, flag in zip(tokens[low:high], marks, strict=True):
+        asked = (token.surface, token.key, token.is_number, flag, language)
+        part = token_memo.get(asked)
+        if part is None:
+            part = remember(token_memo, asked, _token_features(*asked, vocabulary), _MEMO_KEPT)
+        parts.append(part)
     near = [
-        _neighbour_features(tokens[other].surface, flags.get(other, "-"))
-        if 0 <= other < count
-        else _EDGE_NEIGHBOUR
-        for other in range(first - _REACH, end + _REACH)
+        *[fixed.edge] * (low - first + _REACH),
+        *[part[2] for part in parts],
+        *[fixed.edge] * (end + _REACH - high),
     ]
     stop = min(end + 1, count)
-    marks = [flags.get(index, "-") for index in range(first, stop)]
+    marks = marks[first - low : stop - low]
     # gaps[i - first]: the text between tokens[i - 1] and tokens[i] ("" before the first)
     gaps = [text[tokens[i - 1].end : tokens[i].start] if i else "" for i in range(first, stop)]
     rows = []
     for at, index in enumerate(range(first, end)):
-        _, _, surface, key, is_number = tokens[index]
-        word, shape = _word_features(surface, key, is_number, language)
+        word, shape, _ = parts[index - low]
         flag = marks[at]
-        right: tuple[str, ...]
+        right: tuple[Feature, ...]
         if index:
             previous = tokens[index - 1]
-            left, conjunctions = _left(
-                gaps[at], previous.surface, previous.key, flag, shape, language
-            )
+            said = (gaps[at], previous.surface, previous.key, flag, shape, language)
+            before = left_memo.get(said)
+            if before is None:
+                before = remember(left_memo, said, _left(*said, vocabulary), _MEMO_KEPT)
+            left, conjunctions = before
         else:
-            left, conjunctions = _FIRST, _conjunctions(True, shape, flag, language)
+            left, conjunctions = _opening(shape, flag, language, vocabulary)
         if index + 1 < count:
             after = gaps[at + 1]
             if after != " ":
-                right = ("pa=" + _punctuation(after, last=False),)
+                right = _right(after, vocabulary)
             elif (
                 flag != "-"
                 and tokens[index + 1].surface[0].isupper()
                 and not marks[at + 1].startswith(("I:", "E:"))
             ):
-                right = _RUNS_ON  # a known name that runs on: *New York Times*
+                right = fixed.runs_on  # a known name that runs on: *New York Times*
             else:
-                right = _SPACE_AFTER
+                right = fixed.space_after
         else:
-            right = _LAST
+            right = fixed.last
         here = at + _REACH  # the token's own place in ``near``
         rows.append(
             [
@@ -374,12 +469,40 @@ def _run_features(
 _REACH = max(_OFFSETS)  # the farthest neighbour a token's features name
 #: What a place beyond the sentence's edge says as the neighbour at each offset.
 _EDGE_NEIGHBOUR = tuple((f"{offset}w=<edge>",) for offset in _OFFSETS)
+_FIRST = ("pb=",)
+_LAST = ("pa=",)
+_SPACE_AFTER = ("pa=_",)
+_RUNS_ON = ("pa=_", "g|next=Xx")
 
 
-@lru_cache(maxsize=1 << 16)
+class _Fixed(NamedTuple):
+    """The features that depend on no word, encoded for one vocabulary."""
+
+    edge: tuple[tuple[Feature, ...], ...]
+    last: tuple[Feature, ...]
+    space_after: tuple[Feature, ...]
+    runs_on: tuple[Feature, ...]
+
+
+@lru_cache(maxsize=1 << 4)
+def _fixed(vocabulary: Vocabulary | None) -> _Fixed:
+    return _Fixed(
+        tuple(_encoded(features, vocabulary) for features in _EDGE_NEIGHBOUR),
+        _encoded(_LAST, vocabulary),
+        _encoded(_SPACE_AFTER, vocabulary),
+        _encoded(_RUNS_ON, vocabulary),
+    )
+
+
 def _left(
-    gap: str, previous: str, previous_key: str, flag: str, shape: str, language: str
-) -> tuple[tuple[str, ...], tuple[str, str]]:
+    gap: str,
+    previous: str,
+    previous_key: str,
+    flag: str,
+    shape: str,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+) -> _Left:
     """What the gap and the word before a token say of it (``pb``, the word with the token's
     gazetteer flag, the word's class), and the :func:`_conjunctions` of the token, which
     depend on whether the gap starts a clause: remembered, as these few values recur."""
@@ -391,23 +514,51 @@ def _left(
         stripped = gap.strip()
         starts = bool(stripped) and stripped[-1] in _OPENERS
     left = (pb, _after_word(previous, flag), *_word_class(previous_key))
-    return left, _conjunctions(starts, shape, flag, language)
+    return (
+        _encoded(left, vocabulary),
+        _encoded(_conjunctions(starts, shape, flag, language), vocabulary),
+    )
 
 
-_FIRST = ("pb=",)
-_LAST = ("pa=",)
-_SPACE_AFTER = ("pa=_",)
-_RUNS_ON = ("pa=_", "g|next=Xx")
+@remembered(1 << 10)
+def _opening(
+    shape: str, flag: str, language: str, vocabulary: Vocabulary | None = None
+) -> tuple[tuple[Feature, ...], tuple[Feature, ...]]:
+    """Like :func:`_left`, for a sentence's first token."""
+    return (
+        _encoded(_FIRST, vocabulary),
+        _encoded(_conjunctions(True, shape, flag, language), vocabulary),
+    )
 
 
-@lru_cache(maxsize=1 << 10)
+@remembered(1 << 10)
+def _right(gap: str, vocabulary: Vocabulary | None = None) -> tuple[Feature, ...]:
+    """What punctuation after a token says of it (``pa``)."""
+    return _encoded(("pa=" + _punctuation(gap, last=False),), vocabulary)
+
+
+def _token_features(
+    surface: str,
+    key: str,
+    is_number: bool,
+    flag: str,
+    language: str,
+    vocabulary: Vocabulary | None = None,
+) -> _TokenParts:
+    """:func:`_word_features` and :func:`_neighbour_features` of a token, remembered
+    together by :func:`_run_features`."""
+    word, shape = _word_features(surface, key, is_number, language, vocabulary)
+    return word, shape, _neighbour_features(surface, flag, vocabulary)
+
+
+@remembered(1 << 10)
 def _conjunctions(first: bool, shape: str, flag: str, language: str) -> tuple[str, str]:
     """Conjunctions a linear model cannot form itself: a capital means more inside a sentence
     than at its start, and a known name more in some languages than in others."""
     return (f"at|shape|g={'first' if first else 'in'}|{shape}|{flag}", f"g|lang={flag}|{language}")
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(1 << 16)
 def _word_class(key: str) -> tuple[str, ...]:
     """What the word before says in any language geomap reads: a locative (*in*, *i*, *в*,
     *à*), a direction (*to*, *til*, *nach*) or a person's title (*President*, *minister*)."""
@@ -421,14 +572,15 @@ def _word_class(key: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(1 << 16)
 def _after_word(previous: str, flag: str) -> str:
     """The word before and the gazetteer flag of the token: a known name after *in*."""
     return f"-1w|g={previous.lower()}|{flag}"
 
 
 def _windows(text: str, tokens: Sequence[Token], first: int) -> list[str]:
-    """Keys of the two- and three-word runs that start at ``first`` and end on a capital."""
+    """Keys of the runs of up to :data:`WINDOW` words that start at ``first`` and end on a
+    capital (a word :func:`_capitalised` finds)."""
     found = []
     parts = [tokens[first].key]
     for last in range(first + 1, min(first + WINDOW, len(tokens))):
@@ -459,8 +611,7 @@ def _gazetteer_features(
         else:
             summary = _summary(tokens[index].key, found, memo)
         if summary:
-            kind, size, how = summary.split(":")
-            rows[index] += ["g1=" + summary, "g1k=" + kind, f"g1s={size}", "g1h=" + how]
+            rows[index] += _summary_features(summary)
         for window in windows:
             summary = _summary(window, found, memo)
             if summary:
@@ -476,6 +627,13 @@ def _gazetteer_features(
                 for inner in range(index, code[1] + 1):
                     rows[inner].append("gc=" + summary.partition(":")[0])
     return dict(rows)
+
+
+@remembered_by_argument(1 << 10)
+def _summary_features(summary: str) -> tuple[str, str, str, str]:
+    """A word's own gazetteer features from its ``kind:size:how`` summary."""
+    kind, size, how = summary.split(":")
+    return "g1=" + summary, "g1k=" + kind, f"g1s={size}", "g1h=" + how
 
 
 def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | None:
@@ -497,10 +655,11 @@ def _code(text: str, tokens: Sequence[Token], first: int) -> tuple[str, int] | N
     return code_key(text[tokens[first].start : tokens[last].end]), last
 
 
-def _name_words(text: str, tokens: Sequence[Token]) -> list[int]:
-    """Indices of the words that may be (part of) a name: a capital first, or no case; not
-    those of a run of more than :data:`LONG_RUN` (see :func:`unread_spans`)."""
-    found = _capitalised(tokens)
+def _name_words(text: str, tokens: Sequence[Token], capitals: list[int]) -> list[int]:
+    """Indices of the words that may be (part of) a name: of the ``capitals`` (see
+    :func:`_capitalised`), not those of a run of more than :data:`LONG_RUN` (see
+    :func:`unread_spans`)."""
+    found = capitals
     if len(found) > LONG_RUN:
         skipped = {i for first, end in _long_runs(text, tokens, found) for i in range(first, end)}
         found = [i for i in found if i not in skipped]
@@ -514,18 +673,18 @@ def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, in
         (s.tokens[first].start, s.tokens[end - 1].end)
         for s in sentences
         if len(s.tokens) > LONG_RUN
-        for first, end in _long_runs(text, s.tokens, _capitalised(s.tokens))
+        for first, end in _long_runs(text, s.tokens, _capitalised(s))
     ]
 
 
-def _capitalised(tokens: Sequence[Token]) -> list[int]:
-    """Indices of the words with a capital first, or of a script without case."""
+def _capitalised(sentence: Sentence) -> list[int]:
+    """Indices of the words with a capital first, or of a script without case: a first
+    character that is no small letter and is a capital or a letter (a number's digit is
+    neither), read from the sentence's :func:`initials`."""
     return [
         index
-        for index, token in enumerate(tokens)
-        if not (initial := token.surface[0]).islower()
-        and not token.is_number
-        and (initial.isupper() or initial.isalpha())
+        for index, initial in enumerate(initials(sentence))
+        if not initial.islower() and (initial.isupper() or initial.isalpha())
     ]
 
 
@@ -608,10 +767,10 @@ def _punctuation(gap: str, *, last: bool) -> str:
     return "_" if gap else ""
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(1 << 16)
 def _word_features(
-    surface: str, key: str, is_number: bool, language: str
-) -> tuple[tuple[str, ...], str]:
+    surface: str, key: str, is_number: bool, language: str, vocabulary: Vocabulary | None = None
+) -> tuple[tuple[Feature, ...], str]:
     """What a word alone says, in its language, and its shape: remembered, words recur.
 
     A word in capitals (*US*, *IT*, *NSW*) is an acronym: it keeps its case, and neither its
@@ -635,17 +794,20 @@ def _word_features(
         if not capitals:
             features.extend(f"p{n}={lower[:n]}" for n in (2, 3, 4) if len(lower) > n)
             features.extend(f"s{n}={lower[-n:]}" for n in (2, 3, 4) if len(lower) > n)
-    return tuple(features), shape
+    return _encoded(tuple(features), vocabulary), shape
 
 
-@lru_cache(maxsize=1 << 16)
-def _neighbour_features(surface: str, flag: str) -> tuple[tuple[str, str, str], ...]:
+@remembered(1 << 16)
+def _neighbour_features(
+    surface: str, flag: str, vocabulary: Vocabulary | None = None
+) -> tuple[tuple[Feature, ...], ...]:
     """What a token says as the neighbour at each of :data:`_OFFSETS` words away (in that
     order): its word, its shape and its gazetteer flag."""
     lower = surface.lower()
     shape = _shape(surface, surface[:1].isdigit())
     return tuple(
-        (f"{offset}w={lower}", f"{offset}s={shape}", f"{offset}g={flag}") for offset in _OFFSETS
+        _encoded((f"{offset}w={lower}", f"{offset}s={shape}", f"{offset}g={flag}"), vocabulary)
+        for offset in _OFFSETS
     )
 
 
@@ -665,9 +827,12 @@ def _shape(surface: str, is_number: bool) -> str:
     return "xX"
 
 
-@lru_cache(maxsize=1 << 17)
+@remembered_by_argument(1 << 17)
 def _bases(key: str) -> tuple[str, ...]:
     """:func:`~geomap.textnorm.base_forms` of a key, remembered."""
     if len(key) <= _MIN_STEM:
         return ()
     return tuple(base_forms(key))
+
+
+_BASES: dict[str, tuple[str, ...]] = _bases.memo  # type: ignore[attr-defined]

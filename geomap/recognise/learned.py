@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import struct
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ import pycrfsuite  # type: ignore[import-untyped]
 from geomap.errors import GeomapError
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import Gazetteer
-from geomap.recognise.features import Piece, iter_features
+from geomap.recognise.features import Piece, Vocabulary, iter_features
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,11 @@ class PlaceTagger:
         self.path = path
         self._local = threading.local()
         self._open()  # fail here, not at the first article
+        attributes = model_attributes(path)
+        #: What the model knows: the tagger is handed only those features (the others it
+        #: would drop), already encoded; ``None`` (all features, as text) for a model file
+        #: whose attribute dictionary cannot be read.
+        self.vocabulary = Vocabulary(attributes) if attributes is not None else None
 
     @classmethod
     def default(cls) -> PlaceTagger:
@@ -113,7 +119,9 @@ class PlaceTagger:
             The gazetteer whose names are features; looked up once for the whole text.
         """
         language = _LANGUAGES.get(language, language)
-        features = iter_features(text, sentences, language=language, gazetteer=gazetteer)
+        features = iter_features(
+            text, sentences, language=language, gazetteer=gazetteer, vocabulary=self.vocabulary
+        )
         return self.tag_features(text, sentences, features)
 
     def tag_features(
@@ -134,6 +142,40 @@ class PlaceTagger:
                     tokens = sentence.tokens[piece.first : piece.first + len(labels)]
                     found.extend(_spans(text, tokens, labels, tagger))
         return found
+
+
+def model_attributes(path: Path) -> list[str] | None:
+    """The names of the attributes (features) a crfsuite model knows, by id, read from the
+    model file's attribute dictionary; ``None`` when the file is not laid out as crfsuite
+    1.x writes a linear-chain model (then every feature is handed to the tagger).
+
+    The file starts with ``lCRF``, its size, ``FOMC`` and nine little-endian 32-bit
+    numbers, the fourth the number of attributes and the seventh the offset of their
+    dictionary: a ``CQDB`` chunk whose
+    header gives, relative to the chunk, its backward array, the offset of each id's record
+    (the id, the key's size with its final NUL, the key).
+    """
+    try:
+        data = path.read_bytes()
+        magic, _, kind, *numbers = struct.unpack_from("<4sI4s9I", data, 0)
+        count, offset = numbers[3], numbers[6]  # attributes, their dictionary's offset
+        if magic != b"lCRF" or kind != b"FOMC":
+            return None
+        chunk, _, _, _, size, backward = struct.unpack_from("<4s5I", data, offset)
+        if chunk != b"CQDB" or size != count:
+            return None
+        names = []
+        for ident, record in enumerate(struct.unpack_from(f"<{size}I", data, offset + backward)):
+            stored, length = struct.unpack_from("<2I", data, offset + record)
+            start = offset + record + 8
+            key = data[start : start + length]
+            if stored != ident or not key.endswith(b"\0"):
+                return None
+            names.append(key[:-1].decode())
+    except (OSError, struct.error, UnicodeDecodeError, ValueError):
+        log.debug("cannot read the attributes of the model %s", path, exc_info=True)
+        return None
+    return names
 
 
 def labels_of_spans(

@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from geomap.extract import lexicon
-from geomap.extract.text import Sentence, Token
+from geomap.extract.text import Sentence, Token, initials
 from geomap.gazetteer import (
     AIRPORT,
     COUNTRY,
@@ -38,6 +38,7 @@ from geomap.gazetteer import (
     language_flag,
 )
 from geomap.recognise.frequency import wordlist_language, zipf_frequency
+from geomap.recognise.memo import remembered, remembered_by_argument
 from geomap.records import Mention
 from geomap.textnorm import base_forms, fold
 
@@ -93,8 +94,10 @@ def spot(
     """
     per_sentence = [_candidates(text, s) for s in sentences]
     keys = {c.key for cands in per_sentence for c in cands}  # each name once
+    known = _BASES.get  # read inline: this runs for every name of every article
     for key in list(keys):
-        keys.update(_bases(key))
+        bases = known(key)
+        keys.update(_bases(key) if bases is None else bases)
     found = gazetteer.lookup_rows(keys)
     weights = _WEIGHTS.get(gazetteer)
     if weights is None or len(weights) > _WEIGHTS_KEPT:
@@ -155,7 +158,7 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
     new = tuple.__new__  # _Candidate without its Python-level __new__: this runs per word
     found: list[_Candidate] = []
     # a name starts with a capital, or a letter of a script without case
-    starts = [i for i, t in enumerate(tokens) if (c := t.surface[0]).isalpha() and not c.islower()]
+    starts = [i for i, c in enumerate(initials(sentence)) if c.isalpha() and not c.islower()]
     for first in starts:
         token = tokens[first]
         if glued_to_digit(text, token.start, token.end):
@@ -252,10 +255,13 @@ def _joined(gap: str, right: Token) -> bool:
     return gap in _JOINERS and not (gap in _APOSTROPHES and right.key == "s")
 
 
-@lru_cache(maxsize=1 << 17)
+@remembered_by_argument(1 << 17)
 def _bases(key: str) -> tuple[str, ...]:
     """:func:`~geomap.textnorm.base_forms` of a key, remembered: names recur across articles."""
     return tuple(base_forms(key))
+
+
+_BASES: dict[str, tuple[str, ...]] = _bases.memo  # type: ignore[attr-defined]
 
 
 def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool, str]:
@@ -263,7 +269,8 @@ def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool, str]:
     whether they are the key's own, and the key or base form they belong to."""
     if key in found:
         return found[key], True, key
-    for base in _bases(key):
+    bases = _BASES.get(key)
+    for base in _bases(key) if bases is None else bases:
         if base in found:
             return found[base], False, base
     return (), False, ""
@@ -438,7 +445,7 @@ def _speaker(tokens: Sequence[Token], index: int) -> bool:
 _DEMONYM_ENDINGS = ("ian", "ean", "an", "ese", "ish", "i", "ic", "s")
 
 
-@lru_cache(maxsize=1 << 16)
+@remembered(1 << 16)
 def _demonym_like(key: str, countries: frozenset[str]) -> bool:
     """Whether a word is a demonym of a country or world region it is not the name of:
     the start of the name (*Kazakh*, *Afghan*), or its stem with a demonym ending."""
@@ -497,7 +504,7 @@ def people_named(
     pairs: list[tuple[Token, Token, str]] = []  # first name, last name, a name it may start
     for sentence in sentences:
         tokens = sentence.tokens
-        capitals = [i for i, t in enumerate(tokens) if t.surface[0].isupper()]
+        capitals = list(itertools.compress(itertools.count(), map(str.isupper, initials(sentence))))
         for index, following in itertools.pairwise(capitals):
             if following != index + 1:
                 continue  # two capitalised words in a row only
@@ -573,7 +580,7 @@ def _title_case(sentence: Sentence) -> bool:
     return len(words) >= 3 and all(t.is_capitalised for t in words)
 
 
-@lru_cache(maxsize=65536)
+@remembered(65536)
 def zipf(word: str, language: str) -> float:
     """wordfreq's Zipf frequency of ``word`` in ``language`` (English when wordfreq has none)."""
     return zipf_frequency(word, wordlist_language(language))
