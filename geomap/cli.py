@@ -44,6 +44,10 @@ class _Command(TyperCommand):
         _name_types(self.get_params(ctx), ctx)
         super().format_help(ctx, formatter)
 
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _defer_conversion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
 
 class _Group(TyperGroup):
     """A command group whose help names each option's type as a word."""
@@ -51,6 +55,48 @@ class _Group(TyperGroup):
     def format_help(self, ctx: Any, formatter: Any) -> None:
         _name_types(self.get_params(ctx), ctx)
         super().format_help(ctx, formatter)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        _defer_conversion(self.get_params(ctx))
+        return super().parse_args(ctx, args)
+
+
+def _defer_conversion(params: list[Any]) -> None:
+    """Have typer build a parameter's converter only for a value that needs converting.
+
+    Typer converts every value of a command line, given or not, with a pydantic type adapter
+    it builds per parameter (importing and setting up pydantic: a third of a short
+    ``geomap parse``). A value left out (``None``) or a text for a text parameter comes out
+    of such an adapter as it went in; every other value, and every error, still goes through
+    typer's own adapter (built on first need). Parameters of a typer without this hook
+    (``_runtime_param``) are left as they are.
+    """
+    for param in params:
+        if hasattr(param, "get_runtime_param") and getattr(param, "_runtime_param", 0) is None:
+            param._runtime_param = _DeferredConversion()
+
+
+class _DeferredConversion:
+    """Stands in for typer's converter of one parameter until a value needs converting."""
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        many = param.multiple or param.nargs == -1
+        if value is None:  # what typer's converter gives without looking at its adapter
+            return () if many else None
+        descriptor = param.type_descriptor
+        plain = descriptor.file_annotation is None and descriptor.parameter_info.parser is None
+        if plain and not many and descriptor.annotation is str and type(value) is str:
+            return value
+        if (
+            plain
+            and many
+            and descriptor.annotation == list[str]
+            and isinstance(value, (list, tuple))
+            and all(type(item) is str for item in value)
+        ):
+            return list(value)
+        param._runtime_param = None  # typer builds its own converter for this value
+        return param.get_runtime_param().coerce(value, param=param, ctx=ctx)
 
 
 def _name_types(params: list[Any], ctx: Any) -> None:

@@ -1,0 +1,91 @@
+"""What a short ``geomap parse`` leaves out: typer's pydantic converters for values that need
+no converting, and the modules only other commands use. (Its speed is printed by
+``python -m bench.startup``; these tests hold the means, not the figure.)"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer.main
+
+from geomap.cli import _DeferredConversion, app
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "kazakhstan-2022-01.en.txt"
+
+_LOADED = """
+import sys
+from geomap.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("@@", " ".join(sorted(sys.modules)))
+"""
+
+
+def _loaded_by(*args: str) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _LOADED, *args], capture_output=True, text=True, check=True
+    )
+    return set(done.stdout.rsplit("@@", 1)[1].split())
+
+
+def _typer_conversion(param: Any, value: Any, ctx: Any) -> tuple[str, Any]:
+    from typer._coercion import build_runtime_param
+
+    try:
+        return "value", build_runtime_param(param.type_descriptor).coerce(value, param, ctx)
+    except Exception as exc:  # the error typer gives is what the deferred one must give
+        return type(exc).__name__, exc.format_message() if hasattr(exc, "format_message") else exc
+
+
+def _deferred_conversion(param: Any, value: Any, ctx: Any) -> tuple[str, Any]:
+    param._runtime_param = _DeferredConversion()
+    try:
+        return "value", param._runtime_param.coerce(value, param, ctx)
+    except Exception as exc:
+        return type(exc).__name__, exc.format_message() if hasattr(exc, "format_message") else exc
+
+
+@pytest.mark.parametrize("command", ["parse", "geocode", "build", "export", "stats"])
+@pytest.mark.parametrize(
+    "value", [None, "", "en", "12", "1.5", "0", "-3", "x y", ["a.txt", "b.txt"], ("a",), 7, 2.5]
+)
+def test_deferred_conversion_gives_what_typer_gives(command: str, value: Any) -> None:
+    group = typer.main.get_command(app)
+    sub = group.commands[command]  # type: ignore[attr-defined]
+    ctx = sub.make_context(command, ["--help"], resilient_parsing=True)
+    for param in sub.get_params(ctx):
+        if not hasattr(param, "type_descriptor"):
+            continue
+        expected = _typer_conversion(param, value, ctx)
+        got = _deferred_conversion(param, value, ctx)
+        assert got == expected, (param.name, value)
+        assert type(got[1]) is type(expected[1]), (param.name, value)
+
+
+def test_deferred_conversion_hands_other_values_to_typer() -> None:
+    group = typer.main.get_command(app)
+    geocode = group.commands["geocode"]  # type: ignore[attr-defined]
+    ctx = geocode.make_context("geocode", ["--help"], resilient_parsing=True)
+    limit = next(p for p in geocode.get_params(ctx) if p.name == "limit")
+    limit._runtime_param = _DeferredConversion()
+    assert limit.process_value(ctx, "5") == 5
+    assert not isinstance(limit._runtime_param, _DeferredConversion)  # typer's own now
+
+
+def test_a_short_parse_imports_neither_pydantic_nor_the_build_stages() -> None:
+    loaded = _loaded_by("parse", "--json", str(EXAMPLE))
+    assert "geomap.recognise" in loaded  # it did parse
+    assert not {m for m in loaded if m.split(".")[0] == "pydantic"}
+    assert "typer._adapters" not in loaded
+
+
+def test_a_parse_with_options_converts_them_as_before() -> None:
+    loaded = _loaded_by("parse", "--json", "--max-bytes", "100000", str(EXAMPLE))
+    assert "typer._adapters" in loaded  # a number is converted by typer's own converter
