@@ -4,6 +4,7 @@ no converting, and the modules only other commands use. (Its speed is printed by
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,54 @@ def test_a_short_parse_imports_neither_pydantic_nor_the_build_stages() -> None:
 def test_a_parse_with_options_converts_them_as_before() -> None:
     loaded = _loaded_by("parse", "--json", "--max-bytes", "100000", str(EXAMPLE))
     assert "typer._adapters" in loaded  # a number is converted by typer's own converter
+
+
+_SAMPLES = [
+    "Police dispersed the protesters outside the town hall on Tuesday evening.",
+    "Politiet spredte demonstrantene utenfor rådhuset tirsdag kveld.",
+    "Полиция разогнала протестующих у здания администрации во вторник вечером.",
+    "Polisen skingrade demonstranterna utanför stadshuset på tisdagskvällen.",
+    "ok",
+]
+
+
+def _classified(cache: Path) -> list[tuple[str, float]]:
+    """How a fresh process's language identifier, cached in ``cache``, reads the samples."""
+    script = (
+        "import sys\n"
+        "from geomap.ingest import _language_identifier\n"
+        "for text in sys.argv[1:]:\n"
+        "    print(*_language_identifier().classify(text))\n"
+    )
+    env = {**os.environ, "GEOMAP_CACHE_DIR": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", script, *_SAMPLES],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return [
+        (code, float(score)) for code, score in (line.split() for line in done.stdout.splitlines())
+    ]
+
+
+def test_the_cached_language_model_reads_as_the_unpacked_one(tmp_path: Path) -> None:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from geomap.ingest import LANGUAGES
+
+    model = LanguageIdentifier.from_model_file(MODEL_FILE)
+    model.set_languages([code for code in LANGUAGES if code in model.labels])
+    expected = [(str(c), float(s)) for c, s in (model.classify(t) for t in _SAMPLES)]
+    assert _classified(tmp_path) == expected  # unpacked, then cached
+    assert sorted(p.suffix for p in tmp_path.glob("langid-*")) == [".npy", ".npy", ".npy", ".npz"]
+    assert _classified(tmp_path) == expected  # read from the cache
+
+
+def test_a_damaged_language_model_cache_is_written_again(tmp_path: Path) -> None:
+    first = _classified(tmp_path)
+    (states,) = tmp_path.glob("langid-*.states.npy")
+    states.write_bytes(b"not a table")
+    assert _classified(tmp_path) == first
+    assert states.stat().st_size > 1000
