@@ -1136,7 +1136,7 @@ def _save_identifier(identifier: Any, files: _ModelFiles) -> None:
     moves = identifier.tk_nextmove
     # per state: its row's first transition (the row number shifted as py3langid does it) and
     # the feature it completes (-1: none), in one table
-    states = np.array([identifier.tk_row, identifier.tk_output], dtype=np.int64)
+    states = np.array([identifier.tk_row, identifier.tk_output], dtype=np.int32)
     states[0] <<= 8
     files.rest.parent.mkdir(parents=True, exist_ok=True)
     with _replacing(files.moves) as handle:
@@ -1172,10 +1172,12 @@ def _cached_identifier(files: _ModelFiles) -> _Classifier:
 
     with np.load(files.rest, allow_pickle=False) as rest:
         pc, classes = rest["pc"], [str(name) for name in rest["classes"]]
-    states = np.load(files.states, allow_pickle=False)
-    if states.dtype != np.int64 or states.ndim != 2 or states.shape[0] != 2:
+    states = np.load(files.states, mmap_mode="r", allow_pickle=False)
+    if states.dtype != np.int32 or states.ndim != 2 or states.shape[0] != 2:
         raise ValueError(files.states)
-    rowbase, output = array.array("q"), array.array("q")
+    rowbase, output = array.array("i"), array.array("i")
+    if rowbase.itemsize != states.itemsize:
+        raise ValueError(files.states)
     rowbase.frombytes(memoryview(states[0]).cast("B"))
     output.frombytes(memoryview(states[1]).cast("B"))
     identifier = LanguageIdentifier(
