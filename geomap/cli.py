@@ -20,8 +20,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 from typer.core import TyperCommand, TyperGroup
 from typer.exceptions import Abort, Exit, TyperException
 
@@ -29,6 +27,9 @@ from geomap.errors import GeomapError, UsageError
 from geomap.settings import Settings
 
 if TYPE_CHECKING:
+    from rich.progress import Progress
+    from rich.table import Table
+
     from geomap.distributed import ClusterOptions
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -204,6 +205,8 @@ def _say(text: str) -> None:
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -213,6 +216,13 @@ def _progress() -> Progress:
         transient=True,
         disable=not err.is_terminal,
     )
+
+
+def _table(*headers: str, **options: Any) -> Table:
+    """A rich table (rich's tables are imported when a command prints one)."""
+    from rich.table import Table
+
+    return Table(*headers, **options)
 
 
 def _gazetteer_progress(settings: Settings) -> Any:
@@ -296,7 +306,7 @@ def gazetteer_info(
     if as_json:
         out.print_json(data=info)
         return
-    table = Table(title="geomap gazetteer", show_header=False)
+    table = _table(title="geomap gazetteer", show_header=False)
     table.add_row("location", _shown(info["path"]))
     table.add_row("size", f"{info['size_bytes'] / 1e6:.1f} MB")
     for kind, count in sorted(info["places"].items()):
@@ -386,7 +396,7 @@ def _print_geocoded(results: list[tuple[str, list[Any]]], *, limit: int, as_json
             data.append((items or None) if limit > 1 else (items[0] if items else None))
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table("query", "name", "kind", "country", "lat", "lon", "place id", "score")
+    table = _table("query", "name", "kind", "country", "lat", "lon", "place id", "score")
     for query, places in results:
         shown = _printable(query)
         if not places:
@@ -559,7 +569,7 @@ def _print_parsed(parsed: Any) -> None:
     about = f"{article.language}, {article.published or 'no date'}, id {article.id}"
     about = _printable(about, 200)
     out.print(f"[bold]{title}[/bold]  ({about})", highlight=highlight)
-    places = Table("place", "kind", "country", "mentions", "place id")
+    places = _table("place", "kind", "country", "mentions", "place id")
     counts: dict[str, tuple[Any, int]] = {}
     for mention in parsed.mentions:
         place, seen = counts.get(mention.place.place_id, (mention.place, 0))
@@ -573,7 +583,7 @@ def _print_parsed(parsed: Any) -> None:
             _printable(place.place_id),
         )
     out.print(places, highlight=highlight)
-    events = Table("event", "where", "date", "figures", "actor")
+    events = _table("event", "where", "date", "figures", "actor")
     for event in parsed.events:
         figures = ", ".join(
             f"{k} {getattr(event, k)}" for k in COUNT_COLUMNS if getattr(event, k) is not None
@@ -810,7 +820,7 @@ def stats_command(
         ("events per month", counted.by_month),
         ("articles per source", counted.by_source),
     ):
-        table = Table(title, "count", title_justify="left")
+        table = _table(title, "count", title_justify="left")
         for value, count in rows:
             table.add_row(_printable(value, 200), f"{count:,}")
         out.print(table)
@@ -852,7 +862,7 @@ def _print_error(exc: Exception) -> None:
 def _print_report(report: Any) -> None:
     if _State.quiet:
         return
-    table = Table(title="geomap", show_header=False)
+    table = _table(title="geomap", show_header=False)
     if report.added or report.replaced or report.unchanged:
         table.add_row(
             "articles read",

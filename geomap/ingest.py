@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
 
-from geomap import __version__
+import geomap
 from geomap._paths import cache_dir
 from geomap.errors import SourceError, UsageError
 from geomap.records import MONTH, Article, PubDate
@@ -118,7 +118,7 @@ _CLOSE_SEARCH = 16  # stack entries searched for the element an end tag closes
 _LANGUAGE_SAMPLE = 2_000  # characters: enough to tell the language; cost grows with length
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 50
-_USER_AGENT = f"geomap/{__version__} (news article ingest)"
+_USER_AGENT = "geomap/{version} (news article ingest)"  # with geomap.__version__
 _ACCEPT = "text/html, application/xhtml+xml, text/plain;q=0.9"
 
 
@@ -489,7 +489,7 @@ def _fetch(url: str, options: IngestOptions) -> tuple[bytes, str | None]:
 
 def _request(url: str, options: IngestOptions, deadline: Deadline) -> tuple[bytes, str | None]:
     opener = opener_within(deadline, _LimitedRedirects(url, options.max_redirects))
-    headers = {"User-Agent": _USER_AGENT, "Accept": _ACCEPT}
+    headers = {"User-Agent": _USER_AGENT.format(version=geomap.__version__), "Accept": _ACCEPT}
     try:
         request = urllib.request.Request(url, headers=headers)
         with opener.open(request, timeout=options.timeout) as response:
