@@ -4,6 +4,7 @@ no converting, and the modules only other commands use. (Its speed is printed by
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 import typer.main
+from conftest import run_geomap
 
 from geomap.cli import _DeferredConversion, app
 
@@ -141,3 +143,10 @@ def test_a_damaged_language_model_cache_is_written_again(tmp_path: Path) -> None
     states.write_bytes(b"not a table")
     assert _classified(tmp_path) == first
     assert states.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("args", [["--version"], ["parse", "--max-bytes", "x", "a.txt"], []])
+def test_the_collector_gets_every_object_back_after_a_command(args: list[str]) -> None:
+    frozen = gc.get_freeze_count()
+    run_geomap(*args)
+    assert gc.get_freeze_count() == frozen
