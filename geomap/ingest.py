@@ -1116,9 +1116,9 @@ class _ModelFiles:
 
 def _language_model_cache() -> _ModelFiles:
     """The cache files of the language model, named by py3langid's version and the languages."""
-    import importlib.metadata
+    from geomap._versions import installed_version
 
-    version = importlib.metadata.version("py3langid")
+    version = installed_version("py3langid")
     languages = hashlib.sha256(",".join(LANGUAGES).encode()).hexdigest()[:8]
     stem = cache_dir() / f"langid-{version}-{languages}"
     return _ModelFiles(

@@ -150,3 +150,16 @@ def test_the_collector_gets_every_object_back_after_a_command(args: list[str]) -
     frozen = gc.get_freeze_count()
     run_geomap(*args)
     assert gc.get_freeze_count() == frozen
+
+
+def test_installed_versions_read_as_importlib_metadata_reads_them() -> None:
+    import importlib.metadata
+
+    from geomap._versions import installed_version
+
+    names = {dist.metadata["Name"] for dist in importlib.metadata.distributions()}
+    assert len(names) > 20
+    for name in sorted(names):
+        assert installed_version(name) == importlib.metadata.version(name), name
+    with pytest.raises(importlib.metadata.PackageNotFoundError):
+        installed_version("no-such-package-anywhere")

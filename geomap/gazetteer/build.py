@@ -6,7 +6,6 @@ import contextlib
 import difflib
 import gettext
 import hashlib
-import importlib.metadata
 import json
 import logging
 import math
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from geomap._paths import data_dir
+from geomap._versions import installed_version
 from geomap.errors import GazetteerError
 from geomap.gazetteer.geonames import DumpSources, Known, sources_of
 from geomap.gazetteer.index import (
@@ -73,7 +73,7 @@ def fingerprint(sources: DumpSources | None = None) -> str:
     """
     digest = hashlib.sha256(f"{FORMAT_VERSION}/{FOLD_VERSION}".encode())
     for name in _PACKAGES:
-        digest.update(f"{name}={importlib.metadata.version(name)}".encode())
+        digest.update(f"{name}={installed_version(name)}".encode())
     for name in _CURATED:
         digest.update((data_dir("gazetteer") / name).read_bytes())
     for dump in sources.files if sources else ():
@@ -249,7 +249,7 @@ def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
                 "country_names": "\n".join(_country_names(builder)),
                 "region_names": json.dumps(_region_names(builder), ensure_ascii=False),
             }
-            meta |= {f"pkg:{name}": importlib.metadata.version(name) for name in _PACKAGES}
+            meta |= {f"pkg:{name}": installed_version(name) for name in _PACKAGES}
             db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
             db.commit()
             db.execute("VACUUM")
