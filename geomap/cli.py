@@ -280,7 +280,7 @@ def gazetteer_build(
     ] = None,
 ) -> None:
     """Build the offline gazetteer index now (it is also built on first use)."""
-    from geomap.gazetteer import build
+    from geomap.gazetteer.build import build
     from geomap.pipeline import index_path
 
     settings = Settings.load()

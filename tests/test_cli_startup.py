@@ -87,6 +87,8 @@ def test_a_short_parse_imports_neither_pydantic_nor_the_build_stages() -> None:
     assert "geomap.recognise" in loaded  # it did parse
     assert not {m for m in loaded if m.split(".")[0] == "pydantic"}
     assert "typer._adapters" not in loaded
+    builders = {"geomap.gazetteer.build", "geomap.gazetteer.geonames", "geomap.outputs"}
+    assert not loaded & (builders | {"geomap.atomic", "rich.progress"})
 
 
 def test_a_parse_with_options_converts_them_as_before() -> None:
