@@ -6,7 +6,9 @@ bad layer file); 3 (``geocode``, ``parse``, ``build``) some inputs gave no resul
 others were printed or stored.
 """
 
-from __future__ import annotations
+# Without ``from __future__ import annotations``: typer reads the annotations of every command
+# at every run, and evaluates the text of each twice; as objects they are made once, at import
+# (5 ms less of a short parse). Names imported only for type checking are quoted.
 
 import gc
 import inspect
@@ -205,7 +207,7 @@ def _say(text: str) -> None:
         err.print(text, highlight=False)
 
 
-def _progress() -> Progress:
+def _progress() -> "Progress":
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(
@@ -219,7 +221,7 @@ def _progress() -> Progress:
     )
 
 
-def _table(*headers: str, **options: Any) -> Table:
+def _table(*headers: str, **options: Any) -> "Table":
     """A rich table (rich's tables are imported when a command prints one)."""
     from rich.table import Table
 
@@ -739,7 +741,7 @@ def build_command(
 
 def _cluster_options(
     workers: int | None, scheduler: str | None, *, timeout: float
-) -> ClusterOptions | None:
+) -> "ClusterOptions | None":
     """Where ``--workers`` or ``--scheduler`` has the articles parsed; ``None``: here."""
     if workers is None and scheduler is None:
         return None
