@@ -18,7 +18,6 @@ import contextlib
 import datetime as dt
 import email.message
 import functools
-import glob
 import hashlib
 import http.client
 import logging
@@ -239,6 +238,8 @@ def _is_project_document(name: str) -> bool:
 
 
 def _glob_files(pattern: str) -> list[str]:
+    import glob
+
     found = sorted(match for match in glob.glob(pattern, recursive=True) if Path(match).is_file())
     if not found:
         msg = f"{pattern}: no file matches this pattern; check the folder and the pattern"
