@@ -69,11 +69,11 @@ def _defer_conversion(params: list[Any]) -> None:
     """Have typer build a parameter's converter only for a value that needs converting.
 
     Typer converts every value of a command line, given or not, with a pydantic type adapter
-    it builds per parameter (importing and setting up pydantic: a third of a short
-    ``geomap parse``). A value left out (``None``) or a text for a text parameter comes out
-    of such an adapter as it went in; every other value, and every error, still goes through
-    typer's own adapter (built on first need). Parameters of a typer without this hook
-    (``_runtime_param``) are left as they are.
+    it builds per parameter (importing and setting up pydantic: about 0.07 s of the 0.55 s of
+    CPU time of a short ``geomap parse``). A value left out (``None``) or a text for a text
+    parameter comes out of such an adapter as it went in; every other value, and every error,
+    still goes through typer's own adapter (built on first need). Parameters of a typer
+    without this hook (``_runtime_param``) are left as they are.
     """
     for param in params:
         if hasattr(param, "get_runtime_param") and getattr(param, "_runtime_param", 0) is None:
