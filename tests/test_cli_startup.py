@@ -89,6 +89,13 @@ def test_a_short_parse_imports_neither_pydantic_nor_the_build_stages() -> None:
     assert "typer._adapters" not in loaded
     builders = {"geomap.gazetteer.build", "geomap.gazetteer.geonames", "geomap.outputs"}
     assert not loaded & (builders | {"geomap.atomic", "rich.progress"})
+    assert "rich.console" not in loaded  # JSON is printed without rich
+
+
+def test_a_parse_printing_tables_makes_its_console_then() -> None:
+    loaded = _loaded_by("parse", str(EXAMPLE))
+    assert {"rich.console", "rich.table"} <= loaded
+    assert "rich.progress" not in loaded
 
 
 def test_a_parse_with_options_converts_them_as_before() -> None:
