@@ -37,7 +37,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import geomap  # noqa: E402
-from geomap.gazetteer import Gazetteer, build, default_index_path  # noqa: E402
+from geomap.gazetteer import Gazetteer, default_index_path  # noqa: E402
+from geomap.gazetteer.build import build  # noqa: E402
 from geomap.geocode import OfflineGazetteer  # noqa: E402
 
 SEED = 20220105

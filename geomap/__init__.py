@@ -7,7 +7,6 @@ when called, so ``import geomap`` stays light.
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
@@ -20,10 +19,23 @@ if TYPE_CHECKING:
     from geomap.settings import Settings
     from geomap.store import StoreContents
 
-try:
-    __version__ = importlib.metadata.version("geomap")
-except importlib.metadata.PackageNotFoundError:  # a source checkout that is not installed
-    __version__ = "0.0.0"
+    __version__: str
+
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed package's metadata when first asked for (the
+    look-up searches the installed packages: a command that never shows it skips it)."""
+    if name != "__version__":
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    import importlib.metadata
+
+    try:
+        version = importlib.metadata.version("geomap")
+    except importlib.metadata.PackageNotFoundError:  # a source checkout that is not installed
+        version = "0.0.0"
+    globals()["__version__"] = version
+    return version
 
 
 def read_articles(

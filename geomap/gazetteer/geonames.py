@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 import math
 import os
@@ -79,6 +78,7 @@ from geomap.gazetteer.index import (
     code_key,
     haversine_km,
 )
+from geomap.gazetteer.sources import DumpFile, DumpSources
 from geomap.textnorm import fold
 
 log = logging.getLogger(__name__)
@@ -172,94 +172,6 @@ class AlternateName:
     short: bool = False
     colloquial: bool = False
     historic: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DumpFile:
-    """A dump file as the index records it: enough to see that it changed, without hashing
-    hundreds of megabytes."""
-
-    path: str
-    size: int
-    mtime_ns: int
-
-    @classmethod
-    def of(cls, path: Path) -> DumpFile:
-        """The record of the file at ``path`` as it is now.
-
-        Raises
-        ------
-        GazetteerError
-            When the file does not exist or is not a file.
-        """
-        try:
-            stat = path.stat()
-        except OSError as exc:
-            msg = f"GeoNames dump {path}: {exc.strerror or exc}"
-            raise GazetteerError(msg) from exc
-        if not path.is_file():
-            msg = f"GeoNames dump {path} is not a file"
-            raise GazetteerError(msg)
-        return cls(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
-
-    def identity(self) -> str:
-        """What the fingerprint covers: the path, size and modification time."""
-        return f"{self.path}|{self.size}|{self.mtime_ns}"
-
-    def current(self) -> DumpFile:
-        """The file as it is now; as recorded when it is gone (the index keeps what it took)."""
-        try:
-            return DumpFile.of(Path(self.path))
-        except GazetteerError:
-            return self
-
-
-@dataclass(frozen=True, slots=True)
-class DumpSources:
-    """The dumps an index is built from: GeoNames feature files and one alternate-names file."""
-
-    geonames: tuple[DumpFile, ...] = ()
-    alternate_names: DumpFile | None = None
-
-    @property
-    def files(self) -> tuple[DumpFile, ...]:
-        """Every file, feature dumps first."""
-        extra = (self.alternate_names,) if self.alternate_names else ()
-        return self.geonames + extra
-
-    def to_json(self) -> str:
-        """The record stored in the index meta."""
-        return json.dumps(
-            {
-                "geonames": [_as_dict(d) for d in self.geonames],
-                "alternate_names": _as_dict(self.alternate_names) if self.alternate_names else None,
-            }
-        )
-
-    @classmethod
-    def from_json(cls, text: str | None) -> DumpSources:
-        """The record :meth:`to_json` wrote; no dumps for ``None`` or a damaged record."""
-        if not text:
-            return cls()
-        try:
-            raw = json.loads(text)
-            alternate = raw.get("alternate_names")
-            return cls(
-                tuple(DumpFile(**d) for d in raw.get("geonames", ())),
-                DumpFile(**alternate) if alternate else None,
-            )
-        except (ValueError, TypeError, AttributeError):
-            log.warning("the gazetteer index records its GeoNames dumps unreadably; ignored")
-            return cls()
-
-    def current(self) -> DumpSources:
-        """Each file as it is now on disk (see :meth:`DumpFile.current`)."""
-        alternate = self.alternate_names.current() if self.alternate_names else None
-        return DumpSources(tuple(d.current() for d in self.geonames), alternate)
-
-
-def _as_dict(dump: DumpFile) -> dict[str, Any]:
-    return {"path": dump.path, "size": dump.size, "mtime_ns": dump.mtime_ns}
 
 
 def sources_of(geonames: Sequence[Path], alternate_names: Path | None) -> DumpSources:

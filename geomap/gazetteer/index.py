@@ -151,9 +151,11 @@ class Gazetteer:
             When the index cannot be built or read.
         """
         path = path or default_index_path()
-        from geomap.gazetteer.build import fingerprint, indexed_sources, rebuild
+        from geomap.gazetteer.sources import fingerprint, indexed_sources
 
         if stored_fingerprint(path) != fingerprint(indexed_sources(path)):
+            from geomap.gazetteer.build import rebuild  # the builder, only when building
+
             log.info("building the gazetteer index at %s", path)
             rebuild(path, progress=progress)
         return cls(path)

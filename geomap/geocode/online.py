@@ -33,7 +33,6 @@ from geopy.exc import (
     GeocoderUnavailable,
     GeopyError,
 )
-from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
@@ -94,6 +93,8 @@ class CachedGeocoder:
         self.error_wait_seconds = error_wait_seconds
         self.max_wait_seconds = max_wait_seconds
         self._sleep = sleep
+        from geopy.extra.rate_limiter import RateLimiter  # only for an online service
+
         self._limited = RateLimiter(
             self._call,
             min_delay_seconds=min_delay_seconds,
