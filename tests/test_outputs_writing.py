@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
@@ -73,3 +76,57 @@ def test_geojson_lines_escape_text_as_json_does() -> None:
             },
         }
         assert line == json.dumps(expected, ensure_ascii=False, separators=(",", ":"))
+
+
+def _direct_file_or_skip(path: Path) -> Any:
+    from geomap.outputs import _DirectFile
+
+    path.touch()
+    try:
+        return _DirectFile(path)
+    except OSError:
+        pytest.skip("this file system has no direct writes")
+
+
+@pytest.mark.parametrize("sizes", [[0], [1], [8191, 1, 8192, 3], [20_000, 5, 40_000]])
+def test_a_file_written_past_the_page_cache_holds_the_bytes_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sizes: list[int]
+) -> None:
+    from geomap.outputs import _DirectFile
+
+    monkeypatch.setattr(_DirectFile, "_SIZE", 8192)  # several buffers' worth in a small test
+    path = tmp_path / "rows.txt"
+    parts = [bytes((n + i) % 251 for i in range(n)) for n in sizes]
+    with _direct_file_or_skip(path) as handle:
+        for part in parts:
+            handle.write(memoryview(part))
+    assert path.read_bytes() == b"".join(parts)
+
+
+def test_a_refused_direct_write_is_written_as_usual(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+
+    from geomap import outputs
+
+    monkeypatch.setattr(outputs._DirectFile, "_SIZE", 4096)
+    real_write = os.write
+    refused: list[int] = []
+
+    def picky_write(fd: int, data: Any) -> int:
+        import fcntl
+
+        if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT:
+            refused.append(len(data))
+            raise OSError(errno.EINVAL, "Invalid argument")
+        return real_write(fd, data)
+
+    path = tmp_path / "rows.txt"
+    data = bytes(range(256)) * 40
+    with _direct_file_or_skip(path) as handle:
+        monkeypatch.setattr(os, "write", picky_write)
+        handle.write(data)
+    assert refused == [4096]
+    assert path.read_bytes() == data
