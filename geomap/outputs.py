@@ -153,7 +153,7 @@ def _remerged(kept: GeoDataFrame, update: Update) -> tuple[GeoDataFrame, GeoData
     import geopandas
     import pandas as pd
 
-    from geomap.join import merge_reports
+    from geomap.join import merge_reports, sorted_by
 
     assert update.partial is not None and update.touched is not None
     touched = update.touched
@@ -181,7 +181,7 @@ def _remerged(kept: GeoDataFrame, update: Update) -> tuple[GeoDataFrame, GeoData
     parts = [frame for frame in (previous, fresh.drop(columns="reports")) if not frame.empty]
     events = parts[0] if len(parts) == 1 else pd.concat(parts or [previous], ignore_index=True)
     events = geopandas.GeoDataFrame(events, geometry="geometry", crs=kept.crs)
-    events = events.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
+    events = sorted_by(events, "event_id_cnty")
     return events, fresh
 
 

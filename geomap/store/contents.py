@@ -182,7 +182,7 @@ def typed_frame(
     key = KEYS[name]
     if not frame[key].is_unique:  # else the copy drop_duplicates makes is the same rows
         frame = frame.drop_duplicates(subset=[key], keep="first")
-    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+    return join.sorted_by(frame, key)
 
 
 def _typed_column(column: str, values: list[Any]) -> Any:
@@ -237,12 +237,12 @@ def typed_table(name: str, table: Any, geometries: Any = None) -> pd.DataFrame:
     key = KEYS[name]
     if not frame[key].is_unique:  # else the copy drop_duplicates makes is the same rows
         frame = frame.drop_duplicates(subset=[key], keep="first")
-    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+    return join.sorted_by(frame, key)
 
 
 def typed_sorted(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """A subset of a typed layer, in the layer's row order again."""
-    return frame.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
+    return join.sorted_by(frame, KEYS[name])
 
 
 def fingerprint(article_ids: Iterable[str]) -> str:
