@@ -207,7 +207,7 @@ def point_layer(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex, base: Lay
     lat_i = np.round(lat * COORDINATE_SCALE).astype(np.int64)
     lon_i = np.round(lon * COORDINATE_SCALE).astype(np.int64)
     order = np.lexsort((np.arange(len(rows)), lon_i, lat_i, cells))
-    rows = rows[_needed(rows, spec)].iloc[order]
+    rows = rows[needed_columns(rows, spec)].iloc[order]
     palette, colours = _palette(spec, rows)
     style = spec.style
     sizes = radii(
@@ -236,8 +236,9 @@ def point_layer(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex, base: Lay
     }  # type: ignore[return-value]
 
 
-def _needed(rows: pd.DataFrame, spec: LayerSpec) -> list[str]:
-    """The columns a point layer reads (only these are put in grid order)."""
+def needed_columns(rows: pd.DataFrame, spec: LayerSpec) -> list[str]:
+    """The columns a point layer reads besides its coordinates (only these are put in grid
+    order)."""
     style = spec.style
     wanted = [
         "event_id_cnty",
@@ -339,10 +340,31 @@ def display_column(rows: pd.DataFrame, field: str) -> tuple[list[str | None], np
 
         return _combined(rows, ["event_date", "time_precision"], date)
     codes, uniques = pd.factorize(rows[field], use_na_sentinel=True)
+    if isinstance(uniques.dtype, pd.StringDtype) and uniques.dtype.storage == "pyarrow":
+        return _text_table(uniques, codes)
     shown: dict[str | None, int] = {None: 0}
     table = [None, *(None if v == "" else str(v) for v in np.asarray(uniques, dtype=object))]
     merged = np.asarray([shown.setdefault(value, len(shown)) for value in table], dtype=np.int64)
     return list(shown), merged[codes + 1]
+
+
+def _text_table(
+    uniques: Any, codes: np.ndarray[Any, Any]
+) -> tuple[list[str | None], np.ndarray[Any, Any]]:
+    """:func:`display_column`'s table and indexes for a text column's distinct values (kept in
+    Arrow, so each is already its own text and none repeats): ``None`` first, for missing
+    values and the empty text."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    values: list[str | None] = pa.chunked_array(uniques.array._pa_array).to_pylist()
+    index = np.arange(1, len(values) + 2, dtype=np.int64)  # missing (-1) is the last, 0
+    index[-1] = 0
+    if "" in values:
+        blank = values.index("")
+        del values[blank]
+        index[blank] = 0
+        index[blank + 1 : -1] -= 1
+    return [None, *values], index[codes]
 
 
 def _combined(
