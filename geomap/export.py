@@ -100,7 +100,7 @@ def geojson_lines(
 
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
-    geometries = pa.array(_geometry_texts(frame.geometry.to_numpy()), type=pa.string())
+    geometries = _geometry_array(frame.geometry.to_numpy())
     properties = frame.drop(columns=frame.geometry.name)
     keys = [str(key) for key in properties.columns]
     columns = [
@@ -150,6 +150,10 @@ def _arrow_encoded(key: str, column: pd.Series) -> Any:
         return pc.fill_null(pc.cast(exact, pa.string()), "null")
     if _is_arrow_text(column) and key not in {"qualifiers", "reports"}:
         return _arrow_json_text(_arrow_text(column))
+    if _is_arrow_text(column):  # JSON text: each distinct value parsed and encoded once
+        encoded = pc.dictionary_encode(_arrow_text(column))
+        texts = pa.array(_encoded(key, pd.Series(encoded.dictionary.to_pylist(), dtype=object)))
+        return pc.fill_null(texts.take(encoded.indices), "null")
     return pa.array(_encoded(key, column), type=pa.string())
 
 
@@ -252,6 +256,11 @@ def _csv_cells(column: pd.Series) -> Any:
     if isinstance(dtype, pd.Int64Dtype) or pd.api.types.is_integer_dtype(dtype):
         exact = pa.array(column.astype("Int64"), type=pa.int64())
         return pc.fill_null(pc.cast(exact, pa.string()), "")
+    if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.Float64Dtype):
+        # numpy's text of a float64 is Python's repr of it; no such text is ever quoted
+        numbers = column.to_numpy(dtype="float64")
+        texts = pa.array(list(map(float.__repr__, numbers.tolist())), type=pa.string())
+        return pc.if_else(pa.array(column.isna().to_numpy()), "", texts)
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         text = pa.chunked_array(column.array._pa_array).cast(pa.string())
     else:
@@ -259,10 +268,7 @@ def _csv_cells(column: pd.Series) -> Any:
         if not all(value is None or type(value) is str for value in values):
             values = [value if value is None else str(value) for value in values]
         text = pa.array(values, type=pa.string())
-    quote = None
-    for character in _CSV_QUOTED:
-        found = pc.match_substring(text, character)
-        quote = found if quote is None else pc.or_(quote, found)
+    quote = pc.match_substring_regex(text, _CSV_QUOTED_PATTERN) if _CSV_QUOTED else None
     if _CSV_QUOTES_EMPTY:
         found = pc.equal(text, "")
         quote = found if quote is None else pc.or_(quote, found)
@@ -357,25 +363,56 @@ def _formula_safe_cell(value: Any) -> Any:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _geometry_texts(geometries: np.ndarray) -> list[str]:
-    """Each geometry as GeoJSON text (``null`` for none), rounded to :data:`DIGITS` decimals.
+def _geometry_array(geometries: np.ndarray) -> Any:
+    """:func:`_geometry_texts` as an Arrow array of text, the points' texts joined in Arrow
+    from their coordinates' (each written as :func:`json.dumps` writes a float)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    oriented = shapely.orient_polygons(geometries, exterior_cw=False)
+    rounded = shapely.set_precision(oriented, 10.0**-DIGITS, mode="pointwise")
+    points = (shapely.get_type_id(rounded) == 0) & ~shapely.is_empty(rounded)
+    xy = shapely.get_coordinates(rounded[points])
+    if not points.any() or not np.isfinite(xy).all():  # json refuses NaN: let it say so
+        return pa.array(_geometry_texts(geometries, rounded=rounded), type=pa.string())
+    texts = pc.binary_join_element_wise(
+        '{"type":"Point","coordinates":[',
+        pa.array(list(map(float.__repr__, xy[:, 0].tolist())), type=pa.string()),
+        ",",
+        pa.array(list(map(float.__repr__, xy[:, 1].tolist())), type=pa.string()),
+        "]}",
+        "",
+    )
+    if points.all():
+        return texts
+    others = pa.array(_geometry_texts(geometries, rounded=rounded, points=False), pa.string())
+    return pc.replace_with_mask(others, pa.array(points), texts)
+
+
+def _geometry_texts(
+    geometries: np.ndarray, *, rounded: np.ndarray | None = None, points: bool = True
+) -> list[str]:
+    """Each geometry as GeoJSON text (``null`` for none), rounded to :data:`DIGITS` decimals
+    (``rounded``: the geometries already oriented and rounded); without ``points``, a point's
+    text is left ``null``.
 
     Points, nearly every row, are written from their coordinates at once; other shapes
     (country outlines, flow lines) through GEOS's GeoJSON, each distinct shape once.
     """
-    oriented = shapely.orient_polygons(geometries, exterior_cw=False)
-    rounded = shapely.set_precision(oriented, 10.0**-DIGITS, mode="pointwise")
+    if rounded is None:
+        oriented = shapely.orient_polygons(geometries, exterior_cw=False)
+        rounded = shapely.set_precision(oriented, 10.0**-DIGITS, mode="pointwise")
     kinds = shapely.get_type_id(rounded)
-    points = (kinds == 0) & ~shapely.is_empty(rounded)
+    is_point = (kinds == 0) & ~shapely.is_empty(rounded)
     texts: list[str] = ["null"] * len(rounded)
-    if points.any():
-        xy = shapely.get_coordinates(rounded[points])
+    if points and is_point.any():
+        xy = shapely.get_coordinates(rounded[is_point])
         for index, x, y in zip(
-            np.flatnonzero(points).tolist(), xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True
+            np.flatnonzero(is_point).tolist(), xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True
         ):
             texts[index] = '{"type":"Point","coordinates":[' + _number(x) + "," + _number(y) + "]}"
     shapes: dict[bytes, str] = {}
-    for index in np.flatnonzero(~points & (kinds >= 0)).tolist():
+    for index in np.flatnonzero(~is_point & (kinds >= 0)).tolist():
         geometry = rounded[index]
         key = shapely.to_wkb(geometry)
         if key not in shapes:
@@ -475,3 +512,5 @@ def _dumps(data: Any) -> str:
 #: What makes :mod:`csv`'s writer quote a cell, found by asking it once.
 _CSV_QUOTED = _csv_quoted_characters()
 _CSV_QUOTES_EMPTY = _csv_lines([["", "c"]])[0][0] == '"'  # a writer that quotes empty cells
+#: Any of :data:`_CSV_QUOTED`, as a regular expression of Arrow's (RE2).
+_CSV_QUOTED_PATTERN = "[" + "".join(f"\\x{{{ord(c):02x}}}" for c in _CSV_QUOTED) + "]"
