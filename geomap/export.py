@@ -152,7 +152,8 @@ def _arrow_encoded(key: str, column: pd.Series) -> Any:
         return _arrow_json_text(_arrow_text(column))
     if _is_arrow_text(column):  # JSON text: each distinct value parsed and encoded once
         encoded = pc.dictionary_encode(_arrow_text(column))
-        texts = pa.array(_encoded(key, pd.Series(encoded.dictionary.to_pylist(), dtype=object)))
+        distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+        texts = pa.array(_encoded(key, distinct), type=pa.string())
         return pc.fill_null(texts.take(encoded.indices), "null")
     return pa.array(_encoded(key, column), type=pa.string())
 

@@ -130,3 +130,22 @@ def test_a_refused_direct_write_is_written_as_usual(
         handle.write(data)
     assert refused == [4096]
     assert path.read_bytes() == data
+
+
+def test_geojson_lines_of_no_rows_with_json_text_kept_in_arrow_are_none() -> None:
+    import geopandas
+    import shapely
+
+    from geomap.export import geojson_lines
+
+    frame = geopandas.GeoDataFrame(
+        {
+            "event_id_cnty": pd.Series(["e1"], dtype="str"),
+            "qualifiers": pd.Series(['{"fatalities":"about"}'], dtype="str"),
+        },
+        geometry=[shapely.Point(1.5, -2.25)],
+        crs="EPSG:4326",
+    )
+    assert len(geojson_lines(frame.iloc[:0], id_column="event_id_cnty")) == 0
+    (line,) = geojson_lines(frame, id_column="event_id_cnty").to_pylist()
+    assert '"qualifiers":{"fatalities":"about"}' in line
