@@ -166,7 +166,10 @@ def _layers_of(
         wanted |= {column for column, _values in spec.where}
         wanted |= {spec.split_by} if spec.split_by else set()
         source = source[[column for column in source.columns if column in wanted]]
-    frame = spec.rows(source)
+        kept = spec.rows(source[[column for column, _values in spec.where]]).index
+        frame = source if len(kept) == len(source) else source.loc[kept]  # no copy of all
+    else:
+        frame = spec.rows(source)
     if frame.empty:
         return
     values = sorted(frame[spec.split_by].dropna().unique()) if spec.split_by else [None]

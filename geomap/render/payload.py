@@ -13,6 +13,7 @@ an index, and points at one place are neighbours.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -214,10 +215,13 @@ def point_layer(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex, base: Lay
         _first_counts(rows, style.radius_by), smallest=style.radius[0], largest=style.radius[1]
     )
     size_table, size_codes = np.unique(sizes, return_inverse=True)
-    ids = rows["event_id_cnty"].astype(str).tolist()
+    id_texts = rows["event_id_cnty"]
+    ids = (
+        _arrow_chunks(id_texts) if _is_arrow_text(id_texts) and not id_texts.isna().any() else None
+    )
     return base | {
         "count": len(rows),
-        "ids": text_column(ids),
+        "ids": ids or text_column(id_texts.astype(str).tolist()),
         "lat": typed_array(lat_i[order], "Int32"),
         "lon": typed_array(lon_i[order], "Int32"),
         "grid": GRID_BITS,
@@ -230,10 +234,58 @@ def point_layer(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex, base: Lay
         "tipFields": list(spec.tooltip),
         "joiner": " · ",
         "columns": {
-            field: encode_column(*display_column(rows, field))
+            field: popup_column(rows, field)
             for field in dict.fromkeys([*spec.popup, *spec.tooltip])
         },
     }  # type: ignore[return-value]
+
+
+def popup_column(rows: pd.DataFrame, field: str) -> Column:
+    """A popup column of a point layer (:func:`display_column`, :func:`encode_column`); a
+    text column kept in Arrow whose values mostly differ is chunked from Arrow's text."""
+    table, codes = display_column(rows, field)
+    if (
+        field in rows.columns
+        and field not in COUNTS
+        and field != "event_date"
+        and _is_arrow_text(rows[field])
+        and len(codes)
+        and np.any(codes != codes[0])
+        and len(table) * 2 > len(codes)
+    ):
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+        texts = pa.chunked_array(rows[field].array._pa_array).combine_chunks().cast(pa.string())
+        shown = pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
+        return _arrow_chunks(pd.Series(pd.array(shown, dtype="str")))
+    return encode_column(table, codes)
+
+
+def _is_arrow_text(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
+
+
+def _arrow_chunks(column: pd.Series) -> TextColumn:
+    """:func:`text_column` of a text column kept in Arrow (missing values null): each chunk's
+    JSON list joined in Arrow from each value's JSON text, the bytes :func:`json.dumps` gives."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from geomap.export import json_texts
+
+    items = json_texts(column)
+    starts = np.append(np.arange(0, len(items), TEXT_CHUNK), len(items))
+    lists = pa.ListArray.from_arrays(pa.array(starts, type=pa.int64()), items)
+    joined = pc.binary_join(lists, ", ").cast(pa.large_string())
+    _validity, offsets_buffer, data = joined.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[: len(joined) + 1].tolist()
+    body = memoryview(data) if data is not None else memoryview(b"")
+    chunks = []
+    for first, last in itertools.pairwise(offsets):
+        text = b"[" + body[first:last].tobytes() + b"]"
+        chunks.append(base64.b64encode(zlib.compress(text, 6)).decode("ascii"))
+    return {"chunk": TEXT_CHUNK, "chunks": chunks}
 
 
 def needed_columns(rows: pd.DataFrame, spec: LayerSpec) -> list[str]:
@@ -354,7 +406,7 @@ def _text_table(
     """:func:`display_column`'s table and indexes for a text column's distinct values (kept in
     Arrow, so each is already its own text and none repeats): ``None`` first, for missing
     values and the empty text."""
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     values: list[str | None] = pa.chunked_array(uniques.array._pa_array).to_pylist()
     index = np.arange(1, len(values) + 2, dtype=np.int64)  # missing (-1) is the last, 0
