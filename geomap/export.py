@@ -177,6 +177,12 @@ def _arrow_json_text(text: Any) -> Any:
     return pc.fill_null(quoted, "null")
 
 
+def json_text_array(texts: Any) -> Any:
+    """Each text of an Arrow array of text as :func:`json.dumps` writes it (``null`` where
+    missing), as an Arrow array."""
+    return _arrow_json_text(texts)
+
+
 def json_texts(column: pd.Series) -> Any:
     """Each value of a text column kept in Arrow as :func:`json.dumps` writes it (``null``
     where missing), as an Arrow array; ``None`` for a column of another kind."""

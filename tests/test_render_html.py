@@ -509,3 +509,16 @@ def test_a_popup_text_column_kept_in_arrow_shows_as_an_object_column_does() -> N
     )
     expected_table, expected_codes = display_column(objects, "location")
     assert table == expected_table and codes.tolist() == expected_codes.tolist()
+
+
+def test_a_text_column_chunked_from_arrow_is_what_the_json_of_its_values_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from geomap.render import payload
+
+    monkeypatch.setattr(payload, "_CHUNKS_AT_ONCE", 1)  # several parts in a small test
+    words = ['say "hi"', "", None, "Zürich – Genève\u2028", "tab\there", "日本", "plain"]
+    values = [words[i % len(words)] for i in range(payload.TEXT_CHUNK * 2 + 5)]
+    column = pd.Series(values, dtype="str")
+    shown = [None if value == "" else value for value in values]
+    assert payload._arrow_chunks(column, blank_is_none=True) == payload.text_column(shown)

@@ -253,12 +253,7 @@ def popup_column(rows: pd.DataFrame, field: str) -> Column:
         and np.any(codes != codes[0])
         and len(table) * 2 > len(codes)
     ):
-        import pyarrow as pa  # type: ignore[import-untyped]
-        import pyarrow.compute as pc  # type: ignore[import-untyped]
-
-        texts = pa.chunked_array(rows[field].array._pa_array).combine_chunks().cast(pa.string())
-        shown = pc.if_else(pc.equal(texts, ""), pa.scalar(None, pa.string()), texts)
-        return _arrow_chunks(pd.Series(pd.array(shown, dtype="str")))
+        return _arrow_chunks(rows[field], blank_is_none=True)
     return encode_column(table, codes)
 
 
@@ -266,25 +261,37 @@ def _is_arrow_text(column: pd.Series) -> bool:
     return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
 
 
-def _arrow_chunks(column: pd.Series) -> TextColumn:
-    """:func:`text_column` of a text column kept in Arrow (missing values null): each chunk's
-    JSON list joined in Arrow from each value's JSON text, the bytes :func:`json.dumps` gives."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+#: Chunks of a text column encoded at a time (so a column's JSON is never held whole).
+_CHUNKS_AT_ONCE = 16
 
-    from geomap.export import json_texts
 
-    items = json_texts(column)
-    starts = np.append(np.arange(0, len(items), TEXT_CHUNK), len(items))
-    lists = pa.ListArray.from_arrays(pa.array(starts, type=pa.int64()), items)
-    joined = pc.binary_join(lists, ", ").cast(pa.large_string())
-    _validity, offsets_buffer, data = joined.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[: len(joined) + 1].tolist()
-    body = memoryview(data) if data is not None else memoryview(b"")
+def _arrow_chunks(column: pd.Series, *, blank_is_none: bool = False) -> TextColumn:
+    """:func:`text_column` of a text column kept in Arrow (missing values, and with
+    ``blank_is_none`` empty texts, ``None``): each chunk's JSON list joined in Arrow from
+    each value's JSON text, the bytes :func:`json.dumps` gives."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    from geomap.export import json_text_array
+
+    texts = pa.chunked_array(column.array._pa_array).cast(pa.string())
     chunks = []
-    for first, last in itertools.pairwise(offsets):
-        text = b"[" + body[first:last].tobytes() + b"]"
-        chunks.append(base64.b64encode(zlib.compress(text, 6)).decode("ascii"))
+    step = TEXT_CHUNK * _CHUNKS_AT_ONCE
+    for at in range(0, len(texts), step):
+        part = texts.slice(at, step).combine_chunks()
+        if blank_is_none:
+            part = pc.if_else(pc.equal(part, ""), pa.scalar(None, pa.string()), part)
+        items = json_text_array(part)
+        starts = np.append(np.arange(0, len(items), TEXT_CHUNK), len(items))
+        lists = pa.ListArray.from_arrays(pa.array(starts, type=pa.int32()), items)
+        joined = pc.binary_join(lists, ", ")
+        _validity, offsets_buffer, data = joined.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)
+        offsets = offsets[joined.offset : joined.offset + len(joined) + 1].tolist()
+        body = memoryview(data) if data is not None else memoryview(b"")
+        for first, last in itertools.pairwise(offsets):
+            text = b"[" + body[first:last].tobytes() + b"]"
+            chunks.append(base64.b64encode(zlib.compress(text, 6)).decode("ascii"))
     return {"chunk": TEXT_CHUNK, "chunks": chunks}
 
 
