@@ -150,6 +150,10 @@ def _arrow_encoded(key: str, column: pd.Series) -> Any:
         return pc.fill_null(pc.cast(exact, pa.string()), "null")
     if _is_arrow_text(column) and key not in {"qualifiers", "reports"}:
         return _arrow_json_text(_arrow_text(column))
+    if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.Float64Dtype):
+        numbers = column.to_numpy(dtype="float64")
+        if not np.isinf(numbers).any():  # json refuses infinity: let it say so
+            return pc.if_else(pa.array(np.isnan(numbers)), "null", float_texts(numbers))
     if _is_arrow_text(column):  # JSON text: each distinct value parsed and encoded once
         encoded = pc.dictionary_encode(_arrow_text(column))
         distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
@@ -265,8 +269,7 @@ def _csv_cells(column: pd.Series) -> Any:
         return pc.fill_null(pc.cast(exact, pa.string()), "")
     if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.Float64Dtype):
         # numpy's text of a float64 is Python's repr of it; no such text is ever quoted
-        numbers = column.to_numpy(dtype="float64")
-        texts = pa.array(list(map(float.__repr__, numbers.tolist())), type=pa.string())
+        texts = float_texts(column.to_numpy(dtype="float64"))
         return pc.if_else(pa.array(column.isna().to_numpy()), "", texts)
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         text = pa.chunked_array(column.array._pa_array).cast(pa.string())
@@ -376,7 +379,11 @@ def _geometry_array(geometries: np.ndarray) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    oriented = shapely.orient_polygons(geometries, exterior_cw=False)
+    oriented = geometries
+    polygonal = np.isin(shapely.get_type_id(geometries), (3, 6, 7))  # (multi)polygons, sets
+    if polygonal.any():  # only these have rings to orient
+        oriented = np.array(geometries, dtype=object)
+        oriented[polygonal] = shapely.orient_polygons(geometries[polygonal], exterior_cw=False)
     rounded = shapely.set_precision(oriented, 10.0**-DIGITS, mode="pointwise")
     points = (shapely.get_type_id(rounded) == 0) & ~shapely.is_empty(rounded)
     xy = shapely.get_coordinates(rounded[points])
@@ -384,9 +391,9 @@ def _geometry_array(geometries: np.ndarray) -> Any:
         return pa.array(_geometry_texts(geometries, rounded=rounded), type=pa.string())
     texts = pc.binary_join_element_wise(
         '{"type":"Point","coordinates":[',
-        pa.array(list(map(float.__repr__, xy[:, 0].tolist())), type=pa.string()),
+        float_texts(xy[:, 0]),
         ",",
-        pa.array(list(map(float.__repr__, xy[:, 1].tolist())), type=pa.string()),
+        float_texts(xy[:, 1]),
         "]}",
         "",
     )
@@ -425,6 +432,30 @@ def _geometry_texts(
         if key not in shapes:
             shapes[key] = _dumps(json.loads(shapely.to_geojson(geometry)))
         texts[index] = shapes[key]
+    return texts
+
+
+def float_texts(numbers: np.ndarray) -> Any:
+    """Each float as Python's ``repr`` writes it (as :func:`json.dumps` and numpy's text of a
+    float64 do: ``nan`` and ``inf`` as such), as an Arrow array of text.
+
+    Arrow writes the same shortest digits, but ``1`` for ``1.0`` and exponents for other
+    magnitudes: its text is taken where it has a point and no exponent and the number is
+    at least 1e-4 (below that Python writes an exponent), Python's elsewhere.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numbers = np.asarray(numbers, dtype=np.float64)
+    texts = pc.cast(pa.array(numbers, type=pa.float64()), pa.string())
+    plain = pc.and_(pc.match_substring(texts, "."), pc.invert(pc.match_substring(texts, "e")))
+    with np.errstate(invalid="ignore"):
+        large = np.abs(numbers) >= 1e-4
+    trusted = plain.to_numpy(zero_copy_only=False) & large
+    if not trusted.all():
+        others = numbers[~trusted].tolist()
+        fixed = pa.array(list(map(float.__repr__, others)), type=pa.string())
+        texts = pc.replace_with_mask(texts, pa.array(~trusted), fixed)
     return texts
 
 

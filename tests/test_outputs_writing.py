@@ -149,3 +149,17 @@ def test_geojson_lines_of_no_rows_with_json_text_kept_in_arrow_are_none() -> Non
     assert len(geojson_lines(frame.iloc[:0], id_column="event_id_cnty")) == 0
     (line,) = geojson_lines(frame, id_column="event_id_cnty").to_pylist()
     assert '"qualifiers":{"fatalities":"about"}' in line
+
+
+def test_float_texts_are_pythons_reprs() -> None:
+    import math
+
+    import numpy as np
+
+    from geomap.export import float_texts
+
+    awkward = [0.0, -0.0, 1.0, 2.5, -43.2, 1e-4, 9.99e-5, 1e-5, 1e16, 1e15, 123456789012345.0]
+    awkward += [5e-324, 1.7976931348623157e308, 0.1 + 0.2, -179.999_999_9, math.inf, math.nan]
+    spread = np.random.default_rng(3).standard_normal(2000) * 10.0 ** np.arange(-20, 20).repeat(50)
+    numbers = np.asarray(awkward + spread.tolist())
+    assert float_texts(numbers).to_pylist() == [repr(float(n)) for n in numbers]
