@@ -104,18 +104,50 @@ def geojson_lines(
     properties = frame.drop(columns=frame.geometry.name)
     keys = [str(key) for key in properties.columns]
     columns = [
-        _arrow_as_is(properties[key]) if key in json_text else _arrow_encoded(key, properties[key])
+        [_arrow_as_is(properties[key])] if key in json_text else _json_pieces(key, properties[key])
         for key in keys
     ]
-    pieces: list[Any] = ['{"type":"Feature","id":', _arrow_id(properties[id_column])]
+    pieces: list[Any] = ['{"type":"Feature","id":', *_id_pieces(properties[id_column])]
     pieces += [',"geometry":', geometries, ',"properties":{']
     for number, (key, column) in enumerate(zip(keys, columns, strict=True)):
-        pieces += [("," if number else "") + _dumps(key) + ":", column]
+        pieces += [("," if number else "") + _dumps(key) + ":", *column]
     pieces.append("}}")
     if not len(frame):
         return pa.array([], type=pa.string())
-    parts = [pa.scalar(piece) if isinstance(piece, str) else piece for piece in pieces]
-    return pc.binary_join_element_wise(*parts, "")
+    parts: list[Any] = []
+    for piece in pieces:  # next to each other, texts are one
+        if isinstance(piece, str) and parts and isinstance(parts[-1], str):
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    scalars = [pa.scalar(part) if isinstance(part, str) else part for part in parts]
+    return pc.binary_join_element_wise(*scalars, "")
+
+
+def _json_pieces(key: str, column: pd.Series) -> list[Any]:
+    """A column's JSON texts for :func:`geojson_lines`: ``['"', texts, '"']`` for text that
+    is all there and needs no escaping (quoted as the feature is joined, not copied first),
+    else the one array :func:`_arrow_encoded` gives."""
+    if _is_arrow_text(column) and key not in {"qualifiers", "reports"}:
+        text = _arrow_text(column)
+        if not text.null_count and not _json_escaped(text).any():
+            return ['"', text, '"']
+    return [_arrow_encoded(key, column)]
+
+
+def _id_pieces(column: pd.Series) -> list[Any]:
+    """:func:`_json_pieces` of the feature's id (:func:`_arrow_id`)."""
+    if _is_arrow_text(column) and not column.isna().any():
+        return _json_pieces("id", column)
+    return [_arrow_id(column)]
+
+
+def _json_escaped(text: Any) -> Any:
+    """Which texts hold a character JSON escapes (a numpy array of booleans)."""
+    import pyarrow.compute as pc
+
+    found = pc.fill_null(pc.match_substring_regex(text, _JSON_ESCAPED), False)
+    return found.to_numpy(zero_copy_only=False)
 
 
 def _is_arrow_text(column: pd.Series) -> bool:
