@@ -95,17 +95,29 @@ def whole(
     from geomap.store import fingerprint
 
     contents = load()
-    places = set(contents.events["place_id"]) | set(contents.flows["origin_place_id"])
     view = View(
         merge_reports(contents.events),
         merge_flows(contents.flows, contents.articles),
         len(contents.articles),
-        len(places),
+        _distinct(contents.events["place_id"], contents.flows["origin_place_id"]),
     )
     stored = fingerprint(contents.articles["article_id"])
     del contents
     made = _write(view, specs=specs, settings=settings, previous=None, fresh=view.events)
     return replace(made, stored=stored)
+
+
+def _distinct(*columns: pd.Series) -> int:
+    """How many distinct values the columns hold together (a missing value counts once)."""
+    import pandas as pd
+
+    found = [column for column in columns if len(column)]
+    if not found:
+        return 0
+    if all(column.dtype == found[0].dtype for column in found):
+        joined = found[0] if len(found) == 1 else pd.concat(found, ignore_index=True)
+        return int(joined.nunique(dropna=False))
+    return len(set().union(*found))
 
 
 def incremental(
@@ -304,7 +316,7 @@ def _write(
         spans[start.replace("_start", "_length")] = lengths
     if write_text(folder / FLOWS_FILE, geojson_text(view.flows, id_column="flow_id")):
         written.append(folder / FLOWS_FILE)
-    kept = events.copy()
+    kept = events.copy(deep=False)  # the columns are shared, not copied
     for column in _SPANS:
         kept[column] = spans[column]
     written.sort(key=lambda path: NAMES.index(path.name))

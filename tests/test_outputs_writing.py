@@ -163,3 +163,14 @@ def test_float_texts_are_pythons_reprs() -> None:
     spread = np.random.default_rng(3).standard_normal(2000) * 10.0 ** np.arange(-20, 20).repeat(50)
     numbers = np.asarray(awkward + spread.tolist())
     assert float_texts(numbers).to_pylist() == [repr(float(n)) for n in numbers]
+
+
+def test_places_are_counted_once_across_events_and_flows() -> None:
+    from geomap.outputs import _distinct
+
+    events = pd.Series(["geonames:1", "geonames:2", None, "geonames:1"], dtype="str")
+    flows = pd.Series(["geonames:2", "geonames:3"], dtype="str")
+    assert _distinct(events, flows) == 4  # 1, 2, 3 and a missing one
+    assert _distinct(events, pd.Series([], dtype=object)) == 3
+    assert _distinct(events, pd.Series(["geonames:9"], dtype=object)) == 4
+    assert _distinct(pd.Series([], dtype=object), pd.Series([], dtype=object)) == 0
