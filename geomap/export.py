@@ -271,15 +271,17 @@ def csv_lines(frame: pd.DataFrame, *, formula_safe: bool = True) -> Any:
     import pyarrow.compute as pc
 
     table = frame.drop(columns="geometry", errors="ignore")
-    columns = []
-    for name in table.columns:
-        column = table[name]
-        if formula_safe:
-            column = _formula_safe_column(column)
-        columns.append(column)
+    columns = [table[name] for name in table.columns]
     if len(columns) < 2:  # one cell alone is quoted when empty: the writer knows best
+        if formula_safe:
+            columns = [_formula_safe_column(column) for column in columns]
         return _csv_lines(zip(*(_csv_values(column) for column in columns), strict=True))
-    cells = [_csv_cells(column) for column in columns]
+    cells = [
+        _csv_text_cells(column)
+        if formula_safe and _ONE_SCAN and _is_arrow_text(column)
+        else _csv_cells(_formula_safe_column(column) if formula_safe else column)
+        for column in columns
+    ]
     rows = pc.binary_join_element_wise(*cells, ",")
     return pc.binary_join_element_wise(rows, pa.scalar("\n"), "")
 
@@ -318,6 +320,37 @@ def _csv_cells(column: pd.Series) -> Any:
         doubled = pc.replace_substring(text, '"', '""')
         quoted = pc.binary_join_element_wise(pa.scalar('"'), doubled, pa.scalar('"'), "")
         text = pc.if_else(pc.fill_null(quote, False), quoted, text)
+    return pc.fill_null(text, "")
+
+
+def _csv_text_cells(column: pd.Series) -> Any:
+    """:func:`_csv_cells` of :func:`_formula_safe_column` for a text column kept in Arrow,
+    in one scan for the characters that make a cell quoted or a carriage return: a cell
+    made formula-safe holds a line feed where it held a carriage return, and a leading
+    ``'``, which is not quoted, so the cells to quote are those the scan found."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.chunked_array(column.array._pa_array).combine_chunks().cast(pa.string())
+    special = pc.fill_null(pc.match_substring_regex(text, _CSV_SCAN_PATTERN), False)
+    starts = pc.fill_null(pc.match_substring_regex(text, _FORMULA_START_PATTERN), False)
+    risky = starts.to_numpy(zero_copy_only=False)
+    found = special.to_numpy(zero_copy_only=False)
+    if found.any():
+        rows = np.flatnonzero(found)
+        returns = pc.match_substring(text.take(pa.array(rows)), "\r")
+        risky = risky.copy()
+        risky[rows[returns.to_numpy(zero_copy_only=False)]] = True
+    if risky.any():
+        values = [_formula_safe_cell(value) for value in text.filter(pa.array(risky)).to_pylist()]
+        text = pc.replace_with_mask(text, pa.array(risky), pa.array(values, type=pa.string()))
+    quote = special
+    if _CSV_QUOTES_EMPTY:
+        quote = pc.or_(quote, pc.fill_null(pc.equal(text, ""), False))
+    if pc.any(quote).as_py():
+        doubled = pc.replace_substring(text, '"', '""')
+        quoted = pc.binary_join_element_wise(pa.scalar('"'), doubled, pa.scalar('"'), "")
+        text = pc.if_else(quote, quoted, text)
     return pc.fill_null(text, "")
 
 
@@ -582,5 +615,16 @@ def _dumps(data: Any) -> str:
 #: What makes :mod:`csv`'s writer quote a cell, found by asking it once.
 _CSV_QUOTED = _csv_quoted_characters()
 _CSV_QUOTES_EMPTY = _csv_lines([["", "c"]])[0][0] == '"'  # a writer that quotes empty cells
-#: Any of :data:`_CSV_QUOTED`, as a regular expression of Arrow's (RE2).
-_CSV_QUOTED_PATTERN = "[" + "".join(f"\\x{{{ord(c):02x}}}" for c in _CSV_QUOTED) + "]"
+
+
+def _any_of(characters: Iterable[str]) -> str:
+    """A regular expression of Arrow's (RE2) that matches any of the characters."""
+    return "[" + "".join(f"\\x{{{ord(c):02x}}}" for c in characters) + "]"
+
+
+#: Any of :data:`_CSV_QUOTED`; that or a carriage return; a formula's first character.
+_CSV_QUOTED_PATTERN = _any_of(_CSV_QUOTED)
+_CSV_SCAN_PATTERN = _any_of(dict.fromkeys([*_CSV_QUOTED, "\r"]))
+_FORMULA_START_PATTERN = "^" + _any_of(FORMULA_STARTS)
+#: Whether one scan finds the cells to quote in formula-safe text (see _csv_text_cells).
+_ONE_SCAN = "\n" in _CSV_QUOTED and "'" not in _CSV_QUOTED

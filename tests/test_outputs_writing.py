@@ -174,3 +174,14 @@ def test_places_are_counted_once_across_events_and_flows() -> None:
     assert _distinct(events, pd.Series([], dtype=object)) == 3
     assert _distinct(events, pd.Series(["geonames:9"], dtype=object)) == 4
     assert _distinct(pd.Series([], dtype=object), pd.Series([], dtype=object)) == 0
+
+
+def test_text_cells_found_in_one_scan_are_the_formula_safe_cells_quoted() -> None:
+    from geomap.export import _csv_cells, _csv_text_cells, _formula_safe_column
+
+    values = ["plain", "", None, "a,b", 'say "hi"', "line\nbreak", "cr\rinside", "\r\n=1+1"]
+    values += ["=SUM(A1)", "+1", "-2", "@x", "\tx", "'quoted'", "é, ø", "x\r", "\r"]
+    column = pd.Series(values, dtype="str")
+    expected = _csv_cells(_formula_safe_column(column)).to_pylist()
+    assert _csv_text_cells(column).to_pylist() == expected
+    assert expected[6] == '"cr\ninside"' and expected[8] == "'=SUM(A1)"
