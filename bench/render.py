@@ -19,7 +19,7 @@ time (user + system) and peak RSS are printed. Target (issue 12): 1,000,000 even
 ≤ 40 s CPU and ≤ 3 GiB.
 
 Run: ``python bench/render.py [--sizes 10000 100000 1000000] [--naive 10000]``
-or ``python bench/render.py --whole 1000000``
+or ``python bench/render.py --whole 1000000 [--phases]``
 """
 
 from __future__ import annotations
@@ -159,13 +159,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--naive", type=int, default=10_000)
     parser.add_argument("--whole", type=int, nargs="+", help="time `geomap render` on N events")
+    parser.add_argument(
+        "--phases", action="store_true", help="with --whole: also the CPU time of each phase"
+    )
     args = parser.parse_args(argv)
     if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:  # as geomap's CLI runs Arrow
         import pyarrow as pa
 
         pa.set_memory_pool(pa.system_memory_pool())
     if args.whole:
-        whole_render(args.whole)
+        whole_render(args.whole, phases=args.phases)
         return
     print(
         f"{'renderer':<28}{'events':>10}{'CPU s':>8}{'HTML MB':>9}"
@@ -191,8 +194,41 @@ def main(argv: list[str] | None = None) -> None:
     export_timings(args.sizes)
 
 
-def whole_render(sizes: list[int]) -> None:
-    """CPU time and peak RSS of the whole ``geomap render`` on stores of the synthetic events."""
+#: Run in the child with ``--phases``: ``geomap render`` with its phases timed (CPU user and
+#: system seconds of each, printed to standard error).
+_PHASES = """
+import functools, os, resource, sys
+from pathlib import Path
+os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # before Arrow loads, as the CLI
+import geomap.cli, geomap.join, geomap.outputs, geomap.render, geomap.store
+
+def timed(module, name):
+    function = getattr(module, name)
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        result = function(*args, **kwargs)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        label = Path(args[0]).name if name == "_write_rows" else name
+        user, system = after.ru_utime - before.ru_utime, after.ru_stime - before.ru_stime
+        print(f"phase {label} {user:.2f} {system:.2f}", file=sys.stderr)
+        return result
+
+    setattr(module, name, run)
+
+for module, name in [(geomap.store, "read"), (geomap.join, "merge_reports"),
+                     (geomap.render, "render_map"), (geomap.outputs, "_write_rows"),
+                     (geomap.outputs, "keep")]:
+    timed(module, name)
+geomap.cli.main(["--quiet", "render", "--out", sys.argv[1]])
+"""
+
+
+def whole_render(sizes: list[int], *, phases: bool = False) -> None:
+    """CPU time and peak RSS of the whole ``geomap render`` on stores of the synthetic events
+    (with ``phases``, also the CPU time of the store read, the merge, the map, each events
+    file and the merged events kept for the next build)."""
     from geomap import store
 
     print(f"{'geomap render':<16}{'events':>10}{'CPU s':>8}{'peak RSS MB':>13}{'outputs MB':>12}")
@@ -204,15 +240,17 @@ def whole_render(sizes: list[int]) -> None:
             parsed = synthetic(count)
             store.write(out / "geomap.gpkg", store.StoreContents.of([parsed]))
             del parsed
+            command = "[sys.executable, '-m', 'geomap', '--quiet', 'render', '--out', sys.argv[1]]"
+            if phases:
+                command = "[sys.executable, '-c', sys.argv[2], sys.argv[1]]"
             script = (
                 "import resource, subprocess, sys; "
-                "subprocess.run([sys.executable, '-m', 'geomap', '--quiet', 'render', "
-                "'--out', sys.argv[1]], check=True); "
+                f"subprocess.run({command}, check=True); "
                 "usage = resource.getrusage(resource.RUSAGE_CHILDREN); "
                 "print(usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)"
             )
             result = subprocess.run(  # a fresh process, so the figures are the command's own
-                [sys.executable, "-c", script, str(out)],
+                [sys.executable, "-c", script, str(out), _PHASES],
                 capture_output=True,
                 text=True,
                 env=env,
@@ -224,6 +262,12 @@ def whole_render(sizes: list[int]) -> None:
                 for name in ("map.html", "events.geojson", "flows.geojson", "events.csv")
             )
         print(f"{'':<16}{count:>10,}{cpu:>8.1f}{peak:>13.0f}{size / 1e6:>12.0f}")
+        for line in result.stderr.splitlines():
+            if line.startswith("phase "):
+                _word, label, user, system = line.split()
+                print(
+                    f"{'':<18}{label:<24}{float(user):>6.2f} s user {float(system):>6.2f} s system"
+                )
     print("target (issue 12): 1,000,000 events in ≤ 40 s CPU and ≤ 3 GiB peak RSS")
 
 

@@ -100,22 +100,54 @@ def geojson_lines(
 
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         frame = frame.to_crs("EPSG:4326")
-    geometries = pa.array(_geometry_texts(frame.geometry.to_numpy()), type=pa.string())
+    geometries = _geometry_array(frame.geometry.to_numpy())
     properties = frame.drop(columns=frame.geometry.name)
     keys = [str(key) for key in properties.columns]
     columns = [
-        _arrow_as_is(properties[key]) if key in json_text else _arrow_encoded(key, properties[key])
+        [_arrow_as_is(properties[key])] if key in json_text else _json_pieces(key, properties[key])
         for key in keys
     ]
-    pieces: list[Any] = ['{"type":"Feature","id":', _arrow_id(properties[id_column])]
+    pieces: list[Any] = ['{"type":"Feature","id":', *_id_pieces(properties[id_column])]
     pieces += [',"geometry":', geometries, ',"properties":{']
     for number, (key, column) in enumerate(zip(keys, columns, strict=True)):
-        pieces += [("," if number else "") + _dumps(key) + ":", column]
+        pieces += [("," if number else "") + _dumps(key) + ":", *column]
     pieces.append("}}")
     if not len(frame):
         return pa.array([], type=pa.string())
-    parts = [pa.scalar(piece) if isinstance(piece, str) else piece for piece in pieces]
-    return pc.binary_join_element_wise(*parts, "")
+    parts: list[Any] = []
+    for piece in pieces:  # next to each other, texts are one
+        if isinstance(piece, str) and parts and isinstance(parts[-1], str):
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    scalars = [pa.scalar(part) if isinstance(part, str) else part for part in parts]
+    return pc.binary_join_element_wise(*scalars, "")
+
+
+def _json_pieces(key: str, column: pd.Series) -> list[Any]:
+    """A column's JSON texts for :func:`geojson_lines`: ``['"', texts, '"']`` for text that
+    is all there and needs no escaping (quoted as the feature is joined, not copied first),
+    else the one array :func:`_arrow_encoded` gives."""
+    if _is_arrow_text(column) and key not in {"qualifiers", "reports"}:
+        text = _arrow_text(column)
+        if not text.null_count and not _json_escaped(text).any():
+            return ['"', text, '"']
+    return [_arrow_encoded(key, column)]
+
+
+def _id_pieces(column: pd.Series) -> list[Any]:
+    """:func:`_json_pieces` of the feature's id (:func:`_arrow_id`)."""
+    if _is_arrow_text(column) and not column.isna().any():
+        return _json_pieces("id", column)
+    return [_arrow_id(column)]
+
+
+def _json_escaped(text: Any) -> Any:
+    """Which texts hold a character JSON escapes (a numpy array of booleans)."""
+    import pyarrow.compute as pc
+
+    found = pc.fill_null(pc.match_substring_regex(text, _JSON_ESCAPED), False)
+    return found.to_numpy(zero_copy_only=False)
 
 
 def _is_arrow_text(column: pd.Series) -> bool:
@@ -150,6 +182,15 @@ def _arrow_encoded(key: str, column: pd.Series) -> Any:
         return pc.fill_null(pc.cast(exact, pa.string()), "null")
     if _is_arrow_text(column) and key not in {"qualifiers", "reports"}:
         return _arrow_json_text(_arrow_text(column))
+    if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.Float64Dtype):
+        numbers = column.to_numpy(dtype="float64")
+        if not np.isinf(numbers).any():  # json refuses infinity: let it say so
+            return pc.if_else(pa.array(np.isnan(numbers)), "null", float_texts(numbers))
+    if _is_arrow_text(column):  # JSON text: each distinct value parsed and encoded once
+        encoded = pc.dictionary_encode(_arrow_text(column))
+        distinct = pd.Series(encoded.dictionary.to_pylist(), dtype=object)
+        texts = pa.array(_encoded(key, distinct), type=pa.string())
+        return pc.fill_null(texts.take(encoded.indices), "null")
     return pa.array(_encoded(key, column), type=pa.string())
 
 
@@ -170,6 +211,12 @@ def _arrow_json_text(text: Any) -> Any:
         replacement = pa.array([_encode_text(value) for value in values], type=pa.string())
         quoted = pc.replace_with_mask(quoted, escaped, replacement)
     return pc.fill_null(quoted, "null")
+
+
+def json_text_array(texts: Any) -> Any:
+    """Each text of an Arrow array of text as :func:`json.dumps` writes it (``null`` where
+    missing), as an Arrow array."""
+    return _arrow_json_text(texts)
 
 
 def json_texts(column: pd.Series) -> Any:
@@ -224,15 +271,17 @@ def csv_lines(frame: pd.DataFrame, *, formula_safe: bool = True) -> Any:
     import pyarrow.compute as pc
 
     table = frame.drop(columns="geometry", errors="ignore")
-    columns = []
-    for name in table.columns:
-        column = table[name]
-        if formula_safe:
-            column = _formula_safe_column(column)
-        columns.append(column)
+    columns = [table[name] for name in table.columns]
     if len(columns) < 2:  # one cell alone is quoted when empty: the writer knows best
+        if formula_safe:
+            columns = [_formula_safe_column(column) for column in columns]
         return _csv_lines(zip(*(_csv_values(column) for column in columns), strict=True))
-    cells = [_csv_cells(column) for column in columns]
+    cells = [
+        _csv_text_cells(column)
+        if formula_safe and _ONE_SCAN and _is_arrow_text(column)
+        else _csv_cells(_formula_safe_column(column) if formula_safe else column)
+        for column in columns
+    ]
     rows = pc.binary_join_element_wise(*cells, ",")
     return pc.binary_join_element_wise(rows, pa.scalar("\n"), "")
 
@@ -252,6 +301,10 @@ def _csv_cells(column: pd.Series) -> Any:
     if isinstance(dtype, pd.Int64Dtype) or pd.api.types.is_integer_dtype(dtype):
         exact = pa.array(column.astype("Int64"), type=pa.int64())
         return pc.fill_null(pc.cast(exact, pa.string()), "")
+    if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.Float64Dtype):
+        # numpy's text of a float64 is Python's repr of it; no such text is ever quoted
+        texts = float_texts(column.to_numpy(dtype="float64"))
+        return pc.if_else(pa.array(column.isna().to_numpy()), "", texts)
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
         text = pa.chunked_array(column.array._pa_array).cast(pa.string())
     else:
@@ -259,10 +312,7 @@ def _csv_cells(column: pd.Series) -> Any:
         if not all(value is None or type(value) is str for value in values):
             values = [value if value is None else str(value) for value in values]
         text = pa.array(values, type=pa.string())
-    quote = None
-    for character in _CSV_QUOTED:
-        found = pc.match_substring(text, character)
-        quote = found if quote is None else pc.or_(quote, found)
+    quote = pc.match_substring_regex(text, _CSV_QUOTED_PATTERN) if _CSV_QUOTED else None
     if _CSV_QUOTES_EMPTY:
         found = pc.equal(text, "")
         quote = found if quote is None else pc.or_(quote, found)
@@ -270,6 +320,37 @@ def _csv_cells(column: pd.Series) -> Any:
         doubled = pc.replace_substring(text, '"', '""')
         quoted = pc.binary_join_element_wise(pa.scalar('"'), doubled, pa.scalar('"'), "")
         text = pc.if_else(pc.fill_null(quote, False), quoted, text)
+    return pc.fill_null(text, "")
+
+
+def _csv_text_cells(column: pd.Series) -> Any:
+    """:func:`_csv_cells` of :func:`_formula_safe_column` for a text column kept in Arrow,
+    in one scan for the characters that make a cell quoted or a carriage return: a cell
+    made formula-safe holds a line feed where it held a carriage return, and a leading
+    ``'``, which is not quoted, so the cells to quote are those the scan found."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.chunked_array(column.array._pa_array).combine_chunks().cast(pa.string())
+    special = pc.fill_null(pc.match_substring_regex(text, _CSV_SCAN_PATTERN), False)
+    starts = pc.fill_null(pc.match_substring_regex(text, _FORMULA_START_PATTERN), False)
+    risky = starts.to_numpy(zero_copy_only=False)
+    found = special.to_numpy(zero_copy_only=False)
+    if found.any():
+        rows = np.flatnonzero(found)
+        returns = pc.match_substring(text.take(pa.array(rows)), "\r")
+        risky = risky.copy()
+        risky[rows[returns.to_numpy(zero_copy_only=False)]] = True
+    if risky.any():
+        values = [_formula_safe_cell(value) for value in text.filter(pa.array(risky)).to_pylist()]
+        text = pc.replace_with_mask(text, pa.array(risky), pa.array(values, type=pa.string()))
+    quote = special
+    if _CSV_QUOTES_EMPTY:
+        quote = pc.or_(quote, pc.fill_null(pc.equal(text, ""), False))
+    if pc.any(quote).as_py():
+        doubled = pc.replace_substring(text, '"', '""')
+        quoted = pc.binary_join_element_wise(pa.scalar('"'), doubled, pa.scalar('"'), "")
+        text = pc.if_else(quote, quoted, text)
     return pc.fill_null(text, "")
 
 
@@ -357,30 +438,89 @@ def _formula_safe_cell(value: Any) -> Any:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _geometry_texts(geometries: np.ndarray) -> list[str]:
-    """Each geometry as GeoJSON text (``null`` for none), rounded to :data:`DIGITS` decimals.
+def _geometry_array(geometries: np.ndarray) -> Any:
+    """:func:`_geometry_texts` as an Arrow array of text, the points' texts joined in Arrow
+    from their coordinates' (each written as :func:`json.dumps` writes a float)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    oriented = geometries
+    polygonal = np.isin(shapely.get_type_id(geometries), (3, 6, 7))  # (multi)polygons, sets
+    if polygonal.any():  # only these have rings to orient
+        oriented = np.array(geometries, dtype=object)
+        oriented[polygonal] = shapely.orient_polygons(geometries[polygonal], exterior_cw=False)
+    rounded = shapely.set_precision(oriented, 10.0**-DIGITS, mode="pointwise")
+    points = (shapely.get_type_id(rounded) == 0) & ~shapely.is_empty(rounded)
+    xy = shapely.get_coordinates(rounded[points])
+    if not points.any() or not np.isfinite(xy).all():  # json refuses NaN: let it say so
+        return pa.array(_geometry_texts(geometries, rounded=rounded), type=pa.string())
+    texts = pc.binary_join_element_wise(
+        '{"type":"Point","coordinates":[',
+        float_texts(xy[:, 0]),
+        ",",
+        float_texts(xy[:, 1]),
+        "]}",
+        "",
+    )
+    if points.all():
+        return texts
+    others = pa.array(_geometry_texts(geometries, rounded=rounded, points=False), pa.string())
+    return pc.replace_with_mask(others, pa.array(points), texts)
+
+
+def _geometry_texts(
+    geometries: np.ndarray, *, rounded: np.ndarray | None = None, points: bool = True
+) -> list[str]:
+    """Each geometry as GeoJSON text (``null`` for none), rounded to :data:`DIGITS` decimals
+    (``rounded``: the geometries already oriented and rounded); without ``points``, a point's
+    text is left ``null``.
 
     Points, nearly every row, are written from their coordinates at once; other shapes
     (country outlines, flow lines) through GEOS's GeoJSON, each distinct shape once.
     """
-    oriented = shapely.orient_polygons(geometries, exterior_cw=False)
-    rounded = shapely.set_precision(oriented, 10.0**-DIGITS, mode="pointwise")
+    if rounded is None:
+        oriented = shapely.orient_polygons(geometries, exterior_cw=False)
+        rounded = shapely.set_precision(oriented, 10.0**-DIGITS, mode="pointwise")
     kinds = shapely.get_type_id(rounded)
-    points = (kinds == 0) & ~shapely.is_empty(rounded)
+    is_point = (kinds == 0) & ~shapely.is_empty(rounded)
     texts: list[str] = ["null"] * len(rounded)
-    if points.any():
-        xy = shapely.get_coordinates(rounded[points])
+    if points and is_point.any():
+        xy = shapely.get_coordinates(rounded[is_point])
         for index, x, y in zip(
-            np.flatnonzero(points).tolist(), xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True
+            np.flatnonzero(is_point).tolist(), xy[:, 0].tolist(), xy[:, 1].tolist(), strict=True
         ):
             texts[index] = '{"type":"Point","coordinates":[' + _number(x) + "," + _number(y) + "]}"
     shapes: dict[bytes, str] = {}
-    for index in np.flatnonzero(~points & (kinds >= 0)).tolist():
+    for index in np.flatnonzero(~is_point & (kinds >= 0)).tolist():
         geometry = rounded[index]
         key = shapely.to_wkb(geometry)
         if key not in shapes:
             shapes[key] = _dumps(json.loads(shapely.to_geojson(geometry)))
         texts[index] = shapes[key]
+    return texts
+
+
+def float_texts(numbers: np.ndarray) -> Any:
+    """Each float as Python's ``repr`` writes it (as :func:`json.dumps` and numpy's text of a
+    float64 do: ``nan`` and ``inf`` as such), as an Arrow array of text.
+
+    Arrow writes the same shortest digits, but ``1`` for ``1.0`` and exponents for other
+    magnitudes: its text is taken where it has a point and no exponent and the number is
+    at least 1e-4 (below that Python writes an exponent), Python's elsewhere.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numbers = np.asarray(numbers, dtype=np.float64)
+    texts = pc.cast(pa.array(numbers, type=pa.float64()), pa.string())
+    plain = pc.and_(pc.match_substring(texts, "."), pc.invert(pc.match_substring(texts, "e")))
+    with np.errstate(invalid="ignore"):
+        large = np.abs(numbers) >= 1e-4
+    trusted = plain.to_numpy(zero_copy_only=False) & large
+    if not trusted.all():
+        others = numbers[~trusted].tolist()
+        fixed = pa.array(list(map(float.__repr__, others)), type=pa.string())
+        texts = pc.replace_with_mask(texts, pa.array(~trusted), fixed)
     return texts
 
 
@@ -475,3 +615,16 @@ def _dumps(data: Any) -> str:
 #: What makes :mod:`csv`'s writer quote a cell, found by asking it once.
 _CSV_QUOTED = _csv_quoted_characters()
 _CSV_QUOTES_EMPTY = _csv_lines([["", "c"]])[0][0] == '"'  # a writer that quotes empty cells
+
+
+def _any_of(characters: Iterable[str]) -> str:
+    """A regular expression of Arrow's (RE2) that matches any of the characters."""
+    return "[" + "".join(f"\\x{{{ord(c):02x}}}" for c in characters) + "]"
+
+
+#: Any of :data:`_CSV_QUOTED`; that or a carriage return; a formula's first character.
+_CSV_QUOTED_PATTERN = _any_of(_CSV_QUOTED)
+_CSV_SCAN_PATTERN = _any_of(dict.fromkeys([*_CSV_QUOTED, "\r"]))
+_FORMULA_START_PATTERN = "^" + _any_of(FORMULA_STARTS)
+#: Whether one scan finds the cells to quote in formula-safe text (see _csv_text_cells).
+_ONE_SCAN = "\n" in _CSV_QUOTED and "'" not in _CSV_QUOTED

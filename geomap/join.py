@@ -14,6 +14,7 @@ import hashlib
 import json
 import json.encoder
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import geopandas
@@ -131,31 +132,42 @@ def merge_reports(events: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     Reports are read in order of publication (``timestamp``; undated first), then of
     ``event_id_cnty``, which stands for the order an article was read in, so the result
     does not depend on the order of the rows. An incident told by one report (most of a big
-    store) is merged column by column; only incidents of several reports row by row.
+    store) is merged column by column, its text columns kept as they are; only incidents of
+    several reports row by row.
     """
+    if events.empty:
+        empty = pd.DataFrame([], columns=list(MERGED_EVENT_COLUMNS))
+        return _finish(empty, [], MERGED_EVENT_COLUMNS, key="event_id_cnty")
+    alone = _alone(events)
+    finished = []
+    if alone.all():
+        finished.append(_merged_singles(events))
+    elif alone.any():
+        finished.append(_merged_singles(events[alone]))
+    if not alone.all():
+        finished += _merged_several(events[~alone].reset_index(drop=True))
+    if len(finished) == 1:
+        return finished[0]
+    return _joined_parts(finished)
+
+
+def _merged_several(events: geopandas.GeoDataFrame) -> list[geopandas.GeoDataFrame]:
+    """Reports that share their incident key with another (:func:`_alone`), merged: the
+    incidents of one report among them column by column, the others row by row."""
     order, groups = _incidents(events)
     single = [order[group[0]] for group in groups if len(group) == 1]
     several = [[order[i] for i in group] for group in groups if len(group) > 1]
     geometry = events.geometry.to_numpy()
-    finished = []  # a part at a time, so a million reports never make a million dicts at once
-    for at in range(0, len(single), _MERGE_ROWS):
-        chunk = single[at : at + _MERGE_ROWS]
-        frame = _merged_singles(events.iloc[chunk])
-        finished.append(
-            _finish(frame, list(geometry[chunk]), MERGED_EVENT_COLUMNS, key="event_id_cnty")
-        )
-    batch: list[list[int]] = []
+    finished = []
+    if single:
+        finished.append(_merged_singles(events.iloc[sorted(single)]))
+    batch: list[list[int]] = []  # a part at a time: never a dict per report for all at once
     for number, group in enumerate(several):
         batch.append(group)
         if sum(map(len, batch)) >= _MERGE_ROWS or number == len(several) - 1:
             finished.append(_merged_groups(events, batch, geometry))
             batch = []
-    if not finished:
-        empty = pd.DataFrame([], columns=list(MERGED_EVENT_COLUMNS))
-        return _finish(empty, [], MERGED_EVENT_COLUMNS, key="event_id_cnty")
-    if len(finished) == 1:
-        return finished[0]
-    return _joined_parts(finished)
+    return finished
 
 
 #: Reports merged at a time.
@@ -188,7 +200,7 @@ def _joined_parts(parts: list[geopandas.GeoDataFrame]) -> geopandas.GeoDataFrame
         values = combined[column]
         if column != combined.geometry.name and values.dtype == object and values.notna().any():
             combined[column] = values.astype("str")
-    return combined.sort_values("event_id_cnty", kind="stable").reset_index(drop=True)
+    return sorted_by(combined, "event_id_cnty")
 
 
 #: The separators of the ``reports`` JSON of merged events: none of the spaces json's default adds.
@@ -315,60 +327,270 @@ def _row_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
-def _merged_singles(frame: geopandas.GeoDataFrame) -> pd.DataFrame:
+def _alone(events: pd.DataFrame) -> np.ndarray:
+    """Which reports are the only one of their incident key (:func:`incident_keys`, found
+    column by column): each is an incident of its own."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    from geomap.extract import reports
+
+    layers = _key_texts(events["layer"], blank=False)
+    places = _key_texts(events["place_id"], blank=False)
+    third = pc.if_else(
+        pc.equal(layers, "deployments"),
+        _key_texts(events["actor1"], blank=True),
+        _key_texts(events["event_type"], blank=True),
+    )
+    infrastructure = pc.equal(layers, "infrastructure").to_numpy(zero_copy_only=False)
+    if infrastructure.any():
+        rows = np.flatnonzero(infrastructure).tolist()
+        notes = _column_list(events["notes"].iloc[rows])
+        locations = _column_list(events["location"].iloc[rows])
+        what = [
+            reports.merge_key(
+                "infrastructure",
+                "",
+                event_type="",
+                actor1="",
+                notes=_what({"notes": note, "location": location}),
+            )[2]
+            for note, location in zip(notes, locations, strict=True)
+        ]
+        third = pc.replace_with_mask(third, pa.array(infrastructure), pa.array(what, pa.string()))
+    codes = pd.DataFrame(
+        {
+            str(number): pc.dictionary_encode(texts).indices.to_numpy(zero_copy_only=False)
+            for number, texts in enumerate((layers, places, third))
+        }
+    )
+    alone: np.ndarray = ~codes.duplicated(keep=False).to_numpy()
+    return alone
+
+
+def _key_texts(column: pd.Series, *, blank: bool) -> Any:
+    """A column as the text :func:`incident_keys` makes of each value (``str(value or "")``
+    with ``blank``, else ``str(value)``), as an Arrow array."""
+    import pyarrow as pa
+
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        texts = pa.chunked_array(column.array._pa_array).combine_chunks().cast(pa.string())
+        return texts.fill_null("" if blank else "None")
+    values = _column_list(column)
+    shown = [str(value or "") if blank else str(value) for value in values]
+    return pa.array(shown, type=pa.string())
+
+
+def _merged_singles(frame: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     """Incidents of one report each, merged column by column: what :func:`_merged_row` gives
     for a group of one (its counts, its date made ISO, qualifiers of its counts only, tags
-    and notes from those, confidence 0 when missing, its one report as JSON)."""
+    and notes from those, confidence 0 when missing, its one report as JSON), finished as
+    :func:`_finish` finishes rows.
+
+    The columns a one-report incident keeps as they are (text above all) are not copied, and
+    what a value of a changed column becomes is worked out once per distinct value (or
+    combination of values) it depends on, not once per row.
+    """
+    import pyarrow as pa
+
     table = frame.drop(columns=frame.geometry.name).reset_index(drop=True)
-    counts = {name: _column_list(table[name]) for name in COUNT_COLUMNS}
-    stored_dates = _column_list(table["event_date"])
-    stored_qualifiers = _column_list(table["qualifiers"])
-    crowd = counts["crowd_size"] if "crowd_size" in counts else [None] * len(table)
-    event_types = _column_list(table["event_type"])
-    notes = _column_list(table["notes"])
-    precision = [int(value or 0) for value in _column_list(table["time_precision"])]
-    days = [_iso_day(value) for value in stored_dates]
+    rows = len(table)
     names = list(COUNT_COLUMNS)
-    qualifiers_text: list[str] = []
-    tags: list[str | None] = []
-    new_notes: list[Any] = []
-    qualifier_cache: dict[tuple[Any, tuple[bool, ...]], tuple[str, dict[str, str], bool]] = {}
-    for i, stored in enumerate(stored_qualifiers):
-        present = tuple(counts[name][i] is not None for name in names)
-        cached = qualifier_cache.get((stored, present))
-        if cached is None:
-            given = json.loads(stored or "{}")
-            kept = {
-                n: given[n] for n, there in zip(names, present, strict=True) if there and n in given
-            }
-            same = kept == given
-            cached = (json.dumps(kept, sort_keys=True, ensure_ascii=False), kept, same)
-            qualifier_cache[(stored, present)] = cached
-        text, kept, same = cached
-        qualifiers_text.append(text)
-        tags.append(acled.tags(str(event_types[i]), crowd[i], kept.get("crowd_size")))
-        day = days[i]
-        iso = day.isoformat() if day else None
-        if same and iso == stored_dates[i] and notes[i] is not None:
-            new_notes.append(notes[i])
-        else:
-            lead = {"notes": notes[i], "event_date": stored_dates[i], "qualifiers": stored}
-            lead |= {name: counts[name][i] for name in names}
-            row = {"event_date": iso} | {name: counts[name][i] for name in names}
-            new_notes.append(_with_figures(lead, row, kept))
-    published = [_published_date(value) for value in _column_list(table["timestamp"])]
-    result = table.copy()
-    result["event_date"] = [day.isoformat() if day else None for day in days]
-    result["year"] = [day.year if day else None for day in days]
-    result["time_precision"] = precision
-    result["qualifiers"] = qualifiers_text
-    result["tags"] = tags
-    result["notes"] = new_notes
-    result["confidence"] = table["confidence"].fillna(0.0).astype("float64")
-    result["source"] = table["source"].astype(object).fillna("None").astype(str)
-    result["source_count"] = 1
-    result["reports"] = _single_reports(table, counts, published, stored_qualifiers)
-    return result[list(MERGED_EVENT_COLUMNS)]
+    counts = {name: _as_int64(table[name]) for name in names}
+    given = np.zeros(rows, dtype=np.int64)  # which counts each row gives, as bits
+    for bit, name in enumerate(names):
+        given |= counts[name].notna().to_numpy().astype(np.int64) << bit
+
+    qualifiers = _single_qualifiers(table["qualifiers"], given)
+    dates = _single_dates(table["event_date"])
+    tags = _single_tags(table["event_type"], counts["crowd_size"], qualifiers)
+    notes = _single_notes(table["notes"], counts, qualifiers, dates)
+
+    source = table["source"]
+    if not (_is_text(source) and not source.isna().any()):
+        source = source.astype(object).fillna("None").astype(str)
+    changed: dict[str, Any] = {
+        "event_date": dates.column,
+        "year": dates.year,
+        "time_precision": _as_int64(table["time_precision"]).fillna(0),
+        "qualifiers": _text_series(pa.array(qualifiers.texts, pa.string()).take(qualifiers.of)),
+        "tags": tags,
+        "notes": notes,
+        "confidence": table["confidence"].fillna(0.0).astype("float64"),
+        "source": source,
+        "source_count": pd.array(np.ones(rows, dtype=np.int64), dtype="Int64"),
+        "reports": _single_reports(table, counts, qualifiers.stored_of, qualifiers.stored),
+    }
+    changed |= {name: counts[name] for name in names}
+    columns: dict[str, Any] = {}
+    for name in MERGED_EVENT_COLUMNS:
+        values = changed[name] if name in changed else table[name]
+        if not _typed_already(name, values):
+            values = _typed(pd.DataFrame({name: values}))[name]
+        columns[name] = pd.Series(values, index=table.index, copy=False)
+    result = geopandas.GeoDataFrame(
+        pd.DataFrame(columns, copy=False),
+        geometry=geopandas.GeoSeries(frame.geometry.array, crs=CRS, index=table.index),
+        crs=CRS,
+    )
+    if not result["event_id_cnty"].is_unique:
+        result = result.drop_duplicates(subset=["event_id_cnty"], keep="first")
+    return sorted_by(result, "event_id_cnty")
+
+
+@dataclass(frozen=True)
+class _Qualifiers:
+    """The qualifiers of one-report incidents: the stored texts (``stored``, each row's index
+    ``stored_of``), and per combination of a stored text and the counts a row gives (each
+    row's index ``of``), the qualifiers kept (those of the counts given), as text, and
+    whether they are all the stored ones."""
+
+    stored: list[Any]
+    stored_of: np.ndarray
+    of: np.ndarray
+    kept: list[dict[str, str]]
+    texts: list[str]
+    same: np.ndarray
+
+
+def _single_qualifiers(column: pd.Series, given: np.ndarray) -> _Qualifiers:
+    """:class:`_Qualifiers` of a ``qualifiers`` column and the counts each row gives (bits in
+    the order of ``COUNT_COLUMNS``)."""
+    names = list(COUNT_COLUMNS)
+    stored_of, stored = _factorized(column)
+    combos, of = np.unique(stored_of * (1 << len(names)) + given, return_inverse=True)
+    kept_all, texts, same = [], [], []
+    for combo in combos.tolist():
+        code, bits = divmod(combo, 1 << len(names))
+        found = json.loads(stored[code] or "{}")
+        kept = {n: found[n] for bit, n in enumerate(names) if bits >> bit & 1 and n in found}
+        texts.append(json.dumps(kept, sort_keys=True, ensure_ascii=False))
+        kept_all.append(kept)
+        same.append(kept == found)
+    return _Qualifiers(stored, stored_of, of.reshape(-1), kept_all, texts, np.asarray(same))
+
+
+@dataclass(frozen=True)
+class _Dates:
+    """The dates of one-report incidents: the stored texts (``stored``, each row's index
+    ``of``), each made ISO (``iso``), the new column and its year, and per row whether the
+    date's text stays."""
+
+    stored: list[Any]
+    of: np.ndarray
+    iso: list[str | None]
+    column: Any
+    year: Any
+    same: np.ndarray
+
+
+def _single_dates(column: pd.Series) -> _Dates:
+    """:class:`_Dates` of an ``event_date`` column (the stored column when no text changes)."""
+    import pyarrow as pa
+
+    of, stored = _factorized(column)
+    days = [_iso_day(value) for value in stored]
+    iso = [day.isoformat() if day else None for day in days]
+    same = np.asarray([new == old for new, old in zip(iso, stored, strict=True)], dtype=bool)[of]
+    new = column if same.all() else _text_series(pa.array(iso, pa.string()).take(of))
+    year = pd.array([day.year if day else None for day in days], dtype="Int64")[of]
+    return _Dates(stored, of, iso, new, year, same)
+
+
+def _single_tags(event_type: pd.Series, crowd: pd.Series, qualifiers: _Qualifiers) -> pd.Series:
+    """ACLED's tags, per distinct event type, crowd size and crowd size qualifier."""
+    import pyarrow as pa
+
+    type_of, types = _factorized(event_type)
+    crowd_of, crowds = _factorized(crowd)
+    words = [kept.get("crowd_size") for kept in qualifiers.kept]
+    word_of, word = _factorized(pd.Series(words, dtype=object))
+    keys, key_of = _combinations(type_of, crowd_of, word_of[qualifiers.of])
+    texts = [
+        acled.tags(str(types[t]), None if crowds[c] is None else int(crowds[c]), word[w])
+        for t, c, w in keys
+    ]
+    return _text_series(pa.array(texts, pa.string()).take(key_of))
+
+
+def _single_notes(
+    notes: pd.Series, counts: dict[str, pd.Series], qualifiers: _Qualifiers, dates: _Dates
+) -> pd.Series:
+    """The stored notes, except where the qualifiers or the date changed or there are none:
+    those rows' notes are made again (:func:`_with_figures`)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    redo = ~(qualifiers.same[qualifiers.of] & dates.same & notes.notna().to_numpy())
+    if not redo.any():
+        return notes
+    at = np.flatnonzero(redo).tolist()
+    old_notes = _column_list(notes.iloc[at])
+    figures = {name: _column_list(counts[name].iloc[at]) for name in COUNT_COLUMNS}
+    new_notes = []
+    for k, i in enumerate(at):
+        date = dates.of[i]
+        lead = {"notes": old_notes[k], "qualifiers": qualifiers.stored[qualifiers.stored_of[i]]}
+        lead["event_date"] = dates.stored[date]
+        lead |= {name: figures[name][k] for name in COUNT_COLUMNS}
+        row = {"event_date": dates.iso[date]} | {name: figures[name][k] for name in COUNT_COLUMNS}
+        new_notes.append(_with_figures(lead, row, qualifiers.kept[qualifiers.of[i]]))
+    texts = pc.replace_with_mask(_arrow_texts(notes), pa.array(redo), pa.array(new_notes))
+    return _text_series(texts)
+
+
+def _as_int64(column: pd.Series) -> pd.Series:
+    """An integer column as :func:`_typed` makes it (``Int64``), not copied if it is."""
+    if isinstance(column.dtype, pd.Int64Dtype):
+        return column
+    return pd.to_numeric(column, errors="coerce").astype("Int64")
+
+
+def _typed_already(name: str, values: Any) -> bool:
+    """Whether a column is already what :func:`_typed` makes of it."""
+    dtype = values.dtype
+    if name in _INT_COLUMNS:
+        return isinstance(dtype, pd.Int64Dtype)
+    if name in {"latitude", "longitude", "confidence"}:
+        return bool(dtype == np.float64)
+    series = values if isinstance(values, pd.Series) else pd.Series(values)
+    return _is_text(series) or (dtype == np.dtype(object) and bool(series.isna().all()))
+
+
+def _factorized(column: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """The column's distinct values as Python's (``int`` or ``str``), then ``None``, and each
+    row's index among them (that of ``None`` where missing)."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=True)
+    values = [value.item() if isinstance(value, np.generic) else value for value in uniques]
+    codes = np.asarray(codes, dtype=np.int64)
+    codes[codes < 0] = len(values)
+    return codes, [*values, None]
+
+
+def _combinations(*codes: np.ndarray) -> tuple[list[tuple[int, ...]], np.ndarray]:
+    """The distinct combinations of several columns' codes, and each row's index among them."""
+    frame = pd.DataFrame({str(number): values for number, values in enumerate(codes)})
+    groups = frame.groupby(list(frame.columns), sort=False).ngroup().to_numpy()
+    _seen, first = np.unique(groups, return_index=True)
+    keys = [tuple(int(values[row]) for values in codes) for row in first.tolist()]
+    return keys, groups
+
+
+def _arrow_texts(column: pd.Series) -> Any:
+    """A text column as an Arrow array of text."""
+    import pyarrow as pa
+
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        return pa.chunked_array(column.array._pa_array).combine_chunks().cast(pa.string())
+    return pa.array(_column_list(column), type=pa.string())
+
+
+def _text_series(texts: Any) -> pd.Series:
+    """An Arrow array of text as :func:`_typed` leaves a text column: pandas' text, or
+    ``None`` objects when no row has one."""
+    if texts.null_count == len(texts):
+        return pd.Series([None] * len(texts), dtype=object)
+    return pd.Series(pd.array(texts, dtype="str"))
 
 
 def _iso_day(value: Any) -> dt.date | None:
@@ -377,44 +599,43 @@ def _iso_day(value: Any) -> dt.date | None:
 
 def _single_reports(
     table: pd.DataFrame,
-    counts: dict[str, list[Any]],
-    published: list[dt.date | None],
-    qualifiers: list[Any],
+    counts: dict[str, pd.Series],
+    stored_codes: np.ndarray,
+    stored_texts: list[Any],
 ) -> pd.Series:
     """The ``reports`` JSON of one-report incidents: what :func:`json.dumps` gives for the list
     :func:`_merged_row` makes, joined in Arrow from each value's JSON text (a text column's
-    by :func:`geomap.export.json_texts`, the figures from the count columns)."""
-    import pyarrow as pa  # type: ignore[import-untyped]
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    by :func:`geomap.export.json_texts`, the figures from the count columns, each distinct
+    publication day and stored qualifiers encoded once)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     figures = []
     for name in COUNT_COLUMNS:
-        column = table[name]
         key = _json(name) + ":"
-        if isinstance(column.dtype, pd.Int64Dtype):
-            value = pc.cast(pa.array(column, type=pa.int64()), pa.string())
-        else:
-            value = pa.array([None if v is None else _json(v) for v in counts[name]], pa.string())
+        value = pc.cast(pa.array(counts[name], type=pa.int64()), pa.string())
         figures.append(pc.fill_null(pc.binary_join_element_wise(key, value, ",", ""), ""))
     figures_text = pc.utf8_rtrim(pc.binary_join_element_wise(*figures, ""), characters=",")
-    parsed: dict[Any, str] = {}
-    for stored in dict.fromkeys(qualifiers):
-        parsed[stored] = json.dumps(
-            json.loads(stored or "{}"), ensure_ascii=False, separators=REPORTS_SEPARATORS
-        )
+    qualifiers = [
+        json.dumps(json.loads(stored or "{}"), ensure_ascii=False, separators=REPORTS_SEPARATORS)
+        for stored in stored_texts
+    ]
+    stamp_codes, stamps = _factorized(table["timestamp"])
+    days = [_published_date(stamp) for stamp in stamps]
+    published = ['"' + day.isoformat() + '"' if day else "null" for day in days]
     texts = pc.binary_join_element_wise(
         '[{"article_id":',
         _json_texts(table["article_id"]),
         ',"source":',
         _json_texts(table["source"]),
         ',"published":',
-        pa.array(['"' + day.isoformat() + '"' if day else "null" for day in published]),
+        pa.array(published, pa.string()).take(stamp_codes),
         ',"event_date":',
         _json_texts(table["event_date"]),
         ',"figures":{',
         figures_text,
         '},"qualifiers":',
-        pa.array([parsed[stored] for stored in qualifiers], type=pa.string()),
+        pa.array(qualifiers, pa.string()).take(stored_codes),
         ',"evidence":',
         _json_texts(table["evidence"]),
         "}]",
@@ -667,7 +888,7 @@ def conform(
     geometry = frame.geometry if isinstance(frame, geopandas.GeoDataFrame) else None
     typed = _typed(frame[list(columns)].copy())
     if geometry is None:
-        return typed.sort_values(key, kind="stable").reset_index(drop=True)
+        return sorted_by(typed, key)
     return _finish(typed, list(geometry), columns, key=key)
 
 
@@ -746,4 +967,12 @@ def _finish(
     )
     if not result[key].is_unique:  # else the copy drop_duplicates makes is the same rows
         result = result.drop_duplicates(subset=[key], keep="first")
-    return result.sort_values(key, kind="stable").reset_index(drop=True)
+    return sorted_by(result, key)
+
+
+def sorted_by(frame: Any, key: str) -> Any:
+    """The frame's rows in the order of ``key`` (stable), indexed from 0; a frame already in
+    that order is not copied."""
+    if not frame[key].is_monotonic_increasing:
+        frame = frame.sort_values(key, kind="stable")
+    return frame.reset_index(drop=True)

@@ -315,3 +315,79 @@ def test_one_report_incidents_merge_column_wise_as_row_by_row() -> None:
     )
     assert merged["reports"].tolist() == expected["reports"].tolist()
     assert_geodataframe_equal(merged, expected)
+
+
+def _row_by_row(events: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
+    """Each report merged alone by the row-by-row merge (what a group of one gives)."""
+    rows = join._row_dicts(events)
+    by_row = pd.DataFrame(
+        [
+            join._merged_row(
+                [row],
+                [(join._event_date(row), int(row["time_precision"] or 0))],
+                [join._published_date(row["timestamp"])],
+            )
+            for row in rows
+        ],
+        columns=list(join.MERGED_EVENT_COLUMNS),
+    )
+    return join._finish(
+        by_row, list(events.geometry), join.MERGED_EVENT_COLUMNS, key="event_id_cnty"
+    )
+
+
+def test_one_report_incidents_with_awkward_stored_values_merge_as_row_by_row() -> None:
+    """Stored values a column-wise merge must not take as they are: a qualifier of a count
+    not given (the notes are made again), a date not in ISO form or empty, crowd sizes with
+    and without a qualifier, undated articles, a missing confidence."""
+    article = make_article("Crowds gathered in the square and police held several people.")
+    places = [
+        Place(f"geonames:{n}", f"Town {n}", "city", "KZ", 43.0 + n / 10, 76.0) for n in range(8)
+    ]
+    events = join.events_frame(
+        [ParsedArticle(article, events=tuple(make_event(article, p) for p in places))]
+    )
+    n = len(events)
+    events["qualifiers"] = ['{"fatalities":"at least"}', '{"crowd_size":"about"}', "{}", None] * 2
+    events["fatalities"] = pd.array([None, 3, 4, None, 5, None, 6, 7], dtype="Int64")
+    events["crowd_size"] = pd.array([300, 300, None, 5, None, 300, 2, None], dtype="Int64")
+    events["event_date"] = pd.Series(
+        ["2022-01-05", "20220105", "", None, "2022-01-05", "2022-01-06", None, "2022-01-05"],
+        dtype="str",
+    )
+    events["event_type"] = ["Protests", "Riots", "Battles", None] * 2
+    events["timestamp"] = pd.array([None, 1641340800] * 4, dtype="Int64")
+    events["confidence"] = [None, 0.5] * 4
+    events["layer"] = [f"layer{i}" for i in range(n)]  # each report its own incident
+    events.loc[1, "notes"] = "On 20220105, Town 1: Riots."
+    merged = join.merge_reports(events)
+    expected = _row_by_row(events)
+    assert "On 2022-01-05, Town 1: Riots." in merged["notes"].tolist()  # made again
+    assert merged["reports"].tolist() == expected["reports"].tolist()
+    assert_geodataframe_equal(merged, expected)
+
+
+def test_reports_alone_are_those_whose_incident_key_no_other_report_has() -> None:
+    article = make_article("Troops arrived at the airport while crowds marched in the city.")
+    events = join.events_frame(
+        [
+            ParsedArticle(
+                article,
+                events=(
+                    make_event(article, ALMATY, layer="deployments", actor1="CSTO"),
+                    make_event(article, ALMATY, start=1, layer="deployments", actor1="CSTO"),
+                    make_event(article, ALMATY, start=2, layer="deployments", actor1="Army"),
+                    make_event(article, ALMATY, start=3, layer="infrastructure", notes="a: x; 1"),
+                    make_event(article, ALMATY, start=4, layer="infrastructure", notes="a: x; 2"),
+                    make_event(article, ALMATY, start=5, layer="infrastructure", notes="a: y"),
+                    make_event(article, ALMATY, start=6),
+                    make_event(article, CAPE_TOWN, start=7),
+                    make_event(article, CAPE_TOWN, start=8, event_type="Riots"),
+                ),
+            )
+        ]
+    )
+    keys = join.incident_keys(events)
+    expected = [keys.count(key) == 1 for key in keys]
+    assert join._alone(events).tolist() == expected
+    assert expected.count(False) == 4  # the test has both kinds

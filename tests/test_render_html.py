@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pytest
 from factories import AIRPORT, ALMATY, KAZAKHSTAN, RUSSIA
 
@@ -493,3 +494,31 @@ def test_a_point_layer_lists_its_events_in_grid_order(page: str) -> None:
     cells = _array(incidents["cell"])
     assert cells == sorted(cells)
     assert len(inflated(incidents["ids"])) == incidents["count"] == len(cells)
+
+
+def test_a_popup_text_column_kept_in_arrow_shows_as_an_object_column_does() -> None:
+    from geomap.render.payload import display_column
+
+    values = ["b", "", None, "a", "b", "", "c"]
+    arrow = pd.DataFrame({"location": pd.Series(values, dtype="str")})
+    objects = pd.DataFrame({"location": pd.Series(values, dtype=object)})
+    table, codes = display_column(arrow, "location")
+    assert (table, codes.tolist()) == (
+        [None, "b", "a", "c"],
+        [1, 0, 0, 2, 1, 0, 3],
+    )
+    expected_table, expected_codes = display_column(objects, "location")
+    assert table == expected_table and codes.tolist() == expected_codes.tolist()
+
+
+def test_a_text_column_chunked_from_arrow_is_what_the_json_of_its_values_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from geomap.render import payload
+
+    monkeypatch.setattr(payload, "_CHUNKS_AT_ONCE", 1)  # several parts in a small test
+    words = ['say "hi"', "", None, "Zürich – Genève\u2028", "tab\there", "日本", "plain"]
+    values = [words[i % len(words)] for i in range(payload.TEXT_CHUNK * 2 + 5)]
+    column = pd.Series(values, dtype="str")
+    shown = [None if value == "" else value for value in values]
+    assert payload._arrow_chunks(column, blank_is_none=True) == payload.text_column(shown)

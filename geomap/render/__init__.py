@@ -37,6 +37,7 @@ from geomap.render.payload import (
     bounds_of,
     decode_array,
     encode_values,
+    needed_columns,
     point_layer,
 )
 from geomap.render.values import (
@@ -159,7 +160,16 @@ def _layers_of(
     flows: geopandas.GeoDataFrame,
     dates: DateIndex,
 ) -> Iterable[_Drawn]:
-    frame = spec.rows(flows if spec.source == "flows" else events)
+    source = flows if spec.source == "flows" else events
+    if spec.draw == "points":  # only the columns the layer reads are filtered (copied)
+        wanted = {"latitude", "longitude", *needed_columns(source, spec)}
+        wanted |= {column for column, _values in spec.where}
+        wanted |= {spec.split_by} if spec.split_by else set()
+        source = source[[column for column in source.columns if column in wanted]]
+        kept = spec.rows(source[[column for column, _values in spec.where]]).index
+        frame = source if len(kept) == len(source) else source.loc[kept]  # no copy of all
+    else:
+        frame = spec.rows(source)
     if frame.empty:
         return
     values = sorted(frame[spec.split_by].dropna().unique()) if spec.split_by else [None]

@@ -13,6 +13,7 @@ an index, and points at one place are neighbours.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import zlib
 from collections.abc import Callable, Mapping, Sequence
@@ -207,17 +208,20 @@ def point_layer(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex, base: Lay
     lat_i = np.round(lat * COORDINATE_SCALE).astype(np.int64)
     lon_i = np.round(lon * COORDINATE_SCALE).astype(np.int64)
     order = np.lexsort((np.arange(len(rows)), lon_i, lat_i, cells))
-    rows = rows[_needed(rows, spec)].iloc[order]
+    rows = rows[needed_columns(rows, spec)].iloc[order]
     palette, colours = _palette(spec, rows)
     style = spec.style
     sizes = radii(
         _first_counts(rows, style.radius_by), smallest=style.radius[0], largest=style.radius[1]
     )
     size_table, size_codes = np.unique(sizes, return_inverse=True)
-    ids = rows["event_id_cnty"].astype(str).tolist()
+    id_texts = rows["event_id_cnty"]
+    ids = (
+        _arrow_chunks(id_texts) if _is_arrow_text(id_texts) and not id_texts.isna().any() else None
+    )
     return base | {
         "count": len(rows),
-        "ids": text_column(ids),
+        "ids": ids or text_column(id_texts.astype(str).tolist()),
         "lat": typed_array(lat_i[order], "Int32"),
         "lon": typed_array(lon_i[order], "Int32"),
         "grid": GRID_BITS,
@@ -230,14 +234,70 @@ def point_layer(rows: pd.DataFrame, spec: LayerSpec, dates: DateIndex, base: Lay
         "tipFields": list(spec.tooltip),
         "joiner": " · ",
         "columns": {
-            field: encode_column(*display_column(rows, field))
+            field: popup_column(rows, field)
             for field in dict.fromkeys([*spec.popup, *spec.tooltip])
         },
     }  # type: ignore[return-value]
 
 
-def _needed(rows: pd.DataFrame, spec: LayerSpec) -> list[str]:
-    """The columns a point layer reads (only these are put in grid order)."""
+def popup_column(rows: pd.DataFrame, field: str) -> Column:
+    """A popup column of a point layer (:func:`display_column`, :func:`encode_column`); a
+    text column kept in Arrow whose values mostly differ is chunked from Arrow's text."""
+    table, codes = display_column(rows, field)
+    if (
+        field in rows.columns
+        and field not in COUNTS
+        and field != "event_date"
+        and _is_arrow_text(rows[field])
+        and len(codes)
+        and np.any(codes != codes[0])
+        and len(table) * 2 > len(codes)
+    ):
+        return _arrow_chunks(rows[field], blank_is_none=True)
+    return encode_column(table, codes)
+
+
+def _is_arrow_text(column: pd.Series) -> bool:
+    return isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow"
+
+
+#: Chunks of a text column encoded at a time (so a column's JSON is never held whole).
+_CHUNKS_AT_ONCE = 16
+
+
+def _arrow_chunks(column: pd.Series, *, blank_is_none: bool = False) -> TextColumn:
+    """:func:`text_column` of a text column kept in Arrow (missing values, and with
+    ``blank_is_none`` empty texts, ``None``): each chunk's JSON list joined in Arrow from
+    each value's JSON text, the bytes :func:`json.dumps` gives."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    from geomap.export import json_text_array
+
+    texts = pa.chunked_array(column.array._pa_array).cast(pa.string())
+    chunks = []
+    step = TEXT_CHUNK * _CHUNKS_AT_ONCE
+    for at in range(0, len(texts), step):
+        part = texts.slice(at, step).combine_chunks()
+        if blank_is_none:
+            part = pc.if_else(pc.equal(part, ""), pa.scalar(None, pa.string()), part)
+        items = json_text_array(part)
+        starts = np.append(np.arange(0, len(items), TEXT_CHUNK), len(items))
+        lists = pa.ListArray.from_arrays(pa.array(starts, type=pa.int32()), items)
+        joined = pc.binary_join(lists, ", ")
+        _validity, offsets_buffer, data = joined.buffers()
+        offsets = np.frombuffer(offsets_buffer, dtype=np.int32)
+        offsets = offsets[joined.offset : joined.offset + len(joined) + 1].tolist()
+        body = memoryview(data) if data is not None else memoryview(b"")
+        for first, last in itertools.pairwise(offsets):
+            text = b"[" + body[first:last].tobytes() + b"]"
+            chunks.append(base64.b64encode(zlib.compress(text, 6)).decode("ascii"))
+    return {"chunk": TEXT_CHUNK, "chunks": chunks}
+
+
+def needed_columns(rows: pd.DataFrame, spec: LayerSpec) -> list[str]:
+    """The columns a point layer reads besides its coordinates (only these are put in grid
+    order)."""
     style = spec.style
     wanted = [
         "event_id_cnty",
@@ -339,10 +399,31 @@ def display_column(rows: pd.DataFrame, field: str) -> tuple[list[str | None], np
 
         return _combined(rows, ["event_date", "time_precision"], date)
     codes, uniques = pd.factorize(rows[field], use_na_sentinel=True)
+    if isinstance(uniques.dtype, pd.StringDtype) and uniques.dtype.storage == "pyarrow":
+        return _text_table(uniques, codes)
     shown: dict[str | None, int] = {None: 0}
     table = [None, *(None if v == "" else str(v) for v in np.asarray(uniques, dtype=object))]
     merged = np.asarray([shown.setdefault(value, len(shown)) for value in table], dtype=np.int64)
     return list(shown), merged[codes + 1]
+
+
+def _text_table(
+    uniques: Any, codes: np.ndarray[Any, Any]
+) -> tuple[list[str | None], np.ndarray[Any, Any]]:
+    """:func:`display_column`'s table and indexes for a text column's distinct values (kept in
+    Arrow, so each is already its own text and none repeats): ``None`` first, for missing
+    values and the empty text."""
+    import pyarrow as pa
+
+    values: list[str | None] = pa.chunked_array(uniques.array._pa_array).to_pylist()
+    index = np.arange(1, len(values) + 2, dtype=np.int64)  # missing (-1) is the last, 0
+    index[-1] = 0
+    if "" in values:
+        blank = values.index("")
+        del values[blank]
+        index[blank] = 0
+        index[blank + 1 : -1] -= 1
+    return [None, *values], index[codes]
 
 
 def _combined(

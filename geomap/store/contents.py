@@ -182,7 +182,7 @@ def typed_frame(
     key = KEYS[name]
     if not frame[key].is_unique:  # else the copy drop_duplicates makes is the same rows
         frame = frame.drop_duplicates(subset=[key], keep="first")
-    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+    return join.sorted_by(frame, key)
 
 
 def _typed_column(column: str, values: list[Any]) -> Any:
@@ -215,6 +215,8 @@ def typed_table(name: str, table: Any, geometries: Any = None) -> pd.DataFrame:
         if column in _INT_COLUMNS and pa.types.is_integer(kind):
             mask = values.is_null().to_numpy(zero_copy_only=False)
             numbers = values.fill_null(0).cast(pa.int64()).to_numpy(zero_copy_only=False)
+            if not numbers.flags.writeable:  # Arrow's own memory: the frame's must be its own
+                numbers = numbers.copy()
             data[column] = pd.arrays.IntegerArray(numbers, mask)
         elif column in _FLOAT_COLUMNS and pa.types.is_floating(kind):
             data[column] = values.cast(pa.float64()).to_numpy(zero_copy_only=False)
@@ -225,9 +227,15 @@ def typed_table(name: str, table: Any, geometries: Any = None) -> pd.DataFrame:
             and values.null_count < rows
         ):
             data[column] = pd.Series(pd.array(values.cast(pa.string()), dtype="str"))
+        elif (
+            column not in _INT_COLUMNS
+            and column not in _FLOAT_COLUMNS
+            and values.null_count == rows
+        ):
+            data[column] = pd.Series([None] * rows, dtype=object)  # as SQL's NULLs give it
         else:  # anything else as :func:`typed_frame` takes SQL values
             data[column] = _typed_column(column, values.to_pylist())
-    frame = pd.DataFrame(data, columns=list(COLUMNS[name]))
+    frame = pd.DataFrame(data, columns=list(COLUMNS[name]), copy=False)  # columns made here
     if geometries is not None:
         frame = geopandas.GeoDataFrame(
             frame,
@@ -237,12 +245,12 @@ def typed_table(name: str, table: Any, geometries: Any = None) -> pd.DataFrame:
     key = KEYS[name]
     if not frame[key].is_unique:  # else the copy drop_duplicates makes is the same rows
         frame = frame.drop_duplicates(subset=[key], keep="first")
-    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+    return join.sorted_by(frame, key)
 
 
 def typed_sorted(frame: pd.DataFrame, name: str) -> pd.DataFrame:
     """A subset of a typed layer, in the layer's row order again."""
-    return frame.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
+    return join.sorted_by(frame, KEYS[name])
 
 
 def fingerprint(article_ids: Iterable[str]) -> str:
