@@ -49,6 +49,8 @@ from geomap.store.contents import KEYS, LAYERS, StoreContents
 if TYPE_CHECKING:
     from distributed import Worker
 
+    from geomap.store.gpkg import Draft
+
 log = logging.getLogger(__name__)
 
 PLUGIN_NAME = "geomap-gazetteer"
@@ -197,14 +199,21 @@ def stream_on_cluster(
 
 class StoreRows:
     """The store's rows of the articles parsed so far, as the workers built them batch by
-    batch: :meth:`contents` gives the rows that :meth:`StoreContents.of` gives."""
+    batch: :meth:`contents` gives the rows that :meth:`StoreContents.of` gives. With a
+    ``draft`` (a missing GeoPackage store), each batch's rows also go to it as they come.
+    """
 
-    def __init__(self) -> None:
+    def __init__(self, *, draft: Draft | None = None) -> None:
         self._parts: list[StoreContents] = []
+        self._ids: set[str] = set()
+        self._draft = draft
 
     def add(self, contents: StoreContents) -> None:
         """Keep one batch's rows (batches in the order of the sources)."""
         self._parts.append(contents)
+        self._ids.update(str(key) for key in contents.articles["article_id"].tolist())
+        if self._draft is not None:
+            self._draft.add(contents)
 
     def contents(self, fresh: Sequence[ParsedArticle]) -> StoreContents:
         """The rows of the articles ``fresh`` (among those added), as
@@ -212,6 +221,7 @@ class StoreRows:
         import pandas as pd
 
         ids = {item.article.id for item in fresh}
+        every = self._ids <= ids  # the rows of every article added (e.g. into a new store)
         empty = StoreContents.empty()
         layers = {}
         for name in LAYERS:
@@ -221,13 +231,15 @@ class StoreRows:
                 layers[name] = empty.layer(name)
                 continue
             frame = frames[0] if len(frames) == 1 else pd.concat(_alike(frames), ignore_index=True)
-            frame = frame[frame["article_id"].isin(ids)]
+            if not every:
+                frame = frame[frame["article_id"].isin(ids)]
             if frame.empty:  # its text columns as an empty frame has them
                 layers[name] = empty.layer(name)
                 continue
             # each batch's rows are sorted by key without repeats: the first batch's row of a
             # key repeated across batches is the first read, which StoreContents.of keeps
-            frame = frame.drop_duplicates(subset=[KEYS[name]], keep="first")
+            if not frame[KEYS[name]].is_unique:
+                frame = frame.drop_duplicates(subset=[KEYS[name]], keep="first")
             layers[name] = frame.sort_values(KEYS[name], kind="stable").reset_index(drop=True)
         return StoreContents(**layers)
 

@@ -297,13 +297,60 @@ def build(
     """
     from geomap import store
 
+    with contextlib.ExitStack() as drafting:
+        rows = draft = None
+        if cluster is not None and settings.store_url is None:  # the workers build the rows
+            from geomap.distributed import StoreRows
+
+            # a missing store is written while the workers parse (store.Draft)
+            draft = drafting.enter_context(store.draft(settings.store_location))
+            rows = StoreRows(draft=draft)
+        parsed, failures = _parse_all(
+            sources,
+            geocoder=geocoder,
+            options=options,
+            cluster=cluster,
+            rows=rows,
+            progress=progress,
+        )
+        if failures and not parsed:
+            return BuildReport(failures=tuple(failures))  # nothing read: nothing written
+        # The store's transaction stays open while the outputs are written and commits last:
+        # an output that cannot be written leaves the store as it was.
+        with _run_lock(settings):
+            rows_of = rows.contents if rows is not None else None
+            with store.update(settings.store_location, parsed, rows=rows_of, draft=draft) as update:
+                key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
+                summary = None if update.change.changed else _unchanged_outputs(settings, key)
+                made = None
+                if summary is None:
+                    made = _made(settings, specs, update)
+                    summary = _summary(made, specs)
+            _stamp_outputs(settings, key, summary)
+            if made is not None and settings.store_url is None:
+                outputs.keep(settings.out_dir, update.fingerprint, made)
+    change = update.change
+    return replace(
+        summary,
+        failures=tuple(failures),
+        added=change.added,
+        replaced=change.replaced,
+        unchanged=change.unchanged,
+    )
+
+
+def _parse_all(
+    sources: Sequence[str],
+    *,
+    geocoder: OfflineGazetteer | CachedGeocoder,
+    options: IngestOptions,
+    cluster: ClusterOptions | None,
+    rows: StoreRows | None,
+    progress: Callable[[str], None] | None,
+) -> tuple[list[ParsedArticle], list[tuple[str, str]]]:
+    """A build's parsed articles (under their stored sources) and failures, in order."""
     parsed: list[ParsedArticle] = []
     failures: list[tuple[str, str]] = []
-    rows = None
-    if cluster is not None and settings.store_url is None:  # the workers build the rows
-        from geomap.distributed import StoreRows
-
-        rows = StoreRows()
     results = iter_parsed(
         sources, geocoder=geocoder, options=options, cluster=cluster, mentions=False, rows=rows
     )
@@ -316,30 +363,15 @@ def build(
                 parsed.append(result if rows is not None else _with_stored_source(result))
             if progress:
                 progress(source)
-    if failures and not parsed:
-        return BuildReport(failures=tuple(failures))  # nothing read: store and outputs untouched
-    # The store's transaction stays open while the outputs are written and commits last: an
-    # output that cannot be written leaves the store as it was.
-    with _run_lock(settings):
-        rows_of = rows.contents if rows is not None else None
-        with store.update(settings.store_location, parsed, rows=rows_of) as update:
-            key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
-            summary = None if update.change.changed else _unchanged_outputs(settings, key)
-            made = None
-            if summary is None:
-                made = _made(settings, specs, update)
-                summary = _summary(made, specs)
-        _stamp_outputs(settings, key, summary)
-        if made is not None and settings.store_url is None:
-            outputs.keep(settings.out_dir, update.fingerprint, made)
-    change = update.change
-    return replace(
-        summary,
-        failures=tuple(failures),
-        added=change.added,
-        replaced=change.replaced,
-        unchanged=change.unchanged,
-    )
+            if cluster is not None and len(parsed) + len(failures) == 1:
+                _import_outputs()  # while the workers parse: the writer waits for them anyway
+    return parsed, failures
+
+
+def _import_outputs() -> None:
+    """Import what writing the outputs needs (Folium and its templates, the exporters)."""
+    import geomap.export
+    import geomap.render  # noqa: F401
 
 
 def _with_stored_source(parsed: ParsedArticle) -> ParsedArticle:
