@@ -317,7 +317,7 @@ def build(
             return BuildReport(failures=tuple(failures))  # nothing read: nothing written
         # The store's transaction stays open while the outputs are written and commits last:
         # an output that cannot be written leaves the store as it was.
-        with _run_lock(settings):
+        with _run_lock(settings, keep=draft.file if draft is not None else None):
             rows_of = rows.contents if rows is not None else None
             with store.update(settings.store_location, parsed, rows=rows_of, draft=draft) as update:
                 key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
@@ -521,8 +521,9 @@ def _stamp_outputs(settings: Settings, key: str, summary: BuildReport) -> None:
 
 
 @contextlib.contextmanager
-def _run_lock(settings: Settings) -> Iterator[None]:
-    """Serialise runs on the same output folder and store; clear what killed runs left."""
+def _run_lock(settings: Settings, *, keep: Path | None = None) -> Iterator[None]:
+    """Serialise runs on the same output folder and store; clear what killed runs left
+    (but not ``keep``, this run's own draft of the store)."""
     folder = settings.out_dir
     try:
         folder.mkdir(exist_ok=True)
@@ -536,7 +537,7 @@ def _run_lock(settings: Settings) -> Iterator[None]:
         for each in folders:
             stack.enter_context(locked(each / LOCK_FILE, wait=settings.lock_wait))
         for each in folders:
-            remove_leftovers(each)
+            remove_leftovers(each, keep=[keep] if keep is not None else [])
         yield
 
 

@@ -103,6 +103,33 @@ def test_two_worker_processes_build_the_store_one_process_builds(
     assert_same_build(one, tmp_path)
 
 
+def test_two_workers_write_a_new_store_while_they_parse_and_it_is_the_same(
+    articles: Path, one_process: tuple[Path, Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geomap import pipeline
+    from geomap.geocode import get_geocoder
+    from geomap.ingest import IngestOptions, expand_sources
+    from geomap.layers import load_layers
+    from geomap.store import gpkg
+
+    monkeypatch.setattr(gpkg, "DRAFT_ROWS", 1)  # append each batch, long before the lock
+    whole: list[object] = []
+    monkeypatch.setattr(gpkg, "write", lambda *args: whole.append(args))
+    out = tmp_path / "out"  # a first build into a new folder
+    report = pipeline.build(
+        expand_sources([str(articles)]),
+        settings=Settings.load(out_dir=out),
+        geocoder=get_geocoder("offline"),
+        options=IngestOptions(),
+        specs=load_layers(),
+        cluster=ClusterOptions(workers=2, batch_articles=4),
+    )
+    assert len(report.added) == 25 and len(report.failures) == 1
+    assert not whole  # the store is the draft written while parsing, not written after
+    assert_same_build(one_process[0], out)
+    assert not [p.name for p in out.iterdir() if ".tmp" in p.name]
+
+
 def test_build_on_a_running_cluster_by_its_scheduler_address(
     articles: Path, one_process: tuple[Path, Run], tmp_path: Path
 ) -> None:
