@@ -52,11 +52,13 @@ SENTENCES = (
 )
 OUTPUTS = ("events.geojson", "flows.geojson", "events.csv", "map.html")
 #: The steps of a build whose CPU seconds in the build process ``--phases`` prints: (module,
-#: attribute, label). Nested steps are counted in each (``outputs`` holds ``map`` ...).
+#: attribute, label). Nested steps are counted in each (``whole`` holds ``merge_reports`` and
+#: ``outputs``, which holds ``map`` ...). ``draft.append`` happens while the workers parse.
 PHASES = (
     ("geomap.distributed", "StoreRows.add", "rows.add"),
     ("geomap.distributed", "StoreRows.contents", "rows.contents"),
     ("geomap.store.contents", "StoreContents.of", "rows.of"),
+    ("geomap.outputs", "whole", "whole"),
     ("geomap.join", "merge_reports", "merge_reports"),
     ("geomap.join", "merge_flows", "merge_flows"),
     ("geomap.outputs", "_write", "outputs"),
@@ -67,6 +69,9 @@ PHASES = (
     ("geomap.store.gpkg", "Draft._append", "draft.append"),
     ("geomap.store.gpkg", "Draft.finish", "draft.finish"),
     ("geomap.pipeline", "_import_outputs", "imports"),
+    ("geomap.store.gpkg", "plan", "plan"),
+    ("geomap.pipeline", "_summary", "summary"),
+    ("geomap.pipeline", "_stamp_outputs", "stamp"),
 )
 
 

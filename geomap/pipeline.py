@@ -318,7 +318,7 @@ def build(
         # The store's transaction stays open while the outputs are written and commits last:
         # an output that cannot be written leaves the store as it was.
         with _run_lock(settings, keep=draft.file if draft is not None else None):
-            rows_of = rows.contents if rows is not None else None
+            rows_of = functools.partial(rows.contents, ordered=False) if rows is not None else None
             with store.update(settings.store_location, parsed, rows=rows_of, draft=draft) as update:
                 key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
                 summary = None if update.change.changed else _unchanged_outputs(settings, key)

@@ -29,7 +29,7 @@ from geomap.gazetteer import Gazetteer
 from geomap.gazetteer.index import stored_fingerprint
 from geomap.pipeline import index_path
 from geomap.settings import Settings
-from geomap.store.contents import StoreContents, plan
+from geomap.store.contents import KEYS, LAYERS, StoreContents, plan
 
 OUTPUTS = ("map.html", "events.geojson", "flows.geojson", "events.csv")
 #: Our own short reports: a town, a figure, a day.
@@ -270,6 +270,14 @@ def test_rows_built_batch_by_batch_are_the_rows_built_at_once(parse: Parse) -> N
     assert len(fresh) == len(parsed)
     assert_same_contents(rows.contents(fresh), StoreContents.of(fresh))
     assert "again.txt" not in set(rows.contents(fresh).events["source"])
+    read_order = rows.contents(fresh, ordered=False)  # the same rows, batch after batch
+    by_key = StoreContents(
+        **{
+            name: read_order.layer(name).sort_values(KEYS[name]).reset_index(drop=True)
+            for name in LAYERS
+        }
+    )
+    assert_same_contents(by_key, StoreContents.of(fresh))
     some = plan({parsed[1].article.id: "a1.txt"}, incoming).fresh  # one is stored already
     assert len(some) == len(parsed) - 1
     assert_same_contents(rows.contents(some), StoreContents.of(some))
