@@ -302,8 +302,10 @@ def build(
         if cluster is not None and settings.store_url is None:  # the workers build the rows
             from geomap.distributed import StoreRows
 
-            # a missing store is written while the workers parse (store.Draft)
-            draft = drafting.enter_context(store.draft(settings.store_location))
+            # a missing store is written while the workers parse (store.Draft), in the output
+            # folder even when that is still to be made (by the lock, after the parsing)
+            in_out = target_of(settings.store_path).parent.resolve() == settings.out_dir.resolve()
+            draft = drafting.enter_context(store.draft(settings.store_location, make_folder=in_out))
             rows = StoreRows(draft=draft)
         parsed, failures = _parse_all(
             sources,

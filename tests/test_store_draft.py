@@ -160,8 +160,10 @@ def test_a_store_that_exists_or_a_database_has_no_draft(tmp_path: Path) -> None:
 
 def test_a_draft_in_a_new_folder_that_gets_nothing_leaves_no_folder(tmp_path: Path) -> None:
     folder = tmp_path / "out"
-    with store.draft(folder / "geomap.gpkg") as draft:  # a first build into a new --out
+    with store.draft(folder / "geomap.gpkg", make_folder=True) as draft:  # a first --out
         assert draft is not None and folder.is_dir()
     assert not folder.exists()  # nothing was read: nothing is left
-    with store.draft(tmp_path / "no" / "such" / "geomap.gpkg") as draft:
+    with store.draft(tmp_path / "no" / "such" / "geomap.gpkg", make_folder=True) as draft:
         assert draft is None  # the build's lock makes one folder, not its parents
+    with store.draft(folder / "geomap.gpkg") as draft:  # --store in a folder that is missing
+        assert draft is None and not folder.exists()

@@ -83,14 +83,14 @@ def update(
 
 
 @contextlib.contextmanager
-def draft(location: Location) -> Iterator[Draft | None]:
+def draft(location: Location, *, make_folder: bool = False) -> Iterator[Draft | None]:
     """A :class:`Draft` of the store while articles are parsed, when it is a GeoPackage file
     that does not exist yet (else ``None``); its file is removed after the block unless
-    :func:`update` made it the store."""
+    :func:`update` made it the store. ``make_folder``: see :class:`Draft`."""
     if is_url(location) or Path(location).exists():
         yield None
         return
-    with Draft(Path(location)) as drafted:
+    with Draft(Path(location), make_folder=make_folder) as drafted:
         yield drafted if drafted.active else None
 
 

@@ -294,13 +294,15 @@ class Draft:
     store is written whole as without a draft. The file is written like any other of geomap's
     temporary files and renamed only after the update's block succeeded, so a run that fails,
     is interrupted or killed leaves no store (or the one another run wrote), never part of
-    one; the next run removes what a killed one left. A draft never raises: a draft that
+    one; the next run removes what a killed one left. Drafting never raises: a draft that
     cannot be written (or whose file another run removed as a leftover) is dropped.
 
     Use it as a context manager: the file is removed when the block ends unless renamed.
+    ``make_folder``: create the store's missing folder (not its parents), removed again if
+    nothing is written into it.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, make_folder: bool = False) -> None:
         self._path = path
         self._file: Path | None = None
         self._inode: int | None = None
@@ -316,7 +318,7 @@ class Draft:
             self._broken = True  # nothing to draft: the store exists
             return
         try:
-            if not target.parent.is_dir():  # a first build into a new output folder
+            if make_folder and not target.parent.is_dir():  # a first build into a new --out
                 target.parent.mkdir()  # as the build's lock would, after parsing
                 self._folder = target.parent
             handle, name = tempfile.mkstemp(
