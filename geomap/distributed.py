@@ -326,20 +326,21 @@ def _alike(frames: list[Any]) -> list[Any]:
     """Frames whose text columns have one dtype: a batch in which a text column holds only
     missing values has it as ``object``, others as pandas' string dtype, which a frame of
     all the rows would have (and which concatenating them would lose)."""
+    kinds = [dict(zip(frame.columns, frame.dtypes, strict=True)) for frame in frames]
     columns = [
-        column
-        for column in frames[0].columns
-        if len({str(frame[column].dtype) for frame in frames}) > 1
+        column for column in frames[0].columns if len({str(kind[column]) for kind in kinds}) > 1
     ]
     if not columns:
         return frames
+    # the one dtype other than object a column has in some batch, if it has exactly one
+    typed = {}
+    for column in columns:
+        others = {kind[column] for kind in kinds if str(kind[column]) != "object"}
+        if len(others) == 1:
+            typed[column] = others.pop()
     alike = []
-    for frame in frames:
-        casts = {}
-        for column in columns:
-            others = {f[column].dtype for f in frames if f[column].dtype != object}
-            if frame[column].dtype == object and len(others) == 1:
-                casts[column] = others.pop()
+    for frame, kind in zip(frames, kinds, strict=True):
+        casts = {column: typed[column] for column in typed if str(kind[column]) == "object"}
         alike.append(frame.astype(casts) if casts else frame)
     return alike
 

@@ -306,3 +306,14 @@ def test_rows_built_elsewhere_are_refused_for_a_database() -> None:
         store.update("postgresql://geomap@127.0.0.1:1/none", [], rows=StoreRows().contents),
     ):
         pass
+
+
+def test_a_batch_whose_text_column_is_all_missing_joins_the_others_as_text() -> None:
+    from geomap.distributed import _alike
+
+    missing = pd.DataFrame({"key": pd.array(["a"], dtype="str"), "note": [None]})
+    given = pd.DataFrame({"key": pd.array(["b"], dtype="str"), "note": pd.array(["x"], "str")})
+    assert str(missing["note"].dtype) == "object"
+    joined = pd.concat(_alike([missing, given, missing]), ignore_index=True)
+    assert str(joined["note"].dtype) == str(given["note"].dtype)
+    assert joined["note"].isna().tolist() == [True, False, True]
