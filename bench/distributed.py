@@ -11,7 +11,13 @@ build's: they must be identical.
 On a shared machine the wall-clock figures depend on what else runs; the load averages say how
 busy it was. The speed-up is the one-process build's wall-clock time over the mode's.
 
-Run from the checkout root: ``python -m bench.distributed [--sizes 10000 100000] [--workers 1 2]``
+``--phases`` also prints, for each mode, the CPU seconds (and wall-clock seconds) of the build
+process in each step of :data:`PHASES`: what the one writer does after the last article is
+parsed (merging, outputs, the store), and what it does while the workers parse (``rows.add``,
+``draft.append``: a new store written as the rows come).
+
+Run from the checkout root:
+``python -m bench.distributed [--sizes 10000 100000] [--workers 1 2] [--phases]``
 """
 
 from __future__ import annotations
