@@ -184,6 +184,7 @@ def child(folder: str, out: str, workers: int) -> None:
 
 def _build(folder: Path, out: Path, workers: int) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # as geomap's CLI runs Arrow
     result = subprocess.run(
         [sys.executable, "-m", "bench.distributed", "--child", str(folder), str(out), str(workers)],
         capture_output=True,
