@@ -11,7 +11,13 @@ build's: they must be identical.
 On a shared machine the wall-clock figures depend on what else runs; the load averages say how
 busy it was. The speed-up is the one-process build's wall-clock time over the mode's.
 
-Run from the checkout root: ``python -m bench.distributed [--sizes 10000 100000] [--workers 1 2]``
+``--phases`` also prints, for each mode, the CPU seconds (and wall-clock seconds) of the build
+process in each step of :data:`PHASES`: what the one writer does after the last article is
+parsed (merging, outputs, the store), and what it does while the workers parse (``rows.add``,
+``draft.append``: a new store written as the rows come).
+
+Run from the checkout root:
+``python -m bench.distributed [--sizes 10000 100000] [--workers 1 2] [--phases]``
 """
 
 from __future__ import annotations
@@ -51,6 +57,28 @@ SENTENCES = (
     "Soldiers sealed off the railway station in {town} as {n} protesters gathered.",
 )
 OUTPUTS = ("events.geojson", "flows.geojson", "events.csv", "map.html")
+#: The steps of a build whose CPU seconds in the build process ``--phases`` prints: (module,
+#: attribute, label). Nested steps are counted in each (``whole`` holds ``merge_reports`` and
+#: ``outputs``, which holds ``map`` ...). ``draft.append`` happens while the workers parse.
+PHASES = (
+    ("geomap.distributed", "StoreRows.add", "rows.add"),
+    ("geomap.distributed", "StoreRows.contents", "rows.contents"),
+    ("geomap.store.contents", "StoreContents.of", "rows.of"),
+    ("geomap.outputs", "whole", "whole"),
+    ("geomap.join", "merge_reports", "merge_reports"),
+    ("geomap.join", "merge_flows", "merge_flows"),
+    ("geomap.outputs", "_write", "outputs"),
+    ("geomap.render", "render_map", "map"),
+    ("geomap.outputs", "_write_rows", "geojson+csv"),
+    ("geomap.outputs", "keep", "keep"),
+    ("geomap.store.gpkg", "write", "gpkg.write"),
+    ("geomap.store.gpkg", "Draft._append", "draft.append"),
+    ("geomap.store.gpkg", "Draft.finish", "draft.finish"),
+    ("geomap.pipeline", "_import_outputs", "imports"),
+    ("geomap.store.gpkg", "plan", "plan"),
+    ("geomap.pipeline", "_summary", "summary"),
+    ("geomap.pipeline", "_stamp_outputs", "stamp"),
+)
 
 
 def write_articles(folder: Path, count: int, *, seed: int = 11) -> int:
@@ -66,6 +94,36 @@ def write_articles(folder: Path, count: int, *, seed: int = 11) -> int:
         (folder / f"b{i:06d}.txt").write_text(body, encoding="utf-8")
         size += len(body.encode())
     return size
+
+
+def _timed_phases() -> dict[str, list[float]]:
+    """Wrap the functions of :data:`PHASES` so that each adds its CPU and wall-clock seconds
+    (and calls) to the dict returned, by label."""
+    import functools
+    import importlib
+
+    phases: dict[str, list[float]] = {}
+    for module_name, attribute, label in PHASES:
+        holder: Any = importlib.import_module(module_name)
+        *path, name = attribute.split(".")
+        for part in path:
+            holder = getattr(holder, part)
+        raw = holder.__dict__[name] if isinstance(holder, type) else getattr(holder, name)
+        function = raw.__func__ if isinstance(raw, classmethod) else raw
+        totals = phases.setdefault(label, [0.0, 0.0, 0])
+
+        def timed(*args: Any, _f: Any = function, _t: list[float] = totals, **kwargs: Any) -> Any:
+            began, cpu = time.perf_counter(), time.process_time()
+            try:
+                return _f(*args, **kwargs)
+            finally:
+                _t[0] += time.process_time() - cpu
+                _t[1] += time.perf_counter() - began
+                _t[2] += 1
+
+        wrapped = functools.wraps(function)(timed)
+        setattr(holder, name, classmethod(wrapped) if isinstance(raw, classmethod) else wrapped)
+    return phases
 
 
 def child(folder: str, out: str, workers: int) -> None:
@@ -95,6 +153,7 @@ def child(folder: str, out: str, workers: int) -> None:
             timed["parse_cpu"] = time.process_time() - cpu
 
     pipeline.iter_parsed = iter_parsed  # type: ignore[assignment]
+    phases = _timed_phases()
     geocoder = get_geocoder("offline")
     geocoder.gazetteer.lookup("almaty")  # open the index before the clock starts
     load_start = os.getloadavg()[0]
@@ -118,12 +177,14 @@ def child(folder: str, out: str, workers: int) -> None:
         "workers_cpu": workers_cpu.ru_utime + workers_cpu.ru_stime,
         "articles": report.articles,
         "load": [load_start, os.getloadavg()[0]],
+        "phases": phases,
     }
     print(json.dumps(figures))
 
 
 def _build(folder: Path, out: Path, workers: int) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
+    env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # as geomap's CLI runs Arrow
     result = subprocess.run(
         [sys.executable, "-m", "bench.distributed", "--child", str(folder), str(out), str(workers)],
         capture_output=True,
@@ -168,10 +229,25 @@ def identical(one: Path, other: Path) -> bool:
     return all(filecmp.cmp(one / name, other / name, shallow=False) for name in OUTPUTS)
 
 
+def _print_phases(rows: list[tuple[str, dict[str, Any], bool]]) -> None:
+    """Each mode's CPU seconds (wall-clock in brackets) per step of :data:`PHASES`."""
+    print("  steps of the build process, CPU s (wall-clock s):")
+    for mode, figures, _same in rows:
+        steps = "  ".join(
+            f"{label} {cpu:.2f} ({wall:.2f})"
+            for label, (cpu, wall, calls) in figures["phases"].items()
+            if calls
+        )
+        print(f"  {mode:>12}: {steps}", flush=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument(
+        "--phases", action="store_true", help="print the build process's CPU seconds per step"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -215,6 +291,8 @@ def main(argv: list[str] | None = None) -> None:
                     f"{'yes' if same else 'NO':>10}",
                     flush=True,
                 )
+            if args.phases:
+                _print_phases(rows)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ import os
 import re
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import filelock
@@ -91,13 +91,14 @@ def replacing(path: Path) -> Iterator[Path]:
         temp.unlink(missing_ok=True)
 
 
-def remove_leftovers(folder: Path) -> None:
-    """Delete the temporary files of runs that were killed before they could clean up.
+def remove_leftovers(folder: Path, *, keep: Collection[Path] = ()) -> None:
+    """Delete the temporary files of runs that were killed before they could clean up
+    (except the run's own ``keep``, written before it took the lock).
 
     Call it only while holding the folder's lock, so no live run's file is touched.
     """
     for leftover in folder.glob(".*.tmp*"):
-        if _TEMP_NAME.match(leftover.name):
+        if _TEMP_NAME.match(leftover.name) and leftover not in keep:
             log.info("removing %s, left by an interrupted run", leftover)
             leftover.unlink(missing_ok=True)
 

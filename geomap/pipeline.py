@@ -295,13 +295,63 @@ def build(
     """
     from geomap import outputs, store
 
+    with contextlib.ExitStack() as drafting:
+        rows = draft = None
+        if cluster is not None and settings.store_url is None:  # the workers build the rows
+            from geomap.atomic import target_of
+            from geomap.distributed import StoreRows
+
+            # a missing store is written while the workers parse (store.Draft), in the output
+            # folder even when that is still to be made (by the lock, after the parsing)
+            in_out = target_of(settings.store_path).parent.resolve() == settings.out_dir.resolve()
+            draft = drafting.enter_context(store.draft(settings.store_location, make_folder=in_out))
+            rows = StoreRows(draft=draft)
+        parsed, failures = _parse_all(
+            sources,
+            geocoder=geocoder,
+            options=options,
+            cluster=cluster,
+            rows=rows,
+            progress=progress,
+        )
+        if failures and not parsed:
+            return BuildReport(failures=tuple(failures))  # nothing read: nothing written
+        # The store's transaction stays open while the outputs are written and commits last:
+        # an output that cannot be written leaves the store as it was.
+        with _run_lock(settings, keep=draft.file if draft is not None else None):
+            rows_of = functools.partial(rows.contents, ordered=False) if rows is not None else None
+            with store.update(settings.store_location, parsed, rows=rows_of, draft=draft) as update:
+                key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
+                summary = None if update.change.changed else _unchanged_outputs(settings, key)
+                made = None
+                if summary is None:
+                    made = _made(settings, specs, update)
+                    summary = _summary(made, specs)
+            _stamp_outputs(settings, key, summary)
+            if made is not None and settings.store_url is None:
+                outputs.keep(settings.out_dir, update.fingerprint, made)
+    change = update.change
+    return replace(
+        summary,
+        failures=tuple(failures),
+        added=change.added,
+        replaced=change.replaced,
+        unchanged=change.unchanged,
+    )
+
+
+def _parse_all(
+    sources: Sequence[str],
+    *,
+    geocoder: OfflineGazetteer | CachedGeocoder,
+    options: IngestOptions,
+    cluster: ClusterOptions | None,
+    rows: StoreRows | None,
+    progress: Callable[[str], None] | None,
+) -> tuple[list[ParsedArticle], list[tuple[str, str]]]:
+    """A build's parsed articles (under their stored sources) and failures, in order."""
     parsed: list[ParsedArticle] = []
     failures: list[tuple[str, str]] = []
-    rows = None
-    if cluster is not None and settings.store_url is None:  # the workers build the rows
-        from geomap.distributed import StoreRows
-
-        rows = StoreRows()
     results = iter_parsed(
         sources, geocoder=geocoder, options=options, cluster=cluster, mentions=False, rows=rows
     )
@@ -314,30 +364,15 @@ def build(
                 parsed.append(result if rows is not None else _with_stored_source(result))
             if progress:
                 progress(source)
-    if failures and not parsed:
-        return BuildReport(failures=tuple(failures))  # nothing read: store and outputs untouched
-    # The store's transaction stays open while the outputs are written and commits last: an
-    # output that cannot be written leaves the store as it was.
-    with _run_lock(settings):
-        rows_of = rows.contents if rows is not None else None
-        with store.update(settings.store_location, parsed, rows=rows_of) as update:
-            key = _outputs_key(update.fingerprint, settings=settings, specs=specs)
-            summary = None if update.change.changed else _unchanged_outputs(settings, key)
-            made = None
-            if summary is None:
-                made = _made(settings, specs, update)
-                summary = _summary(made, specs)
-        _stamp_outputs(settings, key, summary)
-        if made is not None and settings.store_url is None:
-            outputs.keep(settings.out_dir, update.fingerprint, made)
-    change = update.change
-    return replace(
-        summary,
-        failures=tuple(failures),
-        added=change.added,
-        replaced=change.replaced,
-        unchanged=change.unchanged,
-    )
+            if cluster is not None and len(parsed) + len(failures) == 1:
+                _import_outputs()  # while the workers parse: the writer waits for them anyway
+    return parsed, failures
+
+
+def _import_outputs() -> None:
+    """Import what writing the outputs needs (Folium and its templates, the exporters)."""
+    import geomap.export
+    import geomap.render  # noqa: F401
 
 
 def _with_stored_source(parsed: ParsedArticle) -> ParsedArticle:
@@ -495,8 +530,9 @@ def _stamp_outputs(settings: Settings, key: str, summary: BuildReport) -> None:
 
 
 @contextlib.contextmanager
-def _run_lock(settings: Settings) -> Iterator[None]:
-    """Serialise runs on the same output folder and store; clear what killed runs left."""
+def _run_lock(settings: Settings, *, keep: Path | None = None) -> Iterator[None]:
+    """Serialise runs on the same output folder and store; clear what killed runs left
+    (but not ``keep``, this run's own draft of the store)."""
     from geomap.atomic import locked, remove_leftovers, target_of
 
     folder = settings.out_dir
@@ -512,7 +548,7 @@ def _run_lock(settings: Settings) -> Iterator[None]:
         for each in folders:
             stack.enter_context(locked(each / LOCK_FILE, wait=settings.lock_wait))
         for each in folders:
-            remove_leftovers(each)
+            remove_leftovers(each, keep=[keep] if keep is not None else [])
         yield
 
 

@@ -29,7 +29,7 @@ from geomap.gazetteer import Gazetteer
 from geomap.gazetteer.index import stored_fingerprint
 from geomap.pipeline import index_path
 from geomap.settings import Settings
-from geomap.store.contents import StoreContents, plan
+from geomap.store.contents import KEYS, LAYERS, StoreContents, plan
 
 OUTPUTS = ("map.html", "events.geojson", "flows.geojson", "events.csv")
 #: Our own short reports: a town, a figure, a day.
@@ -101,6 +101,33 @@ def test_two_worker_processes_build_the_store_one_process_builds(
     assert result.code == alone.code == 3  # the empty article failed, the others were stored
     assert error_lines(result) == error_lines(alone) and "r99.txt" in error_lines(result)[0]
     assert_same_build(one, tmp_path)
+
+
+def test_two_workers_write_a_new_store_while_they_parse_and_it_is_the_same(
+    articles: Path, one_process: tuple[Path, Run], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from geomap import pipeline
+    from geomap.geocode import get_geocoder
+    from geomap.ingest import IngestOptions, expand_sources
+    from geomap.layers import load_layers
+    from geomap.store import gpkg
+
+    monkeypatch.setattr(gpkg, "DRAFT_ROWS", 1)  # append each batch, long before the lock
+    whole: list[object] = []
+    monkeypatch.setattr(gpkg, "write", lambda *args: whole.append(args))
+    out = tmp_path / "out"  # a first build into a new folder
+    report = pipeline.build(
+        expand_sources([str(articles)]),
+        settings=Settings.load(out_dir=out),
+        geocoder=get_geocoder("offline"),
+        options=IngestOptions(),
+        specs=load_layers(),
+        cluster=ClusterOptions(workers=2, batch_articles=4),
+    )
+    assert len(report.added) == 25 and len(report.failures) == 1
+    assert not whole  # the store is the draft written while parsing, not written after
+    assert_same_build(one_process[0], out)
+    assert not [p.name for p in out.iterdir() if ".tmp" in p.name]
 
 
 def test_build_on_a_running_cluster_by_its_scheduler_address(
@@ -243,6 +270,14 @@ def test_rows_built_batch_by_batch_are_the_rows_built_at_once(parse: Parse) -> N
     assert len(fresh) == len(parsed)
     assert_same_contents(rows.contents(fresh), StoreContents.of(fresh))
     assert "again.txt" not in set(rows.contents(fresh).events["source"])
+    read_order = rows.contents(fresh, ordered=False)  # the same rows, batch after batch
+    by_key = StoreContents(
+        **{
+            name: read_order.layer(name).sort_values(KEYS[name]).reset_index(drop=True)
+            for name in LAYERS
+        }
+    )
+    assert_same_contents(by_key, StoreContents.of(fresh))
     some = plan({parsed[1].article.id: "a1.txt"}, incoming).fresh  # one is stored already
     assert len(some) == len(parsed) - 1
     assert_same_contents(rows.contents(some), StoreContents.of(some))
@@ -271,3 +306,14 @@ def test_rows_built_elsewhere_are_refused_for_a_database() -> None:
         store.update("postgresql://geomap@127.0.0.1:1/none", [], rows=StoreRows().contents),
     ):
         pass
+
+
+def test_a_batch_whose_text_column_is_all_missing_joins_the_others_as_text() -> None:
+    from geomap.distributed import _alike
+
+    missing = pd.DataFrame({"key": pd.array(["a"], dtype="str"), "note": [None]})
+    given = pd.DataFrame({"key": pd.array(["b"], dtype="str"), "note": pd.array(["x"], "str")})
+    assert str(missing["note"].dtype) == "object"
+    joined = pd.concat(_alike([missing, given, missing]), ignore_index=True)
+    assert str(joined["note"].dtype) == str(given["note"].dtype)
+    assert joined["note"].isna().tolist() == [True, False, True]

@@ -26,7 +26,7 @@ from geomap.store.contents import (
     merge,
     plan,
 )
-from geomap.store.gpkg import Update
+from geomap.store.gpkg import Draft, Update
 from geomap.store.postgis import is_url
 
 #: Where a store is: a GeoPackage path, or a ``postgresql://`` URL.
@@ -56,25 +56,42 @@ def write(location: Location, contents: StoreContents) -> None:
 
 @contextlib.contextmanager
 def update(
-    location: Location, incoming: Sequence[ParsedArticle], *, rows: Rows | None = None
+    location: Location,
+    incoming: Sequence[ParsedArticle],
+    *,
+    rows: Rows | None = None,
+    draft: Draft | None = None,
 ) -> Iterator[Update]:
     """Add articles to the store; committed when the block ends without error. ``rows``
-    (a GeoPackage only): the added articles' rows, built elsewhere (see ``gpkg.update``).
+    (a GeoPackage only): the added articles' rows, built elsewhere; ``draft`` (a GeoPackage
+    only, from :func:`draft`): a missing store already written from them (see ``gpkg.update``).
 
     Raises
     ------
     ValueError
-        When ``rows`` is given for a database.
+        When ``rows`` or ``draft`` is given for a database.
     """
     if is_url(location):
-        if rows is not None:
+        if rows is not None or draft is not None:
             msg = "rows built elsewhere are inserted into a GeoPackage store only"
             raise ValueError(msg)
         with postgis.update(str(location), incoming) as change:
             yield change
     else:
-        with gpkg.update(Path(location), incoming, rows=rows) as change:
+        with gpkg.update(Path(location), incoming, rows=rows, draft=draft) as change:
             yield change
+
+
+@contextlib.contextmanager
+def draft(location: Location, *, make_folder: bool = False) -> Iterator[Draft | None]:
+    """A :class:`Draft` of the store while articles are parsed, when it is a GeoPackage file
+    that does not exist yet (else ``None``); its file is removed after the block unless
+    :func:`update` made it the store. ``make_folder``: see :class:`Draft`."""
+    if is_url(location) or Path(location).exists():
+        yield None
+        return
+    with Draft(Path(location), make_folder=make_folder) as drafted:
+        yield drafted if drafted.active else None
 
 
 def exists(location: Location) -> bool:
@@ -91,11 +108,13 @@ def shown(location: Location) -> str:
 
 __all__ = [
     "LAYERS",
+    "Draft",
     "Location",
     "MergeResult",
     "Plan",
     "StoreContents",
     "Update",
+    "draft",
     "exists",
     "fingerprint",
     "is_url",
