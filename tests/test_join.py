@@ -298,21 +298,7 @@ def test_one_report_incidents_merge_column_wise_as_row_by_row() -> None:
     events = join.events_frame(parsed)
     merged = join.merge_reports(events)
     assert (merged["source_count"] == 1).all() and len(merged) == len(events)
-    rows = join._row_dicts(events)
-    by_row = pd.DataFrame(
-        [
-            join._merged_row(
-                [row],
-                [(join._event_date(row), int(row["time_precision"] or 0))],
-                [join._published_date(row["timestamp"])],
-            )
-            for row in rows
-        ],
-        columns=list(join.MERGED_EVENT_COLUMNS),
-    )
-    expected = join._finish(
-        by_row, list(events.geometry), join.MERGED_EVENT_COLUMNS, key="event_id_cnty"
-    )
+    expected = _row_by_row(events)
     assert merged["reports"].tolist() == expected["reports"].tolist()
     assert_geodataframe_equal(merged, expected)
 

@@ -405,20 +405,7 @@ class Draft:
                 if not frames and not first:
                     continue
                 frame = _concatenated(frames) if frames else StoreContents.empty().layer(name)
-                options: dict[str, Any] = {}
-                if name in _GEOMETRY_TYPES:
-                    options["geometry_type"] = _GEOMETRY_TYPES[name]
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    pyogrio.write_dataframe(
-                        frame,
-                        self._file,
-                        layer=name,
-                        driver="GPKG",
-                        append=not first,
-                        use_arrow=True,
-                        **options,
-                    )
+                _write_layer(self._file, name, frame, append=not first, use_arrow=True)
                 self._written[name] += len(frame)
                 self._pending[name] = []
             if first:
@@ -707,14 +694,16 @@ def _from_blobs(blobs: list[bytes | None]) -> np.ndarray:
 
 def _write_layers(path: Path, contents: StoreContents) -> None:
     for name in LAYERS:
-        options: dict[str, Any] = {}
-        if name in _GEOMETRY_TYPES:
-            options["geometry_type"] = _GEOMETRY_TYPES[name]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            pyogrio.write_dataframe(
-                contents.layer(name), path, layer=name, driver="GPKG", **options
-            )
+        _write_layer(path, name, contents.layer(name))
+
+
+def _write_layer(path: Path, name: str, frame: pd.DataFrame, **options: Any) -> None:
+    """Write one layer of the store with pyogrio (``options``: ``append``, ``use_arrow``)."""
+    if name in _GEOMETRY_TYPES:
+        options["geometry_type"] = _GEOMETRY_TYPES[name]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        pyogrio.write_dataframe(frame, path, layer=name, driver="GPKG", **options)
 
 
 def _create_indexes(connection: sqlite3.Connection) -> None:
