@@ -17,9 +17,9 @@ from geomap.settings import Settings
 TEXT = "date 2022-01-05\n\nPolice detained at least 40 protesters in Almaty on Wednesday.\n"
 
 
-def _build(tmp_path: Path, **settings: object) -> BuildReport:
+def _build(tmp_path: Path, name: str = "a.txt", **settings: object) -> BuildReport:
     return build(
-        [str(tmp_path / "a.txt")],
+        [str(tmp_path / name)],
         settings=Settings.load(out_dir=tmp_path / "out", **settings),
         geocoder=get_geocoder("offline"),
         options=IngestOptions(),
@@ -118,13 +118,7 @@ def test_a_build_re_merges_only_what_it_touched_and_gives_what_a_full_render_giv
                 report = _build(tmp_path)
             else:
                 (tmp_path / step).write_text(INCIDENTS[step], encoding="utf-8")
-                report = build(
-                    [str(tmp_path / step)],
-                    settings=Settings.load(out_dir=tmp_path / "out"),
-                    geocoder=get_geocoder("offline"),
-                    options=IngestOptions(),
-                    specs=load_layers(),
-                )
+                report = _build(tmp_path, step)
         assert report.added or report.replaced
         incremental = _outputs_of(tmp_path / "out")
         full = render(settings=Settings.load(out_dir=tmp_path / "out"), specs=load_layers())
@@ -143,13 +137,7 @@ def test_a_build_encodes_only_the_events_its_article_changes(
     import geomap.export
 
     (tmp_path / "c.txt").write_text(INCIDENTS["c.txt"], encoding="utf-8")
-    build(
-        [str(tmp_path / "c.txt")],
-        settings=Settings.load(out_dir=tmp_path / "out"),
-        geocoder=get_geocoder("offline"),
-        options=IngestOptions(),
-        specs=load_layers(),
-    )
+    _build(tmp_path, "c.txt")
     encoded: list[int] = []
     real = geomap.export.geojson_features
 
@@ -159,13 +147,7 @@ def test_a_build_encodes_only_the_events_its_article_changes(
 
     monkeypatch.setattr(geomap.export, "geojson_features", counting)
     (tmp_path / "riot.txt").write_text(INCIDENTS["riot.txt"], encoding="utf-8")
-    report = build(
-        [str(tmp_path / "riot.txt")],
-        settings=Settings.load(out_dir=tmp_path / "out"),
-        geocoder=get_geocoder("offline"),
-        options=IngestOptions(),
-        specs=load_layers(),
-    )
+    report = _build(tmp_path, "riot.txt")
     assert report.added
     features = json.loads((tmp_path / "out" / "events.geojson").read_text(encoding="utf-8"))
     assert len(features["features"]) >= 3  # the two stored incidents and the new one
@@ -178,13 +160,7 @@ def test_outputs_edited_by_hand_are_written_whole_again(tmp_path: Path, built: B
     events = tmp_path / "out" / "events.geojson"
     events.write_text(events.read_text(encoding="utf-8").replace("Almaty", "Elsewhere"))
     (tmp_path / "b.txt").write_text(INCIDENTS["riot.txt"], encoding="utf-8")
-    build(
-        [str(tmp_path / "b.txt")],
-        settings=Settings.load(out_dir=tmp_path / "out"),
-        geocoder=get_geocoder("offline"),
-        options=IngestOptions(),
-        specs=load_layers(),
-    )
+    _build(tmp_path, "b.txt")
     incremental = _outputs_of(tmp_path / "out")
     assert b"Elsewhere" not in incremental["events.geojson"]
     render(settings=Settings.load(out_dir=tmp_path / "out"), specs=load_layers())
