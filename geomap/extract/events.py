@@ -342,11 +342,7 @@ def _an_incident_s_name(text: str, sentence: Sentence, triggers: Sequence[Trigge
     """Whether a line of its own names an incident by its year, as an encyclopaedia's title
     or a list of articles does (*2010 South Kyrgyzstan riots*, *Émeutes de 2007 à …*): the
     name of what the text goes on to tell, no report of it at every place it lists."""
-    if text[sentence.end - 1] in ".!?":
-        return False
-    if text[max(0, sentence.start - 1) : sentence.start] not in ("", "\n", " "):
-        return False
-    if text[sentence.end : sentence.end + 1] not in ("", "\n"):
+    if text[sentence.end - 1] in ".!?" or not _own_line(text, sentence):
         return False
     years = _years(sentence)
     return any(abs(t.index - y) <= _NAME_REACH for t in triggers for y in years)
@@ -390,6 +386,11 @@ def _is_row(text: str, sentence: Sentence) -> bool:
         return False
     if text[sentence.start] in _BULLETS:
         return False  # an item of a list (*• Free education*), not a row
+    return _own_line(text, sentence)
+
+
+def _own_line(text: str, sentence: Sentence) -> bool:
+    """Whether the sentence is a line of its own (spaces aside)."""
     return _line_edge(text, sentence.start, -1) and _line_edge(text, sentence.end, 1)
 
 
