@@ -366,3 +366,37 @@ def test_contested_territories_are_regions_where_they_lie(
     place = best(geocoder, query)
     assert place.kind == "region"
     assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 100
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "latitude", "longitude"),
+    [
+        ("Darfur", "SD", 13.0, 24.5),  # North, South, East, West and Central Darfur
+        ("Sinai", "EG", 29.5, 33.8),  # North and South Sinai
+        ("Kivu", "CD", -1.5, 28.9),  # Nord-Kivu and Sud-Kivu
+        ("Kordofan", "SD", 12.5, 29.5),
+        ("Дарфур", "SD", 13.0, 24.5),  # the states' Ukrainian names share it too
+        ("Darfur region", "SD", 13.0, 24.5),  # and with a type word, as every region
+    ],
+)
+def test_a_name_regions_share_besides_the_compass_is_the_region_they_make(
+    geocoder: OfflineGazetteer, query: str, country: str, latitude: float, longitude: float
+) -> None:
+    place = best(geocoder, query)
+    assert (place.kind, place.country_code) == ("region", country)
+    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 200
+
+
+@pytest.mark.parametrize(
+    ("query", "kind", "country"),
+    [
+        ("Holland", "country", "NL"),  # North and South Holland share a name of the country
+        ("Virginia", "region", "US"),  # Virginia and West Virginia: the state keeps its name
+    ],
+)
+def test_a_shared_name_that_names_a_country_or_region_is_left_to_it(
+    geocoder: OfflineGazetteer, query: str, kind: str, country: str
+) -> None:
+    place = best(geocoder, query)
+    assert (place.kind, place.country_code) == (kind, country)
+    assert not place.place_id.startswith("offline:shared:")

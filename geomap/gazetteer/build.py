@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import os
+import re
 import sqlite3
 import statistics
 import tempfile
@@ -98,6 +99,9 @@ class _Builder:
         self.places: list[_Built] = []
         self.ids: dict[str, int] = {}
         self.names: dict[tuple[str, int], int] = {}
+        #: The names of each region as written, for the regions they share (see
+        #: :func:`_add_shared_regions`).
+        self.region_names: dict[int, list[str]] = defaultdict(list)
         self._units: list[list[str]] | None = None
 
     def units(self) -> list[list[str]]:
@@ -134,6 +138,8 @@ class _Builder:
         key = fold(name)
         if key:
             self.names[(key, rowid)] = self.names.get((key, rowid), 0) | flags
+            if self.places[rowid - 1].kind == REGION:
+                self.region_names[rowid].append(name)
 
     def add_code(self, code: str, rowid: int) -> None:
         """A code or abbreviation, matched only as written in capitals or with its dots."""
@@ -186,6 +192,7 @@ def build(
         ("districts", _add_districts),
         ("airports", _add_airports),
         ("curated names", _add_curated),
+        ("shared regions", _add_shared_regions),
     ]
     total = len(steps) + 1 + bool(sources.files)
     for done, (step, add) in enumerate(steps):
@@ -826,6 +833,155 @@ def _add_other_first_level(
 
 
 _UNIT_PEOPLE = 50_000
+
+
+#: Words of the compass that tell the parts of a region apart, folded: *North Darfur*,
+#: *Nord-Kivu*, *Kalimantan Barat*, *Shamal Sina'* (English, French, German, Spanish,
+#: Portuguese, Italian, Dutch, Finnish, the Scandinavian languages, Indonesian, romanised
+#: Arabic).
+_COMPASS = frozenset(
+    {
+        *("north", "south", "east", "west", "central", "centre", "center"),
+        *("northern", "southern", "eastern", "western"),
+        *("nord", "sud", "est", "ouest", "sued", "ost", "mittel"),
+        *("norte", "sur", "sul", "este", "oeste", "leste", "centro", "centrale"),
+        *("settentrionale", "meridionale", "orientale", "occidentale"),
+        *("sor", "vest", "midt", "norra", "sodra", "ostra", "vastra", "mellersta"),
+        *("utara", "selatan", "timur", "barat", "tengah"),
+        *("shamal", "janub", "gharb", "sharq", "wasat"),
+        *("noord", "zuid", "oost", "pohjois", "etela", "ita", "lansi", "keski"),
+    }
+)
+#: Beginnings of the Russian and Ukrainian words of the compass, whatever their ending
+#: (*Северный*, *Южная*, *Північний*).
+_COMPASS_RU = (
+    *("северн", "южн", "западн", "восточн", "центральн"),
+    *("північн", "південн", "західн", "східн"),
+)
+#: Words a shared part of names may not hold: it would be a type of unit, not a name.
+_NOT_SHARED = _STEM_DROPS | {
+    *("division", "district", "aimak", "aymag", "upper", "lower", "provinsi", "laani"),
+    *("de", "del", "du", "do", "da"),
+}
+_NAME_SPLIT = re.compile(r"[\s\-‐]+")
+_PARTICLES_AROUND = re.compile(
+    r"^(?:d[eiuoa]l?|el|la|l')\s+|\s+(?:d[eiuoa]l?|el|la)$", re.IGNORECASE
+)
+
+
+def _add_shared_regions(builder: _Builder) -> None:
+    """Regions named by what the names of two or more regions of one country share besides
+    a word of the compass: *Darfur* (North, South, East, West and Central Darfur), *Kivu*
+    (Nord-Kivu, Sud-Kivu), *Sinai*, *Kordofan*, *Mashonaland*; each placed at the centre of
+    the box around its parts' points, with their people, named in every language in which
+    its parts' names share it.
+
+    The region's own name is the one most of its parts' names share (the ISO name's on a
+    tie); two names of each part must share it on average (say, the English and the French
+    one), or it is one language's word for *region* or *upper* (*Regione Centrale*). A name
+    of a country or world region, or of a region or town of that country, is left to it:
+    when it is the region's own name, so is the region (*Holland*, a name of the
+    Netherlands, is no region of North and South Holland; *Virginia* stays the state).
+    """
+    shared: dict[tuple[str, str], _Shared] = {}
+    for rowid, names in builder.region_names.items():
+        cc = builder.places[rowid - 1].cc
+        for name in dict.fromkeys(names):  # each name once: a catalog may repeat the ISO name
+            stem = _shared_part(name)
+            if stem is None or not cc:
+                continue
+            found = shared.setdefault((cc, fold(stem)), _Shared(set(), set(), Counter(), [0]))
+            found.parts.add(rowid)
+            found.names.add((rowid, fold(name)))
+            found.spellings[stem] += 1
+            found.primary[0] |= builder.names[fold(name), rowid] & PRIMARY
+    taken = _taken_names(builder)
+    groups: dict[frozenset[int], list[tuple[str, str]]] = defaultdict(list)
+    for (cc, key), found in shared.items():
+        if len(found.parts) > 1:
+            groups[frozenset(found.parts)].append((cc, key))
+    for parts, keys in _joined_by_parts(groups).items():
+        best = max(keys, key=lambda k: (len(shared[k].names), shared[k].primary[0], k))
+        if best[1] in taken or best in taken or len(shared[best].names) < 2 * len(parts):
+            continue
+        members = [builder.places[rowid - 1] for rowid in sorted(parts)]
+        lat, lon = _box_centre([(row.lat, row.lon) for row in members])
+        rowid = builder.add_place(
+            # a place id has one colon: shared:SD-DC+SD-DE+… (the parts' codes or ids)
+            "shared:" + "+".join(row.place_id.partition(":")[2] for row in members),
+            shared[best].spellings.most_common(1)[0][0],
+            REGION,
+            best[0],
+            round(lat, 5),
+            round(lon, 5),
+            population=sum(row.population for row in members),
+            source="shared names of regions",
+        )
+        for cc, key in keys:
+            if key in taken or (cc, key) in taken:
+                continue
+            for name in shared[cc, key].spellings:
+                builder.add_name(name, rowid)
+                for word in REGION_WORDS:
+                    builder.add_name(f"{name} {word}", rowid)
+
+
+class _Shared(NamedTuple):
+    """What the names of regions of one country share (see :func:`_add_shared_regions`):
+    the regions, their names (row id, key) that share it, its spellings, and whether an
+    ISO name shares it (a list of one flag, set as the names are read)."""
+
+    parts: set[int]
+    names: set[tuple[int, str]]
+    spellings: Counter[str]
+    primary: list[int]
+
+
+def _shared_part(name: str) -> str | None:
+    """``name`` without a word of the compass at its start or end, as written; ``None`` when
+    it has none, or what is left is no name (a type of unit, a particle, a letter or two)."""
+    words = _NAME_SPLIT.split(name.strip())
+    if len(words) < 2:
+        return None
+    first, last = fold(words[0]), fold(words[-1])
+    if first in _COMPASS or first.startswith(_COMPASS_RU):
+        rest = name.strip()[len(words[0]) :]
+    elif last in _COMPASS or last.startswith(_COMPASS_RU):
+        rest = name.strip()[: -len(words[-1])]
+    else:
+        return None
+    stem = _PARTICLES_AROUND.sub("", rest.strip(" -‐"))  # Sinai del Sud, Sinaiul de Nord
+    key = fold(stem)
+    if len(key) < 3 or any(w in _COMPASS or w in _NOT_SHARED for w in key.split()):
+        return None
+    return stem
+
+
+def _taken_names(builder: _Builder) -> set[Any]:
+    """The keys of countries and world regions, and (country, key) of regions and towns."""
+    found: set[Any] = set()
+    for key, rowid in builder.names:
+        row = builder.places[rowid - 1]
+        if row.kind in (COUNTRY, MACROREGION):
+            found.add(key)
+        elif row.kind in (REGION, CITY):
+            found.add((row.cc, key))
+    return found
+
+
+def _joined_by_parts(
+    groups: dict[frozenset[int], list[tuple[str, str]]],
+) -> dict[frozenset[int], list[tuple[str, str]]]:
+    """Names whose sets of parts overlap name one region (*Darfur*, *Darfour*, *Дарфур*):
+    the groups joined until no two share a part."""
+    joined: dict[frozenset[int], list[tuple[str, str]]] = {}
+    for parts, keys in sorted(groups.items(), key=lambda item: sorted(item[0])):
+        union, names = parts, keys
+        for other in [o for o in joined if o & parts]:
+            names = joined.pop(other) + names
+            union = union | other
+        joined[union] = names
+    return joined
 
 
 def _box_centre(points: Sequence[tuple[float, float]]) -> tuple[float, float]:

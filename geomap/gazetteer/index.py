@@ -31,7 +31,7 @@ from geomap.records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "15"  # change with the schema or with how entries are built
+FORMAT_VERSION = "16"  # change with the schema or with how entries are built
 
 COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
 #: Second-level units: counties, kommuner, raions.
