@@ -297,7 +297,12 @@ def _evidence(first: Sequence[_Choice | None]) -> Evidence:
 def _qualifiers(
     mentions: Sequence[Mention], first: Sequence[_Choice | None], text: str | None
 ) -> dict[int, Row]:
-    """Mention index → the region or country written right after it (*Austin, Texas*)."""
+    """Mention index → the region or country written right after it (*Austin, Texas*).
+
+    A name qualified so at one mention, and with no other qualifier anywhere, has it at its
+    other mentions too: *Santa Ana, California* … *Santa Ana* is the Californian town
+    throughout (one name, one place per article).
+    """
     found: dict[int, Row] = {}
     if text is None:
         return found
@@ -308,4 +313,15 @@ def _qualifiers(
             continue
         if choice[1].kind in (REGION, COUNTRY, MACROREGION) and here.feature != AIRPORT:
             found[index] = choice[1]
+    by_name: dict[str, set[str]] = {}
+    for index, row in found.items():
+        by_name.setdefault(mentions[index].key, set()).add(row.place_id)
+    only = {
+        mentions[index].key: row
+        for index, row in found.items()
+        if len(by_name[mentions[index].key]) == 1
+    }
+    for index, mention in enumerate(mentions):
+        if index not in found and mention.key in only:
+            found[index] = only[mention.key]
     return found

@@ -78,6 +78,35 @@ def test_an_unqualified_town_has_no_qualifier_parts_and_stays_the_famous_one(
     assert QUALIFIER_PARTS.isdisjoint(name for name, _ in mention.ranking)
 
 
+def all_resolved(geocoder: OfflineGazetteer, text: str) -> list[Mention]:
+    """Every resolved mention, in text order."""
+    return list(
+        parse_article(Article("t", "test", None, None, "en", text), geocoder=geocoder).mentions
+    )
+
+
+def test_a_name_qualified_once_keeps_that_place_at_its_other_mentions(
+    geocoder: OfflineGazetteer,
+) -> None:
+    text = (
+        "Roads into Paris were quiet on Monday. The fair in Paris, Tenn., drew a large crowd. "
+        "Police in Paris said the crowd left early."
+    )
+    places = [where(m) for m in all_resolved(geocoder, text) if m.surface == "Paris"]
+    assert places == [("city", "US", "TN")] * 3
+
+
+def test_a_name_qualified_two_ways_keeps_the_famous_place_where_unqualified(
+    geocoder: OfflineGazetteer,
+) -> None:
+    text = (
+        "The fair in Paris, Tenn., drew a crowd. A tornado hit Paris, Texas. "
+        "Streets in Paris were quiet."
+    )
+    places = [where(m) for m in all_resolved(geocoder, text) if m.surface == "Paris"]
+    assert places == [("city", "US", "TN"), ("city", "US", "TX"), ("city", "FR", "11")]
+
+
 def test_every_named_place_carries_its_score_parts(geocoder: OfflineGazetteer) -> None:
     text = "Storms moved from Texas into Alabama. Roads near Paris, Tenn., were closed."
     found = resolved(geocoder, text)
