@@ -400,3 +400,18 @@ def test_a_shared_name_that_names_a_country_or_region_is_left_to_it(
     place = best(geocoder, query)
     assert (place.kind, place.country_code) == (kind, country)
     assert not place.place_id.startswith("offline:shared:")
+
+
+@pytest.mark.parametrize(
+    ("query", "country"), [("Devon", "GB"), ("Cornwall", "GB"), ("Kent", "GB")]
+)
+def test_a_county_no_town_of_its_country_is_named_after_weighs_its_people(
+    geocoder: OfflineGazetteer, query: str, country: str
+) -> None:
+    place = best(geocoder, query)
+    assert (place.kind, place.country_code) == ("district", country)
+
+
+def test_a_kommune_named_after_its_town_gives_way_to_the_town(geocoder: OfflineGazetteer) -> None:
+    place = best(geocoder, "Bergen")
+    assert (place.kind, place.country_code) == ("city", "NO")

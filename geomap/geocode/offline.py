@@ -24,6 +24,7 @@ from geomap.errors import UsageError
 from geomap.gazetteer import (
     AIRPORT,
     ANY_LANGUAGE,
+    CITY,
     CODE,
     COUNTRY,
     CURATED,
@@ -50,8 +51,10 @@ log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 500
 _KIND_PRIOR = {COUNTRY: 9.0, MACROREGION: 8.5, REGION: 5.5, AIRPORT: 4.0}
-#: A county or kommune sums its towns' people but is named for one of them: the town of the
-#: name comes first (Bergen, Norway over Bergen County, New Jersey) unless named as the unit.
+#: A county or kommune sums its towns' people but is often named for one of them: where a
+#: town of its country has the name, the town comes first (Bergen, Norway over the kommune
+#: and Bergen County, New Jersey) unless named as the unit. A unit no town of its country
+#: is named after (Devon, Surrey) weighs its people.
 _UNIT_PENALTY = {DISTRICT: 2.0}
 _CODE_BONUS = 2.0  # a code written in capitals (USA, NSW) is chosen on purpose
 #: A country named by neither its own nor a curated name nor its name in a language weighs
@@ -133,14 +136,20 @@ def _score(flags: int, row: Row, *, exact: bool, feature: str | None, context: C
     return _in_context(_own_score(flags, row, exact=exact, feature=feature), row, context)
 
 
-def _own_score(flags: int, row: Row, *, exact: bool, feature: str | None) -> float:
-    """The score of a candidate before context: kind and size prior, name quality, feature."""
+def _own_score(
+    flags: int, row: Row, *, exact: bool, feature: str | None, town_namesake: bool = True
+) -> float:
+    """The score of a candidate before context: kind and size prior, name quality, feature.
+
+    ``town_namesake``: whether a town of the place's country has the name (see
+    :data:`_UNIT_PENALTY`).
+    """
     kind = row.kind
     size = math.log10(row.population + 1)
     prior = _KIND_PRIOR.get(kind)
     if prior is not None and kind == COUNTRY and not flags & _OWN_NAME:
         prior = max(prior - _BY_OTHER_NAME, size)  # Norfolk: a territory of 2,000 people
-    score = prior or size - _UNIT_PENALTY.get(kind, 0)
+    score = prior or size - (_UNIT_PENALTY.get(kind, 0) if town_namesake else 0)
     if flags & PRIMARY:
         score += 1.0
     if flags & CURATED:
@@ -205,12 +214,13 @@ def _by_place(candidates: Iterable[Candidate], *, feature: str | None) -> list[t
     candidates = list(candidates)
     # a people's word (Kazakh) is no other name of a town either, only a town's own name
     demonym = any(flags & DEMONYM for flags, _, exact in candidates if exact)
+    towns = {row.cc for _, row, exact in candidates if exact and row.kind == CITY}
     for flags, row, exact in candidates:
         if flags & DEMONYM:
             continue  # Russian, Kazakhstani: never a place on the map
         if demonym and not flags & (PRIMARY | CURATED):
             continue
-        value = _own_score(flags, row, exact=exact, feature=feature)
+        value = _own_score(flags, row, exact=exact, feature=feature, town_namesake=row.cc in towns)
         rowid = row.rowid
         if rowid not in best or value > best[rowid][0]:
             best[rowid] = (value, row)
