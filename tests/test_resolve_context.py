@@ -193,3 +193,11 @@ def test_parse_json_shows_why_each_place_was_chosen(
     paris = next(m for m in found["mentions"] if m["text"] == "Paris")
     assert paris["country_code"] == "US"
     assert paris["ranking"]["qualifier country"] > 0
+
+
+def test_the_kurdistan_region_of_an_iraqi_article_is_iraqs(geocoder: OfflineGazetteer) -> None:
+    text = (
+        "Police in Baghdad said two people died. "
+        "In the Kurdistan Region, students marched through Erbil on Monday."
+    )
+    assert where(resolved(geocoder, text)["Kurdistan Region"])[:2] == ("region", "IQ")

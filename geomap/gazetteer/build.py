@@ -676,6 +676,7 @@ _REGION_TYPE_WORDS = frozenset(
         "prefecture",
         "voivodeship",
         "wojewodztwo",
+        "iqlim",
     }
 )
 
