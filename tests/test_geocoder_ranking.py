@@ -431,3 +431,21 @@ def test_a_county_no_town_of_its_country_is_named_after_weighs_its_people(
 def test_a_kommune_named_after_its_town_gives_way_to_the_town(geocoder: OfflineGazetteer) -> None:
     place = best(geocoder, "Bergen")
     assert (place.kind, place.country_code) == ("city", "NO")
+
+
+@pytest.mark.parametrize(
+    ("query", "country"),
+    [("Bosnia", "BA"), ("Босния", "BA"), ("Bosnien", "BA"), ("Svalbard", "SJ"), ("Saba", "BQ")],
+)
+def test_a_part_of_a_country_name_that_joins_names_is_the_country(
+    geocoder: OfflineGazetteer, query: str, country: str
+) -> None:
+    assert best(geocoder, query).country_code == country
+
+
+@pytest.mark.parametrize(("query", "country"), [("Trinidad", "BO"), ("Antigua", "ES")])
+def test_a_part_of_a_country_name_that_names_a_town_stays_the_town(
+    geocoder: OfflineGazetteer, query: str, country: str
+) -> None:
+    place = best(geocoder, query)
+    assert (place.kind, place.country_code) == ("city", country)

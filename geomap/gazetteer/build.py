@@ -99,9 +99,9 @@ class _Builder:
         self.places: list[_Built] = []
         self.ids: dict[str, int] = {}
         self.names: dict[tuple[str, int], int] = {}
-        #: The names of each region as written, for the regions they share (see
-        #: :func:`_add_shared_regions`).
-        self.region_names: dict[int, list[str]] = defaultdict(list)
+        #: The names of each region and country as written, for what they share (see
+        #: :func:`_add_shared_regions`, :func:`_add_country_parts`).
+        self.spelled: dict[int, list[str]] = defaultdict(list)
         self._units: list[list[str]] | None = None
         self._unit_towns: dict[str, list[_Point]] | None = None
 
@@ -146,8 +146,8 @@ class _Builder:
         key = fold(name)
         if key:
             self.names[(key, rowid)] = self.names.get((key, rowid), 0) | flags
-            if self.places[rowid - 1].kind == REGION:
-                self.region_names[rowid].append(name)
+            if self.places[rowid - 1].kind in (REGION, COUNTRY):
+                self.spelled[rowid].append(name)
 
     def add_code(self, code: str, rowid: int) -> None:
         """A code or abbreviation, matched only as written in capitals or with its dots."""
@@ -201,6 +201,7 @@ def build(
         ("airports", _add_airports),
         ("curated names", _add_curated),
         ("shared regions", _add_shared_regions),
+        ("parts of country names", _add_country_parts),
     ]
     total = len(steps) + 1 + bool(sources.files)
     for done, (step, add) in enumerate(steps):
@@ -937,7 +938,9 @@ def _add_shared_regions(builder: _Builder) -> None:
     Netherlands, is no region of North and South Holland; *Virginia* stays the state).
     """
     shared: dict[tuple[str, str], _Shared] = {}
-    for rowid, names in builder.region_names.items():
+    for rowid, names in builder.spelled.items():
+        if builder.places[rowid - 1].kind != REGION:
+            continue
         cc = builder.places[rowid - 1].cc
         for name in dict.fromkeys(names):  # each name once: a catalog may repeat the ISO name
             stem = _shared_part(name)
@@ -977,6 +980,40 @@ def _add_shared_regions(builder: _Builder) -> None:
                 builder.add_name(name, rowid)
                 for word in REGION_WORDS:
                     builder.add_name(f"{name} {word}", rowid)
+
+
+def _add_country_parts(builder: _Builder) -> None:
+    """The parts of a country's name that joins two or more names (*Bosnia and Herzegovina*,
+    *Svalbard og Jan Mayen*, *Босния и Герцеговина*, *Bonaire, Sint Eustatius and Saba*) name
+    the country too, where they name nothing else: *Bosnia* and *Svalbard* become the
+    country, *Trinidad* stays the Bolivian town. Not from a name of islands (*Turks and
+    Caicos Islands*: the Turks are a people)."""
+    known = {key for key, _ in builder.names}
+    parts: dict[str, set[int]] = defaultdict(set)
+    spelled: dict[str, str] = {}
+    for rowid, names in builder.spelled.items():
+        if builder.places[rowid - 1].kind != COUNTRY:
+            continue
+        for name in dict.fromkeys(names):
+            # a comma joins names only in a list ended by *and*, else it inverts a name
+            # (*Palestine, State of*, *Jungfruöarna, Brittiska*)
+            pieces = _JOINED.split(name) if _AND.search(name) else []
+            if len(pieces) < 2 or fold(pieces[-1]).endswith(_ISLANDS):
+                continue
+            for piece in pieces:
+                key = fold(piece)
+                if len(key) > 2 and key not in known:
+                    parts[key].add(rowid)
+                    spelled.setdefault(key, piece.strip())
+    for key, rowids in parts.items():
+        if len(rowids) == 1:  # a part two countries share names neither
+            builder.add_name(spelled[key], next(iter(rowids)))
+
+
+#: Where a country's name joins two names: a comma, or *and* in the languages geomap reads.
+_AND = re.compile(r"\s+(?:and|og|och|und|et|y|e|и|&)\s+")
+_JOINED = re.compile(rf",\s+|{_AND.pattern}")
+_ISLANDS = ("islands", "oyane", "oyene", "oarna", "inseln", "iles", "острова")
 
 
 class _Shared(NamedTuple):
