@@ -449,3 +449,19 @@ def test_a_part_of_a_country_name_that_names_a_town_stays_the_town(
 ) -> None:
     place = best(geocoder, query)
     assert (place.kind, place.country_code) == ("city", country)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("West Africa", "m49:011"),  # CLDR: Western Africa
+        ("North Africa", "m49:015"),
+        ("South Asia", "m49:034"),
+        ("Afrique de l'Ouest", "m49:011"),  # CLDR: Afrique occidentale
+        ("North America", "m49:003"),  # the continent, not Northern America
+    ],
+)
+def test_world_regions_go_by_their_everyday_compass_names(
+    geocoder: OfflineGazetteer, query: str, code: str
+) -> None:
+    assert best(geocoder, query).place_id == code

