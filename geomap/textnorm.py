@@ -112,6 +112,9 @@ _RU_ADJECTIVE_ENDINGS = tuple(
     for ending, bases in (
         ("ого", ("ый", "ий", "ое")),
         ("ому", ("ый", "ий", "ое")),
+        ("его", ("ий", "ее")),
+        ("ему", ("ий", "ее")),
+        ("ем", ("ий", "ее")),
         ("ой", ("ая", "ой", "ый", "ий")),
         ("ую", ("ая",)),
         ("ей", ("яя",)),
@@ -130,7 +133,8 @@ def base_forms(key: str) -> Iterator[str]:
     last word is inflected: genitive ``-s`` of the Scandinavian languages and English
     (``almatys`` from *Almatys*, *Almaty's*), and the Russian case endings
     (``казахстане`` → ``казахстан``, ``россии`` → ``россия``, ``китае`` → ``китаи``, the
-    folded *Китай*).
+    folded *Китай*), with an adjective before the noun in the same case (``нижнем
+    новгороде`` → ``нижнии новгород``).
     """
     seen = {key}
     for form in _forms(key):
@@ -171,7 +175,9 @@ def _inflection_bases(key: str) -> Iterator[str]:
             if last.endswith(ending) and len(stem) >= (_MIN_STEM if not head else 2):
                 lasts += [stem + base for base in bases]
         yield from (prefix + form for form in lasts)
-        # an adjective before the noun takes the case too: Мангистауской области
+        # an adjective before the noun takes the case too: Мангистауской области, Нижнем
+        # Новгороде (a name that is an adjective alone, Грозном, is left: most such words
+        # are no name, Южного, Московскому)
         for adjective in _adjective_bases(head):
             for form in (last, *lasts):
                 yield f"{adjective} {form}"

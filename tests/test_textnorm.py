@@ -111,6 +111,9 @@ def test_base_forms_strip_scandinavian_and_english_genitive_s(inflected: str, ba
         ("Украиной", "Украина"),
         ("Китае", "Китай"),
         ("Китая", "Китай"),
+        ("Нижнем Новгороде", "Нижний Новгород"),  # a soft adjective takes the case too
+        ("Нижнего Новгорода", "Нижний Новгород"),
+        ("Великом Новгороде", "Великий Новгород"),
     ],
 )
 def test_base_forms_undo_russian_case_endings(inflected: str, base: str) -> None:
@@ -128,6 +131,11 @@ def test_base_forms_drop_an_elided_article(elided: str, base: str) -> None:
 def test_base_forms_inflect_only_the_last_word() -> None:
     assert "vest kasakhstan" in base_forms("vest kasakhstans")
     assert all(form.startswith("vest ") for form in base_forms("vest kasakhstans"))
+
+
+@pytest.mark.parametrize("adjective", ["Южного", "Московскому", "Центральном"])
+def test_base_forms_leave_an_adjective_alone_as_no_name(adjective: str) -> None:
+    assert not [form for form in base_forms(fold(adjective)) if form.endswith(("ыи", "ии"))]
 
 
 @pytest.mark.parametrize("key", ["almaty", "almatys", "казахстане", "москве"])
