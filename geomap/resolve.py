@@ -51,7 +51,7 @@ PART_OF_NAME = -1.0  # a place named inside a longer name the gazetteer lacks: n
 TYPE_WORDS = frozenset(
     "county province region district prefecture state municipality city town valley "
     "governorate department territory kommune fylke lan kommun amt landkreis kreis bezirk "
-    "oblast raion krai island islands bay lake river mount plateau "
+    "oblast raion krai island islands bay lake river mount plateau peninsula desert "
     "область район край город провинция".split()
 )
 #: Words that name a part of a place (*North-Western Sydney*, *Øst-Finnmark*), folded.

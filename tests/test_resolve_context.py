@@ -201,3 +201,10 @@ def test_the_kurdistan_region_of_an_iraqi_article_is_iraqs(geocoder: OfflineGaze
         "In the Kurdistan Region, students marched through Erbil on Monday."
     )
     assert where(resolved(geocoder, text)["Kurdistan Region"])[:2] == ("region", "IQ")
+
+
+def test_a_peninsula_the_gazetteer_lacks_is_placed_at_the_region_of_its_name(
+    geocoder: OfflineGazetteer,
+) -> None:
+    text = "Gunmen attacked a checkpoint in Egypt's Sinai Peninsula on Friday."
+    assert where(resolved(geocoder, text)["Sinai Peninsula"])[:2] == ("region", "EG")
