@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import re
 import weakref
 from collections import Counter
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from geomap.gazetteer import (
     MACROREGION,
     REGION,
     Row,
+    code_key,
     haversine_km,
     place_of_row,
 )
@@ -174,13 +176,31 @@ def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> _Scored:
     :data:`_CANDIDATES`."""
     if mention.feature is not None:
         return ()
+    if _CODE.fullmatch(mention.surface):  # EU written so is no Eu in Normandy: a code only
+        return geocoder.scored(code_key(mention.surface))[:_CANDIDATES]
     scored = geocoder.scored(mention.key)
+    code = _genitive_code(mention.surface)
+    if not scored and code is not None:  # USAs, FNs: a code in the genitive
+        scored = geocoder.scored(code)
     if not scored:
         for part in _parts(mention.key):  # Dallas County, North-Western Sydney: near Dallas
             scored = tuple((own + PART_OF_NAME, row) for own, row in geocoder.scored(part))
             if scored:
                 break
     return scored[:_CANDIDATES]
+
+
+def _genitive_code(surface: str) -> str | None:
+    """The index key of a code written in the genitive (*USAs*, *FNs* in the Scandinavian
+    languages, *U.S.'s*), or ``None``: the code's letters in capitals before an *s*."""
+    match = _GENITIVE_CODE.fullmatch(surface)
+    return code_key(match[1]) if match else None
+
+
+#: A word of two or three capitals: a code (*EU*, *UK*, *NY*), never a name folded.
+_CODE = re.compile(r"[A-Z]{2,3}")
+#: Two to five capitals (dots between them allowed), then the genitive *s*.
+_GENITIVE_CODE = re.compile(r"((?:[A-Z]\.?){2,5})(?:['’]?s)")
 
 
 def _parts(key: str) -> list[str]:

@@ -14,7 +14,7 @@ import pytest
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.geocode import OfflineGazetteer
 from geomap.pipeline import parse, parse_article
-from geomap.records import Article, Mention
+from geomap.records import Article, Mention, Place
 from geomap.serialize import parsed_to_json
 
 QUALIFIER_PARTS = {"qualifier country", "qualifier region"}
@@ -208,3 +208,28 @@ def test_a_peninsula_the_gazetteer_lacks_is_placed_at_the_region_of_its_name(
 ) -> None:
     text = "Gunmen attacked a checkpoint in Egypt's Sinai Peninsula on Friday."
     assert where(resolved(geocoder, text)["Sinai Peninsula"])[:2] == ("region", "EG")
+
+
+def all_places(geocoder: OfflineGazetteer, text: str, language: str) -> dict[str, Place | None]:
+    """Every mention's place by surface, unresolved ones included (as ``None``)."""
+    parsed = parse_article(Article("t", "test", None, None, language, text), geocoder=geocoder)
+    return {m.surface: m.place for m in (*parsed.mentions, *parsed.unresolved)}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "surface"),
+    [
+        ("nb", "Demonstrantene samlet seg foran USAs ambassade i Oslo.", "USAs"),
+        ("sv", "Protesterna riktades mot USAs regering i Stockholm.", "USAs"),
+    ],
+)
+def test_a_code_in_the_genitive_is_the_code(
+    geocoder: OfflineGazetteer, language: str, text: str, surface: str
+) -> None:
+    place = all_places(geocoder, text, language)[surface]
+    assert place is not None and place.country_code == "US"
+
+
+def test_capitals_are_a_code_not_a_town_of_that_name(geocoder: OfflineGazetteer) -> None:
+    found = all_places(geocoder, "Ministers from the EU met in Brussels on Monday.", "en")
+    assert found.get("EU") is None or found["EU"].country_code != "FR"  # not Eu in Normandy
