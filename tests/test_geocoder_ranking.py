@@ -465,3 +465,18 @@ def test_world_regions_go_by_their_everyday_compass_names(
     geocoder: OfflineGazetteer, query: str, code: str
 ) -> None:
     assert best(geocoder, query).place_id == code
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ("Franklin", "Franklin"),  # a town's own name, once also a name of Columbus, Ohio
+        ("Sloviansk", "Slovyansk"),  # spelled as its own name; Nikopol was once Slavyansk
+        ("Calcutta", "Kolkata"),  # a city ten thousand times larger keeps its old name
+        ("Bombay", "Mumbai"),
+    ],
+)
+def test_a_name_that_is_a_places_own_weighs_more_than_another_places_old_name(
+    geocoder: OfflineGazetteer, query: str, name: str
+) -> None:
+    assert best(geocoder, query).name == name

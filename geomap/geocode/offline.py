@@ -61,6 +61,12 @@ _CODE_BONUS = 2.0  # a code written in capitals (USA, NSW) is chosen on purpose
 #: this much less, or as a place of its size if more: an alternate spelling is no claim.
 _BY_OTHER_NAME = 3.0
 _OWN_NAME = PRIMARY | CURATED | CODE | ANY_LANGUAGE
+#: What a place named by neither its own nor a curated name nor its name in a language loses
+#: where the name is another place's own (or spelled as its own).
+_OTHER_NAME = 1.0
+#: What a place named by another name gains when its own name is spelled alike, and the
+#: letters compared (see :func:`_by_place`).
+_ALIKE, _ALIKE_LETTERS = 0.5, 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,27 +210,50 @@ def _ranked(
     return _ordered(_by_place(candidates, feature=feature), context)
 
 
-def _by_place(candidates: Iterable[Candidate], *, feature: str | None) -> list[tuple[float, Row]]:
+def _by_place(
+    candidates: Iterable[Candidate], *, feature: str | None, key: str | None = None
+) -> list[tuple[float, Row]]:
     """(score before context, row) for each place once, at its best score, as first met.
 
     What the context adds depends on the place alone, so the best candidate of a place is
     the same before and after it: the context can be added later, once per place.
+
+    With the folded name ``key`` asked for, a place named so by another name whose own name
+    is spelled alike (the same first letters) gains half what an own name gains: GeoNames
+    lists *Sloviansk* among the names of *Slovyansk* and of *Nikopol* (once *Slavyansk*).
     """
     best: dict[int, tuple[float, Row]] = {}
     candidates = list(candidates)
     # a people's word (Kazakh) is no other name of a town either, only a town's own name
     demonym = any(flags & DEMONYM for flags, _, exact in candidates if exact)
     towns = {row.cc for _, row, exact in candidates if exact and row.kind == CITY}
+    # a name that is a place's own (or spelled as its own: Sloviansk, Slovyansk) weighs less
+    # as a mere other name of another place: Franklin is the town in Tennessee, not Columbus,
+    # Ohio, one of whose former names it was; Sloviansk not Nikopol, once Slavyansk
+    alike = {row.rowid for flags, row, _ in candidates if _spelled_alike(key, row.name)}
+    owned = any(flags & PRIMARY or row.rowid in alike for flags, row, exact in candidates if exact)
     for flags, row, exact in candidates:
         if flags & DEMONYM:
             continue  # Russian, Kazakhstani: never a place on the map
         if demonym and not flags & (PRIMARY | CURATED):
             continue
         value = _own_score(flags, row, exact=exact, feature=feature, town_namesake=row.cc in towns)
+        if row.rowid in alike and not flags & PRIMARY:
+            value += _ALIKE
+        elif owned and exact and not flags & _OWN_NAME:
+            value -= _OTHER_NAME
         rowid = row.rowid
         if rowid not in best or value > best[rowid][0]:
             best[rowid] = (value, row)
     return list(best.values())
+
+
+def _spelled_alike(key: str | None, name: str) -> bool:
+    """Whether a place's own ``name`` starts as the folded ``key`` does (its first
+    :data:`_ALIKE_LETTERS` letters): another spelling of it, not another place's name."""
+    if key is None or len(key) < _ALIKE_LETTERS:
+        return False
+    return fold(name)[:_ALIKE_LETTERS] == key[:_ALIKE_LETTERS]
 
 
 def _ordered(scored: Iterable[tuple[float, Row]], context: Context) -> list[tuple[float, Row]]:
@@ -467,7 +496,7 @@ class OfflineGazetteer(Geocoder):  # type: ignore[misc]
         except KeyError:
             pass
         found = self.gazetteer.lookup_rows(form for form, _ in read.name.forms)
-        scored = tuple(_by_place(read.name.candidates(found), feature=feature))
+        scored = tuple(_by_place(read.name.candidates(found), feature=feature, key=read.name.key))
         if len(self._scores) >= _CACHED_QUERIES:
             self._scores.clear()
         self._scores[(query, feature)] = scored
