@@ -146,6 +146,15 @@ def test_the_cached_language_model_reads_as_the_unpacked_one(tmp_path: Path) -> 
     assert _classified(tmp_path) == expected  # read from the cache
 
 
+def test_the_language_model_cache_is_named_by_the_installed_version() -> None:
+    import importlib.metadata
+
+    from geomap.ingest import _language_model_cache
+
+    version = importlib.metadata.version("py3langid")
+    assert _language_model_cache().rest.name.startswith(f"langid-{version}-")
+
+
 def test_a_damaged_language_model_cache_is_written_again(tmp_path: Path) -> None:
     first = _classified(tmp_path)
     (states,) = tmp_path.glob("langid-*.states.npy")
