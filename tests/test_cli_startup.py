@@ -165,9 +165,10 @@ def test_a_damaged_language_model_cache_is_written_again(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("args", [["--version"], ["parse", "--max-bytes", "x", "a.txt"], []])
 def test_the_collector_gets_every_object_back_after_a_command(args: list[str]) -> None:
-    frozen = gc.get_freeze_count()
+    frozen, thresholds = gc.get_freeze_count(), gc.get_threshold()
     run_geomap(*args)
     assert gc.get_freeze_count() == frozen
+    assert gc.get_threshold() == thresholds
 
 
 def test_installed_versions_read_as_importlib_metadata_reads_them() -> None:
