@@ -566,7 +566,6 @@ def parse_command(
     the others were printed; 1 every source failed; 2 a usage error.
     """
     from geomap.pipeline import parse_many, prepare
-    from geomap.serialize import parsed_to_json
 
     settings = Settings.load(geocoder=geocoder_name, max_bytes=max_bytes, timeout=timeout)
     run = prepare(
@@ -586,6 +585,8 @@ def parse_command(
             failed = True
             continue
         if as_json:
+            from geomap.serialize import parsed_to_json  # the tables need none of it
+
             sys.stdout.write(json.dumps(parsed_to_json(result), ensure_ascii=False) + "\n")
         else:
             _print_parsed(result)
@@ -610,7 +611,7 @@ def _expanded(sources: list[str]) -> tuple[list[str], bool]:
 
 
 def _print_parsed(parsed: Any) -> None:
-    from geomap.serialize import COUNT_COLUMNS
+    from geomap.records import COUNTS
 
     # Without colours highlighting changes nothing printed, and costs its regexes (5 ms)
     highlight = None if out.color_system else False
@@ -636,7 +637,7 @@ def _print_parsed(parsed: Any) -> None:
     events = _table("event", "where", "date", "figures", "actor")
     for event in parsed.events:
         figures = ", ".join(
-            f"{k} {getattr(event, k)}" for k in COUNT_COLUMNS if getattr(event, k) is not None
+            f"{k} {getattr(event, k)}" for k in COUNTS if getattr(event, k) is not None
         )
         events.add_row(
             f"{event.event_type} / {event.sub_event_type}",

@@ -96,6 +96,7 @@ def test_a_parse_printing_tables_makes_its_console_then() -> None:
     loaded = _loaded_by("parse", str(EXAMPLE))
     assert {"rich.console", "rich.table"} <= loaded
     assert "rich.progress" not in loaded
+    assert "geomap.serialize" not in loaded  # the JSON of an article is not made for tables
 
 
 def test_a_parse_with_options_converts_them_as_before() -> None:
