@@ -92,7 +92,7 @@ def _inputs_key(dumps: tuple[str, ...]) -> tuple[str, bool]:
     ``importlib.metadata`` finds them: installing, upgrading or removing a package adds or
     removes a ``name-version.dist-info`` entry in one of them, which changes its times.
     """
-    paths = [os.path.abspath(entry or os.curdir) for entry in sys.path]
+    paths = [os.path.abspath(entry or os.curdir) for entry in sys.path if isinstance(entry, str)]
     paths += [str(data_dir("gazetteer") / name) for name in _CURATED]
     parts = [FORMAT_VERSION, FOLD_VERSION, repr(_PACKAGES), repr(_CURATED), *dumps]
     newest = 0
