@@ -887,10 +887,11 @@ def _refold() -> None:
     """Fold every key the way article words are folded (``й`` → ``и``, ``ø`` → ``o``)."""
     from geomap.textnorm import fold as fold_text
 
+    folded = _FOLDED.fullmatch
+
     def fold(word: str) -> str:
         return word if folded(word) else fold_text(word)
 
-    folded = _FOLDED.fullmatch
     module = globals()
     for name, table in list(module.items()):
         if name.startswith("_") or name == "ORGANISATIONS":
