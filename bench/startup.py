@@ -3,11 +3,11 @@
 The floor is a Python process that only imports the third-party packages such a parse
 imports (read from ``sys.modules`` after a real parse), with nothing of geomap's own work:
 what no code of geomap's can go below. Both are timed as separate processes, CPU time
-(user + system) and wall time, median of ``--runs``, after one warm-up run of each (so that
-the gazetteer index, the cached language model and word tables, and the bytecode of geomap's
-modules exist, as on any run after the first: the runs ignore ``PYTHONDONTWRITEBYTECODE``,
-under which every run would compile geomap's sources again while the floor's installed
-packages load their compiled bytecode).
+(user + system) and wall time, median of ``--runs`` (the commands taking turns in each round),
+after one warm-up run of each (so that the gazetteer index, the cached language model and
+word tables, and the bytecode of geomap's modules exist, as on any run after the first: the
+runs ignore ``PYTHONDONTWRITEBYTECODE``, under which every run would compile geomap's
+sources again while the floor's installed packages load their compiled bytecode).
 
 A second floor imports every third-party module the parse loaded, not only the top-level
 packages: some packages import most of their code only when used (typer imports pydantic
@@ -89,10 +89,20 @@ def _timed(command: list[str]) -> tuple[float, float]:
     return cpu, wall
 
 
-def _median(command: list[str], runs: int) -> tuple[float, float]:
-    _timed(command)  # warm-up: caches built, files in the page cache
-    times = [_timed(command) for _ in range(runs)]
-    return statistics.median(t[0] for t in times), statistics.median(t[1] for t in times)
+def _medians(commands: list[list[str]], runs: int) -> list[tuple[float, float]]:
+    """(CPU, wall) medians of each command over ``runs``, the commands taking turns in each
+    round: on a shared machine the load then weighs on all alike, where timing one command's
+    runs after the other's compared them under whatever load each batch met."""
+    for command in commands:
+        _timed(command)  # warm-up: caches built, files in the page cache
+    times: list[list[tuple[float, float]]] = [[] for _ in commands]
+    for _ in range(runs):
+        for command, taken in zip(commands, times, strict=True):
+            taken.append(_timed(command))
+    return [
+        (statistics.median(t[0] for t in taken), statistics.median(t[1] for t in taken))
+        for taken in times
+    ]
 
 
 def main() -> None:
@@ -104,9 +114,9 @@ def main() -> None:
     floor = [sys.executable, "-c", "import " + ", ".join(packages)]
     module_floor = [sys.executable, "-c", _import_all(modules)]
     parse = [sys.executable, "-m", "geomap", "parse", str(args.article)]
-    floor_cpu, floor_wall = _median(floor, args.runs)
-    modules_cpu, modules_wall = _median(module_floor, args.runs)
-    parse_cpu, parse_wall = _median(parse, args.runs)
+    (floor_cpu, floor_wall), (modules_cpu, modules_wall), (parse_cpu, parse_wall) = _medians(
+        [floor, module_floor, parse], args.runs
+    )
     print(f"packages imported by the parse ({len(packages)}): {', '.join(packages)}")
     print(f"{'':28}{'CPU s':>8}{'wall s':>8}")
     print(f"{'import floor':28}{floor_cpu:8.3f}{floor_wall:8.3f}")

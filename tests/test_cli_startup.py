@@ -96,6 +96,7 @@ def test_a_parse_printing_tables_makes_its_console_then() -> None:
     loaded = _loaded_by("parse", str(EXAMPLE))
     assert {"rich.console", "rich.table"} <= loaded
     assert "rich.progress" not in loaded
+    assert "geomap.serialize" not in loaded  # the JSON of an article is not made for tables
 
 
 def test_a_parse_with_options_converts_them_as_before() -> None:
@@ -142,23 +143,48 @@ def test_the_cached_language_model_reads_as_the_unpacked_one(tmp_path: Path) -> 
     model.set_languages([code for code in LANGUAGES if code in model.labels])
     expected = [(str(c), float(s)) for c, s in (model.classify(t) for t in _SAMPLES)]
     assert _classified(tmp_path) == expected  # unpacked, then cached
-    assert sorted(p.suffix for p in tmp_path.glob("langid-*")) == [".npy", ".npy", ".npy", ".npz"]
+    assert [p.suffix for p in tmp_path.glob("langid-*")] == [".bin"]
     assert _classified(tmp_path) == expected  # read from the cache
+
+
+def test_the_language_model_cache_is_named_by_the_installed_version() -> None:
+    import importlib.metadata
+
+    from geomap.ingest import _language_model_cache
+
+    version = importlib.metadata.version("py3langid")
+    assert _language_model_cache().name.startswith(f"langid-{version}-")
+
+
+def test_the_language_model_cache_replaces_the_numpy_files_of_before(tmp_path: Path) -> None:
+    from geomap.ingest import _language_model_cache
+
+    stem = _language_model_cache().stem
+    older = [tmp_path / f"{stem}{suffix}" for suffix in (".npy", ".npz", ".states.npy")]
+    other = tmp_path / "langid-0.0.1-00000000.npy"
+    for path in [*older, other]:
+        path.write_bytes(b"old")
+    _classified(tmp_path)
+    assert not any(path.exists() for path in older)
+    assert other.exists()  # another version's, left alone
 
 
 def test_a_damaged_language_model_cache_is_written_again(tmp_path: Path) -> None:
     first = _classified(tmp_path)
-    (states,) = tmp_path.glob("langid-*.states.npy")
-    states.write_bytes(b"not a table")
-    assert _classified(tmp_path) == first
-    assert states.stat().st_size > 1000
+    (model,) = tmp_path.glob("langid-*.bin")
+    whole = model.read_bytes()
+    for damaged in (b"not a table", whole[: len(whole) // 2], whole[:40], b""):
+        model.write_bytes(damaged)
+        assert _classified(tmp_path) == first
+        assert model.read_bytes() == whole
 
 
 @pytest.mark.parametrize("args", [["--version"], ["parse", "--max-bytes", "x", "a.txt"], []])
 def test_the_collector_gets_every_object_back_after_a_command(args: list[str]) -> None:
-    frozen = gc.get_freeze_count()
+    frozen, thresholds = gc.get_freeze_count(), gc.get_threshold()
     run_geomap(*args)
     assert gc.get_freeze_count() == frozen
+    assert gc.get_threshold() == thresholds
 
 
 def test_installed_versions_read_as_importlib_metadata_reads_them() -> None:

@@ -7,12 +7,15 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 import sqlite3
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geomap._paths import data_dir
+from geomap._paths import cache_dir, data_dir
 from geomap._versions import installed_version
 from geomap.errors import GazetteerError
 from geomap.gazetteer.index import FORMAT_VERSION
@@ -39,15 +42,100 @@ def fingerprint(sources: DumpSources | None = None) -> str:
     The format covers the schema (:data:`FORMAT_VERSION`) and the folding of keys
     (:data:`geomap.textnorm.FOLD_VERSION`). A dump counts by its path, size and modification
     time, not by its contents (hashing ``allCountries.zip`` would take seconds at every start).
+
+    Each opening of the index asks for it, and working it out (the versions looked up among
+    the installed packages, 1.6 MB of curated files hashed) took 5 ms of a short parse's CPU
+    time: the hash is remembered in the cache folder under what the file system says of its
+    inputs (see :func:`_inputs_key`), and worked out again when any of that changed.
     """
+    dumps = tuple(f"dump={dump.identity()}" for dump in (sources.files if sources else ()))
+    key, settled = _inputs_key(dumps)
+    memo = _read_memo()
+    remembered = memo.get(key)
+    if remembered is not None:
+        return remembered
+    digest = _computed(dumps)
+    if settled:
+        _remember(memo, key, digest)
+    return digest
+
+
+def _computed(dumps: tuple[str, ...]) -> str:
+    """The fingerprint itself, from the packages' metadata and the curated files' bytes."""
     digest = hashlib.sha256(f"{FORMAT_VERSION}/{FOLD_VERSION}".encode())
     for name in _PACKAGES:
         digest.update(f"{name}={installed_version(name)}".encode())
     for name in _CURATED:
         digest.update((data_dir("gazetteer") / name).read_bytes())
-    for dump in sources.files if sources else ():
-        digest.update(f"dump={dump.identity()}".encode())
+    for dump in dumps:
+        digest.update(dump.encode())
     return digest.hexdigest()[:16]
+
+
+#: The file of remembered fingerprints, in the cache folder; and how many it keeps (one per
+#: environment and working folder that opened an index lately).
+_MEMO_NAME = "gazetteer-sources.json"
+_MEMO_KEPT = 8
+#: A file or folder changed less than this long ago may still be changing within its file
+#: system's time resolution (two writes with one time stamp): no fingerprint is remembered
+#: under its state then.
+_SETTLED_NS = 2_000_000_000
+
+
+def _inputs_key(dumps: tuple[str, ...]) -> tuple[str, bool]:
+    """What the file system says of the fingerprint's inputs, as a key; and whether all of
+    them last changed more than :data:`_SETTLED_NS` ago.
+
+    Each curated file counts by its device, inode, size, modification and change time: a
+    file written anew or replaced differs in one of them (the change time cannot be set back).
+    The package versions count by the same of every folder on ``sys.path``, which is where
+    ``importlib.metadata`` finds them: installing, upgrading or removing a package adds or
+    removes a ``name-version.dist-info`` entry in one of them, which changes its times.
+    """
+    paths = [os.path.abspath(entry or os.curdir) for entry in sys.path if isinstance(entry, str)]
+    paths += [str(data_dir("gazetteer") / name) for name in _CURATED]
+    parts = [FORMAT_VERSION, FOLD_VERSION, repr(_PACKAGES), repr(_CURATED), *dumps]
+    newest = 0
+    for path in paths:
+        try:
+            stat = os.stat(path)
+        except OSError:
+            parts.append(f"{path}|-")
+            continue
+        parts.append(
+            f"{path}|{stat.st_dev}|{stat.st_ino}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}"
+        )
+        newest = max(newest, stat.st_mtime_ns, stat.st_ctime_ns)
+    key = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return key, time.time_ns() - newest > _SETTLED_NS
+
+
+def _read_memo() -> dict[str, str]:
+    """The remembered fingerprints by key; none when the file is missing or unreadable."""
+    try:
+        raw = json.loads((cache_dir() / _MEMO_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    return {k: v for k, v in raw.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _remember(memo: dict[str, str], key: str, digest: str) -> None:
+    """Add ``key``'s fingerprint to the memo file (the oldest beyond :data:`_MEMO_KEPT` go),
+    replacing it whole; a cache folder that cannot be written only costs the memo."""
+    kept = {k: v for k, v in memo.items() if k != key}
+    kept[key] = digest
+    kept = dict(list(kept.items())[-_MEMO_KEPT:])
+    path = cache_dir() / _MEMO_NAME
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temp.write_text(json.dumps(kept), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError as exc:
+        log.debug("gazetteer fingerprint not remembered at %s: %s", path, exc)
+        with contextlib.suppress(OSError):
+            temp.unlink()
 
 
 @dataclass(frozen=True, slots=True)
