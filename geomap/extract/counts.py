@@ -108,7 +108,9 @@ def find_counts(
     parts_from: int | None = None  # where *among them* begins: later numbers are parts
     part_kinds: set[str] = set()  # the kinds of the totals those parts belong to
     consumed: set[int] = set()  # the second numbers of ranges, the wholes of partitives
-    stops, starts = _number_positions(sentence, words, compounds)
+    # no word of what a number counts: only a zero or one arrest may be told
+    counting = may_count(sentence, gathering=gathering)
+    stops, starts = _number_positions(sentence, words, compounds) if counting else ([], [])
     for index in starts:
         if index in consumed:
             continue
@@ -152,6 +154,26 @@ def find_counts(
         clauses = reader.clauses if reader else clauses or clause_numbers(text, tokens)
         found += _one_arrested(tokens, clauses, language)
     return found
+
+
+def may_count(sentence: Sentence, *, gathering: bool = False) -> bool:
+    """Whether a number of the sentence may count something: the sentence has a word that
+    says what (*killed*, *soldiers*, *vehicles*, *a rally of*), or, in a sentence of a
+    ``gathering``, a word for people (its crowd). Without one, :meth:`_Reader.kind` finds
+    no kind for any number, so most sentences with a number (a year, a date, a percentage)
+    are not read number by number."""
+    return not sentence.keys.isdisjoint(_GATHERING_CUES if gathering else _KIND_CUES)
+
+
+#: The words :meth:`_Reader.kind` finds a kind by: verbs and nouns of what is counted,
+#: gatherings (*a rally of 2,000*), military vehicles (*250 военной техники*).
+_KIND_CUES = (
+    frozenset(lexicon.COUNT_VERBS)
+    | frozenset(lexicon.COUNT_NOUNS)
+    | lexicon.GATHERING_NOUNS
+    | lexicon.MILITARY_VEHICLE_NOUNS
+)
+_GATHERING_CUES = _KIND_CUES | lexicon.PEOPLE
 
 
 def _number_positions(

@@ -22,7 +22,13 @@ from typing import NamedTuple
 
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
-from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like_year
+from geomap.extract.counts import (
+    Count,
+    clause_numbers,
+    find_counts,
+    looks_like_year,
+    may_count,
+)
 from geomap.extract.dates import (
     DateMention,
     default_date,
@@ -952,8 +958,10 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     text = context.article.text
     triggers = context.triggers
     sentence = context.sentence
-    clauses = clause_numbers(text, sentence.tokens) if triggers or sentence.has_number else None
     gathering = any(t.kind in _GATHERINGS for t in triggers)
+    # the clauses are read once here for the counts and the places, when there may be any
+    counting = sentence.has_number and may_count(sentence, gathering=gathering)
+    clauses = clause_numbers(text, sentence.tokens) if triggers or counting else None
     counts = find_counts(
         context.sentence, language, text=text, clauses=clauses, gathering=gathering
     )
