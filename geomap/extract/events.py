@@ -127,8 +127,9 @@ def extract_events(
         scope.box_place = (_box_place(here, focus) or scope.box_place) if row else None
         if (heading and not here) or (triggers and _an_incident_s_name(text, sentence, triggers)):
             triggers = []  # a section title (*Armed conflicts and attacks*), a title's name
-        label = text[sentence.end - 1] == ":"  # a label (*Otages :*) tells nothing itself
-        if not label and (triggers or _may_report(sentence, words)):
+        # a label (*Otages :*) tells nothing itself
+        reports = text[sentence.end - 1] != ":" and bool(triggers or _may_report(sentence, words))
+        if reports and (triggers or _may_give_figures(sentence)):
             context = _Context(
                 article=article,
                 sentence=sentence,
@@ -159,7 +160,7 @@ def extract_events(
             # figures with no word of an incident: a table's row, a tally
             loose.update(told if new and not triggers else ())
             events += new
-        elif here:
+        elif here and not reports:
             _name_the_told(events, told, here, text, article.language)
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
@@ -420,6 +421,19 @@ def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
     """Whether a sentence may give an event: it has a number or a word of control."""
     keys = sentence.keys
     return sentence.has_number or not (keys.isdisjoint(words) and keys.isdisjoint(_CONTROL_KEYS))
+
+
+def _may_give_figures(sentence: Sentence) -> bool:
+    """Whether a sentence with no incident word has what an event could be read from: a
+    word of what a number counts, a verb of arrest (*a man was arrested*) or a word of
+    control. Without one, :func:`_sentence_events` and :func:`_control_events` find
+    nothing, so the sentence is not read for them."""
+    keys = sentence.keys
+    return (
+        may_count(sentence)
+        or not keys.isdisjoint(lexicon.ARREST_VERBS)
+        or not keys.isdisjoint(_CONTROL_KEYS)
+    )
 
 
 @dataclass(slots=True)

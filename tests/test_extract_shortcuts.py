@@ -1,5 +1,6 @@
-"""A sentence without a word of what is counted is not read number by number: skipping it
-finds the same counts as reading every number."""
+"""Sentences skipped for want of a word to read them by give nothing reading them would:
+no count where no word says what a number counts, no event where a sentence has neither an
+incident word nor a word of what is counted, arrested or taken."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from geomap.extract import counts, lexicon
 from geomap.extract.counts import find_counts, may_count
+from geomap.extract.events import _control_changes, _may_give_figures
 from geomap.extract.text import sentences
 
 
@@ -61,6 +63,19 @@ def test_a_word_of_what_is_counted_lets_the_number_count(
     assert [c.kind for c in find_counts(sentence, language, text=text)] == [kind]
 
 
+@settings(max_examples=400, deadline=None)
+@given(texts, st.sampled_from(["en", "nb", "sv", "de", "fr", "ru"]))
+def test_a_sentence_skipped_for_events_gives_no_figure_and_no_change_of_control(
+    text: str, language: str
+) -> None:
+    for sentence in sentences(text):
+        if _may_give_figures(sentence):
+            continue
+        # with no incident word, a zero is no event: only a figure above zero would be one
+        assert [c for c in find_counts(sentence, language, text=text) if c.value] == []
+        assert _control_changes(sentence.tokens) == []
+
+
 def test_a_sentence_with_only_a_year_and_a_share_may_count_nothing() -> None:
     text = "In 2014 the economy grew by 3 percent."
     (sentence,) = sentences(text)
@@ -76,3 +91,11 @@ def test_people_in_a_sentence_of_a_gathering_may_be_its_crowd() -> None:
     assert [c.kind for c in find_counts(sentence, "en", text=text, gathering=True)] == [
         "crowd_size"
     ]
+
+
+def test_one_person_arrested_is_read_though_no_number_is_counted() -> None:
+    text = "Une femme a été interpellée."
+    (sentence,) = sentences(text)
+    assert not may_count(sentence)
+    assert _may_give_figures(sentence)
+    assert [(c.kind, c.value) for c in find_counts(sentence, "fr", text=text)] == [("arrested", 1)]
