@@ -19,8 +19,8 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import operator
 import weakref
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -214,7 +214,8 @@ def _best(
         return None
     ranked: list[tuple[float, Row, tuple[tuple[str, float], ...]]] = []
     # each anchor point near the mention once: a name repeated in a row is one anchor
-    anchors = {(lat, lon) for other, lat, lon in evidence.near(index) if other != index}
+    near = evidence.near(index) if evidence.anchors else ()
+    anchors = {(lat, lon) for other, lat, lon in near if other != index}
     # no evidence and no qualifier add nothing to any candidate: the name's score alone
     bare = qualifier is None and not (
         evidence.focus or evidence.regions or evidence.countries_with_regions or anchors
@@ -227,6 +228,8 @@ def _best(
             ranked.append((sum(value for _, value in parts), row, parts))
         else:
             ranked.append((0 + name, row, (("name", name),)))  # as sum() adds: 0 + -0.0 is 0.0
+    if len(ranked) == 1:
+        return (*ranked[0], 1.0)  # the softmax of one score
     ranked.sort(key=lambda item: (-item[0], item[1].place_id))
     top = ranked[0][0]
     total = sum(math.exp(max(value - top, -50.0)) for value, _, _ in ranked)
@@ -273,7 +276,7 @@ def _context_parts(
 
 def _evidence(first: Sequence[_Choice | None]) -> Evidence:
     """Focus countries, named regions and anchor towns from the first pass."""
-    weights: Counter[str] = Counter()
+    weights: dict[str, int] = {}
     regions: set[tuple[str, str]] = set()
     anchors: list[tuple[int, float, float]] = []
     for index, choice in enumerate(first):
@@ -281,17 +284,23 @@ def _evidence(first: Sequence[_Choice | None]) -> Evidence:
             continue
         _, row, _, probability = choice
         country = row.cc or ""
-        weights[country] += 2 if row.kind == COUNTRY else 1
+        weights[country] = weights.get(country, 0) + (2 if row.kind == COUNTRY else 1)
         if row.kind == REGION and row.admin1:
             regions.add((country, row.admin1))
         if row.kind == CITY and probability >= _SURE:
             anchors.append((index, row.lat, row.lon))
     return Evidence(
-        focus=tuple(code for code, _ in weights.most_common(3)),
+        focus=tuple(code for code, _ in _most_common(weights, 3)),
         regions=frozenset(regions),
         countries_with_regions=frozenset(cc for cc, _ in regions),
         anchors=tuple(anchors),
     )
+
+
+def _most_common(counts: dict[str, int], n: int) -> list[tuple[str, int]]:
+    """The ``n`` largest counts, the first counted first among equals (as
+    :meth:`collections.Counter.most_common`, without building a counter per article)."""
+    return sorted(counts.items(), key=operator.itemgetter(1), reverse=True)[:n]
 
 
 def _qualifiers(

@@ -14,7 +14,6 @@ import hashlib
 import itertools
 import operator
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -511,13 +510,15 @@ _STEM = 5  # the letters two forms of an incident word share (*clash*, *upplopp*
 
 def _focus(placed: Sequence[Mention]) -> Place | None:
     """The place the article is about: its most named country, else its most named place."""
-    countries = Counter(m.place.place_id for m in placed if m.place and m.place.kind == "country")
-    common = countries.most_common(1) or Counter(
-        m.place.place_id for m in placed if m.place
-    ).most_common(1)
-    if not common:
+    countries = [m.place for m in placed if m.place and m.place.kind == "country"]
+    places = countries or [m.place for m in placed if m.place]
+    if not places:
         return None
-    return next(m.place for m in placed if m.place and m.place.place_id == common[0][0])
+    times: dict[str, int] = {}
+    for place in places:
+        times[place.place_id] = times.get(place.place_id, 0) + 1
+    common = max(times, key=times.__getitem__)  # the first named of the most named
+    return next(p for p in places if p.place_id == common)
 
 
 def _unrest_type(sentences: Sequence[Sentence]) -> tuple[str, str]:
