@@ -103,6 +103,7 @@ def extract_events(
         language=article.language,
         subject=subject_date(article.title, published=published, language=article.language),
         name=subject_name(article.title),
+        undated=(*default_date(published), _PUBLICATION),
     )
     loose: set[int] = set()  # the events of sentences that give figures but no incident word
     told = range(0)  # the events of the last sentence that gave any
@@ -228,6 +229,7 @@ class _Scope:
     paragraph_days: set[dt.date] = field(default_factory=set)  # the days it has named
     topic: Place | None = None
     inherited: _Dated = (None, MONTH, "")  # the date before the sentence's own
+    undated: _Dated = (None, MONTH, _PUBLICATION)  # the date of what nothing dates
     box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
     end_of_previous: int = 0  # where the sentence before ends
 
@@ -279,7 +281,7 @@ class _Scope:
         elif self.subject is not None:  # the day the article is about
             self.inherited = (self.subject.date, self.subject.precision, _CONTEXT)
         else:
-            self.inherited = (*default_date(published), _PUBLICATION)
+            self.inherited = self.undated
         named = named_subject(sentence, self.name, self.subject)
         if found:
             self.paragraph_date = found[-1]
@@ -522,11 +524,17 @@ def _focus(placed: Sequence[Mention]) -> Place | None:
 
 
 def _unrest_type(sentences: Sequence[Sentence]) -> tuple[str, str]:
-    if any(not s.keys.isdisjoint(lexicon.RIOT_WORDS) for s in sentences):
+    """The kind of unrest the article tells of: riots if any sentence has a word of riot,
+    else protests if any has a word of protest."""
+    told = [s.keys for s in sentences if not s.keys.isdisjoint(_UNREST_WORDS)]
+    if any(not keys.isdisjoint(lexicon.RIOT_WORDS) for keys in told):
         return "Riots", "Violent demonstration"
-    if any(not s.keys.isdisjoint(lexicon.PROTEST_WORDS) for s in sentences):
+    if told:  # a word of protest, then
         return "Protests", "Protest with intervention"
     return "Violence against civilians", "Attack"
+
+
+_UNREST_WORDS = lexicon.RIOT_WORDS | lexicon.PROTEST_WORDS
 
 
 def _organisations(sentence: Sentence) -> list[str]:
