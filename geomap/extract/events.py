@@ -686,11 +686,12 @@ def _token_at(tokens: Sequence[Token], position: int) -> int:
     global _LAST_STARTS  # noqa: PLW0603 -- a one-entry cache
     last = _LAST_STARTS
     if last[0] is not tokens:
-        last = _LAST_STARTS = (tokens, [token.start for token in tokens])
+        last = _LAST_STARTS = (tokens, list(map(_START, tokens)))
     return bisect.bisect_left(last[1], position)
 
 
 _LAST_STARTS: tuple[Sequence[Token] | None, list[int]] = (None, [])
+_START = operator.attrgetter("start")
 
 
 def _governor(context: _Context, mention: Mention) -> str | None:
