@@ -170,8 +170,8 @@ def _alone(
 
 
 def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> _Scored:
-    """The mention's places with their scores before context, best first, at most
-    :data:`_CANDIDATES`."""
+    """The mention's places with their scores before context (rounded to three places, the
+    ``name`` part of a ranking), best first, at most :data:`_CANDIDATES`."""
     if mention.feature is not None:
         return ()
     scored = geocoder.scored(mention.key)
@@ -180,7 +180,7 @@ def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> _Scored:
             scored = tuple((own + PART_OF_NAME, row) for own, row in geocoder.scored(part))
             if scored:
                 break
-    return scored[:_CANDIDATES]
+    return tuple((round(own, 3), row) for own, row in scored[:_CANDIDATES])
 
 
 def _parts(key: str) -> list[str]:
@@ -209,7 +209,9 @@ def _best(
     qualifier: Row | None,
     index: int,
 ) -> _Choice | None:
-    """The best candidate with the evidence added: (score, row, score parts, softmax)."""
+    """The best candidate with the evidence added: (score, row, score parts, softmax).
+
+    ``scored`` are :func:`_candidates`: each name score is already the ``name`` part."""
     if not scored:
         return None
     ranked: list[tuple[float, Row, tuple[tuple[str, float], ...]]] = []
@@ -220,8 +222,7 @@ def _best(
     bare = qualifier is None and not (
         evidence.focus or evidence.regions or evidence.countries_with_regions or anchors
     )
-    for own, row in scored:
-        name = round(own, 3)
+    for name, row in scored:
         context = () if bare else _context_parts(row, evidence, qualifier, anchors)
         if context:
             parts = (("name", name), *context)
