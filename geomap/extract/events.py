@@ -257,7 +257,7 @@ class _Scope:
         )
         if found:
             self.year = next((d.date.year for d in reversed(found) if d.year_given), self.year)
-        self.year = _year_in(sentence, text, strict=self.year is not None) or self.year
+        self.year = _year_in(sentence, strict=self.year is not None) or self.year
         if is_date_row(sentence, text, found):
             self.subject = found[0]
         elif heading and found:
@@ -315,19 +315,19 @@ def _box_place(here: Sequence[Mention], focus: Place | None) -> Place | None:
 _AREAS = frozenset({"region", "district"})
 
 
-def _year_in(sentence: Sentence, text: str, *, strict: bool) -> int | None:
+def _year_in(sentence: Sentence, *, strict: bool) -> int | None:
     """A year the sentence names on its own (*in 2007*, *в 2011 году*), the last one; when
     not ``strict`` (no year known yet), any four-digit number that may be a year (*The 2010
     riots*)."""
     tokens = sentence.tokens
-    found = [i for i in _years(sentence, text) if not strict or looks_like_year(tokens, i)]
+    found = [i for i in _years(sentence) if not strict or looks_like_year(tokens, i)]
     return int(tokens[found[-1]].surface) if found else None
 
 
-def _years(sentence: Sentence, text: str) -> list[int]:
+def _years(sentence: Sentence) -> list[int]:
     """The positions of the sentence's four-digit numbers that may be years."""
-    if not sentence.has_number or _FOUR_DIGITS.search(text, sentence.start, sentence.end) is None:
-        return []  # no year without four digits in a row: most sentences skip the words
+    if not sentence.has_number:
+        return []
     return [
         index
         for index, token in enumerate(sentence.tokens)
@@ -353,11 +353,10 @@ def _an_incident_s_name(text: str, sentence: Sentence, triggers: Sequence[Trigge
     name of what the text goes on to tell, no report of it at every place it lists."""
     if text[sentence.end - 1] in ".!?" or not _own_line(text, sentence):
         return False
-    years = _years(sentence, text)
+    years = _years(sentence)
     return any(abs(t.index - y) <= _NAME_REACH for t in triggers for y in years)
 
 
-_FOUR_DIGITS = re.compile(r"\d{4}")
 _NAME_REACH = 3  # tokens between an incident's word and the year in its name
 
 
