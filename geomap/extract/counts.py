@@ -131,7 +131,7 @@ def find_counts(
         if reader is None:
             reader = _reader(sentence, words, stops, clauses, text)
         if parts_from is None and (
-            _starts_parts(tokens, index) or _in_brackets(text, tokens, index, found)
+            _starts_parts(sentence, index) or _in_brackets(text, tokens, index, found)
         ):
             parts_from = index - 1
             part_kinds = {c.kind for c in found} | reader.kinds_before(index)
@@ -547,9 +547,16 @@ def _is_day_of_month(tokens: Sequence[Token], index: int, after: int) -> bool:
 _AMBIGUOUS_MONTHS = frozenset({"may", "mai", "mars"})
 
 
-def _starts_parts(tokens: Sequence[Token], index: int) -> bool:
+#: A word of each way of saying *among them*: a sentence without one has no parts.
+_PART_CUES = lexicon.PART_WORDS | frozenset(phrase[-1] for phrase in lexicon.PART_PHRASES)
+
+
+def _starts_parts(sentence: Sentence, index: int) -> bool:
     """Whether a word such as *among them*, *blant dem*, *из них*, *dont* comes shortly
     before the number at ``index``."""
+    if sentence.keys.isdisjoint(_PART_CUES):
+        return False  # none in the sentence: most sentences skip the words before each number
+    tokens = sentence.tokens
     start = max(0, index - _PART_REACH)
     keys = [t.key for t in tokens[start:index]]
     return any(key in lexicon.PART_WORDS for key in keys) or any(

@@ -678,18 +678,12 @@ _ADJECTIVE_ENDINGS = ("ian", "ish", "ese", "ske", "ska", "sche", "ischen", "isch
 def _token_at(tokens: Sequence[Token], position: int) -> int:
     """The index of the first token that starts at or after ``position``.
 
-    The start offsets of the last sentence asked about are kept (as one tuple, replaced
-    whole, so that threads never see one sentence's tokens with another's offsets): a
-    sentence is asked about many times in a row.
+    A bisection on the tokens' starts, read as it goes (a handful of tokens per question):
+    cheaper than a list of every start for the few questions most sentences are asked.
     """
-    global _LAST_STARTS  # noqa: PLW0603 -- a one-entry cache
-    last = _LAST_STARTS
-    if last[0] is not tokens:
-        last = _LAST_STARTS = (tokens, list(map(_START, tokens)))
-    return bisect.bisect_left(last[1], position)
+    return bisect.bisect_left(tokens, position, key=_START)
 
 
-_LAST_STARTS: tuple[Sequence[Token] | None, list[int]] = (None, [])
 _START = operator.attrgetter("start")
 
 
