@@ -312,10 +312,13 @@ def _qualifiers(
     if text is None:
         return found
     for index in range(len(mentions) - 1):
-        here, after = mentions[index], mentions[index + 1]
         choice = first[index + 1]
-        if choice is None or text[here.end : after.start] not in _QUALIFIER_GAPS:
-            continue
-        if choice[1].kind in (REGION, COUNTRY, MACROREGION) and here.feature != AIRPORT:
+        if choice is None or choice[1].kind not in _QUALIFIER_KINDS:
+            continue  # only a region or country qualifies: most names need no look between
+        here, after = mentions[index], mentions[index + 1]
+        if text[here.end : after.start] in _QUALIFIER_GAPS and here.feature != AIRPORT:
             found[index] = choice[1]
     return found
+
+
+_QUALIFIER_KINDS = frozenset({REGION, COUNTRY, MACROREGION})
