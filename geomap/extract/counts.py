@@ -162,18 +162,18 @@ def may_count(sentence: Sentence, *, gathering: bool = False) -> bool:
     ``gathering``, a word for people (its crowd). Without one, :meth:`_Reader.kind` finds
     no kind for any number, so most sentences with a number (a year, a date, a percentage)
     are not read number by number."""
-    return not sentence.keys.isdisjoint(_GATHERING_CUES if gathering else _KIND_CUES)
+    return not sentence.keys.isdisjoint(_GATHERING_CUES if gathering else KIND_CUES)
 
 
 #: The words :meth:`_Reader.kind` finds a kind by: verbs and nouns of what is counted,
 #: gatherings (*a rally of 2,000*), military vehicles (*250 военной техники*).
-_KIND_CUES = (
+KIND_CUES = (
     frozenset(lexicon.COUNT_VERBS)
     | frozenset(lexicon.COUNT_NOUNS)
     | lexicon.GATHERING_NOUNS
     | lexicon.MILITARY_VEHICLE_NOUNS
 )
-_GATHERING_CUES = _KIND_CUES | lexicon.PEOPLE
+_GATHERING_CUES = KIND_CUES | lexicon.PEOPLE
 
 
 def _number_positions(

@@ -22,6 +22,7 @@ from typing import NamedTuple
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
 from geomap.extract.counts import (
+    KIND_CUES,
     Count,
     clause_numbers,
     find_counts,
@@ -425,15 +426,13 @@ def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
 
 def _may_give_figures(sentence: Sentence) -> bool:
     """Whether a sentence with no incident word has what an event could be read from: a
-    word of what a number counts, a verb of arrest (*a man was arrested*) or a word of
-    control. Without one, :func:`_sentence_events` and :func:`_control_events` find
-    nothing, so the sentence is not read for them."""
-    keys = sentence.keys
-    return (
-        may_count(sentence)
-        or not keys.isdisjoint(lexicon.ARREST_VERBS)
-        or not keys.isdisjoint(_CONTROL_KEYS)
-    )
+    word of what a number counts (:func:`may_count`), a verb of arrest (*a man was
+    arrested*) or a word of control. Without one, :func:`_sentence_events` and
+    :func:`_control_events` find nothing, so the sentence is not read for them."""
+    return not sentence.keys.isdisjoint(_FIGURE_WORDS)
+
+
+_FIGURE_WORDS = KIND_CUES | lexicon.ARREST_VERBS | _CONTROL_KEYS
 
 
 @dataclass(slots=True)
