@@ -96,7 +96,6 @@ def extract_events(
     previous: list[Mention] = []
     previous_orgs: list[str] = []
     position = 0
-    words = lexicon.number_words(article.language)
     text = article.text
     published = article.published
     scope = _Scope(
@@ -129,7 +128,9 @@ def extract_events(
         if (heading and not here) or (triggers and _an_incident_s_name(text, sentence, triggers)):
             triggers = []  # a section title (*Armed conflicts and attacks*), a title's name
         # a label (*Otages :*) tells nothing itself
-        reports = text[sentence.end - 1] != ":" and bool(triggers or _may_report(sentence, words))
+        reports = text[sentence.end - 1] != ":" and bool(
+            triggers or _may_report(sentence, article.language)
+        )
         if reports and (triggers or _may_give_figures(sentence)):
             context = _Context(
                 article=article,
@@ -418,10 +419,16 @@ _BULLETS = "•·*-–"
 _ROW_WORDS = 24
 
 
-def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
-    """Whether a sentence may give an event: it has a number or a word of control."""
-    keys = sentence.keys
-    return sentence.has_number or not (keys.isdisjoint(words) and keys.isdisjoint(_CONTROL_KEYS))
+def _may_report(sentence: Sentence, language: str) -> bool:
+    """Whether a sentence may give an event: it has a number (in digits or words) or a word
+    of control."""
+    return sentence.has_number or not sentence.keys.isdisjoint(_report_words(language))
+
+
+@lru_cache(maxsize=64)
+def _report_words(language: str) -> frozenset[str]:
+    """The number words of ``language`` and the words of control."""
+    return frozenset(lexicon.number_words(language)) | _CONTROL_KEYS
 
 
 def _may_give_figures(sentence: Sentence) -> bool:
