@@ -19,9 +19,9 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+import operator
 import re
 import weakref
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -172,22 +172,22 @@ def _alone(
 
 
 def _candidates(geocoder: OfflineGazetteer, mention: Mention) -> _Scored:
-    """The mention's places with their scores before context, best first, at most
-    :data:`_CANDIDATES`."""
+    """The mention's places with their scores before context (rounded to three places, the
+    ``name`` part of a ranking), best first, at most :data:`_CANDIDATES`."""
     if mention.feature is not None:
         return ()
     if _CODE.fullmatch(mention.surface):  # EU written so is no Eu in Normandy: a code only
-        return geocoder.scored(code_key(mention.surface))[:_CANDIDATES]
-    scored = geocoder.scored(mention.key)
-    code = _genitive_code(mention.surface)
-    if not scored and code is not None:  # USAs, FNs: a code in the genitive
-        scored = geocoder.scored(code)
-    if not scored:
-        for part in _parts(mention.key):  # Dallas County, North-Western Sydney: near Dallas
+        scored = geocoder.scored(code_key(mention.surface))
+    else:
+        scored = geocoder.scored(mention.key)
+        code = _genitive_code(mention.surface)
+        if not scored and code is not None:  # USAs, FNs: a code in the genitive
+            scored = geocoder.scored(code)
+        for part in () if scored else _parts(mention.key):  # Dallas County: near Dallas
             scored = tuple((own + PART_OF_NAME, row) for own, row in geocoder.scored(part))
             if scored:
                 break
-    return scored[:_CANDIDATES]
+    return tuple((round(own, 3), row) for own, row in scored[:_CANDIDATES])
 
 
 def _genitive_code(surface: str) -> str | None:
@@ -229,24 +229,28 @@ def _best(
     qualifier: Row | None,
     index: int,
 ) -> _Choice | None:
-    """The best candidate with the evidence added: (score, row, score parts, softmax)."""
+    """The best candidate with the evidence added: (score, row, score parts, softmax).
+
+    ``scored`` are :func:`_candidates`: each name score is already the ``name`` part."""
     if not scored:
         return None
     ranked: list[tuple[float, Row, tuple[tuple[str, float], ...]]] = []
     # each anchor point near the mention once: a name repeated in a row is one anchor
-    anchors = {(lat, lon) for other, lat, lon in evidence.near(index) if other != index}
+    near = evidence.near(index) if evidence.anchors else ()
+    anchors = {(lat, lon) for other, lat, lon in near if other != index}
     # no evidence and no qualifier add nothing to any candidate: the name's score alone
     bare = qualifier is None and not (
         evidence.focus or evidence.regions or evidence.countries_with_regions or anchors
     )
-    for own, row in scored:
-        name = round(own, 3)
+    for name, row in scored:
         context = () if bare else _context_parts(row, evidence, qualifier, anchors)
         if context:
             parts = (("name", name), *context)
             ranked.append((sum(value for _, value in parts), row, parts))
         else:
             ranked.append((0 + name, row, (("name", name),)))  # as sum() adds: 0 + -0.0 is 0.0
+    if len(ranked) == 1:
+        return (*ranked[0], 1.0)  # the softmax of one score
     ranked.sort(key=lambda item: (-item[0], item[1].place_id))
     top = ranked[0][0]
     total = sum(math.exp(max(value - top, -50.0)) for value, _, _ in ranked)
@@ -293,7 +297,7 @@ def _context_parts(
 
 def _evidence(first: Sequence[_Choice | None]) -> Evidence:
     """Focus countries, named regions and anchor towns from the first pass."""
-    weights: Counter[str] = Counter()
+    weights: dict[str, int] = {}
     regions: set[tuple[str, str]] = set()
     anchors: list[tuple[int, float, float]] = []
     for index, choice in enumerate(first):
@@ -301,17 +305,23 @@ def _evidence(first: Sequence[_Choice | None]) -> Evidence:
             continue
         _, row, _, probability = choice
         country = row.cc or ""
-        weights[country] += 2 if row.kind == COUNTRY else 1
+        weights[country] = weights.get(country, 0) + (2 if row.kind == COUNTRY else 1)
         if row.kind == REGION and row.admin1:
             regions.add((country, row.admin1))
         if row.kind == CITY and probability >= _SURE:
             anchors.append((index, row.lat, row.lon))
     return Evidence(
-        focus=tuple(code for code, _ in weights.most_common(3)),
+        focus=tuple(code for code, _ in _most_common(weights, 3)),
         regions=frozenset(regions),
         countries_with_regions=frozenset(cc for cc, _ in regions),
         anchors=tuple(anchors),
     )
+
+
+def _most_common(counts: dict[str, int], n: int) -> list[tuple[str, int]]:
+    """The ``n`` largest counts, the first counted first among equals (as
+    :meth:`collections.Counter.most_common`, without building a counter per article)."""
+    return sorted(counts.items(), key=operator.itemgetter(1), reverse=True)[:n]
 
 
 def _qualifiers(
@@ -327,11 +337,11 @@ def _qualifiers(
     if text is None:
         return found
     for index in range(len(mentions) - 1):
-        here, after = mentions[index], mentions[index + 1]
         choice = first[index + 1]
-        if choice is None or text[here.end : after.start] not in _QUALIFIER_GAPS:
-            continue
-        if choice[1].kind in (REGION, COUNTRY, MACROREGION) and here.feature != AIRPORT:
+        if choice is None or choice[1].kind not in _QUALIFIER_KINDS:
+            continue  # only a region or country qualifies: most names need no look between
+        here, after = mentions[index], mentions[index + 1]
+        if text[here.end : after.start] in _QUALIFIER_GAPS and here.feature != AIRPORT:
             found[index] = choice[1]
     by_name: dict[str, set[str]] = {}
     for index, row in found.items():
@@ -345,3 +355,6 @@ def _qualifiers(
         if index not in found and mention.key in only:
             found[index] = only[mention.key]
     return found
+
+
+_QUALIFIER_KINDS = frozenset({REGION, COUNTRY, MACROREGION})

@@ -108,7 +108,9 @@ def find_counts(
     parts_from: int | None = None  # where *among them* begins: later numbers are parts
     part_kinds: set[str] = set()  # the kinds of the totals those parts belong to
     consumed: set[int] = set()  # the second numbers of ranges, the wholes of partitives
-    stops, starts = _number_positions(sentence, words, compounds)
+    # no word of what a number counts: only a zero or one arrest may be told
+    counting = may_count(sentence, gathering=gathering)
+    stops, starts = _number_positions(sentence, words, compounds) if counting else ([], [])
     for index in starts:
         if index in consumed:
             continue
@@ -129,7 +131,7 @@ def find_counts(
         if reader is None:
             reader = _reader(sentence, words, stops, clauses, text)
         if parts_from is None and (
-            _starts_parts(tokens, index) or _in_brackets(text, tokens, index, found)
+            _starts_parts(sentence, index) or _in_brackets(text, tokens, index, found)
         ):
             parts_from = index - 1
             part_kinds = {c.kind for c in found} | reader.kinds_before(index)
@@ -152,6 +154,26 @@ def find_counts(
         clauses = reader.clauses if reader else clauses or clause_numbers(text, tokens)
         found += _one_arrested(tokens, clauses, language)
     return found
+
+
+def may_count(sentence: Sentence, *, gathering: bool = False) -> bool:
+    """Whether a number of the sentence may count something: the sentence has a word that
+    says what (*killed*, *soldiers*, *vehicles*, *a rally of*), or, in a sentence of a
+    ``gathering``, a word for people (its crowd). Without one, :meth:`_Reader.kind` finds
+    no kind for any number, so most sentences with a number (a year, a date, a percentage)
+    are not read number by number."""
+    return not sentence.keys.isdisjoint(_GATHERING_CUES if gathering else KIND_CUES)
+
+
+#: The words :meth:`_Reader.kind` finds a kind by: verbs and nouns of what is counted,
+#: gatherings (*a rally of 2,000*), military vehicles (*250 военной техники*).
+KIND_CUES = (
+    frozenset(lexicon.COUNT_VERBS)
+    | frozenset(lexicon.COUNT_NOUNS)
+    | lexicon.GATHERING_NOUNS
+    | lexicon.MILITARY_VEHICLE_NOUNS
+)
+_GATHERING_CUES = KIND_CUES | lexicon.PEOPLE
 
 
 def _number_positions(
@@ -525,9 +547,16 @@ def _is_day_of_month(tokens: Sequence[Token], index: int, after: int) -> bool:
 _AMBIGUOUS_MONTHS = frozenset({"may", "mai", "mars"})
 
 
-def _starts_parts(tokens: Sequence[Token], index: int) -> bool:
+#: A word of each way of saying *among them*: a sentence without one has no parts.
+_PART_CUES = lexicon.PART_WORDS | frozenset(phrase[-1] for phrase in lexicon.PART_PHRASES)
+
+
+def _starts_parts(sentence: Sentence, index: int) -> bool:
     """Whether a word such as *among them*, *blant dem*, *из них*, *dont* comes shortly
     before the number at ``index``."""
+    if sentence.keys.isdisjoint(_PART_CUES):
+        return False  # none in the sentence: most sentences skip the words before each number
+    tokens = sentence.tokens
     start = max(0, index - _PART_REACH)
     keys = [t.key for t in tokens[start:index]]
     return any(key in lexicon.PART_WORDS for key in keys) or any(

@@ -14,7 +14,6 @@ import hashlib
 import itertools
 import operator
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -22,7 +21,14 @@ from typing import NamedTuple
 
 from geomap.extract import lexicon
 from geomap.extract.actors import actor_words
-from geomap.extract.counts import Count, clause_numbers, find_counts, looks_like_year
+from geomap.extract.counts import (
+    KIND_CUES,
+    Count,
+    clause_numbers,
+    find_counts,
+    looks_like_year,
+    may_count,
+)
 from geomap.extract.dates import (
     DateMention,
     default_date,
@@ -90,7 +96,6 @@ def extract_events(
     previous: list[Mention] = []
     previous_orgs: list[str] = []
     position = 0
-    words = lexicon.number_words(article.language)
     text = article.text
     published = article.published
     scope = _Scope(
@@ -98,6 +103,7 @@ def extract_events(
         language=article.language,
         subject=subject_date(article.title, published=published, language=article.language),
         name=subject_name(article.title),
+        undated=(*default_date(published), _PUBLICATION),
     )
     loose: set[int] = set()  # the events of sentences that give figures but no incident word
     told = range(0)  # the events of the last sentence that gave any
@@ -121,8 +127,11 @@ def extract_events(
         scope.box_place = (_box_place(here, focus) or scope.box_place) if row else None
         if (heading and not here) or (triggers and _an_incident_s_name(text, sentence, triggers)):
             triggers = []  # a section title (*Armed conflicts and attacks*), a title's name
-        label = text[sentence.end - 1] == ":"  # a label (*Otages :*) tells nothing itself
-        if not label and (triggers or _may_report(sentence, words)):
+        # a label (*Otages :*) tells nothing itself
+        reports = text[sentence.end - 1] != ":" and bool(
+            triggers or _may_report(sentence, article.language)
+        )
+        if reports and (triggers or _may_give_figures(sentence)):
             context = _Context(
                 article=article,
                 sentence=sentence,
@@ -153,7 +162,7 @@ def extract_events(
             # figures with no word of an incident: a table's row, a tally
             loose.update(told if new and not triggers else ())
             events += new
-        elif here:
+        elif here and not reports:
             _name_the_told(events, told, here, text, article.language)
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
@@ -222,6 +231,7 @@ class _Scope:
     paragraph_days: set[dt.date] = field(default_factory=set)  # the days it has named
     topic: Place | None = None
     inherited: _Dated = (None, MONTH, "")  # the date before the sentence's own
+    undated: _Dated = (None, MONTH, _PUBLICATION)  # the date of what nothing dates
     box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
     end_of_previous: int = 0  # where the sentence before ends
 
@@ -247,7 +257,8 @@ class _Scope:
             anchor=anchor,
             language=self.language,
         )
-        self.year = next((d.date.year for d in reversed(found) if d.year_given), self.year)
+        if found:
+            self.year = next((d.date.year for d in reversed(found) if d.year_given), self.year)
         self.year = _year_in(sentence, strict=self.year is not None) or self.year
         if is_date_row(sentence, text, found):
             self.subject = found[0]
@@ -272,7 +283,7 @@ class _Scope:
         elif self.subject is not None:  # the day the article is about
             self.inherited = (self.subject.date, self.subject.precision, _CONTEXT)
         else:
-            self.inherited = (*default_date(published), _PUBLICATION)
+            self.inherited = self.undated
         named = named_subject(sentence, self.name, self.subject)
         if found:
             self.paragraph_date = found[-1]
@@ -408,10 +419,27 @@ _BULLETS = "•·*-–"
 _ROW_WORDS = 24
 
 
-def _may_report(sentence: Sentence, words: dict[str, int]) -> bool:
-    """Whether a sentence may give an event: it has a number or a word of control."""
-    keys = sentence.keys
-    return sentence.has_number or not (keys.isdisjoint(words) and keys.isdisjoint(_CONTROL_KEYS))
+def _may_report(sentence: Sentence, language: str) -> bool:
+    """Whether a sentence may give an event: it has a number (in digits or words) or a word
+    of control."""
+    return sentence.has_number or not sentence.keys.isdisjoint(_report_words(language))
+
+
+@lru_cache(maxsize=64)
+def _report_words(language: str) -> frozenset[str]:
+    """The number words of ``language`` and the words of control."""
+    return frozenset(lexicon.number_words(language)) | _CONTROL_KEYS
+
+
+def _may_give_figures(sentence: Sentence) -> bool:
+    """Whether a sentence with no incident word has what an event could be read from: a
+    word of what a number counts (:func:`may_count`), a verb of arrest (*a man was
+    arrested*) or a word of control. Without one, :func:`_sentence_events` and
+    :func:`_control_events` find nothing, so the sentence is not read for them."""
+    return not sentence.keys.isdisjoint(_FIGURE_WORDS)
+
+
+_FIGURE_WORDS = KIND_CUES | lexicon.ARREST_VERBS | _CONTROL_KEYS
 
 
 @dataclass(slots=True)
@@ -489,22 +517,29 @@ _STEM = 5  # the letters two forms of an incident word share (*clash*, *upplopp*
 
 def _focus(placed: Sequence[Mention]) -> Place | None:
     """The place the article is about: its most named country, else its most named place."""
-    countries = Counter(m.place.place_id for m in placed if m.place and m.place.kind == "country")
-    common = countries.most_common(1) or Counter(
-        m.place.place_id for m in placed if m.place
-    ).most_common(1)
-    if not common:
+    countries = [m.place for m in placed if m.place and m.place.kind == "country"]
+    places = countries or [m.place for m in placed if m.place]
+    if not places:
         return None
-    return next(m.place for m in placed if m.place and m.place.place_id == common[0][0])
+    times: dict[str, int] = {}
+    for place in places:
+        times[place.place_id] = times.get(place.place_id, 0) + 1
+    common = max(times, key=times.__getitem__)  # the first named of the most named
+    return next(p for p in places if p.place_id == common)
 
 
 def _unrest_type(sentences: Sequence[Sentence]) -> tuple[str, str]:
-    keys = frozenset[str]().union(*(s.keys for s in sentences))
-    if keys & lexicon.RIOT_WORDS:
+    """The kind of unrest the article tells of: riots if any sentence has a word of riot,
+    else protests if any has a word of protest."""
+    told = [s.keys for s in sentences if not s.keys.isdisjoint(_UNREST_WORDS)]
+    if any(not keys.isdisjoint(lexicon.RIOT_WORDS) for keys in told):
         return "Riots", "Violent demonstration"
-    if keys & lexicon.PROTEST_WORDS:
+    if told:  # a word of protest, then
         return "Protests", "Protest with intervention"
     return "Violence against civilians", "Attack"
+
+
+_UNREST_WORDS = lexicon.RIOT_WORDS | lexicon.PROTEST_WORDS
 
 
 def _organisations(sentence: Sentence) -> list[str]:
@@ -649,18 +684,13 @@ _ADJECTIVE_ENDINGS = ("ian", "ish", "ese", "ske", "ska", "sche", "ischen", "isch
 def _token_at(tokens: Sequence[Token], position: int) -> int:
     """The index of the first token that starts at or after ``position``.
 
-    The start offsets of the last sentence asked about are kept (as one tuple, replaced
-    whole, so that threads never see one sentence's tokens with another's offsets): a
-    sentence is asked about many times in a row.
+    A bisection on the tokens' starts, read as it goes (a handful of tokens per question):
+    cheaper than a list of every start for the few questions most sentences are asked.
     """
-    global _LAST_STARTS  # noqa: PLW0603 -- a one-entry cache
-    last = _LAST_STARTS
-    if last[0] is not tokens:
-        last = _LAST_STARTS = (tokens, [token.start for token in tokens])
-    return bisect.bisect_left(last[1], position)
+    return bisect.bisect_left(tokens, position, key=_START)
 
 
-_LAST_STARTS: tuple[Sequence[Token] | None, list[int]] = (None, [])
+_START = operator.attrgetter("start")
 
 
 def _governor(context: _Context, mention: Mention) -> str | None:
@@ -952,8 +982,10 @@ def _sentence_events(context: _Context, *, language: str) -> list[EventFact]:
     text = context.article.text
     triggers = context.triggers
     sentence = context.sentence
-    clauses = clause_numbers(text, sentence.tokens) if triggers or sentence.has_number else None
     gathering = any(t.kind in _GATHERINGS for t in triggers)
+    # the clauses are read once here for the counts and the places, when there may be any
+    counting = sentence.has_number and may_count(sentence, gathering=gathering)
+    clauses = clause_numbers(text, sentence.tokens) if triggers or counting else None
     counts = find_counts(
         context.sentence, language, text=text, clauses=clauses, gathering=gathering
     )
