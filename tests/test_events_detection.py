@@ -153,6 +153,34 @@ def test_one_figure_for_distant_cities_goes_to_their_country(parse: Parse) -> No
     assert {e.place.name for e in events if not e.arrested} == {"Bergen", "Tromsø"}
 
 
+def test_a_separate_incident_in_another_town_is_an_event_of_its_own(parse: Parse) -> None:
+    text = (
+        "A car bomb hit an army post in Mosul on Monday, and a separate shooting at a market in "
+        "Kirkuk wounded 7 people."
+    )
+    events = _incidents(parse(text, "en"))
+    by_place = {e.place.name: e.injured for e in events}
+    assert by_place == {"Mosul": None, "Kirkuk": 7}  # the figure is in Kirkuk's clause
+
+
+def test_one_figure_for_separate_incidents_goes_to_their_country(parse: Parse) -> None:
+    text = (
+        "Attacks on a checkpoint in Iraq's Mosul as well as a separate bombing near a court in "
+        "Kirkuk killed at least 5 people, officials in Iraq said."
+    )
+    events = _incidents(parse(text, "en"))
+    assert {e.place.name: e.fatalities for e in events if e.place.kind == "city"} == {
+        "Mosul": None,
+        "Kirkuk": None,
+    }
+    assert [(e.place.kind, e.fatalities) for e in events if e.fatalities] == [("country", 5)]
+
+
+def test_one_incident_word_after_its_only_town_gives_one_event(parse: Parse) -> None:
+    text = "Police in Almaty said the riot left 12 people injured."
+    assert [e.place.name for e in _incidents(parse(text, "en"))] == ["Almaty"]
+
+
 def test_a_figure_for_one_town_stays_there_when_no_list_is_named(parse: Parse) -> None:
     text = "Unrest spread on Friday to Salford, where police arrested 40 people."
     (event,) = _incidents(parse(text, "en"))

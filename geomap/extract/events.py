@@ -768,7 +768,10 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
                     if g.mention.place and g.mention.place.kind != "country"
                 ]
                 return _distinct([chosen, *listed], tokens, reason="in")
-            return _distinct([chosen, *listed], tokens, reason="in", listed=bool(listed))
+            separate = _separate_incidents(context, governed, [chosen, *listed])
+            return _distinct(
+                [chosen, *listed, *separate], tokens, reason="in", listed=bool(listed or separate)
+            )
         named = [spot for spot in spots if spot.governor != "from"]
         if named:
             pool = [g for g in named if g.clause == anchor_clause] or named
@@ -792,6 +795,30 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
             return [_Where(place, 3, 0.5, "place: the article's main country (country level)")]
         return [_Where(place, 2, 0.4, "place: the article's most named place (approximate)")]
     return []
+
+
+def _separate_incidents(
+    context: _Context, governed: Sequence[_Spot], found: Sequence[Mention]
+) -> list[Mention]:
+    """The places of later incidents the sentence tells apart (*attacks on a checkpoint in
+    Sinai as well as a separate bombing in Cairo*): for each incident word after the places
+    found, the first town or region a preposition governs after it, when it is no place
+    found already. Figures told once for them all then belong to none of them alone."""
+    last = max((_token_at(context.sentence.tokens, m.start) for m in found), default=-1)
+    separate: list[Mention] = []
+    for trigger in context.triggers:
+        if trigger.kind not in _INCIDENT_KINDS or trigger.index <= last:
+            continue
+        after = [g for g in governed if g.token > trigger.index]
+        if not after:
+            break
+        mention = min(after, key=lambda g: g.token).mention
+        place = mention.place
+        if place is None or place.kind == "country" or mention in found or mention in separate:
+            continue
+        separate.append(mention)
+        last = _token_at(context.sentence.tokens, mention.start)
+    return separate
 
 
 def _spread_to(
@@ -1151,12 +1178,14 @@ def _incident_events(
         else:
             places = _places(context, anchor if anchor >= 0 else (batch[0].token if batch else 0))
         tally = bool(batch) and _tally(context)
-        area = _area(places, context.focus) if batch else None
+        owner = _owner_in_clause(context, places, batch)
+        area = _area(places, context.focus) if batch and owner is None else None
         for number, where in enumerate([*places, area] if area else places):
             date, precision, basis = _date_at(context, where.token, anchor)
             if tally and precision == DAY:
                 precision = WEEK  # figures counted up to a day, not on it
-            chosen = batch if where is area or (number == 0 and area is None) else []
+            first = owner if owner is not None else 0
+            chosen = batch if where is area or (number == first and area is None) else []
             arrests = where is area and all(c.kind == "arrested" for c in chosen)
             event_type, sub_event_type = _GROUP_KINDS["arrests"][:2] if arrests else kind
             events.append(
@@ -1179,6 +1208,24 @@ def _incident_events(
                 )
             )
     return events
+
+
+def _owner_in_clause(
+    context: _Context, places: Sequence[_Where], counts: Sequence[Count]
+) -> int | None:
+    """The index of the one place in the clause of the figures, when the places lie in
+    clauses of their own (*a bomb hit a post in Mosul, and a shooting in Kirkuk wounded 7*:
+    Kirkuk's); ``None`` when the figures' clause holds none or several of them."""
+    clauses = context.clauses
+    if len(places) < 2 or not counts or not clauses:
+        return None
+    last = len(clauses) - 1
+    at = [clauses[min(max(where.token, 0), last)] for where in places]
+    told = {clauses[min(max(count.token, 0), last)] for count in counts}
+    if len(set(at)) < 2 or len(told) != 1:
+        return None
+    owners = [number for number, clause in enumerate(at) if clause in told]
+    return owners[0] if len(owners) == 1 else None
 
 
 def _area(places: Sequence[_Where], focus: Place | None) -> _Where | None:
