@@ -304,3 +304,29 @@ def test_the_towns_unrest_spread_to_get_the_incident(
 ) -> None:
     places = {e.place.name for e in _incidents(parse(text, language))}
     assert places == {"Bergen", "Stavanger"}
+
+
+def test_an_item_of_a_round_up_places_its_incident_where_its_next_sentence_is(
+    parse: Parse,
+) -> None:
+    text = (
+        "Events of the week in Kazakhstan\n\n"
+        "• Police in Almaty broke up a rally on Monday.\n"
+        "• Two guards were killed in an attack on a checkpoint on Tuesday. A militia based in "
+        "Aktobe later claimed it.\n"
+    )
+    killed = [e for e in _incidents(parse(text, "en")) if e.fatalities == 2]
+    assert [e.place.name for e in killed] == ["Aktobe"]
+
+
+def test_a_plain_paragraph_keeps_its_unplaced_incident_at_the_main_country(
+    parse: Parse,
+) -> None:
+    text = (
+        "Unrest in Kazakhstan\n\n"
+        "Police in Almaty broke up a rally on Monday.\n\n"
+        "Two guards were killed in an attack on a checkpoint on Tuesday. A militia based in "
+        "Aktobe later claimed it.\n"
+    )
+    killed = [e for e in _incidents(parse(text, "en")) if e.fatalities == 2]
+    assert [(e.place.name, e.place.kind) for e in killed] == [("Kazakhstan", "country")]

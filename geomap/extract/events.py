@@ -73,6 +73,7 @@ _RECENT_DAYS = 7  # an undated report may tell of an incident of the past week
 _SPAN_DAYS = {WEEK: 7, MONTH: 30}  # the days after its first that a week or month covers
 _Dated = tuple[dt.date | None, int, str]  # a date, its precision, where it comes from
 _NAMED = 0.7  # the confidence of a place the sentence itself names
+_FOR_WANT = 0.5  # the confidence of the article's main country, for want of any place
 #: (event_type, sub_event_type, layer) of the groups whose kind does not depend on the article.
 _GROUP_KINDS = {
     "arrests": ("Strategic developments", "Arrests", "incidents"),
@@ -110,7 +111,7 @@ def extract_events(
     for sentence in sentences:
         here, position = _mentions_in(placed, sentence, position)
         here = [m for m in here if _fits(m, sentence, article.language)]
-        scope.enter(text, sentence)
+        paragraph = scope.enter(text, sentence)
         named = _organisations(sentence)
         orgs = named or _referred_organisation(sentence, last_named)
         if orgs and sum(m.place.kind == "country" for m in here if m.place) >= 3:
@@ -163,11 +164,28 @@ def extract_events(
             loose.update(told if new and not triggers else ())
             events += new
         elif here and not reports:
-            _name_the_told(events, told, here, text, article.language)
+            _reread_the_told(events, told, here, text, sentence, article.language, paragraph)
         last_named = named[-1] if named else last_named
         previous, previous_orgs = here, orgs
     events = _settle(events, loose, unrest)
     return events, _flows(events, members)
+
+
+def _reread_the_told(
+    events: list[EventFact],
+    told: range,
+    here: Sequence[Mention],
+    text: str,
+    sentence: Sentence,
+    language: str,
+    paragraph: bool,
+) -> None:
+    """What a sentence that tells of no incident says of the incidents told last: the name
+    it gives them (:func:`_name_the_told`), or, in the same item of a list (not a new
+    ``paragraph``), their place (:func:`_place_the_told`)."""
+    _name_the_told(events, told, here, text, language)
+    if not paragraph and _in_list_item(text, sentence):
+        _place_the_told(events, told, here, sentence)
 
 
 def _name_the_told(
@@ -190,6 +208,37 @@ def _name_the_told(
             why = f"place: '{named.surface}', the name the next sentence gives the incident"
             # reports are merged only later (_settle): the note is the place's reason alone
             events[i] = replace(event, place=place, geo_precision=_precision_of(place), notes=why)
+
+
+def _place_the_told(
+    events: list[EventFact], told: range, here: Sequence[Mention], sentence: Sentence
+) -> None:
+    """Place the incidents of the sentence before, placed at the article's main country
+    only for want of any place, at the first town or region the next sentence of the same
+    list's item puts something in (*• … three police officers were killed in two attacks on
+    checkpoints. The group's branch in Gaza …*): an item of a news round-up tells of one
+    place."""
+    tokens = sentence.tokens
+    for mention in here:
+        place = mention.place
+        at = _token_at(tokens, mention.start)
+        if place is None or place.kind == "country" or not 0 < at < len(tokens):
+            continue
+        if tokens[at - 1].key not in lexicon.LOCATIVE:
+            continue
+        why = f"place: '{mention.surface}', where the next sentence of the list's item is"
+        for i in told:
+            if events[i].confidence == _FOR_WANT and events[i].place.kind == "country":
+                events[i] = replace(
+                    events[i], place=place, geo_precision=_precision_of(place), notes=why
+                )
+        return
+
+
+def _in_list_item(text: str, sentence: Sentence) -> bool:
+    """Whether the sentence is in a line that starts with a bullet (*•*, *-*)."""
+    line = text.rfind("\n", 0, sentence.start) + 1
+    return text[line : sentence.start + 1].lstrip()[:1] in _BULLETS
 
 
 def _names_an_incident(mention: Mention, text: str, language: str) -> bool:
@@ -235,13 +284,16 @@ class _Scope:
     box_place: Place | None = None  # the place an infobox row gave (*Ort Ürümqi, Xinjiang*)
     end_of_previous: int = 0  # where the sentence before ends
 
-    def enter(self, text: str, sentence: Sentence) -> None:
-        """Start reading ``sentence``: what a paragraph scopes ends with the paragraph."""
-        if "\n" in text[self.end_of_previous : sentence.start]:
+    def enter(self, text: str, sentence: Sentence) -> bool:
+        """Start reading ``sentence``: what a paragraph scopes ends with the paragraph.
+        Whether the sentence starts a paragraph (or a list's item)."""
+        new = "\n" in text[self.end_of_previous : sentence.start]
+        if new:
             self.paragraph_date = None
             self.paragraph_days.clear()
             self.topic = None
         self.end_of_previous = sentence.end
+        return new
 
     def read(
         self, sentence: Sentence, text: str, *, published: PubDate | None, heading: bool
@@ -792,7 +844,9 @@ def _places(context: _Context, anchor: int) -> list[_Where]:
     if context.focus is not None:
         place = context.focus
         if place.kind == "country":
-            return [_Where(place, 3, 0.5, "place: the article's main country (country level)")]
+            return [
+                _Where(place, 3, _FOR_WANT, "place: the article's main country (country level)")
+            ]
         return [_Where(place, 2, 0.4, "place: the article's most named place (approximate)")]
     return []
 
