@@ -51,6 +51,7 @@ from geomap.store.contents import (
     plan,
     read_layers,
     same_source,
+    sorted_ids_after,
     typed_frame,
     typed_sorted,
     typed_table,
@@ -93,6 +94,8 @@ class Partial:
     #: ``event_id_cnty``, as the events frame.
     incidents: Callable[[frozenset[Pair], frozenset[str] | None], Any]
     reports_with_ids: Callable[[Sequence[str]], Any]
+    #: The reports with these ``event_id_cnty`` with only the incident columns.
+    incidents_with_ids: Callable[[Sequence[str]], Any]
     #: Every flow, as the flows frame, and the articles that give flows (for their dates).
     flows: Callable[[], Any]
     flow_articles: Callable[[], Any]
@@ -224,7 +227,7 @@ def update(
         try:
             yield Update(
                 change,
-                fingerprint(ids_after(stored, change)),
+                fingerprint(sorted_ids_after(stored, change)),
                 _once(load),
                 previous=fingerprint(stored),
                 touched=touched,
@@ -256,6 +259,11 @@ def _partial(path: Path, connection: sqlite3.Connection, schema: _Schema) -> Par
             lambda: _reports_at(connection, schema, pairs, only=INCIDENT_COLUMNS, types=types)
         ),
         reports_with_ids=lambda ids: guarded(lambda: _reports_with_ids(connection, schema, ids)),
+        incidents_with_ids=lambda ids: guarded(
+            lambda: _rows_where(
+                connection, schema, "event_id_cnty", sorted(set(ids)), only=INCIDENT_COLUMNS
+            )
+        ),
         flows=lambda: guarded(lambda: layer("flows")),
         flow_articles=lambda: guarded(lambda: layer("articles", _FLOW_ARTICLES_SQL)),
         articles=lambda: guarded(lambda: _count(connection, _ARTICLES_SQL)),
@@ -602,9 +610,26 @@ def _known_articles(
 
 
 def _article_ids(connection: sqlite3.Connection) -> list[str]:
-    """Every stored article's id, in order (for the store's fingerprint)."""
-    query = 'SELECT article_id FROM "articles" ORDER BY article_id'
-    return [str(row[0]) for row in connection.execute(query)]
+    """Every stored article's id, sorted (for the store's fingerprint).
+
+    SQLite joins them into one text (in the order of their index), split here, rather than
+    a row and a tuple per article. Ids that are missing (``group_concat`` skips them) or
+    hold the separator are read row by row.
+    """
+    query = (
+        "SELECT count(*), group_concat(article_id, char(31)) "
+        'FROM (SELECT article_id FROM "articles" ORDER BY article_id)'
+    )
+    count, joined = connection.execute(query).fetchone()
+    ids = joined.split(_ID_SEPARATOR) if joined is not None else []
+    if len(ids) != count:
+        query = 'SELECT article_id FROM "articles" ORDER BY article_id'
+        ids = [str(row[0]) for row in connection.execute(query)]
+    ids.sort()  # SQLite's order is the bytes' (the same for UTF-8); sorting the sorted is quick
+    return ids
+
+
+_ID_SEPARATOR = "\x1f"
 
 
 def _read_contents(connection: sqlite3.Connection, schema: _Schema) -> StoreContents:
