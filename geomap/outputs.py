@@ -704,15 +704,44 @@ def _file_stamps(folder: Path) -> dict[str, list[int]]:
 def _read_kept(folder: Path, fingerprint: str) -> GeoDataFrame | None:
     """The kept merged events, if they belong to the store ``fingerprint`` names and the
     files they point into are those they were written with."""
-    import geopandas
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     try:
         stamp = json.loads((folder / MERGED_STAMP).read_text(encoding="utf-8"))
         if stamp != {"fingerprint": fingerprint, "files": _file_stamps(folder)}:
             return None
-        kept = geopandas.read_parquet(folder / MERGED_FILE)
-    except (OSError, ValueError, KeyError, TypeError, ImportError):
+        kept = _kept_frame(folder / MERGED_FILE)
+    except (OSError, ValueError, KeyError, TypeError, ImportError, pa.ArrowException):
         return None
     if not set(_SPANS) <= set(kept.columns):
         return None
     return kept
+
+
+def _kept_frame(path: Path) -> GeoDataFrame:
+    """The kept merged events as :func:`geopandas.read_parquet` reads them, read by
+    pyarrow's Parquet reader alone: geopandas' (through Arrow datasets and the CRS in the
+    file) costs a build more the first time than the rest of reading the file. The file
+    holds merged events, in :data:`geomap.join.CRS`, with their geometry as WKB.
+
+    Raises
+    ------
+    KeyError
+        When the file has no ``geometry`` column.
+    """
+    import geopandas
+    import numpy as np
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import shapely
+
+    from geomap.join import CRS
+
+    table = pq.ParquetFile(path).read()
+    names = table.column_names
+    wkb = table.column("geometry").to_numpy(zero_copy_only=False)
+    frame = table.drop_columns(["geometry"]).to_pandas()
+    shapes = geopandas.GeoSeries(
+        np.asarray(shapely.from_wkb(wkb), dtype=object), crs=CRS, index=frame.index
+    )
+    kept = geopandas.GeoDataFrame(frame, geometry=shapes, crs=CRS)
+    return kept[names]

@@ -206,3 +206,21 @@ def test_outputs_edited_by_hand_are_written_whole_again(tmp_path: Path, built: B
     assert b"Elsewhere" not in incremental["events.geojson"]
     render(settings=Settings.load(out_dir=tmp_path / "out"), specs=load_layers())
     assert _outputs_of(tmp_path / "out") == incremental
+
+
+def test_the_kept_merged_events_read_back_as_geopandas_reads_them(
+    tmp_path: Path, built: BuildReport
+) -> None:
+    import geopandas
+    from pandas.testing import assert_frame_equal
+
+    from geomap.outputs import MERGED_FILE, _kept_frame
+
+    (tmp_path / "c.txt").write_text(INCIDENTS["c.txt"], encoding="utf-8")
+    _build(tmp_path, "c.txt")
+    path = tmp_path / "out" / MERGED_FILE
+    expected = geopandas.read_parquet(path)
+    kept = _kept_frame(path)
+    assert len(kept) == 2
+    assert_frame_equal(kept, expected)
+    assert kept.crs == expected.crs
