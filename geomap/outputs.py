@@ -704,7 +704,7 @@ def _file_stamps(folder: Path) -> dict[str, list[int]]:
 def _read_kept(folder: Path, fingerprint: str) -> GeoDataFrame | None:
     """The kept merged events, if they belong to the store ``fingerprint`` names and the
     files they point into are those they were written with."""
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     try:
         stamp = json.loads((folder / MERGED_STAMP).read_text(encoding="utf-8"))
