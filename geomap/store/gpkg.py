@@ -267,7 +267,7 @@ def _partial(path: Path, connection: sqlite3.Connection, schema: _Schema) -> Par
         flows=lambda: guarded(lambda: layer("flows")),
         flow_articles=lambda: guarded(lambda: layer("articles", _FLOW_ARTICLES_SQL)),
         articles=lambda: guarded(lambda: _count(connection, _ARTICLES_SQL)),
-        places=lambda: guarded(lambda: _count(connection, _PLACES_SQL)),
+        places=lambda: guarded(lambda: _distinct(connection, _PLACES_SQL)),
     )
 
 
@@ -616,16 +616,14 @@ def _article_ids(connection: sqlite3.Connection) -> list[str]:
     a row and a tuple per article. Ids that are missing (``group_concat`` skips them) or
     hold the separator are read row by row.
     """
-    query = (
-        "SELECT count(*), group_concat(article_id, char(31)) "
-        'FROM (SELECT article_id FROM "articles" ORDER BY article_id)'
-    )
-    count, joined = connection.execute(query).fetchone()
+    count = _count(connection, _ARTICLES_SQL)
+    query = 'SELECT group_concat(article_id, char(31)) FROM "articles"'  # by the id's index
+    (joined,) = connection.execute(query).fetchone()
     ids = joined.split(_ID_SEPARATOR) if joined is not None else []
     if len(ids) != count:
         query = 'SELECT article_id FROM "articles" ORDER BY article_id'
         ids = [str(row[0]) for row in connection.execute(query)]
-    ids.sort()  # SQLite's order is the bytes' (the same for UTF-8); sorting the sorted is quick
+    ids.sort()  # read in the index's order, the bytes' (UTF-8's is the text's): quickly sorted
     return ids
 
 
@@ -770,14 +768,22 @@ def _apply(
 
 _ARTICLES_SQL = 'SELECT count(*) FROM "articles"'
 _FLOW_ARTICLES_SQL = 'article_id IN (SELECT article_id FROM "flows")'
+#: The distinct places of reports and of flow origins (each found by its index).
 _PLACES_SQL = (
-    'SELECT count(*) FROM (SELECT place_id FROM "events" UNION SELECT origin_place_id FROM "flows")'
+    'SELECT DISTINCT place_id FROM "events"',
+    'SELECT DISTINCT origin_place_id FROM "flows"',
 )
 
 
 def _count(connection: sqlite3.Connection, query: str) -> int:
     (count,) = connection.execute(query).fetchone()
     return int(count)
+
+
+def _distinct(connection: sqlite3.Connection, queries: Sequence[str]) -> int:
+    """How many distinct values the queries' rows give together (a missing one counts once,
+    as in SQL's ``UNION``)."""
+    return len({row[0] for query in queries for row in connection.execute(query)})
 
 
 def _reports_at(
