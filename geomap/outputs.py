@@ -7,9 +7,11 @@ string). Beside the outputs it keeps the merged events without their ``reports``
 with where each event's feature and CSV record lie in the files (``.geomap-merged.parquet``,
 checked by ``.geomap-merged.json``). A build that adds articles to a GeoPackage store starts
 from them: it finds, from a few columns of the reports at the places it touched, the
-incidents whose reports changed, re-merges only those, draws the map again and writes the
-GeoJSON and CSV files by copying every other event's bytes from the old files. The files are
-byte for byte what a full render writes: a row's text never depends on the other rows.
+incidents whose reports changed (or, for reports published after every stored report of
+their kind there, from the first reports of the incidents there alone), re-merges only
+those, draws the map again and writes the GeoJSON and CSV files by copying every other
+event's bytes from the old files. The files are byte for byte what a full render writes: a
+row's text never depends on the other rows.
 """
 
 from __future__ import annotations
