@@ -13,10 +13,14 @@ store in use has its outputs and merged events); each child process then runs th
 of the one new article against its own copy of a store and prints the CPU time of the build
 (``time.process_time``, so other work on the machine does not count) and its peak RSS (the
 kernel's ``VmHWM``: ``ru_maxrss`` would count the memory of the bench that started it).
-Target: every size within 1.5x of the empty store's time and peak RSS.
+Target: every size within 1.5x of the empty store's time and peak RSS. The stores are made
+first, then each size's build runs in turn (on its own copy of the store and outputs), so a
+change in the machine's load hits every size alike; ``--repeat N`` runs that round N times
+and prints the median of each figure: on a machine shared with other work one run's CPU time
+can be a third above another's for the same work.
 
 Run from the checkout root: ``python -m bench.build_scale [--sizes 1000 10000 100000]``
-or ``python -m bench.build_scale --add-one [--sizes 0 1000 10000 100000]``
+or ``python -m bench.build_scale --add-one [--sizes 0 1000 10000 100000] [--repeat 5]``
 """
 
 from __future__ import annotations
@@ -26,6 +30,8 @@ import json
 import os
 import random
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -148,42 +154,43 @@ def add_one_child(article: str, out: str) -> None:
     )
 
 
-def add_one(sizes: list[int], env: dict[str, str]) -> None:
+def add_one(sizes: list[int], env: dict[str, str], *, repeat: int = 1) -> None:
     """Time adding one article to stores of each size (see the module's docstring)."""
-    print(f"{'stored':>9}{'CPU s':>8}{'wall s':>8}{'peak RSS MB':>13}{'x CPU':>7}{'x RSS':>7}")
-    first: dict[str, float] = {}
-    for count in sizes:
-        with tempfile.TemporaryDirectory(prefix="geomap-addone-") as tmp:
-            out = Path(tmp, "out")
-            out.mkdir()
-            if count:
-                base_store(out / "geomap.gpkg", count)
-                subprocess.run(  # the outputs a store in use has (and the merged events kept)
-                    [sys.executable, "-m", "geomap", "render", "--out", str(out)],
+    with tempfile.TemporaryDirectory(prefix="geomap-addone-") as tmp:
+        article = Path(tmp, "new.txt")
+        article.write_text(
+            "date 2022-02-01\n\nRiots in Taraz left 12 people injured, officials said.\n",
+            encoding="utf-8",
+        )
+        made = {count: _store_in_use(Path(tmp, f"made{count}"), count, env) for count in sizes}
+        runs: dict[int, list[dict[str, float]]] = {count: [] for count in sizes}
+        for run in range(repeat):  # a run of every size in turn: the machine's load hits all
+            for count in sizes:
+                out = Path(tmp, f"out{count}-{run}")
+                shutil.copytree(made[count], out)  # with the files' times the kept stamps hold
+                result = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "bench.build_scale",
+                        "--add-one-child",
+                        str(article),
+                        str(out),
+                    ],
                     capture_output=True,
+                    text=True,
                     env=env,
                     check=True,
                 )
-            article = Path(tmp, "new.txt")
-            article.write_text(
-                "date 2022-02-01\n\nRiots in Taraz left 12 people injured, officials said.\n",
-                encoding="utf-8",
-            )
-            result = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "bench.build_scale",
-                    "--add-one-child",
-                    str(article),
-                    str(out),
-                ],
-                capture_output=True,
-                text=True,
-                env=env,
-                check=True,
-            )
-            figures = json.loads(result.stdout.strip().splitlines()[-1])
+                runs[count].append(json.loads(result.stdout.strip().splitlines()[-1]))
+                shutil.rmtree(out)
+    print(f"{'stored':>9}{'CPU s':>8}{'wall s':>8}{'peak RSS MB':>13}{'x CPU':>7}{'x RSS':>7}")
+    first: dict[str, float] = {}
+    for count in sizes:
+        figures = {
+            key: statistics.median(run[key] for run in runs[count])
+            for key in ("cpu", "seconds", "peak_mb")
+        }
         first = first or figures
         print(
             f"{count:>9,}{figures['cpu']:>8.2f}{figures['seconds']:>8.2f}{figures['peak_mb']:>13.0f}"
@@ -192,10 +199,28 @@ def add_one(sizes: list[int], env: dict[str, str]) -> None:
     print("target: every size within 1.5x of the empty store (x CPU, x RSS <= 1.5)")
 
 
+def _store_in_use(folder: Path, count: int, env: dict[str, str]) -> Path:
+    """An output folder with a store of ``count`` articles and the outputs a store in use
+    has (and the merged events kept), as ``geomap render`` leaves them."""
+    folder.mkdir()
+    if count:
+        base_store(folder / "geomap.gpkg", count)
+        subprocess.run(
+            [sys.executable, "-m", "geomap", "render", "--out", str(folder)],
+            capture_output=True,
+            env=env,
+            check=True,
+        )
+    return folder
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=None)
     parser.add_argument("--add-one", action="store_true", help="add 1 article to stores of N")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="with --add-one: builds per size (median printed)"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--add-one-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -207,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
     if args.add_one:
-        add_one(args.sizes or [0, 1_000, 10_000, 100_000], env)
+        add_one(args.sizes or [0, 1_000, 10_000, 100_000], env, repeat=max(1, args.repeat))
         return
     args.sizes = args.sizes or [1_000, 10_000]
     print(f"{'articles':>9}{'MB':>7}{'seconds':>10}{'articles/s':>12}{'peak RSS MB':>13}")

@@ -7,9 +7,11 @@ string). Beside the outputs it keeps the merged events without their ``reports``
 with where each event's feature and CSV record lie in the files (``.geomap-merged.parquet``,
 checked by ``.geomap-merged.json``). A build that adds articles to a GeoPackage store starts
 from them: it finds, from a few columns of the reports at the places it touched, the
-incidents whose reports changed, re-merges only those, draws the map again and writes the
-GeoJSON and CSV files by copying every other event's bytes from the old files. The files are
-byte for byte what a full render writes: a row's text never depends on the other rows.
+incidents whose reports changed (or, for reports published after every stored report of
+their kind there, from the first reports of the incidents there alone), re-merges only
+those, draws the map again and writes the GeoJSON and CSV files by copying every other
+event's bytes from the old files. The files are byte for byte what a full render writes: a
+row's text never depends on the other rows.
 """
 
 from __future__ import annotations
@@ -160,13 +162,35 @@ def _remerged(kept: GeoDataFrame, update: Update) -> tuple[GeoDataFrame, GeoData
     the update changes only the incidents of the kinds of the reports it added at the
     (layer, place) pairs it touched (:func:`_changed_incidents`); the others keep their
     merged rows. An update that deleted reports (an edited article) re-merges every
-    incident at the pairs it touched.
+    incident at the pairs it touched. Reports that are incidents of their own, read after
+    every stored report of their kind there, are found without reading those
+    (:func:`_new_incidents`).
     """
     import geopandas
     import pandas as pd
 
     from geomap.join import merge_reports, sorted_by
 
+    assert update.partial is not None and update.touched is not None
+    changed: list[str] | None = _new_incidents(kept, update)
+    stays: list[bool] | None = None  # None: every kept event stays
+    if changed is None:
+        stays, changed = _touched_incidents(kept, update)
+    previous = (kept if stays is None else kept[stays]).drop(columns=list(_SPANS))
+    fresh = merge_reports(update.partial.reports_with_ids(changed)) if changed else None
+    if fresh is None or fresh.empty:
+        fresh = geopandas.GeoDataFrame(kept.iloc[:0].drop(columns=list(_SPANS)))
+        fresh["reports"] = pd.Series([], dtype=object)
+    parts = [frame for frame in (previous, fresh.drop(columns="reports")) if not frame.empty]
+    events = parts[0] if len(parts) == 1 else pd.concat(parts or [previous], ignore_index=True)
+    events = geopandas.GeoDataFrame(events, geometry="geometry", crs=kept.crs)
+    events = sorted_by(events, "event_id_cnty")
+    return events, fresh
+
+
+def _touched_incidents(kept: GeoDataFrame, update: Update) -> tuple[list[bool], list[str]]:
+    """Which kept events stay, and the reports to merge again, from the few columns of every
+    report at the (layer, place) pairs the update touched (see :func:`_remerged`)."""
     assert update.partial is not None and update.touched is not None
     touched = update.touched
     light = update.partial.incidents(touched, _types(update)) if touched else None
@@ -185,16 +209,52 @@ def _remerged(kept: GeoDataFrame, update: Update) -> tuple[GeoDataFrame, GeoData
         stays = [pair not in touched for pair in pairs]
     else:
         stays = [i not in affected or i in keep_ids for i in kept["event_id_cnty"].tolist()]
-    previous = kept[stays].drop(columns=list(_SPANS))
-    fresh = merge_reports(update.partial.reports_with_ids(changed)) if changed else None
-    if fresh is None or fresh.empty:
-        fresh = geopandas.GeoDataFrame(kept.iloc[:0].drop(columns=list(_SPANS)))
-        fresh["reports"] = pd.Series([], dtype=object)
-    parts = [frame for frame in (previous, fresh.drop(columns="reports")) if not frame.empty]
-    events = parts[0] if len(parts) == 1 else pd.concat(parts or [previous], ignore_index=True)
-    events = geopandas.GeoDataFrame(events, geometry="geometry", crs=kept.crs)
-    events = sorted_by(events, "event_id_cnty")
-    return events, fresh
+    return stays, changed
+
+
+def _new_incidents(kept: GeoDataFrame, update: Update) -> list[str] | None:
+    """The reports an update added, when they are incidents of their own (alone or with each
+    other) and every kept event stays; ``None`` when that cannot be told this way.
+
+    A merged event has the id of its incident's first report and the latest timestamp of
+    its reports. When each added report is published on a later day than the latest report
+    of every kept incident of its layer, place and kind, it is read after all of them, so
+    the incidents already stored stay as they are and an added report joins the first of
+    them whose first report's date overlaps its own, if any
+    (:func:`geomap.extract.reports.group_reports`). Grouping the first reports of those
+    incidents with the added reports tells that, without reading the others' reports. An
+    update that deletes reports, or adds one to a stored incident, is not told here.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from geomap.join import incident_groups, reading_ranks
+
+    partial, touched, inserted = update.partial, update.touched, update.inserted
+    if partial is None or not touched or update.change.stale or not inserted:
+        return None
+    places = sorted({place for _layer, place in touched})
+    near = kept[kept["place_id"].isin(places).to_numpy(dtype=bool)]
+    pairs = zip(near["layer"].tolist(), near["place_id"].tolist(), strict=True)
+    near = near[np.fromiter((pair in touched for pair in pairs), dtype=bool, count=len(near))]
+    types = _types(update)
+    if types is not None:
+        near = near[near["event_type"].isin(sorted(types)).to_numpy(dtype=bool)]
+    added = partial.incidents_with_ids(sorted(inserted))
+    if len(added) != len(inserted):
+        return None
+    if len(near):
+        latest = max(day for day, _key in reading_ranks(near))
+        if min(day for day, _key in reading_ranks(added)) <= latest:
+            return None  # read before or on the day of a stored report of their kind
+        heads = partial.incidents_with_ids(near["event_id_cnty"].tolist())
+        if len(heads) != len(near):
+            return None
+        added = pd.concat([heads, added], ignore_index=True)
+    for group in incident_groups(added):
+        if not inserted.isdisjoint(group) and not inserted.issuperset(group):
+            return None  # an added report is of a stored incident
+    return sorted(inserted)
 
 
 def _types(update: Update) -> frozenset[str] | None:
@@ -646,15 +706,44 @@ def _file_stamps(folder: Path) -> dict[str, list[int]]:
 def _read_kept(folder: Path, fingerprint: str) -> GeoDataFrame | None:
     """The kept merged events, if they belong to the store ``fingerprint`` names and the
     files they point into are those they were written with."""
-    import geopandas
+    import pyarrow as pa
 
     try:
         stamp = json.loads((folder / MERGED_STAMP).read_text(encoding="utf-8"))
         if stamp != {"fingerprint": fingerprint, "files": _file_stamps(folder)}:
             return None
-        kept = geopandas.read_parquet(folder / MERGED_FILE)
-    except (OSError, ValueError, KeyError, TypeError, ImportError):
+        kept = _kept_frame(folder / MERGED_FILE)
+    except (OSError, ValueError, KeyError, TypeError, ImportError, pa.ArrowException):
         return None
     if not set(_SPANS) <= set(kept.columns):
         return None
     return kept
+
+
+def _kept_frame(path: Path) -> GeoDataFrame:
+    """The kept merged events as :func:`geopandas.read_parquet` reads them, read by
+    pyarrow's Parquet reader alone: geopandas' (through Arrow datasets and the CRS in the
+    file) costs a build more the first time than the rest of reading the file. The file
+    holds merged events, in :data:`geomap.join.CRS`, with their geometry as WKB.
+
+    Raises
+    ------
+    KeyError
+        When the file has no ``geometry`` column.
+    """
+    import geopandas
+    import numpy as np
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+    import shapely
+
+    from geomap.join import CRS
+
+    table = pq.ParquetFile(path).read()
+    names = table.column_names
+    wkb = table.column("geometry").to_numpy(zero_copy_only=False)
+    frame = table.drop_columns(["geometry"]).to_pandas()
+    shapes = geopandas.GeoSeries(
+        np.asarray(shapely.from_wkb(wkb), dtype=object), crs=CRS, index=frame.index
+    )
+    kept = geopandas.GeoDataFrame(frame, geometry=shapes, crs=CRS)
+    return kept[names]

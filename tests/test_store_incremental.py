@@ -144,3 +144,37 @@ def test_blobs_written_here_read_back_through_gdal_as_the_same_shapes(tmp_path: 
     assert [None if g is None else g.wkt for g in back] == [
         None if g is None else g.wkt for g in shapes
     ]
+
+
+def test_an_updates_fingerprints_are_those_of_the_article_ids_before_and_after(gpkg: Path) -> None:
+    before = updated(gpkg, SECOND)
+    assert before.previous == store.fingerprint([FIRST.article.id])
+    assert before.fingerprint == store.fingerprint([FIRST.article.id, SECOND.article.id])
+    edited = updated(gpkg, FIRST_EDITED)  # replaces FIRST's rows
+    assert edited.previous == before.fingerprint
+    assert edited.fingerprint == store.fingerprint([SECOND.article.id, FIRST_EDITED.article.id])
+
+
+def test_article_ids_that_hold_the_separator_are_read_one_by_one(gpkg: Path) -> None:
+    from geomap.store.gpkg import _article_ids
+
+    with sqlite3.connect(gpkg) as connection:
+        connection.execute(
+            "UPDATE articles SET article_id = 'a\x1fb' WHERE article_id = ?", [FIRST.article.id]
+        )
+        assert _article_ids(connection) == ["a\x1fb"]
+        connection.rollback()
+
+
+@pytest.mark.parametrize("count", [2, 100])
+def test_ids_after_a_change_stay_sorted(count: int) -> None:
+    from dataclasses import replace
+
+    from geomap.store.contents import Plan, sorted_ids_after
+
+    fresh = tuple(
+        replace(SECOND, article=replace(SECOND.article, id=f"m{i:03d}")) for i in range(count)
+    )
+    change = Plan(fresh, frozenset({"b"}), (), (), ())
+    ids = sorted_ids_after(["a", "b", "z"], change)
+    assert ids == sorted({"a", "z"} | {item.article.id for item in fresh})

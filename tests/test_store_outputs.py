@@ -72,6 +72,8 @@ INCIDENTS = {
     "early.txt": "date 2022-01-04\n\nPolice detained 30 protesters in Almaty on Tuesday.\n",
     # another kind of event at a place already stored
     "riot.txt": "date 2022-01-06\n\nRiots in Almaty left 12 people injured, officials said.\n",
+    # published two months after a.txt: the same kind at the same place, another incident
+    "later.txt": "date 2022-03-02\n\nPolice detained 15 protesters in Almaty on Wednesday.\n",
     # x and y are one incident; n, read first (published first), takes y from x's incident
     "x.txt": "date 2022-01-06\n\nRiots in Aktobe left 5 people injured on Thursday.\n",
     "y.txt": "date 2022-01-07\n\nRiots in Aktobe left 8 people injured on Friday.\n",
@@ -103,6 +105,8 @@ def _outputs_of(folder: Path) -> dict[str, bytes]:
         ["early.txt"],
         ["riot.txt", "b.txt", "early.txt"],
         ["x.txt", "y.txt", "n.txt"],
+        ["later.txt"],
+        ["c.txt", "later.txt", "b.txt", "early.txt"],
     ],
 )
 def test_a_build_re_merges_only_what_it_touched_and_gives_what_a_full_render_gives(
@@ -129,6 +133,43 @@ def test_a_build_re_merges_only_what_it_touched_and_gives_what_a_full_render_giv
             report.places,
             report.layer_rows,
         )
+
+
+def test_a_new_incident_published_later_is_merged_without_reading_the_places_reports(
+    tmp_path: Path, built: BuildReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geomap.store.gpkg
+    from geomap.pipeline import render
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        msg = "the reports at the touched places were read"
+        raise AssertionError(msg)
+
+    with monkeypatch.context() as patch:
+        _whole_store_reads_forbidden(patch)
+        patch.setattr(geomap.store.gpkg, "_reports_at", refuse)
+        (tmp_path / "later.txt").write_text(INCIDENTS["later.txt"], encoding="utf-8")
+        report = _build(tmp_path, "later.txt")
+    assert report.added
+    features = json.loads((tmp_path / "out" / "events.geojson").read_text(encoding="utf-8"))
+    assert len(features["features"]) == 2  # a.txt's incident and the later one
+    incremental = _outputs_of(tmp_path / "out")
+    render(settings=Settings.load(out_dir=tmp_path / "out"), specs=load_layers())
+    assert _outputs_of(tmp_path / "out") == incremental
+
+
+def test_a_report_of_a_stored_incident_published_later_re_merges_that_incident(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("x.txt", "y.txt"):
+        (tmp_path / name).write_text(INCIDENTS[name], encoding="utf-8")
+    _build(tmp_path, "x.txt")
+    with monkeypatch.context() as patch:
+        _whole_store_reads_forbidden(patch)
+        report = _build(tmp_path, "y.txt")
+    assert report.added
+    features = json.loads((tmp_path / "out" / "events.geojson").read_text(encoding="utf-8"))
+    assert [f["properties"]["source_count"] for f in features["features"]] == [2]
 
 
 def test_a_build_encodes_only_the_events_its_article_changes(
@@ -165,3 +206,21 @@ def test_outputs_edited_by_hand_are_written_whole_again(tmp_path: Path, built: B
     assert b"Elsewhere" not in incremental["events.geojson"]
     render(settings=Settings.load(out_dir=tmp_path / "out"), specs=load_layers())
     assert _outputs_of(tmp_path / "out") == incremental
+
+
+def test_the_kept_merged_events_read_back_as_geopandas_reads_them(
+    tmp_path: Path, built: BuildReport
+) -> None:
+    import geopandas
+    from pandas.testing import assert_frame_equal
+
+    from geomap.outputs import MERGED_FILE, _kept_frame
+
+    (tmp_path / "c.txt").write_text(INCIDENTS["c.txt"], encoding="utf-8")
+    _build(tmp_path, "c.txt")
+    path = tmp_path / "out" / MERGED_FILE
+    expected = geopandas.read_parquet(path)
+    kept = _kept_frame(path)
+    assert len(kept) == 2
+    assert_frame_equal(kept, expected)
+    assert kept.crs == expected.crs

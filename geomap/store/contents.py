@@ -8,6 +8,7 @@ replaces only its own rows, a new article adds its rows.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -267,6 +268,24 @@ def fingerprint(article_ids: Iterable[str]) -> str:
 def ids_after(known: Iterable[str], change: Plan) -> set[str]:
     """The article ids a store holds after ``change``."""
     return (set(known) - change.stale) | {item.article.id for item in change.fresh}
+
+
+#: Up to how many new ids :func:`sorted_ids_after` inserts one at a time.
+_FEW_IDS = 64
+
+
+def sorted_ids_after(known: list[str], change: Plan) -> list[str]:
+    """:func:`ids_after` in order, from the ids held before in order (``known``, sorted):
+    the few ids a change adds are put in their places, not the whole list sorted again."""
+    ids = [key for key in known if key not in change.stale] if change.stale else list(known)
+    fresh = sorted({item.article.id for item in change.fresh})
+    if len(fresh) > _FEW_IDS:  # each insertion moves the list: sort once instead
+        return sorted(set(ids).union(fresh))
+    for key in fresh:
+        at = bisect.bisect_left(ids, key)
+        if at == len(ids) or ids[at] != key:
+            ids.insert(at, key)
+    return ids
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ from geomap.store.contents import (
     plan,
     read_layers,
     same_source,
+    sorted_ids_after,
     typed_frame,
     typed_sorted,
     typed_table,
@@ -93,6 +94,8 @@ class Partial:
     #: ``event_id_cnty``, as the events frame.
     incidents: Callable[[frozenset[Pair], frozenset[str] | None], Any]
     reports_with_ids: Callable[[Sequence[str]], Any]
+    #: The reports with these ``event_id_cnty`` with only the incident columns.
+    incidents_with_ids: Callable[[Sequence[str]], Any]
     #: Every flow, as the flows frame, and the articles that give flows (for their dates).
     flows: Callable[[], Any]
     flow_articles: Callable[[], Any]
@@ -224,7 +227,7 @@ def update(
         try:
             yield Update(
                 change,
-                fingerprint(ids_after(stored, change)),
+                fingerprint(sorted_ids_after(stored, change)),
                 _once(load),
                 previous=fingerprint(stored),
                 touched=touched,
@@ -256,10 +259,15 @@ def _partial(path: Path, connection: sqlite3.Connection, schema: _Schema) -> Par
             lambda: _reports_at(connection, schema, pairs, only=INCIDENT_COLUMNS, types=types)
         ),
         reports_with_ids=lambda ids: guarded(lambda: _reports_with_ids(connection, schema, ids)),
+        incidents_with_ids=lambda ids: guarded(
+            lambda: _rows_where(
+                connection, schema, "event_id_cnty", sorted(set(ids)), only=INCIDENT_COLUMNS
+            )
+        ),
         flows=lambda: guarded(lambda: layer("flows")),
         flow_articles=lambda: guarded(lambda: layer("articles", _FLOW_ARTICLES_SQL)),
         articles=lambda: guarded(lambda: _count(connection, _ARTICLES_SQL)),
-        places=lambda: guarded(lambda: _count(connection, _PLACES_SQL)),
+        places=lambda: guarded(lambda: _distinct(connection, _PLACES_SQL)),
     )
 
 
@@ -602,9 +610,24 @@ def _known_articles(
 
 
 def _article_ids(connection: sqlite3.Connection) -> list[str]:
-    """Every stored article's id, in order (for the store's fingerprint)."""
-    query = 'SELECT article_id FROM "articles" ORDER BY article_id'
-    return [str(row[0]) for row in connection.execute(query)]
+    """Every stored article's id, sorted (for the store's fingerprint).
+
+    SQLite joins them into one text (in the order of their index), split here, rather than
+    a row and a tuple per article. Ids that are missing (``group_concat`` skips them) or
+    hold the separator are read row by row.
+    """
+    count = _count(connection, _ARTICLES_SQL)
+    query = 'SELECT group_concat(article_id, char(31)) FROM "articles"'  # by the id's index
+    (joined,) = connection.execute(query).fetchone()
+    ids = joined.split(_ID_SEPARATOR) if joined is not None else []
+    if len(ids) != count:
+        query = 'SELECT article_id FROM "articles" ORDER BY article_id'
+        ids = [str(row[0]) for row in connection.execute(query)]
+    ids.sort()  # read in the index's order, the bytes' (UTF-8's is the text's): quickly sorted
+    return ids
+
+
+_ID_SEPARATOR = "\x1f"
 
 
 def _read_contents(connection: sqlite3.Connection, schema: _Schema) -> StoreContents:
@@ -745,14 +768,22 @@ def _apply(
 
 _ARTICLES_SQL = 'SELECT count(*) FROM "articles"'
 _FLOW_ARTICLES_SQL = 'article_id IN (SELECT article_id FROM "flows")'
+#: The distinct places of reports and of flow origins (each found by its index).
 _PLACES_SQL = (
-    'SELECT count(*) FROM (SELECT place_id FROM "events" UNION SELECT origin_place_id FROM "flows")'
+    'SELECT DISTINCT place_id FROM "events"',
+    'SELECT DISTINCT origin_place_id FROM "flows"',
 )
 
 
 def _count(connection: sqlite3.Connection, query: str) -> int:
     (count,) = connection.execute(query).fetchone()
     return int(count)
+
+
+def _distinct(connection: sqlite3.Connection, queries: Sequence[str]) -> int:
+    """How many distinct values the queries' rows give together (a missing one counts once,
+    as in SQL's ``UNION``)."""
+    return len({row[0] for query in queries for row in connection.execute(query)})
 
 
 def _reports_at(
