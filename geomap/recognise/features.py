@@ -12,19 +12,21 @@ All gazetteer keys of a text are looked up in one call (:func:`lookup_keys`); th
 pure and, for what depends on a word alone, remembered per word.
 
 A tagger passes the :class:`Vocabulary` of its model: each remembered group of features is
-then kept as the UTF-8 bytes of those the model knows, so that a token's row is joined from
-ready parts, and the model is handed neither a feature it would drop nor a string to encode.
+then kept as the sum of the weights the model gives them for each label, so that a token's
+row is the sum of a few ready scores (:mod:`geomap.recognise.crf` tags from those), and no
+feature string is made, joined or looked up again for a word seen before.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import weakref
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from geomap.extract.lexicon import DESTINATION, LOCATIVE, PERSON_TITLES
 from geomap.extract.text import Sentence, Token, initials
@@ -41,6 +43,7 @@ from geomap.gazetteer import (
     Named,
     code_key,
 )
+from geomap.recognise.crf import Scores
 from geomap.recognise.memo import remember, remembered, remembered_by_argument
 from geomap.recognise.rules import zipf
 from geomap.textnorm import base_forms
@@ -79,43 +82,63 @@ _MEMO_SIZE = 1 << 16
 
 
 Features = list[str]
-#: A feature as the tagger is handed it: text, or the UTF-8 bytes of one its model knows.
-Feature = str | bytes
+#: A group of features as the tagger is handed it: their names, or with a :class:`Vocabulary`
+#: the sum of the weights its model gives them for each label.
+Part = tuple[str, ...] | Scores
+#: A token's features as the tagger is handed them: their names, or the token's score for
+#: each label (the sum of its parts').
+Row = list[str] | Scores
 #: A token's own features, its shape and its features as the neighbour at each offset.
-_TokenParts = tuple[tuple[Feature, ...], str, tuple[tuple[Feature, ...], ...]]
+_TokenParts = tuple[Part, str, tuple[Part, ...]]
 #: The features of the gap and word before a token, and the token's conjunctions.
-_Left = tuple[tuple[Feature, ...], tuple[Feature, ...]]
+_Left = tuple[Part, Part]
 
 
 class Vocabulary:
-    """The attributes a CRF model knows, for features handed to its tagger.
+    """The weights of the attributes a CRF model knows, for features handed to its tagger.
 
-    crfsuite reads a feature as UTF-8 up to its first NUL character and drops one its model
-    does not know: :meth:`encode` does the same ahead of it, so the tags are those of the
-    features as they are. Hashed by identity (one per loaded model): remembering functions
-    take it as an argument.
+    crfsuite reads a feature as UTF-8 up to its first NUL character and adds the weights its
+    model gives it for each label, or nothing for a feature the model does not know:
+    :meth:`score` does the same, so the scores are those crfsuite computes from the features
+    as they are. Hashed by identity (one per loaded model): remembering functions take it as
+    an argument.
     """
 
-    __slots__ = ("_codes", "memos")
+    __slots__ = ("_weights", "memos", "nothing")
 
-    def __init__(self, attributes: Iterable[str]) -> None:
-        self._codes = _Codes({name: name.encode() for name in attributes})
-        #: What the features of words and their neighbours are, encoded for this model.
+    def __init__(self, weights: Mapping[str, Scores], *, labels: int) -> None:
+        self._weights = _Weights(weights)
+        #: The score of no feature.
+        self.nothing: Scores = (0.0,) * labels
+        #: What the features of words and their neighbours score for this model.
         self.memos = _Memos()
 
-    def encode(self, features: Iterable[str]) -> tuple[bytes, ...]:
-        """The UTF-8 bytes of the features the model knows, in their order."""
-        return tuple([code for code in map(self._codes.__getitem__, features) if code is not None])
+    def score(self, features: Iterable[str]) -> Scores:
+        """The sum of the weights of the features the model knows, for each label."""
+        known = [found for found in map(self._weights.__getitem__, features) if found is not None]
+        return self.total(known) if known else self.nothing
+
+    @staticmethod
+    def total(parts: Iterable[Part]) -> Scores:
+        """The sum of scores (parts scored by a vocabulary), for each of the three labels of
+        a model tagged here (:data:`~geomap.recognise.crf.LABELS`): written out, as this
+        runs for every token tagged."""
+        first = second = third = 0.0
+        for one, two, three in cast("Iterable[Scores]", parts):
+            first += one
+            second += two
+            third += three
+        return first, second, third
 
     def __len__(self) -> int:
-        return len(self._codes)
+        return len(self._weights)
 
 
-class _Codes(dict[str, bytes | None]):
-    """Attribute names and their UTF-8 bytes; a name the model does not know is ``None``,
-    or that of the part before a NUL character, which is all crfsuite reads of it."""
+class _Weights(dict[str, Scores | None]):
+    """Attribute names and their weights; a name the model does not know is ``None``, or
+    that of the part before a NUL character, which is all crfsuite reads of it."""
 
-    def __missing__(self, feature: str) -> bytes | None:
+    def __missing__(self, feature: str) -> Scores | None:
         head, nul, _ = feature.partition("\0")
         return self.get(head) if nul else None
 
@@ -136,8 +159,8 @@ _MEMO_KEPT = 1 << 16  # entries of each memo of features
 _PLAIN = _Memos()  # the memos of features as text (no vocabulary)
 
 
-def _encoded(features: tuple[str, ...], vocabulary: Vocabulary | None) -> tuple[Feature, ...]:
-    return features if vocabulary is None else vocabulary.encode(features)
+def _encoded(features: tuple[str, ...], vocabulary: Vocabulary | None) -> Part:
+    return features if vocabulary is None else vocabulary.score(features)
 
 
 class _Name(NamedTuple):
@@ -208,7 +231,7 @@ def iter_features(
     sentence's features before it asks for the next keeps few of them alive at once (they
     are most of what recognition allocates, and what lives long costs the garbage collector
     more). With a ``vocabulary`` the rows hold only the features it knows, as bytes
-    (:meth:`Vocabulary.encode`)."""
+    (:meth:`Vocabulary.score`)."""
     names = [_names(text, s) for s in sentences]
     found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
     kinds = _MEMOS.get(gazetteer)
@@ -290,7 +313,7 @@ class Piece(NamedTuple):
     """
 
     first: int
-    rows: list[list[Feature]]
+    rows: list[Row]
 
 
 def _runs(indices: Iterable[int], count: int) -> list[tuple[int, int]]:
@@ -357,9 +380,11 @@ def _pieces(
     words = [n.word for n in names]
     if words[0] == 0 and _weak(gazetteer.get(0, [])) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
-    known: Mapping[int, Sequence[Feature]] = gazetteer
-    if vocabulary is not None:
-        known = {index: vocabulary.encode(row) for index, row in gazetteer.items()}
+    known: Mapping[int, Part] = (
+        {index: tuple(row) for index, row in gazetteer.items()}
+        if vocabulary is None
+        else {index: vocabulary.score(row) for index, row in gazetteer.items()}
+    )
     return [
         Piece(first, _run_features(text, tokens, first, end, language, known, flags, vocabulary))
         for first, end in _runs(words, len(tokens))
@@ -385,17 +410,18 @@ def _run_features(
     first: int,
     end: int,
     language: str,
-    gazetteer: Mapping[int, Sequence[Feature]],
+    gazetteer: Mapping[int, Part],
     flags: Mapping[int, str],
     vocabulary: Vocabulary | None = None,
-) -> list[list[Feature]]:
+) -> list[Row]:
     """The features of ``tokens[first:end]``, one row per token.
 
     Runs for every token tagged, so what it needs of each token is found once: the text
     between two tokens (the gap after one is the gap before the next), its gazetteer flag
     and the features it gives its neighbours at each distance; the strings that depend on a
-    few values only come from remembering functions (encoded for ``vocabulary``, when
-    given), a single space is the fast path, and each row is made in one go from those parts.
+    few values only come from remembering functions (scored for ``vocabulary``, when
+    given), a single space is the fast path, and each row is made in one go from those parts:
+    their features joined, or their scores summed.
     """
     count = len(tokens)
     fixed = _fixed(vocabulary)
@@ -404,6 +430,7 @@ def _run_features(
     # what each token from _REACH before the run to _REACH after it says alone and as a
     # neighbour, found in one lookup per token
     memos = _PLAIN if vocabulary is None else vocabulary.memos
+    join: Callable[[Iterable[Part]], Row] = _joined if vocabulary is None else vocabulary.total
     token_memo, left_memo = memos.token, memos.left
     parts = []
     for token, flag in zip(tokens[low:high], marks, strict=True):
@@ -425,7 +452,7 @@ def _run_features(
     for at, index in enumerate(range(first, end)):
         word, shape, _ = parts[index - low]
         flag = marks[at]
-        right: tuple[Feature, ...]
+        right: Part
         if index:
             previous = tokens[index - 1]
             said = (gaps[at], previous.surface, previous.key, flag, shape, language)
@@ -451,19 +478,26 @@ def _run_features(
             right = fixed.last
         here = at + _REACH  # the token's own place in ``near``
         rows.append(
-            [
-                *word,
-                *gazetteer.get(index, ()),
-                *left,
-                *right,
-                *conjunctions,
-                *near[here - 2][0],
-                *near[here - 1][1],
-                *near[here + 1][2],
-                *near[here + 2][3],
-            ]
+            join(
+                (
+                    word,
+                    gazetteer.get(index, fixed.nothing),
+                    left,
+                    right,
+                    conjunctions,
+                    near[here - 2][0],
+                    near[here - 1][1],
+                    near[here + 1][2],
+                    near[here + 2][3],
+                )
+            )
         )
     return rows
+
+
+def _joined(parts: Iterable[Part]) -> list[str]:
+    """The features of a token's parts, as text (no vocabulary), in one list."""
+    return list(itertools.chain.from_iterable(cast("Iterable[tuple[str, ...]]", parts)))
 
 
 _REACH = max(_OFFSETS)  # the farthest neighbour a token's features name
@@ -478,10 +512,11 @@ _RUNS_ON = ("pa=_", "g|next=Xx")
 class _Fixed(NamedTuple):
     """The features that depend on no word, encoded for one vocabulary."""
 
-    edge: tuple[tuple[Feature, ...], ...]
-    last: tuple[Feature, ...]
-    space_after: tuple[Feature, ...]
-    runs_on: tuple[Feature, ...]
+    edge: tuple[Part, ...]
+    last: Part
+    space_after: Part
+    runs_on: Part
+    nothing: Part
 
 
 @lru_cache(maxsize=1 << 4)
@@ -491,6 +526,7 @@ def _fixed(vocabulary: Vocabulary | None) -> _Fixed:
         _encoded(_LAST, vocabulary),
         _encoded(_SPACE_AFTER, vocabulary),
         _encoded(_RUNS_ON, vocabulary),
+        _encoded((), vocabulary),
     )
 
 
@@ -523,7 +559,7 @@ def _left(
 @remembered(1 << 10)
 def _opening(
     shape: str, flag: str, language: str, vocabulary: Vocabulary | None = None
-) -> tuple[tuple[Feature, ...], tuple[Feature, ...]]:
+) -> tuple[Part, Part]:
     """Like :func:`_left`, for a sentence's first token."""
     return (
         _encoded(_FIRST, vocabulary),
@@ -532,7 +568,7 @@ def _opening(
 
 
 @remembered(1 << 10)
-def _right(gap: str, vocabulary: Vocabulary | None = None) -> tuple[Feature, ...]:
+def _right(gap: str, vocabulary: Vocabulary | None = None) -> Part:
     """What punctuation after a token says of it (``pa``)."""
     return _encoded(("pa=" + _punctuation(gap, last=False),), vocabulary)
 
@@ -770,7 +806,7 @@ def _punctuation(gap: str, *, last: bool) -> str:
 @remembered(1 << 16)
 def _word_features(
     surface: str, key: str, is_number: bool, language: str, vocabulary: Vocabulary | None = None
-) -> tuple[tuple[Feature, ...], str]:
+) -> tuple[Part, str]:
     """What a word alone says, in its language, and its shape: remembered, words recur.
 
     A word in capitals (*US*, *IT*, *NSW*) is an acronym: it keeps its case, and neither its
@@ -800,7 +836,7 @@ def _word_features(
 @remembered(1 << 16)
 def _neighbour_features(
     surface: str, flag: str, vocabulary: Vocabulary | None = None
-) -> tuple[tuple[Feature, ...], ...]:
+) -> tuple[Part, ...]:
     """What a token says as the neighbour at each of :data:`_OFFSETS` words away (in that
     order): its word, its shape and its gazetteer flag."""
     lower = surface.lower()
