@@ -144,15 +144,17 @@ class _Weights(dict[str, Scores | None]):
 
 
 class _Memos:
-    """Bounded memos (:mod:`geomap.recognise.memo`) of a token's own and neighbour features
-    and of what the word before says, read inline by :func:`_run_features`; one set per
+    """Bounded memos (:mod:`geomap.recognise.memo`) of a token's own and neighbour features,
+    of what the word before says and of its gazetteer features, read inline; one set per
     vocabulary, so that the keys are plain strings."""
 
-    __slots__ = ("left", "token")
+    __slots__ = ("left", "rows", "token")
 
     def __init__(self) -> None:
         self.token: dict[tuple[str, str, bool, str, str], _TokenParts] = {}
         self.left: dict[tuple[str, str, str, str, str, str], _Left] = {}
+        #: The score of a token's gazetteer features (with a vocabulary only).
+        self.rows: dict[tuple[str, ...], Part] = {}
 
 
 _MEMO_KEPT = 1 << 16  # entries of each memo of features
@@ -380,11 +382,15 @@ def _pieces(
     words = [n.word for n in names]
     if words[0] == 0 and _weak(gazetteer.get(0, [])) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
-    known: Mapping[int, Part] = (
-        {index: tuple(row) for index, row in gazetteer.items()}
-        if vocabulary is None
-        else {index: vocabulary.score(row) for index, row in gazetteer.items()}
-    )
+    known: dict[int, Part] = {}
+    scored = None if vocabulary is None else vocabulary.memos.rows
+    for index, features in gazetteer.items():
+        row = tuple(features)
+        if vocabulary is not None and scored is not None:  # rows recur: each scored once
+            part = scored.get(row)
+            known[index] = part or remember(scored, row, vocabulary.score(row), _MEMO_KEPT)
+        else:
+            known[index] = row
     return [
         Piece(first, _run_features(text, tokens, first, end, language, known, flags, vocabulary))
         for first, end in _runs(words, len(tokens))
