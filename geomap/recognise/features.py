@@ -24,7 +24,7 @@ import math
 import weakref
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple, cast
 
@@ -92,6 +92,9 @@ Row = list[str] | Scores
 _TokenParts = tuple[Part, str, tuple[Part, ...]]
 #: The features of the gap and word before a token, and the token's conjunctions.
 _Left = tuple[Part, Part]
+#: A token's parts: its word, its gazetteer features, the gap and word before it, the gap
+#: after it, its conjunctions, and its neighbours' features at -2, -1, +1 and +2 words.
+_RowParts = tuple[Part, Part, Part, Part, Part, Part, Part, Part, Part]
 
 
 class Vocabulary:
@@ -116,19 +119,7 @@ class Vocabulary:
     def score(self, features: Iterable[str]) -> Scores:
         """The sum of the weights of the features the model knows, for each label."""
         known = [found for found in map(self._weights.__getitem__, features) if found is not None]
-        return self.total(known) if known else self.nothing
-
-    @staticmethod
-    def total(parts: Iterable[Part]) -> Scores:
-        """The sum of scores (parts scored by a vocabulary), for each of the three labels of
-        a model tagged here (:data:`~geomap.recognise.crf.LABELS`): written out, as this
-        runs for every token tagged."""
-        first = second = third = 0.0
-        for one, two, three in cast("Iterable[Scores]", parts):
-            first += one
-            second += two
-            third += three
-        return first, second, third
+        return tuple(map(math.fsum, zip(*known, strict=True))) if known else self.nothing
 
     def __len__(self) -> int:
         return len(self._weights)
@@ -436,7 +427,6 @@ def _run_features(
     # what each token from _REACH before the run to _REACH after it says alone and as a
     # neighbour, found in one lookup per token
     memos = _PLAIN if vocabulary is None else vocabulary.memos
-    join: Callable[[Iterable[Part]], Row] = _joined if vocabulary is None else vocabulary.total
     token_memo, left_memo = memos.token, memos.left
     parts = []
     for token, flag in zip(tokens[low:high], marks, strict=True):
@@ -454,7 +444,7 @@ def _run_features(
     marks = marks[first - low : stop - low]
     # gaps[i - first]: the text between tokens[i - 1] and tokens[i] ("" before the first)
     gaps = [text[tokens[i - 1].end : tokens[i].start] if i else "" for i in range(first, stop)]
-    rows = []
+    rows: list[_RowParts] = []
     for at, index in enumerate(range(first, end)):
         word, shape, _ = parts[index - low]
         flag = marks[at]
@@ -484,26 +474,41 @@ def _run_features(
             right = fixed.last
         here = at + _REACH  # the token's own place in ``near``
         rows.append(
-            join(
-                (
-                    word,
-                    gazetteer.get(index, fixed.nothing),
-                    left,
-                    right,
-                    conjunctions,
-                    near[here - 2][0],
-                    near[here - 1][1],
-                    near[here + 1][2],
-                    near[here + 2][3],
-                )
+            (
+                word,
+                gazetteer.get(index, fixed.nothing),
+                left,
+                right,
+                conjunctions,
+                near[here - 2][0],
+                near[here - 1][1],
+                near[here + 1][2],
+                near[here + 2][3],
             )
         )
-    return rows
+    return _joined(rows) if vocabulary is None else _summed(rows)
 
 
-def _joined(parts: Iterable[Part]) -> list[str]:
-    """The features of a token's parts, as text (no vocabulary), in one list."""
-    return list(itertools.chain.from_iterable(cast("Iterable[tuple[str, ...]]", parts)))
+def _joined(rows: list[_RowParts]) -> list[Row]:
+    """Each token's features, as text (no vocabulary): those of its parts in one list."""
+    return [
+        list(itertools.chain.from_iterable(cast("tuple[tuple[str, ...], ...]", parts)))
+        for parts in rows
+    ]
+
+
+def _summed(rows: list[_RowParts]) -> list[Row]:
+    """Each token's score for each label: the sum of its parts' as scored by a vocabulary,
+    for the three labels of a model tagged here (:data:`~geomap.recognise.crf.LABELS`).
+    Written out, not looped over labels and parts: this runs for every token tagged."""
+    return [
+        (
+            a[0] + b[0] + c[0] + d[0] + e[0] + f[0] + g[0] + h[0] + i[0],
+            a[1] + b[1] + c[1] + d[1] + e[1] + f[1] + g[1] + h[1] + i[1],
+            a[2] + b[2] + c[2] + d[2] + e[2] + f[2] + g[2] + h[2] + i[2],
+        )
+        for a, b, c, d, e, f, g, h, i in cast("list[tuple[Scores, ...]]", rows)
+    ]
 
 
 _REACH = max(_OFFSETS)  # the farthest neighbour a token's features name
