@@ -3,8 +3,8 @@
 crfsuite's tagger (through pycrfsuite) takes each token's features as strings, copies them
 twice and looks each up in the model's attribute dictionary, for every piece of every
 article: that cost more than making the features. Here the model's weights are read once
-into a dictionary by attribute name, so that a token's features come to the tagger as one
-score per label, summed from groups of features whose sums are remembered
+into a dictionary by attribute name, so that a token's features come to the tagger as its
+:data:`Score`, summed from groups of features whose sums are remembered
 (:mod:`geomap.recognise.features`); the labels and their marginal probabilities are then
 those crfsuite computes from the same weights (up to the rounding of the sums' order, far
 below what the labels or a confidence rounded to four decimals can tell).
@@ -27,11 +27,19 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-#: Scores or weights of one token or feature, one per label of the model, in label order.
-Scores = tuple[float, ...]
-#: The labels of a model tagged here (in any order): a name's first word, a later word of
-#: it, any other word. A model of other labels is left to crfsuite.
-LABELS = frozenset({"B", "I", "O"})
+#: The labels of a model tagged here, in the order of their ids: any other word, a name's
+#: first word, a later word of it. A model of other labels is left to crfsuite.
+LABELS = ("O", "B", "I")
+#: A token's (or a feature's) score for each label, as one number: its scores for ``B``
+#: and ``I`` less its score for ``O``, as the real and imaginary parts of a complex number.
+#: Adding one number to a token's scores for every label changes neither the best labels
+#: nor their probabilities, so the score for ``O`` may be taken as zero; and one complex
+#: number holds the other two, so that the nine groups of a token's features are summed by
+#: eight additions of one object each (three times faster than summing triples of floats,
+#: and a quarter of the objects read: this runs for every token tagged).
+Score = complex
+#: Three numbers, one per label, in the order of :data:`LABELS`.
+Triple = tuple[float, float, float]
 
 _HEADER = struct.Struct("<4sI4s9I")
 _CHUNK = struct.Struct("<4sII")  # name, size, number of entries
@@ -41,16 +49,14 @@ _STATE, _TRANSITION = 0, 1
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """The weights of a crfsuite model."""
+    """The weights of a crfsuite model of :data:`LABELS`."""
 
-    #: The labels, by id.
-    labels: tuple[str, ...]
-    #: Each attribute's weight for each label (0.0 where it has none), by attribute name.
-    weights: dict[str, Scores]
+    #: Each attribute's weights, as a :data:`Score`, by attribute name.
+    weights: dict[str, Score]
     #: ``transitions[i][j]``: the weight of label ``j`` following label ``i``.
-    transitions: tuple[Scores, ...]
+    transitions: tuple[Triple, Triple, Triple]
     #: The exponentials of :attr:`transitions`.
-    steps: tuple[Scores, ...]
+    steps: tuple[Triple, Triple, Triple]
 
 
 def read_model(path: Path) -> Model | None:
@@ -65,9 +71,7 @@ def read_model(path: Path) -> Model | None:
         label_names = read_dictionary(data, labels, label_count)
         attribute_names = read_dictionary(data, attributes, attribute_count)
         name, _, count = _CHUNK.unpack_from(data, features)
-        if label_names is None or attribute_names is None or name != b"FEAT":
-            return None
-        if len(label_names) != len(LABELS) or set(label_names) != set(LABELS):
+        if attribute_names is None or name != b"FEAT" or label_names != list(LABELS):
             return None
         start = features + _CHUNK.size
         found = _FEATURE.iter_unpack(data[start : start + count * _FEATURE.size])
@@ -78,12 +82,24 @@ def read_model(path: Path) -> Model | None:
     except (OSError, struct.error, UnicodeDecodeError, ValueError, IndexError):
         log.debug("cannot read the weights of the model %s", path, exc_info=True)
         return None
+    after_outside, after_begin, after_inside = (_triple(row) for row in transitions)
     return Model(
-        tuple(label_names),
-        {name: tuple(row) for name, row in zip(attribute_names, weights, strict=True)},
-        tuple(tuple(row) for row in transitions),
-        tuple(tuple(math.exp(weight) for weight in row) for row in transitions),
+        {
+            name: complex(begin - outside, inside - outside)
+            for name, (outside, begin, inside) in zip(attribute_names, weights, strict=True)
+        },
+        (after_outside, after_begin, after_inside),
+        (_exp(after_outside), _exp(after_begin), _exp(after_inside)),
     )
+
+
+def _triple(row: Sequence[float]) -> Triple:
+    first, second, third = row
+    return first, second, third
+
+
+def _exp(row: Triple) -> Triple:
+    return math.exp(row[0]), math.exp(row[1]), math.exp(row[2])
 
 
 def read_dictionary(data: bytes, offset: int, count: int) -> list[str] | None:
@@ -107,23 +123,23 @@ def read_dictionary(data: bytes, offset: int, count: int) -> list[str] | None:
     return names
 
 
-def viterbi(scores: Sequence[Scores], transitions: Sequence[Scores]) -> list[int]:
-    """The most likely label ids of a sequence, from each token's score for each of three
-    labels (:data:`LABELS`).
+def viterbi(scores: Sequence[Score], transitions: Sequence[Triple]) -> list[int]:
+    """The most likely labels of a sequence (their ids in :data:`LABELS`), from each
+    token's :data:`Score`.
 
     Of equal scores the lowest label id wins, as in crfsuite. Written out for three labels:
     this runs for every piece of every article, and loops over labels cost more than the
     arithmetic.
     """
     (t00, t01, t02), (t10, t11, t12), (t20, t21, t22) = transitions
-    a0, a1, a2 = scores[0]  # the best score of a path ending on each label
+    a0, a1, a2 = 0.0, scores[0].real, scores[0].imag  # the best path ending on each label
     back = []  # per later token: the label before it on the best path to each label
-    for s0, s1, s2 in scores[1:]:
+    for score in scores[1:]:
         b0, k0 = _top(a0 + t00, a1 + t10, a2 + t20)
         b1, k1 = _top(a0 + t01, a1 + t11, a2 + t21)
         b2, k2 = _top(a0 + t02, a1 + t12, a2 + t22)
         back.append((k0, k1, k2))
-        a0, a1, a2 = b0 + s0, b1 + s1, b2 + s2
+        a0, a1, a2 = b0, b1 + score.real, b2 + score.imag
     path = [_top(a0, a1, a2)[1]]
     for came in reversed(back):
         path.append(came[path[-1]])
@@ -140,9 +156,10 @@ def _top(first: float, second: float, third: float) -> tuple[float, int]:
     return third, 2
 
 
-def marginals(scores: Sequence[Scores], steps: Sequence[Scores]) -> list[Scores]:
-    """Each token's probability of each of three labels, by the forward-backward algorithm;
-    ``steps`` are the exponentials of the transitions' weights (:attr:`Model.steps`).
+def marginals(scores: Sequence[Score], steps: Sequence[Triple]) -> list[Triple]:
+    """Each token's probability of each label, by the forward-backward algorithm, from each
+    token's :data:`Score`; ``steps`` are the exponentials of the transitions' weights
+    (:attr:`Model.steps`).
 
     Each token's scores are exponentiated less their maximum, and each step is normalised:
     the probabilities are unchanged, and no exponential overflows. Written out for three
@@ -150,9 +167,10 @@ def marginals(scores: Sequence[Scores], steps: Sequence[Scores]) -> list[Scores]
     """
     (e00, e01, e02), (e10, e11, e12), (e20, e21, e22) = steps
     states = []
-    for s0, s1, s2 in scores:
-        top = max(s0, s1, s2)
-        states.append((math.exp(s0 - top), math.exp(s1 - top), math.exp(s2 - top)))
+    for score in scores:
+        begin, inside = score.real, score.imag
+        top = max(0.0, begin, inside)
+        states.append((math.exp(-top), math.exp(begin - top), math.exp(inside - top)))
     f0, f1, f2 = states[0]
     forward = [_normalised(f0, f1, f2)]
     for x0, x1, x2 in states[1:]:
@@ -164,7 +182,7 @@ def marginals(scores: Sequence[Scores], steps: Sequence[Scores]) -> list[Scores]
                 (f0 * e02 + f1 * e12 + f2 * e22) * x2,
             )
         )
-    backward: list[Scores] = [(1.0, 1.0, 1.0)]
+    backward: list[Triple] = [(1.0, 1.0, 1.0)]
     for x0, x1, x2 in reversed(states[1:]):
         b0, b1, b2 = backward[-1]
         g0, g1, g2 = x0 * b0, x1 * b1, x2 * b2
@@ -182,6 +200,6 @@ def marginals(scores: Sequence[Scores], steps: Sequence[Scores]) -> list[Scores]
     ]
 
 
-def _normalised(first: float, second: float, third: float) -> Scores:
+def _normalised(first: float, second: float, third: float) -> Triple:
     total = first + second + third
     return first / total, second / total, third / total

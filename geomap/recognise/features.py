@@ -43,7 +43,7 @@ from geomap.gazetteer import (
     Named,
     code_key,
 )
-from geomap.recognise.crf import Scores
+from geomap.recognise.crf import Score
 from geomap.recognise.memo import remember, remembered, remembered_by_argument
 from geomap.recognise.rules import zipf
 from geomap.textnorm import base_forms
@@ -83,11 +83,11 @@ _MEMO_SIZE = 1 << 16
 
 Features = list[str]
 #: A group of features as the tagger is handed it: their names, or with a :class:`Vocabulary`
-#: the sum of the weights its model gives them for each label.
-Part = tuple[str, ...] | Scores
-#: A token's features as the tagger is handed them: their names, or the token's score for
-#: each label (the sum of its parts').
-Row = list[str] | Scores
+#: the sum of the weights its model gives them (a :data:`~geomap.recognise.crf.Score`).
+Part = tuple[str, ...] | Score
+#: A token's features as the tagger is handed them: their names, or the token's
+#: :data:`~geomap.recognise.crf.Score` (the sum of its parts').
+Row = list[str] | Score
 #: A token's own features, its shape and its features as the neighbour at each offset.
 _TokenParts = tuple[Part, str, tuple[Part, ...]]
 #: The features of the gap and word before a token, and the token's conjunctions.
@@ -107,29 +107,26 @@ class Vocabulary:
     an argument.
     """
 
-    __slots__ = ("_weights", "memos", "nothing")
+    __slots__ = ("_weights", "memos")
 
-    def __init__(self, weights: Mapping[str, Scores], *, labels: int) -> None:
+    def __init__(self, weights: Mapping[str, Score]) -> None:
         self._weights = _Weights(weights)
-        #: The score of no feature.
-        self.nothing: Scores = (0.0,) * labels
         #: What the features of words and their neighbours score for this model.
         self.memos = _Memos()
 
-    def score(self, features: Iterable[str]) -> Scores:
-        """The sum of the weights of the features the model knows, for each label."""
-        known = [found for found in map(self._weights.__getitem__, features) if found is not None]
-        return tuple(map(math.fsum, zip(*known, strict=True))) if known else self.nothing
+    def score(self, features: Iterable[str]) -> Score:
+        """The sum of the weights of the features the model knows."""
+        return sum([found for found in map(self._weights.__getitem__, features) if found], 0j)
 
     def __len__(self) -> int:
         return len(self._weights)
 
 
-class _Weights(dict[str, Scores | None]):
+class _Weights(dict[str, Score | None]):
     """Attribute names and their weights; a name the model does not know is ``None``, or
     that of the part before a NUL character, which is all crfsuite reads of it."""
 
-    def __missing__(self, feature: str) -> Scores | None:
+    def __missing__(self, feature: str) -> Score | None:
         head, nul, _ = feature.partition("\0")
         return self.get(head) if nul else None
 
@@ -498,16 +495,11 @@ def _joined(rows: list[_RowParts]) -> list[Row]:
 
 
 def _summed(rows: list[_RowParts]) -> list[Row]:
-    """Each token's score for each label: the sum of its parts' as scored by a vocabulary,
-    for the three labels of a model tagged here (:data:`~geomap.recognise.crf.LABELS`).
-    Written out, not looped over labels and parts: this runs for every token tagged."""
+    """Each token's :data:`~geomap.recognise.crf.Score`: the sum of its parts' as scored by
+    a vocabulary."""
     return [
-        (
-            a[0] + b[0] + c[0] + d[0] + e[0] + f[0] + g[0] + h[0] + i[0],
-            a[1] + b[1] + c[1] + d[1] + e[1] + f[1] + g[1] + h[1] + i[1],
-            a[2] + b[2] + c[2] + d[2] + e[2] + f[2] + g[2] + h[2] + i[2],
-        )
-        for a, b, c, d, e, f, g, h, i in cast("list[tuple[Scores, ...]]", rows)
+        a + b + c + d + e + f + g + h + i
+        for a, b, c, d, e, f, g, h, i in cast("list[tuple[Score, ...]]", rows)
     ]
 
 

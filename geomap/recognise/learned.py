@@ -37,7 +37,15 @@ import pycrfsuite  # type: ignore[import-untyped]
 from geomap.errors import GeomapError
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import Gazetteer
-from geomap.recognise.crf import Scores, marginals, read_dictionary, read_model, viterbi
+from geomap.recognise.crf import (
+    LABELS,
+    Model,
+    Score,
+    marginals,
+    read_dictionary,
+    read_model,
+    viterbi,
+)
 from geomap.recognise.features import Piece, Row, Vocabulary, iter_features
 
 log = logging.getLogger(__name__)
@@ -76,16 +84,11 @@ class PlaceTagger:
         self.path = path
         self._local = threading.local()
         self._open()  # fail here, not at the first article
-        model = read_model(path)
-        self._labels = model.labels if model is not None else ()
-        self._transitions = model.transitions if model is not None else ()
-        self._steps = model.steps if model is not None else ()
+        self._model = model = read_model(path)
         #: The weights of what the model knows: tokens are then scored and tagged here
         #: (:mod:`geomap.recognise.crf`); ``None`` (every feature as text, tagged by
         #: crfsuite) for a model file whose weights cannot be read.
-        self.vocabulary = (
-            Vocabulary(model.weights, labels=len(model.labels)) if model is not None else None
-        )
+        self.vocabulary = Vocabulary(model.weights) if model is not None else None
 
     @classmethod
     def default(cls) -> PlaceTagger:
@@ -139,29 +142,31 @@ class PlaceTagger:
     ) -> list[TaggedSpan]:
         """Like :meth:`tag`, from the pieces of each sentence (computed already, or as they
         are asked for: see :func:`~geomap.recognise.features.iter_features`)."""
-        tagger = self._open() if self.vocabulary is None else None
+        model = self._model if self.vocabulary is not None else None  # else rows of text
         found: list[TaggedSpan] = []
         for sentence, pieces in zip(sentences, features, strict=True):
             for piece in pieces:
                 tokens = sentence.tokens[piece.first : piece.first + len(piece.rows)]
-                if tagger is None:
-                    found.extend(self._tag_scores(text, tokens, piece.rows))
+                if model is None:
+                    found.extend(_tag_text(text, tokens, piece.rows, self._open()))
                 else:
-                    found.extend(_tag_text(text, tokens, piece.rows, tagger))
+                    found.extend(_tag_scores(text, tokens, piece.rows, model))
         return found
 
-    def _tag_scores(
-        self, text: str, tokens: Sequence[Token], rows: Sequence[Row]
-    ) -> list[TaggedSpan]:
-        """The spans of a piece whose rows are the tokens' scores for each label."""
-        scores = cast("list[Scores]", rows)  # as iter_features makes them with a vocabulary
-        path = viterbi(scores, self._transitions)
-        labels = [self._labels[label] for label in path]
-        if BEGIN not in labels and INSIDE not in labels:
-            return []
-        chances = marginals(scores, self._steps)
-        sureness = [chance[label] for chance, label in zip(chances, path, strict=True)]
-        return _spans(text, tokens, labels, sureness)
+
+def _tag_scores(
+    text: str, tokens: Sequence[Token], rows: Sequence[Row], model: Model
+) -> list[TaggedSpan]:
+    """The spans of a piece whose rows are the tokens' scores
+    (:data:`~geomap.recognise.crf.Score`), tagged here."""
+    scores = cast("list[Score]", rows)  # as iter_features makes them with a vocabulary
+    path = viterbi(scores, model.transitions)
+    labels = [LABELS[label] for label in path]
+    if BEGIN not in labels and INSIDE not in labels:
+        return []
+    chances = marginals(scores, model.steps)
+    sureness = [chance[label] for chance, label in zip(chances, path, strict=True)]
+    return _spans(text, tokens, labels, sureness)
 
 
 def _tag_text(
