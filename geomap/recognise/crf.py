@@ -27,8 +27,8 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-#: The labels of a model tagged here, in the order of their ids: any other word, a name's
-#: first word, a later word of it. A model of other labels is left to crfsuite.
+#: The labels of a model tagged here, in the order of their ids: any other word (0), a
+#: name's first word, a later word of it. A model of other labels is left to crfsuite.
 LABELS = ("O", "B", "I")
 #: A token's (or a feature's) score for each label, as one number: its scores for ``B``
 #: and ``I`` less its score for ``O``, as the real and imaginary parts of a complex number.

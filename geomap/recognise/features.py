@@ -194,7 +194,9 @@ def _names(text: str, sentence: Sentence) -> list[_Name]:
         after = bisect_right(capitals, index)
         near = after < len(capitals) and capitals[after] < index + WINDOW
         windows = _windows(text, tokens, index) if near else []
-        found.append(new(_Name, (index, windows, _code(text, tokens, index))))
+        # a longer word starts no code (see _code): most names are, and need no call
+        code = _code(text, tokens, index) if len(tokens[index].surface) <= _CODE_LETTERS else None
+        found.append(new(_Name, (index, windows, code)))
     return found
 
 
@@ -223,11 +225,12 @@ def iter_features(
     more). With a ``vocabulary`` the rows hold only the features it knows, as bytes
     (:meth:`Vocabulary.score`)."""
     names = [_names(text, s) for s in sentences]
-    found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
+    tokens = [s.tokens for s in sentences]
+    found = gazetteer.lookup_rows(_keys(zip(tokens, names, strict=True)))
     kinds = _MEMOS.get(gazetteer)
     if kinds is None or len(kinds) > _MEMO_SIZE:
         kinds = _MEMOS[gazetteer] = {}
-    return _features(text, [s.tokens for s in sentences], names, language, found, kinds, vocabulary)
+    return _features(text, tokens, names, language, found, kinds, vocabulary)
 
 
 def _features(
@@ -370,19 +373,21 @@ def _pieces(
     words = [n.word for n in names]
     if words[0] == 0 and _weak(gazetteer.get(0, [])) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
-    known: dict[int, Part] = {}
-    scored = None if vocabulary is None else vocabulary.memos.rows
-    for index, features in gazetteer.items():
-        row = tuple(features)
-        if vocabulary is not None and scored is not None:  # rows recur: each scored once
-            part = scored.get(row)
-            known[index] = part or remember(scored, row, vocabulary.score(row), _MEMO_KEPT)
-        else:
-            known[index] = row
+    rows = {index: tuple(features) for index, features in gazetteer.items()}
+    known = rows if vocabulary is None else _scored(rows, vocabulary)
     return [
         Piece(first, _run_features(text, tokens, first, end, language, known, flags, vocabulary))
         for first, end in _runs(words, len(tokens))
     ]
+
+
+def _scored(rows: dict[int, tuple[str, ...]], vocabulary: Vocabulary) -> dict[int, Part]:
+    """The score of each row of gazetteer features: they recur, and each is scored once."""
+    memo = vocabulary.memos.rows
+    return {
+        index: memo.get(row) or remember(memo, row, vocabulary.score(row), _MEMO_KEPT)
+        for index, row in rows.items()
+    }
 
 
 def _weak(features: Features) -> bool:
@@ -425,13 +430,15 @@ def _run_features(
     # neighbour, found in one lookup per token
     memos = _PLAIN if vocabulary is None else vocabulary.memos
     token_memo, left_memo = memos.token, memos.left
-    parts = []
-    for token, flag in zip(tokens[low:high], marks, strict=True):
-        asked = (token.surface, token.key, token.is_number, flag, language)
-        part = token_memo.get(asked)
-        if part is None:
-            part = remember(token_memo, asked, _token_features(*asked, vocabulary), _MEMO_KEPT)
-        parts.append(part)
+    asked = [
+        (token.surface, token.key, token.is_number, flag, language)
+        for token, flag in zip(tokens[low:high], marks, strict=True)
+    ]
+    parts = [
+        token_memo.get(key)
+        or remember(token_memo, key, _token_features(*key, vocabulary), _MEMO_KEPT)
+        for key in asked
+    ]
     near = [
         *[fixed.edge] * (low - first + _REACH),
         *[part[2] for part in parts],

@@ -161,9 +161,9 @@ def _tag_scores(
     (:data:`~geomap.recognise.crf.Score`), tagged here."""
     scores = cast("list[Score]", rows)  # as iter_features makes them with a vocabulary
     path = viterbi(scores, model.transitions)
-    labels = [LABELS[label] for label in path]
-    if BEGIN not in labels and INSIDE not in labels:
+    if not any(path):  # all O, label 0: no name
         return []
+    labels = [LABELS[label] for label in path]
     chances = marginals(scores, model.steps)
     sureness = [chance[label] for chance, label in zip(chances, path, strict=True)]
     return _spans(text, tokens, labels, sureness)
