@@ -23,9 +23,10 @@ _ASCII_WORD = r"[a-zA-Z]++(?![^\W\d_])"
 #: mark with one test, not one per alternative (a third of the split's time).
 _TOKEN = re.compile(rf"(?=\w)({_ASCII_WORD}|{_WORD}|{_NUMBER})", re.UNICODE)
 #: A break: final punctuation, then closing quotes and space (group 1, the break itself), or
-#: a line break. The punctuation is matched rather than looked behind at, so that the regex
-#: engine skips ahead to the characters that may start a break.
-_BREAK = re.compile(r"[.!?…]([»”\"')]*\s+)|\n")
+#: a line break. The punctuation is matched rather than looked behind at, and one character
+#: set opens the pattern (a line break is told from the punctuation by looking behind), so
+#: that the regex engine skips ahead to the characters that may start a break.
+_BREAK = re.compile(r"[.!?…\n](?:(?<=\n)|(?<!\n)([»”\"')]*\s+))")
 _OPENERS = '«“"„–—-( '
 _CLOSERS = "»”\"')"
 
