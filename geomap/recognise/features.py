@@ -715,12 +715,16 @@ def _name_words(text: str, tokens: Sequence[Token], capitals: list[int]) -> list
 def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, int]]:
     """The character spans the model does not tag: runs of more than :data:`LONG_RUN`
     capitalised words joined by single spaces or commas, which is no prose it has read."""
-    return [
-        (s.tokens[first].start, s.tokens[end - 1].end)
-        for s in sentences
-        if len(s.tokens) > LONG_RUN
-        for first, end in _long_runs(text, s.tokens, _capitalised(s))
-    ]
+    found = []
+    for sentence in sentences:
+        tokens = sentence.tokens
+        if len(tokens) <= LONG_RUN:
+            continue
+        capitals = _capitalised(sentence)
+        if len(capitals) > LONG_RUN:  # else no run is long enough
+            runs = _long_runs(text, tokens, capitals)
+            found += [(tokens[first].start, tokens[end - 1].end) for first, end in runs]
+    return found
 
 
 def _capitalised(sentence: Sentence) -> list[int]:
