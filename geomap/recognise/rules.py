@@ -380,7 +380,9 @@ def _is_place(
         strength = 0.0  # how sure the name is, needed for single words only
     elif not exact:
         strength -= 0.5
-    if single and zipf(first.surface.lower(), language) >= FUNCTION_WORD_ZIPF:
+    # how common the word is in the language (of a single word only: asked twice below)
+    common = zipf(first.surface.lower(), language) if single else 0.0
+    if single and common >= FUNCTION_WORD_ZIPF:
         entries = named_in(entries, language)
         if not entries:
             return False  # We, På, Man: another language's name for a place is a word here
@@ -408,7 +410,6 @@ def _is_place(
         ].strip() in {"«", '"', "–", "-", "—"}
         deliberate = not at_start and language not in lexicon.NOUN_CAPITALS
         bar = _PROPER_NAME_BAR if deliberate else math.log10(_STRONG_POPULATION)
-        common = zipf(first.surface.lower(), language)
         if strength < bar and (common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1)):
             return False
         located = candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.LOCATIVE
