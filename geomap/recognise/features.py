@@ -150,6 +150,8 @@ _PLAIN = _Memos()  # the memos of features as text (no vocabulary)
 
 
 def _encoded(features: tuple[str, ...], vocabulary: Vocabulary | None) -> Part:
+    """The features as a tagger with ``vocabulary`` takes them (their score), or as they
+    are without one."""
     return features if vocabulary is None else vocabulary.score(features)
 
 
@@ -222,8 +224,8 @@ def iter_features(
     """Like :func:`text_features`, one sentence's pieces at a time: a tagger that uses each
     sentence's features before it asks for the next keeps few of them alive at once (they
     are most of what recognition allocates, and what lives long costs the garbage collector
-    more). With a ``vocabulary`` the rows hold only the features it knows, as bytes
-    (:meth:`Vocabulary.score`)."""
+    more). With a ``vocabulary`` each row is the token's score, the sum of the weights of
+    the features its model knows (:meth:`Vocabulary.score`)."""
     names = [_names(text, s) for s in sentences]
     tokens = [s.tokens for s in sentences]
     found = gazetteer.lookup_rows(_keys(zip(tokens, names, strict=True)))
@@ -520,7 +522,7 @@ _RUNS_ON = ("pa=_", "g|next=Xx")
 
 
 class _Fixed(NamedTuple):
-    """The features that depend on no word, encoded for one vocabulary."""
+    """The features that depend on no word, as one vocabulary takes them."""
 
     edge: tuple[Part, ...]
     last: Part

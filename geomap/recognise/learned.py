@@ -18,7 +18,10 @@ Use::
     )  # [TaggedSpan(start=21, end=27, confidence=0.98)] for "Troops were flown to Almaty."
 
 Only runs of tokens around capitalised words are tagged (:class:`~geomap.recognise.features.Piece`):
-a place name has one, and the rest of a text costs no time.
+a place name has one, and the rest of a text costs no time. The tagging itself (Viterbi, and
+marginals for the confidence) runs on the model's weights read from its file
+(:mod:`geomap.recognise.crf`); crfsuite tags only for a model file whose weights cannot be
+read that way, from the features as text.
 """
 
 from __future__ import annotations
