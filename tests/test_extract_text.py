@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geomap.extract.text import _BREAK, Sentence, initials, sentences, tokenize
+from geomap.extract.text import _BREAK, _NUMBER, _TOKEN, Sentence, initials, sentences, tokenize
 
 
 def _spans(text: str) -> list[str]:
@@ -105,3 +105,20 @@ def test_the_break_pattern_finds_what_a_look_behind_finds(text: str) -> None:
     for match in _BREAK.finditer(text):
         found.append(match.span() if match.group(1) is None else match.span(1))
     assert found == [m.span() for m in LOOKBEHIND_BREAK.finditer(text)]
+
+
+#: The token pattern as it reads without its fast paths: a word or a number.
+PLAIN_TOKEN = re.compile(rf"([^\W\d_]+|{_NUMBER})")
+TOKEN_PIECES = ["Oslo", "bergen", "Tromsø", "ø", "é", "\u0301", "ǅ", "Ⅻ", "²", "_", "5", "1,500"]
+TOKEN_PIECES += ["3.000", "12 345", " ", "-", "'", ".", ",", "\n", "Алматы", "中文", "x"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from(TOKEN_PIECES), max_size=30).map("".join),
+        st.text(max_size=60),
+    )
+)
+def test_the_token_pattern_splits_as_a_plain_word_or_number_pattern(text: str) -> None:
+    assert _TOKEN.split(text) == PLAIN_TOKEN.split(text)

@@ -12,15 +12,21 @@ from typing import NamedTuple
 from geomap.textnorm import fold
 
 _NUMBER = r"\d{1,3}(?:[.,\u00a0\u202f ]\d{3})+(?![\d])(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_WORD = r"[^\W\d_]+"
+_WORD = r"[^\W\d_]++"
+#: A word of ASCII letters only (most words of most texts), told by a plain character range
+#: rather than by Unicode categories; the lookahead leaves any longer word to :data:`_WORD`.
+_ASCII_WORD = r"[a-zA-Z]++(?![^\W\d_])"
 #: A token: :func:`re.split` gives the text before each token, then the token. A word is
 #: tried first (most tokens are words); a number starts with a decimal digit (``\d`` is
-#: Unicode's category Nd, what :meth:`str.isdecimal` tells), a word holds none.
-_TOKEN = re.compile(rf"({_WORD}|{_NUMBER})", re.UNICODE)
+#: Unicode's category Nd, what :meth:`str.isdecimal` tells), a word holds none. Every token
+#: starts with a word character: the leading lookahead turns away a space or a punctuation
+#: mark with one test, not one per alternative (a third of the split's time).
+_TOKEN = re.compile(rf"(?=\w)({_ASCII_WORD}|{_WORD}|{_NUMBER})", re.UNICODE)
 #: A break: final punctuation, then closing quotes and space (group 1, the break itself), or
-#: a line break. The punctuation is matched rather than looked behind at, so that the regex
-#: engine skips ahead to the characters that may start a break.
-_BREAK = re.compile(r"[.!?…]([»”\"')]*\s+)|\n")
+#: a line break. The punctuation is matched rather than looked behind at, and one character
+#: set opens the pattern (a line break is told from the punctuation by looking behind), so
+#: that the regex engine skips ahead to the characters that may start a break.
+_BREAK = re.compile(r"[.!?…\n](?:(?<=\n)|(?<!\n)([»”\"')]*\s+))")
 _OPENERS = '«“"„–—-( '
 _CLOSERS = "»”\"')"
 

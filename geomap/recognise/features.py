@@ -12,19 +12,21 @@ All gazetteer keys of a text are looked up in one call (:func:`lookup_keys`); th
 pure and, for what depends on a word alone, remembered per word.
 
 A tagger passes the :class:`Vocabulary` of its model: each remembered group of features is
-then kept as the UTF-8 bytes of those the model knows, so that a token's row is joined from
-ready parts, and the model is handed neither a feature it would drop nor a string to encode.
+then kept as the sum of the weights the model gives them for each label, so that a token's
+row is the sum of a few ready scores (:mod:`geomap.recognise.crf` tags from those), and no
+feature string is made, joined or looked up again for a word seen before.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import weakref
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from geomap.extract.lexicon import DESTINATION, LOCATIVE, PERSON_TITLES
 from geomap.extract.text import Sentence, Token, initials
@@ -41,6 +43,7 @@ from geomap.gazetteer import (
     Named,
     code_key,
 )
+from geomap.recognise.crf import Score
 from geomap.recognise.memo import remember, remembered, remembered_by_argument
 from geomap.recognise.rules import zipf
 from geomap.textnorm import base_forms
@@ -79,65 +82,77 @@ _MEMO_SIZE = 1 << 16
 
 
 Features = list[str]
-#: A feature as the tagger is handed it: text, or the UTF-8 bytes of one its model knows.
-Feature = str | bytes
+#: A group of features as the tagger is handed it: their names, or with a :class:`Vocabulary`
+#: the sum of the weights its model gives them (a :data:`~geomap.recognise.crf.Score`).
+Part = tuple[str, ...] | Score
+#: A token's features as the tagger is handed them: their names, or the token's
+#: :data:`~geomap.recognise.crf.Score` (the sum of its parts').
+Row = list[str] | Score
 #: A token's own features, its shape and its features as the neighbour at each offset.
-_TokenParts = tuple[tuple[Feature, ...], str, tuple[tuple[Feature, ...], ...]]
+_TokenParts = tuple[Part, str, tuple[Part, ...]]
 #: The features of the gap and word before a token, and the token's conjunctions.
-_Left = tuple[tuple[Feature, ...], tuple[Feature, ...]]
+_Left = tuple[Part, Part]
+#: A token's parts: its word, its gazetteer features, the gap and word before it, the gap
+#: after it, its conjunctions, and its neighbours' features at -2, -1, +1 and +2 words.
+_RowParts = tuple[Part, Part, Part, Part, Part, Part, Part, Part, Part]
 
 
 class Vocabulary:
-    """The attributes a CRF model knows, for features handed to its tagger.
+    """The weights of the attributes a CRF model knows, for features handed to its tagger.
 
-    crfsuite reads a feature as UTF-8 up to its first NUL character and drops one its model
-    does not know: :meth:`encode` does the same ahead of it, so the tags are those of the
-    features as they are. Hashed by identity (one per loaded model): remembering functions
-    take it as an argument.
+    crfsuite reads a feature as UTF-8 up to its first NUL character and adds the weights its
+    model gives it for each label, or nothing for a feature the model does not know:
+    :meth:`score` does the same, so the scores are those crfsuite computes from the features
+    as they are. Hashed by identity (one per loaded model): remembering functions take it as
+    an argument.
     """
 
-    __slots__ = ("_codes", "memos")
+    __slots__ = ("_weights", "memos")
 
-    def __init__(self, attributes: Iterable[str]) -> None:
-        self._codes = _Codes({name: name.encode() for name in attributes})
-        #: What the features of words and their neighbours are, encoded for this model.
+    def __init__(self, weights: Mapping[str, Score]) -> None:
+        self._weights = _Weights(weights)
+        #: What the features of words and their neighbours score for this model.
         self.memos = _Memos()
 
-    def encode(self, features: Iterable[str]) -> tuple[bytes, ...]:
-        """The UTF-8 bytes of the features the model knows, in their order."""
-        return tuple([code for code in map(self._codes.__getitem__, features) if code is not None])
+    def score(self, features: Iterable[str]) -> Score:
+        """The sum of the weights of the features the model knows."""
+        return sum([found for found in map(self._weights.__getitem__, features) if found], 0j)
 
     def __len__(self) -> int:
-        return len(self._codes)
+        return len(self._weights)
 
 
-class _Codes(dict[str, bytes | None]):
-    """Attribute names and their UTF-8 bytes; a name the model does not know is ``None``,
-    or that of the part before a NUL character, which is all crfsuite reads of it."""
+class _Weights(dict[str, Score | None]):
+    """Attribute names and their weights; a name the model does not know is ``None``, or
+    that of the part before a NUL character, which is all crfsuite reads of it."""
 
-    def __missing__(self, feature: str) -> bytes | None:
+    def __missing__(self, feature: str) -> Score | None:
         head, nul, _ = feature.partition("\0")
         return self.get(head) if nul else None
 
 
 class _Memos:
-    """Bounded memos (:mod:`geomap.recognise.memo`) of a token's own and neighbour features
-    and of what the word before says, read inline by :func:`_run_features`; one set per
+    """Bounded memos (:mod:`geomap.recognise.memo`) of a token's own and neighbour features,
+    of what the word before says and of its gazetteer features, read inline; one set per
     vocabulary, so that the keys are plain strings."""
 
-    __slots__ = ("left", "token")
+    __slots__ = ("left", "rows", "token")
 
     def __init__(self) -> None:
         self.token: dict[tuple[str, str, bool, str, str], _TokenParts] = {}
         self.left: dict[tuple[str, str, str, str, str, str], _Left] = {}
+        #: The score of a token's gazetteer features (with a vocabulary only).
+        self.rows: dict[tuple[str, ...], Part] = {}
 
 
 _MEMO_KEPT = 1 << 16  # entries of each memo of features
 _PLAIN = _Memos()  # the memos of features as text (no vocabulary)
 
 
-def _encoded(features: tuple[str, ...], vocabulary: Vocabulary | None) -> tuple[Feature, ...]:
-    return features if vocabulary is None else vocabulary.encode(features)
+def _encoded(features: tuple[str, ...], vocabulary: Vocabulary | None) -> Part:
+    """The features as a tagger with ``vocabulary`` takes them (their score), or as they
+    are without one."""
+    return features if vocabulary is None else vocabulary.score(features)
 
 
 class _Name(NamedTuple):
@@ -181,7 +196,9 @@ def _names(text: str, sentence: Sentence) -> list[_Name]:
         after = bisect_right(capitals, index)
         near = after < len(capitals) and capitals[after] < index + WINDOW
         windows = _windows(text, tokens, index) if near else []
-        found.append(new(_Name, (index, windows, _code(text, tokens, index))))
+        # a longer word starts no code (see _code): most names are, and need no call
+        code = _code(text, tokens, index) if len(tokens[index].surface) <= _CODE_LETTERS else None
+        found.append(new(_Name, (index, windows, code)))
     return found
 
 
@@ -207,14 +224,15 @@ def iter_features(
     """Like :func:`text_features`, one sentence's pieces at a time: a tagger that uses each
     sentence's features before it asks for the next keeps few of them alive at once (they
     are most of what recognition allocates, and what lives long costs the garbage collector
-    more). With a ``vocabulary`` the rows hold only the features it knows, as bytes
-    (:meth:`Vocabulary.encode`)."""
+    more). With a ``vocabulary`` each row is the token's score, the sum of the weights of
+    the features its model knows (:meth:`Vocabulary.score`)."""
     names = [_names(text, s) for s in sentences]
-    found = gazetteer.lookup_rows(_keys(zip([s.tokens for s in sentences], names, strict=True)))
+    tokens = [s.tokens for s in sentences]
+    found = gazetteer.lookup_rows(_keys(zip(tokens, names, strict=True)))
     kinds = _MEMOS.get(gazetteer)
     if kinds is None or len(kinds) > _MEMO_SIZE:
         kinds = _MEMOS[gazetteer] = {}
-    return _features(text, [s.tokens for s in sentences], names, language, found, kinds, vocabulary)
+    return _features(text, tokens, names, language, found, kinds, vocabulary)
 
 
 def _features(
@@ -290,7 +308,7 @@ class Piece(NamedTuple):
     """
 
     first: int
-    rows: list[list[Feature]]
+    rows: list[Row]
 
 
 def _runs(indices: Iterable[int], count: int) -> list[tuple[int, int]]:
@@ -357,13 +375,21 @@ def _pieces(
     words = [n.word for n in names]
     if words[0] == 0 and _weak(gazetteer.get(0, [])) and zipf(tokens[0].key, language) >= _COMMON:
         words = words[1:]  # *The*, *We*, *Det*, *В*: a common word, capitalised as the first
-    known: Mapping[int, Sequence[Feature]] = gazetteer
-    if vocabulary is not None:
-        known = {index: vocabulary.encode(row) for index, row in gazetteer.items()}
+    rows = {index: tuple(features) for index, features in gazetteer.items()}
+    known = rows if vocabulary is None else _scored(rows, vocabulary)
     return [
         Piece(first, _run_features(text, tokens, first, end, language, known, flags, vocabulary))
         for first, end in _runs(words, len(tokens))
     ]
+
+
+def _scored(rows: dict[int, tuple[str, ...]], vocabulary: Vocabulary) -> dict[int, Part]:
+    """The score of each row of gazetteer features: they recur, and each is scored once."""
+    memo = vocabulary.memos.rows
+    return {
+        index: memo.get(row) or remember(memo, row, vocabulary.score(row), _MEMO_KEPT)
+        for index, row in rows.items()
+    }
 
 
 def _weak(features: Features) -> bool:
@@ -385,17 +411,18 @@ def _run_features(
     first: int,
     end: int,
     language: str,
-    gazetteer: Mapping[int, Sequence[Feature]],
+    gazetteer: Mapping[int, Part],
     flags: Mapping[int, str],
     vocabulary: Vocabulary | None = None,
-) -> list[list[Feature]]:
+) -> list[Row]:
     """The features of ``tokens[first:end]``, one row per token.
 
     Runs for every token tagged, so what it needs of each token is found once: the text
     between two tokens (the gap after one is the gap before the next), its gazetteer flag
     and the features it gives its neighbours at each distance; the strings that depend on a
-    few values only come from remembering functions (encoded for ``vocabulary``, when
-    given), a single space is the fast path, and each row is made in one go from those parts.
+    few values only come from remembering functions (scored for ``vocabulary``, when
+    given), a single space is the fast path, and each row is made in one go from those parts:
+    their features joined, or their scores summed.
     """
     count = len(tokens)
     fixed = _fixed(vocabulary)
@@ -405,13 +432,15 @@ def _run_features(
     # neighbour, found in one lookup per token
     memos = _PLAIN if vocabulary is None else vocabulary.memos
     token_memo, left_memo = memos.token, memos.left
-    parts = []
-    for token, flag in zip(tokens[low:high], marks, strict=True):
-        asked = (token.surface, token.key, token.is_number, flag, language)
-        part = token_memo.get(asked)
-        if part is None:
-            part = remember(token_memo, asked, _token_features(*asked, vocabulary), _MEMO_KEPT)
-        parts.append(part)
+    asked = [
+        (token.surface, token.key, token.is_number, flag, language)
+        for token, flag in zip(tokens[low:high], marks, strict=True)
+    ]
+    parts = [
+        token_memo.get(key)
+        or remember(token_memo, key, _token_features(*key, vocabulary), _MEMO_KEPT)
+        for key in asked
+    ]
     near = [
         *[fixed.edge] * (low - first + _REACH),
         *[part[2] for part in parts],
@@ -421,11 +450,11 @@ def _run_features(
     marks = marks[first - low : stop - low]
     # gaps[i - first]: the text between tokens[i - 1] and tokens[i] ("" before the first)
     gaps = [text[tokens[i - 1].end : tokens[i].start] if i else "" for i in range(first, stop)]
-    rows = []
+    rows: list[_RowParts] = []
     for at, index in enumerate(range(first, end)):
         word, shape, _ = parts[index - low]
         flag = marks[at]
-        right: tuple[Feature, ...]
+        right: Part
         if index:
             previous = tokens[index - 1]
             said = (gaps[at], previous.surface, previous.key, flag, shape, language)
@@ -451,19 +480,36 @@ def _run_features(
             right = fixed.last
         here = at + _REACH  # the token's own place in ``near``
         rows.append(
-            [
-                *word,
-                *gazetteer.get(index, ()),
-                *left,
-                *right,
-                *conjunctions,
-                *near[here - 2][0],
-                *near[here - 1][1],
-                *near[here + 1][2],
-                *near[here + 2][3],
-            ]
+            (
+                word,
+                gazetteer.get(index, fixed.nothing),
+                left,
+                right,
+                conjunctions,
+                near[here - 2][0],
+                near[here - 1][1],
+                near[here + 1][2],
+                near[here + 2][3],
+            )
         )
-    return rows
+    return _joined(rows) if vocabulary is None else _summed(rows)
+
+
+def _joined(rows: list[_RowParts]) -> list[Row]:
+    """Each token's features, as text (no vocabulary): those of its parts in one list."""
+    return [
+        list(itertools.chain.from_iterable(cast("tuple[tuple[str, ...], ...]", parts)))
+        for parts in rows
+    ]
+
+
+def _summed(rows: list[_RowParts]) -> list[Row]:
+    """Each token's :data:`~geomap.recognise.crf.Score`: the sum of its parts' as scored by
+    a vocabulary."""
+    return [
+        a + b + c + d + e + f + g + h + i
+        for a, b, c, d, e, f, g, h, i in cast("list[tuple[Score, ...]]", rows)
+    ]
 
 
 _REACH = max(_OFFSETS)  # the farthest neighbour a token's features name
@@ -476,12 +522,13 @@ _RUNS_ON = ("pa=_", "g|next=Xx")
 
 
 class _Fixed(NamedTuple):
-    """The features that depend on no word, encoded for one vocabulary."""
+    """The features that depend on no word, as one vocabulary takes them."""
 
-    edge: tuple[tuple[Feature, ...], ...]
-    last: tuple[Feature, ...]
-    space_after: tuple[Feature, ...]
-    runs_on: tuple[Feature, ...]
+    edge: tuple[Part, ...]
+    last: Part
+    space_after: Part
+    runs_on: Part
+    nothing: Part
 
 
 @lru_cache(maxsize=1 << 4)
@@ -491,6 +538,7 @@ def _fixed(vocabulary: Vocabulary | None) -> _Fixed:
         _encoded(_LAST, vocabulary),
         _encoded(_SPACE_AFTER, vocabulary),
         _encoded(_RUNS_ON, vocabulary),
+        _encoded((), vocabulary),
     )
 
 
@@ -523,7 +571,7 @@ def _left(
 @remembered(1 << 10)
 def _opening(
     shape: str, flag: str, language: str, vocabulary: Vocabulary | None = None
-) -> tuple[tuple[Feature, ...], tuple[Feature, ...]]:
+) -> tuple[Part, Part]:
     """Like :func:`_left`, for a sentence's first token."""
     return (
         _encoded(_FIRST, vocabulary),
@@ -532,7 +580,7 @@ def _opening(
 
 
 @remembered(1 << 10)
-def _right(gap: str, vocabulary: Vocabulary | None = None) -> tuple[Feature, ...]:
+def _right(gap: str, vocabulary: Vocabulary | None = None) -> Part:
     """What punctuation after a token says of it (``pa``)."""
     return _encoded(("pa=" + _punctuation(gap, last=False),), vocabulary)
 
@@ -669,12 +717,16 @@ def _name_words(text: str, tokens: Sequence[Token], capitals: list[int]) -> list
 def unread_spans(text: str, sentences: Sequence[Sentence]) -> list[tuple[int, int]]:
     """The character spans the model does not tag: runs of more than :data:`LONG_RUN`
     capitalised words joined by single spaces or commas, which is no prose it has read."""
-    return [
-        (s.tokens[first].start, s.tokens[end - 1].end)
-        for s in sentences
-        if len(s.tokens) > LONG_RUN
-        for first, end in _long_runs(text, s.tokens, _capitalised(s))
-    ]
+    found = []
+    for sentence in sentences:
+        tokens = sentence.tokens
+        if len(tokens) <= LONG_RUN:
+            continue
+        capitals = _capitalised(sentence)
+        if len(capitals) > LONG_RUN:  # else no run is long enough
+            runs = _long_runs(text, tokens, capitals)
+            found += [(tokens[first].start, tokens[end - 1].end) for first, end in runs]
+    return found
 
 
 def _capitalised(sentence: Sentence) -> list[int]:
@@ -770,7 +822,7 @@ def _punctuation(gap: str, *, last: bool) -> str:
 @remembered(1 << 16)
 def _word_features(
     surface: str, key: str, is_number: bool, language: str, vocabulary: Vocabulary | None = None
-) -> tuple[tuple[Feature, ...], str]:
+) -> tuple[Part, str]:
     """What a word alone says, in its language, and its shape: remembered, words recur.
 
     A word in capitals (*US*, *IT*, *NSW*) is an acronym: it keeps its case, and neither its
@@ -800,7 +852,7 @@ def _word_features(
 @remembered(1 << 16)
 def _neighbour_features(
     surface: str, flag: str, vocabulary: Vocabulary | None = None
-) -> tuple[tuple[Feature, ...], ...]:
+) -> tuple[Part, ...]:
     """What a token says as the neighbour at each of :data:`_OFFSETS` words away (in that
     order): its word, its shape and its gazetteer flag."""
     lower = surface.lower()

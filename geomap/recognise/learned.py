@@ -18,7 +18,10 @@ Use::
     )  # [TaggedSpan(start=21, end=27, confidence=0.98)] for "Troops were flown to Almaty."
 
 Only runs of tokens around capitalised words are tagged (:class:`~geomap.recognise.features.Piece`):
-a place name has one, and the rest of a text costs no time.
+a place name has one, and the rest of a text costs no time. The tagging itself (Viterbi, and
+marginals for the confidence) runs on the model's weights read from its file
+(:mod:`geomap.recognise.crf`); crfsuite tags only for a model file whose weights cannot be
+read that way, from the features as text.
 """
 
 from __future__ import annotations
@@ -30,13 +33,23 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pycrfsuite  # type: ignore[import-untyped]
 
 from geomap.errors import GeomapError
 from geomap.extract.text import Sentence, Token
 from geomap.gazetteer import Gazetteer
-from geomap.recognise.features import Piece, Vocabulary, iter_features
+from geomap.recognise.crf import (
+    LABELS,
+    Model,
+    Score,
+    marginals,
+    read_dictionary,
+    read_model,
+    viterbi,
+)
+from geomap.recognise.features import Piece, Row, Vocabulary, iter_features
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +87,11 @@ class PlaceTagger:
         self.path = path
         self._local = threading.local()
         self._open()  # fail here, not at the first article
-        attributes = model_attributes(path)
-        #: What the model knows: the tagger is handed only those features (the others it
-        #: would drop), already encoded; ``None`` (all features, as text) for a model file
-        #: whose attribute dictionary cannot be read.
-        self.vocabulary = Vocabulary(attributes) if attributes is not None else None
+        self._model = model = read_model(path)
+        #: The weights of what the model knows: tokens are then scored and tagged here
+        #: (:mod:`geomap.recognise.crf`); ``None`` (every feature as text, tagged by
+        #: crfsuite) for a model file whose weights cannot be read.
+        self.vocabulary = Vocabulary(model.weights) if model is not None else None
 
     @classmethod
     def default(cls) -> PlaceTagger:
@@ -132,16 +145,43 @@ class PlaceTagger:
     ) -> list[TaggedSpan]:
         """Like :meth:`tag`, from the pieces of each sentence (computed already, or as they
         are asked for: see :func:`~geomap.recognise.features.iter_features`)."""
-        tagger = self._open()
+        model = self._model if self.vocabulary is not None else None  # else rows of text
         found: list[TaggedSpan] = []
         for sentence, pieces in zip(sentences, features, strict=True):
             for piece in pieces:
-                tagger.set(piece.rows)
-                labels = tagger.tag()
-                if BEGIN in labels or INSIDE in labels:
-                    tokens = sentence.tokens[piece.first : piece.first + len(labels)]
-                    found.extend(_spans(text, tokens, labels, tagger))
+                tokens = sentence.tokens[piece.first : piece.first + len(piece.rows)]
+                if model is None:
+                    found.extend(_tag_text(text, tokens, piece.rows, self._open()))
+                else:
+                    found.extend(_tag_scores(text, tokens, piece.rows, model))
         return found
+
+
+def _tag_scores(
+    text: str, tokens: Sequence[Token], rows: Sequence[Row], model: Model
+) -> list[TaggedSpan]:
+    """The spans of a piece whose rows are the tokens' scores
+    (:data:`~geomap.recognise.crf.Score`), tagged here."""
+    scores = cast("list[Score]", rows)  # as iter_features makes them with a vocabulary
+    path = viterbi(scores, model.transitions)
+    if not any(path):  # all O, label 0: no name
+        return []
+    labels = [LABELS[label] for label in path]
+    chances = marginals(scores, model.steps)
+    sureness = [chance[label] for chance, label in zip(chances, path, strict=True)]
+    return _spans(text, tokens, labels, sureness)
+
+
+def _tag_text(
+    text: str, tokens: Sequence[Token], rows: Sequence[Row], tagger: pycrfsuite.Tagger
+) -> list[TaggedSpan]:
+    """The spans of a piece whose rows are the tokens' features as text, tagged by crfsuite."""
+    tagger.set(rows)
+    labels = tagger.tag()
+    if BEGIN not in labels and INSIDE not in labels:
+        return []
+    sureness = [tagger.marginal(label, index) for index, label in enumerate(labels)]
+    return _spans(text, tokens, labels, sureness)
 
 
 def model_attributes(path: Path) -> list[str] | None:
@@ -158,24 +198,12 @@ def model_attributes(path: Path) -> list[str] | None:
     try:
         data = path.read_bytes()
         magic, _, kind, *numbers = struct.unpack_from("<4sI4s9I", data, 0)
-        count, offset = numbers[3], numbers[6]  # attributes, their dictionary's offset
         if magic != b"lCRF" or kind != b"FOMC":
             return None
-        chunk, _, _, _, size, backward = struct.unpack_from("<4s5I", data, offset)
-        if chunk != b"CQDB" or size != count:
-            return None
-        names = []
-        for ident, record in enumerate(struct.unpack_from(f"<{size}I", data, offset + backward)):
-            stored, length = struct.unpack_from("<2I", data, offset + record)
-            start = offset + record + 8
-            key = data[start : start + length]
-            if stored != ident or not key.endswith(b"\0"):
-                return None
-            names.append(key[:-1].decode())
+        return read_dictionary(data, numbers[6], numbers[3])  # attributes' offset, count
     except (OSError, struct.error, UnicodeDecodeError, ValueError):
         log.debug("cannot read the attributes of the model %s", path, exc_info=True)
         return None
-    return names
 
 
 def labels_of_spans(
@@ -197,14 +225,15 @@ def labels_of_spans(
 
 
 def _spans(
-    text: str, tokens: Sequence[Token], labels: Sequence[str], tagger: pycrfsuite.Tagger
+    text: str, tokens: Sequence[Token], labels: Sequence[str], sureness: Sequence[float]
 ) -> list[TaggedSpan]:
-    """The spans of a sentence's labels, each with its confidence."""
+    """The spans of a piece's labels, each with its confidence; ``sureness[i]`` is the
+    marginal probability of ``labels[i]``."""
     found = []
     first: int | None = None
     for index, label in enumerate([*labels, OUTSIDE]):
         if first is not None and label != INSIDE:
-            found.append(_span(text, tokens, labels, first, index - 1, tagger))
+            found.append(_span(text, tokens, sureness, first, index - 1))
             first = None
         if label == BEGIN or (label == INSIDE and first is None):
             first = index
@@ -212,14 +241,9 @@ def _spans(
 
 
 def _span(
-    text: str,
-    tokens: Sequence[Token],
-    labels: Sequence[str],
-    first: int,
-    last: int,
-    tagger: pycrfsuite.Tagger,
+    text: str, tokens: Sequence[Token], sureness: Sequence[float], first: int, last: int
 ) -> TaggedSpan:
-    confidence = min(tagger.marginal(labels[i], i) for i in range(first, last + 1))
+    confidence = min(sureness[first : last + 1])
     end = tokens[last].end
     if _abbreviation_dot(text, tokens, first, last):
         end += 1

@@ -93,12 +93,18 @@ def spot(
     found here when not given.
     """
     per_sentence = [_candidates(text, s) for s in sentences]
-    keys = {c.key for cands in per_sentence for c in cands}  # each name once
+    names = {c.key for cands in per_sentence for c in cands}  # each name once
+    keys = set(names)
     known = _BASES.get  # read inline: this runs for every name of every article
-    for key in list(keys):
+    for key in names:
         bases = known(key)
         keys.update(_bases(key) if bases is None else bases)
     found = gazetteer.lookup_rows(keys)
+    named_by = {}  # each name the gazetteer knows: its _entries, found once per name
+    for key in names:
+        hit = _entries(key, found)
+        if hit[0]:
+            named_by[key] = hit
     weights = _WEIGHTS.get(gazetteer)
     if weights is None or len(weights) > _WEIGHTS_KEPT:
         weights = _WEIGHTS[gazetteer] = {}
@@ -117,8 +123,9 @@ def spot(
         blocks.append((sentence.end, len(mentions)))
         named = []  # the candidates the gazetteer knows, longest first, then in text order
         for candidate in candidates:
-            entries, exact, matched = _entries(candidate.key, found)
-            if entries:
+            known_name = named_by.get(candidate.key)
+            if known_name is not None:
+                entries, exact, matched = known_name
                 longer = candidate.first - candidate.last  # sorts longer runs first
                 named.append((longer, candidate.first, candidate, entries, exact, matched))
         taken: set[int] = set()
@@ -373,7 +380,9 @@ def _is_place(
         strength = 0.0  # how sure the name is, needed for single words only
     elif not exact:
         strength -= 0.5
-    if single and zipf(first.surface.lower(), language) >= FUNCTION_WORD_ZIPF:
+    # how common the word is in the language (of a single word only: asked twice below)
+    common = zipf(first.surface.lower(), language) if single else 0.0
+    if single and common >= FUNCTION_WORD_ZIPF:
         entries = named_in(entries, language)
         if not entries:
             return False  # We, På, Man: another language's name for a place is a word here
@@ -401,7 +410,6 @@ def _is_place(
         ].strip() in {"«", '"', "–", "-", "—"}
         deliberate = not at_start and language not in lexicon.NOUN_CAPITALS
         bar = _PROPER_NAME_BAR if deliberate else math.log10(_STRONG_POPULATION)
-        common = zipf(first.surface.lower(), language)
         if strength < bar and (common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1)):
             return False
         located = candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.LOCATIVE
