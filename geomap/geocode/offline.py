@@ -231,7 +231,11 @@ def _by_place(
     # as a mere other name of another place: Franklin is the town in Tennessee, not Columbus,
     # Ohio, one of whose former names it was; Sloviansk not Nikopol, once Slavyansk
     alike = {row.rowid for flags, row, _ in candidates if _spelled_alike(key, row.name)}
-    owned = any(flags & PRIMARY or row.rowid in alike for flags, row, exact in candidates if exact)
+    owned = any(
+        (flags & PRIMARY or row.rowid in alike) and not (row.kind == DISTRICT and row.cc in towns)
+        for flags, row, exact in candidates
+        if exact
+    )  # a kommune named for its town owns no name: København is still Copenhagen's
     for flags, row, exact in candidates:
         if flags & DEMONYM:
             continue  # Russian, Kazakhstani: never a place on the map
