@@ -8,7 +8,15 @@ from pathlib import Path
 import pycrfsuite  # type: ignore[import-untyped]
 import pytest
 
-from geomap.recognise.crf import LABELS, Model, Score, marginals, read_model, viterbi
+from geomap.recognise.crf import (
+    LABELS,
+    Model,
+    Score,
+    load_model,
+    marginals,
+    read_model,
+    viterbi,
+)
 from geomap.recognise.learned import MODEL_PATH
 
 
@@ -79,3 +87,34 @@ def test_a_file_that_is_no_crfsuite_model_has_no_weights(tmp_path: Path) -> None
     junk.write_bytes(b"lCRF" + bytes(60))
     assert read_model(junk) is None
     assert read_model(tmp_path / "absent.crfsuite") is None
+
+
+def test_the_weights_kept_in_the_cache_folder_are_the_models(
+    model: Model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(tmp_path / "cache"))
+    first = load_model(MODEL_PATH)  # read from the model file, then kept
+    kept = list((tmp_path / "cache").glob("crf-*.marshal"))
+    second = load_model(MODEL_PATH)  # read from the cache
+    assert len(kept) == 1
+    assert first == second == model
+
+
+def test_a_changed_model_file_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(tmp_path / "cache"))
+    copy = tmp_path / "places.crfsuite"
+    copy.write_bytes(MODEL_PATH.read_bytes())
+    assert load_model(copy) is not None
+    copy.write_bytes(b"not a model")  # another size: another cache file
+    assert load_model(copy) is None
+
+
+def test_an_unwritable_cache_folder_still_gives_the_model(
+    model: Model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(blocker / "cache"))
+    assert load_model(MODEL_PATH) == model

@@ -44,9 +44,9 @@ from geomap.recognise.crf import (
     LABELS,
     Model,
     Score,
+    load_model,
     marginals,
     read_dictionary,
-    read_model,
     viterbi,
 )
 from geomap.recognise.features import Piece, Row, Vocabulary, iter_features
@@ -87,7 +87,7 @@ class PlaceTagger:
         self.path = path
         self._local = threading.local()
         self._open()  # fail here, not at the first article
-        self._model = model = read_model(path)
+        self._model = model = load_model(path)
         #: The weights of what the model knows: tokens are then scored and tagged here
         #: (:mod:`geomap.recognise.crf`); ``None`` (every feature as text, tagged by
         #: crfsuite) for a model file whose weights cannot be read.
