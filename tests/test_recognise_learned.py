@@ -182,6 +182,19 @@ def test_places_in_languages_the_model_never_read(
     assert _recognised(text, language, gazetteer) == places
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "place"),
+    [
+        ("en", "The storm flooded villages on the island of Java on Monday.", "Java"),
+        ("en", "Officials of the province of Papua counted the damage.", "Papua"),
+    ],
+)
+def test_a_name_after_a_noun_of_a_kind_of_place_is_a_place(
+    language: str, text: str, place: str, gazetteer: Gazetteer
+) -> None:
+    assert place in _recognised(text, language, gazetteer)
+
+
 def test_the_model_file_names_the_attributes_its_tagger_knows() -> None:
     tagger = pycrfsuite.Tagger()
     tagger.open(str(MODEL_PATH))

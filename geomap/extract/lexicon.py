@@ -736,6 +736,19 @@ FACILITY_WORDS: dict[str, str] = dict.fromkeys(
 
 #: Prepositions of place before a name (*i*, *in*, *в*): the event happened there.
 LOCATIVE = frozenset("i pa in at inside в во на im in a en dans".split())
+#: Nouns of a kind of settlement or area, after which (and *of*, *de*) a name is a place's: *the
+#: island of Java*, *i byen Molde*, *в городе Грозном*, *la ville de Homs* (folded).
+PLACE_NOUNS = frozenset(
+    "city town village island province region state county district capital port "
+    "byen bygda landsbyen oya oyen provinsen regionen fylket kommunen hovedstaden "
+    "staden staderna byn on landskapet huvudstaden kommun "
+    "stadt dorf insel provinz hauptstadt "
+    "ville village ile capitale "
+    "город города городе городу городом село селе деревня деревне поселок поселке "
+    "остров острове столица столице столицы".split()
+)
+#: Words between such a noun and the name (*the island of Java*, *la ville de Homs*).
+PLACE_NOUN_LINKS = frozenset("of de d di".split())
 #: Prepositions of origin or opposition before a name (*from*, *fra*, *из*, *against*): the
 #: place sends or is opposed, it is not where the event happened.
 NOT_HERE = frozenset(

@@ -299,9 +299,15 @@ def _qualified(text: str, spotted: Sequence[Mention]) -> set[Mention]:
 
 
 def _located(text: str, mention: Mention) -> bool:
-    """Whether a locative preposition stands right before the name (*in Semey*, *i Oslo*)."""
-    words = text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
-    return bool(words) and _fold_word(words[-1]) in lexicon.LOCATIVE
+    """Whether a locative preposition stands right before the name (*in Semey*, *i Oslo*),
+    or a noun of a kind of place, maybe with *of* (*the island of Java*, *в городе Грозном*)."""
+    words = [
+        _fold_word(w) for w in text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
+    ]
+    if words and words[-1] in lexicon.PLACE_NOUN_LINKS:
+        words = words[:-1]
+        return bool(words) and words[-1] in lexicon.PLACE_NOUNS
+    return bool(words) and (words[-1] in lexicon.LOCATIVE or words[-1] in lexicon.PLACE_NOUNS)
 
 
 def _foreign_word(mention: Mention, text: str, language: str, gazetteer: Gazetteer) -> bool:
