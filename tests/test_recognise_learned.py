@@ -13,7 +13,7 @@ import pytest
 from geomap.errors import GeomapError
 from geomap.extract.text import sentences
 from geomap.gazetteer import Gazetteer, default_index_path
-from geomap.recognise import recognise
+from geomap.recognise import merge, recognise
 from geomap.recognise.features import Vocabulary, iter_features, text_features
 from geomap.recognise.learned import MODEL_PATH, PlaceTagger, TaggedSpan, model_attributes
 
@@ -193,6 +193,22 @@ def test_a_name_after_a_noun_of_a_kind_of_place_is_a_place(
     language: str, text: str, place: str, gazetteer: Gazetteer
 ) -> None:
     assert place in _recognised(text, language, gazetteer)
+
+
+def test_a_span_listing_two_known_places_gives_both(gazetteer: Gazetteer) -> None:
+    text = "Roads between Brisbane and Townsville were closed."
+    start = text.index("Brisbane")
+    span = TaggedSpan(start, text.index(" were"), 0.55)
+    found = merge("t", text, [span], [], language="en", gazetteer=gazetteer)
+    assert [m.surface for m in found] == ["Brisbane", "Townsville"]
+
+
+def test_a_known_name_with_a_joining_word_stays_whole(gazetteer: Gazetteer) -> None:
+    text = "Protests spread across Trinidad and Tobago on Friday."
+    start = text.index("Trinidad")
+    span = TaggedSpan(start, text.index(" on Friday"), 0.9)
+    found = merge("t", text, [span], [], language="en", gazetteer=gazetteer)
+    assert [m.surface for m in found] == ["Trinidad and Tobago"]
 
 
 def test_the_model_file_names_the_attributes_its_tagger_knows() -> None:

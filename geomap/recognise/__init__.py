@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from collections.abc import Sequence
 
 from geomap.extract import lexicon
@@ -151,6 +152,13 @@ def merge(
             continue  # площади Европы: the square's name
         same = by_span.get((span.start, span.end))
         surface = text[span.start : span.end]
+        listed = None
+        if same is None and not trusted and span.confidence >= UNSURE:
+            listed = _listed(article_id, text, span, by_span, gazetteer)
+        if listed:  # Brisbane and Townsville: two places, each known, not one
+            found += listed
+            kept.append((span.start, span.end))
+            continue
         mention = same or _named_part(
             Mention(article_id, span.start, span.end, surface, fold(surface)), gazetteer
         )
@@ -281,6 +289,36 @@ def _person(text: str, mention: Mention, people: frozenset[str]) -> bool:
     words = text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
     title_before = bool(words) and _fold_word(words[-1]) in lexicon.PERSON_TITLES
     return is_person(mention.key, people, title_before=title_before)
+
+
+def _listed(
+    article_id: str,
+    text: str,
+    span: TaggedSpan,
+    by_span: dict[tuple[int, int], Mention],
+    gazetteer: Gazetteer,
+) -> list[Mention] | None:
+    """The places a span of the model lists (*Brisbane and Townsville*, *Osh og Jalal-Abad*):
+    its parts around a joining word, when the gazetteer knows each and not the whole;
+    ``None`` otherwise."""
+    surface = text[span.start : span.end]
+    parts = _JOINED.split(surface)
+    if len(parts) < 2 or _known(fold(surface), gazetteer):
+        return None
+    found = []
+    at = span.start
+    for part in parts:
+        start = text.index(part, at)
+        at = start + len(part)
+        known = by_span.get((start, at))
+        if known is None and not _known(fold(part), gazetteer):
+            return None
+        found.append(known or Mention(article_id, start, at, part, fold(part)))
+    return found
+
+
+#: A word joining two places inside one span (*Brisbane and Townsville*).
+_JOINED = re.compile(r" (?:" + "|".join(sorted(lexicon.CONNECTORS)) + r") ")
 
 
 def _known(key: str, gazetteer: Gazetteer) -> bool:
