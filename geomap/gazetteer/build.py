@@ -16,7 +16,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -447,8 +447,8 @@ def _add_macroregions(builder: _Builder) -> None:
     members: dict[str, list[int]] = defaultdict(list)
     for code, fact in _country_facts().items():
         rowid = builder.ids.get(f"iso3166:{code}")
-        for field in ("region", "subregion", "intermediateregion"):
-            region = m49.get(str(fact.get(field) or ""))
+        for level in ("region", "subregion", "intermediateregion"):
+            region = m49.get(str(fact.get(level) or ""))
             if rowid is not None and region is not None:
                 members[region].append(rowid)
     points = {
@@ -988,18 +988,18 @@ def _add_shared_regions(builder: _Builder) -> None:
             stem = _shared_part(name)
             if stem is None or not cc:
                 continue
-            found = shared.setdefault((cc, fold(stem)), _Shared(set(), set(), Counter(), [0]))
+            found = shared.setdefault((cc, fold(stem)), _Shared())
             found.parts.add(rowid)
             found.names.add((rowid, fold(name)))
             found.spellings[stem] += 1
-            found.primary[0] |= builder.names[fold(name), rowid] & PRIMARY
+            found.primary |= bool(builder.names[fold(name), rowid] & PRIMARY)
     taken = _taken_names(builder)
     groups: dict[frozenset[int], list[tuple[str, str]]] = defaultdict(list)
     for (cc, key), found in shared.items():
         if len(found.parts) > 1:
             groups[frozenset(found.parts)].append((cc, key))
     for parts, keys in _joined_by_parts(groups).items():
-        best = max(keys, key=lambda k: (len(shared[k].names), shared[k].primary[0], k))
+        best = max(keys, key=lambda k: (len(shared[k].names), shared[k].primary, k))
         if best[1] in taken or best in taken or len(shared[best].names) < 2 * len(parts):
             continue
         members = [builder.places[rowid - 1] for rowid in sorted(parts)]
@@ -1058,15 +1058,16 @@ _JOINED = re.compile(rf",\s+|{_AND.pattern}")
 _ISLANDS = ("islands", "oyane", "oyene", "oarna", "inseln", "iles", "острова")
 
 
-class _Shared(NamedTuple):
-    """What the names of regions of one country share (see :func:`_add_shared_regions`):
-    the regions, their names (row id, key) that share it, its spellings, and whether an
-    ISO name shares it (a list of one flag, set as the names are read)."""
+@dataclass(slots=True)
+class _Shared:
+    """What the names of regions of one country share (see :func:`_add_shared_regions`),
+    gathered as the names are read: the regions, their names (row id, key) that share it,
+    its spellings, and whether an ISO name shares it."""
 
-    parts: set[int]
-    names: set[tuple[int, str]]
-    spellings: Counter[str]
-    primary: list[int]
+    parts: set[int] = field(default_factory=set)
+    names: set[tuple[int, str]] = field(default_factory=set)
+    spellings: Counter[str] = field(default_factory=Counter)
+    primary: bool = False
 
 
 def _shared_part(name: str) -> str | None:
