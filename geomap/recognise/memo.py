@@ -28,12 +28,7 @@ def remembered(maxsize: int) -> Callable[[_F], _F]:
         @functools.wraps(function)
         def wrapper(*args: Any) -> Any:
             found = get(args)
-            if found is None:
-                found = function(*args)
-                if len(memo) >= maxsize:
-                    memo.clear()
-                memo[args] = found
-            return found
+            return remember(memo, args, function(*args), maxsize) if found is None else found
 
         wrapper.memo = memo  # type: ignore[attr-defined]
         return cast(_F, wrapper)
@@ -52,12 +47,7 @@ def remembered_by_argument(maxsize: int) -> Callable[[_F], _F]:
         @functools.wraps(function)
         def wrapper(argument: Any) -> Any:
             found = get(argument)
-            if found is None:
-                found = function(argument)
-                if len(memo) >= maxsize:
-                    memo.clear()
-                memo[argument] = found
-            return found
+            return remember(memo, argument, function(argument), maxsize) if found is None else found
 
         wrapper.memo = memo  # type: ignore[attr-defined]
         return cast(_F, wrapper)
