@@ -14,8 +14,9 @@ from geomap.errors import GeomapError
 from geomap.extract.text import sentences
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.recognise import merge, recognise
+from geomap.recognise.crf import read_model
 from geomap.recognise.features import Vocabulary, iter_features, text_features
-from geomap.recognise.learned import MODEL_PATH, PlaceTagger, TaggedSpan, model_attributes
+from geomap.recognise.learned import MODEL_PATH, PlaceTagger, TaggedSpan
 
 
 @pytest.fixture(scope="module")
@@ -215,14 +216,16 @@ def test_the_model_file_names_the_attributes_its_tagger_knows() -> None:
     tagger = pycrfsuite.Tagger()
     tagger.open(str(MODEL_PATH))
     known = tagger.info().attributes  # crfsuite's own dump of the model: slow, complete
-    assert model_attributes(MODEL_PATH) == sorted(known, key=lambda name: int(known[name]))
+    model = read_model(MODEL_PATH)
+    assert model is not None
+    assert list(model.weights) == sorted(known, key=lambda name: int(known[name]))
 
 
 def test_a_file_that_is_no_crfsuite_model_has_no_attributes(tmp_path: Path) -> None:
     junk = tmp_path / "junk.crfsuite"
     junk.write_bytes(b"lCRF" + bytes(60))
-    assert model_attributes(junk) is None
-    assert model_attributes(tmp_path / "absent.crfsuite") is None
+    assert read_model(junk) is None
+    assert read_model(tmp_path / "absent.crfsuite") is None
 
 
 def test_a_vocabulary_scores_known_features_as_crfsuite_reads_them() -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import struct
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -46,7 +45,6 @@ from geomap.recognise.crf import (
     Score,
     load_model,
     marginals,
-    read_dictionary,
     viterbi,
 )
 from geomap.recognise.features import Piece, Row, Vocabulary, iter_features
@@ -182,28 +180,6 @@ def _tag_text(
         return []
     sureness = [tagger.marginal(label, index) for index, label in enumerate(labels)]
     return _spans(text, tokens, labels, sureness)
-
-
-def model_attributes(path: Path) -> list[str] | None:
-    """The names of the attributes (features) a crfsuite model knows, by id, read from the
-    model file's attribute dictionary; ``None`` when the file is not laid out as crfsuite
-    1.x writes a linear-chain model (then every feature is handed to the tagger).
-
-    The file starts with ``lCRF``, its size, ``FOMC`` and nine little-endian 32-bit
-    numbers, the fourth the number of attributes and the seventh the offset of their
-    dictionary: a ``CQDB`` chunk whose
-    header gives, relative to the chunk, its backward array, the offset of each id's record
-    (the id, the key's size with its final NUL, the key).
-    """
-    try:
-        data = path.read_bytes()
-        magic, _, kind, *numbers = struct.unpack_from("<4sI4s9I", data, 0)
-        if magic != b"lCRF" or kind != b"FOMC":
-            return None
-        return read_dictionary(data, numbers[6], numbers[3])  # attributes' offset, count
-    except (OSError, struct.error, UnicodeDecodeError, ValueError):
-        log.debug("cannot read the attributes of the model %s", path, exc_info=True)
-        return None
 
 
 def labels_of_spans(
