@@ -340,11 +340,11 @@ def _located(text: str, mention: Mention) -> bool:
     """Whether a locative preposition stands right before the name (*in Semey*, *i Oslo*),
     or a noun of a kind of place, maybe with *of* (*the island of Java*, *в городе Грозном*)."""
     words = [
-        _fold_word(w) for w in text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
+        _fold_word(w)
+        for w in text[max(0, mention.start - _TITLE_REACH) : mention.start].split()[-2:]
     ]
     if words and words[-1] in lexicon.PLACE_NOUN_LINKS:
-        words = words[:-1]
-        return bool(words) and words[-1] in lexicon.PLACE_NOUNS
+        return len(words) == 2 and words[0] in lexicon.PLACE_NOUNS
     return bool(words) and (words[-1] in lexicon.LOCATIVE or words[-1] in lexicon.PLACE_NOUNS)
 
 
