@@ -15,6 +15,11 @@ def _incidents(parsed: ParsedArticle) -> list[EventFact]:
     return [e for e in parsed.events if e.layer == "incidents"]
 
 
+def _places(parse: Parse, text: str, language: str) -> set[str]:
+    """The names of the places of the text's incidents."""
+    return {e.place.name for e in _incidents(parse(text, language))}
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
@@ -116,13 +121,13 @@ def test_one_incident_told_twice_is_one_event(parse: Parse) -> None:
 
 def test_places_listed_with_and_each_get_the_incident(parse: Parse) -> None:
     text = "Riots spread to the towns of Malmö and Uppsala on Wednesday."
-    places = {e.place.name for e in _incidents(parse(text, "en"))}
+    places = _places(parse, text, "en")
     assert places == {"Malmö", "Uppsala"}
 
 
 def test_places_listed_without_a_preposition_each_get_the_incident(parse: Parse) -> None:
     text = "Upploppen spred sig på torsdagen till förorterna Salford och Bolton."
-    places = {e.place.name for e in _incidents(parse(text, "sv"))}
+    places = _places(parse, text, "sv")
     assert places == {"Salford", "Bolton"}
 
 
@@ -278,7 +283,7 @@ def test_a_title_naming_an_incident_by_its_year_is_no_report_at_each_town(parse:
         "2016 riots in Bergen, Voss and Odda\n\n"
         "The riots of June 2016 in Bergen began when a concert was cancelled."
     )
-    places = {e.place.name for e in _incidents(parse(text, "en"))}
+    places = _places(parse, text, "en")
     assert places == {"Bergen"}
 
 
@@ -302,7 +307,7 @@ def test_a_dated_chronology_heading_still_dates_what_follows(parse: Parse) -> No
 def test_the_towns_unrest_spread_to_get_the_incident(
     parse: Parse, text: str, language: str
 ) -> None:
-    places = {e.place.name for e in _incidents(parse(text, language))}
+    places = _places(parse, text, language)
     assert places == {"Bergen", "Stavanger"}
 
 
