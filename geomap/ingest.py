@@ -218,19 +218,36 @@ def _expand_one(source: str) -> list[str]:
 
 
 def _folder_articles(folder: Path) -> list[str]:
-    found = sorted(
+    found = [
         path
-        for path in folder.rglob("*")
-        if path.suffix.lower() in ARTICLE_SUFFIXES
-        and not _is_project_document(path.name)
-        and path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    )
+        for path, name in _files_under(str(folder))
+        if os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES and not _is_project_document(name)
+    ]
     if not found:
         kinds = ", ".join(ARTICLE_SUFFIXES)
         msg = f"{folder}: folder holds no article files ({kinds}); put articles there or name them"
         raise SourceError(msg)
-    return [str(path) for path in found]
+    # in the order of their paths' parts, as paths sort ("a/b.txt" before "a-b.txt")
+    return sorted(found, key=lambda path: path.split(os.sep))
+
+
+def _files_under(folder: str) -> Iterator[tuple[str, str]]:
+    """(path, name) of each file in ``folder`` and its subfolders, hidden ones (``.name``)
+    left out; symbolic links to files are files, those to folders are not entered, and a
+    subfolder that cannot be listed is skipped."""
+    pending = [folder]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        pending.append(entry.path)
+                    elif entry.is_file():
+                        yield entry.path, entry.name
+        except PermissionError:
+            continue
 
 
 def _is_project_document(name: str) -> bool:
@@ -309,7 +326,7 @@ def read_source(
         data, content_type = _fetch(source, options)
     else:
         _check_scheme(source)
-        data = _read_file(Path(source), options.max_bytes)
+        data = _read_file(source, options.max_bytes)
     logger.debug("read %s: %d bytes", _display(source), len(data))
     return data, content_type
 
@@ -318,14 +335,19 @@ def _display(source: str) -> str:
     return "stdin" if source == "-" else source
 
 
-def _read_file(path: Path, limit: int) -> bytes:
-    if path.is_dir():
-        msg = f"{path} is a folder, not an article file; pass it through expand_sources() first"
-        raise SourceError(msg)
+def _read_file(path: str, limit: int) -> bytes:
     try:
-        with path.open("rb") as stream:
+        with open(path, "rb") as stream:
             size = os.fstat(stream.fileno()).st_size
-            data = stream.read(limit + 1) if size <= limit else b""
+            data = b""
+            if size <= limit:
+                # read(limit + 1) would allocate the whole limit for every small file
+                data = stream.read(size + 1)
+                if len(data) > size:  # the file grew since fstat
+                    data += stream.read(limit + 1 - len(data))
+    except IsADirectoryError:
+        msg = f"{path} is a folder, not an article file; pass it through expand_sources() first"
+        raise SourceError(msg) from None
     except FileNotFoundError:
         msg = f"{path}: no such file; check the path"
         raise SourceError(msg) from None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -136,6 +138,36 @@ def test_20_mb_file_is_refused_naming_its_size_and_the_limit(tmp_path: Path) -> 
     )
 
 
+def _fifo_writing(path: Path, data: bytes) -> threading.Thread:
+    """A named pipe at ``path`` that a thread fills with ``data``: a file whose size, as
+    ``fstat`` gives it, is 0 however much it holds (as a file still being written)."""
+    os.mkfifo(path)
+
+    def write() -> None:
+        # the reader may close the pipe at its limit
+        with contextlib.suppress(BrokenPipeError), path.open("wb") as stream:
+            stream.write(data)
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    return writer
+
+
+def test_file_longer_than_its_stated_size_is_read_whole(tmp_path: Path) -> None:
+    writer = _fifo_writing(tmp_path / "growing.txt", NB_TEXT.encode() * 20)
+    article = load(str(tmp_path / "growing.txt"))
+    writer.join(5)
+    assert article.text == NB_TEXT * 20
+
+
+def test_file_growing_over_the_limit_is_refused(tmp_path: Path) -> None:
+    writer = _fifo_writing(tmp_path / "growing.txt", b"x" * 4096)
+    with pytest.raises(SourceError) as err:
+        load(str(tmp_path / "growing.txt"), options=IngestOptions(max_bytes=1024))
+    writer.join(5)
+    assert "over the limit of 1 KB; split it or pass --max-bytes" in _one_line(err)
+
+
 def test_missing_file_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.txt"
     with pytest.raises(SourceError) as err:
@@ -196,6 +228,26 @@ def test_folder_becomes_its_article_files_recursively_and_sorted(tmp_path: Path)
     _write(tmp_path / ".hidden.txt", "x")
     assert expand_sources([str(tmp_path)]) == [
         str(tmp_path / name) for name in ["a.md", "b.txt", "sub/c.html", "sub/d.htm", "sub/e.TEXT"]
+    ]
+
+
+def test_folder_files_sort_by_path_parts_not_by_characters(tmp_path: Path) -> None:
+    for name in ["a-b.txt", "a/b.txt", "a/a.txt", "a0.txt"]:
+        _write(tmp_path / name, "x")
+    expected = sorted(tmp_path / name for name in ["a-b.txt", "a/b.txt", "a/a.txt", "a0.txt"])
+    assert expand_sources([str(tmp_path)]) == [str(path) for path in expected]
+    assert expected[0] == tmp_path / "a" / "a.txt"
+
+
+def test_folder_follows_links_to_files_but_not_to_folders(tmp_path: Path) -> None:
+    elsewhere = _write(tmp_path / "elsewhere" / "linked.txt", "x").parent
+    articles = _write(tmp_path / "articles" / "own.txt", "x").parent
+    (articles / "file-link.txt").symlink_to(elsewhere / "linked.txt")
+    (articles / "folder-link").symlink_to(elsewhere, target_is_directory=True)
+    (articles / "broken.txt").symlink_to(tmp_path / "nowhere.txt")
+    assert expand_sources([str(articles)]) == [
+        str(articles / "file-link.txt"),
+        str(articles / "own.txt"),
     ]
 
 
