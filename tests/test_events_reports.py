@@ -5,15 +5,18 @@ The three others are the project's own-words articles in ``examples/``.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from conftest import Parse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from geomap.extract.reports import merge_articles
+from geomap.extract.reports import Dated, dates_overlap, group_reports, merge_articles
 from geomap.geocode import OfflineGazetteer
 from geomap.ingest import IngestOptions, article_from_bytes, article_id
 from geomap.pipeline import parse, parse_article
-from geomap.records import Article, ParsedArticle, PubDate
+from geomap.records import DAY, MONTH, WEEK, Article, ParsedArticle, PubDate
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 OWN_WORDS = ("kazakhstan-2022-01.nb.txt", "kazakhstan-2022-01.en.txt", "kazakhstan-2022-01.ru.txt")
@@ -184,3 +187,44 @@ def test_the_name_the_next_sentence_gives_an_incident_places_it(parse: Parse) ->
         ("South Africa", None),
         ("Rustenburg", 12),
     ]
+
+
+def _grouped_one_by_one(keys: list[str], dates: list[Dated]) -> list[list[int]]:
+    """The grouping rule as stated: a report joins the first group of its key whose first
+    report's date overlaps its own, trying the groups in turn."""
+    groups: list[list[int]] = []
+    for i, (key, date) in enumerate(zip(keys, dates, strict=True)):
+        slot = next(
+            (
+                g
+                for g, members in enumerate(groups)
+                if keys[members[0]] == key and dates_overlap(dates[members[0]], date)
+            ),
+            None,
+        )
+        if slot is None:
+            groups.append([i])
+        else:
+            groups[slot].append(i)
+    return groups
+
+
+_DATED = st.tuples(
+    st.one_of(st.none(), st.dates(dt.date(2021, 12, 25), dt.date(2022, 3, 5))),
+    st.sampled_from([DAY, WEEK, MONTH]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(reports=st.lists(st.tuples(st.sampled_from("abc"), _DATED), max_size=40))
+def test_reports_group_as_the_rule_says_whatever_their_dates(
+    reports: list[tuple[str, Dated]],
+) -> None:
+    keys = [key for key, _ in reports]
+    dates = [dated for _, dated in reports]
+    assert group_reports(keys, dates) == _grouped_one_by_one(keys, dates)
+
+
+def test_reports_on_the_first_and_last_days_a_date_can_have_are_grouped() -> None:
+    dates = [(dt.date.min, DAY), (dt.date.max, DAY), (dt.date.min, DAY)]
+    assert group_reports(["a", "a", "a"], dates) == [[0, 2], [1]]

@@ -82,19 +82,73 @@ def group_reports(keys: Sequence[Hashable], dates: Sequence[Dated]) -> list[list
     """Reports in reading order grouped into incidents: lists of their indices.
 
     A report joins the first group of its :func:`merge_key` whose first report's date
-    :func:`overlaps <dates_overlap>` its own, or starts a new group.
+    :func:`overlaps <dates_overlap>` its own, or starts a new group. The groups of a key are
+    found by their first reports' days and months (:class:`_Firsts`), not tried one by one:
+    a key told on many days has many groups.
     """
     groups: list[list[int]] = []
-    index: dict[Hashable, list[int]] = {}
+    firsts: dict[Hashable, _Firsts] = {}
     for i, (key, date) in enumerate(zip(keys, dates, strict=True)):
-        slots = index.setdefault(key, [])
-        slot = next((g for g in slots if dates_overlap(dates[groups[g][0]], date)), None)
+        known = firsts.get(key)
+        slot = known.overlapping(date) if known is not None else None
         if slot is None:
-            slots.append(len(groups))
+            if known is None:
+                known = firsts[key] = _Firsts()
+            known.add(date, len(groups))
             groups.append([i])
         else:
             groups[slot].append(i)
     return groups
+
+
+class _Firsts:
+    """The groups of one key by their first report's date: for each day (reports known to
+    the day), month (others) and undated, the first group, which is the one a report joins
+    among those whose dates overlap its own (:func:`dates_overlap`)."""
+
+    __slots__ = ("any", "day", "month", "month_not_day", "undated")
+
+    def __init__(self) -> None:
+        self.any: int | None = None
+        self.undated: int | None = None
+        self.day: dict[int, int] = {}  # by the day's ordinal
+        self.month: dict[tuple[int, int], int] = {}
+        self.month_not_day: dict[tuple[int, int], int] = {}
+
+    def add(self, dated: Dated, group: int) -> None:
+        """Note ``group``, started by a report of date ``dated`` (groups in increasing order)."""
+        date, precision = dated
+        if self.any is None:
+            self.any = group
+        if date is None:
+            if self.undated is None:
+                self.undated = group
+            return
+        month = (date.year, date.month)
+        self.month.setdefault(month, group)
+        if precision == DAY:
+            self.day.setdefault(date.toordinal(), group)
+        else:
+            self.month_not_day.setdefault(month, group)
+
+    def overlapping(self, dated: Dated) -> int | None:
+        """The first group whose first report's date overlaps ``dated``, if any."""
+        date, precision = dated
+        if date is None:
+            return self.any
+        month = (date.year, date.month)
+        if precision == DAY:
+            found = [self.month_not_day.get(month)]
+            day = date.toordinal()
+            found += [self.day.get(day + shift) for shift in _SHIFTS]
+        else:
+            found = [self.month.get(month)]
+        found.append(self.undated)
+        return min((group for group in found if group is not None), default=None)
+
+
+#: The days around a report's day whose reports it can be one incident with.
+_SHIFTS = tuple(range(-_OVERLAP_DAYS, _OVERLAP_DAYS + 1))
 
 
 def newest_first(published: Sequence[dt.date | None]) -> list[int]:
