@@ -811,9 +811,10 @@ def merge_flows(flows: geopandas.GeoDataFrame, articles: pd.DataFrame) -> geopan
     """
     from geomap.extract import reports
 
+    told = articles[articles["article_id"].isin(flows["article_id"])]  # not every article's
     dates = {
         str(article): PubDate.parse(day).date if isinstance(day, str) and day else None
-        for article, day in zip(articles["article_id"], articles["published"], strict=True)
+        for article, day in zip(told["article_id"], told["published"], strict=True)
     }
     records = [_plain_row(r) for r in flows.drop(columns=flows.geometry.name).to_dict("records")]
     published = [dates.get(str(row["article_id"])) for row in records]
