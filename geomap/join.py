@@ -177,17 +177,25 @@ _MERGE_ROWS = 100_000
 def _merged_groups(
     events: geopandas.GeoDataFrame, groups: list[list[int]], geometry: np.ndarray
 ) -> geopandas.GeoDataFrame:
-    """Incidents of several reports (positions in ``events``, in reading order), row by row."""
-    rows = _row_dicts(events.iloc[[i for group in groups for i in group]])
+    """Incidents of several reports (positions in ``events``, in reading order), row by row:
+    of each report the columns every report adds to its incident (:data:`_REPORT_COLUMNS`),
+    of each incident's lead report (:func:`_lead`) its whole row."""
+    rows = _row_dicts(events[list(_REPORT_COLUMNS)].iloc[[i for group in groups for i in group]])
     published = [_published_date(row["timestamp"]) for row in rows]
-    merged, shapes, at = [], [], 0
+    spans, at = [], 0
     for group in groups:
-        span = range(at, at + len(group))
+        spans.append(range(at, at + len(group)))
         at += len(group)
+    leads = [_lead([rows[i] for i in span], [published[i] for i in span]) for span in spans]
+    positions = [group[lead] for group, (_, lead) in zip(groups, leads, strict=True)]
+    merged = []
+    for span, (chosen, _), lead_row in zip(
+        spans, leads, _row_dicts(events.iloc[positions]), strict=True
+    ):
         members = [rows[i] for i in span]
         dates = [(_event_date(row), int(row["time_precision"] or 0)) for row in members]
-        merged.append(_merged_row(members, dates, [published[i] for i in span]))
-        shapes.append(geometry[group[0]])
+        merged.append(_merged_row(members, dates, [published[i] for i in span], lead_row, chosen))
+    shapes = [geometry[group[0]] for group in groups]
     frame = pd.DataFrame(merged, columns=list(MERGED_EVENT_COLUMNS))
     return _finish(frame, shapes, MERGED_EVENT_COLUMNS, key="event_id_cnty")
 
@@ -322,7 +330,8 @@ def _column_list(column: pd.Series) -> list[Any]:
 
 def _row_dicts(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows without geometry as dicts of Python values (see :func:`_column_list`)."""
-    names = [str(name) for name in frame.columns if name != frame.geometry.name]
+    shape = frame.geometry.name if isinstance(frame, geopandas.GeoDataFrame) else None
+    names = [str(name) for name in frame.columns if name != shape]
     columns = [_column_list(frame[name]) for name in names]
     return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
@@ -668,24 +677,53 @@ def _json(value: Any) -> str:
 _ENCODE_TEXT: Any = json.encoder.encode_basestring  # what json.dumps uses for a str
 
 
-def _merged_row(
-    members: list[dict[str, Any]],
-    dates: list[tuple[dt.date | None, int]],
-    published: list[dt.date | None],
-) -> dict[str, Any]:
+#: The columns of a report that its incident's merged row is made of, besides its lead
+#: report's (:func:`_merged_row`).
+_REPORT_COLUMNS = (
+    *COUNT_COLUMNS,
+    "event_id_cnty",
+    "event_date",
+    "time_precision",
+    "timestamp",
+    "qualifiers",
+    "confidence",
+    "source",
+    "article_id",
+    "evidence",
+)
+
+
+def _lead(
+    members: list[dict[str, Any]], published: list[dt.date | None]
+) -> tuple[dict[str, int], int]:
+    """Which report of an incident gives each count (:func:`geomap.extract.reports.pick_figures`),
+    and the lead report: the one that gives the first count, else the most recent."""
     from geomap.extract import reports
 
     figures = [{name: row[name] for name in COUNT_COLUMNS} for row in members]
     chosen = reports.pick_figures(figures, published)
-    lead = members[chosen[next(iter(chosen))] if chosen else reports.newest_first(published)[0]]
+    return chosen, chosen[next(iter(chosen))] if chosen else reports.newest_first(published)[0]
+
+
+def _merged_row(
+    members: list[dict[str, Any]],
+    dates: list[tuple[dt.date | None, int]],
+    published: list[dt.date | None],
+    lead: dict[str, Any],
+    chosen: dict[str, int],
+) -> dict[str, Any]:
+    """An incident's merged row from its reports' :data:`_REPORT_COLUMNS`, its lead report's
+    whole row and the report that gives each count (both :func:`_lead`)."""
+    from geomap.extract import reports
+
     first = members[0]
     qualifiers: dict[str, str] = {}
     for name, i in chosen.items():
-        given = json.loads(members[i]["qualifiers"] or "{}")
+        given = _loaded(members[i]["qualifiers"])
         if name in given:
             qualifiers[name] = given[name]
     row = dict(lead)
-    row |= {name: figures[i][name] for name, i in chosen.items()}
+    row |= {name: members[i][name] for name, i in chosen.items()}
     row |= {name: None for name in COUNT_COLUMNS if name not in chosen}
     date, precision = reports.pick_date(dates)
     row["event_id_cnty"] = first["event_id_cnty"]
@@ -709,16 +747,22 @@ def _merged_row(
                 "source": m["source"],
                 "published": day.isoformat() if day else None,
                 "event_date": m["event_date"],
-                "figures": {k: v for k, v in figures[i].items() if v is not None},
-                "qualifiers": json.loads(m["qualifiers"] or "{}"),
+                "figures": {k: m[k] for k in COUNT_COLUMNS if m[k] is not None},
+                "qualifiers": _loaded(m["qualifiers"]),
                 "evidence": m["evidence"],
             }
-            for i, (m, day) in enumerate(zip(members, published, strict=True))
+            for m, day in zip(members, published, strict=True)
         ],
         ensure_ascii=False,
         separators=REPORTS_SEPARATORS,
     )
     return row
+
+
+def _loaded(qualifiers: str | None) -> dict[str, str]:
+    """A report's qualifiers from their JSON text (most reports have none: ``{}``)."""
+    loaded: dict[str, str] = json.loads(qualifiers) if qualifiers and qualifiers != "{}" else {}
+    return loaded
 
 
 def _plain_row(record: dict[str, Any]) -> dict[str, Any]:

@@ -305,21 +305,8 @@ def test_one_report_incidents_merge_column_wise_as_row_by_row() -> None:
 
 def _row_by_row(events: geopandas.GeoDataFrame) -> geopandas.GeoDataFrame:
     """Each report merged alone by the row-by-row merge (what a group of one gives)."""
-    rows = join._row_dicts(events)
-    by_row = pd.DataFrame(
-        [
-            join._merged_row(
-                [row],
-                [(join._event_date(row), int(row["time_precision"] or 0))],
-                [join._published_date(row["timestamp"])],
-            )
-            for row in rows
-        ],
-        columns=list(join.MERGED_EVENT_COLUMNS),
-    )
-    return join._finish(
-        by_row, list(events.geometry), join.MERGED_EVENT_COLUMNS, key="event_id_cnty"
-    )
+    alone = [[i] for i in range(len(events))]
+    return join._merged_groups(events, alone, events.geometry.to_numpy())
 
 
 def test_one_report_incidents_with_awkward_stored_values_merge_as_row_by_row() -> None:
