@@ -18,7 +18,7 @@ import shapely
 
 from geomap._paths import data_dir
 
-__all__ = ["country_shape", "country_shapes", "representative_point"]
+__all__ = ["country_shape", "country_shapes", "representative_point", "shapes_file"]
 
 DATA_FILE = "countries.fgb"
 
@@ -55,8 +55,19 @@ def country_shapes() -> geopandas.GeoDataFrame:
     FileNotFoundError
         If the data file is missing.
     """
-    frame = pyogrio.read_dataframe(_gazetteer_file(DATA_FILE))
+    frame = pyogrio.read_dataframe(shapes_file())
     return frame[["iso", "name", "geometry"]]
+
+
+def shapes_file() -> Path:
+    """The file the country outlines are read from.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the data file is missing.
+    """
+    return _gazetteer_file(DATA_FILE)
 
 
 @functools.cache

@@ -12,9 +12,12 @@ see it. Element ids are numbered in tree order, so the same inputs give the same
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
+import hashlib
 import html
 import json
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +31,9 @@ import pandas as pd
 import shapely
 from branca.element import Element, Figure
 
+from geomap import __version__
+from geomap._paths import cache_dir
+from geomap.atomic import write_bytes
 from geomap.layers import LayerSpec
 from geomap.render.payload import (
     DateIndex,
@@ -47,7 +53,7 @@ from geomap.render.values import (
     display_value,
     radius_for,
 )
-from geomap.shapes import country_shapes
+from geomap.shapes import country_shapes, shapes_file
 
 __all__ = [
     "LABELS",
@@ -60,6 +66,8 @@ __all__ = [
     "render_map",
     "safe_title",
 ]
+
+log = logging.getLogger(__name__)
 
 _JS_ESCAPES = {
     "<": "\\u003c",
@@ -382,7 +390,38 @@ def _geojson_geometry(geometry: shapely.Geometry, *, digits: int) -> dict[str, A
 
 @functools.cache
 def _outline_literal() -> str:
-    """The simplified country outlines as a script literal, made once per process."""
+    """The simplified country outlines as a script literal, made once per process.
+
+    Simplifying every outline takes about 0.3 s, which every map paid: the literal is kept
+    in the cache folder, named by the outlines file (path, size, modification time) and the
+    versions of geomap and shapely; a cache that cannot be read or written is made again or
+    skipped, never an error.
+    """
+    try:
+        source = shapes_file()
+        state = source.stat()
+        identity = (
+            f"{__version__}:{shapely.__version__}:{source.resolve()}:"
+            f"{state.st_size}:{state.st_mtime_ns}"
+        )
+    except OSError:
+        return _made_outline_literal()
+    cached = cache_dir() / f"outline-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.js"
+    with contextlib.suppress(OSError, ValueError):  # ValueError: not JSON, or not UTF-8
+        kept = cached.read_text(encoding="utf-8")
+        json.loads(kept)  # data, and safe in a script as js_literal makes it
+        if _JS_UNSAFE.search(kept) is None:
+            return kept
+    literal = _made_outline_literal()
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(cached, literal.encode("utf-8"))
+    except OSError as exc:
+        log.debug("country outlines not cached at %s: %s", cached, exc)
+    return literal
+
+
+def _made_outline_literal() -> str:
     shapes = country_shapes()
     merged = shapely.GeometryCollection(
         [shapely.simplify(g, 0.05, preserve_topology=True) for g in shapes.geometry]
