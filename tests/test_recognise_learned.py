@@ -196,6 +196,27 @@ def test_a_name_after_a_noun_of_a_kind_of_place_is_a_place(
     assert place in _recognised(text, language, gazetteer)
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "places"),
+    [
+        # a hamlet's name beside a verb of saying: a person speaking
+        (
+            "nb",
+            "Han var heldig som overlevde fallet i fjellet, sier Helland. "
+            "Pasienten ble fløyet til Bergen.",
+            ["Bergen"],
+        ),
+        # a big place speaks through its government, and keeps its name after a title
+        ("en", "Moscow said the talks would go on in Geneva.", ["Moscow", "Geneva"]),
+        ("ru", "Первый президент России выступил в Москве.", ["России", "Москве"]),
+    ],
+)
+def test_a_small_place_named_as_a_speaker_is_a_person(
+    language: str, text: str, places: list[str], gazetteer: Gazetteer
+) -> None:
+    assert _recognised(text, language, gazetteer) == places
+
+
 def test_a_span_listing_two_known_places_gives_both(gazetteer: Gazetteer) -> None:
     text = "Roads between Brisbane and Townsville were closed."
     start = text.index("Brisbane")

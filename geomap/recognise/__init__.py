@@ -35,12 +35,14 @@ from geomap.recognise.features import unread_spans
 from geomap.recognise.learned import PlaceTagger, TaggedSpan
 from geomap.recognise.memo import remembered_by_argument
 from geomap.recognise.rules import (
+    CITY,
     CURRENCY_SIGNS,
     FUNCTION_WORD_ZIPF,
     SURE_TOWN,
     _bases,
     glued_to_digit,
     is_person,
+    name_strength,
     named_in,
     people_named,
     spot,
@@ -171,8 +173,10 @@ def merge(
             or _foreign_word(mention, text, language, gazetteer)
         ):
             continue  # ein Ende, Pertes: a model that never read the language took a word
-        if _known(mention.key, gazetteer) or (
-            span.confidence >= UNSURE and not _person(text, mention, people)
+        # sier Helland, Clintons fly: a name the rules know read as a person, as they read it
+        if (same is not None or not _read_as_person(text, mention, people, gazetteer)) and (
+            _known(mention.key, gazetteer)
+            or (span.confidence >= UNSURE and not _person(text, mention, people))
         ):
             found.append(mention)
             kept.append((span.start, span.end))
@@ -285,10 +289,44 @@ def _inside_longer_name(text: str, end: int) -> bool:
     )
 
 
+def _read_as_person(
+    text: str, mention: Mention, people: frozenset[str], gazetteer: Gazetteer
+) -> bool:
+    """Whether a one-word name of the model that the gazetteer knows as no town of 100,000
+    is a person: after a title, beside a verb of saying (*sier Helland*), or the last word
+    of a full name in the article (*Clintons fly* after *Bill Clinton*). A bigger place
+    keeps its name (*president of Russia*, *Moscow said*)."""
+    if " " in mention.key:
+        return False
+    if not (
+        _titled(text, mention.start)
+        or _beside_saying(text, mention)
+        or is_person(mention.key, people, title_before=False)
+    ):
+        return False
+    return _known(mention.key, gazetteer) and name_strength(mention.key, gazetteer) < CITY
+
+
+def _beside_saying(text: str, mention: Mention) -> bool:
+    """Whether a verb of saying stands a space before or after the name (*said Clark*)."""
+    before = text[max(0, mention.start - _TITLE_REACH) : mention.start]
+    after = text[mention.end : mention.end + _TITLE_REACH]
+    words = []
+    if before.endswith(" ") and before.strip():
+        words.append(before.split()[-1])
+    if after.startswith(" ") and after.strip():
+        words.append(after.split()[0].rstrip(",.;:!?"))
+    return any(_fold_word(word) in lexicon.SAY_VERBS for word in words)
+
+
+def _titled(text: str, start: int) -> bool:
+    """Whether a title stands right before ``text[start:]`` (*president Tokayev*)."""
+    words = text[max(0, start - _TITLE_REACH) : start].split()
+    return bool(words) and _fold_word(words[-1]) in lexicon.PERSON_TITLES
+
+
 def _person(text: str, mention: Mention, people: frozenset[str]) -> bool:
-    words = text[max(0, mention.start - _TITLE_REACH) : mention.start].split()
-    title_before = bool(words) and _fold_word(words[-1]) in lexicon.PERSON_TITLES
-    return is_person(mention.key, people, title_before=title_before)
+    return is_person(mention.key, people, title_before=_titled(text, mention.start))
 
 
 def _listed(

@@ -60,9 +60,11 @@ _FACILITY_REACH = 600  # characters back to the place a bare *the airport* belon
 _CODE_LETTERS = 5  # USA, W.Va. (WVa), Calif.: codes are short
 #: A capitalised word rarer than this before another is taken for a first name.
 _FIRST_NAME_ZIPF = 3.5
-_CITY = 5.0  # strength of a town of 100,000: one that speaks through its government
 _SURE_NOUN = 6.0  # a country, a region or a city of a million: sure even as an everyday noun
 _EVERYDAY_ZIPF = 4.5  # a word this frequent names a smaller town only by the model's word
+#: A name that speaks (*said Clark*) is a person unless it names a town at least this sure:
+#: the strength of a town of 100,000, one that speaks through its government.
+CITY = 5.0
 CURRENCY_SIGNS = frozenset("$€£¥")
 _REGION_WORD_KEYS = frozenset(fold(word) for word in REGION_WORDS)
 #: A word this frequent in the article's language (*we*, *hun*, *på*) is a place only by a
@@ -296,6 +298,13 @@ _WEIGHTS: weakref.WeakKeyDictionary[Gazetteer, dict[str, tuple[bool, float]]] = 
 _WEIGHTS_KEPT = 1 << 16
 
 
+def name_strength(key: str, gazetteer: Gazetteer) -> float:
+    """How sure a bare folded name is to mean a place (:func:`_strength`), by its entries or
+    those of the first form it may be inflected from (as :func:`spot` weighs it)."""
+    entries, _, _ = _entries(key, gazetteer.lookup_rows([key, *_bases(key)]))
+    return _strength(entries)
+
+
 def _strength(entries: Named) -> float:
     """How sure a bare name is to mean a place: countries and big cities are sure."""
     best = 0.0
@@ -398,7 +407,7 @@ def _is_place(
         return False
     if single and strength < math.inf:
         person = is_person(first.key, article.people, title_before=False)
-        if person or (strength < _CITY and _speaker(tokens, candidate.first)):
+        if person or (strength < CITY and _speaker(tokens, candidate.first)):
             return False  # Obama after Barack Obama; said Clark (Moscow said: the city)
         if first.key in lexicon.MONTHS or first.key in lexicon.WEEKDAYS:
             return False  # March, Friday
@@ -414,7 +423,7 @@ def _is_place(
             return False
         located = candidate.first > 0 and tokens[candidate.first - 1].key in lexicon.LOCATIVE
         if (
-            strength < _CITY
+            strength < CITY
             and common >= _EVERYDAY_ZIPF
             and not (located and strength >= _PROPER_NAME_BAR)
         ):
