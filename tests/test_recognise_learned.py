@@ -89,6 +89,14 @@ def test_a_missing_model_is_one_geomap_error(tmp_path: Path) -> None:
         PlaceTagger(tmp_path / "absent.crfsuite")
 
 
+@pytest.mark.parametrize("content", [b"", b"not a model at all\n" * 50])
+def test_a_damaged_model_is_one_geomap_error_when_loaded(tmp_path: Path, content: bytes) -> None:
+    damaged = tmp_path / "damaged.crfsuite"
+    damaged.write_bytes(content)
+    with pytest.raises(GeomapError, match="place recognizer model"):
+        PlaceTagger(damaged)
+
+
 def test_features_flag_a_known_town_and_an_inflected_country(gazetteer: Gazetteer) -> None:
     text = "Рейсы из Осло в Казахстане отменены."
     parts = sentences(text)

@@ -278,7 +278,8 @@ def _wordfreq_data() -> Path:
 @cache
 def _available_languages() -> frozenset[str]:
     """wordfreq's ``available_languages()``: the languages it has a list of words for."""
-    names = (path.name for path in _wordfreq_data().glob("*.msgpack.gz"))
+    # os.listdir: pathlib's glob took 0.8 ms of a short parse, for one folder's names
+    names = (name for name in os.listdir(_wordfreq_data()) if name.endswith(".msgpack.gz"))
     return frozenset(
         name.split(".")[0].split("_")[1]
         for name in names

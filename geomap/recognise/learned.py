@@ -84,12 +84,13 @@ class PlaceTagger:
     def __init__(self, path: Path = MODEL_PATH) -> None:
         self.path = path
         self._local = threading.local()
-        self._open()  # fail here, not at the first article
         self._model = model = load_model(path)
         #: The weights of what the model knows: tokens are then scored and tagged here
         #: (:mod:`geomap.recognise.crf`); ``None`` (every feature as text, tagged by
         #: crfsuite) for a model file whose weights cannot be read.
         self.vocabulary = Vocabulary(model.weights) if model is not None else None
+        if model is None:  # crfsuite tags: fail here, not at the first article (with the
+            self._open()  # weights read, crfsuite's own reading of the file, 1 ms, is unused)
 
     @classmethod
     def default(cls) -> PlaceTagger:
