@@ -1,4 +1,5 @@
-"""User-given strings the CLI prints (paths, options, titles) are text, never rich markup.
+"""User-given strings the CLI prints (paths, options, titles) are text, never rich markup
+or emoji codes.
 
 ``[/x]`` is a closing tag to rich: printed as markup it raises MarkupError after the outputs
 were written. Each test names a folder or value that rich would read as a tag.
@@ -56,3 +57,11 @@ def test_parse_prints_a_tag_like_source_as_text(tmp_path: Path) -> None:
     result = run_geomap("parse", "[/b]x[.txt")
     assert result.code in (0, 3), result.err
     assert "[/b] Police" in result.out
+
+
+def test_parse_prints_an_emoji_code_in_an_article_as_written(tmp_path: Path) -> None:
+    article = tmp_path / "fire.txt"
+    article.write_text("Crowds :fire: gathered in Almaty as police :x: watched.", encoding="utf-8")
+    result = run_geomap("parse", "fire.txt")
+    assert result.code == 0, result.err
+    assert "Crowds :fire: gathered in Almaty as police :x: watched." in result.out
