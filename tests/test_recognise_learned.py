@@ -225,6 +225,33 @@ def test_a_small_place_named_as_a_speaker_is_a_person(
     assert _recognised(text, language, gazetteer) == places
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "places"),
+    [
+        (
+            "en",
+            "Doctors in Uganda confirmed a case of Marburg virus. Marburg spreads slowly, "
+            "and the patient had returned from Kampala.",
+            ["Uganda", "Kampala"],
+        ),
+        ("en", "Lassa fever was reported in two districts of Nigeria.", ["Nigeria"]),
+        ("nb", "Zika-viruset er påvist i Brasil.", ["Brasil"]),
+        ("ru", "В Гвинее выявлен вирус Эбола.", ["Гвинее"]),
+        # a disease word that ends one sentence says nothing of the name after it
+        ("en", "Tests ruled out the virus. Kenya has kept its borders open.", ["Kenya"]),
+    ],
+)
+def test_a_disease_named_after_a_place_is_no_place(
+    language: str, text: str, places: list[str], gazetteer: Gazetteer
+) -> None:
+    assert _recognised(text, language, gazetteer) == places
+
+
+def test_a_town_of_a_disease_name_is_still_the_town_elsewhere(gazetteer: Gazetteer) -> None:
+    text = "Wuhan virus cases rose. Flights from Wuhan were stopped."
+    assert _recognised(text, "en", gazetteer) == ["Wuhan"]
+
+
 def test_a_span_listing_two_known_places_gives_both(gazetteer: Gazetteer) -> None:
     text = "Roads between Brisbane and Townsville were closed."
     start = text.index("Brisbane")

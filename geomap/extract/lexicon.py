@@ -702,7 +702,6 @@ RIOT_WORDS = frozenset(
     "affrontements upplopp oroligheter kravaller".split()
 )
 
-#: Words before a name that make it a person, not a place.
 #: Words of a street, square or station whose name follows them, as a genitive or after *de*
 #: (*площади Европы*, *улица Пушкина*, *rue de Paris*): the name is the street's, no place.
 STREET_WORDS = frozenset(
@@ -710,6 +709,18 @@ STREET_WORDS = frozenset(
     "бульваре переулок переулке набережная набережной шоссе метро станция станции "
     "rue avenue boulevard".split()
 )
+#: Words of a disease named after a place, after its name (*Marburg virus*, *Lassa fever*,
+#: *Zika-viruset*) or before it (*вирус Эбола*, *fièvre Ebola*), folded: the name is the
+#: disease's, no place.
+DISEASE_WORDS_AFTER = frozenset(
+    "virus viruses fever disease encephalitis hemorrhagic haemorrhagic "
+    "viruset feber febern sykdom sykdommen sjukdom sjukdomen".split()
+)
+DISEASE_WORDS_BEFORE = frozenset(
+    "вирус вируса вирусом вирусе вирусу лихорадка лихорадки лихорадкой лихорадку virus "
+    "fievre".split()
+)
+#: Words before a name that make it a person, not a place.
 PERSON_TITLES = frozenset(
     "president presidenten statsminister minister innenriksminister utenriksminister leder "
     "lederen general generalen prime premier minister leader spokesman spokeswoman mr mrs ms dr "

@@ -93,7 +93,7 @@ def recognise(
     spotted = spot(
         article_id, text, sentences, language=language, gazetteer=gazetteer, people=people
     )
-    return merge(
+    found = merge(
         article_id,
         text,
         tagged,
@@ -102,6 +102,39 @@ def recognise(
         gazetteer=gazetteer,
         people=people,
         unread=unread_spans(text, sentences),
+    )
+    return _without_diseases(text, found, gazetteer)
+
+
+def _without_diseases(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
+    """The mentions but those of a disease named after a place (*Marburg virus*, *вирус
+    Эбола*), and, in an article that names such a disease, the other mentions of its name
+    unless that names a town of 100,000 (*imported Marburg*, *Marburg kills*)."""
+    diseases = {m.key for m in mentions if _names_a_disease(text, m)}
+    if not diseases:
+        return mentions
+    towns = {key for key in diseases if name_strength(key, gazetteer) >= CITY}
+    return [
+        m
+        for m in mentions
+        if m.key not in diseases or (m.key in towns and not _names_a_disease(text, m))
+    ]
+
+
+def _names_a_disease(text: str, mention: Mention) -> bool:
+    """Whether a disease word follows the name after a space or hyphen, or precedes it."""
+    after = text[mention.end : mention.end + _TITLE_REACH]
+    if after[:1] in (" ", "-"):
+        word = after[1:].split(maxsplit=1)[0] if after[1:].strip() else ""
+        if _fold_word(word.rstrip(",.;:!?»”\"')")) in lexicon.DISEASE_WORDS_AFTER:
+            return True
+    before = text[max(0, mention.start - _TITLE_REACH) : mention.start]
+    words = before.split()
+    return (  # a word of the same sentence: not *the H1N1 virus. Kenya has*
+        before.endswith(" ")
+        and bool(words)
+        and words[-1].isalpha()
+        and _fold_word(words[-1]) in lexicon.DISEASE_WORDS_BEFORE
     )
 
 
