@@ -184,7 +184,7 @@ def stream_on_cluster(
     back without their mentions and unresolved names (what the store keeps; less to send).
     With ``rows``, each batch's store rows, built by the workers with the sources the store
     keeps, are added to ``rows`` before its results are yielded; the results are then only
-    the articles under their stored sources, without mentions, events or flows.
+    the articles under their stored sources, without their text, mentions, events or flows.
 
     Raises
     ------
@@ -569,7 +569,8 @@ def _packed(results: tuple[list[Result], StoreContents | None]) -> bytes:
 def parse_batch(packed: bytes, work: _Work) -> bytes:
     """Make and parse the articles of one batch (a pickled list of :class:`_Raw` and reading
     errors, which pass through) on a worker: the results, and with ``work.rows`` the store's
-    rows of the batch (the results are then the articles alone, under their stored sources),
+    rows of the batch (the results are then the articles alone, under their stored sources
+    and without their text),
     pickled (:func:`_packed`).
 
     Raises
@@ -611,5 +612,9 @@ def parse_batch(packed: bytes, work: _Work) -> bytes:
 
 
 def _named(result: Result) -> Result:
-    """A result as a build's writer needs it beside the store's rows: the article alone."""
-    return result if isinstance(result, GeomapError) else ParsedArticle(result.article)
+    """A result as a build's writer needs it beside the store's rows: the article alone,
+    without its text (the rows hold what the store keeps of it; a client given back the text
+    of every article would hold them all until the store is written)."""
+    if isinstance(result, GeomapError):
+        return result
+    return ParsedArticle(dataclasses.replace(result.article, text=""))

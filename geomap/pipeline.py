@@ -121,7 +121,8 @@ def iter_parsed(
     ``False``: a cluster may send the articles back without their mentions and unresolved
     names (a build stores neither), which saves sending them. ``rows`` (only with
     ``cluster``): the workers build the store's rows into it, and the articles come back
-    alone, under the sources the store keeps (see :func:`geomap.distributed.stream_on_cluster`).
+    alone, without their text, under the sources the store keeps (see
+    :func:`geomap.distributed.stream_on_cluster`).
 
     Raises
     ------

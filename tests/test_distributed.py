@@ -21,6 +21,7 @@ from geomap.distributed import (
     ClusterOptions,
     GazetteerPlugin,
     StoreRows,
+    _named,
     _packed,
     scheduler_address,
 )
@@ -28,6 +29,7 @@ from geomap.errors import GazetteerError, SourceError, UsageError
 from geomap.gazetteer import Gazetteer
 from geomap.gazetteer.index import stored_fingerprint
 from geomap.pipeline import index_path
+from geomap.records import ParsedArticle
 from geomap.settings import Settings
 from geomap.store.contents import KEYS, LAYERS, StoreContents, plan
 
@@ -244,6 +246,15 @@ def test_packed_results_unpickle_to_the_same_records_and_errors(parse: Parse) ->
     back, rows = pickle.loads(_packed(([parsed, error], None)))
     assert back[0] == parsed and rows is None
     assert type(back[1]) is SourceError and str(back[1]) == str(error)
+
+
+def test_a_build_gets_each_article_back_without_its_text(parse: Parse) -> None:
+    parsed = parse(BLOC, "en")
+    error = SourceError("b.txt: the file is empty")
+    named, passed = _named(parsed), _named(error)
+    assert isinstance(named, ParsedArticle) and passed is error
+    assert named.article == replace(parsed.article, text="") and parsed.article.text
+    assert not (named.mentions or named.events or named.flows)
 
 
 def assert_same_contents(one: StoreContents, other: StoreContents) -> None:
