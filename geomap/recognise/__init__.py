@@ -206,7 +206,7 @@ def merge(
             or _foreign_word(mention, text, language, gazetteer)
         ):
             continue  # ein Ende, Pertes: a model that never read the language took a word
-        # sier Helland, Clintons fly: a name the rules know read as a person, as they read it
+        # sier Helland: a small place's name that the rules read as a person's is none
         if (same is not None or not _read_as_person(text, mention, people, gazetteer)) and (
             _known(mention.key, gazetteer)
             or (span.confidence >= UNSURE and not _person(text, mention, people))
@@ -326,8 +326,8 @@ def _read_as_person(
     text: str, mention: Mention, people: frozenset[str], gazetteer: Gazetteer
 ) -> bool:
     """Whether a one-word name of the model that the gazetteer knows as no town of 100,000
-    is a person: after a title, beside a verb of saying (*sier Helland*), or the last word
-    of a full name in the article (*Clintons fly* after *Bill Clinton*). A bigger place
+    is a person, as the rules read such a name: after a title, beside a verb of saying
+    (*sier Helland*), or as the last word of a full name the article gives. A bigger place
     keeps its name (*president of Russia*, *Moscow said*)."""
     if " " in mention.key:
         return False
