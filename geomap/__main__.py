@@ -3,8 +3,8 @@
 import sys
 
 try:
-    from geomap.cli import main
+    from geomap.cli import run
 except KeyboardInterrupt:  # interrupted while starting: nothing was touched yet
     sys.exit(130)
 
-main()
+run()

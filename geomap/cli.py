@@ -15,6 +15,7 @@ import inspect
 import json
 import logging
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -489,6 +490,18 @@ def main(argv: list[str] | None = None) -> None:
 
 #: New objects between two young passes of the collector while a command runs (see main).
 _YOUNG_PASS_OBJECTS = 20_000
+
+
+def run() -> None:
+    """The ``geomap`` program: :func:`main`, then the process ends. A Ctrl-C that comes once
+    the command is over, while Python shuts down, is ignored: it would otherwise end the
+    process by the signal (exit status -2) after its work was done and said."""
+    try:
+        main()
+    except KeyboardInterrupt:  # in main's last instants, after the command's work
+        _interrupted()
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _run(args: list[str]) -> None:

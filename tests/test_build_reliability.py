@@ -128,6 +128,40 @@ def test_an_interrupted_build_says_so_in_one_line_and_keeps_the_store(workspace:
     _assert_old_or_new(folder, workspace)
 
 
+#: The geomap program with a Ctrl-C that comes as its command ends (``when``): in main's last
+#: instants, or while Python shuts down after it.
+_LATE_CTRL_C = """
+import atexit, os, signal, sys, time
+import geomap.cli as cli
+when, command = sys.argv[1], cli.main
+def main():
+    try:
+        command()
+    finally:
+        if when == "end":
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(1)
+cli.main = main
+if when == "exit":
+    atexit.register(lambda: os.kill(os.getpid(), signal.SIGINT) or time.sleep(1))
+sys.argv = ["geomap", "--version"]
+cli.run()
+"""
+
+
+@pytest.mark.parametrize("when", ["end", "exit"])
+def test_a_ctrl_c_as_the_command_ends_is_no_crash(when: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _LATE_CTRL_C, when],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode in (0, 130)  # never killed by the signal itself (-2)
+    assert "Traceback" not in done.stderr
+
+
 def test_two_builds_at_once_on_one_folder_both_land(workspace: Path) -> None:
     folder = _fresh_copy(workspace, "concurrent")
     first = start_geomap("build", "b.txt", "--out", folder.name, cwd=workspace)
