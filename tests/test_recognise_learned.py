@@ -252,6 +252,20 @@ def test_a_town_of_a_disease_name_is_still_the_town_elsewhere(gazetteer: Gazette
     assert _recognised(text, "en", gazetteer) == ["Wuhan"]
 
 
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("Iran Foreign Minister Javad Zarif flew to Kabul.", ["Iran", "Kabul"]),
+        ("Northern Ireland First Minister Arlene Foster met officials.", ["Northern Ireland"]),
+        ("The New York Times reported from Kabul.", ["Kabul"]),  # still a longer name
+    ],
+)
+def test_a_place_before_a_title_is_a_place(
+    text: str, places: list[str], gazetteer: Gazetteer
+) -> None:
+    assert _recognised(text, "en", gazetteer) == places
+
+
 def test_a_span_listing_two_known_places_gives_both(gazetteer: Gazetteer) -> None:
     text = "Roads between Brisbane and Townsville were closed."
     start = text.index("Brisbane")

@@ -308,17 +308,20 @@ _STREET_REACH = 3  # words: the street word and up to two particles (rue de la)
 def _inside_longer_name(text: str, end: int) -> bool:
     """Whether a capitalised word follows ``text[:end]`` after one space, as the rest of a
     longer proper name (*New York Times*); not a weekday or month (*in Paris Tuesday*) nor
-    a title."""
+    a title of one or two words (*Kazakhstan President*, *Iran Foreign Minister*)."""
     if text[end : end + 1] != " ":
         return False
-    word = text[end + 1 : end + 40].split(" ", 1)[0].strip(".,;:!?»”\"')")
+    word, *rest = text[end + 1 : end + 60].split(" ", 2)[:2]
+    word = word.strip(".,;:!?»”\"')")
     if not word[:1].isupper() or word.isupper():
         return False
     key = _fold_word(word)
+    second = _fold_word(rest[0].strip(".,;:!?»”\"')")) if rest and rest[0][:1].isupper() else ""
     return (
         key not in lexicon.WEEKDAYS
         and key not in lexicon.MONTHS
         and key not in lexicon.PERSON_TITLES
+        and second not in lexicon.PERSON_TITLES
     )
 
 
