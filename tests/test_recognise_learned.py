@@ -266,6 +266,21 @@ def test_a_place_before_a_title_is_a_place(
     assert _recognised(text, "en", gazetteer) == places
 
 
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("Western diplomats said the talks in Kabul had failed.", ["Kabul"]),
+        ("Crowds in Minsk accused Western governments of meddling.", ["Minsk"]),
+        ("Police in Western Cape detained 40 people.", ["Western Cape"]),
+        ("Rebels in Eastern held the main road.", ["Eastern"]),  # a province, after *in*
+    ],
+)
+def test_a_compass_adjective_before_a_noun_is_no_place(
+    text: str, places: list[str], gazetteer: Gazetteer
+) -> None:
+    assert _recognised(text, "en", gazetteer) == places
+
+
 def test_a_span_listing_two_known_places_gives_both(gazetteer: Gazetteer) -> None:
     text = "Roads between Brisbane and Townsville were closed."
     start = text.index("Brisbane")

@@ -720,6 +720,9 @@ DISEASE_WORDS_BEFORE = frozenset(
     "вирус вируса вирусом вирусе вирусу лихорадка лихорадки лихорадкой лихорадку virus "
     "fievre".split()
 )
+#: Compass adjectives that are a place's name only as part of a longer one (*Western Cape*);
+#: before a word in lower case they are adjectives (*Western diplomats*, *Eastern media*).
+COMPASS_ADJECTIVES = frozenset("western eastern northern southern".split())
 #: Words before a name that make it a person, not a place.
 PERSON_TITLES = frozenset(
     "president presidenten statsminister minister innenriksminister utenriksminister leder "

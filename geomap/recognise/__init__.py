@@ -103,7 +103,17 @@ def recognise(
         people=people,
         unread=unread_spans(text, sentences),
     )
-    return _without_diseases(text, found, gazetteer)
+    return [m for m in _without_diseases(text, found, gazetteer) if not _adjective(text, m)]
+
+
+def _adjective(text: str, mention: Mention) -> bool:
+    """Whether the mention is a compass adjective before a word in lower case (*Western
+    diplomats*): a place named *Western* (a province, an area) is meant only after a
+    locative word (*in Eastern*)."""
+    if mention.key not in lexicon.COMPASS_ADJECTIVES:
+        return False
+    after = text[mention.end : mention.end + 2]
+    return after[:1] == " " and after[1:].islower() and not _located(text, mention)
 
 
 def _without_diseases(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
