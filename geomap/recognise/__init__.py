@@ -120,15 +120,11 @@ def _without_diseases(text: str, mentions: list[Mention], gazetteer: Gazetteer) 
     """The mentions but those of a disease named after a place (*Marburg virus*, *вирус
     Эбола*), and, in an article that names such a disease, the other mentions of its name
     unless that names a town of 100,000 (*imported Marburg*, *Marburg kills*)."""
-    diseases = {m.key for m in mentions if _names_a_disease(text, m)}
-    if not diseases:
+    named = {m for m in mentions if _names_a_disease(text, m)}
+    if not named:
         return mentions
-    towns = {key for key in diseases if name_strength(key, gazetteer) >= CITY}
-    return [
-        m
-        for m in mentions
-        if m.key not in diseases or (m.key in towns and not _names_a_disease(text, m))
-    ]
+    diseases = {m.key for m in named if name_strength(m.key, gazetteer) < CITY}
+    return [m for m in mentions if m not in named and m.key not in diseases]
 
 
 def _names_a_disease(text: str, mention: Mention) -> bool:
