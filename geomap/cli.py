@@ -10,15 +10,17 @@ others were printed or stored.
 # at every run, and evaluates the text of each twice; as objects they are made once, at import
 # (5 ms less of a short parse). Names imported only for type checking are quoted.
 
+import codecs
 import gc
 import inspect
 import json
 import logging
 import os
+import shutil
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -32,7 +34,6 @@ from geomap.settings import Settings
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
-    from rich.table import Table
 
     from geomap.distributed import ClusterOptions
 
@@ -245,11 +246,22 @@ def _progress() -> "Progress":
     )
 
 
-def _table(*headers: str, **options: Any) -> "Table":
-    """A rich table (rich's tables are imported when a command prints one)."""
-    from rich.table import Table
+def _print_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, title: str | None = None
+) -> None:
+    """Print a table on stdout, fitted to the terminal (200 columns when not a terminal)."""
+    from geomap.terminal import render_table
 
-    return Table(*headers, **options)
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else 200
+    box = codecs.lookup(sys.stdout.encoding or "utf-8").name.startswith("utf")
+    _print_line(render_table(headers, rows, width=width, title=title, ascii_only=not box))
+
+
+def _print_line(text: str) -> None:
+    """Print ``text`` on stdout; a character its encoding cannot hold is shown as ``?``
+    rather than failing the command."""
+    encoding = sys.stdout.encoding or "utf-8"
+    sys.stdout.write(text.encode(encoding, "replace").decode(encoding) + "\n")
 
 
 def _gazetteer_progress(settings: Settings) -> Any:
@@ -333,16 +345,14 @@ def gazetteer_info(
     if as_json:
         out.print_json(data=info)
         return
-    table = _table(title="geomap gazetteer", show_header=False)
-    table.add_row("location", _shown(info["path"]))
-    table.add_row("size", f"{info['size_bytes'] / 1e6:.1f} MB")
-    for kind, count in sorted(info["places"].items()):
-        table.add_row(f"{kind} entries", f"{count:,}")
-    table.add_row("names", f"{info['names']:,}")
+    rows = [("location", _one_line(str(info["path"]), 1000))]
+    rows.append(("size", f"{info['size_bytes'] / 1e6:.1f} MB"))
+    rows += [(f"{kind} entries", f"{count:,}") for kind, count in sorted(info["places"].items())]
+    rows.append(("names", f"{info['names']:,}"))
     for package, version in info["sources"].items():
-        table.add_row(f"source: {_shown(package)}", _shown(version))
-    table.add_row("build time", f"{info['built_seconds']:.1f} s")
-    out.print(table)
+        rows.append((f"source: {_one_line(package)}", _one_line(str(version))))
+    rows.append(("build time", f"{info['built_seconds']:.1f} s"))
+    _print_table((), rows, title="geomap gazetteer")
 
 
 # -- geocode -------------------------------------------------------------------------------
@@ -423,33 +433,39 @@ def _print_geocoded(results: list[tuple[str, list[Any]]], *, limit: int, as_json
             data.append((items or None) if limit > 1 else (items[0] if items else None))
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         return
-    table = _table("query", "name", "kind", "country", "lat", "lon", "place id", "score")
+    rows: list[tuple[str, ...]] = []
     for query, places in results:
-        shown = _printable(query)
+        shown = _one_line(query)
         if not places:
-            table.add_row(shown, "[red]not found[/red]", "", "", "", "", "", "")
-        for place in places:
-            table.add_row(
+            rows.append((shown, "not found", "", "", "", "", "", ""))
+        rows += [
+            (
                 shown,
-                _printable(place.name),
+                _one_line(place.name),
                 place.kind,
                 place.country_code or "",
                 f"{place.latitude:.4f}",
                 f"{place.longitude:.4f}",
-                place.place_id,
+                _one_line(place.place_id),
                 f"{place.score:.2f}",
             )
-    out.print(table)
+            for place in places
+        ]
+    _print_table(("query", "name", "kind", "country", "lat", "lon", "place id", "score"), rows)
+
+
+def _one_line(text: str, width: int = 60) -> str:
+    """A name or query as one safe, short line: no control characters, at most ``width``
+    characters (the last an ellipsis when cut)."""
+    cleaned = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
+    return cleaned if len(cleaned) <= width else cleaned[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
 def _printable(text: str, width: int = 60) -> str:
-    """A query as one safe, short line (no control characters, no rich markup)."""
+    """:func:`_one_line`, for rich to print: its markup (``[red]``) escaped."""
     from rich.markup import escape
 
-    cleaned = "".join(ch if ch.isprintable() else "\N{REPLACEMENT CHARACTER}" for ch in text)
-    return escape(
-        cleaned if len(cleaned) <= width else cleaned[: width - 1] + "\N{HORIZONTAL ELLIPSIS}"
-    )
+    return escape(_one_line(text, width))
 
 
 def _shown(value: object) -> str:
@@ -627,43 +643,38 @@ def _expanded(sources: list[str]) -> tuple[list[str], bool]:
 
 def _print_parsed(parsed: Any) -> None:
     from geomap.records import COUNTS
+    from geomap.terminal import styled_bold
 
-    # Without colours highlighting changes nothing printed, and costs its regexes (5 ms)
-    highlight = None if out.color_system else False
     article = parsed.article
-    title = _printable(article.title or article.source, 100)
-    about = f"{article.language}, {article.published or 'no date'}, id {article.id}"
-    about = _printable(about, 200)
-    out.print(f"[bold]{title}[/bold]  ({about})", highlight=highlight)
-    places = _table("place", "kind", "country", "mentions", "place id")
+    title = _one_line(article.title or article.source, 100)
+    about = _one_line(f"{article.language}, {article.published or 'no date'}, id {article.id}", 200)
+    _print_line(f"{styled_bold(title, terminal=sys.stdout.isatty())}  ({about})")
     counts: dict[str, tuple[Any, int]] = {}
     for mention in parsed.mentions:
         place, seen = counts.get(mention.place.place_id, (mention.place, 0))
         counts[mention.place.place_id] = (place, seen + 1)
-    for place, seen in counts.values():
-        places.add_row(
-            _printable(place.name),
-            place.kind,
-            place.country_code or "",
-            str(seen),
-            _printable(place.place_id),
-        )
-    out.print(places, highlight=highlight)
-    events = _table("event", "where", "date", "figures", "actor")
+    places = [
+        (_one_line(p.name), p.kind, p.country_code or "", str(seen), _one_line(p.place_id))
+        for p, seen in counts.values()
+    ]
+    _print_table(("place", "kind", "country", "mentions", "place id"), places)
+    events = []
     for event in parsed.events:
         figures = ", ".join(
             f"{k} {getattr(event, k)}" for k in COUNTS if getattr(event, k) is not None
         )
-        events.add_row(
-            f"{event.event_type} / {event.sub_event_type}",
-            _printable(event.place.name),
-            str(event.date or ""),
-            _printable(figures or event.notes, 200),
-            _printable(event.actor1),
+        events.append(
+            (
+                f"{event.event_type} / {event.sub_event_type}",
+                _one_line(event.place.name),
+                str(event.date or ""),
+                _one_line(figures or event.notes, 200),
+                _one_line(event.actor1),
+            )
         )
-    out.print(events, highlight=highlight)
+    _print_table(("event", "where", "date", "figures", "actor"), events)
     for mention in parsed.unresolved:
-        err.print(f"not found: {_printable(mention.surface)} at {mention.start}")
+        sys.stderr.write(f"not found: {_one_line(mention.surface)} at {mention.start}\n")
 
 
 # -- build, render, export, open ----------------------------------------------------------
@@ -886,10 +897,8 @@ def stats_command(
         ("events per month", counted.by_month),
         ("articles per source", counted.by_source),
     ):
-        table = _table(title, "count", title_justify="left")
-        for value, count in rows:
-            table.add_row(_printable(value, 200), f"{count:,}")
-        out.print(table)
+        cells = [(_one_line(value, 200), f"{count:,}") for value, count in rows]
+        _print_table((title, "count"), cells, title=title)
 
 
 @_command("open")
@@ -928,21 +937,21 @@ def _print_error(exc: Exception) -> None:
 def _print_report(report: Any) -> None:
     if _State.quiet:
         return
-    table = _table(title="geomap", show_header=False)
+    rows = []
     if report.added or report.replaced or report.unchanged:
-        table.add_row(
-            "articles read",
+        read = (
             f"{len(report.added)} new, {len(report.replaced)} replaced, "
-            f"{len(report.unchanged)} already stored",
+            f"{len(report.unchanged)} already stored"
         )
-    table.add_row("articles in store", f"{report.articles:,}")
-    table.add_row("places", f"{report.places:,}")
-    for title, rows in report.layer_rows:
-        table.add_row(f"layer: {_printable(title)}", f"{rows:,}")
+        rows.append(("articles read", read))
+    rows.append(("articles in store", f"{report.articles:,}"))
+    rows.append(("places", f"{report.places:,}"))
+    rows += [(f"layer: {_one_line(title)}", f"{count:,}") for title, count in report.layer_rows]
     for path in report.outputs:
-        state = "written" if path in report.written else "unchanged"
-        table.add_row(_shown(path), state)
-    out.print(table)
+        rows.append(
+            (_one_line(str(path), 1000), "written" if path in report.written else "unchanged")
+        )
+    _print_table((), rows, title="geomap")
 
 
 def _say_where_the_map_is(path: Path, *, opening: bool) -> None:
