@@ -104,7 +104,6 @@ def resolve_mentions(
     if isinstance(geocoder, CachedGeocoder):
         return [resolve_online(m, geocoder) for m in mentions]
     gazetteer = geocoder.gazetteer
-    regions = gazetteer.region_names()
     names = _NAMES.get(geocoder)
     if names is None or len(names) > _NAMES_KEPT:
         names = _NAMES[geocoder] = {}
@@ -143,7 +142,7 @@ def resolve_mentions(
         _, row, parts, probability = choice
         place = placed.get(sense)
         if place is None:
-            region = row.name if row.kind == REGION else regions.get(f"{row.cc}.{row.admin1}")
+            region = row.name if row.kind == REGION else gazetteer.region_name(row.cc, row.admin1)
             place = placed[sense] = place_of_row(row, score=probability, region=region)
         resolved.append(_with_place(mention, place, parts))
     return resolved

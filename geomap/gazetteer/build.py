@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import gettext
-import json
 import logging
 import math
 import os
@@ -63,6 +62,7 @@ CREATE TABLE place (
 CREATE TABLE name (key TEXT NOT NULL, place INTEGER NOT NULL, flags INTEGER NOT NULL,
                    PRIMARY KEY (key, place)) WITHOUT ROWID;
 CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE region (key TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
 """
 _INDEXES = """
 CREATE UNIQUE INDEX place_id ON place (place_id);
@@ -234,13 +234,13 @@ def _write(builder: _Builder, path: Path, stamp: str, seconds: float) -> None:
                 "INSERT INTO name VALUES (?,?,?)",
                 sorted((key, rowid, flags) for (key, rowid), flags in builder.names.items()),
             )
+            db.executemany("INSERT INTO region VALUES (?,?)", _region_names(builder).items())
             db.executescript(_INDEXES)
             meta = {
                 "fingerprint": stamp,
                 "format": FORMAT_VERSION,
                 "built_seconds": f"{seconds:.2f}",
                 "country_names": "\n".join(_country_names(builder)),
-                "region_names": json.dumps(_region_names(builder), ensure_ascii=False),
             }
             meta |= {f"pkg:{name}": installed_version(name) for name in _PACKAGES}
             db.executemany("INSERT INTO meta VALUES (?,?)", meta.items())

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import logging
 import math
 import sqlite3
@@ -31,7 +30,7 @@ from geomap.records import Place
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "16"  # change with the schema or with how entries are built
+FORMAT_VERSION = "17"  # change with the schema or with how entries are built
 
 COUNTRY, REGION, CITY, AIRPORT = "country", "region", "city", "airport"
 #: Second-level units: counties, kommuner, raions.
@@ -132,7 +131,7 @@ class Gazetteer:
         self._local = threading.local()
         self._features: tuple[FeaturePattern, ...] | None = None
         self._countries: frozenset[str] | None = None
-        self._regions: dict[str, str] | None = None
+        self._regions: dict[str, str | None] = {}
         self._phrases: FeaturePhrases | None = None
         #: (flags, place row) pairs by key, () for a key without entries. The index never
         #: changes while open (see :meth:`_db`), so an answer stays true.
@@ -310,18 +309,20 @@ class Gazetteer:
             self._countries = frozenset(row[0].split("\n")) if row and row[0] else frozenset()
         return self._countries
 
-    def region_names(self) -> dict[str, str]:
-        """``"CC.admin1"`` → the name of that first-level region, read once."""
-        if self._regions is None:
-            row = self._db().execute("SELECT v FROM meta WHERE k = 'region_names'").fetchone()
-            self._regions = json.loads(row[0]) if row and row[0] else {}
-        return self._regions
+    def region_name(self, country_code: str | None, admin1: str | None) -> str | None:
+        """The name of first-level region ``admin1`` of the country, if the index has it;
+        each asked for once (a parse names a few of the 3,400: reading them all took 6 ms)."""
+        key = f"{country_code}.{admin1}"
+        if key not in self._regions:
+            row = self._db().execute("SELECT name FROM region WHERE key = ?", (key,)).fetchone()
+            self._regions[key] = row[0] if row else None
+        return self._regions[key]
 
     def region_of(self, place: Place) -> str | None:
         """The name of the first-level region ``place`` lies in (itself for a region)."""
         if place.kind == REGION:
             return place.name
-        return self.region_names().get(f"{place.country_code}.{place.admin1}")
+        return self.region_name(place.country_code, place.admin1)
 
     def features(self) -> tuple[FeaturePattern, ...]:
         """The feature phrases of ``gazetteer/features.tsv``, parsed once."""
