@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 import typer.main
 from conftest import run_geomap
+from typer.testing import CliRunner
 
-from geomap.cli import _DeferredConversion, app
+from geomap.cli import _app_for, _DeferredConversion, app
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "kazakhstan-2022-01.en.txt"
@@ -198,3 +199,23 @@ def test_installed_versions_read_as_importlib_metadata_reads_them() -> None:
         assert installed_version(name) == importlib.metadata.version(name), name
     with pytest.raises(importlib.metadata.PackageNotFoundError):
         installed_version("no-such-package-anywhere")
+
+
+def test_a_command_is_run_from_an_app_holding_it_alone() -> None:
+    single = _app_for(["--debug", "-q", "parse", "--json", "a.txt"])
+    assert [command.name for command in single.registered_commands] == ["parse"]
+    assert single.registered_callback is app.registered_callback  # the root options
+    assert len(app.registered_commands) > 1  # the app itself is left whole
+
+
+@pytest.mark.parametrize("args", [[], ["--help"], ["--version"], ["gazetteer", "info"], ["pars"]])
+def test_the_root_a_group_or_an_unknown_name_get_the_whole_app(args: list[str]) -> None:
+    assert _app_for(args) is app
+
+
+def test_a_command_alone_has_the_help_and_errors_it_has_among_all() -> None:
+    for args in (["parse", "--help"], ["geocode", "--limit", "x", "Almaty"]):
+        alone = CliRunner().invoke(_app_for(args), args, prog_name="geomap")
+        whole = CliRunner().invoke(app, args, prog_name="geomap")
+        assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+        assert alone.output.strip()
