@@ -145,9 +145,11 @@ class _Table:
         if not self.plain or not unicodedata.is_normalized("NFKC", word):
             return None
         tokens = word.translate(_SEPARATORS).split(" ")
-        letters = _plain_letters()
         for token in tokens:
-            if not token or not letters.issuperset(token):
+            if token.isascii():  # of ASCII, the plain letters are a-z: no table to make
+                if not (token.isalpha() and token.islower()):
+                    return None
+            elif not _plain_letters().issuperset(token):
                 return None
         return tokens
 
