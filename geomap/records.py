@@ -171,36 +171,6 @@ class Flow:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
-    """One article's report of an event: where it came from, its sentence and its figures."""
-
-    article_id: str
-    source: str
-    published: PubDate | None
-    evidence: str
-    date: dt.date | None
-    figures: tuple[tuple[str, int], ...] = ()  # (count name, value) as this report gives them
-
-
-@dataclass(frozen=True, slots=True)
-class MergedEvent:
-    """An event as several articles report it: one event, every report that tells of it.
-
-    ``event`` carries the figures chosen by the rule of :mod:`geomap.extract.reports` (the
-    most recent report that gives a figure); ``reports`` lists every source in the order
-    they were read, each with its own figures.
-    """
-
-    event: EventFact
-    reports: tuple[Report, ...]
-
-    @property
-    def sources(self) -> int:
-        """How many articles report the event."""
-        return len({report.article_id for report in self.reports})
-
-
-@dataclass(frozen=True, slots=True)
 class ParsedArticle:
     """What geomap read in one article."""
 

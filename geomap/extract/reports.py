@@ -2,7 +2,7 @@
 
 Reports of one incident (the same event type and layer at the same place, on dates that
 overlap: the same day or the next when both are known to the day, the same month otherwise,
-or one of them undated) become one :class:`~geomap.records.MergedEvent` that lists every
+or one of them undated) become one :class:`MergedEvent` that lists every
 report with its sentence and its own figures. Figures follow ACLED's practice of keeping the
 most recent reliable figure: for each count, the value of the most recently published report
 that gives one (reports without a publication date rank oldest; between reports of the same
@@ -14,14 +14,44 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
-from geomap.records import COUNTS, DAY, EventFact, MergedEvent, ParsedArticle, Report
+from geomap.records import COUNTS, DAY, EventFact, ParsedArticle, PubDate
 
 _OVERLAP_DAYS = 1
 _OLDEST = dt.date.min
 #: A report's date and its ACLED time precision.
 Dated = tuple[dt.date | None, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """One article's report of an event: where it came from, its sentence and its figures."""
+
+    article_id: str
+    source: str
+    published: PubDate | None
+    evidence: str
+    date: dt.date | None
+    figures: tuple[tuple[str, int], ...] = ()  # (count name, value) as this report gives them
+
+
+@dataclass(frozen=True, slots=True)
+class MergedEvent:
+    """An event as several articles report it: one event, every report that tells of it.
+
+    ``event`` carries the figures chosen by the rule of this module (the most
+    recent report that gives a figure); ``reports`` lists every source in the order
+    they were read, each with its own figures.
+    """
+
+    event: EventFact
+    reports: tuple[Report, ...]
+
+    @property
+    def sources(self) -> int:
+        """How many articles report the event."""
+        return len({report.article_id for report in self.reports})
 
 
 def merge_articles(parsed: Sequence[ParsedArticle]) -> list[MergedEvent]:
