@@ -36,6 +36,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from geomap.cli import PROCESS_ENVIRONMENT
+
 TOWNS = (
     "Kyzylorda",
     "Pavlodar",
@@ -183,8 +185,8 @@ def child(folder: str, out: str, workers: int) -> None:
 
 
 def _build(folder: Path, out: Path, workers: int) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(Path.cwd())}
-    env.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")  # as geomap's CLI runs Arrow
+    # the environment geomap's command line gives its own process
+    env = {**PROCESS_ENVIRONMENT, **os.environ, "PYTHONPATH": str(Path.cwd())}
     result = subprocess.run(
         [sys.executable, "-m", "bench.distributed", "--child", str(folder), str(out), str(workers)],
         capture_output=True,

@@ -477,12 +477,21 @@ def _shown(value: object) -> str:
 # -- entry point ---------------------------------------------------------------------------
 
 
+#: What the command line sets in its process's environment before the libraries that read it
+#: load, where the user has not set it:
+#: - Arrow's buffers (outputs, store reads) on the C library's allocator: the default hands
+#:   pages back at once, and a render of 100,000 events then spent a sixth of its CPU time
+#:   faulting them in again.
+#: - NumPy's OpenBLAS without threads of its own: geomap multiplies no large matrices, and
+#:   OpenBLAS's thread, started when NumPy loads, spins for work for about 0.1 s of CPU time
+#:   (a quarter of a short parse's). Dask sets the same for its workers.
+PROCESS_ENVIRONMENT = {"ARROW_DEFAULT_MEMORY_POOL": "system", "OPENBLAS_NUM_THREADS": "1"}
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; user mistakes print one line, never a traceback (unless ``--debug``)."""
-    # Arrow's buffers (outputs, store reads) on the C library's allocator, unless the user
-    # chose one: the default hands pages back at once, and a render of 100,000 events then
-    # spent a sixth of its CPU time faulting them in again
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    for name, value in PROCESS_ENVIRONMENT.items():  # unless the user chose otherwise
+        os.environ.setdefault(name, value)
     args = sys.argv[1:] if argv is None else argv
     # The objects of the libraries and modules loaded so far live as long as the process: the
     # collector's full passes during the command need not examine them again (a short parse

@@ -219,3 +219,38 @@ def test_a_command_alone_has_the_help_and_errors_it_has_among_all() -> None:
         whole = CliRunner().invoke(app, args, prog_name="geomap")
         assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
         assert alone.output.strip()
+
+
+_THREADS = """
+import os, sys
+from geomap.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("@@", len(os.listdir("/proc/self/task")), os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+def _threads_after_parse(env: dict[str, str]) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", _THREADS, "parse", "--json", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    return done.stdout.rsplit("@@", 1)[1].split()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads listed by Linux")
+def test_a_parse_runs_on_one_thread_without_numpys_spinning_one() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    assert _threads_after_parse(env) == ["1", "1"]
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads listed by Linux")
+def test_a_users_own_blas_threads_are_kept() -> None:
+    threads, setting = _threads_after_parse({**os.environ, "OPENBLAS_NUM_THREADS": "2"})
+    assert setting == "2"
+    assert int(threads) >= 1
