@@ -71,6 +71,15 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+@pytest.fixture
+def unwritable_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A cache folder that cannot be made: a file stands where its parent would be."""
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder would be")
+    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(blocker / "cache"))
+    return blocker / "cache"
+
+
 def in_ci() -> bool:
     """Whether this run is CI's (``CI=true``), where every test must run."""
     return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}

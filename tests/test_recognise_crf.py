@@ -111,10 +111,6 @@ def test_a_changed_model_file_is_read_again(
     assert load_model(copy) is None
 
 
-def test_an_unwritable_cache_folder_still_gives_the_model(
-    model: Model, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("a file where the cache folder would be")
-    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(blocker / "cache"))
+@pytest.mark.usefixtures("unwritable_cache")
+def test_an_unwritable_cache_folder_still_gives_the_model(model: Model) -> None:
     assert load_model(MODEL_PATH) == model

@@ -50,10 +50,6 @@ def test_a_damaged_or_unsafe_cache_file_is_made_again(
     assert json.loads(kept.read_text(encoding="utf-8"))["type"] == "GeometryCollection"
 
 
-def test_an_unwritable_cache_folder_still_gives_the_outlines(
-    made: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("a file where the cache folder would be")
-    monkeypatch.setenv("GEOMAP_CACHE_DIR", str(blocker / "cache"))
+@pytest.mark.usefixtures("unwritable_cache")
+def test_an_unwritable_cache_folder_still_gives_the_outlines(made: str) -> None:
     assert render._outline_literal() == made
