@@ -129,19 +129,34 @@ def _without_diseases(text: str, mentions: list[Mention], gazetteer: Gazetteer) 
 
 def _names_a_disease(text: str, mention: Mention) -> bool:
     """Whether a disease word follows the name after a space or hyphen, or precedes it."""
-    after = text[mention.end : mention.end + _TITLE_REACH]
-    if after[:1] in (" ", "-"):
-        word = after[1:].split(maxsplit=1)[0] if after[1:].strip() else ""
-        if _fold_word(word.rstrip(",.;:!?»”\"')")) in lexicon.DISEASE_WORDS_AFTER:
-            return True
-    before = text[max(0, mention.start - _TITLE_REACH) : mention.start]
-    words = before.split()
-    return (  # a word of the same sentence: not *the H1N1 virus. Kenya has*
-        before.endswith(" ")
-        and bool(words)
-        and words[-1].isalpha()
-        and _fold_word(words[-1]) in lexicon.DISEASE_WORDS_BEFORE
-    )
+    if _fold_word(_word_after(text, mention.end, joins=" -")) in lexicon.DISEASE_WORDS_AFTER:
+        return True
+    word = _word_before(text, mention.start)
+    # a word of the same sentence: not *the H1N1 virus. Kenya has*
+    return word.isalpha() and _fold_word(word) in lexicon.DISEASE_WORDS_BEFORE
+
+
+def _words_before(text: str, start: int) -> list[str]:
+    """The words in the few characters before ``text[start:]`` (:data:`_TITLE_REACH`)."""
+    return text[max(0, start - _TITLE_REACH) : start].split()
+
+
+def _word_before(text: str, start: int) -> str:
+    """The word a space before ``text[start:]``; empty when none stands there."""
+    words = _words_before(text, start)
+    return words[-1] if words and text[start - 1 : start] == " " else ""
+
+
+def _word_after(text: str, end: int, *, joins: str = " ") -> str:
+    """The word after ``text[:end]`` and one of ``joins``, without the punctuation that ends a
+    clause or a quote; empty when none follows."""
+    if not text[end : end + 1] or text[end] not in joins:
+        return ""
+    words = text[end + 1 : end + _TITLE_REACH].split(maxsplit=1)
+    return words[0].rstrip(_CLOSING) if words else ""
+
+
+_CLOSING = ".,;:!?»”\"')"
 
 
 def merge(
@@ -301,7 +316,7 @@ def _big_by_name(key: str, *, language: str, gazetteer: Gazetteer) -> bool:
 
 def _names_a_street(text: str, start: int) -> bool:
     """Whether the words before ``start`` are a street word and particles (*rue de*)."""
-    for word in reversed(text[max(0, start - _TITLE_REACH) : start].split()[-_STREET_REACH:]):
+    for word in reversed(_words_before(text, start)[-_STREET_REACH:]):
         key = _fold_word(word)
         if key not in lexicon.NAME_PARTICLES:
             return key in lexicon.STREET_WORDS
@@ -318,11 +333,11 @@ def _inside_longer_name(text: str, end: int) -> bool:
     if text[end : end + 1] != " ":
         return False
     word, *rest = text[end + 1 : end + 60].split(" ", 2)[:2]
-    word = word.strip(".,;:!?»”\"')")
+    word = word.strip(_CLOSING)
     if not word[:1].isupper() or word.isupper():
         return False
     key = _fold_word(word)
-    second = _fold_word(rest[0].strip(".,;:!?»”\"')")) if rest and rest[0][:1].isupper() else ""
+    second = _fold_word(rest[0].strip(_CLOSING)) if rest and rest[0][:1].isupper() else ""
     return (
         key not in lexicon.WEEKDAYS
         and key not in lexicon.MONTHS
@@ -351,19 +366,13 @@ def _read_as_person(
 
 def _beside_saying(text: str, mention: Mention) -> bool:
     """Whether a verb of saying stands a space before or after the name (*said Clark*)."""
-    before = text[max(0, mention.start - _TITLE_REACH) : mention.start]
-    after = text[mention.end : mention.end + _TITLE_REACH]
-    words = []
-    if before.endswith(" ") and before.strip():
-        words.append(before.split()[-1])
-    if after.startswith(" ") and after.strip():
-        words.append(after.split()[0].rstrip(",.;:!?"))
-    return any(_fold_word(word) in lexicon.SAY_VERBS for word in words)
+    words = (_word_before(text, mention.start), _word_after(text, mention.end))
+    return any(_fold_word(word) in lexicon.SAY_VERBS for word in words if word)
 
 
 def _titled(text: str, start: int) -> bool:
     """Whether a title stands right before ``text[start:]`` (*president Tokayev*)."""
-    words = text[max(0, start - _TITLE_REACH) : start].split()
+    words = _words_before(text, start)
     return bool(words) and _fold_word(words[-1]) in lexicon.PERSON_TITLES
 
 
@@ -419,10 +428,7 @@ def _qualified(text: str, spotted: Sequence[Mention]) -> set[Mention]:
 def _located(text: str, mention: Mention) -> bool:
     """Whether a locative preposition stands right before the name (*in Semey*, *i Oslo*),
     or a noun of a kind of place, maybe with *of* (*the island of Java*, *в городе Грозном*)."""
-    words = [
-        _fold_word(w)
-        for w in text[max(0, mention.start - _TITLE_REACH) : mention.start].split()[-2:]
-    ]
+    words = [_fold_word(w) for w in _words_before(text, mention.start)[-2:]]
     if words and words[-1] in lexicon.PLACE_NOUN_LINKS:
         return len(words) == 2 and words[0] in lexicon.PLACE_NOUNS
     return bool(words) and (words[-1] in lexicon.LOCATIVE or words[-1] in lexicon.PLACE_NOUNS)
