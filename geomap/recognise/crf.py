@@ -19,7 +19,6 @@ attributes to their features.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import marshal
 import math
@@ -28,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geomap._paths import cache_dir
+from geomap._paths import cache_file, keep_in_cache
 
 log = logging.getLogger(__name__)
 
@@ -108,24 +107,16 @@ def load_model(path: Path) -> Model | None:
     error.
     """
     try:
-        state = path.stat()
+        cached = cache_file("crf", path, str(_CACHE_FORMAT), suffix=".marshal")
     except OSError:
         return read_model(path)
-    identity = f"{_CACHE_FORMAT}:{path.resolve()}:{state.st_size}:{state.st_mtime_ns}"
-    cached = cache_dir() / f"crf-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.marshal"
     with contextlib.suppress(OSError, ValueError, EOFError, TypeError):
         weights, transitions, steps = marshal.loads(cached.read_bytes())
         if isinstance(weights, dict) and len(transitions) == len(steps) == len(LABELS):
             return Model(weights, transitions, steps)
     model = read_model(path)
     if model is not None:
-        from geomap.atomic import write_bytes  # only when the cache is (re)written
-
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(cached, marshal.dumps((model.weights, model.transitions, model.steps)))
-        except OSError as exc:
-            log.debug("model weights not cached at %s: %s", cached, exc)
+        keep_in_cache(cached, marshal.dumps((model.weights, model.transitions, model.steps)))
     return model
 
 

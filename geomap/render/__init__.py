@@ -14,10 +14,8 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
-import hashlib
 import html
 import json
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,8 +30,7 @@ import shapely
 from branca.element import Element, Figure
 
 from geomap import __version__
-from geomap._paths import cache_dir
-from geomap.atomic import write_bytes
+from geomap._paths import cache_file, keep_in_cache
 from geomap.layers import LayerSpec
 from geomap.render.payload import (
     DateIndex,
@@ -66,8 +63,6 @@ __all__ = [
     "render_map",
     "safe_title",
 ]
-
-log = logging.getLogger(__name__)
 
 _JS_ESCAPES = {
     "<": "\\u003c",
@@ -398,26 +393,18 @@ def _outline_literal() -> str:
     skipped, never an error.
     """
     try:
-        source = shapes_file()
-        state = source.stat()
-        identity = (
-            f"{__version__}:{shapely.__version__}:{source.resolve()}:"
-            f"{state.st_size}:{state.st_mtime_ns}"
+        cached = cache_file(
+            "outline", shapes_file(), __version__, shapely.__version__, suffix=".js"
         )
     except OSError:
         return _made_outline_literal()
-    cached = cache_dir() / f"outline-{hashlib.sha256(identity.encode()).hexdigest()[:16]}.js"
     with contextlib.suppress(OSError, ValueError):  # ValueError: not JSON, or not UTF-8
         kept = cached.read_text(encoding="utf-8")
         json.loads(kept)  # data, and safe in a script as js_literal makes it
         if _JS_UNSAFE.search(kept) is None:
             return kept
     literal = _made_outline_literal()
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(cached, literal.encode("utf-8"))
-    except OSError as exc:
-        log.debug("country outlines not cached at %s: %s", cached, exc)
+    keep_in_cache(cached, literal.encode("utf-8"))
     return literal
 
 
