@@ -1175,8 +1175,10 @@ def _save_identifier(identifier: Any, path: Path) -> None:
         offset += _aligned(table.nbytes)
     header = json.dumps({"classes": [str(c) for c in identifier.nb_classes], "tables": layout})
     head = _MODEL_MAGIC + len(header).to_bytes(8, "little") + header.encode()
+    from geomap.atomic import replacing  # only when the model is (re)written
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _replacing(path) as handle:
+    with replacing(path) as temp, temp.open("wb") as handle:
         handle.write(head + bytes(_aligned(len(head)) - len(head)))
         for table in tables.values():
             handle.write(table.tobytes())
@@ -1188,18 +1190,6 @@ def _save_identifier(identifier: Any, path: Path) -> None:
 
 def _aligned(size: int) -> int:
     return -(-size // _MODEL_ALIGN) * _MODEL_ALIGN
-
-
-@contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[BinaryIO]:
-    """A file to write that replaces ``path`` once written whole."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with temp.open("wb") as handle:
-            yield handle
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def _cached_identifier(path: Path) -> _Classifier:
