@@ -182,19 +182,18 @@ def _merged_groups(
     of each incident's lead report (:func:`_lead`) its whole row."""
     rows = _row_dicts(events[list(_REPORT_COLUMNS)].iloc[[i for group in groups for i in group]])
     published = [_published_date(row["timestamp"]) for row in rows]
-    spans, at = [], 0
+    incidents, at = [], 0  # each incident's reports and their publication dates
     for group in groups:
-        spans.append(range(at, at + len(group)))
+        incidents.append((rows[at : at + len(group)], published[at : at + len(group)]))
         at += len(group)
-    leads = [_lead([rows[i] for i in span], [published[i] for i in span]) for span in spans]
+    leads = [_lead(members, days) for members, days in incidents]
     positions = [group[lead] for group, (_, lead) in zip(groups, leads, strict=True)]
     merged = []
-    for span, (chosen, _), lead_row in zip(
-        spans, leads, _row_dicts(events.iloc[positions]), strict=True
+    for (members, days), (chosen, _), lead_row in zip(
+        incidents, leads, _row_dicts(events.iloc[positions]), strict=True
     ):
-        members = [rows[i] for i in span]
         dates = [(_event_date(row), int(row["time_precision"] or 0)) for row in members]
-        merged.append(_merged_row(members, dates, [published[i] for i in span], lead_row, chosen))
+        merged.append(_merged_row(members, dates, days, lead_row, chosen))
     shapes = [geometry[group[0]] for group in groups]
     frame = pd.DataFrame(merged, columns=list(MERGED_EVENT_COLUMNS))
     return _finish(frame, shapes, MERGED_EVENT_COLUMNS, key="event_id_cnty")
