@@ -251,6 +251,5 @@ def test_a_parse_runs_on_one_thread_without_numpys_spinning_one() -> None:
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="threads listed by Linux")
 def test_a_users_own_blas_threads_are_kept() -> None:
-    threads, setting = _threads_after_parse({**os.environ, "OPENBLAS_NUM_THREADS": "2"})
+    _, setting = _threads_after_parse({**os.environ, "OPENBLAS_NUM_THREADS": "2"})
     assert setting == "2"
-    assert int(threads) >= 1
