@@ -17,7 +17,7 @@ parsed (merging, outputs, the store), and what it does while the workers parse (
 ``draft.append``: a new store written as the rows come).
 
 Run from the checkout root:
-``python -m bench.distributed [--sizes 10000 100000] [--workers 1 2] [--phases]``
+``python -m bench.distributed [--sizes 10000 100000] [--workers 1 2] [--phases] [--rounds 3]``
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ import json
 import os
 import random
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -250,6 +252,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--phases", action="store_true", help="print the build process's CPU seconds per step"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="build each mode this many times; print medians"
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -274,27 +279,69 @@ def main(argv: list[str] | None = None) -> None:
             folder = Path(tmp, "articles")
             folder.mkdir()
             write_articles(folder, count)
-            base = _build(folder, Path(tmp, "one"), 0)
-            rows = [("1 process", base, True)]
-            for workers in args.workers:
-                out = Path(tmp, f"w{workers}")
-                figures = _build(folder, out, workers)
-                rows.append((f"{workers} workers", figures, identical(Path(tmp, "one"), out)))
-            for mode, figures, same in rows:
-                load = "{:.1f}-{:.1f}".format(*figures["load"])
-                print(
-                    f"{figures['articles']:>9,}{mode:>12}{figures['seconds']:>9.1f}"
-                    f"{figures['parse_seconds']:>9.1f}{base['seconds'] / figures['seconds']:>8.2f}x"
-                    f"{figures['cpu']:>8.1f}{figures['cpu'] - figures['parse_cpu']:>12.1f}"
-                    f"{figures['workers_cpu']:>14.1f}"
-                    f"{critical_cpu(figures, cores=cores):>15.1f}"
-                    f"{critical_cpu(base, cores=cores) / critical_cpu(figures, cores=cores):>12.2f}x"
-                    f"{load:>10}"
-                    f"{'yes' if same else 'NO':>10}",
-                    flush=True,
-                )
-            if args.phases:
-                _print_phases(rows)
+            speed_ups: dict[str, list[float]] = {}
+            for number in range(args.rounds):
+                rows = _round(folder, Path(tmp, f"round{number}"), args.workers, turn=number)
+                _print_rows(rows, cores=cores)
+                if args.phases:
+                    _print_phases(rows)
+                base = rows[0][1]["seconds"]
+                for mode, figures, _same in rows:
+                    speed_ups.setdefault(mode, []).append(base / figures["seconds"])
+            if args.rounds > 1:
+                _print_medians(speed_ups)
+
+
+def _round(
+    folder: Path, out: Path, workers: list[int], *, turn: int
+) -> list[tuple[str, dict[str, Any], bool]]:
+    """One build of the folder in each mode (the order reversed every other ``turn``, so that
+    a machine slowing down or speeding up favours no mode), compared with the one-process
+    build's; their outputs are removed after."""
+    modes = [0, *workers] if turn % 2 == 0 else [*reversed(workers), 0]
+    out.mkdir()
+    built = {mode: _build(folder, out / f"w{mode}", mode) for mode in modes}
+    rows = [("1 process", built[0], True)]
+    rows += [(f"{n} workers", built[n], identical(out / "w0", out / f"w{n}")) for n in workers]
+    shutil.rmtree(out)
+    return rows
+
+
+def _print_rows(rows: list[tuple[str, dict[str, Any], bool]], *, cores: int) -> None:
+    base = rows[0][1]
+    for mode, figures, same in rows:
+        load = "{:.1f}-{:.1f}".format(*figures["load"])
+        print(
+            f"{figures['articles']:>9,}{mode:>12}{figures['seconds']:>9.1f}"
+            f"{figures['parse_seconds']:>9.1f}{base['seconds'] / figures['seconds']:>8.2f}x"
+            f"{figures['cpu']:>8.1f}{figures['cpu'] - figures['parse_cpu']:>12.1f}"
+            f"{figures['workers_cpu']:>14.1f}"
+            f"{critical_cpu(figures, cores=cores):>15.1f}"
+            f"{critical_cpu(base, cores=cores) / critical_cpu(figures, cores=cores):>12.2f}x"
+            f"{load:>10}"
+            f"{'yes' if same else 'NO':>10}",
+            flush=True,
+        )
+
+
+def _print_medians(speed_ups: dict[str, list[float]]) -> None:
+    """Each mode's median speed-up over the rounds, against one process and against the
+    first Dask mode (each round's builds divided by each other, then the median)."""
+    modes = list(speed_ups)
+    first = modes[1] if len(modes) > 1 else modes[0]
+    print(f"  median of {len(speed_ups[first])} rounds:")
+    for mode in modes[1:]:
+        against_first = [
+            mine / theirs for mine, theirs in zip(speed_ups[mode], speed_ups[first], strict=True)
+        ]
+        against = (
+            "" if mode == first else f", {statistics.median(against_first):.2f}x against {first}"
+        )
+        print(
+            f"  {mode:>12}: {statistics.median(speed_ups[mode]):.2f}x against 1 process"
+            f" (rounds: {', '.join(f'{x:.2f}' for x in speed_ups[mode])}){against}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
