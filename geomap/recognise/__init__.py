@@ -70,6 +70,9 @@ _NAMES_FOLLOW = frozenset({"ru", "uk", "be", "kk"})
 _TITLE_REACH = 40  # characters before a name where its title may stand
 #: The model's spans less sure than this are kept only when the gazetteer knows the name.
 UNSURE = 0.5
+#: A place the model is this sure of makes the rules' other mentions of its name in the
+#: article places (:func:`_named_again`).
+SURE_ELSEWHERE = 0.9
 #: :func:`~geomap.textnorm.fold` of one word, remembered: the words around names recur.
 _fold_word = remembered_by_argument(1 << 16)(fold)
 
@@ -258,8 +261,51 @@ def merge(
             )
         if sure[question]:
             found.append(mention)
+    found += _named_again(text, tagged, spotted, found, people, language=language)
     found.sort(key=lambda m: (m.start, m.end))
     return found
+
+
+def _named_again(
+    text: str,
+    tagged: Sequence[TaggedSpan],
+    spotted: Sequence[Mention],
+    found: Sequence[Mention],
+    people: frozenset[str],
+    *,
+    language: str,
+) -> list[Mention]:
+    """The rules' names left out that the model surely read as a place elsewhere in the
+    article, in any of their forms (*Дюссельдорфа* after *в Дюссельдорфе*, tagged with
+    :data:`SURE_ELSEWHERE`): an article names one thing by one name.
+
+    A name stays out that a title, a verb of saying or a person's full name marks as a
+    person's, that ends a compound (*Vest-Bodø*), or that is the genitive of the name in a
+    language that makes one with *-s* (*Uppsalas kommun*, *Norges Bank*: such a genitive
+    mostly begins the name of an organisation). None in a language the model never read.
+    """
+    if language not in MODEL_LANGUAGES:
+        return []
+    sure = {(span.start, span.end) for span in tagged if span.confidence >= SURE_ELSEWHERE}
+    named = {key for m in found if (m.start, m.end) in sure for key in (m.key, *_bases(m.key))}
+    if not named:
+        return []
+    taken = _Spans([(m.start, m.end) for m in found])
+    genitive_s = language in _GENITIVE_S
+    return [
+        m
+        for m in spotted
+        if not taken.overlaps(m.start, m.end)
+        and not named.isdisjoint((m.key, *_bases(m.key)))
+        and not (genitive_s and m.key.endswith("s") and m.key not in named)
+        and text[m.start - 1 : m.start] != "-"
+        and not _person(text, m, people)
+        and not _beside_saying(text, m)
+    ]
+
+
+#: Languages whose genitive ends a name with *-s* (*Norges*, *Uppsalas*).
+_GENITIVE_S = frozenset({"nb", "nn", "no", "sv", "da"})
 
 
 class _Spans:
