@@ -349,6 +349,24 @@ def test_a_name_beside_a_verb_of_saying_stays_a_person_though_a_place_elsewhere(
     assert [m.start for m in found] == [start, text.index("Lincoln has")]
 
 
+@pytest.mark.parametrize(
+    ("language", "text", "span", "places"),
+    [
+        ("en", "A Leeds spokesman declined to comment.", "A Leeds", ["Leeds"]),
+        ("nb", "En Tromsø-mann ble pågrepet natt til søndag.", "En Tromsø", ["Tromsø"]),
+        ("en", "Fishermen blocked the port of A Coruña on Monday.", "A Coruña", ["A Coruña"]),
+    ],
+)
+def test_an_indefinite_article_before_a_name_is_not_part_of_it(
+    language: str, text: str, span: str, places: list[str], gazetteer: Gazetteer
+) -> None:
+    start = text.index(span)
+    tagged = [TaggedSpan(start, start + len(span), 0.9)]
+    found = merge("t", text, tagged, [], language=language, gazetteer=gazetteer)
+    assert [m.surface for m in found] == places
+    assert [text[m.start : m.end] for m in found] == places
+
+
 def test_the_model_file_names_the_attributes_its_tagger_knows() -> None:
     tagger = pycrfsuite.Tagger()
     tagger.open(str(MODEL_PATH))

@@ -219,7 +219,10 @@ def merge(
             kept.append((span.start, span.end))
             continue
         mention = same or _named_part(
-            Mention(article_id, span.start, span.end, surface, fold(surface)), gazetteer
+            _without_article(
+                Mention(article_id, span.start, span.end, surface, fold(surface)), gazetteer
+            ),
+            gazetteer,
         )
         if trusted and (
             (
@@ -333,6 +336,24 @@ class _Spans:
             start <= other_start and other_end <= end and (other_start, other_end) != (start, end)
             for other_start, other_end in self._touching(start, end)
         )
+
+
+def _without_article(mention: Mention, gazetteer: Gazetteer) -> Mention:
+    """The name after an indefinite article that begins the model's span (*A Dugway
+    spokesman*, *en Tromsø-borger*), when the gazetteer knows the name and not the whole
+    (*A Coruña* stays whole); the mention itself otherwise."""
+    article, _, rest = mention.surface.partition(" ")
+    if not rest or _fold_word(article) not in _ARTICLES:
+        return mention
+    key = fold(rest)
+    if _known(mention.key, gazetteer) or not _known(key, gazetteer):
+        return mention
+    start = mention.end - len(rest)
+    return Mention(mention.article_id, start, mention.end, rest, key)
+
+
+#: Indefinite articles, which never begin a place's name.
+_ARTICLES = frozenset("a an en ei et ett ein eine un une".split())
 
 
 def _named_part(mention: Mention, gazetteer: Gazetteer) -> Mention:
