@@ -339,7 +339,7 @@ class _Spans:
 
 
 def _without_article(mention: Mention, gazetteer: Gazetteer) -> Mention:
-    """The name after an indefinite article that begins the model's span (*A Dugway
+    """The name after an indefinite article that begins the model's span (*A Leeds
     spokesman*, *en Tromsø-borger*), when the gazetteer knows the name and not the whole
     (*A Coruña* stays whole); the mention itself otherwise."""
     article, _, rest = mention.surface.partition(" ")
