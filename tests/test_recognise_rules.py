@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import pytest
 
+from geomap.extract.text import sentences
 from geomap.gazetteer import Gazetteer, default_index_path
 from geomap.geocode import OfflineGazetteer
 from geomap.pipeline import parse_article
+from geomap.recognise.rules import spot
 from geomap.records import Article, Mention
 
 US = "iso3166:US"
@@ -313,3 +315,19 @@ def test_a_region_with_its_type_word_and_inflections_is_one_mention(
     geocoder: OfflineGazetteer, text: str, language: str, surface: str, place_id: str
 ) -> None:
     assert (surface, place_id) in placed(mentions(geocoder, text, language))
+
+
+def test_a_name_the_article_places_elsewhere_is_read_at_a_list_items_start() -> None:
+    gazetteer = Gazetteer.open(default_index_path())
+    text = "Причины просты:\n\n1. Дюссельдорф — город ярмарок и выставок."
+    alone = spot("t", text, sentences(text), language="ru", gazetteer=gazetteer)
+    assert "Дюссельдорф" not in surfaces(alone)  # a capital at a sentence's start says little
+    told = spot(
+        "t",
+        text,
+        sentences(text),
+        language="ru",
+        gazetteer=gazetteer,
+        elsewhere=frozenset({"дюссельдорф"}),
+    )
+    assert surfaces(told) == {"Дюссельдорф"}

@@ -93,8 +93,20 @@ def recognise(
     tagger = tagger or PlaceTagger.default()
     tagged = tagger.tag(text, sentences, language=language, gazetteer=gazetteer)
     people = people_named(text, sentences, language=language, gazetteer=gazetteer)
+    elsewhere = frozenset(
+        form
+        for span in tagged
+        if span.confidence >= SURE_ELSEWHERE
+        for form in _forms(fold(text[span.start : span.end]))
+    )
     spotted = spot(
-        article_id, text, sentences, language=language, gazetteer=gazetteer, people=people
+        article_id,
+        text,
+        sentences,
+        language=language,
+        gazetteer=gazetteer,
+        people=people,
+        elsewhere=elsewhere,
     )
     found = merge(
         article_id,
@@ -290,7 +302,7 @@ def _named_again(
     if language not in MODEL_LANGUAGES:
         return []
     sure = {(span.start, span.end) for span in tagged if span.confidence >= SURE_ELSEWHERE}
-    named = {key for m in found if (m.start, m.end) in sure for key in (m.key, *_bases(m.key))}
+    named = {form for m in found if (m.start, m.end) in sure for form in _forms(m.key)}
     if not named:
         return []
     taken = _Spans([(m.start, m.end) for m in found])
@@ -299,12 +311,17 @@ def _named_again(
         m
         for m in spotted
         if not taken.overlaps(m.start, m.end)
-        and not named.isdisjoint((m.key, *_bases(m.key)))
+        and not named.isdisjoint(_forms(m.key))
         and not (genitive_s and m.key.endswith("s") and m.key not in named)
         and text[m.start - 1 : m.start] != "-"
         and not _person(text, m, people)
         and not _beside_saying(text, m)
     ]
+
+
+def _forms(key: str) -> tuple[str, ...]:
+    """A name's key and the base forms it may be inflected from."""
+    return (key, *_bases(key))
 
 
 #: Languages whose genitive ends a name with *-s* (*Norges*, *Uppsalas*).

@@ -88,11 +88,14 @@ def spot(
     language: str,
     gazetteer: Gazetteer,
     people: frozenset[str] | None = None,
+    elsewhere: frozenset[str] = frozenset(),
 ) -> list[Mention]:
     """Every place mention in the text, in text order, not yet geocoded.
 
     ``people`` are the words that name people in this article (:func:`people_named`),
-    found here when not given.
+    found here when not given. ``elsewhere`` are the keys and base forms of the names the article
+    surely gives as places elsewhere (the model's sure spans): such a name at the start of a
+    sentence or a list item is read as the name, not as a word capitalised there.
     """
     per_sentence = [_candidates(text, s) for s in sentences]
     names = {c.key for cands in per_sentence for c in cands}  # each name once
@@ -118,6 +121,7 @@ def spot(
         if people is None
         else people,
         countries=gazetteer.country_names(),
+        elsewhere=elsewhere,
     )
     mentions: list[Mention] = []
     blocks: list[tuple[int, int]] = []  # per sentence so far: its end, its first mention's index
@@ -331,6 +335,8 @@ class _Article:
     people: frozenset[str]
     #: Folded names of countries and world regions, to tell their demonyms.
     countries: frozenset[str]
+    #: Keys and base forms of the names surely places elsewhere in the article.
+    elsewhere: frozenset[str] = frozenset()
 
 
 class _SentenceFacts:
@@ -417,6 +423,8 @@ def _is_place(
         at_start = candidate.first == 0 or text[
             tokens[candidate.first - 1].end : first.start
         ].strip() in {"«", '"', "–", "-", "—"}
+        if at_start and article.elsewhere:  # a name the article gives as a place elsewhere
+            at_start = article.elsewhere.isdisjoint((first.key, *_bases(first.key)))
         deliberate = not at_start and language not in lexicon.NOUN_CAPITALS
         bar = _PROPER_NAME_BAR if deliberate else math.log10(_STRONG_POPULATION)
         if strength < bar and (common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1)):
