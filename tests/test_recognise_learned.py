@@ -283,6 +283,19 @@ def test_a_compass_adjective_before_a_noun_is_no_place(
     assert _recognised(text, "en", gazetteer) == places
 
 
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("Aid agencies said Somali refugees crossed into Kenya.", ["Kenya"]),
+        ("Police in Somali arrested ten men.", ["Somali"]),  # the region, after *in*
+    ],
+)
+def test_a_peoples_name_before_a_noun_is_no_place(
+    text: str, places: list[str], gazetteer: Gazetteer
+) -> None:
+    assert _recognised(text, "en", gazetteer) == places
+
+
 def test_a_span_listing_two_known_places_gives_both(gazetteer: Gazetteer) -> None:
     text = "Roads between Brisbane and Townsville were closed."
     start = text.index("Brisbane")

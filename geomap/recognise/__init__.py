@@ -25,9 +25,11 @@ from geomap.extract.text import Sentence
 from geomap.gazetteer import (
     COUNTRY,
     CURATED,
+    DEMONYM,
     MACROREGION,
     PRIMARY,
     REGION,
+    REGION_WORDS,
     Gazetteer,
     language_flag,
 )
@@ -118,17 +120,36 @@ def recognise(
         people=people,
         unread=unread_spans(text, sentences),
     )
-    return [m for m in _without_diseases(text, found, gazetteer) if not _adjective(text, m)]
+    return [
+        m for m in _without_diseases(text, found, gazetteer) if not _adjective(text, m, gazetteer)
+    ]
 
 
-def _adjective(text: str, mention: Mention) -> bool:
-    """Whether the mention is a compass adjective before a word in lower case (*Western
-    diplomats*): a place named *Western* (a province, an area) is meant only after a
-    locative word (*in Eastern*)."""
-    if mention.key not in lexicon.COMPASS_ADJECTIVES:
+def _adjective(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
+    """Whether the mention is a compass adjective or a people's name before a word in lower
+    case (*Western diplomats*, *Somali refugees*): a place named *Western* (a province) or
+    *Somali* (a region) is meant only after a locative word (*in Eastern*) or before a word
+    for a region (*the Somali region*)."""
+    if mention.key not in lexicon.COMPASS_ADJECTIVES and not _people_word(mention, gazetteer):
         return False
     after = text[mention.end : mention.end + 2]
-    return after[:1] == " " and after[1:].islower() and not _located(text, mention)
+    return (
+        after[:1] == " "
+        and after[1:].islower()
+        and not _located(text, mention)
+        and _fold_word(_word_after(text, mention.end)) not in _REGION_WORDS
+    )
+
+
+_REGION_WORDS = frozenset(fold(word) for word in REGION_WORDS)
+
+
+def _people_word(mention: Mention, gazetteer: Gazetteer) -> bool:
+    """Whether the one-word mention is also the word for a people (the gazetteer's demonyms)."""
+    if " " in mention.key:
+        return False
+    entries = gazetteer.lookup_rows([mention.key]).get(mention.key, ())
+    return any(flags & DEMONYM for flags, _ in entries)
 
 
 def _without_diseases(text: str, mentions: list[Mention], gazetteer: Gazetteer) -> list[Mention]:
