@@ -114,6 +114,13 @@ def test_base_forms_strip_scandinavian_and_english_genitive_s(inflected: str, ba
         ("Нижнем Новгороде", "Нижний Новгород"),  # a soft adjective takes the case too
         ("Нижнего Новгорода", "Нижний Новгород"),
         ("Великом Новгороде", "Великий Новгород"),
+        ("Беларусью", "Беларусь"),  # the instrumental of a noun in -ь
+        ("Сибирью", "Сибирь"),
+        ("Нидерландах", "Нидерланды"),  # the plural's cases
+        ("Филиппинам", "Филиппины"),
+        ("Нидерландов", "Нидерланды"),
+        ("Соединенных Штатах", "Соединенные Штаты"),  # with a plural adjective
+        ("Соединенными Штатами", "Соединенные Штаты"),
     ],
 )
 def test_base_forms_undo_russian_case_endings(inflected: str, base: str) -> None:

@@ -130,13 +130,13 @@ def _adjective(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
     case (*Western diplomats*, *Somali refugees*): a place named *Western* (a province) or
     *Somali* (a region) is meant only after a locative word (*in Eastern*) or before a word
     for a region (*the Somali region*)."""
+    after = text[mention.end : mention.end + 2]
+    if after[:1] != " " or not after[1:].islower():
+        return False
     if mention.key not in lexicon.COMPASS_ADJECTIVES and not _people_word(mention, gazetteer):
         return False
-    after = text[mention.end : mention.end + 2]
     return (
-        after[:1] == " "
-        and after[1:].islower()
-        and not _located(text, mention)
+        not _located(text, mention)
         and _fold_word(_word_after(text, mention.end)) not in _REGION_WORDS
     )
 
