@@ -29,7 +29,6 @@ from geomap.gazetteer import (
     MACROREGION,
     PRIMARY,
     REGION,
-    REGION_WORDS,
     Gazetteer,
     language_flag,
 )
@@ -40,10 +39,11 @@ from geomap.recognise.rules import (
     CITY,
     CURRENCY_SIGNS,
     FUNCTION_WORD_ZIPF,
+    REGION_WORD_KEYS,
     SURE_TOWN,
-    _bases,
     glued_to_digit,
     is_person,
+    key_forms,
     name_strength,
     named_in,
     people_named,
@@ -97,9 +97,8 @@ def recognise(
     people = people_named(text, sentences, language=language, gazetteer=gazetteer)
     elsewhere = frozenset(
         form
-        for span in tagged
-        if span.confidence >= SURE_ELSEWHERE
-        for form in _forms(fold(text[span.start : span.end]))
+        for span in _sure_spans(tagged)
+        for form in key_forms(fold(text[span.start : span.end]))
     )
     spotted = spot(
         article_id,
@@ -137,11 +136,8 @@ def _adjective(text: str, mention: Mention, gazetteer: Gazetteer) -> bool:
         return False
     return (
         not _located(text, mention)
-        and _fold_word(_word_after(text, mention.end)) not in _REGION_WORDS
+        and _fold_word(_word_after(text, mention.end)) not in REGION_WORD_KEYS
     )
-
-
-_REGION_WORDS = frozenset(fold(word) for word in REGION_WORDS)
 
 
 def _people_word(mention: Mention, gazetteer: Gazetteer) -> bool:
@@ -302,6 +298,12 @@ def merge(
     return found
 
 
+def _sure_spans(tagged: Sequence[TaggedSpan]) -> list[TaggedSpan]:
+    """The model's spans sure enough (:data:`SURE_ELSEWHERE`) to make the article's other
+    mentions of their names places."""
+    return [span for span in tagged if span.confidence >= SURE_ELSEWHERE]
+
+
 def _named_again(
     text: str,
     tagged: Sequence[TaggedSpan],
@@ -322,8 +324,8 @@ def _named_again(
     """
     if language not in MODEL_LANGUAGES:
         return []
-    sure = {(span.start, span.end) for span in tagged if span.confidence >= SURE_ELSEWHERE}
-    named = {form for m in found if (m.start, m.end) in sure for form in _forms(m.key)}
+    sure = {(span.start, span.end) for span in _sure_spans(tagged)}
+    named = {form for m in found if (m.start, m.end) in sure for form in key_forms(m.key)}
     if not named:
         return []
     taken = _Spans([(m.start, m.end) for m in found])
@@ -332,17 +334,12 @@ def _named_again(
         m
         for m in spotted
         if not taken.overlaps(m.start, m.end)
-        and not named.isdisjoint(_forms(m.key))
+        and not named.isdisjoint(key_forms(m.key))
         and not (genitive_s and m.key.endswith("s") and m.key not in named)
         and text[m.start - 1 : m.start] != "-"
         and not _person(text, m, people)
         and not _beside_saying(text, m)
     ]
-
-
-def _forms(key: str) -> tuple[str, ...]:
-    """A name's key and the base forms it may be inflected from."""
-    return (key, *_bases(key))
 
 
 #: Languages whose genitive ends a name with *-s* (*Norges*, *Uppsalas*).
@@ -415,7 +412,7 @@ def _everyday_word(surface: str, language: str) -> bool:
 def _big_by_name(key: str, *, language: str, gazetteer: Gazetteer) -> bool:
     """Whether the name is a country's or region's own or local name, or a city of a
     million's (*København*, as common a word in Danish as any)."""
-    found = gazetteer.lookup_rows([key, *_bases(key)])
+    found = gazetteer.lookup_rows(key_forms(key))
     return any(named_in(entries, language) for entries in found.values())
 
 
@@ -517,7 +514,7 @@ _JOINED = re.compile(r" (?:" + "|".join(sorted(lexicon.CONNECTORS)) + r") ")
 
 def _known(key: str, gazetteer: Gazetteer) -> bool:
     """Whether the gazetteer has the name or one of the forms it may be inflected from."""
-    return bool(gazetteer.lookup_rows([key, *_bases(key)]))
+    return bool(gazetteer.lookup_rows(key_forms(key)))
 
 
 def _qualified(text: str, spotted: Sequence[Mention]) -> set[Mention]:
@@ -551,7 +548,7 @@ def _foreign_word(mention: Mention, text: str, language: str, gazetteer: Gazette
         or zipf(mention.surface.lower(), language) < _RARE_WORD
     ):
         return False
-    keys = [mention.key, *_bases(mention.key)]
+    keys = key_forms(mention.key)
     local = PRIMARY | CURATED | language_flag(language) | language_flag("en")
     found = gazetteer.lookup_rows(keys)
     return not any(flags & local for key in keys for flags, _ in found.get(key, ()))
@@ -570,7 +567,7 @@ def _sure(mention: Mention, *, language: str, gazetteer: Gazetteer, located: boo
     common = zipf(mention.surface.lower(), language)
     if common >= FUNCTION_WORD_ZIPF:
         return False
-    keys = [mention.key, *_bases(mention.key)]
+    keys = key_forms(mention.key)
     local = language_flag(language) | language_flag("en")
     found = gazetteer.lookup_rows(keys)
     for key in keys:

@@ -66,7 +66,8 @@ _EVERYDAY_ZIPF = 4.5  # a word this frequent names a smaller town only by the mo
 #: the strength of a town of 100,000, one that speaks through its government.
 CITY = 5.0
 CURRENCY_SIGNS = frozenset("$€£¥")
-_REGION_WORD_KEYS = frozenset(fold(word) for word in REGION_WORDS)
+#: The folded words for a region written after its name (*Rogaland fylke*, *Aktobe oblast*).
+REGION_WORD_KEYS = frozenset(fold(word) for word in REGION_WORDS)
 #: A word this frequent in the article's language (*we*, *hun*, *på*) is a place only by a
 #: place's own or curated name, never by an alternate name from another language.
 FUNCTION_WORD_ZIPF = 5.5
@@ -192,7 +193,7 @@ def _candidates(text: str, sentence: Sentence) -> list[_Candidate]:
             parts.append(word.key)  # as fold() keys it: Côte d'Ivoire is cote d ivoire
             if not particle:
                 found.append(new(_Candidate, (first, last, " ".join([p for p in parts if p]))))
-    if sentence.keys.isdisjoint(_REGION_WORD_KEYS):
+    if sentence.keys.isdisjoint(REGION_WORD_KEYS):
         return found  # no region word to add
     return [*found, *_with_region_words(text, tokens, found)]
 
@@ -207,7 +208,7 @@ def _with_region_words(
         after = candidate.last + 1
         if (
             after < len(tokens)
-            and tokens[after].key in _REGION_WORD_KEYS
+            and tokens[after].key in REGION_WORD_KEYS
             and text[tokens[candidate.last].end : tokens[after].start] == " "
         ):
             key = f"{candidate.key} {tokens[after].key}"
@@ -277,6 +278,11 @@ def _bases(key: str) -> tuple[str, ...]:
 _BASES: dict[str, tuple[str, ...]] = _bases.memo  # type: ignore[attr-defined]
 
 
+def key_forms(key: str) -> tuple[str, ...]:
+    """A name's key and the base forms it may be inflected from, most likely first."""
+    return (key, *_bases(key))
+
+
 def _entries(key: str, found: dict[str, Named]) -> tuple[Named, bool, str]:
     """The (flags, place row) pairs of the key, else of its first base form that has some,
     whether they are the key's own, and the key or base form they belong to."""
@@ -305,7 +311,7 @@ _WEIGHTS_KEPT = 1 << 16
 def name_strength(key: str, gazetteer: Gazetteer) -> float:
     """How sure a bare folded name is to mean a place (:func:`_strength`), by its entries or
     those of the first form it may be inflected from (as :func:`spot` weighs it)."""
-    entries, _, _ = _entries(key, gazetteer.lookup_rows([key, *_bases(key)]))
+    entries, _, _ = _entries(key, gazetteer.lookup_rows(key_forms(key)))
     return _strength(entries)
 
 
@@ -424,7 +430,7 @@ def _is_place(
             tokens[candidate.first - 1].end : first.start
         ].strip() in {"«", '"', "–", "-", "—"}
         if at_start and article.elsewhere:  # a name the article gives as a place elsewhere
-            at_start = article.elsewhere.isdisjoint((first.key, *_bases(first.key)))
+            at_start = article.elsewhere.isdisjoint(key_forms(first.key))
         deliberate = not at_start and language not in lexicon.NOUN_CAPITALS
         bar = _PROPER_NAME_BAR if deliberate else math.log10(_STRONG_POPULATION)
         if strength < bar and (common >= _COMMON_ZIPF or (at_start and common >= _COMMON_ZIPF - 1)):
