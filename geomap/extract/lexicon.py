@@ -432,8 +432,10 @@ MULTIPLIERS: dict[str, int] = {
         1_000_000,
     ),
 }
-#: Articles that make a multiplier a number (*a hundred*, *ein tausend*).
-INDEFINITE = frozenset("a an one et ett ein eine un une".split())
+#: Indefinite articles (*a*, *en*, *ett*, *ein*, *une*), which never begin a place's name.
+INDEFINITE_ARTICLES = frozenset("a an en ei et ett ein eine un une".split())
+#: Words that make a multiplier a number (*a hundred*, *ein tausend*, *one million*).
+INDEFINITE = INDEFINITE_ARTICLES | {"one"}
 #: A number followed by one of these is an age, a share or a time, not a count.
 NOT_A_COUNT = frozenset(
     "ar aar years year prosent percent % процентов процента лет года год jahre jahren prozent "

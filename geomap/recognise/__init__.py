@@ -378,17 +378,13 @@ def _without_article(mention: Mention, gazetteer: Gazetteer) -> Mention:
     spokesman*, *en Tromsø-borger*), when the gazetteer knows the name and not the whole
     (*A Coruña* stays whole); the mention itself otherwise."""
     article, _, rest = mention.surface.partition(" ")
-    if not rest or _fold_word(article) not in _ARTICLES:
+    if not rest or _fold_word(article) not in lexicon.INDEFINITE_ARTICLES:
         return mention
     key = fold(rest)
     if _known(mention.key, gazetteer) or not _known(key, gazetteer):
         return mention
     start = mention.end - len(rest)
     return Mention(mention.article_id, start, mention.end, rest, key)
-
-
-#: Indefinite articles, which never begin a place's name.
-_ARTICLES = frozenset("a an en ei et ett ein eine un une".split())
 
 
 def _named_part(mention: Mention, gazetteer: Gazetteer) -> Mention:
