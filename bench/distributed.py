@@ -325,18 +325,18 @@ def _print_rows(rows: list[tuple[str, dict[str, Any], bool]], *, cores: int) -> 
 
 
 def _print_medians(speed_ups: dict[str, list[float]]) -> None:
-    """Each mode's median speed-up over the rounds, against one process and against the
-    first Dask mode (each round's builds divided by each other, then the median)."""
-    modes = list(speed_ups)
-    first = modes[1] if len(modes) > 1 else modes[0]
+    """Each Dask mode's median speed-up over the rounds, against one process and, for the
+    others, against the first Dask mode (each round's builds divided, then the median)."""
+    _, first, *others = speed_ups  # the modes, one process first
     print(f"  median of {len(speed_ups[first])} rounds:")
-    for mode in modes[1:]:
-        against_first = [
-            mine / theirs for mine, theirs in zip(speed_ups[mode], speed_ups[first], strict=True)
-        ]
-        against = (
-            "" if mode == first else f", {statistics.median(against_first):.2f}x against {first}"
-        )
+    for mode in (first, *others):
+        against = ""
+        if mode != first:
+            ratios = [
+                mine / theirs
+                for mine, theirs in zip(speed_ups[mode], speed_ups[first], strict=True)
+            ]
+            against = f", {statistics.median(ratios):.2f}x against {first}"
         print(
             f"  {mode:>12}: {statistics.median(speed_ups[mode]):.2f}x against 1 process"
             f" (rounds: {', '.join(f'{x:.2f}' for x in speed_ups[mode])}){against}",

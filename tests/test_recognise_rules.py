@@ -317,8 +317,10 @@ def test_a_region_with_its_type_word_and_inflections_is_one_mention(
     assert (surface, place_id) in placed(mentions(geocoder, text, language))
 
 
-def test_a_name_the_article_places_elsewhere_is_read_at_a_list_items_start() -> None:
-    gazetteer = Gazetteer.open(default_index_path())
+def test_a_name_the_article_places_elsewhere_is_read_at_a_list_items_start(
+    geocoder: OfflineGazetteer,
+) -> None:
+    gazetteer = geocoder.gazetteer
     text = "Причины просты:\n\n1. Дюссельдорф — город ярмарок и выставок."
     alone = spot("t", text, sentences(text), language="ru", gazetteer=gazetteer)
     assert "Дюссельдорф" not in surfaces(alone)  # a capital at a sentence's start says little
